@@ -1,0 +1,66 @@
+package io.renderlab.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Durable thumbnail jobs, kept in the catalog's database so that none is lost when a process
+ * dies. Jobs are enqueued by {@link ImageCatalog#save} in the same transaction as the record.
+ *
+ * <p>Workers {@link #lease} jobs for a while; a job whose worker dies becomes available again
+ * when its lease expires. On PostgreSQL several processes share one queue
+ * ({@code FOR UPDATE SKIP LOCKED}); elsewhere a conditional update gives the same guarantee.
+ * Thread-safe.
+ */
+public interface ThumbnailJobQueue {
+  /**
+   * Enqueues (or re-enqueues, resetting attempts) the thumbnail job of an existing image.
+   *
+   * @return whether the image exists
+   */
+  boolean enqueue(UUID imageId);
+
+  /**
+   * Leases up to {@code max} jobs that are due and not leased by a live worker.
+   *
+   * @param owner a unique name of the calling worker
+   * @param max at most this many jobs
+   * @param leaseDuration how long the worker may take before another may take over
+   */
+  List<ThumbnailJob> lease(String owner, int max, Duration leaseDuration);
+
+  /**
+   * Marks a job done. Ignored (returns false) when {@code owner} no longer holds the lease.
+   */
+  boolean complete(UUID imageId, String owner);
+
+  /**
+   * Records a failed attempt: the job becomes due again at {@code retryAt}, or is marked failed
+   * for good when {@code retryAt} is {@code null} (attempts used up).
+   *
+   * @return false when {@code owner} no longer holds the lease
+   */
+  boolean fail(UUID imageId, String owner, String error, Instant retryAt);
+
+  /** Gives back every lease {@code owner} holds, unchanged, for another worker (clean shutdown). */
+  int release(String owner);
+
+  /**
+   * Enqueues a job for every image without a thumbnail whose job is missing or failed for good.
+   *
+   * @param limit at most this many
+   * @return how many jobs were enqueued
+   */
+  int backfill(int limit);
+
+  /** How many jobs are waiting or running. */
+  int pending();
+
+  /**
+   * Runs {@code listener} whenever this process enqueues a job, so a worker can wake at once.
+   * The listener must be quick and must not throw.
+   */
+  void onEnqueue(Runnable listener);
+}
