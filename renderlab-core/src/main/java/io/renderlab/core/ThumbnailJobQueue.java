@@ -55,6 +55,9 @@ public interface ThumbnailJobQueue {
    */
   int backfill(int limit);
 
+  /** The state of an image's thumbnail job, empty when the image has none. */
+  java.util.Optional<ThumbnailJobStatus> status(UUID imageId);
+
   /** How many jobs are waiting or running. */
   int pending();
 
