@@ -1,0 +1,122 @@
+package io.renderlab.core.internal;
+
+import io.renderlab.core.CatalogException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
+import java.sql.SQLRecoverableException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/** Small JDBC helpers: transactions, typed parameters, error translation. Not public API. */
+public final class Jdbc {
+  private final DataSource dataSource;
+
+  /** Wraps {@code dataSource}. */
+  public Jdbc(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** Work done on one connection. */
+  @FunctionalInterface
+  public interface Work<T> {
+    /** Does the work. */
+    T run(Connection c) throws SQLException;
+  }
+
+  /** Runs {@code work} in one transaction, committed on success and rolled back on any failure. */
+  public <T> T inTransaction(String what, Work<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c, e);
+        throw e;
+      } finally {
+        c.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      throw translate(what, e);
+    }
+  }
+
+  /** Runs {@code work} on a connection in auto-commit mode. */
+  public <T> T run(String what, Work<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw translate(what, e);
+    }
+  }
+
+  private static void rollbackQuietly(Connection c, Exception cause) {
+    try {
+      c.rollback();
+    } catch (SQLException rollbackFailure) {
+      cause.addSuppressed(rollbackFailure);
+    }
+  }
+
+  /** Turns a driver exception into a {@link CatalogException} that says what to do. */
+  public static CatalogException translate(String what, SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    boolean retryable =
+        e instanceof SQLTransientException
+            || e instanceof SQLRecoverableException
+            || state.startsWith("08") // connection exception
+            || state.startsWith("40"); // serialization failure, deadlock
+    String hint;
+    if (state.equals("42P01") || state.equals("42S02") || state.equals("42S04") || state.equals("42102")) {
+      hint = " The catalog's tables are missing: run JdbcImageCatalog.migrate() once on this database.";
+    } else if (retryable) {
+      hint = " The database connection failed; try again.";
+    } else {
+      hint = "";
+    }
+    return new CatalogException(
+        "Catalog database failed to " + what + " (SQLState " + (state.isEmpty() ? "unknown" : state) + ")." + hint,
+        e,
+        retryable);
+  }
+
+  /** Whether {@code e} is a unique or primary key violation. */
+  public static boolean isUniqueViolation(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.equals("23505") || state.equals("23000") || state.equals("23001"));
+  }
+
+  /** Sets a timestamp parameter portably (PostgreSQL and H2 both take {@link OffsetDateTime}). */
+  public static void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+    ps.setObject(index, instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+  }
+
+  /** Reads a timestamp column, or {@code null}. */
+  public static Instant getInstant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
+  /** Sets a UUID parameter. */
+  public static void setUuid(PreparedStatement ps, int index, UUID id) throws SQLException {
+    ps.setObject(index, id);
+  }
+
+  /** Reads a UUID column, or {@code null}. */
+  public static UUID getUuid(ResultSet rs, String column) throws SQLException {
+    return rs.getObject(column, UUID.class);
+  }
+
+  /** The database product, lower case ({@code "postgresql"}, {@code "h2"}, …). */
+  public String product() {
+    return run("read the database product", c -> c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT));
+  }
+}
