@@ -13,6 +13,7 @@ package io.renderlab.core;
  *   <li>{@link UpstreamException}, {@link StorageException}, {@link CatalogException}: a service
  *       the SDK depends on failed. {@link #isRetryable()} says whether trying again may help.
  *   <li>{@link DeadlineExceededException}: the operation ran out of time.
+ *   <li>{@link ConfigurationException}: a required setting (a token, a URL) is missing or wrong.
  * </ul>
  *
  * <p>Messages never contain tokens, keys, JWTs or signed query strings.

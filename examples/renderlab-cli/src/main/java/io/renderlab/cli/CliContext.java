@@ -1,0 +1,172 @@
+package io.renderlab.cli;
+
+import io.renderlab.core.ConfigurationException;
+import io.renderlab.core.JdbcImageCatalog;
+import io.renderlab.core.Redaction;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * What one CLI run shares: the environment, the output streams, the resolved settings, and the SDK
+ * clients built from them (lazily, and closed when the run ends).
+ */
+final class CliContext implements AutoCloseable {
+  private final Map<String, String> env;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private CommonOptions options = new CommonOptions();
+  private Settings settings;
+  private JdbcImageCatalog catalog;
+
+  CliContext(Map<String, String> env, PrintStream out, PrintStream err) {
+    this.env = Map.copyOf(env);
+    this.out = out;
+    this.err = err;
+  }
+
+  void use(CommonOptions options) {
+    this.options = options;
+    this.settings = Settings.resolve(options, env);
+  }
+
+  Map<String, String> env() {
+    return env;
+  }
+
+  PrintStream out() {
+    return out;
+  }
+
+  PrintStream err() {
+    return err;
+  }
+
+  boolean json() {
+    return options.json;
+  }
+
+  boolean debug() {
+    return options.debug;
+  }
+
+  Settings settings() {
+    if (settings == null) {
+      settings = Settings.resolve(options, env);
+    }
+    return settings;
+  }
+
+  /** Registers something to close when the run ends (closed last-in, first-out). */
+  <T extends AutoCloseable> T closeLater(T resource) {
+    resources.push(resource);
+    return resource;
+  }
+
+  /** The catalog, with its schema applied (the CLI owns the database it is pointed at). */
+  synchronized JdbcImageCatalog catalog() {
+    if (catalog == null) {
+      Settings s = settings();
+      DataSource dataSource = dataSource(s);
+      catalog = JdbcImageCatalog.builder().dataSource(dataSource).build();
+      catalog.migrate();
+    }
+    return catalog;
+  }
+
+  private DataSource dataSource(Settings s) {
+    String url = s.databaseUrl;
+    if (url.startsWith("jdbc:h2:file:")) {
+      try {
+        Files.createDirectories(s.home);
+      } catch (java.io.IOException e) {
+        throw new ConfigurationException("Cannot create the data folder " + s.home + ": " + e.getMessage(), e);
+      }
+    }
+    if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
+      throw new ConfigurationException(
+          "Unsupported --database " + Redaction.url(url) + ": use jdbc:h2:… or jdbc:postgresql://host:port/db");
+    }
+    return new DriverManagerDataSource(url, s.databaseUser.orElse(null), s.databasePassword.orElse(null));
+  }
+
+  @Override
+  public void close() {
+    while (!resources.isEmpty()) {
+      try {
+        resources.pop().close();
+      } catch (Exception e) {
+        err.println("warning: failed to close a resource: " + e.getMessage());
+      }
+    }
+  }
+
+  /** A minimal DataSource over DriverManager; the CLI makes few connections per run. */
+  private static final class DriverManagerDataSource implements DataSource {
+    private final String url;
+    private final String user;
+    private final String password;
+
+    DriverManagerDataSource(String url, String user, String password) {
+      this.url = url;
+      this.user = user;
+      this.password = password;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      return user == null ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user, password);
+    }
+
+    @Override
+    public Connection getConnection(String username, String pass) throws SQLException {
+      return DriverManager.getConnection(url, username, pass);
+    }
+
+    @Override
+    public java.io.PrintWriter getLogWriter() {
+      return null;
+    }
+
+    @Override
+    public void setLogWriter(java.io.PrintWriter out) {}
+
+    @Override
+    public void setLoginTimeout(int seconds) {}
+
+    @Override
+    public int getLoginTimeout() {
+      return 0;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+      throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+      throw new SQLException("not a wrapper");
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+      return false;
+    }
+
+    @Override
+    public String toString() {
+      return "DriverManagerDataSource{" + Redaction.url(url) + '}';
+    }
+  }
+}

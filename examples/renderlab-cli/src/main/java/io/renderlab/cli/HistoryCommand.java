@@ -1,0 +1,60 @@
+package io.renderlab.cli;
+
+import io.renderlab.core.HistoryQuery;
+import io.renderlab.core.ImageKind;
+import io.renderlab.core.ImagePage;
+import io.renderlab.core.ImageRecord;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code history --user USER [--limit 50] [--kind generated|edited|uploaded]}. */
+@Command(
+    name = "history",
+    mixinStandardHelpOptions = true,
+    description = "The user's images, newest first, each with its display URL (thumbnail, else full image).")
+final class HistoryCommand extends CliCommand {
+  @Option(names = "--user", required = true, paramLabel = "USER", description = "Whose history.")
+  String user;
+
+  @Option(names = "--limit", defaultValue = "50", paramLabel = "N", description = "At most N images (default 50).")
+  int limit;
+
+  @Option(names = "--kind", paramLabel = "KIND", description = "Only one kind: generated, edited or uploaded.")
+  String kind;
+
+  @Override
+  protected int execute() {
+    HistoryQuery query = HistoryQuery.of(user).withLimit(limit);
+    if (kind != null) {
+      query = query.withKind(parseKind(kind));
+    }
+    ImagePage page = context.catalog().history(query);
+    if (context.json()) {
+      var root = Json.object();
+      root.set("images", Json.records(page.images()));
+      page.nextCursor().ifPresent(c -> root.put("nextCursor", c));
+      context.out().println(Json.write(root));
+    } else {
+      printTable(page.images());
+    }
+    return ExitCodes.OK;
+  }
+
+  static ImageKind parseKind(String kind) {
+    try {
+      return ImageKind.valueOf(kind.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--kind must be generated, edited or uploaded, was '" + kind + "'", e);
+    }
+  }
+
+  private void printTable(List<ImageRecord> images) {
+    if (images.isEmpty()) {
+      context.out().println("No images for user " + user + ".");
+      return;
+    }
+    Table.print(context.out(), images);
+  }
+}

@@ -1,0 +1,147 @@
+package io.renderlab.cli;
+
+import io.renderlab.core.ConfigurationException;
+import io.renderlab.core.Redaction;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The CLI's settings, resolved once per run: flags win over environment variables, which win
+ * over defaults (shared/CLI.md, "Configuration"). {@code toString()} never shows the token or the
+ * database password.
+ */
+final class Settings {
+  static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
+  static final long DEFAULT_MAX_PIXELS = 268_402_689L;
+  static final String DEFAULT_REPLICATE_BASE_URL = "https://api.replicate.com/v1";
+
+  final Path home;
+  final String storageUrl;
+  final Optional<String> publicBaseUrl;
+  final String databaseUrl;
+  final Optional<String> databaseUser;
+  final Optional<String> databasePassword;
+  final Optional<String> replicateToken;
+  final String replicateBaseUrl;
+  final List<String> allowHosts;
+  final long maxBytes;
+  final long maxPixels;
+
+  private Settings(CommonOptions o, Map<String, String> env) {
+    this.home =
+        (o.home != null ? o.home : Path.of(env(env, "RENDERLAB_HOME").orElse("./renderlab-data")))
+            .toAbsolutePath()
+            .normalize();
+    this.storageUrl =
+        Optional.ofNullable(o.storage)
+            .or(() -> env(env, "RENDERLAB_STORAGE"))
+            .orElse(home.resolve("objects").toUri().toString());
+    this.publicBaseUrl = Optional.ofNullable(o.publicBaseUrl).or(() -> env(env, "RENDERLAB_PUBLIC_BASE_URL"));
+    this.databaseUrl =
+        Optional.ofNullable(o.database)
+            .or(() -> env(env, "RENDERLAB_DATABASE_URL"))
+            .orElse("jdbc:h2:file:" + home.resolve("catalog"));
+    this.databaseUser = env(env, "RENDERLAB_DATABASE_USER").or(() -> env(env, "RENDERLAB_DATABASE_URL_USER"));
+    this.databasePassword =
+        env(env, "RENDERLAB_DATABASE_PASSWORD").or(() -> env(env, "RENDERLAB_DATABASE_URL_PASSWORD"));
+    this.replicateToken = env(env, "REPLICATE_API_TOKEN");
+    this.replicateBaseUrl = env(env, "REPLICATE_BASE_URL").orElse(DEFAULT_REPLICATE_BASE_URL);
+    List<String> hosts = new ArrayList<>(o.allowHosts);
+    if (hosts.isEmpty()) {
+      env(env, "RENDERLAB_ALLOW_HOSTS")
+          .ifPresent(
+              v -> {
+                for (String h : v.split(",")) {
+                  if (!h.isBlank()) {
+                    hosts.add(h.strip());
+                  }
+                }
+              });
+    }
+    this.allowHosts = List.copyOf(hosts);
+    this.maxBytes =
+        Optional.ofNullable(o.maxBytes)
+            .or(() -> env(env, "RENDERLAB_MAX_BYTES"))
+            .map(Settings::parseSize)
+            .orElse(DEFAULT_MAX_BYTES);
+    this.maxPixels =
+        Optional.ofNullable(o.maxPixels)
+            .or(() -> env(env, "RENDERLAB_MAX_PIXELS").map(v -> parseLong(v, "RENDERLAB_MAX_PIXELS")))
+            .orElse(DEFAULT_MAX_PIXELS);
+    if (maxPixels < 1) {
+      throw new ConfigurationException("--max-pixels must be at least 1, was " + maxPixels);
+    }
+  }
+
+  static Settings resolve(CommonOptions options, Map<String, String> env) {
+    return new Settings(options, env);
+  }
+
+  /** The Replicate token, or a configuration error that says how to set it. */
+  String requireReplicateToken() {
+    return replicateToken.orElseThrow(
+        () ->
+            new ConfigurationException(
+                "REPLICATE_API_TOKEN is not set. Create a token at replicate.com/account/api-tokens and run "
+                    + "`export REPLICATE_API_TOKEN=r8_...` before this command."));
+  }
+
+  private static Optional<String> env(Map<String, String> env, String name) {
+    String v = env.get(name);
+    return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
+  }
+
+  /** Parses {@code 1048576}, {@code 64MiB}, {@code 10MB}, {@code 512k}. */
+  static long parseSize(String text) {
+    String t = text.strip().toLowerCase(Locale.ROOT).replace(" ", "");
+    long unit = 1;
+    String[][] units = {
+      {"kib", "1024"}, {"mib", "1048576"}, {"gib", "1073741824"},
+      {"kb", "1000"}, {"mb", "1000000"}, {"gb", "1000000000"},
+      {"k", "1024"}, {"m", "1048576"}, {"g", "1073741824"}, {"b", "1"}
+    };
+    for (String[] u : units) {
+      if (t.endsWith(u[0])) {
+        unit = Long.parseLong(u[1]);
+        t = t.substring(0, t.length() - u[0].length());
+        break;
+      }
+    }
+    long value = parseLong(t, "--max-bytes");
+    if (value < 1 || value > Long.MAX_VALUE / unit) {
+      throw new ConfigurationException("--max-bytes must be a positive size such as 67108864 or 64MiB, was " + text);
+    }
+    return value * unit;
+  }
+
+  private static long parseLong(String text, String name) {
+    try {
+      return Long.parseLong(text.strip());
+    } catch (NumberFormatException e) {
+      throw new ConfigurationException(name + " must be a whole number, was '" + text + "'");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Settings{home="
+        + home
+        + ", storage="
+        + Redaction.url(storageUrl)
+        + ", database="
+        + Redaction.url(databaseUrl)
+        + ", replicateToken="
+        + replicateToken.map(Redaction::secret).orElse("unset")
+        + ", allowHosts="
+        + allowHosts
+        + ", maxBytes="
+        + maxBytes
+        + ", maxPixels="
+        + maxPixels
+        + '}';
+  }
+}
