@@ -12,7 +12,8 @@ class H2FileCatalogTest extends ImageCatalogContract {
   @Override
   DataSource freshDatabase() {
     JdbcDataSource ds = new JdbcDataSource();
-    ds.setURL("jdbc:h2:file:" + folder.resolve("catalog").toAbsolutePath());
+    // DB_CLOSE_DELAY=-1 keeps the database open between connections, as the CLI does.
+    ds.setURL("jdbc:h2:file:" + folder.resolve("catalog").toAbsolutePath() + ";DB_CLOSE_DELAY=-1");
     return ds;
   }
 }

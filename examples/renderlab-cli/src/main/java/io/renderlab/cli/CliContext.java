@@ -97,6 +97,11 @@ final class CliContext implements AutoCloseable {
       throw new ConfigurationException(
           "Unsupported --database " + Redaction.url(url) + ": use jdbc:h2:… or jdbc:postgresql://host:port/db");
     }
+    if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_DELAY")) {
+      // Keep the embedded database open between connections for the whole run: H2 otherwise
+      // closes and reopens it as connections come and go, which loses concurrent writes.
+      url = url + ";DB_CLOSE_DELAY=-1";
+    }
     return new DriverManagerDataSource(url, s.databaseUser.orElse(null), s.databasePassword.orElse(null));
   }
 
