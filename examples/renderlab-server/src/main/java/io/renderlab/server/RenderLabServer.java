@@ -44,6 +44,8 @@ public final class RenderLabServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RenderLabServer.class);
   static final ObjectMapper JSON = new ObjectMapper();
   private static final String USER = "renderlab.user";
+  /** Largest JSON request body. */
+  static final int MAX_JSON_BYTES = 1024 * 1024;
 
   private final Builder config;
   private final Javalin app;
@@ -52,7 +54,7 @@ public final class RenderLabServer implements AutoCloseable {
     this.config = b;
     this.app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
-      cfg.http.maxRequestSize = b.maxJsonBytes;
+      cfg.http.maxRequestSize = MAX_JSON_BYTES;
       cfg.jetty.multipartConfig.maxFileSize(b.maxUploadBytes, io.javalin.config.SizeUnit.BYTES);
       cfg.jetty.multipartConfig.maxTotalRequestSize(b.maxUploadBytes + 64 * 1024, io.javalin.config.SizeUnit.BYTES);
       cfg.jetty.multipartConfig.maxInMemoryFileSize(1, io.javalin.config.SizeUnit.MB);
@@ -264,12 +266,15 @@ public final class RenderLabServer implements AutoCloseable {
     if (!type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
       throw ApiError.badRequest("send a JSON body with Content-Type: application/json");
     }
-    long length = ctx.contentLength();
-    if (length > ctxMaxJson(ctx)) {
-      throw new ApiError(413, "JSON body larger than the limit");
+    if (ctx.contentLength() > MAX_JSON_BYTES) {
+      throw new ApiError(413, "JSON body larger than " + MAX_JSON_BYTES + " bytes");
     }
     try {
-      JsonNode node = JSON.readTree(ctx.bodyInputStream().readNBytes((int) ctxMaxJson(ctx) + 1));
+      byte[] bytes = ctx.bodyInputStream().readNBytes(MAX_JSON_BYTES + 1);
+      if (bytes.length > MAX_JSON_BYTES) {
+        throw new ApiError(413, "JSON body larger than " + MAX_JSON_BYTES + " bytes");
+      }
+      JsonNode node = JSON.readTree(bytes);
       if (node == null || !node.isObject()) {
         throw ApiError.badRequest("the body must be a JSON object");
       }
@@ -277,10 +282,6 @@ public final class RenderLabServer implements AutoCloseable {
     } catch (IOException e) {
       throw ApiError.badRequest("malformed JSON body");
     }
-  }
-
-  private static long ctxMaxJson(Context ctx) {
-    return 1024 * 1024;
   }
 
   static String requiredText(JsonNode body, String field) {
@@ -327,7 +328,6 @@ public final class RenderLabServer implements AutoCloseable {
     private String host = "127.0.0.1";
     private int port = 8080;
     private Path filesRoot;
-    private long maxJsonBytes = 1024 * 1024;
     private long maxUploadBytes = 50L * 1024 * 1024;
     private Clock clock = Clock.systemUTC();
 
