@@ -1,0 +1,348 @@
+package io.renderlab.storage;
+
+import io.renderlab.core.DeadlineExceededException;
+import io.renderlab.core.ImageStore;
+import io.renderlab.core.MediaType;
+import io.renderlab.core.ObjectExistsException;
+import io.renderlab.core.ObjectKeys;
+import io.renderlab.core.PutOptions;
+import io.renderlab.core.RemoteFetchRefusedException;
+import io.renderlab.core.RemoteFetcher;
+import io.renderlab.core.RemoteResource;
+import io.renderlab.core.RenderLabException;
+import io.renderlab.core.RetryPolicy;
+import io.renderlab.core.StorageException;
+import io.renderlab.core.StoredObject;
+import io.renderlab.core.UnsupportedImageException;
+import io.renderlab.core.internal.Args;
+import io.renderlab.core.internal.BoundedBody;
+import io.renderlab.core.internal.DigestingInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Re-uploads remote images into permanent storage, and stores direct uploads the same way:
+ * download under the fetch policy, stream into the store (memory does not grow with the body),
+ * SHA-256 computed on the way. Replicate's output URLs expire in about an hour; the URL this
+ * returns does not.
+ *
+ * <p>Keys are {@code {userId}/{prefix}_{timestamp}_{random}.{ext}} unless the caller names one;
+ * the extension comes from the sniffed content, never the URL. Nothing is ever overwritten. A
+ * failure midway leaves no object behind. Transient download failures are retried within a
+ * deadline; an expired source is reported as such. Thread-safe.
+ *
+ * <pre>{@code
+ * Ingestor ingestor = Ingestor.builder().store(store).fetcher(fetcher).build();
+ * StoredObject stored = ingestor.ingest(replicateUrl, "user-123", "generated");
+ * stored.url();   // permanent
+ * }</pre>
+ */
+public final class Ingestor {
+  private static final Logger LOG = LoggerFactory.getLogger(Ingestor.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+  private final ImageStore store;
+  private final RemoteFetcher fetcher;
+  private final RetryPolicy retry;
+  private final Duration deadline;
+  private final Clock clock;
+  private final String masksPrefix;
+
+  private Ingestor(Builder b) {
+    this.store = b.store;
+    this.fetcher = b.fetcher;
+    this.retry = b.retry;
+    this.deadline = b.deadline;
+    this.clock = b.clock;
+    this.masksPrefix = b.masksPrefix;
+  }
+
+  /** A builder; {@link Builder#store} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The store objects go to. */
+  public ImageStore store() {
+    return store;
+  }
+
+  /**
+   * Downloads an image URL into the store under a fresh key {@code {userId}/{prefix}_{timestamp}_{random}.{ext}}.
+   *
+   * @param url an http(s) or data: URL of an image
+   * @param userId the owner (the key's first segment)
+   * @param prefix what made it, e.g. {@code generated}
+   * @throws RemoteFetchRefusedException if the policy refuses the URL or its content (nothing stored)
+   * @throws io.renderlab.core.RemoteFetchFailedException if the source failed or expired
+   * @throws StorageException if the store fails (nothing stored)
+   */
+  public StoredObject ingest(String url, String userId, String prefix) {
+    Args.identifier(userId, "userId", 255);
+    checkSegment(userId, "userId");
+    checkSegment(Args.identifier(prefix, "prefix", 64), "prefix");
+    return withRetries(url, type -> freshKey(userId, prefix, type));
+  }
+
+  /**
+   * Downloads an image URL into the store at {@code key}, never overwriting.
+   *
+   * @throws ObjectExistsException if {@code key} exists
+   */
+  public StoredObject ingestTo(String url, String key) {
+    ObjectKeys.validate(key);
+    return withRetries(url, type -> key);
+  }
+
+  private interface KeyFor {
+    String key(MediaType type);
+  }
+
+  private StoredObject withRetries(String url, KeyFor keyFor) {
+    if (url == null || url.isBlank()) {
+      throw new IllegalArgumentException("url must not be blank");
+    }
+    Instant giveUp = clock.instant().plus(deadline);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        try (RemoteResource resource = fetcher.openImage(url)) {
+          MediaType type = resource.mediaType().orElseThrow();
+          String key = keyFor.key(type);
+          PutOptions options = PutOptions.of(type.mimeType());
+          if (resource.contentLength().isPresent()) {
+            options = options.withLength(resource.contentLength().getAsLong());
+          }
+          StoredObject stored = store.put(key, resource.body(), options);
+          LOG.debug("Stored {} as {} ({} bytes)", resource.redactedUrl(), key, stored.bytes());
+          return stored;
+        }
+      } catch (RenderLabException e) {
+        boolean transientFailure = e.isRetryable() && !(e instanceof StorageException) && !(e instanceof DeadlineExceededException);
+        Duration wait = retry.backoff(attempt, Optional.empty());
+        if (!transientFailure || !retry.allowsRetryAfterAttempt(attempt) || clock.instant().plus(wait).isAfter(giveUp)) {
+          throw e;
+        }
+        LOG.warn("Download failed (attempt {} of {}), retrying in {} ms: {}", attempt, retry.maxAttempts(), wait.toMillis(), e.getMessage());
+        sleep(wait);
+      }
+    }
+  }
+
+  /**
+   * Stores a local file (the direct-upload path), content type sniffed from its bytes.
+   *
+   * @throws UnsupportedImageException if the file is not a recognised image
+   */
+  public StoredObject upload(Path file, String userId, String prefix) {
+    Objects.requireNonNull(file, "file");
+    try (InputStream in = Files.newInputStream(file)) {
+      return upload(in, userId, prefix);
+    } catch (IOException e) {
+      throw new StorageException("Cannot read " + file + ": " + e.getMessage(), null, e, false);
+    }
+  }
+
+  /**
+   * Stores a stream (a multipart upload's file part), content type sniffed from its bytes, within
+   * the fetcher's byte cap.
+   *
+   * @throws UnsupportedImageException if the bytes are not a recognised image
+   * @throws RemoteFetchRefusedException if the body is larger than the byte cap
+   */
+  public StoredObject upload(InputStream body, String userId, String prefix) {
+    Objects.requireNonNull(body, "body");
+    Args.identifier(userId, "userId", 255);
+    checkSegment(userId, "userId");
+    checkSegment(Args.identifier(prefix, "prefix", 64), "prefix");
+    BoundedBody bounded = bounded(body);
+    MediaType type = sniffImage(bounded);
+    return store.put(freshKey(userId, prefix, type), bounded, PutOptions.of(type.mimeType()));
+  }
+
+  /**
+   * Stores an inpainting mask content-addressed, at {@code {masksPrefix}/{userId}/{sha256}.{ext}}:
+   * storing an identical mask again stores nothing and returns the same URL.
+   *
+   * @param urlOrNull the mask's URL, or {@code null} when {@code file} is given
+   * @param file the mask's local file, or {@code null} when {@code urlOrNull} is given
+   */
+  public StoredObject storeMask(String urlOrNull, Path file, String userId) {
+    Args.identifier(userId, "userId", 255);
+    checkSegment(userId, "userId");
+    if ((urlOrNull == null) == (file == null)) {
+      throw new IllegalArgumentException("give exactly one of a mask URL or a mask file");
+    }
+    Path temp = null;
+    try {
+      temp = Files.createTempFile("renderlab-mask-", ".bin");
+      MediaType type;
+      DigestingInputStream digest;
+      if (file != null) {
+        try (InputStream in = Files.newInputStream(file)) {
+          BoundedBody bounded = bounded(in);
+          type = sniffImage(bounded);
+          digest = copy(bounded, temp);
+        }
+      } else {
+        try (RemoteResource resource = fetcher.openImage(urlOrNull)) {
+          type = resource.mediaType().orElseThrow();
+          digest = copy(resource.body(), temp);
+        }
+      }
+      String key = masksPrefix + "/" + userId + "/" + digest.sha256() + "." + type.extension();
+      if (store.exists(key)) {
+        return new StoredObject(key, store.publicUrl(key), type.mimeType(), digest.count(), digest.sha256());
+      }
+      try (InputStream in = Files.newInputStream(temp)) {
+        return store.put(key, in, PutOptions.of(type.mimeType()).withLength(digest.count()));
+      } catch (ObjectExistsException raced) {
+        return new StoredObject(key, store.publicUrl(key), type.mimeType(), digest.count(), digest.sha256());
+      }
+    } catch (IOException e) {
+      throw new StorageException("Could not stage the mask: " + e.getMessage(), null, e, true);
+    } finally {
+      if (temp != null) {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+          // a temp file in the system temp folder
+        }
+      }
+    }
+  }
+
+  private static DigestingInputStream copy(InputStream in, Path target) throws IOException {
+    DigestingInputStream digest = new DigestingInputStream(in);
+    try (OutputStream out = Files.newOutputStream(target)) {
+      digest.transferTo(out);
+    }
+    return digest;
+  }
+
+  private BoundedBody bounded(InputStream in) {
+    return new BoundedBody(
+        in,
+        fetcher.maxBytes(),
+        () ->
+            new RemoteFetchRefusedException(
+                RemoteFetchRefusedException.Reason.TOO_LARGE,
+                "upload",
+                "Refusing the upload: it is larger than the " + fetcher.maxBytes() + "-byte cap."),
+        e -> new StorageException("Reading the upload timed out", null, e, true),
+        e -> new StorageException("Reading the upload failed: " + e.getMessage(), null, e, true));
+  }
+
+  private static MediaType sniffImage(BoundedBody bounded) {
+    return bounded
+        .sniff()
+        .orElseThrow(
+            () ->
+                new UnsupportedImageException(
+                    "The upload is not a PNG, JPEG, WebP, GIF, AVIF, HEIC, BMP or TIFF image (judged by its first bytes)."));
+  }
+
+  private String freshKey(String userId, String prefix, MediaType type) {
+    StringBuilder random = new StringBuilder(10);
+    for (int i = 0; i < 10; i++) {
+      random.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+    }
+    return userId + "/" + prefix + "_" + clock.millis() + "_" + random + "." + type.extension();
+  }
+
+  private static void checkSegment(String value, String name) {
+    if (value.contains("/") || value.contains("\\") || value.equals(".") || value.equals("..")) {
+      throw new IllegalArgumentException(name + " must not contain '/' or '\\\\' or be '.' or '..': " + value.toLowerCase(Locale.ROOT));
+    }
+  }
+
+  private static void sleep(Duration wait) {
+    try {
+      Thread.sleep(wait.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageException("Interrupted while waiting to retry a download", null, e, true);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Ingestor{store=" + store + ", fetcher=" + fetcher + '}';
+  }
+
+  /** Builds an {@link Ingestor}. Not thread-safe. */
+  public static final class Builder {
+    private ImageStore store;
+    private RemoteFetcher fetcher;
+    private RetryPolicy retry = RetryPolicy.defaults();
+    private Duration deadline = Duration.ofMinutes(5);
+    private Clock clock = Clock.systemUTC();
+    private String masksPrefix = "inpaint-masks";
+
+    private Builder() {}
+
+    /** Where objects go (required). */
+    public Builder store(ImageStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** How URLs are fetched; a default {@link RemoteFetcher} when not set. */
+    public Builder fetcher(RemoteFetcher fetcher) {
+      this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
+      return this;
+    }
+
+    /** Retries of transient download failures; {@link RetryPolicy#defaults()} when not set. */
+    public Builder retryPolicy(RetryPolicy retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    /** The time all attempts of one ingest may take together; default 5 minutes. */
+    public Builder deadline(Duration deadline) {
+      Objects.requireNonNull(deadline, "deadline");
+      if (deadline.isNegative() || deadline.isZero()) {
+        throw new IllegalArgumentException("deadline must be positive");
+      }
+      this.deadline = deadline;
+      return this;
+    }
+
+    /** The clock for key timestamps and deadlines. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The key prefix of content-addressed masks; default {@code inpaint-masks}. */
+    public Builder masksPrefix(String prefix) {
+      ObjectKeys.validate(prefix);
+      this.masksPrefix = prefix;
+      return this;
+    }
+
+    /** Builds the ingestor. */
+    public Ingestor build() {
+      if (store == null) {
+        throw new IllegalStateException("store is required: Ingestor.builder().store(...)");
+      }
+      if (fetcher == null) {
+        fetcher = RemoteFetcher.builder().build();
+      }
+      return new Ingestor(this);
+    }
+  }
+}

@@ -1,0 +1,414 @@
+package io.renderlab.storage;
+
+import io.renderlab.core.ImageStore;
+import io.renderlab.core.ObjectExistsException;
+import io.renderlab.core.ObjectKeys;
+import io.renderlab.core.PutOptions;
+import io.renderlab.core.StorageException;
+import io.renderlab.core.StoredObject;
+import io.renderlab.core.internal.DigestingInputStream;
+import io.renderlab.storage.internal.UrlPaths;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * Objects in an S3-compatible bucket: AWS S3, MinIO, Cloudflare R2, Supabase Storage's S3
+ * endpoint.
+ *
+ * <p>A body of known length goes up as one streamed PUT. A body of unknown length is read into a
+ * bounded buffer ({@link Builder#partSize}, 8 MiB by default): if it ends there it is one PUT,
+ * otherwise a multipart upload whose parts reuse that buffer, aborted on any failure so nothing
+ * is left behind. Without overwrite, writes carry {@code If-None-Match: *} (AWS, MinIO and
+ * S3Mock answer 412 when the key exists); stores that ignore it (Supabase's S3 endpoint) need
+ * {@link Builder#checkExistenceBeforeWrite(boolean)}, which narrows but cannot close the race,
+ * so give such stores unique keys (the {@code Ingestor}'s defaults are).
+ *
+ * <p>For custom endpoints the SDK's newer default request checksums are turned down to "when
+ * required": several S3-compatible stores reject them. Thread-safe; close it to release the
+ * HTTP client.
+ *
+ * <pre>{@code
+ * S3ImageStore store = S3ImageStore.builder().bucket("renderlab-images")
+ *     .endpoint(URI.create("http://localhost:9000")).region("us-east-1").pathStyle(true).build();
+ * }</pre>
+ */
+public final class S3ImageStore implements ImageStore {
+  private static final Logger LOG = LoggerFactory.getLogger(S3ImageStore.class);
+
+  private final S3Client s3;
+  private final S3Presigner presigner;
+  private final String bucket;
+  private final String publicBaseUrl;
+  private final int partSize;
+  private final boolean checkExistence;
+
+  private S3ImageStore(Builder b) {
+    this.bucket = b.bucket;
+    this.partSize = b.partSize;
+    this.checkExistence = b.checkExistence;
+    Region region = Region.of(b.region);
+    S3Configuration s3Config = S3Configuration.builder().pathStyleAccessEnabled(b.pathStyle).build();
+    var builder =
+        S3Client.builder().region(region).credentialsProvider(b.credentials).serviceConfiguration(s3Config);
+    var presign = S3Presigner.builder().region(region).credentialsProvider(b.credentials).serviceConfiguration(s3Config);
+    if (b.endpoint != null) {
+      builder
+          .endpointOverride(b.endpoint)
+          .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+          .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+      presign.endpointOverride(b.endpoint);
+    }
+    this.s3 = builder.build();
+    this.presigner = presign.build();
+    String base = b.publicBaseUrl;
+    if (base == null) {
+      base =
+          b.endpoint != null
+              ? stripSlash(b.endpoint.toString()) + "/" + bucket
+              : "https://" + bucket + ".s3." + b.region + ".amazonaws.com";
+    }
+    this.publicBaseUrl = stripSlash(base) + "/";
+  }
+
+  /** A builder; {@link Builder#bucket} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private static String stripSlash(String s) {
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  @Override
+  public StoredObject put(String key, InputStream body, PutOptions options) {
+    ObjectKeys.validate(key);
+    Objects.requireNonNull(body, "body");
+    Objects.requireNonNull(options, "options");
+    if (!options.overwrite() && checkExistence && exists(key)) {
+      throw new ObjectExistsException(key);
+    }
+    DigestingInputStream in = new DigestingInputStream(body);
+    try {
+      if (options.length().isPresent()) {
+        putSingle(key, RequestBody.fromInputStream(in, options.length().getAsLong()), options);
+        if (in.count() != options.length().getAsLong()) {
+          delete(key);
+          throw new StorageException(
+              "The body of '" + key + "' was shorter than the announced " + options.length().getAsLong() + " bytes; nothing was stored.",
+              key, null, false);
+        }
+      } else {
+        byte[] buffer = new byte[partSize];
+        int filled = in.readNBytes(buffer, 0, buffer.length);
+        if (filled < buffer.length) {
+          putSingle(key, RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, filled), filled), options);
+        } else {
+          putMultipart(key, in, buffer, options);
+        }
+      }
+      return new StoredObject(key, publicUrl(key), options.contentType(), in.count(), in.sha256());
+    } catch (IOException e) {
+      throw new StorageException("Reading the body for '" + key + "' failed: " + e.getMessage(), key, e, true);
+    }
+  }
+
+  private void putSingle(String key, RequestBody body, PutOptions options) {
+    try {
+      s3.putObject(
+          r -> {
+            r.bucket(bucket).key(key).contentType(options.contentType()).cacheControl(options.cacheControl());
+            if (!options.overwrite()) {
+              r.ifNoneMatch("*");
+            }
+          },
+          body);
+    } catch (S3Exception e) {
+      throw translate("write", key, e);
+    } catch (SdkException e) {
+      throw failure("write", key, e);
+    }
+  }
+
+  private void putMultipart(String key, InputStream in, byte[] buffer, PutOptions options) throws IOException {
+    String uploadId;
+    try {
+      uploadId =
+          s3.createMultipartUpload(
+                  r -> r.bucket(bucket).key(key).contentType(options.contentType()).cacheControl(options.cacheControl()))
+              .uploadId();
+    } catch (SdkException e) {
+      throw e instanceof S3Exception ? translate("start a multipart upload of", key, (S3Exception) e) : failure("start a multipart upload of", key, e);
+    }
+    boolean completed = false;
+    try {
+      List<CompletedPart> parts = new ArrayList<>();
+      int filled = buffer.length;
+      int partNumber = 1;
+      while (filled > 0) {
+        int number = partNumber++;
+        int length = filled;
+        String etag =
+            s3.uploadPart(
+                    r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(number).contentLength((long) length),
+                    RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, length), length))
+                .eTag();
+        parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+        filled = in.readNBytes(buffer, 0, buffer.length);
+      }
+      s3.completeMultipartUpload(
+          r -> {
+            r.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build());
+            if (!options.overwrite()) {
+              r.ifNoneMatch("*");
+            }
+          });
+      completed = true;
+    } catch (S3Exception e) {
+      throw translate("write", key, e);
+    } catch (SdkException e) {
+      throw failure("write", key, e);
+    } finally {
+      if (!completed) {
+        abort(key, uploadId);
+      }
+    }
+  }
+
+  private void abort(String key, String uploadId) {
+    try {
+      s3.abortMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId));
+    } catch (SdkException e) {
+      LOG.warn("Could not abort the multipart upload of '{}'; a lifecycle rule will have to clean it up", key, e);
+    }
+  }
+
+  private StorageException translate(String what, String key, S3Exception e) {
+    if (e.statusCode() == 412 || "PreconditionFailed".equals(e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode())) {
+      return new ObjectExistsException(key);
+    }
+    boolean retryable = e.statusCode() >= 500 || e.statusCode() == 429 || e.statusCode() == 409;
+    String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+    String hint =
+        "NoSuchBucket".equals(code)
+            ? " The bucket '" + bucket + "' does not exist: create it first."
+            : e.statusCode() == 403 ? " Check the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or the profile)." : "";
+    return new StorageException(
+        "S3 failed to " + what + " '" + key + "' in bucket '" + bucket + "': HTTP " + e.statusCode() + (code.isEmpty() ? "" : " " + code) + "." + hint,
+        key, e, retryable);
+  }
+
+  private StorageException failure(String what, String key, SdkException e) {
+    return new StorageException(
+        "S3 failed to " + what + " '" + key + "' in bucket '" + bucket + "': " + e.getClass().getSimpleName() + ". This is retryable.",
+        key, e, true);
+  }
+
+  @Override
+  public boolean exists(String key) {
+    ObjectKeys.validate(key);
+    try {
+      s3.headObject(r -> r.bucket(bucket).key(key));
+      return true;
+    } catch (NoSuchKeyException e) {
+      return false;
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return false;
+      }
+      throw translate("look up", key, e);
+    } catch (SdkException e) {
+      throw failure("look up", key, e);
+    }
+  }
+
+  @Override
+  public InputStream open(String key) {
+    ObjectKeys.validate(key);
+    try {
+      return s3.getObject(r -> r.bucket(bucket).key(key));
+    } catch (NoSuchKeyException e) {
+      throw new StorageException("No object at key '" + key + "' in bucket '" + bucket + "'.", key, e, false);
+    } catch (S3Exception e) {
+      throw translate("read", key, e);
+    } catch (SdkException e) {
+      throw failure("read", key, e);
+    }
+  }
+
+  @Override
+  public boolean delete(String key) {
+    ObjectKeys.validate(key);
+    boolean existed = exists(key);
+    try {
+      s3.deleteObject(r -> r.bucket(bucket).key(key));
+      return existed;
+    } catch (S3Exception e) {
+      throw translate("delete", key, e);
+    } catch (SdkException e) {
+      throw failure("delete", key, e);
+    }
+  }
+
+  @Override
+  public String publicUrl(String key) {
+    return publicBaseUrl + UrlPaths.encode(ObjectKeys.validate(key));
+  }
+
+  @Override
+  public String signedUrl(String key, Duration lifetime) {
+    ObjectKeys.validate(key);
+    Objects.requireNonNull(lifetime, "lifetime");
+    if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(Duration.ofDays(7)) > 0) {
+      throw new IllegalArgumentException("lifetime must be between 1 second and 7 days, was " + lifetime);
+    }
+    return presigner
+        .presignGetObject(r -> r.signatureDuration(lifetime).getObjectRequest(g -> g.bucket(bucket).key(key)))
+        .url()
+        .toString();
+  }
+
+  @Override
+  public void close() {
+    presigner.close();
+    s3.close();
+  }
+
+  @Override
+  public String toString() {
+    return "S3ImageStore{bucket=" + bucket + ", publicBaseUrl=" + publicBaseUrl + '}';
+  }
+
+  /** Builds an {@link S3ImageStore}. Not thread-safe. */
+  public static final class Builder {
+    private String bucket;
+    private URI endpoint;
+    private String region = "us-east-1";
+    private boolean pathStyle;
+    private String publicBaseUrl;
+    private AwsCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
+    private int partSize = 8 * 1024 * 1024;
+    private boolean checkExistence;
+
+    private Builder() {}
+
+    /** The bucket (required). */
+    public Builder bucket(String bucket) {
+      if (bucket == null || !bucket.matches("[a-z0-9][a-z0-9.\\-_]{1,62}")) {
+        throw new IllegalArgumentException("bucket must be a valid bucket name (3-63 lower-case letters, digits, '.', '-'), was " + bucket);
+      }
+      this.bucket = bucket;
+      return this;
+    }
+
+    /** A custom endpoint (MinIO, R2, Supabase); AWS itself when not set. */
+    public Builder endpoint(URI endpoint) {
+      Objects.requireNonNull(endpoint, "endpoint");
+      if (endpoint.getScheme() == null || endpoint.getHost() == null) {
+        throw new IllegalArgumentException("endpoint must be an absolute http(s) URL, was " + endpoint);
+      }
+      this.endpoint = endpoint;
+      return this;
+    }
+
+    /** The region; default {@code us-east-1}. */
+    public Builder region(String region) {
+      this.region = Objects.requireNonNull(region, "region");
+      return this;
+    }
+
+    /** Path-style URLs ({@code endpoint/bucket/key}), needed by most non-AWS stores. */
+    public Builder pathStyle(boolean pathStyle) {
+      this.pathStyle = pathStyle;
+      return this;
+    }
+
+    /** The public base URL of objects; by default the endpoint's path-style URL, or AWS's virtual-host URL. */
+    public Builder publicBaseUrl(String publicBaseUrl) {
+      this.publicBaseUrl = Objects.requireNonNull(publicBaseUrl, "publicBaseUrl");
+      return this;
+    }
+
+    /** Credentials; the SDK's default chain (environment, profiles, instance roles) by default. */
+    public Builder credentials(AwsCredentialsProvider credentials) {
+      this.credentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
+    }
+
+    /** The multipart part size and buffer, 5 MiB to 512 MiB; default 8 MiB. */
+    public Builder partSize(int bytes) {
+      if (bytes < 5 * 1024 * 1024 || bytes > 512 * 1024 * 1024) {
+        throw new IllegalArgumentException("partSize must be between 5 MiB and 512 MiB, was " + bytes);
+      }
+      this.partSize = bytes;
+      return this;
+    }
+
+    /**
+     * Check with HEAD before writing without overwrite, for stores that ignore
+     * {@code If-None-Match} (Supabase's S3 endpoint). Narrows the race with a concurrent writer of
+     * the same key but cannot close it.
+     */
+    public Builder checkExistenceBeforeWrite(boolean check) {
+      this.checkExistence = check;
+      return this;
+    }
+
+    /**
+     * Supabase Storage through its S3 endpoint ({@code https://<ref>.supabase.co/storage/v1/s3}),
+     * path-style, with Supabase's public URL form and the existence check on (the endpoint
+     * ignores {@code If-None-Match}). Credentials are the project's S3 access keys.
+     */
+    public Builder supabase(String projectRef, String region) {
+      Objects.requireNonNull(projectRef, "projectRef");
+      if (!projectRef.matches("[a-z0-9]{1,64}")) {
+        throw new IllegalArgumentException("projectRef must be the project's reference (lower-case letters and digits)");
+      }
+      endpoint(URI.create("https://" + projectRef + ".supabase.co/storage/v1/s3"));
+      region(region);
+      pathStyle(true);
+      checkExistenceBeforeWrite(true);
+      supabaseRef = projectRef;
+      return this;
+    }
+
+    private String supabaseRef;
+
+    /** Builds the store. */
+    public S3ImageStore build() {
+      if (bucket == null) {
+        throw new IllegalStateException("bucket is required: S3ImageStore.builder().bucket(...)");
+      }
+      if (publicBaseUrl == null && supabaseRef != null) {
+        publicBaseUrl = "https://" + supabaseRef + ".supabase.co/storage/v1/object/public/" + bucket;
+      }
+      return new S3ImageStore(this);
+    }
+
+    Optional<URI> endpoint() {
+      return Optional.ofNullable(endpoint);
+    }
+  }
+}

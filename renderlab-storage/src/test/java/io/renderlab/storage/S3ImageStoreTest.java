@@ -1,0 +1,137 @@
+package io.renderlab.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.adobe.testing.s3mock.junit5.S3MockExtension;
+import io.renderlab.core.ImageStore;
+import io.renderlab.core.PutOptions;
+import io.renderlab.core.StorageException;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
+/** The S3 store against a real S3-protocol server (Adobe S3Mock, started in-process by the test). */
+class S3ImageStoreTest extends ImageStoreContract {
+  @RegisterExtension
+  static final S3MockExtension S3 =
+      S3MockExtension.builder().silent().withSecureConnection(false).withInitialBuckets("renderlab-images").build();
+
+  S3ImageStore store;
+
+  static S3ImageStore.Builder builder() {
+    return S3ImageStore.builder()
+        .bucket("renderlab-images")
+        .endpoint(URI.create("http://127.0.0.1:" + S3.getHttpPort()))
+        .region("us-east-1")
+        .pathStyle(true)
+        .partSize(5 * 1024 * 1024)
+        .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create("test-key", "test-secret")));
+  }
+
+  @BeforeEach
+  void setUp() {
+    store = builder().build();
+  }
+
+  @AfterEach
+  void tearDown() {
+    store.close();
+  }
+
+  @Override
+  ImageStore store() {
+    return store;
+  }
+
+  @Test
+  void uploadsALargeBodyOfUnknownLengthInParts() throws Exception {
+    byte[] body = bytes(12 * 1024 * 1024 + 123, 42);
+    String key = key();
+
+    var stored = store.put(key, new ByteArrayInputStream(body), PutOptions.of("image/png"));
+
+    assertThat(stored.sha256()).isEqualTo(sha256(body));
+    assertThat(read(store, key)).isEqualTo(body);
+  }
+
+  @Test
+  void aMultipartUploadThatFailsMidwayIsAbortedAndLeavesNothing() throws Exception {
+    String key = key();
+    byte[] prefix = bytes(6 * 1024 * 1024, 9);
+    java.io.InputStream failing =
+        new java.io.SequenceInputStream(
+            new ByteArrayInputStream(prefix),
+            new java.io.InputStream() {
+              @Override
+              public int read() throws java.io.IOException {
+                throw new java.io.IOException("source connection reset");
+              }
+            });
+
+    assertThatThrownBy(() -> store.put(key, failing, PutOptions.of("image/png"))).isInstanceOf(StorageException.class);
+    assertThat(store.exists(key)).isFalse();
+    try (var s3 = S3.createS3ClientV2()) {
+      assertThat(s3.listMultipartUploads(r -> r.bucket("renderlab-images")).uploads())
+          .noneMatch(u -> u.key().equals(key));
+    }
+  }
+
+  @Test
+  void publicUrlsArePathStyleUnderTheEndpoint() {
+    assertThat(store.publicUrl("u/a.png")).isEqualTo("http://127.0.0.1:" + S3.getHttpPort() + "/renderlab-images/u/a.png");
+    assertThat(builder().publicBaseUrl("https://cdn.example.com/images/").build().publicUrl("u/a.png"))
+        .isEqualTo("https://cdn.example.com/images/u/a.png");
+  }
+
+  @Test
+  void supabasePublicUrlsHaveSupabasesForm() {
+    try (S3ImageStore supabase =
+        S3ImageStore.builder()
+            .bucket("renderlab-images")
+            .supabase("abcdefghijklmnop", "eu-central-1")
+            .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create("k", "s")))
+            .build()) {
+      assertThat(supabase.publicUrl("user-1/a.png"))
+          .isEqualTo("https://abcdefghijklmnop.supabase.co/storage/v1/object/public/renderlab-images/user-1/a.png");
+    }
+  }
+
+  @Test
+  void signedUrlsCarryASignatureButTheStoreNeverPrintsCredentials() {
+    String signed = store.signedUrl("u/a.png", Duration.ofMinutes(5));
+    assertThat(signed).contains("X-Amz-Signature=");
+    assertThat(store.toString()).doesNotContain("test-secret");
+  }
+
+  @Test
+  void aMissingBucketSaysSo() {
+    try (S3ImageStore missing = builder().bucket("no-such-bucket").build()) {
+      assertThatThrownBy(() -> missing.put("u/a.png", new ByteArrayInputStream(new byte[3]), PutOptions.of("image/png")))
+          .isInstanceOf(StorageException.class)
+          .hasMessageContaining("no-such-bucket");
+    }
+  }
+
+  @Test
+  void storesFromAnS3Url() throws Exception {
+    String url = "s3://renderlab-images?endpoint=http://127.0.0.1:" + S3.getHttpPort() + "&region=us-east-1&pathStyle=true";
+    System.setProperty("aws.accessKeyId", "test-key");
+    System.setProperty("aws.secretAccessKey", "test-secret");
+    try (ImageStore fromUrl = ImageStores.fromUrl(url, Optional.empty())) {
+      String key = key();
+      fromUrl.put(key, new ByteArrayInputStream(new byte[] {1, 2, 3}), PutOptions.of("image/png"));
+      assertThat(read(store, key)).containsExactly(1, 2, 3);
+    } finally {
+      System.clearProperty("aws.accessKeyId");
+      System.clearProperty("aws.secretAccessKey");
+    }
+  }
+}
