@@ -1,0 +1,163 @@
+package io.renderlab.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.renderlab.core.ObjectExistsException;
+import io.renderlab.core.RemoteFetchFailedException;
+import io.renderlab.core.RemoteFetchRefusedException;
+import io.renderlab.core.RemoteFetcher;
+import io.renderlab.core.RetryPolicy;
+import io.renderlab.core.StoredObject;
+import io.renderlab.core.UnsupportedImageException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import okio.Buffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IngestorTest {
+  static final byte[] PNG = png(5000);
+  static final byte[] JPEG = {(byte) 0xff, (byte) 0xd8, (byte) 0xff, (byte) 0xe0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 2, 3};
+
+  @TempDir Path root;
+  MockWebServer server;
+  FolderImageStore store;
+  Ingestor ingestor;
+
+  static byte[] png(int size) {
+    byte[] b = ImageStoreContract.bytes(size, 11);
+    byte[] sig = {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};
+    System.arraycopy(sig, 0, b, 0, sig.length);
+    return b;
+  }
+
+  @BeforeEach
+  void setUp() throws IOException {
+    server = new MockWebServer();
+    server.start(InetAddress.getLoopbackAddress(), 0);
+    store = FolderImageStore.of(root.resolve("objects"));
+    ingestor =
+        Ingestor.builder()
+            .store(store)
+            .fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").maxBytes(10_000).build())
+            .retryPolicy(RetryPolicy.builder().initialBackoff(Duration.ZERO).maxBackoff(Duration.ZERO).build())
+            .build();
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    server.close();
+  }
+
+  @Test
+  void reuploadsAnExpiringOutputAndReturnsAPermanentUrl() throws Exception {
+    server.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).addHeader("Content-Type", "application/octet-stream").build());
+
+    StoredObject stored = ingestor.ingest(server.url("/pbxt/abc.jpg?token=x").toString(), "user-1", "generated");
+
+    assertThat(stored.key()).matches("user-1/generated_\\d+_[a-z0-9]{10}\\.png");
+    assertThat(stored.contentType()).isEqualTo("image/png");
+    assertThat(stored.bytes()).isEqualTo(PNG.length);
+    assertThat(stored.sha256()).isEqualTo(ImageStoreContract.sha256(PNG));
+    assertThat(Files.readAllBytes(Path.of(java.net.URI.create(stored.url())))).isEqualTo(PNG);
+  }
+
+  @Test
+  void theExtensionComesFromTheContentNotTheUrl() {
+    server.enqueue(new MockResponse.Builder().body(new Buffer().write(JPEG)).build());
+
+    assertThat(ingestor.ingest(server.url("/image.png").toString(), "u", "generated").key()).endsWith(".jpg");
+  }
+
+  @Test
+  void retriesATransientFailureThenSucceeds() {
+    server.enqueue(new MockResponse.Builder().code(503).build());
+    server.enqueue(new MockResponse.Builder().code(502).build());
+    server.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).build());
+
+    assertThat(ingestor.ingest(server.url("/flaky.png").toString(), "u", "generated").bytes()).isEqualTo(PNG.length);
+    assertThat(server.getRequestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void anExpiredSourceIsReportedAndNotRetried() {
+    server.enqueue(new MockResponse.Builder().code(404).build());
+
+    assertThatThrownBy(() -> ingestor.ingest(server.url("/expired.png").toString(), "u", "generated"))
+        .isInstanceOf(RemoteFetchFailedException.class)
+        .hasMessageContaining("expired");
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void refusalsStoreNothing() throws Exception {
+    server.enqueue(new MockResponse.Builder().body("<html>hi</html>").addHeader("Content-Type", "image/png").build());
+    server.enqueue(new MockResponse.Builder().chunkedBody(new Buffer().write(png(50_000)), 1000).build());
+
+    assertThatThrownBy(() -> ingestor.ingest(server.url("/html").toString(), "u", "generated"))
+        .isInstanceOf(RemoteFetchRefusedException.class);
+    assertThatThrownBy(() -> ingestor.ingest(server.url("/huge").toString(), "u", "generated"))
+        .isInstanceOf(RemoteFetchRefusedException.class);
+    assertThatThrownBy(() -> ingestor.ingest("http://169.254.169.254/latest/meta-data", "u", "generated"))
+        .isInstanceOf(RemoteFetchRefusedException.class);
+    try (Stream<Path> files = Files.walk(store.root())) {
+      assertThat(files.filter(Files::isRegularFile)).isEmpty();
+    }
+  }
+
+  @Test
+  void aCallerNamedKeyIsNeverOverwritten() {
+    server.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).build());
+    server.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).build());
+    String url = server.url("/a.png").toString();
+
+    ingestor.ingestTo(url, "custom/key.png");
+    assertThatThrownBy(() -> ingestor.ingestTo(url, "custom/key.png")).isInstanceOf(ObjectExistsException.class);
+  }
+
+  @Test
+  void uploadsAStreamAndRefusesWhatIsNotAnImage() {
+    StoredObject stored = ingestor.upload(new ByteArrayInputStream(PNG), "u", "upload");
+    assertThat(stored.key()).startsWith("u/upload_").endsWith(".png");
+
+    assertThatThrownBy(() -> ingestor.upload(new ByteArrayInputStream("GIF? no".getBytes()), "u", "upload"))
+        .isInstanceOf(UnsupportedImageException.class);
+    assertThatThrownBy(() -> ingestor.upload(new ByteArrayInputStream(png(20_000)), "u", "upload"))
+        .isInstanceOf(RemoteFetchRefusedException.class);
+  }
+
+  @Test
+  void identicalMasksAreStoredOnce() throws Exception {
+    Path mask = root.resolve("mask.png");
+    Files.write(mask, PNG);
+    server.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).build());
+
+    StoredObject first = ingestor.storeMask(null, mask, "u");
+    StoredObject second = ingestor.storeMask(server.url("/mask.png").toString(), null, "u");
+
+    assertThat(first.key()).isEqualTo("inpaint-masks/u/" + ImageStoreContract.sha256(PNG) + ".png");
+    assertThat(second.url()).isEqualTo(first.url());
+    try (Stream<Path> files = Files.walk(store.root().resolve("inpaint-masks"))) {
+      assertThat(files.filter(Files::isRegularFile)).hasSize(1);
+    }
+  }
+
+  @Test
+  void rejectsUserIdsThatWouldEscapeTheirFolder() {
+    assertThatThrownBy(() -> ingestor.ingest("https://example.com/a.png", "../other", "generated"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("userId");
+    assertThatThrownBy(() -> ingestor.upload(new ByteArrayInputStream(PNG), "a/b", "upload"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
