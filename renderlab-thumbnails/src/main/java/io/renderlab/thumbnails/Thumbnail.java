@@ -1,0 +1,22 @@
+package io.renderlab.thumbnails;
+
+import java.util.Objects;
+
+/**
+ * A rendered thumbnail: WebP bytes and their dimensions.
+ *
+ * @param webp the encoded WebP
+ * @param width its width in pixels
+ * @param height its height in pixels
+ */
+public record Thumbnail(byte[] webp, int width, int height) {
+  /** Validates the fields. */
+  public Thumbnail {
+    Objects.requireNonNull(webp, "webp");
+  }
+
+  /** The MIME type, {@code image/webp}. */
+  public String contentType() {
+    return "image/webp";
+  }
+}

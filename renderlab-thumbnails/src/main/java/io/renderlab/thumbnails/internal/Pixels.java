@@ -1,0 +1,135 @@
+package io.renderlab.thumbnails.internal;
+
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferInt;
+import java.awt.image.Raster;
+
+/** Bulk conversions between images and packed ARGB arrays, and EXIF orientation. Not public API. */
+public final class Pixels {
+  private Pixels() {}
+
+  /** A decoded image as packed ARGB (non-premultiplied) with its size. */
+  public record Argb(int[] pixels, int width, int height, boolean alpha) {}
+
+  /** The image's pixels as ARGB, without per-pixel getRGB calls. */
+  public static Argb of(BufferedImage image) {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    boolean alpha = image.getColorModel().hasAlpha();
+    int[] out = new int[w * h];
+    switch (image.getType()) {
+      case BufferedImage.TYPE_INT_ARGB, BufferedImage.TYPE_INT_RGB -> {
+        int[] data = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
+        if (image.getRaster().getDataBuffer().getOffset() == 0 && data.length >= w * h && image.getRaster().getMinX() == 0) {
+          System.arraycopy(data, 0, out, 0, w * h);
+          if (image.getType() == BufferedImage.TYPE_INT_RGB) {
+            for (int i = 0; i < out.length; i++) {
+              out[i] |= 0xff000000;
+            }
+          }
+          return new Argb(out, w, h, alpha);
+        }
+      }
+      case BufferedImage.TYPE_3BYTE_BGR -> {
+        byte[] d = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+        if (d.length == w * h * 3) {
+          for (int i = 0, j = 0; i < out.length; i++, j += 3) {
+            out[i] = 0xff000000 | ((d[j + 2] & 0xff) << 16) | ((d[j + 1] & 0xff) << 8) | (d[j] & 0xff);
+          }
+          return new Argb(out, w, h, false);
+        }
+      }
+      case BufferedImage.TYPE_4BYTE_ABGR -> {
+        byte[] d = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+        if (d.length == w * h * 4) {
+          for (int i = 0, j = 0; i < out.length; i++, j += 4) {
+            out[i] = ((d[j] & 0xff) << 24) | ((d[j + 3] & 0xff) << 16) | ((d[j + 2] & 0xff) << 8) | (d[j + 1] & 0xff);
+          }
+          return new Argb(out, w, h, true);
+        }
+      }
+      case BufferedImage.TYPE_BYTE_GRAY -> {
+        // Java's grey colour space is linear; drawing it into sRGB would brighten it. Copy values.
+        Raster r = image.getRaster();
+        int[] row = new int[w];
+        for (int y = 0; y < h; y++) {
+          r.getSamples(0, y, w, 1, 0, row);
+          for (int x = 0; x < w; x++) {
+            int v = row[x];
+            out[y * w + x] = 0xff000000 | (v << 16) | (v << 8) | v;
+          }
+        }
+        return new Argb(out, w, h, false);
+      }
+      default -> {
+        // handled below
+      }
+    }
+    if (image.getRaster().getNumBands() <= 2 && image.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY) {
+      // 16-bit grey (with or without alpha): scale samples to 8 bits directly.
+      Raster r = image.getRaster();
+      int bits = image.getColorModel().getComponentSize(0);
+      int shift = Math.max(0, bits - 8);
+      int[] row = new int[w];
+      int[] arow = new int[w];
+      for (int y = 0; y < h; y++) {
+        r.getSamples(0, y, w, 1, 0, row);
+        if (alpha) {
+          r.getSamples(0, y, w, 1, 1, arow);
+        }
+        for (int x = 0; x < w; x++) {
+          int v = row[x] >>> shift;
+          int a = alpha ? arow[x] >>> shift : 255;
+          out[y * w + x] = (a << 24) | (v << 16) | (v << 8) | v;
+        }
+      }
+      return new Argb(out, w, h, alpha);
+    }
+    BufferedImage converted = new BufferedImage(w, h, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = converted.createGraphics();
+    g.drawImage(image, 0, 0, null);
+    g.dispose();
+    return of(converted);
+  }
+
+  /** An image for the encoder, sharing nothing with {@code argb}. */
+  public static BufferedImage toImage(int[] argb, int w, int h, boolean alpha) {
+    BufferedImage image = new BufferedImage(w, h, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+    int[] data = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
+    System.arraycopy(argb, 0, data, 0, w * h);
+    return image;
+  }
+
+  /** Applies EXIF orientation 1-8, returning the upright pixels. */
+  public static Argb orient(Argb in, int orientation) {
+    if (orientation <= 1 || orientation > 8) {
+      return in;
+    }
+    int w = in.width();
+    int h = in.height();
+    boolean swap = orientation >= 5;
+    int ow = swap ? h : w;
+    int oh = swap ? w : h;
+    int[] src = in.pixels();
+    int[] dst = new int[src.length];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int nx;
+        int ny;
+        switch (orientation) {
+          case 2 -> { nx = w - 1 - x; ny = y; }
+          case 3 -> { nx = w - 1 - x; ny = h - 1 - y; }
+          case 4 -> { nx = x; ny = h - 1 - y; }
+          case 5 -> { nx = y; ny = x; }
+          case 6 -> { nx = h - 1 - y; ny = x; }
+          case 7 -> { nx = h - 1 - y; ny = w - 1 - x; }
+          default -> { nx = y; ny = w - 1 - x; } // 8
+        }
+        dst[ny * ow + nx] = src[y * w + x];
+      }
+    }
+    return new Argb(dst, ow, oh, in.alpha());
+  }
+}
