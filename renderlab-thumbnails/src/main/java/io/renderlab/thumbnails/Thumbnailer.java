@@ -164,8 +164,14 @@ public final class Thumbnailer {
           param.setSourceSubsampling(sub, sub, 0, 0);
         }
         BufferedImage decoded;
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        // ImageIO decodes a truncated JPEG into grey filler and only warns: refuse it instead.
+        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
         try {
           decoded = reader.read(0, param);
+          if (!warnings.isEmpty()) {
+            throw new UnsupportedImageException("The " + type.mimeType() + " image is truncated or corrupt: " + warnings.get(0));
+          }
         } catch (IIOException e) {
           if (type == MediaType.JPEG && String.valueOf(e.getMessage()).contains("Unsupported Image Type")) {
             return cmyk(reader.readRaster(0, param), image);

@@ -1,0 +1,447 @@
+package io.renderlab.thumbnails;
+
+import io.renderlab.core.ImageCatalog;
+import io.renderlab.core.ImageRecord;
+import io.renderlab.core.ImageStore;
+import io.renderlab.core.PutOptions;
+import io.renderlab.core.RemoteFetcher;
+import io.renderlab.core.RemoteResource;
+import io.renderlab.core.RenderLabException;
+import io.renderlab.core.RetryPolicy;
+import io.renderlab.core.StorageException;
+import io.renderlab.core.ThumbnailJob;
+import io.renderlab.core.ThumbnailJobQueue;
+import io.renderlab.core.ThumbnailJobStatus;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renders thumbnails in the background from the durable job queue: for each job, read the
+ * original from the store (or fetch its URL under the fetch policy), render it, store it at
+ * {@code thumbs/{userId}/{imageId}.webp} (overwriting), and set the record's {@code thumb_url}.
+ *
+ * <p>Jobs are leased, so a job whose worker dies is picked up again when its lease expires;
+ * failures are retried with backoff up to {@link Builder#maxAttempts}, the last error kept. An
+ * enqueue in this process wakes a worker at once; jobs enqueued by other processes are seen
+ * within {@link Builder#pollInterval}. {@link #close()} stops leasing, lets in-flight renders
+ * finish, and gives back what it still holds. Owns its threads; thread-safe.
+ *
+ * <pre>{@code
+ * ThumbnailService thumbnails = ThumbnailService.builder()
+ *     .catalog(catalog).jobs(catalog.thumbnailJobs()).store(store).build().start();
+ * ImageRecord withThumb = thumbnails.awaitThumbnail(record.id()).get(30, TimeUnit.SECONDS);
+ * }</pre>
+ */
+public final class ThumbnailService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ThumbnailService.class);
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  private final ImageCatalog catalog;
+  private final ThumbnailJobQueue jobs;
+  private final ImageStore store;
+  private final RemoteFetcher fetcher;
+  private final Thumbnailer thumbnailer;
+  private final RetryPolicy retry;
+  private final int workers;
+  private final int maxAttempts;
+  private final Duration leaseDuration;
+  private final Duration pollInterval;
+  private final Clock clock;
+  private final String owner;
+  private final Semaphore wake = new Semaphore(0);
+  private final Semaphore slots;
+  private final AtomicBoolean running = new AtomicBoolean();
+  private final Map<UUID, CompletableFuture<ImageRecord>> waiters = new ConcurrentHashMap<>();
+  private final ExecutorService renderers;
+  private Thread dispatcher;
+
+  private ThumbnailService(Builder b) {
+    this.catalog = b.catalog;
+    this.jobs = b.jobs;
+    this.store = b.store;
+    this.fetcher = b.fetcher;
+    this.thumbnailer = b.thumbnailer;
+    this.retry = b.retry;
+    this.workers = b.workers;
+    this.maxAttempts = b.maxAttempts;
+    this.leaseDuration = b.leaseDuration;
+    this.pollInterval = b.pollInterval;
+    this.clock = b.clock;
+    this.owner = b.owner != null ? b.owner : defaultOwner();
+    this.slots = new Semaphore(workers);
+    AtomicInteger n = new AtomicInteger();
+    this.renderers =
+        Executors.newFixedThreadPool(
+            workers,
+            r -> {
+              Thread t = new Thread(r, "renderlab-thumbnail-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    jobs.onEnqueue(() -> wake.release());
+  }
+
+  private static String defaultOwner() {
+    return ManagementFactory.getRuntimeMXBean().getName() + "-" + INSTANCES.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** A builder; catalog, jobs and store are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** This worker's lease owner name. */
+  public String owner() {
+    return owner;
+  }
+
+  /** Starts the workers; returns this service. */
+  public ThumbnailService start() {
+    if (running.compareAndSet(false, true)) {
+      dispatcher = new Thread(this::dispatch, "renderlab-thumbnail-dispatcher");
+      dispatcher.setDaemon(true);
+      dispatcher.start();
+    }
+    return this;
+  }
+
+  /**
+   * Completes when the image's thumbnail is rendered (by this or any process), with the updated
+   * record; completes exceptionally when its job fails for good. Returns at once when it already
+   * has one.
+   */
+  public CompletableFuture<ImageRecord> awaitThumbnail(UUID imageId) {
+    Objects.requireNonNull(imageId, "imageId");
+    CompletableFuture<ImageRecord> future = waiters.computeIfAbsent(imageId, id -> new CompletableFuture<>());
+    checkWaiter(imageId, future);
+    wake.release();
+    return future;
+  }
+
+  private void checkWaiter(UUID imageId, CompletableFuture<ImageRecord> future) {
+    Optional<ImageRecord> record = catalog.find(imageId);
+    if (record.isEmpty()) {
+      resolve(imageId, null, new IllegalArgumentException("No image with id " + imageId));
+    } else if (record.get().thumbUrl().isPresent()) {
+      resolve(imageId, record.get(), null);
+    } else {
+      Optional<ThumbnailJobStatus> status = jobs.status(imageId);
+      if (status.isPresent() && status.get().state() == ThumbnailJobStatus.State.FAILED) {
+        resolve(imageId, null, new ThumbnailFailedException(imageId, status.get().lastError().orElse("unknown error")));
+      }
+    }
+  }
+
+  private void resolve(UUID imageId, ImageRecord record, RuntimeException error) {
+    CompletableFuture<ImageRecord> f = waiters.remove(imageId);
+    if (f != null) {
+      if (error == null) {
+        f.complete(record);
+      } else {
+        f.completeExceptionally(error);
+      }
+    }
+  }
+
+  /**
+   * Renders one image's thumbnail now, on the calling thread, without the queue: for the CLI's
+   * one-off renders and backfills of a single record.
+   */
+  public ImageRecord renderNow(ImageRecord record) {
+    String url = renderAndStore(record);
+    catalog.setThumbUrl(record.id(), url);
+    return record.withThumbUrl(url);
+  }
+
+  private void dispatch() {
+    while (running.get()) {
+      try {
+        int free = slots.availablePermits();
+        if (free > 0) {
+          List<ThumbnailJob> leased = jobs.lease(owner, free, leaseDuration);
+          for (ThumbnailJob job : leased) {
+            slots.acquireUninterruptibly();
+            renderers.execute(() -> {
+              try {
+                run(job);
+              } finally {
+                slots.release();
+                wake.release();
+              }
+            });
+          }
+          if (!leased.isEmpty() && leased.size() == free) {
+            continue; // more may be waiting
+          }
+        }
+        for (Map.Entry<UUID, CompletableFuture<ImageRecord>> w : waiters.entrySet()) {
+          checkWaiter(w.getKey(), w.getValue());
+        }
+        wake.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        wake.drainPermits();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        LOG.warn("Thumbnail dispatcher failed to lease jobs; retrying in {}", pollInterval, e);
+        try {
+          Thread.sleep(pollInterval.toMillis());
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private void run(ThumbnailJob job) {
+    Optional<ImageRecord> record;
+    try {
+      record = catalog.find(job.imageId());
+    } catch (RuntimeException e) {
+      fail(job, e);
+      return;
+    }
+    if (record.isEmpty()) {
+      jobs.complete(job.imageId(), owner); // the image was deleted
+      return;
+    }
+    try {
+      String url = renderAndStore(record.get());
+      catalog.setThumbUrl(job.imageId(), url);
+      if (jobs.complete(job.imageId(), owner)) {
+        LOG.debug("Rendered thumbnail of {}", job.imageId());
+      }
+      resolve(job.imageId(), record.get().withThumbUrl(url), null);
+    } catch (RuntimeException e) {
+      fail(job, e);
+    }
+  }
+
+  private void fail(ThumbnailJob job, RuntimeException e) {
+    String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+    boolean lastAttempt = job.attempt() >= maxAttempts;
+    Instant retryAt = lastAttempt ? null : clock.instant().plus(retry.backoff(job.attempt(), Optional.empty()));
+    LOG.warn("Thumbnail of {} failed (attempt {} of {}){}: {}", job.imageId(), job.attempt(), maxAttempts,
+        lastAttempt ? ", giving up" : ", will retry", error);
+    try {
+      jobs.fail(job.imageId(), owner, error, retryAt);
+    } catch (RuntimeException recordFailure) {
+      LOG.warn("Could not record the failure of {}; its lease will expire and another worker retries", job.imageId(), recordFailure);
+    }
+    if (lastAttempt) {
+      resolve(job.imageId(), null, new ThumbnailFailedException(job.imageId(), error));
+    }
+  }
+
+  private String renderAndStore(ImageRecord record) {
+    Thumbnail thumb;
+    try (InputStream original = openOriginal(record)) {
+      thumb = thumbnailer.render(original);
+    } catch (IOException e) {
+      throw new StorageException("Reading the original of " + record.id() + " failed: " + e.getMessage(), record.storageKey(), e, true);
+    }
+    String key = "thumbs/" + record.userId() + "/" + record.id() + ".webp";
+    return store
+        .put(key, new ByteArrayInputStream(thumb.webp()), PutOptions.of(thumb.contentType()).withLength(thumb.webp().length).withOverwrite(true))
+        .url();
+  }
+
+  private InputStream openOriginal(ImageRecord record) {
+    try {
+      return store.open(record.storageKey());
+    } catch (StorageException notHere) {
+      if (fetcher == null) {
+        throw notHere;
+      }
+      RemoteResource resource = fetcher.openImage(record.url());
+      return new java.io.FilterInputStream(resource.body()) {
+        @Override
+        public void close() throws IOException {
+          try {
+            super.close();
+          } finally {
+            resource.close();
+          }
+        }
+      };
+    }
+  }
+
+  /**
+   * Stops leasing, waits up to {@code timeout} for in-flight renders, then gives back any lease
+   * still held (the jobs stay queued for the next start).
+   */
+  public void shutdown(Duration timeout) {
+    if (!running.getAndSet(false)) {
+      renderers.shutdownNow();
+      return;
+    }
+    wake.release();
+    try {
+      if (dispatcher != null) {
+        dispatcher.join(timeout.toMillis());
+      }
+      renderers.shutdown();
+      if (!renderers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        renderers.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      renderers.shutdownNow();
+    } finally {
+      try {
+        int released = jobs.release(owner);
+        if (released > 0) {
+          LOG.info("Released {} thumbnail job(s) for the next start", released);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("Could not release leases; they expire by themselves", e);
+      }
+      waiters.forEach((id, f) -> f.completeExceptionally(new RenderLabException("Thumbnail service closed before " + id + " was rendered")));
+      waiters.clear();
+    }
+  }
+
+  @Override
+  public void close() {
+    shutdown(Duration.ofSeconds(30));
+  }
+
+  @Override
+  public String toString() {
+    return "ThumbnailService{owner=" + owner + ", workers=" + workers + ", maxAttempts=" + maxAttempts + ", " + thumbnailer + '}';
+  }
+
+  /** Builds a {@link ThumbnailService}. Not thread-safe. */
+  public static final class Builder {
+    private ImageCatalog catalog;
+    private ThumbnailJobQueue jobs;
+    private ImageStore store;
+    private RemoteFetcher fetcher;
+    private Thumbnailer thumbnailer = Thumbnailer.builder().build();
+    private RetryPolicy retry = RetryPolicy.builder().initialBackoff(Duration.ofSeconds(2)).maxBackoff(Duration.ofMinutes(5)).build();
+    private int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private int maxAttempts = 5;
+    private Duration leaseDuration = Duration.ofMinutes(2);
+    private Duration pollInterval = Duration.ofSeconds(1);
+    private Clock clock = Clock.systemUTC();
+    private String owner;
+
+    private Builder() {}
+
+    /** The catalog whose records get thumbnails (required). */
+    public Builder catalog(ImageCatalog catalog) {
+      this.catalog = Objects.requireNonNull(catalog, "catalog");
+      return this;
+    }
+
+    /** The job queue (required), usually {@code JdbcImageCatalog.thumbnailJobs()}. */
+    public Builder jobs(ThumbnailJobQueue jobs) {
+      this.jobs = Objects.requireNonNull(jobs, "jobs");
+      return this;
+    }
+
+    /** Where originals are read from and thumbnails written to (required). */
+    public Builder store(ImageStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** Fetches originals that are not in the store, by their URL; none by default. */
+    public Builder fetcher(RemoteFetcher fetcher) {
+      this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
+      return this;
+    }
+
+    /** The renderer; the seed's settings by default. */
+    public Builder thumbnailer(Thumbnailer thumbnailer) {
+      this.thumbnailer = Objects.requireNonNull(thumbnailer, "thumbnailer");
+      return this;
+    }
+
+    /** Backoff between attempts of a failing job; 2 s doubling up to 5 min by default. */
+    public Builder retryPolicy(RetryPolicy retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    /** Concurrent renders; the number of processors by default. */
+    public Builder workers(int workers) {
+      if (workers < 1 || workers > 256) {
+        throw new IllegalArgumentException("workers must be between 1 and 256, was " + workers);
+      }
+      this.workers = workers;
+      return this;
+    }
+
+    /** Attempts before a job fails for good; default 5. */
+    public Builder maxAttempts(int maxAttempts) {
+      if (maxAttempts < 1 || maxAttempts > 100) {
+        throw new IllegalArgumentException("maxAttempts must be between 1 and 100, was " + maxAttempts);
+      }
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /** How long a worker holds a job before another may take it; default 2 min. */
+    public Builder leaseDuration(Duration leaseDuration) {
+      this.leaseDuration = positive(leaseDuration, "leaseDuration");
+      return this;
+    }
+
+    /** How often to look for jobs enqueued by other processes; default 1 s. */
+    public Builder pollInterval(Duration pollInterval) {
+      this.pollInterval = positive(pollInterval, "pollInterval");
+      return this;
+    }
+
+    /** The clock for retry times. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** This worker's lease owner name; unique per process by default. */
+    public Builder owner(String owner) {
+      this.owner = Objects.requireNonNull(owner, "owner");
+      return this;
+    }
+
+    /** Builds the service (not started). */
+    public ThumbnailService build() {
+      if (catalog == null || jobs == null || store == null) {
+        throw new IllegalStateException("catalog, jobs and store are required");
+      }
+      return new ThumbnailService(this);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + d);
+      }
+      return d;
+    }
+  }
+}
