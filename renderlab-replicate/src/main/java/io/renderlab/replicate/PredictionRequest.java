@@ -1,0 +1,190 @@
+package io.renderlab.replicate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What to run: a target (an official model by name, a version id, or a deployment), its input,
+ * and optionally a webhook.
+ *
+ * <pre>{@code
+ * PredictionRequest request = PredictionRequest.model("google/nano-banana")
+ *     .input(Map.of("prompt", "modern architecture")).build();
+ * }</pre>
+ */
+public final class PredictionRequest {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** What kind of target a request names. */
+  public enum TargetKind {
+    /** {@code owner/name}: {@code POST /models/{owner}/{name}/predictions}. */
+    MODEL,
+    /** A version id: {@code POST /predictions} with {@code version}. */
+    VERSION,
+    /** {@code owner/name} of a deployment: {@code POST /deployments/{owner}/{name}/predictions}. */
+    DEPLOYMENT
+  }
+
+  private final TargetKind kind;
+  private final String target;
+  private final ObjectNode input;
+  private final String webhook;
+  private final List<String> webhookEvents;
+
+  private PredictionRequest(Builder b) {
+    this.kind = b.kind;
+    this.target = b.target;
+    this.input = b.input.deepCopy();
+    this.webhook = b.webhook;
+    this.webhookEvents = List.copyOf(b.webhookEvents);
+  }
+
+  /** A request for an official model, {@code owner/name} (never sent as a version: the seed's mistake). */
+  public static Builder model(String ownerAndName) {
+    return new Builder(TargetKind.MODEL, ownerName(ownerAndName, "model"));
+  }
+
+  /** A request for a model version id (64 hex characters, optionally {@code owner/name:id}). */
+  public static Builder version(String versionId) {
+    Objects.requireNonNull(versionId, "versionId");
+    String id = versionId.contains(":") ? versionId.substring(versionId.indexOf(':') + 1) : versionId;
+    if (!id.matches("[a-zA-Z0-9]{8,128}")) {
+      throw new IllegalArgumentException("version must be a version id (hex), was '" + versionId + "'; for owner/name use model(...)");
+    }
+    return new Builder(TargetKind.VERSION, id);
+  }
+
+  /** A request for a deployment, {@code owner/name}. */
+  public static Builder deployment(String ownerAndName) {
+    return new Builder(TargetKind.DEPLOYMENT, ownerName(ownerAndName, "deployment"));
+  }
+
+  private static String ownerName(String value, String name) {
+    Objects.requireNonNull(value, name);
+    if (!value.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]*/[A-Za-z0-9][A-Za-z0-9_.\\-]*")) {
+      throw new IllegalArgumentException(name + " must be 'owner/name', was '" + value + "'");
+    }
+    return value;
+  }
+
+  /** The kind of target. */
+  public TargetKind kind() {
+    return kind;
+  }
+
+  /** The model or deployment {@code owner/name}, or the version id. */
+  public String target() {
+    return target;
+  }
+
+  /** The input (a copy). */
+  public ObjectNode input() {
+    return input.deepCopy();
+  }
+
+  /** The webhook URL, when set. */
+  public Optional<String> webhook() {
+    return Optional.ofNullable(webhook);
+  }
+
+  /** The request path under the API base. */
+  String path() {
+    switch (kind) {
+      case MODEL:
+        return "/models/" + target + "/predictions";
+      case DEPLOYMENT:
+        return "/deployments/" + target + "/predictions";
+      default:
+        return "/predictions";
+    }
+  }
+
+  /** The JSON body. */
+  ObjectNode body() {
+    ObjectNode body = MAPPER.createObjectNode();
+    if (kind == TargetKind.VERSION) {
+      body.put("version", target);
+    }
+    body.set("input", input.deepCopy());
+    if (webhook != null) {
+      body.put("webhook", webhook);
+      if (!webhookEvents.isEmpty()) {
+        webhookEvents.forEach(body.withArray("webhook_events_filter")::add);
+      }
+    }
+    return body;
+  }
+
+  @Override
+  public String toString() {
+    return "PredictionRequest{" + kind.name().toLowerCase(Locale.ROOT) + "=" + target + ", inputFields=" + input.size() + '}';
+  }
+
+  /** Builds a {@link PredictionRequest}. */
+  public static final class Builder {
+    private final TargetKind kind;
+    private final String target;
+    private ObjectNode input = MAPPER.createObjectNode();
+    private String webhook;
+    private List<String> webhookEvents = List.of();
+
+    private Builder(TargetKind kind, String target) {
+      this.kind = kind;
+      this.target = target;
+    }
+
+    /** The input as a map (values become JSON: strings, numbers, booleans, lists, maps). */
+    public Builder input(Map<String, ?> input) {
+      Objects.requireNonNull(input, "input");
+      this.input = MAPPER.valueToTree(input);
+      return this;
+    }
+
+    /** The input as a JSON object. */
+    public Builder input(JsonNode input) {
+      if (input == null || !input.isObject()) {
+        throw new IllegalArgumentException("input must be a JSON object");
+      }
+      this.input = (ObjectNode) input.deepCopy();
+      return this;
+    }
+
+    /** Sets one input field. */
+    public Builder put(String field, Object value) {
+      Objects.requireNonNull(field, "field");
+      this.input.set(field, MAPPER.valueToTree(value));
+      return this;
+    }
+
+    /**
+     * Asks Replicate to POST the prediction to {@code url} as it progresses; {@code events} filters
+     * them ({@code start}, {@code output}, {@code logs}, {@code completed}).
+     */
+    public Builder webhook(String url, List<String> events) {
+      URI uri = URI.create(Objects.requireNonNull(url, "webhook"));
+      if (!"https".equalsIgnoreCase(uri.getScheme()) && !"http".equalsIgnoreCase(uri.getScheme())) {
+        throw new IllegalArgumentException("webhook must be an http(s) URL");
+      }
+      for (String e : events) {
+        if (!List.of("start", "output", "logs", "completed").contains(e)) {
+          throw new IllegalArgumentException("webhook events are start, output, logs, completed; not '" + e + "'");
+        }
+      }
+      this.webhook = url;
+      this.webhookEvents = List.copyOf(events);
+      return this;
+    }
+
+    /** Builds the request. */
+    public PredictionRequest build() {
+      return new PredictionRequest(this);
+    }
+  }
+}
