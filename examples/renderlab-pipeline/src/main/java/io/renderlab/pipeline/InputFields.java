@@ -1,0 +1,28 @@
+package io.renderlab.pipeline;
+
+import io.renderlab.core.internal.Args;
+
+/**
+ * The input field names a model takes. The defaults follow the seed and google/nano-banana:
+ * {@code prompt}, reference images as the array {@code image_input}, and {@code image} plus
+ * {@code mask} for inpainting.
+ *
+ * @param prompt the prompt field
+ * @param referenceImages the field of reference image URLs (sent as an array)
+ * @param image the field of the image to edit
+ * @param mask the field of the mask
+ */
+public record InputFields(String prompt, String referenceImages, String image, String mask) {
+  /** Validates the names. */
+  public InputFields {
+    Args.identifier(prompt, "prompt", 64);
+    Args.identifier(referenceImages, "referenceImages", 64);
+    Args.identifier(image, "image", 64);
+    Args.identifier(mask, "mask", 64);
+  }
+
+  /** The seed's names. */
+  public static InputFields defaults() {
+    return new InputFields("prompt", "image_input", "image", "mask");
+  }
+}

@@ -1,0 +1,381 @@
+package io.renderlab.pipeline;
+
+
+import io.renderlab.core.HistoryQuery;
+import io.renderlab.core.ImageKind;
+import io.renderlab.core.ImagePage;
+import io.renderlab.core.ImageRecord;
+import io.renderlab.core.JdbcImageCatalog;
+import io.renderlab.core.RenderLabException;
+import io.renderlab.core.StoredObject;
+import io.renderlab.core.UpstreamException;
+import io.renderlab.core.internal.Args;
+import io.renderlab.replicate.Prediction;
+import io.renderlab.replicate.PredictionRequest;
+import io.renderlab.replicate.ReplicateClient;
+import io.renderlab.storage.Ingestor;
+import io.renderlab.thumbnails.ThumbnailService;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RenderLab's flows composed from the SDK's modules, as a host application would write them:
+ * a prediction on Replicate, every output re-uploaded to permanent storage, a record per image
+ * (its thumbnail job enqueued in the same transaction), thumbnails in the background.
+ *
+ * <p>A prediction that fails, is canceled or times out leaves no record and no stored object; an
+ * output that cannot be stored leaves no record pointing at nothing. Thread-safe; it does not own
+ * the clients it is given.
+ *
+ * <pre>{@code
+ * RenderLabPipeline pipeline = RenderLabPipeline.builder()
+ *     .replicate(replicate).ingestor(ingestor).catalog(catalog).thumbnails(thumbnails).build();
+ * List<ImageRecord> images = pipeline.generate(GenerateRequest.of("user-123", "modern architecture"));
+ * }</pre>
+ */
+public final class RenderLabPipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(RenderLabPipeline.class);
+  /** The seed's model. */
+  public static final String DEFAULT_MODEL = "google/nano-banana";
+
+  private final ReplicateClient replicate;
+  private final Ingestor ingestor;
+  private final JdbcImageCatalog catalog;
+  private final ThumbnailService thumbnails;
+  private final String defaultModel;
+  private final Duration defaultTimeout;
+  private final InputFields fields;
+
+  private RenderLabPipeline(Builder b) {
+    this.replicate = b.replicate;
+    this.ingestor = b.ingestor;
+    this.catalog = b.catalog;
+    this.thumbnails = b.thumbnails;
+    this.defaultModel = b.defaultModel;
+    this.defaultTimeout = b.defaultTimeout;
+    this.fields = b.fields;
+  }
+
+  /** A builder; ingestor, catalog and thumbnails are required, Replicate only for predictions. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The catalog records go to. */
+  public JdbcImageCatalog catalog() {
+    return catalog;
+  }
+
+  /** The ingestor objects go through. */
+  public Ingestor ingestor() {
+    return ingestor;
+  }
+
+  /**
+   * Text-to-image or image-to-image: runs the prediction, re-uploads every output, records each.
+   *
+   * @return the records, one per output file, thumbnails still rendering
+   * @throws io.renderlab.replicate.PredictionFailedException if the prediction failed or was canceled (nothing stored)
+   * @throws io.renderlab.replicate.PredictionTimeoutException on timeout, after canceling (nothing stored)
+   */
+  public List<ImageRecord> generate(GenerateRequest request) {
+    return generate(request, null);
+  }
+
+  private List<ImageRecord> generate(GenerateRequest request, UUID collectionId) {
+    Objects.requireNonNull(request, "request");
+    String model = request.model().orElse(defaultModel);
+    PredictionRequest.Builder prediction = PredictionRequest.model(model).put(fields.prompt(), request.prompt());
+    if (!request.referenceUrls().isEmpty()) {
+      prediction.put(fields.referenceImages(), request.referenceUrls());
+    }
+    Prediction done = replicate().predictions().run(prediction.build(), request.timeout().orElse(defaultTimeout));
+    return storeAndRecord(
+        done, request.userId(), ImageKind.GENERATED, "generated", model, request.prompt(),
+        request.referenceUrls().isEmpty() ? null : request.referenceUrls().get(0), null, collectionId);
+  }
+
+  /**
+   * Inpainting: stores the mask once per content, runs the prediction with image and mask URLs,
+   * re-uploads and records the result with {@code mask_url} and {@code reference_url} (the base
+   * image, else the edited one, so re-editing an edit extends the lineage).
+   *
+   * @return the record of the first output (all outputs are recorded)
+   */
+  public ImageRecord edit(EditRequest request) {
+    Objects.requireNonNull(request, "request");
+    StoredObject mask =
+        request.mask() instanceof EditRequest.Mask.Url
+            ? ingestor.storeMask(((EditRequest.Mask.Url) request.mask()).url(), null, request.userId())
+            : ingestor.storeMask(null, ((EditRequest.Mask.File) request.mask()).path(), request.userId());
+    String model = request.model().orElse(defaultModel);
+    PredictionRequest prediction =
+        PredictionRequest.model(model)
+            .put(fields.image(), request.imageUrl())
+            .put(fields.mask(), mask.url())
+            .put(fields.prompt(), request.prompt())
+            .build();
+    Prediction done = replicate().predictions().run(prediction, request.timeout().orElse(defaultTimeout));
+    return storeAndRecord(
+            done, request.userId(), ImageKind.EDITED, "edited", model, request.prompt(),
+            request.baseUrl().orElse(request.imageUrl()), mask.url(), null)
+        .get(0);
+  }
+
+  /**
+   * A batch: one prediction per prompt, at most {@code concurrency} at once. Each prompt's outcome
+   * is reported; one failure loses none of the others. Records share the collection id.
+   *
+   * @param progress called with a line per finished prompt (for a terminal); may be {@code null}
+   */
+  public CollectionResult collection(String userId, List<String> prompts, Optional<String> model, int concurrency, Consumer<String> progress) {
+    Args.identifier(userId, "userId", ImageRecord.MAX_ID_LENGTH);
+    Objects.requireNonNull(prompts, "prompts");
+    if (prompts.isEmpty() || prompts.size() > 100) {
+      throw new IllegalArgumentException("prompts must hold 1 to 100 prompts, was " + prompts.size());
+    }
+    Args.range(concurrency, "concurrency", 1, 32);
+    UUID collectionId = UUID.randomUUID();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, prompts.size()), r -> {
+      Thread t = new Thread(r, "renderlab-collection");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<List<ImageRecord>>> futures = new ArrayList<>();
+      for (String prompt : prompts) {
+        GenerateRequest request = GenerateRequest.of(userId, prompt);
+        GenerateRequest withModel = model.map(request::withModel).orElse(request);
+        futures.add(pool.submit(() -> generate(withModel, collectionId)));
+      }
+      List<CollectionItem> items = new ArrayList<>();
+      int done = 0;
+      for (int i = 0; i < prompts.size(); i++) {
+        CollectionItem item;
+        try {
+          item = new CollectionItem(prompts.get(i), futures.get(i).get(), Optional.empty());
+        } catch (ExecutionException e) {
+          RuntimeException cause = e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : new RenderLabException(String.valueOf(e.getCause()), e.getCause(), false);
+          item = new CollectionItem(prompts.get(i), List.of(), Optional.of(cause));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new RenderLabException("Interrupted while the collection ran", e, true);
+        }
+        items.add(item);
+        done++;
+        if (progress != null) {
+          progress.accept(done + "/" + prompts.size() + " " + (item.succeeded() ? "done" : "failed") + ": " + shorten(item.prompt()));
+        }
+      }
+      return new CollectionResult(collectionId, items);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** The direct-upload path: stores the bytes (type sniffed), records them, enqueues the thumbnail. */
+  public ImageRecord upload(InputStream body, UploadRequest request) {
+    Objects.requireNonNull(body, "body");
+    Objects.requireNonNull(request, "request");
+    StoredObject stored = ingestor.upload(body, request.userId(), request.kind() == ImageKind.EDITED ? "edited" : "upload");
+    ImageRecord record =
+        ImageRecord.builder()
+            .userId(request.userId())
+            .kind(request.kind())
+            .name(request.name())
+            .url(stored.url())
+            .storageKey(stored.key())
+            .referenceUrl(request.referenceUrl().orElse(null))
+            .prompt(request.prompt().orElse(null))
+            .build();
+    return saveOrClean(List.of(record), List.of(stored)).get(0);
+  }
+
+  /** A user's history, newest first, optionally one kind; each record's {@code displayUrl()} is what to show. */
+  public ImagePage history(HistoryQuery query) {
+    return catalog.history(query);
+  }
+
+  /** The chain of versions an image came from, oldest first. */
+  public List<ImageRecord> lineage(UUID imageId) {
+    return catalog.lineage(imageId);
+  }
+
+  /**
+   * Waits for the thumbnails of {@code records} and returns them updated. A thumbnail that fails
+   * or is not ready in time leaves its record as it was (with its full-size URL to show).
+   */
+  public List<ImageRecord> awaitThumbnails(List<ImageRecord> records, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<CompletableFuture<ImageRecord>> futures = new ArrayList<>();
+    for (ImageRecord r : records) {
+      futures.add(thumbnails.awaitThumbnail(r.id()));
+    }
+    List<ImageRecord> out = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      try {
+        out.add(futures.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.warn("Thumbnail of {} not ready: {}", records.get(i).id(), e.getMessage());
+        out.add(catalog.find(records.get(i).id()).orElse(records.get(i)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        out.add(records.get(i));
+      }
+    }
+    return out;
+  }
+
+  private List<ImageRecord> storeAndRecord(
+      Prediction done, String userId, ImageKind kind, String prefix, String model, String prompt,
+      String referenceUrl, String maskUrl, UUID collectionId) {
+    List<String> outputs = done.outputUrls();
+    if (outputs.isEmpty()) {
+      throw new UpstreamException("Prediction " + done.id() + " succeeded but returned no file URL; nothing was stored.", 0, null, false);
+    }
+    List<StoredObject> stored = new ArrayList<>();
+    try {
+      for (String url : outputs) {
+        stored.add(ingestor.ingest(url, userId, prefix));
+      }
+    } catch (RuntimeException e) {
+      deleteQuietly(stored);
+      throw e;
+    }
+    List<ImageRecord> records = new ArrayList<>();
+    for (StoredObject object : stored) {
+      String name = object.key().substring(object.key().lastIndexOf('/') + 1);
+      records.add(
+          ImageRecord.builder()
+              .userId(userId)
+              .kind(kind)
+              .name(name)
+              .url(object.url())
+              .storageKey(object.key())
+              .referenceUrl(referenceUrl)
+              .maskUrl(maskUrl)
+              .prompt(prompt)
+              .model(model)
+              .predictionId(done.id())
+              .collectionId(collectionId)
+              .build());
+    }
+    return saveOrClean(records, stored);
+  }
+
+  /** Saves records; on a failure deletes the stored objects of every record not saved. */
+  private List<ImageRecord> saveOrClean(List<ImageRecord> records, List<StoredObject> stored) {
+    List<ImageRecord> saved = new ArrayList<>();
+    try {
+      for (ImageRecord r : records) {
+        saved.add(catalog.save(r));
+      }
+      return saved;
+    } catch (RuntimeException e) {
+      deleteQuietly(stored.subList(saved.size(), stored.size()));
+      throw e;
+    }
+  }
+
+  private void deleteQuietly(List<StoredObject> objects) {
+    for (StoredObject o : objects) {
+      try {
+        ingestor.store().delete(o.key());
+      } catch (RuntimeException e) {
+        LOG.warn("Could not delete {} after a failure; it is orphaned", o.key(), e);
+      }
+    }
+  }
+
+  private ReplicateClient replicate() {
+    if (replicate == null) {
+      throw new io.renderlab.core.ConfigurationException(
+          "Predictions need Replicate: set REPLICATE_API_TOKEN (RenderLabPipeline.builder().replicate(...)).");
+    }
+    return replicate;
+  }
+
+  private static String shorten(String s) {
+    return s.length() <= 60 ? s : s.substring(0, 59) + "…";
+  }
+
+  /** Builds a {@link RenderLabPipeline}. Not thread-safe. */
+  public static final class Builder {
+    private ReplicateClient replicate;
+    private Ingestor ingestor;
+    private JdbcImageCatalog catalog;
+    private ThumbnailService thumbnails;
+    private String defaultModel = DEFAULT_MODEL;
+    private Duration defaultTimeout = Duration.ofMinutes(10);
+    private InputFields fields = InputFields.defaults();
+
+    private Builder() {}
+
+    /** The Replicate client; needed by generate, edit and collection. */
+    public Builder replicate(ReplicateClient replicate) {
+      this.replicate = replicate;
+      return this;
+    }
+
+    /** The ingestor (required). */
+    public Builder ingestor(Ingestor ingestor) {
+      this.ingestor = Objects.requireNonNull(ingestor, "ingestor");
+      return this;
+    }
+
+    /** The catalog (required). */
+    public Builder catalog(JdbcImageCatalog catalog) {
+      this.catalog = Objects.requireNonNull(catalog, "catalog");
+      return this;
+    }
+
+    /** The thumbnail service (required; it renders what the catalog enqueues). */
+    public Builder thumbnails(ThumbnailService thumbnails) {
+      this.thumbnails = Objects.requireNonNull(thumbnails, "thumbnails");
+      return this;
+    }
+
+    /** The model when a request names none; {@value RenderLabPipeline#DEFAULT_MODEL} by default. */
+    public Builder defaultModel(String model) {
+      PredictionRequest.model(model); // validates owner/name
+      this.defaultModel = model;
+      return this;
+    }
+
+    /** How long a prediction may take when a request says nothing; 10 minutes by default. */
+    public Builder defaultTimeout(Duration timeout) {
+      this.defaultTimeout = Pipelines.requirePositive(timeout, "defaultTimeout");
+      return this;
+    }
+
+    /** The model's input field names; the seed's by default. */
+    public Builder inputFields(InputFields fields) {
+      this.fields = Objects.requireNonNull(fields, "fields");
+      return this;
+    }
+
+    /** Builds the pipeline. */
+    public RenderLabPipeline build() {
+      if (ingestor == null || catalog == null || thumbnails == null) {
+        throw new IllegalStateException("ingestor, catalog and thumbnails are required");
+      }
+      return new RenderLabPipeline(this);
+    }
+  }
+
+}
