@@ -2,7 +2,15 @@ package io.renderlab.cli;
 
 import io.renderlab.core.ConfigurationException;
 import io.renderlab.core.JdbcImageCatalog;
+import io.renderlab.core.ImageStore;
 import io.renderlab.core.Redaction;
+import io.renderlab.core.RemoteFetcher;
+import io.renderlab.pipeline.RenderLabPipeline;
+import io.renderlab.replicate.ReplicateClient;
+import io.renderlab.storage.ImageStores;
+import io.renderlab.storage.Ingestor;
+import io.renderlab.thumbnails.ThumbnailService;
+import io.renderlab.thumbnails.Thumbnailer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +36,12 @@ final class CliContext implements AutoCloseable {
   private CommonOptions options = new CommonOptions();
   private Settings settings;
   private JdbcImageCatalog catalog;
+  private ImageStore store;
+  private RemoteFetcher fetcher;
+  private Ingestor ingestor;
+  private ThumbnailService thumbnails;
+  private ReplicateClient replicate;
+  private RenderLabPipeline pipeline;
 
   CliContext(Map<String, String> env, PrintStream out, PrintStream err) {
     this.env = Map.copyOf(env);
@@ -82,6 +96,95 @@ final class CliContext implements AutoCloseable {
       catalog.migrate();
     }
     return catalog;
+  }
+
+  /** The object store of {@code --storage}. */
+  synchronized ImageStore store() {
+    if (store == null) {
+      Settings s = settings();
+      store = closeLater(ImageStores.fromUrl(s.storageUrl, s.publicBaseUrl));
+    }
+    return store;
+  }
+
+  /** The fetch policy: {@code --allow-host}, {@code --max-bytes}. */
+  synchronized RemoteFetcher fetcher() {
+    if (fetcher == null) {
+      Settings s = settings();
+      fetcher = closeLater(RemoteFetcher.builder().allowHosts(s.allowHosts).maxBytes(s.maxBytes).build());
+    }
+    return fetcher;
+  }
+
+  /** Downloads and uploads into the store. */
+  synchronized Ingestor ingestor() {
+    if (ingestor == null) {
+      ingestor = Ingestor.builder().store(store()).fetcher(fetcher()).build();
+    }
+    return ingestor;
+  }
+
+  /** The renderer with {@code --max-pixels}. */
+  Thumbnailer thumbnailer() {
+    Settings s = settings();
+    return Thumbnailer.builder().maxPixels(s.maxPixels).maxInputBytes(s.maxBytes).build();
+  }
+
+  /** The background thumbnail worker, started; stopped when the run ends. */
+  synchronized ThumbnailService thumbnails() {
+    if (thumbnails == null) {
+      thumbnails =
+          closeLater(
+              ThumbnailService.builder()
+                  .catalog(catalog())
+                  .jobs(catalog().thumbnailJobs())
+                  .store(store())
+                  .fetcher(fetcher())
+                  .thumbnailer(thumbnailer())
+                  .build()
+                  .start());
+    }
+    return thumbnails;
+  }
+
+  /** The Replicate client; a configuration error (exit 2) without {@code REPLICATE_API_TOKEN}. */
+  synchronized ReplicateClient replicate() {
+    if (replicate == null) {
+      Settings s = settings();
+      replicate = closeLater(ReplicateClient.builder().token(s.requireReplicateToken()).baseUrl(s.replicateBaseUrl).build());
+    }
+    return replicate;
+  }
+
+  /** The Replicate webhook signing secret from {@code REPLICATE_WEBHOOK_SECRET}, when set. */
+  java.util.Optional<String> replicateSecret() {
+    String v = env.get("REPLICATE_WEBHOOK_SECRET");
+    return v == null || v.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(v.strip());
+  }
+
+  /** Whether a Replicate token is configured. */
+  boolean hasReplicateToken() {
+    return settings().replicateToken.isPresent();
+  }
+
+  /** The composed pipeline; with Replicate when a token is set. */
+  synchronized RenderLabPipeline pipeline() {
+    if (pipeline == null) {
+      RenderLabPipeline.Builder b =
+          RenderLabPipeline.builder().ingestor(ingestor()).catalog(catalog()).thumbnails(thumbnails());
+      if (hasReplicateToken()) {
+        b.replicate(replicate());
+      }
+      pipeline = b.build();
+    }
+    return pipeline;
+  }
+
+  /** Progress lines go to stderr, only when it is a terminal (and never into --json stdout). */
+  void progress(String line) {
+    if (System.console() != null) {
+      err.println(line);
+    }
   }
 
   private DataSource dataSource(Settings s) {

@@ -23,8 +23,19 @@ import picocli.CommandLine.Command;
     versionProvider = RenderLabCli.Version.class,
     description = "RenderLab pipeline: predictions, permanent storage, image records and thumbnails.",
     subcommands = {
+      ThumbnailCommand.class,
+      BenchCommand.class,
+      IngestCommand.class,
+      UploadCommand.class,
+      PredictCommand.class,
+      GenerateCommand.class,
+      EditCommand.class,
+      CollectionCommand.class,
       HistoryCommand.class,
       LineageCommand.class,
+      ThumbnailsCommand.class,
+      ServeCommand.class,
+      DemoCommand.class,
     })
 public final class RenderLabCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

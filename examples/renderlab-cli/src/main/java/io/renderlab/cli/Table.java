@@ -10,10 +10,10 @@ final class Table {
   private Table() {}
 
   static void print(PrintStream out, List<ImageRecord> images) {
-    out.printf("%-24s  %-9s  %-36s  %-24s  %s%n", "CREATED", "KIND", "ID", "NAME", "DISPLAY URL");
+    out.printf("%-27s  %-9s  %-36s  %-24s  %s%n", "CREATED", "KIND", "ID", "NAME", "DISPLAY URL");
     for (ImageRecord r : images) {
       out.printf(
-          "%-24s  %-9s  %-36s  %-24s  %s%n",
+          "%-27s  %-9s  %-36s  %-24s  %s%n",
           r.createdAt().toString(),
           r.kind().name().toLowerCase(Locale.ROOT),
           r.id(),

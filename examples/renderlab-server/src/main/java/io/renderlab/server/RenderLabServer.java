@@ -18,6 +18,14 @@ import io.renderlab.core.InputRejectedException;
 import io.renderlab.core.RateLimitedException;
 import io.renderlab.core.RenderLabException;
 import io.renderlab.core.ThumbnailJobQueue;
+import io.renderlab.pipeline.CollectionItem;
+import io.renderlab.pipeline.CollectionResult;
+import io.renderlab.pipeline.EditRequest;
+import io.renderlab.pipeline.GenerateRequest;
+import io.renderlab.pipeline.RenderLabPipeline;
+import io.renderlab.pipeline.UploadRequest;
+import io.renderlab.replicate.WebhookVerifier;
+import io.renderlab.thumbnails.ThumbnailService;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -49,6 +57,7 @@ public final class RenderLabServer implements AutoCloseable {
 
   private final Builder config;
   private final Javalin app;
+  private final Map<String, java.util.concurrent.Semaphore> generations = new java.util.concurrent.ConcurrentHashMap<>();
 
   private RenderLabServer(Builder b) {
     this.config = b;
@@ -119,6 +128,11 @@ public final class RenderLabServer implements AutoCloseable {
     app.get("/api/history", this::history);
     app.get("/api/images/{id}/lineage", this::lineage);
     app.post("/api/generate-thumbnail", this::generateThumbnail);
+    app.post("/api/generate", this::generate);
+    app.post("/api/generate/edit", this::edit);
+    app.post("/api/generate/collection", this::collection);
+    app.post("/api/upload", this::upload);
+    app.post("/api/webhooks/replicate", this::webhook);
     app.get("/files/*", this::file);
   }
 
@@ -141,6 +155,173 @@ public final class RenderLabServer implements AutoCloseable {
 
   static String user(Context ctx) {
     return Objects.requireNonNull(ctx.attribute(USER), "user");
+  }
+
+  private RenderLabPipeline pipeline() {
+    if (config.pipeline == null) {
+      throw new ApiError(503, "this server has no pipeline configured");
+    }
+    return config.pipeline;
+  }
+
+  /** Runs a generation under the per-user concurrency cap (429 with Retry-After beyond it). */
+  private <T> T limited(Context ctx, java.util.function.Supplier<T> work) {
+    java.util.concurrent.Semaphore permits =
+        generations.computeIfAbsent(user(ctx), u -> new java.util.concurrent.Semaphore(config.maxConcurrentGenerations));
+    if (!permits.tryAcquire()) {
+      throw new ApiError(429, "too many generations at once for this user; retry shortly", Duration.ofSeconds(5));
+    }
+    try {
+      return work.get();
+    } finally {
+      permits.release();
+    }
+  }
+
+  private void generate(Context ctx) {
+    JsonNode body = jsonBody(ctx);
+    GenerateRequest request = GenerateRequest.of(user(ctx), requiredText(body, "prompt"));
+    Optional<String> model = optionalText(body, "model");
+    if (model.isPresent()) {
+      request = request.withModel(model.get());
+    }
+    Optional<String> imageUrl = optionalText(body, "imageUrl");
+    if (imageUrl.isPresent()) {
+      request = request.withReferenceUrls(List.of(imageUrl.get()));
+    }
+    GenerateRequest finalRequest = request;
+    List<ImageRecord> images = limited(ctx, () -> pipeline().generate(finalRequest));
+    ObjectNode out = JSON.createObjectNode();
+    out.put("status", "succeeded");
+    out.putObject("output").put("imageUrl", images.get(0).url());
+    out.set("image", row(images.get(0)));
+    if (images.size() > 1) {
+      out.set("images", rows(images));
+    }
+    ctx.json(out);
+  }
+
+  private void edit(Context ctx) {
+    JsonNode body = jsonBody(ctx);
+    EditRequest request =
+        EditRequest.of(user(ctx), requiredText(body, "imageUrl"), EditRequest.Mask.parse(requireUrl(body, "maskUrl")), requiredText(body, "prompt"));
+    Optional<String> base = optionalText(body, "baseImageUrl");
+    if (base.isPresent()) {
+      request = request.withBaseUrl(base.get());
+    }
+    Optional<String> model = optionalText(body, "model");
+    if (model.isPresent()) {
+      request = request.withModel(model.get());
+    }
+    EditRequest finalRequest = request;
+    ImageRecord image = limited(ctx, () -> pipeline().edit(finalRequest));
+    ObjectNode out = JSON.createObjectNode();
+    out.put("success", true);
+    out.put("output", image.url());
+    out.put("status", "succeeded");
+    out.set("image", row(image));
+    ctx.json(out);
+  }
+
+  private static String requireUrl(JsonNode body, String field) {
+    String value = requiredText(body, field);
+    String lower = value.toLowerCase(Locale.ROOT);
+    if (!lower.startsWith("http://") && !lower.startsWith("https://") && !lower.startsWith("data:")) {
+      throw ApiError.badRequest("field '" + field + "' must be an http(s) or data: URL");
+    }
+    return value;
+  }
+
+  private void collection(Context ctx) {
+    JsonNode body = jsonBody(ctx);
+    JsonNode prompts = body.get("prompts");
+    if (prompts == null || !prompts.isArray() || prompts.isEmpty()) {
+      throw ApiError.badRequest("missing field 'prompts' (a non-empty array of strings)");
+    }
+    List<String> list = new java.util.ArrayList<>();
+    for (JsonNode p : prompts) {
+      if (!p.isTextual() || p.asText().isBlank()) {
+        throw ApiError.badRequest("field 'prompts' must hold non-empty strings");
+      }
+      list.add(p.asText());
+    }
+    Optional<String> model = optionalText(body, "model");
+    CollectionResult result = limited(ctx, () -> pipeline().collection(user(ctx), list, model, 4, null));
+    ObjectNode out = JSON.createObjectNode();
+    out.put("collectionId", result.collectionId().toString());
+    ArrayNode items = out.putArray("items");
+    for (CollectionItem item : result.items()) {
+      ObjectNode n = items.addObject();
+      n.put("prompt", item.prompt());
+      n.put("status", item.succeeded() ? "succeeded" : "failed");
+      if (item.succeeded()) {
+        n.set("image", row(item.images().get(0)));
+      } else {
+        n.put("error", item.error().map(Throwable::getMessage).orElse("failed"));
+      }
+    }
+    ctx.json(out);
+  }
+
+  private void upload(Context ctx) throws IOException {
+    long declared = ctx.contentLength();
+    if (declared > config.maxUploadBytes + 64 * 1024) {
+      throw new ApiError(413, "upload larger than " + config.maxUploadBytes + " bytes");
+    }
+    io.javalin.http.UploadedFile file;
+    try {
+      file = ctx.uploadedFile("file");
+    } catch (RuntimeException e) {
+      if (String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("size")
+          || (e.getCause() != null && String.valueOf(e.getCause().getMessage()).toLowerCase(Locale.ROOT).contains("size"))) {
+        throw new ApiError(413, "upload larger than " + config.maxUploadBytes + " bytes");
+      }
+      throw ApiError.badRequest("send a multipart/form-data body with a 'file' field");
+    }
+    if (file == null) {
+      throw ApiError.badRequest("missing multipart field 'file'");
+    }
+    if (file.size() > config.maxUploadBytes) {
+      throw new ApiError(413, "upload larger than " + config.maxUploadBytes + " bytes");
+    }
+    String name = file.filename() == null || file.filename().isBlank() ? "upload" : file.filename();
+    name = name.replaceAll("[\\p{Cntrl}/\\\\]", "_");
+    if (name.length() > 200) {
+      name = name.substring(0, 200);
+    }
+    ImageRecord image;
+    try (InputStream in = file.content()) {
+      image = pipeline().upload(in, UploadRequest.of(user(ctx), name));
+    }
+    ObjectNode out = JSON.createObjectNode();
+    out.putObject("output").put("publicUrl", image.url());
+    out.set("image", row(image));
+    ctx.json(out);
+  }
+
+  private void webhook(Context ctx) {
+    if (config.webhooks == null) {
+      throw new ApiError(503, "webhooks are not configured: set REPLICATE_WEBHOOK_SECRET");
+    }
+    byte[] body = ctx.bodyAsBytes();
+    try {
+      config.webhooks.verify(ctx.header("webhook-id"), ctx.header("webhook-timestamp"), ctx.header("webhook-signature"), body);
+    } catch (WebhookVerifier.InvalidWebhookException e) {
+      throw new ApiError(401, "invalid webhook: " + e.getMessage());
+    }
+    JsonNode prediction;
+    try {
+      prediction = JSON.readTree(body);
+    } catch (IOException e) {
+      throw ApiError.badRequest("malformed webhook body");
+    }
+    String id = prediction.path("id").asText("");
+    boolean known = !id.isEmpty() && !config.catalog.findByPrediction(id).isEmpty();
+    ObjectNode out = JSON.createObjectNode();
+    out.put("received", true);
+    out.put("predictionId", id);
+    out.put("alreadyRecorded", known);
+    ctx.json(out);
   }
 
   private void history(Context ctx) {
@@ -323,6 +504,9 @@ public final class RenderLabServer implements AutoCloseable {
   public static final class Builder {
     private ImageCatalog catalog;
     private ThumbnailJobQueue jobs;
+    private RenderLabPipeline pipeline;
+    private WebhookVerifier webhooks;
+    private int maxConcurrentGenerations = 2;
     private JwtVerifier jwt;
     private String devUser;
     private String host = "127.0.0.1";
@@ -337,6 +521,28 @@ public final class RenderLabServer implements AutoCloseable {
     public Builder catalog(ImageCatalog catalog, ThumbnailJobQueue jobs) {
       this.catalog = Objects.requireNonNull(catalog, "catalog");
       this.jobs = Objects.requireNonNull(jobs, "jobs");
+      return this;
+    }
+
+    /** The pipeline and its thumbnail worker: enables the generate, edit, collection and upload routes. */
+    public Builder pipeline(RenderLabPipeline pipeline, ThumbnailService thumbnails) {
+      this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+      Objects.requireNonNull(thumbnails, "thumbnails");
+      return catalog(pipeline.catalog(), pipeline.catalog().thumbnailJobs());
+    }
+
+    /** Verify Replicate webhook deliveries with this signing secret ({@code whsec_...}). */
+    public Builder webhookSecret(String secret) {
+      this.webhooks = WebhookVerifier.of(secret);
+      return this;
+    }
+
+    /** Generations one user may run at once; more get 429. Default 2. */
+    public Builder maxConcurrentGenerations(int max) {
+      if (max < 1 || max > 100) {
+        throw new IllegalArgumentException("maxConcurrentGenerations must be between 1 and 100");
+      }
+      this.maxConcurrentGenerations = max;
       return this;
     }
 

@@ -1,0 +1,36 @@
+package io.renderlab.cli;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+/** Parses {@code 10m}, {@code 30s}, {@code 1h}, {@code 500ms} or ISO-8601 ({@code PT10M}). */
+final class Durations {
+  private Durations() {}
+
+  static Duration parse(String text, String option) {
+    String t = text.strip().toLowerCase(Locale.ROOT);
+    try {
+      Duration d;
+      if (t.startsWith("p")) {
+        d = Duration.parse(t.toUpperCase(Locale.ROOT));
+      } else if (t.endsWith("ms")) {
+        d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+      } else if (t.endsWith("s")) {
+        d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+      } else if (t.endsWith("m")) {
+        d = Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+      } else if (t.endsWith("h")) {
+        d = Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1)));
+      } else {
+        d = Duration.ofSeconds(Long.parseLong(t));
+      }
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(option + " must be positive, was '" + text + "'");
+      }
+      return d;
+    } catch (NumberFormatException | DateTimeParseException e) {
+      throw new IllegalArgumentException(option + " must be a duration such as 30s, 10m or 1h, was '" + text + "'", e);
+    }
+  }
+}
