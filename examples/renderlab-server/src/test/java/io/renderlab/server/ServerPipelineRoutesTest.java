@@ -1,0 +1,235 @@
+package io.renderlab.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.renderlab.core.HistoryQuery;
+import io.renderlab.core.JdbcImageCatalog;
+import io.renderlab.core.RemoteFetcher;
+import io.renderlab.core.RetryPolicy;
+import io.renderlab.pipeline.RenderLabPipeline;
+import io.renderlab.replicate.ReplicateClient;
+import io.renderlab.replicate.WebhookVerifier;
+import io.renderlab.storage.FolderImageStore;
+import io.renderlab.storage.Ingestor;
+import io.renderlab.thumbnails.ThumbnailService;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.imageio.ImageIO;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okio.Buffer;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The generation and upload routes over a real pipeline (Replicate faked on loopback). */
+class ServerPipelineRoutesTest {
+  static final String SECRET = "test-secret-that-is-at-least-thirty-two-bytes";
+  static final String WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+  static final byte[] PNG = png();
+  @TempDir Path files;
+  MockWebServer fake;
+  ReplicateClient replicate;
+  ThumbnailService thumbnails;
+  JdbcImageCatalog catalog;
+  RenderLabServer server;
+  final HttpClient http = HttpClient.newHttpClient();
+  final JwtVerifier tokens = JwtVerifier.hs256(SECRET, Clock.systemUTC());
+  final AtomicInteger ids = new AtomicInteger();
+
+  static byte[] png() {
+    BufferedImage img = new BufferedImage(500, 300, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = img.createGraphics();
+    g.setColor(Color.MAGENTA);
+    g.fillRect(0, 0, 500, 300);
+    g.dispose();
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ImageIO.write(img, "png", out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static RenderLabServer.Builder pipelineServer(ServerPipelineRoutesTest t) throws IOException {
+    t.fake = new MockWebServer();
+    t.fake.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest r) {
+        String path = r.getUrl().encodedPath();
+        if (path.startsWith("/files/")) {
+          return new MockResponse.Builder().body(new Buffer().write(PNG)).build();
+        }
+        String id = "p" + t.ids.incrementAndGet();
+        String body = r.getBody() == null ? "" : r.getBody().utf8();
+        String status = body.contains("fail") ? "failed" : "succeeded";
+        String output = status.equals("failed") ? "null" : "\"" + t.fake.url("/files/" + id + ".png") + "\"";
+        return new MockResponse.Builder().addHeader("Content-Type", "application/json")
+            .body("{\"id\":\"" + id + "\",\"model\":\"google/nano-banana\",\"status\":\"" + status + "\",\"output\":" + output
+                + ",\"error\":" + (status.equals("failed") ? "\"boom\"" : "null") + ",\"logs\":\"\",\"input\":{},\"urls\":{}}")
+            .build();
+      }
+    });
+    t.fake.start(InetAddress.getLoopbackAddress(), 0);
+    t.replicate = ReplicateClient.builder().token("r8_x").baseUrl(t.fake.url("/v1").toString()).createsPerMinute(0)
+        .retryPolicy(RetryPolicy.none()).build();
+    JdbcDataSource ds = new JdbcDataSource();
+    ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+    t.catalog = JdbcImageCatalog.builder().dataSource(ds).build();
+    t.catalog.migrate();
+    FolderImageStore store = FolderImageStore.of(t.files, "http://127.0.0.1/files/");
+    t.thumbnails = ThumbnailService.builder().catalog(t.catalog).jobs(t.catalog.thumbnailJobs()).store(store).workers(2).build().start();
+    Ingestor ingestor = Ingestor.builder().store(store).fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build()).build();
+    RenderLabPipeline pipeline =
+        RenderLabPipeline.builder().replicate(t.replicate).ingestor(ingestor).catalog(t.catalog).thumbnails(t.thumbnails).build();
+    return RenderLabServer.builder().pipeline(pipeline, t.thumbnails).filesRoot(t.files).port(0);
+  }
+
+  @BeforeEach
+  void start() throws IOException {
+    server = pipelineServer(this).jwtSecret(SECRET).webhookSecret(WEBHOOK_SECRET).maxUploadBytes(1024 * 1024).build().start();
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    server.close();
+    thumbnails.close();
+    replicate.close();
+    fake.close();
+  }
+
+  HttpResponse<String> post(String path, String user, String contentType, HttpRequest.BodyPublisher body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).POST(body);
+    if (user != null) {
+      b.header("Authorization", "Bearer " + tokens.issue(user, Duration.ofMinutes(5)));
+    }
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> postJson(String path, String user, String json) throws Exception {
+    return post(path, user, "application/json", HttpRequest.BodyPublishers.ofString(json));
+  }
+
+  static HttpRequest.BodyPublisher multipart(String boundary, String filename, byte[] content) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
+        + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(content);
+    out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    return HttpRequest.BodyPublishers.ofByteArray(out.toByteArray());
+  }
+
+  static JsonNode json(HttpResponse<String> r) throws IOException {
+    return RenderLabServer.JSON.readTree(r.body());
+  }
+
+  @Test
+  void generateAnswersInTheSeedsShape() throws Exception {
+    HttpResponse<String> r = postJson("/api/generate", "ada", "{\"prompt\":\"modern architecture\",\"imageUrl\":\"https://cdn.example.com/ref.png\"}");
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode body = json(r);
+    assertThat(body.get("status").asText()).isEqualTo("succeeded");
+    assertThat(body.get("output").get("imageUrl").asText()).startsWith("http://127.0.0.1/files/ada/generated_");
+    assertThat(body.get("image").get("reference_url").asText()).isEqualTo("https://cdn.example.com/ref.png");
+    assertThat(catalog.history(HistoryQuery.of("ada")).images()).hasSize(1);
+  }
+
+  @Test
+  void aFailedPredictionAnswers502AndRecordsNothing() throws Exception {
+    HttpResponse<String> r = postJson("/api/generate", "ada", "{\"prompt\":\"please fail\"}");
+
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(json(r).get("error").asText()).contains("boom");
+    assertThat(catalog.history(HistoryQuery.of("ada")).images()).isEmpty();
+  }
+
+  @Test
+  void editAndCollectionAnswerInTheSeedsShapes() throws Exception {
+    HttpResponse<String> edit = postJson("/api/generate/edit", "ada",
+        "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"" + fake.url("/files/mask.png") + "\",\"prompt\":\"restore\"}");
+    assertThat(edit.statusCode()).as(edit.body()).isEqualTo(200);
+    assertThat(json(edit).get("success").asBoolean()).isTrue();
+    assertThat(json(edit).get("image").get("mask_url").asText()).contains("inpaint-masks/ada/");
+
+    HttpResponse<String> batch = postJson("/api/generate/collection", "ada", "{\"prompts\":[\"one\",\"please fail\"]}");
+    assertThat(batch.statusCode()).isEqualTo(200);
+    assertThat(json(batch).get("items")).extracting(n -> n.get("status").asText()).containsExactly("succeeded", "failed");
+
+    HttpResponse<String> missing = postJson("/api/generate/edit", "ada", "{\"imageUrl\":\"https://x.test/a.png\",\"prompt\":\"p\"}");
+    assertThat(missing.statusCode()).isEqualTo(400);
+    assertThat(json(missing).get("error").asText()).contains("maskUrl");
+  }
+
+  @Test
+  void uploadsAreStoredAndTooLargeOnesGet413WhileTheServerKeepsServing() throws Exception {
+    String boundary = "renderlab" + UUID.randomUUID();
+    HttpResponse<String> ok = post("/api/upload", "ada", "multipart/form-data; boundary=" + boundary, multipart(boundary, "photo.png", PNG));
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+    assertThat(json(ok).get("output").get("publicUrl").asText()).contains("/files/ada/upload_");
+
+    byte[] big = new byte[2 * 1024 * 1024];
+    System.arraycopy(PNG, 0, big, 0, PNG.length);
+    HttpResponse<String> tooBig = post("/api/upload", "ada", "multipart/form-data; boundary=" + boundary, multipart(boundary, "big.png", big));
+    assertThat(tooBig.statusCode()).isEqualTo(413);
+
+    HttpResponse<String> notImage = post("/api/upload", "ada", "multipart/form-data; boundary=" + boundary,
+        multipart(boundary, "x.txt", "hello".getBytes(StandardCharsets.UTF_8)));
+    assertThat(notImage.statusCode()).isEqualTo(422);
+
+    assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/healthz")).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void webhooksAreVerifiedAndDuplicatesAreHarmless() throws Exception {
+    postJson("/api/generate", "ada", "{\"prompt\":\"x\"}");
+    String body = "{\"id\":\"p1\",\"status\":\"succeeded\"}";
+    long now = System.currentTimeMillis() / 1000;
+    String sig = WebhookVerifier.of(WEBHOOK_SECRET).signature("msg_1", now, body.getBytes(StandardCharsets.UTF_8));
+    HttpRequest.Builder good = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/webhooks/replicate"))
+        .header("webhook-id", "msg_1").header("webhook-timestamp", Long.toString(now)).header("webhook-signature", sig)
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+
+    HttpResponse<String> first = http.send(good.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> again = http.send(good.build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(json(again).get("alreadyRecorded").asBoolean()).isTrue();
+    assertThat(catalog.findByPrediction("p1")).hasSize(1);
+
+    HttpResponse<String> forged = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/webhooks/replicate"))
+        .header("webhook-id", "msg_1").header("webhook-timestamp", Long.toString(now)).header("webhook-signature", sig)
+        .POST(HttpRequest.BodyPublishers.ofString(body.replace("succeeded", "failed"))).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(forged.statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void devUserModeOnlyBindsToLoopback() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> RenderLabServer.builder().catalog(catalog, catalog.thumbnailJobs()).devUser("me").host("0.0.0.0").build())
+        .hasMessageContaining("loopback");
+  }
+}
