@@ -16,16 +16,16 @@ import picocli.CommandLine.Option;
 @Command(name = "collection", mixinStandardHelpOptions = true,
     description = "A batch: one prediction per prompt, at most --concurrency at once; each item's outcome reported. Exit 4 if any failed.")
 final class CollectionCommand extends CliCommand {
-  @Option(names = "--user", required = true)
+  @Option(names = "--user", required = true, paramLabel = "USER", description = "The owner of the new image(s).")
   String user;
 
-  @Option(names = "--prompt", required = true, description = "A prompt; repeatable.")
+  @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "A prompt; repeatable, one prediction each.")
   List<String> prompts = new ArrayList<>();
 
-  @Option(names = "--model", defaultValue = "google/nano-banana")
+  @Option(names = "--model", defaultValue = "google/nano-banana", paramLabel = "OWNER/NAME", description = "The model (default google/nano-banana).")
   String model;
 
-  @Option(names = "--concurrency", defaultValue = "4")
+  @Option(names = "--concurrency", defaultValue = "4", paramLabel = "N", description = "Predictions at once (default 4).")
   int concurrency;
 
   @Override

@@ -12,19 +12,19 @@ import picocli.CommandLine.Option;
 @Command(name = "generate", mixinStandardHelpOptions = true,
     description = "The whole pipeline: prediction, re-upload of every output, catalog record (reference_url with --image), thumbnail.")
 final class GenerateCommand extends CliCommand {
-  @Option(names = "--user", required = true)
+  @Option(names = "--user", required = true, paramLabel = "USER", description = "The owner of the new image(s).")
   String user;
 
-  @Option(names = "--prompt", required = true)
+  @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "What to generate or change.")
   String prompt;
 
-  @Option(names = "--model", defaultValue = "google/nano-banana")
+  @Option(names = "--model", defaultValue = "google/nano-banana", paramLabel = "OWNER/NAME", description = "The model (default google/nano-banana).")
   String model;
 
   @Option(names = "--image", paramLabel = "URL", description = "A reference image URL (image-to-image); repeatable.")
   List<String> images = new ArrayList<>();
 
-  @Option(names = "--timeout", defaultValue = "10m")
+  @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION", description = "How long to wait for the prediction, e.g. 90s, 10m (default 10m); it is canceled then.")
   String timeout;
 
   @Override

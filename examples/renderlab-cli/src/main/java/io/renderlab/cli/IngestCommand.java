@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "ingest", mixinStandardHelpOptions = true,
     description = "Downloads URL under the fetch policy and streams it into the storage; never overwrites. Prints the permanent URL.")
 final class IngestCommand extends CliCommand {
-  @Parameters(index = "0", paramLabel = "URL")
+  @Parameters(index = "0", paramLabel = "URL", description = "An http(s) or data: URL to download.")
   String url;
 
   @Option(names = "--key", paramLabel = "KEY", description = "The object key (default <user>/<unique name>.<sniffed extension>).")

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code predict (--model OWNER/NAME | --version ID | --deployment OWNER/NAME) [--input KEY=VALUE]... [--timeout 10m] [--no-wait]}. */
-@Command(name = "predict", mixinStandardHelpOptions = true,
+// No standard help mixin: its -V/--version would clash with the contract's --version ID.
+@Command(name = "predict",
     description = "Creates a prediction and waits for it to end (unless --no-wait). On timeout it cancels the prediction, then exits 5.")
 final class PredictCommand extends CliCommand {
   static final class Target {
@@ -28,6 +29,9 @@ final class PredictCommand extends CliCommand {
     @Option(names = "--deployment", paramLabel = "OWNER/NAME", required = true, description = "A deployment.")
     String deployment;
   }
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Target target;

@@ -15,10 +15,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "upload", mixinStandardHelpOptions = true,
     description = "The direct-upload path: stores FILE, records it in the catalog, renders its thumbnail.")
 final class UploadCommand extends CliCommand {
-  @Parameters(index = "0", paramLabel = "FILE")
+  @Parameters(index = "0", paramLabel = "FILE", description = "The image file to upload.")
   Path file;
 
-  @Option(names = "--user", required = true, paramLabel = "USER")
+  @Option(names = "--user", required = true, paramLabel = "USER", description = "The owner of the upload.")
   String user;
 
   @Override

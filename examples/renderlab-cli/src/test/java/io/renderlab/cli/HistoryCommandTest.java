@@ -7,9 +7,12 @@ import io.renderlab.core.ImageKind;
 import io.renderlab.core.ImageRecord;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class HistoryCommandTest {
   @TempDir Path home;
@@ -114,5 +117,21 @@ class HistoryCommandTest {
     CliRunner.Result help = cli.run("--help");
     assertThat(help.exitCode()).isZero();
     assertThat(help.out()).contains("history", "lineage");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "thumbnail", "bench thumbnails", "ingest", "upload", "predict", "generate", "edit", "collection",
+        "history", "lineage", "thumbnails backfill", "serve", "demo"
+      })
+  void everyCommandOfTheContractHasHelp(String command) {
+    List<String> argv = new java.util.ArrayList<>(List.of(command.split(" ")));
+    argv.add("--help");
+
+    CliRunner.Result help = cli.run(argv.toArray(String[]::new));
+
+    assertThat(help.exitCode()).as(help.err()).isZero();
+    assertThat(help.out()).startsWith("Usage: renderlab " + command);
   }
 }
