@@ -1,7 +1,6 @@
 package io.renderlab.pipeline;
 
 import io.renderlab.core.ImageRecord;
-import io.renderlab.core.internal.Args;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -34,7 +33,7 @@ public record EditRequest(
     record Url(String url) implements Mask {
       /** Validates the URL. */
       public Url {
-        Args.absoluteUrl(url, "mask", ImageRecord.MAX_URL_LENGTH);
+        Pipelines.requireAbsoluteUrl(url, "mask", ImageRecord.MAX_URL_LENGTH);
       }
     }
 
@@ -59,12 +58,12 @@ public record EditRequest(
 
   /** Validates the fields. */
   public EditRequest {
-    Args.identifier(userId, "userId", ImageRecord.MAX_ID_LENGTH);
+    Pipelines.requireText(userId, "userId", ImageRecord.MAX_ID_LENGTH, true);
     Pipelines.requireHttpUrl(imageUrl, "imageUrl");
     Objects.requireNonNull(mask, "mask");
-    Args.text(prompt, "prompt", ImageRecord.MAX_PROMPT_LENGTH);
-    Objects.requireNonNull(baseUrl, "baseUrl").ifPresent(u -> Args.absoluteUrl(u, "baseUrl", ImageRecord.MAX_URL_LENGTH));
-    Objects.requireNonNull(model, "model").ifPresent(m -> Args.identifier(m, "model", ImageRecord.MAX_ID_LENGTH));
+    Pipelines.requireText(prompt, "prompt", ImageRecord.MAX_PROMPT_LENGTH, false);
+    Objects.requireNonNull(baseUrl, "baseUrl").ifPresent(u -> Pipelines.requireAbsoluteUrl(u, "baseUrl", ImageRecord.MAX_URL_LENGTH));
+    Objects.requireNonNull(model, "model").ifPresent(m -> Pipelines.requireText(m, "model", ImageRecord.MAX_ID_LENGTH, true));
     Objects.requireNonNull(timeout, "timeout").ifPresent(t -> Pipelines.requirePositive(t, "timeout"));
   }
 

@@ -1,7 +1,6 @@
 package io.renderlab.pipeline;
 
 import io.renderlab.core.ImageRecord;
-import io.renderlab.core.internal.Args;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -21,9 +20,9 @@ public record GenerateRequest(
     String userId, String prompt, Optional<String> model, List<String> referenceUrls, Optional<Duration> timeout) {
   /** Validates the fields. */
   public GenerateRequest {
-    Args.identifier(userId, "userId", ImageRecord.MAX_ID_LENGTH);
-    Args.text(prompt, "prompt", ImageRecord.MAX_PROMPT_LENGTH);
-    Objects.requireNonNull(model, "model").ifPresent(m -> Args.identifier(m, "model", ImageRecord.MAX_ID_LENGTH));
+    Pipelines.requireText(userId, "userId", ImageRecord.MAX_ID_LENGTH, true);
+    Pipelines.requireText(prompt, "prompt", ImageRecord.MAX_PROMPT_LENGTH, false);
+    Objects.requireNonNull(model, "model").ifPresent(m -> Pipelines.requireText(m, "model", ImageRecord.MAX_ID_LENGTH, true));
     referenceUrls = List.copyOf(Objects.requireNonNull(referenceUrls, "referenceUrls"));
     for (String url : referenceUrls) {
       Pipelines.requireHttpUrl(url, "referenceUrls");

@@ -1,6 +1,5 @@
 package io.renderlab.pipeline;
 
-import io.renderlab.core.internal.Args;
 
 /**
  * The input field names a model takes. The defaults follow the seed and google/nano-banana:
@@ -15,10 +14,10 @@ import io.renderlab.core.internal.Args;
 public record InputFields(String prompt, String referenceImages, String image, String mask) {
   /** Validates the names. */
   public InputFields {
-    Args.identifier(prompt, "prompt", 64);
-    Args.identifier(referenceImages, "referenceImages", 64);
-    Args.identifier(image, "image", 64);
-    Args.identifier(mask, "mask", 64);
+    Pipelines.requireText(prompt, "prompt", 64, true);
+    Pipelines.requireText(referenceImages, "referenceImages", 64, true);
+    Pipelines.requireText(image, "image", 64, true);
+    Pipelines.requireText(mask, "mask", 64, true);
   }
 
   /** The seed's names. */

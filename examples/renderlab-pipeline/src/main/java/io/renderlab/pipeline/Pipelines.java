@@ -6,9 +6,37 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 
-/** Argument checks of the pipeline's requests. */
+/**
+ * Argument checks of the pipeline's requests, made before any paid prediction starts. The limits
+ * are the catalog's ({@link io.renderlab.core.ImageRecord}'s constants).
+ */
 final class Pipelines {
   private Pipelines() {}
+
+  /** Non-blank text of at most {@code max} characters; {@code singleLine} also refuses control characters. */
+  static String requireText(String value, String name, int max, boolean singleLine) {
+    Objects.requireNonNull(value, name);
+    if (value.isBlank() || value.length() > max) {
+      throw new IllegalArgumentException(name + " must hold 1 to " + max + " characters, had " + value.length());
+    }
+    if (singleLine && value.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException(name + " must not contain control characters");
+    }
+    return value;
+  }
+
+  /** An absolute URL (any scheme: {@code https:}, {@code data:}, {@code file:}) of at most {@code max} characters. */
+  static String requireAbsoluteUrl(String url, String name, int max) {
+    requireText(url, name, max, true);
+    try {
+      if (!new URI(url).isAbsolute()) {
+        throw new IllegalArgumentException(name + " must be an absolute URL (with a scheme such as https:)");
+      }
+      return url;
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(name + " is not a valid URL: " + e.getReason(), e);
+    }
+  }
 
   static String requireHttpUrl(String url, String name) {
     Objects.requireNonNull(url, name);

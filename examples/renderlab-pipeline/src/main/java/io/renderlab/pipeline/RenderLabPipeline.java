@@ -9,7 +9,6 @@ import io.renderlab.core.JdbcImageCatalog;
 import io.renderlab.core.RenderLabException;
 import io.renderlab.core.StoredObject;
 import io.renderlab.core.UpstreamException;
-import io.renderlab.core.internal.Args;
 import io.renderlab.replicate.Prediction;
 import io.renderlab.replicate.PredictionRequest;
 import io.renderlab.replicate.ReplicateClient;
@@ -144,12 +143,14 @@ public final class RenderLabPipeline {
    * @param progress called with a line per finished prompt (for a terminal); may be {@code null}
    */
   public CollectionResult collection(String userId, List<String> prompts, Optional<String> model, int concurrency, Consumer<String> progress) {
-    Args.identifier(userId, "userId", ImageRecord.MAX_ID_LENGTH);
+    Pipelines.requireText(userId, "userId", ImageRecord.MAX_ID_LENGTH, true);
     Objects.requireNonNull(prompts, "prompts");
     if (prompts.isEmpty() || prompts.size() > 100) {
       throw new IllegalArgumentException("prompts must hold 1 to 100 prompts, was " + prompts.size());
     }
-    Args.range(concurrency, "concurrency", 1, 32);
+    if (concurrency < 1 || concurrency > 32) {
+      throw new IllegalArgumentException("concurrency must be between 1 and 32, was " + concurrency);
+    }
     UUID collectionId = UUID.randomUUID();
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, prompts.size()), r -> {
       Thread t = new Thread(r, "renderlab-collection");

@@ -2,7 +2,6 @@ package io.renderlab.pipeline;
 
 import io.renderlab.core.ImageKind;
 import io.renderlab.core.ImageRecord;
-import io.renderlab.core.internal.Args;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -20,14 +19,14 @@ import java.util.Optional;
 public record UploadRequest(String userId, String name, ImageKind kind, Optional<String> referenceUrl, Optional<String> prompt) {
   /** Validates the fields. */
   public UploadRequest {
-    Args.identifier(userId, "userId", ImageRecord.MAX_ID_LENGTH);
-    Args.identifier(name, "name", ImageRecord.MAX_NAME_LENGTH);
+    Pipelines.requireText(userId, "userId", ImageRecord.MAX_ID_LENGTH, true);
+    Pipelines.requireText(name, "name", ImageRecord.MAX_NAME_LENGTH, true);
     Objects.requireNonNull(kind, "kind");
     if (kind == ImageKind.GENERATED) {
       throw new IllegalArgumentException("kind of an upload must be UPLOADED or EDITED");
     }
-    Objects.requireNonNull(referenceUrl, "referenceUrl").ifPresent(u -> Args.absoluteUrl(u, "referenceUrl", ImageRecord.MAX_URL_LENGTH));
-    Objects.requireNonNull(prompt, "prompt").ifPresent(p -> Args.text(p, "prompt", ImageRecord.MAX_PROMPT_LENGTH));
+    Objects.requireNonNull(referenceUrl, "referenceUrl").ifPresent(u -> Pipelines.requireAbsoluteUrl(u, "referenceUrl", ImageRecord.MAX_URL_LENGTH));
+    Objects.requireNonNull(prompt, "prompt").ifPresent(p -> Pipelines.requireText(p, "prompt", ImageRecord.MAX_PROMPT_LENGTH, false));
   }
 
   /** A plain upload. */
