@@ -122,6 +122,31 @@ class PipelineCommandsTest {
   }
 
   @Test
+  void editStoresTheMaskOnceRecordsTheLineageAndShowsInTheEditHistory() throws Exception {
+    Path mask = home.resolve("mask.png");
+    Files.write(mask, PNG);
+    JsonNode v1 = json(cli.run("generate", "--user", "ada", "--prompt", "a lighthouse", "--json"));
+
+    CliRunner.Result first = cli.run("edit", "--user", "ada", "--image", v1.get("url").asText().replace("file:", "https://cdn.example.com/"),
+        "--base", "https://cdn.example.com/original.png", "--mask", mask.toString(), "--prompt", "add a boat", "--json");
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    JsonNode v2 = json(first);
+    assertThat(v2.get("kind").asText()).isEqualTo("edited");
+    assertThat(v2.get("referenceUrl").asText()).isEqualTo("https://cdn.example.com/original.png");
+    assertThat(v2.get("maskUrl").asText()).contains("inpaint-masks/ada/");
+    assertThat(v2.get("thumbUrl").asText()).contains("thumbs/ada/" + v2.get("id").asText());
+
+    JsonNode v3 = json(cli.run("edit", "--user", "ada", "--image", "https://cdn.example.com/v2.png", "--base", v2.get("url").asText(),
+        "--mask", mask.toString(), "--prompt", "add a second boat", "--json"));
+    assertThat(v3.get("maskUrl").asText()).as("an identical mask is stored once").isEqualTo(v2.get("maskUrl").asText());
+
+    JsonNode chain = json(cli.run("lineage", v3.get("id").asText(), "--json")).get("chain");
+    assertThat(chain).extracting(n -> n.get("id").asText()).containsExactly(v2.get("id").asText(), v3.get("id").asText());
+    JsonNode edits = json(cli.run("history", "--user", "ada", "--kind", "edited", "--json")).get("images");
+    assertThat(edits).extracting(n -> n.get("id").asText()).containsExactly(v3.get("id").asText(), v2.get("id").asText());
+  }
+
+  @Test
   void aFailedPredictionExitsFourAndStoresNothing() throws Exception {
     CliRunner.Result r = cli.run("generate", "--user", "ada", "--prompt", "please fail", "--json");
 
