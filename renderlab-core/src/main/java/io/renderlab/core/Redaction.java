@@ -61,6 +61,37 @@ public final class Redaction {
     }
   }
 
+  /**
+   * Free text (an error message from a driver or a server, say) with every secret-shaped part
+   * replaced by {@code …}: Replicate tokens ({@code r8_…}), webhook secrets ({@code whsec_…}), JWTs,
+   * AWS access key ids, {@code Bearer}/{@code Token} credentials, query strings of URLs, and
+   * {@code password=}, {@code token=}, {@code secret=}, {@code key=}, {@code signature=} values.
+   * The last line of defence before a message is printed; never throws.
+   *
+   * @param text any text, possibly {@code null}
+   */
+  public static String text(String text) {
+    if (text == null) {
+      return "null";
+    }
+    String out = text;
+    for (int i = 0; i < SECRET_SHAPES.length; i++) {
+      out = SECRET_SHAPES[i].matcher(out).replaceAll(SECRET_REPLACEMENTS[i]);
+    }
+    return out;
+  }
+
+  private static final java.util.regex.Pattern[] SECRET_SHAPES = {
+    java.util.regex.Pattern.compile("\\b(r8|whsec)_[A-Za-z0-9+/=_-]{6,}"),
+    java.util.regex.Pattern.compile("\\beyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}(\\.[A-Za-z0-9_-]*)?"),
+    java.util.regex.Pattern.compile("\\b(AKIA|ASIA)[0-9A-Z]{16}\\b"),
+    java.util.regex.Pattern.compile("(?i)\\b(Bearer|Token|Basic)\\s+[A-Za-z0-9._~+/=-]{6,}"),
+    java.util.regex.Pattern.compile("(?i)\\b(password|passwd|pwd|token|secret|key|signature|sig|credential)=[^&\\s;,]+"),
+    java.util.regex.Pattern.compile("(?i)\\b((?:https?|s3|jdbc:[a-z]+)://[^\\s?#]*)\\?[^\\s]*"),
+  };
+
+  private static final String[] SECRET_REPLACEMENTS = {"…", "…", "…", "$1 …", "$1=…", "$1?…"};
+
   /** A secret's stand-in for {@code toString()}: {@code "****"} whatever the secret is. */
   public static String secret(String secret) {
     return secret == null ? "null" : "****";

@@ -29,4 +29,24 @@ class RedactionTest {
     assertThat(Redaction.url("x".repeat(1000))).hasSizeLessThan(210);
     assertThat(Redaction.secret("r8_abc")).isEqualTo("****");
   }
+
+  @Test
+  void scrubsSecretShapedPartsOfFreeText() {
+    String message = "401 for r8_AbCdEfGhIjKlMnOp12345 with Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.sig-nature_x, "
+        + "key AKIAIOSFODNN7EXAMPLE, secret whsec_c2VjcmV0c2VjcmV0, url https://h.example/a.png?X-Amz-Signature=deadbeef&x=1, "
+        + "jdbc:postgresql://db/x?password=hunter2 and password=hunter3;";
+
+    String scrubbed = Redaction.text(message);
+
+    assertThat(scrubbed)
+        .doesNotContain("r8_AbCd", "eyJhbGci", "AKIAIOSFODNN7EXAMPLE", "whsec_c2V", "deadbeef", "hunter2", "hunter3")
+        .contains("401 for", "https://h.example/a.png?…", "password=…");
+  }
+
+  @Test
+  void leavesOrdinaryTextAlone() {
+    String ordinary = "Prediction abc123 failed: CUDA out of memory (r8 model, key frame 3); see https://replicate.com/p/abc123";
+    assertThat(Redaction.text(ordinary)).isEqualTo(ordinary);
+    assertThat(Redaction.text(null)).isEqualTo("null");
+  }
 }

@@ -3,7 +3,7 @@ package io.renderlab.cli;
 import io.renderlab.core.ConfigurationException;
 import io.renderlab.core.DeadlineExceededException;
 import io.renderlab.core.InputRejectedException;
-import io.renderlab.core.RenderLabException;
+import io.renderlab.core.Redaction;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 
@@ -32,9 +32,8 @@ final class ExitCodes {
         || (e instanceof UncheckedIOException && e.getCause() instanceof NoSuchFileException)) {
       return REJECTED;
     }
-    if (e instanceof RenderLabException) {
-      return UPSTREAM;
-    }
+    // Everything else (a RenderLabException of the upstream kinds, a driver's or the JDK's own
+    // failure) happened beyond the user's input.
     return UPSTREAM;
   }
 
@@ -48,7 +47,7 @@ final class ExitCodes {
     } else if (message == null || message.isBlank()) {
       message = e.getClass().getSimpleName();
     }
-    context.err().println("error: " + message.replace('\n', ' '));
+    context.err().println("error: " + Redaction.text(message).replace('\n', ' '));
     if (context.debug()) {
       e.printStackTrace(context.err());
     }
