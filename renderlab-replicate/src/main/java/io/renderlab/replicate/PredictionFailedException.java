@@ -8,8 +8,9 @@ public final class PredictionFailedException extends UpstreamException {
 
   private final transient Prediction prediction;
 
-  PredictionFailedException(Prediction prediction) {
-    super(message(prediction), 0, null, false);
+  /** Creates an exception for a prediction that ended without success. */
+  public PredictionFailedException(Prediction prediction) {
+    super(message(java.util.Objects.requireNonNull(prediction, "prediction")), 0, null, false);
     this.prediction = prediction;
   }
 
@@ -29,5 +30,15 @@ public final class PredictionFailedException extends UpstreamException {
   /** Its id. */
   public String predictionId() {
     return prediction.id();
+  }
+
+  /** Its {@code error}, when Replicate gave one. */
+  public java.util.Optional<String> error() {
+    return prediction.error();
+  }
+
+  /** The last {@code lines} lines of its logs. */
+  public String logsTail(int lines) {
+    return prediction.logsTail(lines);
   }
 }

@@ -1,16 +1,27 @@
 package io.renderlab.replicate;
 
 import io.renderlab.core.RenderLabException;
+import io.renderlab.replicate.internal.Transport;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A running prediction as a long-running operation: poll it, await it with a deadline, turn it
  * into a {@link CompletableFuture} that holds no thread while waiting (the client's scheduler
- * drives every poll), or cancel it. Thread-safe.
+ * drives every poll, however many predictions are waited on), or cancel it. Thread-safe.
+ *
+ * <p>Ends on {@code succeeded}, {@code failed}, {@code canceled} and {@code aborted}; any other
+ * status, including ones newer than this client, keeps it waiting until the deadline.
+ *
+ * <pre>{@code
+ * PredictionOperation op = replicate.predictions().operation(replicate.predictions().create(request));
+ * Prediction done = op.await(Duration.ofMinutes(5), true);   // cancels it if still running at 5 min
+ * }</pre>
  */
 public final class PredictionOperation {
   private final ReplicateClient client;
@@ -20,7 +31,7 @@ public final class PredictionOperation {
   PredictionOperation(ReplicateClient client, Predictions predictions, Prediction first) {
     this.client = client;
     this.predictions = predictions;
-    this.latest = new AtomicReference<>(Objects.requireNonNull(first, "first"));
+    this.latest = new AtomicReference<>(first);
   }
 
   /** The prediction's id. */
@@ -33,14 +44,22 @@ public final class PredictionOperation {
     return latest.get();
   }
 
-  /** Fetches the current state once. */
+  /**
+   * Fetches the current state once and remembers it.
+   *
+   * @throws ReplicateApiException or another {@link io.renderlab.core.UpstreamException} as {@link Predictions#get} does
+   */
   public Prediction poll() {
     Prediction p = predictions.get(id());
     latest.set(p);
     return p;
   }
 
-  /** Asks Replicate to cancel it. */
+  /**
+   * Asks Replicate to cancel the prediction and returns its state after the request.
+   *
+   * @throws ReplicateApiException or another {@link io.renderlab.core.UpstreamException} as {@link Predictions#cancel} does
+   */
   public Prediction cancel() {
     Prediction p = predictions.cancel(id());
     latest.set(p);
@@ -50,29 +69,42 @@ public final class PredictionOperation {
   /**
    * Blocks until the prediction ends or {@code timeout} passes.
    *
+   * @param timeout how long to wait, from now
    * @param cancelOnTimeout cancel the prediction when the deadline passes
+   * @return the prediction, succeeded
    * @throws PredictionFailedException if it ends failed, canceled or aborted
-   * @throws PredictionTimeoutException at the deadline
+   * @throws PredictionTimeoutException at the deadline (saying whether it was canceled)
    */
   public Prediction await(Duration timeout, boolean cancelOnTimeout) {
-    return ReplicateClient.join(future(timeout, cancelOnTimeout));
+    return Transport.join(future(timeout, cancelOnTimeout));
   }
 
   /**
    * Completes when the prediction ends: with it when it succeeded, exceptionally with
    * {@link PredictionFailedException} when it failed, was canceled or aborted, and with
-   * {@link PredictionTimeoutException} at the deadline (after canceling it, if asked). Unknown
-   * statuses keep it waiting. Holds no thread while waiting.
+   * {@link PredictionTimeoutException} at the deadline (after canceling it, if asked). A poll
+   * that fails for good (404, 401) fails the future with that error; a transient one is retried.
+   * Canceling the returned future stops the polling (not the prediction).
+   *
+   * @param timeout how long to wait, from now
+   * @param cancelOnTimeout cancel the prediction when the deadline passes
    */
   public CompletableFuture<Prediction> future(Duration timeout, boolean cancelOnTimeout) {
     Objects.requireNonNull(timeout, "timeout");
+    Duration limit = timeout.isNegative() ? Duration.ZERO : timeout;
+    return until(client.clock.instant().plus(limit), limit, cancelOnTimeout);
+  }
+
+  CompletableFuture<Prediction> until(Instant deadline, Duration limit, boolean cancelOnTimeout) {
     CompletableFuture<Prediction> result = new CompletableFuture<>();
-    long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-    step(result, 0, deadline, timeout, cancelOnTimeout);
+    step(result, 0, deadline, limit, cancelOnTimeout);
     return result;
   }
 
-  private void step(CompletableFuture<Prediction> result, int polls, long deadline, Duration limit, boolean cancelOnTimeout) {
+  private void step(CompletableFuture<Prediction> result, int polls, Instant deadline, Duration limit, boolean cancelOnTimeout) {
+    if (result.isDone()) {
+      return;
+    }
     Prediction p = latest.get();
     if (p.isTerminal()) {
       if (p.state() == PredictionStatus.SUCCEEDED) {
@@ -82,47 +114,60 @@ public final class PredictionOperation {
       }
       return;
     }
-    long left = deadline - System.nanoTime();
-    if (left <= 0) {
-      if (!cancelOnTimeout) {
-        result.completeExceptionally(new PredictionTimeoutException(p.id(), limit, false));
-        return;
-      }
-      predictions
-          .cancelAsync(p.id())
-          .whenComplete(
-              (canceled, error) -> {
-                if (canceled != null) {
-                  latest.set(canceled);
-                }
-                result.completeExceptionally(new PredictionTimeoutException(p.id(), limit, error == null));
-              });
+    Duration left = Duration.between(client.clock.instant(), deadline);
+    if (left.isNegative() || left.isZero()) {
+      timeOut(result, p, limit, cancelOnTimeout);
       return;
     }
-    double grown = client.pollInitial.toNanos() * Math.pow(client.pollMultiplier, polls);
-    long delay = (long) Math.min(Math.min(grown, client.pollMax.toNanos()), left);
+    Duration interval = client.pollSchedule.interval(polls);
+    Duration delay = interval.compareTo(left) < 0 ? interval : left;
     client.scheduler.schedule(
-        () ->
-            predictions
-                .getAsync(p.id())
-                .whenComplete(
-                    (next, error) -> {
-                      if (error != null) {
-                        Throwable cause = error.getCause() != null ? error.getCause() : error;
-                        if (!(cause instanceof RenderLabException) || !((RenderLabException) cause).isRetryable()) {
-                          result.completeExceptionally(cause);
-                          return;
-                        }
-                        // transient: the next poll is the retry
-                      } else {
-                        latest.set(next);
+        () -> {
+          if (result.isDone()) {
+            return;
+          }
+          predictions
+              .getAsync(p.id())
+              .whenComplete(
+                  (next, error) -> {
+                    if (error != null) {
+                      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                      if (!(cause instanceof RenderLabException) || !((RenderLabException) cause).isRetryable()) {
+                        result.completeExceptionally(cause);
+                        return;
                       }
-                      step(result, polls + 1, deadline, limit, cancelOnTimeout);
-                    }),
-        delay,
+                      // transient, after the transport's own retries: the next poll tries again
+                    } else {
+                      latest.set(next);
+                    }
+                    step(result, polls + 1, deadline, limit, cancelOnTimeout);
+                  });
+        },
+        delay.toNanos(),
         TimeUnit.NANOSECONDS);
   }
 
+  private void timeOut(CompletableFuture<Prediction> result, Prediction p, Duration limit, boolean cancelOnTimeout) {
+    if (!cancelOnTimeout) {
+      result.completeExceptionally(new PredictionTimeoutException(p.id(), limit, false));
+      return;
+    }
+    predictions
+        .cancelAsync(p.id())
+        .whenComplete(
+            (canceled, error) -> {
+              if (canceled != null) {
+                latest.set(canceled);
+                if (canceled.state() == PredictionStatus.SUCCEEDED) {
+                  result.complete(canceled); // it ended just before the cancel arrived: keep the result
+                  return;
+                }
+              }
+              result.completeExceptionally(new PredictionTimeoutException(p.id(), limit, error == null));
+            });
+  }
+
+  /** The id and last status seen. */
   @Override
   public String toString() {
     return "PredictionOperation{" + latest.get() + '}';

@@ -11,7 +11,14 @@ import io.renderlab.core.UpstreamException;
 public final class PredictionOutcomeUnknownException extends UpstreamException {
   private static final long serialVersionUID = 1L;
 
-  PredictionOutcomeUnknownException(String target, int status, Throwable cause) {
+  /**
+   * Creates an exception.
+   *
+   * @param target what was being created, {@code "model owner/name"}
+   * @param status the HTTP status when one came (5xx), or 0
+   * @param cause the underlying failure
+   */
+  public PredictionOutcomeUnknownException(String target, int status, Throwable cause) {
     super(
         "Creating a prediction of " + target + " got no usable answer" + (status == 0 ? "" : " (HTTP " + status + ")")
             + "; it may have started. It was not re-sent, to avoid paying twice: check predictions().list() "

@@ -10,7 +10,14 @@ public final class PredictionTimeoutException extends DeadlineExceededException 
   private final String predictionId;
   private final boolean canceled;
 
-  PredictionTimeoutException(String predictionId, Duration limit, boolean canceled) {
+  /**
+   * Creates an exception.
+   *
+   * @param predictionId the prediction
+   * @param limit how long the caller waited
+   * @param canceled whether the prediction was canceled at the deadline
+   */
+  public PredictionTimeoutException(String predictionId, Duration limit, boolean canceled) {
     super(
         "Prediction " + predictionId + " did not finish within " + limit.toSeconds() + " s"
             + (canceled ? "; it was canceled so it stops costing money." : "; it is still running on Replicate."),

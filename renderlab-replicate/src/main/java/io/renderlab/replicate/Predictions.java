@@ -1,121 +1,174 @@
 package io.renderlab.replicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.renderlab.replicate.internal.ApiCall;
+import io.renderlab.replicate.internal.Transport;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
-/** The predictions API of a {@link ReplicateClient}. Thread-safe. */
+/**
+ * The predictions API of a {@link ReplicateClient}: create, get, cancel, list, and run (create
+ * then wait). Thread-safe; obtained from {@link ReplicateClient#predictions()}.
+ *
+ * <pre>{@code
+ * Prediction p = replicate.predictions().run(
+ *     PredictionRequest.model("google/nano-banana").put("prompt", "a red bicycle").build(), Duration.ofMinutes(5));
+ * }</pre>
+ */
 public final class Predictions {
   /** The longest {@code Prefer: wait} Replicate accepts. */
   public static final Duration MAX_PREFER_WAIT = Duration.ofSeconds(60);
 
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+
   private final ReplicateClient client;
+  private final Transport transport;
 
   Predictions(ReplicateClient client) {
     this.client = client;
+    this.transport = client.transport;
   }
 
   /**
-   * Creates a prediction and returns at once (no waiting).
+   * Creates a prediction and returns at once, usually in {@code starting}. Throttled creates
+   * (429) are retried after {@code Retry-After}; nothing else is re-sent.
    *
-   * @throws ReplicateApiException for API errors (auth, not found, validation)
-   * @throws PredictionOutcomeUnknownException if the answer was lost (not re-sent)
+   * @throws ReplicateApiException.AuthenticationException if the token is refused (401/403)
+   * @throws ReplicateApiException.NotFoundException if the model, version or deployment does not exist
+   * @throws ReplicateApiException.ValidationException if the input does not fit the model (422)
+   * @throws io.renderlab.core.RateLimitedException if still throttled after the retries
+   * @throws PredictionOutcomeUnknownException if the answer was lost (the create is not re-sent)
    */
   public Prediction create(PredictionRequest request) {
-    return ReplicateClient.join(createAsync(request, Optional.empty()));
+    return Transport.join(createAsync(request, Optional.empty()));
   }
 
   /**
-   * Creates a prediction asking Replicate to hold the answer up to {@code preferWait} (at most
-   * 60 s) for it to finish, without holding a thread while it does.
+   * Creates a prediction asking Replicate to hold the answer up to {@code preferWait} (capped at
+   * {@link #MAX_PREFER_WAIT}; under one second means no wait) for it to finish. Holds no thread
+   * while Replicate holds the request. Fails as {@link #create} does.
    */
   public CompletableFuture<Prediction> createAsync(PredictionRequest request, Optional<Duration> preferWait) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(preferWait, "preferWait");
-    Optional<Duration> wait = preferWait.map(w -> w.compareTo(MAX_PREFER_WAIT) > 0 ? MAX_PREFER_WAIT : w).filter(w -> w.toSeconds() >= 1);
-    Duration delay = client.createDelay();
+    Optional<Duration> wait =
+        preferWait.map(w -> w.compareTo(MAX_PREFER_WAIT) > 0 ? MAX_PREFER_WAIT : w).filter(w -> w.toSeconds() >= 1);
+    String resource = request.kind().name().toLowerCase(Locale.ROOT) + " " + request.target();
+    ApiCall call =
+        new ApiCall("POST", transport.uri(request.path()), request.body(), wait, ApiCall.Kind.CREATE,
+            "creating a prediction of " + resource, resource);
+    Duration delay = client.createLimiter.reserve();
     CompletableFuture<Void> slot =
         delay.isZero()
             ? CompletableFuture.completedFuture(null)
             : CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS, client.scheduler));
-    String what = "a prediction of " + request.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + request.target();
-    return slot.thenCompose(
-            v -> client.call("POST", client.uri(request.path()), request.body(), wait, false, what, true))
-        .thenApply(Prediction::of);
-  }
-
-  /** The prediction's current state ({@code GET /predictions/{id}}). */
-  public Prediction get(String id) {
-    return ReplicateClient.join(getAsync(id));
-  }
-
-  /** The prediction's current state, asynchronously. */
-  public CompletableFuture<Prediction> getAsync(String id) {
-    return client.call("GET", client.uri("/predictions/" + encode(id)), null, Optional.empty(), true, "prediction " + id, false)
-        .thenApply(Prediction::of);
-  }
-
-  /** Asks Replicate to cancel the prediction; returns its state after the request. */
-  public Prediction cancel(String id) {
-    return ReplicateClient.join(cancelAsync(id));
-  }
-
-  /** Cancels asynchronously. */
-  public CompletableFuture<Prediction> cancelAsync(String id) {
-    return client.call("POST", client.uri("/predictions/" + encode(id) + "/cancel"), null, Optional.empty(), true, "cancel of prediction " + id, false)
-        .thenApply(Prediction::of);
-  }
-
-  /** A handle on an existing prediction, to poll, await or cancel it. */
-  public PredictionOperation operation(Prediction prediction) {
-    return new PredictionOperation(client, this, prediction);
+    return slot.thenCompose(v -> transport.send(call)).thenApply(Prediction::of);
   }
 
   /**
-   * Creates a prediction and waits for it to end: {@code Prefer: wait} first, then polling.
-   * On the deadline the prediction is canceled.
+   * The prediction's current state ({@code GET /predictions/{id}}); retried on 429, 5xx and
+   * dropped connections.
    *
-   * @throws PredictionFailedException if it ends failed, canceled or aborted
-   * @throws PredictionTimeoutException if it is still running at the deadline (then canceled)
+   * @throws IllegalArgumentException if {@code id} is not a prediction id
+   * @throws ReplicateApiException.NotFoundException if there is no such prediction
    */
-  public Prediction run(PredictionRequest request, Duration timeout) {
-    return ReplicateClient.join(runAsync(request, timeout, true));
+  public Prediction get(String id) {
+    return Transport.join(getAsync(id));
   }
 
-  /** Like {@link #run}, without holding a thread while waiting. */
+  /** Like {@link #get}, without blocking. */
+  public CompletableFuture<Prediction> getAsync(String id) {
+    String checked = checkId(id);
+    return transport
+        .send(ApiCall.read(transport.uri("/predictions/" + checked), "reading prediction " + checked, "prediction " + checked))
+        .thenApply(Prediction::of);
+  }
+
+  /**
+   * Asks Replicate to cancel the prediction ({@code POST /predictions/{id}/cancel}) and returns
+   * its state after the request (a prediction that already ended is returned as it ended).
+   * Repeating a cancel is harmless, so it is retried like a read.
+   */
+  public Prediction cancel(String id) {
+    return Transport.join(cancelAsync(id));
+  }
+
+  /** Like {@link #cancel}, without blocking. */
+  public CompletableFuture<Prediction> cancelAsync(String id) {
+    String checked = checkId(id);
+    ApiCall call =
+        new ApiCall("POST", transport.uri("/predictions/" + checked + "/cancel"), null, Optional.empty(), ApiCall.Kind.CANCEL,
+            "canceling prediction " + checked, "prediction " + checked);
+    return transport.send(call).thenApply(Prediction::of);
+  }
+
+  /**
+   * A handle on an existing prediction (one from {@link #create} or a webhook), to poll, await or
+   * cancel it.
+   */
+  public PredictionOperation operation(Prediction prediction) {
+    return new PredictionOperation(client, this, Objects.requireNonNull(prediction, "prediction"));
+  }
+
+  /**
+   * Creates a prediction and waits for it to end, canceling it if {@code timeout} passes first.
+   * Asks Replicate to answer only when the prediction ends ({@code Prefer: wait}, up to 60 s),
+   * then polls with a growing interval: a prediction that ends within a minute costs one request
+   * and is seen the moment it ends.
+   *
+   * @throws PredictionFailedException if it ends failed, canceled or aborted
+   * @throws PredictionTimeoutException if it is still running at the deadline (it is then canceled)
+   * @throws PredictionOutcomeUnknownException if the create's answer was lost (not re-sent)
+   * @throws ReplicateApiException for errors Replicate answered (auth, not found, validation)
+   */
+  public Prediction run(PredictionRequest request, Duration timeout) {
+    return Transport.join(runAsync(request, timeout, true));
+  }
+
+  /**
+   * Like {@link #run}, without holding a thread while waiting; the future fails with the
+   * exceptions {@code run} throws.
+   *
+   * @param cancelOnTimeout whether to cancel the prediction when {@code timeout} passes
+   */
   public CompletableFuture<Prediction> runAsync(PredictionRequest request, Duration timeout, boolean cancelOnTimeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
-    long start = System.nanoTime();
+    Instant deadline = client.clock.instant().plus(timeout);
     return createAsync(request, Optional.of(timeout))
-        .thenCompose(p -> operation(p).future(timeout.minusNanos(System.nanoTime() - start), cancelOnTimeout));
+        .thenCompose(p -> operation(p).until(deadline, timeout, cancelOnTimeout));
   }
 
-  /** Every prediction of the account, newest first, fetched a page at a time as it is iterated. */
+  /**
+   * Every prediction of the account, newest first, fetched a page at a time as it is iterated
+   * (nothing is fetched before the first {@code hasNext()}). Each page is retried like a read;
+   * a {@code next} link to another origin is refused so the token never leaves the API.
+   */
   public Iterable<Prediction> list() {
     return () -> new Iterator<>() {
       private final Deque<Prediction> page = new ArrayDeque<>();
-      private URI next = client.uri("/predictions");
+      private URI next = transport.uri("/predictions");
 
       @Override
       public boolean hasNext() {
         while (page.isEmpty() && next != null) {
-          JsonNode body = ReplicateClient.join(client.call("GET", next, null, Optional.empty(), true, "the list of predictions", false));
+          JsonNode body = Transport.join(transport.send(ApiCall.read(next, "listing predictions", "list of predictions")));
           body.path("results").forEach(n -> page.add(Prediction.of(n)));
           String nextUrl = body.path("next").isTextual() ? body.path("next").asText() : null;
-          next = nextUrl == null || nextUrl.isBlank() ? null : client.uri("").resolve(URI.create(nextUrl));
+          next = nextUrl == null || nextUrl.isBlank() ? null : transport.baseUrl().resolve(URI.create(nextUrl));
         }
         return !page.isEmpty();
       }
@@ -130,11 +183,16 @@ public final class Predictions {
     };
   }
 
-  private static String encode(String id) {
+  private static String checkId(String id) {
     Objects.requireNonNull(id, "id");
-    if (id.isBlank() || id.length() > 128) {
-      throw new IllegalArgumentException("id must be a prediction id, was '" + id + "'");
+    if (!ID.matcher(id).matches()) {
+      throw new IllegalArgumentException("id must be a prediction id (letters, digits, '-' or '_'), was '" + id + "'");
     }
-    return URLEncoder.encode(id, StandardCharsets.UTF_8);
+    return id;
+  }
+
+  @Override
+  public String toString() {
+    return "Predictions{" + transport.baseUrl() + '}';
   }
 }

@@ -13,7 +13,15 @@ public class ReplicateApiException extends UpstreamException {
   private final String title;
   private final String detail;
 
-  /** Creates an exception. */
+  /**
+   * Creates an exception.
+   *
+   * @param message what failed and what to do next (never the token)
+   * @param status the HTTP status
+   * @param title the problem's {@code title}, or {@code null}
+   * @param detail the problem's {@code detail}, or {@code null}
+   * @param retryable whether trying again may help (5xx)
+   */
   public ReplicateApiException(String message, int status, String title, String detail, boolean retryable) {
     super(message, status, null, retryable);
     this.title = title;
@@ -34,7 +42,8 @@ public class ReplicateApiException extends UpstreamException {
   public static final class AuthenticationException extends ReplicateApiException {
     private static final long serialVersionUID = 1L;
 
-    AuthenticationException(String message, int status, String title, String detail) {
+    /** Creates an exception (for the client and for tests of code that handles it). */
+    public AuthenticationException(String message, int status, String title, String detail) {
       super(message, status, title, detail, false);
     }
   }
@@ -43,7 +52,8 @@ public class ReplicateApiException extends UpstreamException {
   public static final class NotFoundException extends ReplicateApiException {
     private static final long serialVersionUID = 1L;
 
-    NotFoundException(String message, String title, String detail) {
+    /** Creates an exception (for the client and for tests of code that handles it). */
+    public NotFoundException(String message, String title, String detail) {
       super(message, 404, title, detail, false);
     }
   }
@@ -52,7 +62,8 @@ public class ReplicateApiException extends UpstreamException {
   public static final class ValidationException extends ReplicateApiException {
     private static final long serialVersionUID = 1L;
 
-    ValidationException(String message, String title, String detail) {
+    /** Creates an exception (for the client and for tests of code that handles it). */
+    public ValidationException(String message, String title, String detail) {
       super(message, 422, title, detail, false);
     }
   }

@@ -1,34 +1,23 @@
 package io.renderlab.replicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.renderlab.core.ConfigurationException;
-import io.renderlab.core.RateLimitedException;
 import io.renderlab.core.Redaction;
-import io.renderlab.core.RenderLabException;
 import io.renderlab.core.RetryPolicy;
 import io.renderlab.core.UpstreamException;
-import java.io.IOException;
+import io.renderlab.replicate.internal.ApiCall;
+import io.renderlab.replicate.internal.CreateRateLimiter;
+import io.renderlab.replicate.internal.PollSchedule;
+import io.renderlab.replicate.internal.Transport;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A Replicate API client: create predictions on models, versions and deployments, wait for them
@@ -52,38 +41,24 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class ReplicateClient implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(ReplicateClient.class);
-  static final ObjectMapper MAPPER = new ObjectMapper();
   /** The public API. */
   public static final String DEFAULT_BASE_URL = "https://api.replicate.com/v1";
 
-  private final String token;
-  final URI baseUrl;
-  private final HttpClient http;
-  final RetryPolicy retry;
-  private final String userAgent;
-  final Duration requestTimeout;
+  private final Builder settings;
+  final Transport transport;
   final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
-  final Duration pollInitial;
-  final Duration pollMax;
-  final double pollMultiplier;
+  final PollSchedule pollSchedule;
   final Clock clock;
-  private final long createIntervalNanos;
-  private final AtomicLong nextCreateSlot = new AtomicLong();
+  final CreateRateLimiter createLimiter;
   private final Predictions predictions;
 
   private ReplicateClient(Builder b) {
-    this.token = b.token;
-    this.baseUrl = URI.create(b.baseUrl.endsWith("/") ? b.baseUrl.substring(0, b.baseUrl.length() - 1) : b.baseUrl);
-    this.retry = b.retry;
-    this.userAgent = b.userAgent;
-    this.requestTimeout = b.requestTimeout;
-    this.pollInitial = b.pollInitial;
-    this.pollMax = b.pollMax;
-    this.pollMultiplier = b.pollMultiplier;
+    this.settings = b.copy();
+    URI baseUrl = URI.create(b.baseUrl.endsWith("/") ? b.baseUrl.substring(0, b.baseUrl.length() - 1) : b.baseUrl);
+    this.pollSchedule = b.pollSchedule;
     this.clock = b.clock;
-    this.createIntervalNanos = b.createsPerMinute <= 0 ? 0 : 60_000_000_000L / b.createsPerMinute;
+    this.createLimiter = new CreateRateLimiter(b.createsPerMinute, System::nanoTime);
     if (b.scheduler != null) {
       this.scheduler = b.scheduler;
       this.ownsScheduler = false;
@@ -97,22 +72,42 @@ public final class ReplicateClient implements AutoCloseable {
               });
       this.ownsScheduler = true;
     }
-    HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(b.connectTimeout).followRedirects(HttpClient.Redirect.NEVER);
-    if (b.executor != null) {
-      hb.executor(b.executor);
+    HttpClient http = b.httpClient;
+    if (http == null) {
+      HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(b.connectTimeout).followRedirects(HttpClient.Redirect.NEVER);
+      if (b.executor != null) {
+        hb.executor(b.executor);
+      }
+      http = hb.build();
     }
-    this.http = b.httpClient != null ? b.httpClient : hb.build();
+    this.transport = new Transport(b.token, baseUrl, http, b.retry, b.userAgent, b.requestTimeout, scheduler, clock);
     this.predictions = new Predictions(this);
   }
 
-  /** A builder; a token is required. */
+  /**
+   * A builder; a token is required.
+   *
+   * <pre>{@code
+   * ReplicateClient replicate = ReplicateClient.builder().token(System.getenv("REPLICATE_API_TOKEN"))
+   *     .requestTimeout(Duration.ofSeconds(20)).createsPerMinute(300).build();
+   * }</pre>
+   */
   public static Builder builder() {
     return new Builder();
   }
 
   /**
+   * A builder starting from this client's settings, to derive a variant (another retry policy,
+   * say). A scheduler, executor or HTTP client given to this client is shared, not copied; one
+   * the client created itself is not: the variant makes its own.
+   */
+  public Builder toBuilder() {
+    return settings.copy();
+  }
+
+  /**
    * A client from {@code REPLICATE_API_TOKEN} and {@code REPLICATE_BASE_URL} (default
-   * {@value #DEFAULT_BASE_URL}).
+   * {@value #DEFAULT_BASE_URL}), with every other setting at its default.
    *
    * @throws ConfigurationException if {@code REPLICATE_API_TOKEN} is not set
    */
@@ -120,8 +115,14 @@ public final class ReplicateClient implements AutoCloseable {
     return fromEnv(System.getenv());
   }
 
-  /** Like {@link #fromEnv()}, reading the given variables. */
+  /**
+   * Like {@link #fromEnv()}, reading the given variables (for tests and for settings read from a
+   * file).
+   *
+   * @throws ConfigurationException if {@code REPLICATE_API_TOKEN} is missing or blank
+   */
   public static ReplicateClient fromEnv(Map<String, String> env) {
+    Objects.requireNonNull(env, "env");
     String token = env.get("REPLICATE_API_TOKEN");
     if (token == null || token.isBlank()) {
       throw new ConfigurationException(
@@ -141,11 +142,15 @@ public final class ReplicateClient implements AutoCloseable {
   }
 
   /**
-   * The account's webhook signing secret ({@code GET /webhooks/default/secret}), for
-   * {@link WebhookVerifier#of(String)}.
+   * The account's default webhook signing secret ({@code GET /webhooks/default/secret}), a
+   * {@code whsec_...} string for {@link WebhookVerifier#of(String)}. Retried like any read.
+   *
+   * @throws ReplicateApiException.AuthenticationException if the token is refused
+   * @throws io.renderlab.core.UpstreamException if Replicate fails or sends no key
    */
   public String webhookSigningSecret() {
-    JsonNode body = join(call("GET", uri("/webhooks/default/secret"), null, Optional.empty(), true, "the webhook signing secret", false));
+    JsonNode body =
+        Transport.join(transport.send(ApiCall.read(transport.uri("/webhooks/default/secret"), "fetching the webhook signing secret", "default webhook")));
     String key = body.path("key").asText("");
     if (key.isEmpty()) {
       throw new UpstreamException("Replicate returned no webhook signing key.", 0, null, false);
@@ -153,124 +158,7 @@ public final class ReplicateClient implements AutoCloseable {
     return key;
   }
 
-  URI uri(String path) {
-    return URI.create(baseUrl + path);
-  }
-
-  /** Whether {@code url} is on the API's own origin (the token is never sent anywhere else). */
-  boolean sameOrigin(URI url) {
-    return Objects.equals(url.getScheme(), baseUrl.getScheme())
-        && Objects.equals(url.getHost(), baseUrl.getHost())
-        && url.getPort() == baseUrl.getPort();
-  }
-
-  /** Waits until the create rate limit allows another create; returns the delay. */
-  Duration createDelay() {
-    if (createIntervalNanos == 0) {
-      return Duration.ZERO;
-    }
-    long now = System.nanoTime();
-    long slot = nextCreateSlot.getAndUpdate(prev -> Math.max(prev, now) + createIntervalNanos);
-    return Duration.ofNanos(Math.max(0, Math.max(slot, now) - now));
-  }
-
-  /**
-   * One API call, asynchronously, with the retry policy: 429 always retried (after Retry-After);
-   * 5xx and I/O failures retried only when {@code idempotent}.
-   */
-  CompletableFuture<JsonNode> call(
-      String method, URI url, JsonNode body, Optional<Duration> preferWait, boolean idempotent, String what, boolean create) {
-    if (!sameOrigin(url)) {
-      return CompletableFuture.failedFuture(
-          new UpstreamException("Refusing to send the API token to " + Redaction.url(url.toString()) + ", outside " + baseUrl, 0, null, false));
-    }
-    CompletableFuture<JsonNode> result = new CompletableFuture<>();
-    attempt(method, url, body, preferWait, idempotent, what, create, 1, result);
-    return result;
-  }
-
-  private void attempt(
-      String method, URI url, JsonNode body, Optional<Duration> preferWait, boolean idempotent, String what, boolean create,
-      int attempt, CompletableFuture<JsonNode> result) {
-    HttpRequest.Builder rb =
-        HttpRequest.newBuilder(url)
-            .timeout(requestTimeout.plus(preferWait.orElse(Duration.ZERO)))
-            .header("Authorization", "Bearer " + token)
-            .header("User-Agent", userAgent)
-            .header("Accept", "application/json");
-    preferWait.ifPresent(w -> rb.header("Prefer", "wait=" + Math.max(1, Math.min(60, w.toSeconds()))));
-    if (body != null) {
-      rb.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
-    } else {
-      rb.method(method, HttpRequest.BodyPublishers.noBody());
-    }
-    LOG.debug("{} {} (attempt {})", method, Redaction.url(url.toString()), attempt);
-    http.sendAsync(rb.build(), HttpResponse.BodyHandlers.ofString())
-        .whenComplete(
-            (response, error) -> {
-              if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                if (create) {
-                  result.completeExceptionally(new PredictionOutcomeUnknownException(what, 0, cause));
-                  return;
-                }
-                RenderLabException failure =
-                    cause instanceof HttpTimeoutException
-                        ? new UpstreamException("Replicate did not answer in time while reading " + what + ". This is retryable.", 0, cause, true)
-                        : new UpstreamException("Could not reach Replicate for " + what + ": " + cause.getClass().getSimpleName() + ". This is retryable.", 0, cause, true);
-                retryOrFail(failure, Optional.empty(), idempotent, method, url, body, preferWait, what, create, attempt, result);
-                return;
-              }
-              int status = response.statusCode();
-              if (status >= 200 && status < 300) {
-                try {
-                  result.complete(response.body() == null || response.body().isBlank() ? MAPPER.createObjectNode() : MAPPER.readTree(response.body()));
-                } catch (IOException e) {
-                  result.completeExceptionally(new UpstreamException("Replicate sent unreadable JSON for " + what + ".", status, e, false));
-                }
-                return;
-              }
-              RenderLabException failure = Errors.of(response, what, clock);
-              Optional<Duration> retryAfter =
-                  failure instanceof RateLimitedException ? ((RateLimitedException) failure).retryAfter() : Optional.empty();
-              if (create && status >= 500) {
-                result.completeExceptionally(new PredictionOutcomeUnknownException(what, status, failure));
-                return;
-              }
-              retryOrFail(failure, retryAfter, idempotent || status == 429, method, url, body, preferWait, what, create, attempt, result);
-            });
-  }
-
-  private void retryOrFail(
-      RenderLabException failure, Optional<Duration> retryAfter, boolean mayRetry, String method, URI url, JsonNode body,
-      Optional<Duration> preferWait, String what, boolean create, int attempt, CompletableFuture<JsonNode> result) {
-    if (!mayRetry || !failure.isRetryable() || !retry.allowsRetryAfterAttempt(attempt)) {
-      result.completeExceptionally(failure);
-      return;
-    }
-    Duration wait = retry.backoff(attempt, retryAfter);
-    LOG.warn("Replicate call for {} failed ({}); retry {} of {} in {} ms", what, failure.getMessage(), attempt, retry.maxAttempts() - 1, wait.toMillis());
-    scheduler.schedule(
-        () -> attempt(method, url, body, preferWait, true, what, create, attempt + 1, result), wait.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  /** Waits for an async call, unwrapping its failure. */
-  static <T> T join(CompletableFuture<T> future) {
-    try {
-      return future.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      future.cancel(true);
-      throw new RenderLabException("Interrupted while waiting for Replicate", e, true);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
-      }
-      throw new RenderLabException("Replicate call failed: " + cause, cause, false);
-    }
-  }
-
+  /** Stops the scheduler this client created (not one given to the builder). Idempotent. */
   @Override
   public void close() {
     if (ownsScheduler) {
@@ -278,9 +166,11 @@ public final class ReplicateClient implements AutoCloseable {
     }
   }
 
+  /** The base URL and settings; never the token. */
   @Override
   public String toString() {
-    return "ReplicateClient{baseUrl=" + baseUrl + ", token=" + Redaction.secret(token) + ", retry=" + retry + '}';
+    return "ReplicateClient{baseUrl=" + transport.baseUrl() + ", token=" + Redaction.secret(settings.token)
+        + ", retry=" + settings.retry + ", poll=" + pollSchedule + ", createsPerMinute=" + settings.createsPerMinute + '}';
   }
 
   /** Builds a {@link ReplicateClient}. Not thread-safe. */
@@ -294,13 +184,28 @@ public final class ReplicateClient implements AutoCloseable {
     private String userAgent = "renderlab-java/0.1";
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration requestTimeout = Duration.ofSeconds(30);
-    private Duration pollInitial = Duration.ofMillis(250);
-    private Duration pollMax = Duration.ofSeconds(2);
-    private double pollMultiplier = 1.5;
+    private PollSchedule pollSchedule = new PollSchedule(Duration.ofMillis(250), 1.5, Duration.ofSeconds(2));
     private int createsPerMinute = 600;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
+
+    private Builder copy() {
+      Builder b = new Builder();
+      b.token = token;
+      b.baseUrl = baseUrl;
+      b.httpClient = httpClient;
+      b.executor = executor;
+      b.scheduler = scheduler;
+      b.retry = retry;
+      b.userAgent = userAgent;
+      b.connectTimeout = connectTimeout;
+      b.requestTimeout = requestTimeout;
+      b.pollSchedule = pollSchedule;
+      b.createsPerMinute = createsPerMinute;
+      b.clock = clock;
+      return b;
+    }
 
     /** The API token (required). Never printed. */
     public Builder token(String token) {
@@ -314,7 +219,8 @@ public final class ReplicateClient implements AutoCloseable {
     /** The API base; default {@value ReplicateClient#DEFAULT_BASE_URL}. */
     public Builder baseUrl(String baseUrl) {
       URI uri = URI.create(Objects.requireNonNull(baseUrl, "baseUrl"));
-      if (uri.getScheme() == null || uri.getHost() == null) {
+      if (uri.getScheme() == null || uri.getHost() == null
+          || !(uri.getScheme().equalsIgnoreCase("https") || uri.getScheme().equalsIgnoreCase("http"))) {
         throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was " + baseUrl);
       }
       this.baseUrl = baseUrl;
@@ -353,13 +259,13 @@ public final class ReplicateClient implements AutoCloseable {
 
     /** Connect timeout; default 10 s. */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = Objects.requireNonNull(timeout, "connectTimeout");
+      this.connectTimeout = positive(timeout, "connectTimeout");
       return this;
     }
 
     /** Timeout of one request (plus any {@code Prefer: wait}); default 30 s. */
     public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = Objects.requireNonNull(timeout, "requestTimeout");
+      this.requestTimeout = positive(timeout, "requestTimeout");
       return this;
     }
 
@@ -368,12 +274,7 @@ public final class ReplicateClient implements AutoCloseable {
      * {@code multiplier} per poll, up to {@code max}. Default 250 ms × 1.5 up to 2 s.
      */
     public Builder pollSchedule(Duration initial, double multiplier, Duration max) {
-      if (initial.isNegative() || max.compareTo(initial) < 0 || multiplier < 1) {
-        throw new IllegalArgumentException("poll schedule needs 0 <= initial <= max and multiplier >= 1");
-      }
-      this.pollInitial = initial;
-      this.pollMax = max;
-      this.pollMultiplier = multiplier;
+      this.pollSchedule = new PollSchedule(initial, multiplier, max);
       return this;
     }
 
@@ -398,6 +299,14 @@ public final class ReplicateClient implements AutoCloseable {
         throw new ConfigurationException("A Replicate token is required: ReplicateClient.builder().token(...) or REPLICATE_API_TOKEN.");
       }
       return new ReplicateClient(this);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + d);
+      }
+      return d;
     }
   }
 }

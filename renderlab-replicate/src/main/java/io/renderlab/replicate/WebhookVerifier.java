@@ -1,5 +1,6 @@
 package io.renderlab.replicate;
 
+import io.renderlab.core.InputRejectedException;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -34,12 +35,23 @@ public final class WebhookVerifier {
     this.clock = clock;
   }
 
-  /** A verifier for the account's signing secret ({@code whsec_...}), 5-minute tolerance. */
+  /**
+   * A verifier for the account's signing secret ({@code whsec_...}), 5-minute tolerance.
+   *
+   * @throws IllegalArgumentException if the secret is not base64 after {@code whsec_}
+   */
   public static WebhookVerifier of(String secret) {
     return of(secret, Duration.ofMinutes(5), Clock.systemUTC());
   }
 
-  /** A verifier with another tolerance and clock. */
+  /**
+   * A verifier with another tolerance and clock.
+   *
+   * @param secret the signing secret, {@code whsec_<base64>} (from {@link ReplicateClient#webhookSigningSecret()})
+   * @param tolerance how far the {@code webhook-timestamp} may be from now, either way
+   * @param clock the clock to compare the timestamp with
+   * @throws IllegalArgumentException if the secret is not base64 after {@code whsec_}
+   */
   public static WebhookVerifier of(String secret, Duration tolerance, Clock clock) {
     Objects.requireNonNull(secret, "secret");
     String encoded = secret.startsWith("whsec_") ? secret.substring(6) : secret;
@@ -55,12 +67,16 @@ public final class WebhookVerifier {
     return new WebhookVerifier(key, Objects.requireNonNull(tolerance, "tolerance"), Objects.requireNonNull(clock, "clock"));
   }
 
-  /** A forged, tampered or stale delivery. */
-  public static final class InvalidWebhookException extends RuntimeException {
+  /**
+   * A forged, tampered or stale delivery: answer it with 400 or 401 and do not act on it. Not
+   * retryable; Replicate redelivers on its own schedule.
+   */
+  public static final class InvalidWebhookException extends InputRejectedException {
     private static final long serialVersionUID = 1L;
 
-    InvalidWebhookException(String message) {
-      super(message);
+    /** Creates an exception; the message never contains the secret or a signature. */
+    public InvalidWebhookException(String message) {
+      super("Refusing the webhook delivery: " + message);
     }
   }
 
@@ -119,11 +135,15 @@ public final class WebhookVerifier {
     }
   }
 
-  /** Signs a delivery as Replicate does: for tests and local fakes. */
+  /**
+   * Signs a delivery as Replicate does ({@code v1,<base64 HMAC-SHA256>}): for tests and local
+   * fakes that post deliveries to a webhook endpoint.
+   */
   public String signature(String id, long timestamp, byte[] body) {
     return "v1," + Base64.getEncoder().encodeToString(sign(id + "." + timestamp + ".", body));
   }
 
+  /** The tolerance; never the secret. */
   @Override
   public String toString() {
     return "WebhookVerifier{secret=****, tolerance=" + tolerance + '}';

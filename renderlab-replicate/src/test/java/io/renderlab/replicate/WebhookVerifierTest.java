@@ -1,5 +1,6 @@
 package io.renderlab.replicate;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,6 +17,32 @@ class WebhookVerifierTest {
   final Clock clock = Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC);
   final WebhookVerifier verifier = WebhookVerifier.of(SECRET, Duration.ofMinutes(5), clock);
   final byte[] body = "{\"id\":\"p1\",\"status\":\"succeeded\"}".getBytes(StandardCharsets.UTF_8);
+
+  @Test
+  void matchesThePublishedStandardWebhooksVector() {
+    // Replicate signs as Standard Webhooks (svix) does; this is that spec's example delivery.
+    WebhookVerifier at = WebhookVerifier.of(SECRET, Duration.ofMinutes(5), Clock.fixed(Instant.ofEpochSecond(1_614_265_330L), ZoneOffset.UTC));
+    byte[] payload = "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8);
+
+    assertThatCode(() -> at.verify("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", payload))
+        .doesNotThrowAnyException();
+    assertThat(at.signature("msg_p5jXN8AQM9LWM0D4loKWxJek", 1_614_265_330L, payload)).isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+  }
+
+  @Test
+  void refusesAFutureTimestampAndANonNumericOne() {
+    long future = NOW + 301;
+    assertThatThrownBy(() -> verifier.verify("msg_1", Long.toString(future), verifier.signature("msg_1", future, body), body))
+        .isInstanceOf(WebhookVerifier.InvalidWebhookException.class);
+    assertThatThrownBy(() -> verifier.verify("msg_1", "yesterday", verifier.signature("msg_1", NOW, body), body))
+        .hasMessageContaining("not a number");
+  }
+
+  @Test
+  void refusesASecretThatIsNotBase64() {
+    assertThatThrownBy(() -> WebhookVerifier.of("whsec_not base64!")).hasMessageContaining("whsec_");
+    assertThat(WebhookVerifier.of(SECRET).toString()).doesNotContain("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+  }
 
   @Test
   void acceptsAGoodSignature() {

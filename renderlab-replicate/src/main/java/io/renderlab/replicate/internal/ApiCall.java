@@ -1,0 +1,47 @@
+package io.renderlab.replicate.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One API request as the transport sends it.
+ *
+ * @param method the HTTP method
+ * @param url the absolute URL (must be on the API's origin)
+ * @param body the JSON body, or {@code null} for none
+ * @param preferWait the {@code Prefer: wait} to ask for, if any
+ * @param kind what the request does, which decides what may be retried
+ * @param action what the request does, for messages ({@code "creating a prediction of model a/b"})
+ * @param resource what the request is about, for messages ({@code "model a/b"})
+ */
+public record ApiCall(
+    String method, URI url, JsonNode body, Optional<Duration> preferWait, Kind kind, String action, String resource) {
+
+  /** What a request does. */
+  public enum Kind {
+    /** A read: retried on 429, 5xx and connection failures. */
+    READ,
+    /** A cancel: harmless to repeat, retried like a read. */
+    CANCEL,
+    /** A create: retried only on 429 (a throttled create made nothing); never re-sent blindly otherwise. */
+    CREATE
+  }
+
+  /** Checks the arguments. */
+  public ApiCall {
+    Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(preferWait, "preferWait");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(resource, "resource");
+  }
+
+  /** A GET. */
+  public static ApiCall read(URI url, String action, String resource) {
+    return new ApiCall("GET", url, null, Optional.empty(), Kind.READ, action, resource);
+  }
+}
