@@ -8,7 +8,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -57,8 +63,19 @@ final class ServeCommand extends CliCommand {
     if (settings().storageUrl.startsWith("file:") && settings().publicBaseUrl.isEmpty()) {
       // Folder storage is served under /files/, so stored objects get URLs a browser can load.
       options.publicBaseUrl = "http://" + hostForUrl(host) + ":" + listenPort + "/files/";
-      context.use(options);
     }
+    String database = settings().databaseUrl;
+    boolean embedded = database.startsWith("jdbc:h2:") && !database.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT");
+    if (embedded) {
+      // H2 closes an embedded database from its own shutdown hook, racing ours: requests that
+      // finish after SIGTERM, and the thumbnail worker giving back its leases, must still write.
+      // The hook below closes it (flushing its write delay) once they are done.
+      options.database = database + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+    context.use(options);
+    // The thumbnailer decodes bytes already in memory; ImageIO's default disk cache would register
+    // a JVM shutdown hook on first use, which fails for renders that run while the server drains.
+    ImageIO.setUseCache(false);
     RenderLabServer.Builder b =
         RenderLabServer.builder()
             .pipeline(context.pipeline(), context.thumbnails())
@@ -91,6 +108,9 @@ final class ServeCommand extends CliCommand {
       context.err().println("Stopping: finishing in-flight requests; unfinished thumbnail jobs stay queued.");
       server.close();
       context.close();
+      if (embedded) {
+        closeEmbeddedDatabase();
+      }
       stopped.countDown();
     }, "renderlab-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -103,6 +123,20 @@ final class ServeCommand extends CliCommand {
       server.close();
     }
     return ExitCodes.OK;
+  }
+
+  /** Closes the embedded H2 database cleanly, so its last writes reach the file before the JVM halts. */
+  private void closeEmbeddedDatabase() {
+    String url = settings().databaseUrl;
+    if (!url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_DELAY")) {
+      url = url + ";DB_CLOSE_DELAY=-1"; // as CliContext opens it
+    }
+    try (Connection c = DriverManager.getConnection(url, settings().databaseUser.orElse(null), settings().databasePassword.orElse(null));
+        Statement s = c.createStatement()) {
+      s.execute("SHUTDOWN");
+    } catch (SQLException e) {
+      context.err().println("warning: could not close the embedded database cleanly: " + e.getMessage());
+    }
   }
 
   private static String hostForUrl(String host) {
