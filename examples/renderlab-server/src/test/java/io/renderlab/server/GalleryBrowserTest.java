@@ -94,7 +94,7 @@ class GalleryBrowserTest {
             "document.querySelectorAll('.card').length === " + (before + 1)
                 + " && [...document.querySelectorAll('.card img')].every(i => i.dataset.thumb === 'true' && i.complete && i.naturalWidth > 0)"
                 + " && document.getElementById('status').textContent.startsWith('Uploaded ')",
-            Duration.ofSeconds(30));
+            Duration.ofSeconds(45));
       }
 
       JsonNode sources = browser.evaluate("[...document.querySelectorAll('.card img')].map(i => [i.src, i.naturalWidth, i.naturalHeight])");
