@@ -2,15 +2,34 @@ package io.renderlab.cli;
 
 import io.renderlab.core.ConfigurationException;
 import io.renderlab.server.RenderLabServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code serve [--port 8080] [--host 127.0.0.1] [--dev-user NAME]}: the sample server. */
+/**
+ * {@code serve [--port 8080] [--host 127.0.0.1] [--dev-user NAME] [--public-url URL]}: the sample
+ * server.
+ *
+ * <p>Runs until SIGTERM (or Ctrl-C): then it stops accepting connections, lets in-flight requests
+ * finish, stops the thumbnail worker (unfinished jobs stay queued in the catalog) and exits 0.
+ * Jobs left by an earlier run are picked up as soon as it starts.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Starts the sample server: the seed's routes over the SDK, with auth (RENDERLAB_JWT_SECRET) or --dev-user, and a gallery page.")
 final class ServeCommand extends CliCommand {
-  @Option(names = "--port", defaultValue = "8080")
+  @Option(names = "--port", defaultValue = "8080", description = "Port to listen on (default 8080; 0 picks a free one).")
   int port;
 
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface to bind (default 127.0.0.1).")
@@ -22,37 +41,114 @@ final class ServeCommand extends CliCommand {
   @Option(names = "--max-upload-bytes", paramLabel = "SIZE", defaultValue = "50MiB", description = "Largest upload (default 50 MiB).")
   String maxUpload;
 
+  @Option(names = "--max-generations-per-user", paramLabel = "N", defaultValue = "2",
+      description = "Generations one user may run at once; more get 429 with Retry-After (default 2).")
+  int maxGenerations;
+
+  @Option(names = "--public-url", paramLabel = "URL",
+      description = "The server's public URL (env RENDERLAB_SERVER_URL): generations then complete by Replicate webhook instead of polling.")
+  String publicUrl;
+
+  @Option(names = "--shutdown-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      description = "How long in-flight requests may run after SIGTERM (default 30s).")
+  String shutdownTimeout;
+
   @Override
   protected int execute() throws InterruptedException {
     String secret = context.env().get("RENDERLAB_JWT_SECRET");
     if (devUser == null && (secret == null || secret.isBlank())) {
       throw new ConfigurationException("Set RENDERLAB_JWT_SECRET (the Supabase project's JWT secret) or pass --dev-user NAME for a local trial.");
     }
+    int listenPort = port == 0 ? freePort(host) : port;
+    if (settings().storageUrl.startsWith("file:") && settings().publicBaseUrl.isEmpty()) {
+      // Folder storage is served under /files/, so stored objects get URLs a browser can load.
+      options.publicBaseUrl = "http://" + hostForUrl(host) + ":" + listenPort + "/files/";
+    }
+    String database = settings().databaseUrl;
+    boolean embedded = database.startsWith("jdbc:h2:") && !database.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT");
+    if (embedded) {
+      // H2 closes an embedded database from its own shutdown hook, racing ours: requests that
+      // finish after SIGTERM, and the thumbnail worker giving back its leases, must still write.
+      // The hook below closes it (flushing its write delay) once they are done.
+      options.database = database + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+    context.use(options);
+    // The thumbnailer decodes bytes already in memory; ImageIO's default disk cache would register
+    // a JVM shutdown hook on first use, which fails for renders that run while the server drains.
+    ImageIO.setUseCache(false);
     RenderLabServer.Builder b =
         RenderLabServer.builder()
             .pipeline(context.pipeline(), context.thumbnails())
             .host(host)
-            .port(port)
-            .maxUploadBytes(Settings.parseSize(maxUpload));
+            .port(listenPort)
+            .maxUploadBytes(Settings.parseSize(maxUpload))
+            .maxConcurrentGenerations(maxGenerations)
+            .shutdownTimeout(Durations.parse(shutdownTimeout, "--shutdown-timeout"));
     if (secret != null && !secret.isBlank()) {
-      b.jwtSecret(secret);
+      b.jwtSecret(secret.strip());
     }
     if (devUser != null) {
       b.devUser(devUser);
     }
     if (settings().storageUrl.startsWith("file:")) {
-      b.filesRoot(java.nio.file.Path.of(java.net.URI.create(settings().storageUrl)));
+      b.filesRoot(Path.of(URI.create(settings().storageUrl)));
     }
-    context.replicateSecret().ifPresent(b::webhookSecret);
+    if (context.replicateSecret().isPresent()) {
+      b.webhookSecret(context.replicateSecret().get());
+    } else if (context.hasReplicateToken()) {
+      b.webhookSecret(() -> context.replicate().webhookSigningSecret()); // fetched once, at the first delivery
+    }
+    String url = publicUrl != null ? publicUrl : context.env().get("RENDERLAB_SERVER_URL");
+    if (url != null && !url.isBlank()) {
+      b.publicUrl(url.strip());
+    }
     RenderLabServer server = b.build().start();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Thread hook = new Thread(() -> {
+      context.err().println("Stopping: finishing in-flight requests; unfinished thumbnail jobs stay queued.");
       server.close();
       context.close();
+      if (embedded) {
+        closeEmbeddedDatabase();
+      }
       stopped.countDown();
-    }, "renderlab-serve-shutdown"));
-    context.err().println("RenderLab server on http://" + host + ":" + server.port() + "/ (Ctrl-C to stop)");
-    stopped.await();
+    }, "renderlab-serve-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    context.err().println("RenderLab server on http://" + hostForUrl(host) + ":" + server.port() + "/ (Ctrl-C to stop)");
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      // Stopped in-process (an embedding program or a test) rather than by a signal.
+      Runtime.getRuntime().removeShutdownHook(hook);
+      server.close();
+    }
     return ExitCodes.OK;
+  }
+
+  /** Closes the embedded H2 database cleanly, so its last writes reach the file before the JVM halts. */
+  private void closeEmbeddedDatabase() {
+    String url = settings().databaseUrl;
+    if (!url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_DELAY")) {
+      url = url + ";DB_CLOSE_DELAY=-1"; // as CliContext opens it
+    }
+    try (Connection c = DriverManager.getConnection(url, settings().databaseUser.orElse(null), settings().databasePassword.orElse(null));
+        Statement s = c.createStatement()) {
+      s.execute("SHUTDOWN");
+    } catch (SQLException e) {
+      context.err().println("warning: could not close the embedded database cleanly: " + e.getMessage());
+    }
+  }
+
+  private static String hostForUrl(String host) {
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+
+  private static int freePort(String host) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new ConfigurationException("Cannot find a free port on " + host + ": " + e.getMessage(), e);
+    }
   }
 }

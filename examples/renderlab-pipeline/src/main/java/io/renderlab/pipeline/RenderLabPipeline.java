@@ -98,15 +98,57 @@ public final class RenderLabPipeline {
 
   private List<ImageRecord> generate(GenerateRequest request, UUID collectionId) {
     Objects.requireNonNull(request, "request");
+    Prediction done = replicate().predictions().run(generation(request).build(), request.timeout().orElse(defaultTimeout));
+    return recordGeneration(request, done, collectionId);
+  }
+
+  private PredictionRequest.Builder generation(GenerateRequest request) {
     String model = request.model().orElse(defaultModel);
     PredictionRequest.Builder prediction = PredictionRequest.model(model).put(fields.prompt(), request.prompt());
     if (!request.referenceUrls().isEmpty()) {
       prediction.put(fields.referenceImages(), request.referenceUrls());
     }
-    Prediction done = replicate().predictions().run(prediction.build(), request.timeout().orElse(defaultTimeout));
+    return prediction;
+  }
+
+  private List<ImageRecord> recordGeneration(GenerateRequest request, Prediction done, UUID collectionId) {
     return storeAndRecord(
-        done, request.userId(), ImageKind.GENERATED, "generated", model, request.prompt(),
+        done, request.userId(), ImageKind.GENERATED, "generated", request.model().orElse(defaultModel), request.prompt(),
         request.referenceUrls().isEmpty() ? null : request.referenceUrls().get(0), null, collectionId);
+  }
+
+  /**
+   * The webhook flow, step one: creates the generation's prediction without waiting for it;
+   * Replicate POSTs it to {@code webhookUrl} when it completes. Hand the delivered prediction to
+   * {@link #completeGeneration} with the same request.
+   *
+   * @return the prediction as created (usually {@code starting})
+   */
+  public Prediction startGeneration(GenerateRequest request, String webhookUrl) {
+    Objects.requireNonNull(request, "request");
+    return replicate().predictions().create(generation(request).webhook(webhookUrl, List.of("completed")).build());
+  }
+
+  /**
+   * The webhook flow, step two: re-uploads and records the outputs of a prediction started by
+   * {@link #startGeneration}, exactly as {@link #generate} does after waiting. The caller makes
+   * sure one prediction is completed once (webhooks may be delivered more than once).
+   *
+   * @throws UpstreamException if the prediction failed or was canceled (nothing stored)
+   * @throws IllegalArgumentException if the prediction has not ended yet
+   */
+  public List<ImageRecord> completeGeneration(GenerateRequest request, Prediction done) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(done, "done");
+    if (!done.isTerminal()) {
+      throw new IllegalArgumentException("prediction " + done.id() + " is still " + done.status());
+    }
+    if (!"succeeded".equals(done.status())) {
+      throw new UpstreamException(
+          "Prediction " + done.id() + " " + done.status() + done.error().map(e -> ": " + e).orElse("") + "; nothing was stored.",
+          0, null, false);
+    }
+    return recordGeneration(request, done, null);
   }
 
   /**

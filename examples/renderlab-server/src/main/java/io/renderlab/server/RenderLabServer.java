@@ -24,6 +24,8 @@ import io.renderlab.pipeline.EditRequest;
 import io.renderlab.pipeline.GenerateRequest;
 import io.renderlab.pipeline.RenderLabPipeline;
 import io.renderlab.pipeline.UploadRequest;
+import io.renderlab.replicate.Prediction;
+import io.renderlab.replicate.ReplicateApiException;
 import io.renderlab.replicate.WebhookVerifier;
 import io.renderlab.thumbnails.ThumbnailService;
 import java.io.IOException;
@@ -40,13 +42,30 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The sample server: RenderLab's backend routes over the SDK, so a RenderLab-style frontend (or
- * {@code curl}) can use it unchanged. Thread-safe; {@link #close()} stops accepting, lets
- * in-flight requests finish, and leaves unfinished thumbnail jobs queued for the next start.
+ * {@code curl}) can use it unchanged.
+ *
+ * <p>Thread-safe. {@link #close()} stops accepting connections, lets in-flight requests finish
+ * (up to the shutdown timeout) and returns; thumbnail jobs live in the catalog, so whatever the
+ * thumbnail service has not rendered is picked up by the next start.
+ *
+ * <pre>{@code
+ * RenderLabServer server = RenderLabServer.builder()
+ *     .pipeline(pipeline, thumbnails).jwtSecret(System.getenv("RENDERLAB_JWT_SECRET")).port(8080)
+ *     .build().start();
+ * }</pre>
  */
 public final class RenderLabServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RenderLabServer.class);
@@ -57,12 +76,24 @@ public final class RenderLabServer implements AutoCloseable {
 
   private final Builder config;
   private final Javalin app;
-  private final Map<String, java.util.concurrent.Semaphore> generations = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Semaphore> generations = new ConcurrentHashMap<>();
+  private final WebhookCompletions completions;
+  private final Object secretLock = new Object();
+  private volatile WebhookVerifier webhooks;
 
   private RenderLabServer(Builder b) {
     this.config = b;
+    this.webhooks = b.webhookSecret == null ? null : WebhookVerifier.of(b.webhookSecret);
+    this.completions = b.pipeline == null ? null : new WebhookCompletions(b.pipeline, b.clock, Duration.ofHours(1));
     this.app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
+      // Graceful stop: Jetty stops accepting, then waits for the requests the StatisticsHandler
+      // counts (up to the stop timeout) before it closes connections.
+      cfg.jetty.modifyServer(server -> {
+        server.setHandler(new StatisticsHandler());
+        server.setStopTimeout(b.shutdownTimeout.toMillis());
+        server.setStopAtShutdown(false);
+      });
       cfg.http.maxRequestSize = MAX_JSON_BYTES;
       cfg.jetty.multipartConfig.maxFileSize(b.maxUploadBytes, io.javalin.config.SizeUnit.BYTES);
       cfg.jetty.multipartConfig.maxTotalRequestSize(b.maxUploadBytes + 64 * 1024, io.javalin.config.SizeUnit.BYTES);
@@ -88,16 +119,32 @@ public final class RenderLabServer implements AutoCloseable {
     return app.port();
   }
 
+  /**
+   * Stops accepting connections, waits for in-flight requests (up to the shutdown timeout, 30 s
+   * by default) and stops. Does not close the pipeline or the thumbnail service it was given.
+   */
   @Override
   public void close() {
     app.stop();
   }
 
   private void routes() {
-    app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage(), e.retryAfter));
-    app.exception(JwtVerifier.InvalidTokenException.class, (e, ctx) -> error(ctx, 401, e.getMessage(), null));
+    app.exception(ApiError.class, (e, ctx) -> {
+      if (e.status == 401) {
+        ctx.header("WWW-Authenticate", "Bearer");
+      }
+      if (e.status == 413) {
+        ctx.header("Connection", "close"); // the rest of the body is not read
+      }
+      error(ctx, e.status, e.getMessage(), e.retryAfter);
+    });
+    app.exception(JwtVerifier.InvalidTokenException.class, (e, ctx) -> {
+      ctx.header("WWW-Authenticate", "Bearer");
+      error(ctx, 401, e.getMessage(), null);
+    });
     app.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage(), null));
     app.exception(InputRejectedException.class, (e, ctx) -> error(ctx, 422, e.getMessage(), null));
+    app.exception(ReplicateApiException.ValidationException.class, (e, ctx) -> error(ctx, 422, e.getMessage(), null));
     app.exception(RateLimitedException.class, (e, ctx) -> error(ctx, 429, e.getMessage(), e.retryAfter().orElse(null)));
     app.exception(DeadlineExceededException.class, (e, ctx) -> error(ctx, 504, e.getMessage(), null));
     app.exception(ConfigurationException.class, (e, ctx) -> error(ctx, 503, e.getMessage(), null));
@@ -119,7 +166,14 @@ public final class RenderLabServer implements AutoCloseable {
       }
     });
 
-    app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+    app.get("/healthz", ctx -> {
+      ObjectNode health = JSON.createObjectNode().put("status", "ok");
+      health.put("thumbnailJobsPending", config.jobs.pending());
+      if (completions != null) {
+        health.put("awaitingWebhooks", completions.waiting());
+      }
+      ctx.json(health);
+    });
     app.get("/", ctx -> {
       try (InputStream in = RenderLabServer.class.getResourceAsStream("web/index.html")) {
         ctx.contentType("text/html; charset=utf-8").result(Objects.requireNonNull(in).readAllBytes());
@@ -165,9 +219,8 @@ public final class RenderLabServer implements AutoCloseable {
   }
 
   /** Runs a generation under the per-user concurrency cap (429 with Retry-After beyond it). */
-  private <T> T limited(Context ctx, java.util.function.Supplier<T> work) {
-    java.util.concurrent.Semaphore permits =
-        generations.computeIfAbsent(user(ctx), u -> new java.util.concurrent.Semaphore(config.maxConcurrentGenerations));
+  private <T> T limited(Context ctx, Supplier<T> work) {
+    Semaphore permits = generations.computeIfAbsent(user(ctx), u -> new Semaphore(config.maxConcurrentGenerations));
     if (!permits.tryAcquire()) {
       throw new ApiError(429, "too many generations at once for this user; retry shortly", Duration.ofSeconds(5));
     }
@@ -190,7 +243,8 @@ public final class RenderLabServer implements AutoCloseable {
       request = request.withReferenceUrls(List.of(imageUrl.get()));
     }
     GenerateRequest finalRequest = request;
-    List<ImageRecord> images = limited(ctx, () -> pipeline().generate(finalRequest));
+    List<ImageRecord> images =
+        limited(ctx, () -> config.publicUrl == null ? pipeline().generate(finalRequest) : generateByWebhook(finalRequest));
     ObjectNode out = JSON.createObjectNode();
     out.put("status", "succeeded");
     out.putObject("output").put("imageUrl", images.get(0).url());
@@ -199,6 +253,31 @@ public final class RenderLabServer implements AutoCloseable {
       out.set("images", rows(images));
     }
     ctx.json(out);
+  }
+
+  /** Creates the prediction with a webhook and waits for the delivery that completes it. */
+  private List<ImageRecord> generateByWebhook(GenerateRequest request) {
+    Prediction created = pipeline().startGeneration(request, config.publicUrl + "/api/webhooks/replicate");
+    CompletableFuture<List<ImageRecord>> done = completions.register(created.id(), request);
+    if (created.isTerminal()) {
+      completions.deliver(created); // Replicate answered with the final state already
+    }
+    try {
+      return done.get(config.generationTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      completions.abandon(created.id());
+      throw new ApiError(504, "prediction " + created.id() + " did not complete within " + config.generationTimeout
+          + " (no webhook delivery); nothing was recorded");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException) {
+        throw (RuntimeException) e.getCause();
+      }
+      throw new RenderLabException("Completing prediction " + created.id() + " failed: " + e.getCause(), e.getCause(), false);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      completions.abandon(created.id());
+      throw new ApiError(503, "the server is stopping");
+    }
   }
 
   private void edit(Context ctx) {
@@ -300,28 +379,58 @@ public final class RenderLabServer implements AutoCloseable {
   }
 
   private void webhook(Context ctx) {
-    if (config.webhooks == null) {
-      throw new ApiError(503, "webhooks are not configured: set REPLICATE_WEBHOOK_SECRET");
-    }
+    WebhookVerifier verifier = webhookVerifier();
     byte[] body = ctx.bodyAsBytes();
     try {
-      config.webhooks.verify(ctx.header("webhook-id"), ctx.header("webhook-timestamp"), ctx.header("webhook-signature"), body);
+      verifier.verify(ctx.header("webhook-id"), ctx.header("webhook-timestamp"), ctx.header("webhook-signature"), body);
     } catch (WebhookVerifier.InvalidWebhookException e) {
       throw new ApiError(401, "invalid webhook: " + e.getMessage());
     }
-    JsonNode prediction;
+    JsonNode json;
     try {
-      prediction = JSON.readTree(body);
+      json = JSON.readTree(body);
     } catch (IOException e) {
       throw ApiError.badRequest("malformed webhook body");
     }
-    String id = prediction.path("id").asText("");
-    boolean known = !id.isEmpty() && !config.catalog.findByPrediction(id).isEmpty();
+    if (json == null || !json.path("id").isTextual() || !json.path("status").isTextual()) {
+      throw ApiError.badRequest("webhook body must be a prediction with 'id' and 'status'");
+    }
+    Prediction prediction = Prediction.of(json);
+    String id = prediction.id();
+    boolean recorded = !config.catalog.findByPrediction(id).isEmpty();
+    WebhookCompletions.Outcome outcome =
+        recorded || completions == null ? WebhookCompletions.Outcome.DUPLICATE : completions.deliver(prediction);
     ObjectNode out = JSON.createObjectNode();
     out.put("received", true);
     out.put("predictionId", id);
-    out.put("alreadyRecorded", known);
+    out.put("outcome", outcome.name().toLowerCase(Locale.ROOT));
+    out.put("alreadyRecorded", recorded || outcome == WebhookCompletions.Outcome.DUPLICATE);
     ctx.json(out);
+  }
+
+  /** The webhook verifier: from the configured secret, or the secret fetched once from Replicate. */
+  private WebhookVerifier webhookVerifier() {
+    WebhookVerifier v = webhooks;
+    if (v != null) {
+      return v;
+    }
+    if (config.webhookSecretSource == null) {
+      throw new ApiError(503, "webhooks are not configured: set REPLICATE_WEBHOOK_SECRET or REPLICATE_API_TOKEN");
+    }
+    synchronized (secretLock) {
+      if (webhooks == null) {
+        String secret;
+        try {
+          secret = config.webhookSecretSource.get();
+        } catch (RenderLabException e) {
+          // Not remembered: the next delivery (Replicate retries) tries again.
+          LOG.warn("Could not fetch the webhook signing secret from Replicate: {}", e.getMessage());
+          throw new ApiError(503, "the webhook signing secret is not available yet; retry later", Duration.ofSeconds(30));
+        }
+        webhooks = WebhookVerifier.of(secret);
+      }
+      return webhooks;
+    }
   }
 
   private void history(Context ctx) {
@@ -383,7 +492,22 @@ public final class RenderLabServer implements AutoCloseable {
       throw ApiError.notFound("file");
     }
     Path root = config.filesRoot.toRealPath();
-    Path target = root.resolve(java.net.URLDecoder.decode(rest, java.nio.charset.StandardCharsets.UTF_8)).normalize();
+    String decoded;
+    try {
+      // A path decodes like a URI path: '+' is a plus sign, not a space.
+      decoded = java.net.URLDecoder.decode(rest.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.notFound("file");
+    }
+    if (decoded.contains("..") || decoded.contains("\\") || decoded.indexOf('\0') >= 0) {
+      throw ApiError.notFound("file");
+    }
+    Path target;
+    try {
+      target = root.resolve(decoded).normalize();
+    } catch (java.nio.file.InvalidPathException e) {
+      throw ApiError.notFound("file");
+    }
     if (!target.startsWith(root) || !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
       throw ApiError.notFound("file");
     }
@@ -505,8 +629,13 @@ public final class RenderLabServer implements AutoCloseable {
     private ImageCatalog catalog;
     private ThumbnailJobQueue jobs;
     private RenderLabPipeline pipeline;
-    private WebhookVerifier webhooks;
+    private String webhookSecret;
+    private Supplier<String> webhookSecretSource;
+    private String publicUrl;
+    private Duration generationTimeout = Duration.ofMinutes(10);
+    private Duration shutdownTimeout = Duration.ofSeconds(30);
     private int maxConcurrentGenerations = 2;
+    private String jwtSecret;
     private JwtVerifier jwt;
     private String devUser;
     private String host = "127.0.0.1";
@@ -533,7 +662,56 @@ public final class RenderLabServer implements AutoCloseable {
 
     /** Verify Replicate webhook deliveries with this signing secret ({@code whsec_...}). */
     public Builder webhookSecret(String secret) {
-      this.webhooks = WebhookVerifier.of(secret);
+      WebhookVerifier.of(secret); // validates the format now rather than at the first delivery
+      this.webhookSecret = secret;
+      return this;
+    }
+
+    /**
+     * Where to get the webhook signing secret when none is configured, for example
+     * {@code replicate::webhookSigningSecret}: called at the first delivery and remembered once it
+     * succeeds.
+     */
+    public Builder webhookSecret(Supplier<String> source) {
+      this.webhookSecretSource = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
+    /**
+     * The server's public URL (for example {@code https://renderlab.example.com}): generations
+     * then ask Replicate to POST the finished prediction to {@code <url>/api/webhooks/replicate}
+     * instead of polling for it. Replicate must be able to reach that URL.
+     */
+    public Builder publicUrl(String url) {
+      java.net.URI uri = java.net.URI.create(Objects.requireNonNull(url, "url"));
+      if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+        throw new IllegalArgumentException("publicUrl must be an http(s) URL, was " + url);
+      }
+      this.publicUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+      return this;
+    }
+
+    /** How long a webhook generation waits for its delivery before answering 504; default 10 minutes. */
+    public Builder generationTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("generationTimeout must be positive");
+      }
+      this.generationTimeout = timeout;
+      return this;
+    }
+
+    /** How long {@link RenderLabServer#close()} lets in-flight requests run; default 30 seconds. */
+    public Builder shutdownTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative()) {
+        throw new IllegalArgumentException("shutdownTimeout must not be negative");
+      }
+      this.shutdownTimeout = timeout;
+      return this;
+    }
+
+    /** The clock for token expiry and webhook bookkeeping; the system clock by default. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -548,7 +726,8 @@ public final class RenderLabServer implements AutoCloseable {
 
     /** Verify {@code Authorization: Bearer} JWTs with this Supabase JWT secret (HS256). */
     public Builder jwtSecret(String secret) {
-      this.jwt = JwtVerifier.hs256(secret, clock);
+      JwtVerifier.hs256(secret, clock); // validates the secret now
+      this.jwtSecret = secret;
       return this;
     }
 
@@ -593,9 +772,13 @@ public final class RenderLabServer implements AutoCloseable {
       if (catalog == null) {
         throw new IllegalStateException("catalog is required");
       }
+      jwt = jwtSecret == null ? null : JwtVerifier.hs256(jwtSecret, clock);
       if (jwt == null && devUser == null) {
         throw new ConfigurationException(
             "Set RENDERLAB_JWT_SECRET (the Supabase project's JWT secret) or use --dev-user NAME for a local trial.");
+      }
+      if (publicUrl != null && pipeline == null) {
+        throw new IllegalStateException("publicUrl (webhook generations) needs a pipeline");
       }
       if (devUser != null && !isLoopback(host)) {
         throw new ConfigurationException("--dev-user serves without authentication and only binds to loopback, not " + host);

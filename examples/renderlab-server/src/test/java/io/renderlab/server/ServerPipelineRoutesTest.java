@@ -28,6 +28,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import mockwebserver3.Dispatcher;
@@ -52,9 +54,13 @@ class ServerPipelineRoutesTest {
   ThumbnailService thumbnails;
   JdbcImageCatalog catalog;
   RenderLabServer server;
+  RenderLabPipeline pipeline;
   final HttpClient http = HttpClient.newHttpClient();
   final JwtVerifier tokens = JwtVerifier.hs256(SECRET, Clock.systemUTC());
   final AtomicInteger ids = new AtomicInteger();
+  /** Predictions whose prompt contains "slow" wait for this gate (and count down slowArrived first). */
+  final CountDownLatch slowGate = new CountDownLatch(1);
+  final CountDownLatch slowArrived = new CountDownLatch(1);
 
   static byte[] png() {
     BufferedImage img = new BufferedImage(500, 300, BufferedImage.TYPE_INT_RGB);
@@ -82,8 +88,20 @@ class ServerPipelineRoutesTest {
         }
         String id = "p" + t.ids.incrementAndGet();
         String body = r.getBody() == null ? "" : r.getBody().utf8();
-        String status = body.contains("fail") ? "failed" : "succeeded";
-        String output = status.equals("failed") ? "null" : "\"" + t.fake.url("/files/" + id + ".png") + "\"";
+        if (body.contains("invalid")) {
+          return new MockResponse.Builder().code(422).addHeader("Content-Type", "application/problem+json")
+              .body("{\"title\":\"Input validation failed\",\"detail\":\"prompt: too long\",\"status\":422}").build();
+        }
+        if (body.contains("slow")) {
+          t.slowArrived.countDown();
+          try {
+            t.slowGate.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        String status = body.contains("fail") ? "failed" : body.contains("\"webhook\"") ? "starting" : "succeeded";
+        String output = !status.equals("succeeded") ? "null" : "\"" + t.fake.url("/files/" + id + ".png") + "\"";
         return new MockResponse.Builder().addHeader("Content-Type", "application/json")
             .body("{\"id\":\"" + id + "\",\"model\":\"google/nano-banana\",\"status\":\"" + status + "\",\"output\":" + output
                 + ",\"error\":" + (status.equals("failed") ? "\"boom\"" : "null") + ",\"logs\":\"\",\"input\":{},\"urls\":{}}")
@@ -100,9 +118,13 @@ class ServerPipelineRoutesTest {
     FolderImageStore store = FolderImageStore.of(t.files, "http://127.0.0.1/files/");
     t.thumbnails = ThumbnailService.builder().catalog(t.catalog).jobs(t.catalog.thumbnailJobs()).store(store).workers(2).build().start();
     Ingestor ingestor = Ingestor.builder().store(store).fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build()).build();
-    RenderLabPipeline pipeline =
+    t.pipeline =
         RenderLabPipeline.builder().replicate(t.replicate).ingestor(ingestor).catalog(t.catalog).thumbnails(t.thumbnails).build();
-    return RenderLabServer.builder().pipeline(pipeline, t.thumbnails).filesRoot(t.files).port(0);
+    return RenderLabServer.builder().pipeline(t.pipeline, t.thumbnails).filesRoot(t.files).port(0);
+  }
+
+  static RenderLabPipeline pipelineOf(ServerPipelineRoutesTest t) {
+    return t.pipeline;
   }
 
   @BeforeEach
@@ -112,6 +134,7 @@ class ServerPipelineRoutesTest {
 
   @AfterEach
   void stop() throws IOException {
+    slowGate.countDown();
     server.close();
     thumbnails.close();
     replicate.close();
@@ -231,5 +254,180 @@ class ServerPipelineRoutesTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> RenderLabServer.builder().catalog(catalog, catalog.thumbnailJobs()).devUser("me").host("0.0.0.0").build())
         .hasMessageContaining("loopback");
+  }
+
+  HttpRequest signedDelivery(String secret, String messageId, String body) {
+    long now = System.currentTimeMillis() / 1000;
+    String sig = WebhookVerifier.of(secret).signature(messageId, now, body.getBytes(StandardCharsets.UTF_8));
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/webhooks/replicate"))
+        .header("webhook-id", messageId).header("webhook-timestamp", Long.toString(now)).header("webhook-signature", sig)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+  }
+
+  @Test
+  void withAPublicUrlAGenerationCompletesByWebhookOnceWhateverTheDuplicates() throws Exception {
+    server.close();
+    server = RenderLabServer.builder().pipeline(pipelineOf(this), thumbnails).filesRoot(files).port(0).jwtSecret(SECRET)
+        .webhookSecret(WEBHOOK_SECRET).publicUrl("https://renderlab.example.com/").build().start();
+
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> pending = http.sendAsync(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/generate"))
+            .header("Authorization", "Bearer " + tokens.issue("ada", Duration.ofMinutes(5)))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"by webhook\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    RecordedRequest create = fake.takeRequest();
+    assertThat(create.getBody().utf8()).contains("\"webhook\":\"https://renderlab.example.com/api/webhooks/replicate\"")
+        .contains("completed");
+    String done = "{\"id\":\"p1\",\"model\":\"google/nano-banana\",\"status\":\"succeeded\",\"output\":\""
+        + fake.url("/files/p1.png") + "\",\"error\":null,\"input\":{},\"urls\":{}}";
+
+    // Replicate may deliver the same event more than once, even at the same time.
+    java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> deliveries = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      deliveries.add(http.sendAsync(signedDelivery(WEBHOOK_SECRET, "msg_p1", done), HttpResponse.BodyHandlers.ofString()));
+    }
+    HttpResponse<String> answer = pending.get(30, TimeUnit.SECONDS);
+
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    assertThat(json(answer).get("image").get("prediction_id").asText()).isEqualTo("p1");
+    java.util.List<String> outcomes = new java.util.ArrayList<>();
+    for (var d : deliveries) {
+      HttpResponse<String> r = d.get(30, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).isEqualTo(200);
+      outcomes.add(json(r).get("outcome").asText());
+    }
+    assertThat(outcomes).containsOnlyOnce("completed").containsOnly("completed", "duplicate");
+    assertThat(catalog.findByPrediction("p1")).hasSize(1);
+    HttpResponse<String> late = http.send(signedDelivery(WEBHOOK_SECRET, "msg_p1", done), HttpResponse.BodyHandlers.ofString());
+    assertThat(json(late).get("alreadyRecorded").asBoolean()).isTrue();
+    assertThat(catalog.findByPrediction("p1")).hasSize(1);
+  }
+
+  @Test
+  void aDeliveryThatArrivesBeforeItsGenerationRegistersIsKeptAndCompletedOnce() throws Exception {
+    WebhookCompletions completions = new WebhookCompletions(pipelineOf(this), Clock.systemUTC(), Duration.ofMinutes(5));
+    io.renderlab.replicate.Prediction done = io.renderlab.replicate.Prediction.of(RenderLabServer.JSON.readTree(
+        "{\"id\":\"early\",\"status\":\"succeeded\",\"output\":[\"" + fake.url("/files/early.png") + "\"]}"));
+
+    assertThat(completions.deliver(done)).isEqualTo(WebhookCompletions.Outcome.UNCLAIMED);
+    var records = completions.register("early", io.renderlab.pipeline.GenerateRequest.of("ada", "quick")).get(10, TimeUnit.SECONDS);
+
+    assertThat(records).hasSize(1);
+    assertThat(completions.deliver(done)).isEqualTo(WebhookCompletions.Outcome.DUPLICATE);
+    assertThat(catalog.findByPrediction("early")).hasSize(1);
+  }
+
+  @Test
+  void aFailedPredictionDeliveredByWebhookRecordsNothing() throws Exception {
+    WebhookCompletions completions = new WebhookCompletions(pipelineOf(this), Clock.systemUTC(), Duration.ofMinutes(5));
+    var future = completions.register("bad", io.renderlab.pipeline.GenerateRequest.of("ada", "x"));
+    completions.deliver(io.renderlab.replicate.Prediction.of(RenderLabServer.JSON.readTree(
+        "{\"id\":\"bad\",\"status\":\"failed\",\"error\":\"NSFW\",\"output\":null}")));
+
+    assertThat(future).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("NSFW");
+    assertThat(catalog.findByPrediction("bad")).isEmpty();
+  }
+
+  @Test
+  void theWebhookSecretIsFetchedOnceWhenNotConfigured() throws Exception {
+    server.close();
+    AtomicInteger fetches = new AtomicInteger();
+    server = RenderLabServer.builder().pipeline(pipelineOf(this), thumbnails).port(0).jwtSecret(SECRET)
+        .webhookSecret(() -> {
+          fetches.incrementAndGet();
+          return WEBHOOK_SECRET;
+        }).build().start();
+    String body = "{\"id\":\"zz\",\"status\":\"processing\"}";
+
+    assertThat(http.send(signedDelivery(WEBHOOK_SECRET, "m1", body), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    assertThat(http.send(signedDelivery(WEBHOOK_SECRET, "m2", body), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    assertThat(http.send(signedDelivery("whsec_" + java.util.Base64.getEncoder().encodeToString("other".getBytes(StandardCharsets.UTF_8)), "m3", body),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+    assertThat(fetches).hasValue(1);
+  }
+
+  @Test
+  void aUsersThirdConcurrentGenerationGets429WithRetryAfterWhileOthersProceed() throws Exception {
+    server.close();
+    server = RenderLabServer.builder().pipeline(pipelineOf(this), thumbnails).filesRoot(files).port(0).jwtSecret(SECRET)
+        .maxConcurrentGenerations(1).build().start();
+    var slow = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/generate"))
+        .header("Authorization", "Bearer " + tokens.issue("ada", Duration.ofMinutes(5))).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"slow one\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(slowArrived.await(10, TimeUnit.SECONDS)).isTrue();
+
+    HttpResponse<String> refused = postJson("/api/generate", "ada", "{\"prompt\":\"another\"}");
+    HttpResponse<String> otherUser = postJson("/api/generate", "bob", "{\"prompt\":\"bob's\"}");
+    slowGate.countDown();
+
+    assertThat(refused.statusCode()).isEqualTo(429);
+    assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isPositive());
+    assertThat(json(refused).get("error").asText()).contains("too many");
+    assertThat(otherUser.statusCode()).as(otherUser.body()).isEqualTo(200);
+    assertThat(slow.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    assertThat(postJson("/api/generate", "ada", "{\"prompt\":\"after\"}").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void closingStopsAcceptingButFinishesTheRequestInFlight() throws Exception {
+    var inFlight = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/generate"))
+        .header("Authorization", "Bearer " + tokens.issue("ada", Duration.ofMinutes(5))).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"slow but finished\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(slowArrived.await(10, TimeUnit.SECONDS)).isTrue();
+    int port = server.port();
+
+    Thread closing = new Thread(server::close);
+    closing.start();
+    while (accepts(port)) {
+      Thread.onSpinWait(); // until the listener is gone
+    }
+    slowGate.countDown();
+    closing.join(30_000);
+
+    HttpResponse<String> finished = inFlight.get(10, TimeUnit.SECONDS);
+    assertThat(finished.statusCode()).as(finished.body()).isEqualTo(200);
+    assertThat(closing.isAlive()).isFalse();
+    assertThat(catalog.history(HistoryQuery.of("ada")).images()).hasSize(1);
+  }
+
+  static boolean accepts(int port) {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void inputReplicateRejectsGets422AndAnUploadWithoutTheFileFieldGets400NamingIt() throws Exception {
+    HttpResponse<String> invalid = postJson("/api/generate", "ada", "{\"prompt\":\"invalid prompt\"}");
+    assertThat(invalid.statusCode()).as(invalid.body()).isEqualTo(422);
+
+    String boundary = "b" + UUID.randomUUID();
+    String form = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n\r\nxx\r\n--" + boundary + "--\r\n";
+    HttpResponse<String> wrongField = post("/api/upload", "ada", "multipart/form-data; boundary=" + boundary, HttpRequest.BodyPublishers.ofString(form));
+    assertThat(wrongField.statusCode()).isEqualTo(400);
+    assertThat(json(wrongField).get("error").asText()).contains("'file'");
+
+    HttpResponse<String> notMultipart = postJson("/api/upload", "ada", "{}");
+    assertThat(notMultipart.statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void tokensWithAlgNoneOrExpiredGet401JsonOverHttp() throws Exception {
+    String none = JwtVerifierTest.b64("{\"alg\":\"none\"}") + "." + JwtVerifierTest.b64("{\"sub\":\"ada\",\"exp\":9999999999}") + ".";
+    String expired = JwtVerifier.hs256(SECRET, Clock.offset(Clock.systemUTC(), Duration.ofHours(-2))).issue("ada", Duration.ofHours(1));
+    for (String token : java.util.List.of(none, expired)) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/history"))
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(401);
+      assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+      assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+      assertThat(json(r).get("error").asText()).isNotBlank();
+    }
   }
 }
