@@ -421,24 +421,67 @@ class ReplicateClientTest {
 
   @Test
   void aDroppedConnectionOnAGetIsRetried() {
-    server.enqueue(new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket(true, false, false)).build());
+    server.enqueue(dropped());
     server.enqueue(ok(body("p1", "processing", null)));
 
     assertThat(client.predictions().get("p1").status()).isEqualTo("processing");
   }
 
+  static MockResponse dropped() {
+    return new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket(true, false, false)).build();
+  }
+
+  String page(String... predictions) {
+    return "{\"previous\":null,\"next\":null,\"results\":[" + String.join(",", predictions) + "]}";
+  }
+
   @Test
-  void aCreateWhoseResponseIsLostIsNotSentAgain() throws Exception {
-    server.enqueue(new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket(true, false, false)).build());
-    server.enqueue(created(body("p2", "succeeded", "null"), "wait=60"));
+  void aCreateWhoseResponseIsLostIsNeverSentAgainAndRunLooksForItInstead() throws Exception {
+    server.enqueue(dropped());
+    String other = body("someone-elses", "processing", null).replace("modern architecture", "a cat");
+    String older = body("yesterdays", "succeeded", "null").replace("2025-11-14T10:00:00.123Z", "2025-11-13T10:00:00.000Z");
+    server.enqueue(ok(page(other, older)));
 
     assertThatThrownBy(() -> client.predictions().run(request(), Duration.ofMinutes(1)))
         .isInstanceOf(PredictionOutcomeUnknownException.class)
         .hasMessageContaining("model google/nano-banana")
         .hasMessageContaining("not re-sent")
         .hasMessageContaining("list()")
-        .satisfies(e -> assertThat(((PredictionOutcomeUnknownException) e).isRetryable()).isFalse());
+        .satisfies(e -> {
+          PredictionOutcomeUnknownException lost = (PredictionOutcomeUnknownException) e;
+          assertThat(lost.isRetryable()).isFalse();
+          assertThat(lost.sentAt()).isEqualTo(clock.instant());
+          assertThat(lost.request().target()).isEqualTo("google/nano-banana");
+        });
+    List<String> calls = requests().stream().map(r -> r.getMethod() + " " + r.getUrl().encodedPath()).toList();
+    assertThat(calls).containsExactly("POST /v1/models/google/nano-banana/predictions", "GET /v1/predictions");
+  }
+
+  @Test
+  void runAdoptsThePredictionALostCreateStartedAndWaitsForIt() throws Exception {
+    server.enqueue(dropped());
+    server.enqueue(ok(page(body("p7", "processing", null).replace("\"status\"", "\"source\":\"api\",\"status\""))));
+    server.enqueue(ok(body("p7", "succeeded", "\"https://replicate.delivery/p7.png\"")));
+
+    Prediction p = client.predictions().run(request(), Duration.ofMinutes(1));
+
+    assertThat(p.id()).isEqualTo("p7");
+    assertThat(p.outputUrls()).containsExactly("https://replicate.delivery/p7.png");
+    List<String> calls = requests().stream().map(r -> r.getMethod() + " " + r.getUrl().encodedPath()).toList();
+    assertThat(calls).containsExactly("POST /v1/models/google/nano-banana/predictions", "GET /v1/predictions", "GET /v1/predictions/p7");
+  }
+
+  @Test
+  void createAloneReportsALostAnswerWithoutLookingAndFindLostLooksOnRequest() throws Exception {
+    server.enqueue(dropped());
+    server.enqueue(ok(page(body("p8", "starting", null))));
+
+    PredictionOutcomeUnknownException lost = org.junit.jupiter.api.Assertions.assertThrows(
+        PredictionOutcomeUnknownException.class, () -> client.predictions().create(request()));
     assertThat(server.getRequestCount()).isEqualTo(1);
+
+    assertThat(client.predictions().findLost(lost)).hasValueSatisfying(p -> assertThat(p.id()).isEqualTo("p8"));
+    assertThat(server.getRequestCount()).isEqualTo(2);
   }
 
   @Test
@@ -447,6 +490,7 @@ class ReplicateClientTest {
 
     assertThatThrownBy(() -> client.predictions().create(request()))
         .isInstanceOf(PredictionOutcomeUnknownException.class)
+        .hasMessageContaining("HTTP 502")
         .satisfies(e -> assertThat(((PredictionOutcomeUnknownException) e).statusCode()).hasValue(502));
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
