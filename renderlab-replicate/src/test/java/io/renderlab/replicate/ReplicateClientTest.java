@@ -640,6 +640,26 @@ class ReplicateClientTest {
   }
 
   @Test
+  void theTokenNeverAppearsInTheLogsOfRequestsRetriesAndFailures() throws Exception {
+    java.io.PrintStream realErr = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      server.enqueue(FakeReplicate.throttled("1"));
+      server.enqueue(created(body("p1", "processing", null), "wait=60"));
+      server.enqueue(FakeReplicate.unavailable());
+      server.enqueue(ok(body("p1", "succeeded", "\"https://replicate.delivery/a.png?token=signed\"")));
+      server.enqueue(FakeReplicate.unauthenticated());
+      client.predictions().run(request(), Duration.ofMinutes(1));
+      assertThatThrownBy(() -> client.predictions().get("p1")).isInstanceOf(ReplicateApiException.AuthenticationException.class);
+    } finally {
+      System.setErr(realErr);
+    }
+    String logs = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(logs).contains("POST").contains("retry").doesNotContain(TOKEN).doesNotContain("r8_");
+  }
+
+  @Test
   void builderSettingsAreChecked() {
     assertThatThrownBy(() -> ReplicateClient.builder().baseUrl("ftp://x/v1")).hasMessageContaining("baseUrl");
     assertThatThrownBy(() -> ReplicateClient.builder().requestTimeout(Duration.ZERO)).hasMessageContaining("requestTimeout");

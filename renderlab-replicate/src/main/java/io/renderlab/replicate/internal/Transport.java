@@ -178,7 +178,7 @@ public final class Transport {
       return;
     }
     Duration wait = retry.backoff(attempt, retryAfter);
-    LOG.warn("{}; retry {} of {} in {} ms", failure.getMessage(), attempt, retry.maxAttempts() - 1, wait.toMillis());
+    LOG.warn("{} Retry {} of {} in {} ms.", failure.getMessage(), attempt, retry.maxAttempts() - 1, wait.toMillis());
     scheduler.schedule(() -> attempt(call, attempt + 1, result), wait.toNanos(), TimeUnit.NANOSECONDS);
   }
 
