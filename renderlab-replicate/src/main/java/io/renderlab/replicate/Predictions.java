@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -74,7 +75,8 @@ public final class Predictions {
         preferWait.map(w -> w.compareTo(MAX_PREFER_WAIT) > 0 ? MAX_PREFER_WAIT : w).filter(w -> w.toSeconds() >= 1);
     String resource = request.kind().name().toLowerCase(Locale.ROOT) + " " + request.target();
     ApiCall call =
-        new ApiCall("POST", transport.uri(request.path()), request.body(), wait, ApiCall.Kind.CREATE,
+        new ApiCall("POST", transport.uri(request.path()), request.body(), wait,
+            request.cancelAfterHeader().map(v -> Map.of("Cancel-After", v)).orElse(Map.of()), ApiCall.Kind.CREATE,
             "creating a prediction of " + resource, resource);
     Duration delay = client.createLimiter.reserve();
     CompletableFuture<Void> slot =
@@ -194,7 +196,7 @@ public final class Predictions {
   public CompletableFuture<Prediction> cancelAsync(String id) {
     String checked = checkId(id);
     ApiCall call =
-        new ApiCall("POST", transport.uri("/predictions/" + checked + "/cancel"), null, Optional.empty(), ApiCall.Kind.CANCEL,
+        new ApiCall("POST", transport.uri("/predictions/" + checked + "/cancel"), null, Optional.empty(), Map.of(), ApiCall.Kind.CANCEL,
             "canceling prediction " + checked, "prediction " + checked);
     return transport.send(call).thenApply(Prediction::of);
   }

@@ -142,6 +142,24 @@ class ReplicateClientTest {
   }
 
   @Test
+  void aServerSideDeadlineIsSentAsCancelAfterWhenAsked() throws Exception {
+    server.enqueue(created(body("p1", "starting", null), null));
+    server.enqueue(created(body("p2", "starting", null), null));
+    server.enqueue(created(body("p3", "starting", null), null));
+
+    client.predictions().create(PredictionRequest.model("google/nano-banana").put("prompt", "x").cancelAfter(Duration.ofMinutes(5)).build());
+    client.predictions().create(PredictionRequest.model("google/nano-banana").put("prompt", "x").cancelAfter(Duration.ofSeconds(90)).build());
+    client.predictions().create(request());
+
+    assertThat(server.takeRequest().getHeaders().get("Cancel-After")).isEqualTo("5m");
+    assertThat(server.takeRequest().getHeaders().get("Cancel-After")).isEqualTo("90s");
+    assertThat(server.takeRequest().getHeaders().get("Cancel-After")).as("only when asked").isNull();
+    assertThatThrownBy(() -> PredictionRequest.model("a/b").cancelAfter(Duration.ofMillis(1500))).hasMessageContaining("whole seconds");
+    assertThatThrownBy(() -> PredictionRequest.model("a/b").cancelAfter(Duration.ZERO)).hasMessageContaining("at least 1 s");
+    assertThat(PredictionRequest.model("a/b").cancelAfter(Duration.ofHours(2)).build().cancelAfter()).contains(Duration.ofHours(2));
+  }
+
+  @Test
   void targetsAreCheckedAndAModelNameIsNeverSentAsAVersion() {
     assertThatThrownBy(() -> PredictionRequest.version("google/nano-banana")).hasMessageContaining("model(");
     assertThatThrownBy(() -> PredictionRequest.model("nano-banana")).hasMessageContaining("owner/name");

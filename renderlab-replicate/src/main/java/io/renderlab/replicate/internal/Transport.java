@@ -114,6 +114,7 @@ public final class Transport {
             .header("User-Agent", userAgent)
             .header("Accept", "application/json");
     call.preferWait().ifPresent(w -> rb.header("Prefer", "wait=" + Math.max(1, Math.min(60, w.toSeconds()))));
+    call.headers().forEach(rb::header);
     if (call.body() != null) {
       rb.header("Content-Type", "application/json")
           .method(call.method(), HttpRequest.BodyPublishers.ofString(call.body().toString()));
