@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,8 +38,10 @@ public final class PredictionRequest {
   private final ObjectNode input;
   private final String webhook;
   private final List<String> webhookEvents;
+  private final Duration cancelAfter;
 
   private PredictionRequest(Builder b) {
+    this.cancelAfter = b.cancelAfter;
     this.kind = b.kind;
     this.target = b.target;
     this.input = b.input.deepCopy();
@@ -94,6 +97,20 @@ public final class PredictionRequest {
     return Optional.ofNullable(webhook);
   }
 
+  /** The server-side deadline ({@code Cancel-After}), when set. */
+  public Optional<Duration> cancelAfter() {
+    return Optional.ofNullable(cancelAfter);
+  }
+
+  /** {@code Cancel-After} in the largest whole unit: {@code 2h}, {@code 5m}, {@code 90s}. */
+  Optional<String> cancelAfterHeader() {
+    if (cancelAfter == null) {
+      return Optional.empty();
+    }
+    long s = cancelAfter.toSeconds();
+    return Optional.of(s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s");
+  }
+
   /** The request path under the API base. */
   String path() {
     switch (kind) {
@@ -134,6 +151,7 @@ public final class PredictionRequest {
     private ObjectNode input = MAPPER.createObjectNode();
     private String webhook;
     private List<String> webhookEvents = List.of();
+    private Duration cancelAfter;
 
     private Builder(TargetKind kind, String target) {
       this.kind = kind;
@@ -179,6 +197,23 @@ public final class PredictionRequest {
       }
       this.webhook = url;
       this.webhookEvents = List.copyOf(events);
+      return this;
+    }
+
+    /**
+     * A deadline Replicate enforces itself ({@code Cancel-After} header), so the prediction stops
+     * even if this process dies: it ends {@code aborted} (not charged for public models) if the
+     * deadline passes before it starts, {@code canceled} if it passes while it runs. Whole
+     * seconds, at least one.
+     *
+     * @throws IllegalArgumentException if under one second or not whole seconds
+     */
+    public Builder cancelAfter(Duration deadline) {
+      Objects.requireNonNull(deadline, "cancelAfter");
+      if (deadline.getSeconds() < 1 || deadline.getNano() != 0) {
+        throw new IllegalArgumentException("cancelAfter must be whole seconds, at least 1 s, was " + deadline);
+      }
+      this.cancelAfter = deadline;
       return this;
     }
 

@@ -14,7 +14,7 @@ public enum PredictionStatus {
   FAILED(true),
   /** Ended by a cancel request. */
   CANCELED(true),
-  /** Ended by Replicate before it ran (for example, a deadline or a dependency failed). */
+  /** Ended by Replicate before it started, because its {@code Cancel-After} deadline passed (not charged for public models). */
   ABORTED(true),
   /** A status this client does not know; not terminal. */
   UNKNOWN(false);

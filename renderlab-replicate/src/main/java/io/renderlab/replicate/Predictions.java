@@ -2,6 +2,7 @@ package io.renderlab.replicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.renderlab.replicate.internal.ApiCall;
+import io.renderlab.replicate.internal.NoAnswerException;
 import io.renderlab.replicate.internal.Transport;
 import java.net.URI;
 import java.time.Duration;
@@ -10,10 +11,12 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -29,6 +32,12 @@ import java.util.regex.Pattern;
 public final class Predictions {
   /** The longest {@code Prefer: wait} Replicate accepts. */
   public static final Duration MAX_PREFER_WAIT = Duration.ofSeconds(60);
+
+  /**
+   * How long before a lost create was sent a prediction may say it was created and still be
+   * taken for it by {@link #findLost} (the two clocks differ).
+   */
+  public static final Duration LOST_CREATE_WINDOW = Duration.ofMinutes(2);
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
 
@@ -66,14 +75,93 @@ public final class Predictions {
         preferWait.map(w -> w.compareTo(MAX_PREFER_WAIT) > 0 ? MAX_PREFER_WAIT : w).filter(w -> w.toSeconds() >= 1);
     String resource = request.kind().name().toLowerCase(Locale.ROOT) + " " + request.target();
     ApiCall call =
-        new ApiCall("POST", transport.uri(request.path()), request.body(), wait, ApiCall.Kind.CREATE,
+        new ApiCall("POST", transport.uri(request.path()), request.body(), wait,
+            request.cancelAfterHeader().map(v -> Map.of("Cancel-After", v)).orElse(Map.of()), ApiCall.Kind.CREATE,
             "creating a prediction of " + resource, resource);
     Duration delay = client.createLimiter.reserve();
     CompletableFuture<Void> slot =
         delay.isZero()
             ? CompletableFuture.completedFuture(null)
             : CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS, client.scheduler));
-    return slot.thenCompose(v -> transport.send(call)).thenApply(Prediction::of);
+    return slot.thenCompose(v -> {
+      Instant sentAt = client.clock.instant();
+      return transport.send(call).handle((json, error) -> {
+        if (error == null) {
+          return CompletableFuture.completedFuture(Prediction.of(json));
+        }
+        Throwable cause = unwrap(error);
+        if (cause instanceof NoAnswerException) {
+          int status = ((NoAnswerException) cause).statusCode().orElse(0);
+          return CompletableFuture.<Prediction>failedFuture(
+              new PredictionOutcomeUnknownException(request, sentAt, status, cause.getCause() != null ? cause.getCause() : cause));
+        }
+        return CompletableFuture.<Prediction>failedFuture(cause);
+      }).thenCompose(f -> f);
+    });
+  }
+
+  /**
+   * Looks for the prediction a create with a lost answer may have started: the newest one in
+   * {@link #list()} created no earlier than {@link #LOST_CREATE_WINDOW} before the create was sent,
+   * by the API, for the same model, version or deployment, with the same input. Reads at most
+   * five pages. Sends no create.
+   *
+   * @return the prediction, or empty when none matches (yet)
+   * @throws io.renderlab.core.UpstreamException if the list cannot be read
+   */
+  public Optional<Prediction> findLost(PredictionOutcomeUnknownException lost) {
+    return Transport.join(findLostAsync(lost));
+  }
+
+  /** Like {@link #findLost}, without blocking. */
+  public CompletableFuture<Optional<Prediction>> findLostAsync(PredictionOutcomeUnknownException lost) {
+    Objects.requireNonNull(lost, "lost");
+    return scan(transport.uri("/predictions"), lost.request(), lost.sentAt().minus(LOST_CREATE_WINDOW), 1);
+  }
+
+  private CompletableFuture<Optional<Prediction>> scan(URI page, PredictionRequest request, Instant from, int pages) {
+    return transport
+        .send(ApiCall.read(page, "looking for a create whose answer was lost", "list of predictions"))
+        .thenCompose(body -> {
+          for (JsonNode n : body.path("results")) {
+            Prediction p = Prediction.of(n);
+            if (p.createdAt().map(t -> t.isBefore(from)).orElse(false)) {
+              return CompletableFuture.completedFuture(Optional.<Prediction>empty());
+            }
+            if (sameRequest(p, request)) {
+              return CompletableFuture.completedFuture(Optional.of(p));
+            }
+          }
+          String next = body.path("next").isTextual() ? body.path("next").asText() : "";
+          if (next.isBlank() || pages >= 5) {
+            return CompletableFuture.completedFuture(Optional.<Prediction>empty());
+          }
+          return scan(transport.baseUrl().resolve(URI.create(next)), request, from, pages + 1);
+        });
+  }
+
+  private static boolean sameRequest(Prediction p, PredictionRequest r) {
+    if ("web".equals(p.json().path("source").asText())) {
+      return false;
+    }
+    boolean sameTarget;
+    switch (r.kind()) {
+      case MODEL:
+        sameTarget = p.model().map(r.target()::equals).orElse(false);
+        break;
+      case VERSION:
+        sameTarget = p.version().map(r.target()::equals).orElse(false);
+        break;
+      default:
+        String deployment = p.json().path("deployment").asText("");
+        sameTarget = deployment.isEmpty() || deployment.equals(r.target());
+        break;
+    }
+    return sameTarget && p.input().equals(r.input());
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
   }
 
   /**
@@ -108,7 +196,7 @@ public final class Predictions {
   public CompletableFuture<Prediction> cancelAsync(String id) {
     String checked = checkId(id);
     ApiCall call =
-        new ApiCall("POST", transport.uri("/predictions/" + checked + "/cancel"), null, Optional.empty(), ApiCall.Kind.CANCEL,
+        new ApiCall("POST", transport.uri("/predictions/" + checked + "/cancel"), null, Optional.empty(), Map.of(), ApiCall.Kind.CANCEL,
             "canceling prediction " + checked, "prediction " + checked);
     return transport.send(call).thenApply(Prediction::of);
   }
@@ -129,7 +217,8 @@ public final class Predictions {
    *
    * @throws PredictionFailedException if it ends failed, canceled or aborted
    * @throws PredictionTimeoutException if it is still running at the deadline (it is then canceled)
-   * @throws PredictionOutcomeUnknownException if the create's answer was lost (not re-sent)
+   * @throws PredictionOutcomeUnknownException if the create's answer was lost and {@link #findLost}
+   *     did not find the prediction it may have started (the create is never re-sent)
    * @throws ReplicateApiException for errors Replicate answered (auth, not found, validation)
    */
   public Prediction run(PredictionRequest request, Duration timeout) {
@@ -149,6 +238,27 @@ public final class Predictions {
     }
     Instant deadline = client.clock.instant().plus(timeout);
     return createAsync(request, Optional.of(timeout))
+        .handle((created, error) -> {
+          if (error == null) {
+            return CompletableFuture.completedFuture(created);
+          }
+          Throwable cause = unwrap(error);
+          if (!(cause instanceof PredictionOutcomeUnknownException)) {
+            return CompletableFuture.<Prediction>failedFuture(cause);
+          }
+          // The create may have started a prediction: look for it instead of sending it again.
+          PredictionOutcomeUnknownException lost = (PredictionOutcomeUnknownException) cause;
+          return findLostAsync(lost).handle((found, lookupError) -> {
+            if (found != null && found.isPresent()) {
+              return found.get();
+            }
+            if (lookupError != null) {
+              lost.addSuppressed(unwrap(lookupError));
+            }
+            throw lost;
+          });
+        })
+        .thenCompose(f -> f)
         .thenCompose(p -> operation(p).until(deadline, timeout, cancelOnTimeout));
   }
 

@@ -142,6 +142,24 @@ class ReplicateClientTest {
   }
 
   @Test
+  void aServerSideDeadlineIsSentAsCancelAfterWhenAsked() throws Exception {
+    server.enqueue(created(body("p1", "starting", null), null));
+    server.enqueue(created(body("p2", "starting", null), null));
+    server.enqueue(created(body("p3", "starting", null), null));
+
+    client.predictions().create(PredictionRequest.model("google/nano-banana").put("prompt", "x").cancelAfter(Duration.ofMinutes(5)).build());
+    client.predictions().create(PredictionRequest.model("google/nano-banana").put("prompt", "x").cancelAfter(Duration.ofSeconds(90)).build());
+    client.predictions().create(request());
+
+    assertThat(server.takeRequest().getHeaders().get("Cancel-After")).isEqualTo("5m");
+    assertThat(server.takeRequest().getHeaders().get("Cancel-After")).isEqualTo("90s");
+    assertThat(server.takeRequest().getHeaders().get("Cancel-After")).as("only when asked").isNull();
+    assertThatThrownBy(() -> PredictionRequest.model("a/b").cancelAfter(Duration.ofMillis(1500))).hasMessageContaining("whole seconds");
+    assertThatThrownBy(() -> PredictionRequest.model("a/b").cancelAfter(Duration.ZERO)).hasMessageContaining("at least 1 s");
+    assertThat(PredictionRequest.model("a/b").cancelAfter(Duration.ofHours(2)).build().cancelAfter()).contains(Duration.ofHours(2));
+  }
+
+  @Test
   void targetsAreCheckedAndAModelNameIsNeverSentAsAVersion() {
     assertThatThrownBy(() -> PredictionRequest.version("google/nano-banana")).hasMessageContaining("model(");
     assertThatThrownBy(() -> PredictionRequest.model("nano-banana")).hasMessageContaining("owner/name");
@@ -421,24 +439,67 @@ class ReplicateClientTest {
 
   @Test
   void aDroppedConnectionOnAGetIsRetried() {
-    server.enqueue(new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket(true, false, false)).build());
+    server.enqueue(dropped());
     server.enqueue(ok(body("p1", "processing", null)));
 
     assertThat(client.predictions().get("p1").status()).isEqualTo("processing");
   }
 
+  static MockResponse dropped() {
+    return new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket(true, false, false)).build();
+  }
+
+  String page(String... predictions) {
+    return "{\"previous\":null,\"next\":null,\"results\":[" + String.join(",", predictions) + "]}";
+  }
+
   @Test
-  void aCreateWhoseResponseIsLostIsNotSentAgain() throws Exception {
-    server.enqueue(new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket(true, false, false)).build());
-    server.enqueue(created(body("p2", "succeeded", "null"), "wait=60"));
+  void aCreateWhoseResponseIsLostIsNeverSentAgainAndRunLooksForItInstead() throws Exception {
+    server.enqueue(dropped());
+    String other = body("someone-elses", "processing", null).replace("modern architecture", "a cat");
+    String older = body("yesterdays", "succeeded", "null").replace("2025-11-14T10:00:00.123Z", "2025-11-13T10:00:00.000Z");
+    server.enqueue(ok(page(other, older)));
 
     assertThatThrownBy(() -> client.predictions().run(request(), Duration.ofMinutes(1)))
         .isInstanceOf(PredictionOutcomeUnknownException.class)
         .hasMessageContaining("model google/nano-banana")
         .hasMessageContaining("not re-sent")
         .hasMessageContaining("list()")
-        .satisfies(e -> assertThat(((PredictionOutcomeUnknownException) e).isRetryable()).isFalse());
+        .satisfies(e -> {
+          PredictionOutcomeUnknownException lost = (PredictionOutcomeUnknownException) e;
+          assertThat(lost.isRetryable()).isFalse();
+          assertThat(lost.sentAt()).isEqualTo(clock.instant());
+          assertThat(lost.request().target()).isEqualTo("google/nano-banana");
+        });
+    List<String> calls = requests().stream().map(r -> r.getMethod() + " " + r.getUrl().encodedPath()).toList();
+    assertThat(calls).containsExactly("POST /v1/models/google/nano-banana/predictions", "GET /v1/predictions");
+  }
+
+  @Test
+  void runAdoptsThePredictionALostCreateStartedAndWaitsForIt() throws Exception {
+    server.enqueue(dropped());
+    server.enqueue(ok(page(body("p7", "processing", null).replace("\"status\"", "\"source\":\"api\",\"status\""))));
+    server.enqueue(ok(body("p7", "succeeded", "\"https://replicate.delivery/p7.png\"")));
+
+    Prediction p = client.predictions().run(request(), Duration.ofMinutes(1));
+
+    assertThat(p.id()).isEqualTo("p7");
+    assertThat(p.outputUrls()).containsExactly("https://replicate.delivery/p7.png");
+    List<String> calls = requests().stream().map(r -> r.getMethod() + " " + r.getUrl().encodedPath()).toList();
+    assertThat(calls).containsExactly("POST /v1/models/google/nano-banana/predictions", "GET /v1/predictions", "GET /v1/predictions/p7");
+  }
+
+  @Test
+  void createAloneReportsALostAnswerWithoutLookingAndFindLostLooksOnRequest() throws Exception {
+    server.enqueue(dropped());
+    server.enqueue(ok(page(body("p8", "starting", null))));
+
+    PredictionOutcomeUnknownException lost = org.junit.jupiter.api.Assertions.assertThrows(
+        PredictionOutcomeUnknownException.class, () -> client.predictions().create(request()));
     assertThat(server.getRequestCount()).isEqualTo(1);
+
+    assertThat(client.predictions().findLost(lost)).hasValueSatisfying(p -> assertThat(p.id()).isEqualTo("p8"));
+    assertThat(server.getRequestCount()).isEqualTo(2);
   }
 
   @Test
@@ -447,6 +508,7 @@ class ReplicateClientTest {
 
     assertThatThrownBy(() -> client.predictions().create(request()))
         .isInstanceOf(PredictionOutcomeUnknownException.class)
+        .hasMessageContaining("HTTP 502")
         .satisfies(e -> assertThat(((PredictionOutcomeUnknownException) e).statusCode()).hasValue(502));
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
@@ -593,6 +655,26 @@ class ReplicateClientTest {
     try (ReplicateClient fromEnv = ReplicateClient.fromEnv(Map.of("REPLICATE_API_TOKEN", TOKEN, "REPLICATE_BASE_URL", base))) {
       assertThat(fromEnv.toString()).contains(base).doesNotContain(TOKEN);
     }
+  }
+
+  @Test
+  void theTokenNeverAppearsInTheLogsOfRequestsRetriesAndFailures() throws Exception {
+    java.io.PrintStream realErr = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      server.enqueue(FakeReplicate.throttled("1"));
+      server.enqueue(created(body("p1", "processing", null), "wait=60"));
+      server.enqueue(FakeReplicate.unavailable());
+      server.enqueue(ok(body("p1", "succeeded", "\"https://replicate.delivery/a.png?token=signed\"")));
+      server.enqueue(FakeReplicate.unauthenticated());
+      client.predictions().run(request(), Duration.ofMinutes(1));
+      assertThatThrownBy(() -> client.predictions().get("p1")).isInstanceOf(ReplicateApiException.AuthenticationException.class);
+    } finally {
+      System.setErr(realErr);
+    }
+    String logs = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(logs).contains("POST").contains("retry").doesNotContain(TOKEN).doesNotContain("r8_");
   }
 
   @Test

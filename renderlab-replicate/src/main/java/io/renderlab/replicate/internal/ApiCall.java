@@ -3,6 +3,7 @@ package io.renderlab.replicate.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -13,12 +14,14 @@ import java.util.Optional;
  * @param url the absolute URL (must be on the API's origin)
  * @param body the JSON body, or {@code null} for none
  * @param preferWait the {@code Prefer: wait} to ask for, if any
+ * @param headers further headers (such as {@code Cancel-After})
  * @param kind what the request does, which decides what may be retried
  * @param action what the request does, for messages ({@code "creating a prediction of model a/b"})
  * @param resource what the request is about, for messages ({@code "model a/b"})
  */
 public record ApiCall(
-    String method, URI url, JsonNode body, Optional<Duration> preferWait, Kind kind, String action, String resource) {
+    String method, URI url, JsonNode body, Optional<Duration> preferWait, Map<String, String> headers, Kind kind, String action,
+    String resource) {
 
   /** What a request does. */
   public enum Kind {
@@ -35,6 +38,7 @@ public record ApiCall(
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(preferWait, "preferWait");
+    headers = Map.copyOf(Objects.requireNonNull(headers, "headers"));
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(resource, "resource");
@@ -42,6 +46,6 @@ public record ApiCall(
 
   /** A GET. */
   public static ApiCall read(URI url, String action, String resource) {
-    return new ApiCall("GET", url, null, Optional.empty(), Kind.READ, action, resource);
+    return new ApiCall("GET", url, null, Optional.empty(), Map.of(), Kind.READ, action, resource);
   }
 }

@@ -7,7 +7,6 @@ import io.renderlab.core.Redaction;
 import io.renderlab.core.RenderLabException;
 import io.renderlab.core.RetryPolicy;
 import io.renderlab.core.UpstreamException;
-import io.renderlab.replicate.PredictionOutcomeUnknownException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,8 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends API calls asynchronously with the retry policy: 429 always retried after
  * {@code Retry-After}; 5xx, timeouts and dropped connections retried for reads and cancels; a
- * create whose answer is lost fails with {@link PredictionOutcomeUnknownException} and is never
- * re-sent. The token goes only to the API's own origin and is never logged. Thread-safe.
+ * create whose answer is lost fails with {@link NoAnswerException} and is never re-sent. The token
+ * goes only to the API's own origin and is never logged. Thread-safe.
  */
 public final class Transport {
   private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
@@ -115,6 +114,7 @@ public final class Transport {
             .header("User-Agent", userAgent)
             .header("Accept", "application/json");
     call.preferWait().ifPresent(w -> rb.header("Prefer", "wait=" + Math.max(1, Math.min(60, w.toSeconds()))));
+    call.headers().forEach(rb::header);
     if (call.body() != null) {
       rb.header("Content-Type", "application/json")
           .method(call.method(), HttpRequest.BodyPublishers.ofString(call.body().toString()));
@@ -135,7 +135,7 @@ public final class Transport {
   private void onNoAnswer(ApiCall call, int attempt, CompletableFuture<JsonNode> result, Throwable error) {
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (call.kind() == ApiCall.Kind.CREATE) {
-      result.completeExceptionally(new PredictionOutcomeUnknownException(call.resource(), 0, cause));
+      result.completeExceptionally(new NoAnswerException(0, cause));
       return;
     }
     RenderLabException failure =
@@ -157,14 +157,14 @@ public final class Transport {
         RenderLabException unreadable =
             new UpstreamException("Replicate sent unreadable JSON while " + call.action() + ".", status, e, false);
         result.completeExceptionally(
-            call.kind() == ApiCall.Kind.CREATE ? new PredictionOutcomeUnknownException(call.resource(), status, unreadable) : unreadable);
+            call.kind() == ApiCall.Kind.CREATE ? new NoAnswerException(status, unreadable) : unreadable);
       }
       return;
     }
     RenderLabException failure = Problems.of(status, response.body(), response.headers().firstValue("Retry-After"), call, clock);
     if (call.kind() == ApiCall.Kind.CREATE && status >= 500) {
       // A 5xx on a create (a gateway timing out, say) does not prove nothing started.
-      result.completeExceptionally(new PredictionOutcomeUnknownException(call.resource(), status, failure));
+      result.completeExceptionally(new NoAnswerException(status, failure));
       return;
     }
     Optional<Duration> retryAfter =
@@ -179,7 +179,7 @@ public final class Transport {
       return;
     }
     Duration wait = retry.backoff(attempt, retryAfter);
-    LOG.warn("{}; retry {} of {} in {} ms", failure.getMessage(), attempt, retry.maxAttempts() - 1, wait.toMillis());
+    LOG.warn("{} Retry {} of {} in {} ms.", failure.getMessage(), attempt, retry.maxAttempts() - 1, wait.toMillis());
     scheduler.schedule(() -> attempt(call, attempt + 1, result), wait.toNanos(), TimeUnit.NANOSECONDS);
   }
 
