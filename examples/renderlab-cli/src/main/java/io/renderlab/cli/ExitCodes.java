@@ -4,6 +4,7 @@ import io.renderlab.core.ConfigurationException;
 import io.renderlab.core.DeadlineExceededException;
 import io.renderlab.core.InputRejectedException;
 import io.renderlab.core.Redaction;
+import io.renderlab.replicate.ReplicateApiException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 
@@ -25,7 +26,9 @@ final class ExitCodes {
     if (e instanceof DeadlineExceededException) {
       return TIMED_OUT;
     }
-    if (e instanceof InputRejectedException || e instanceof IllegalArgumentException) {
+    // Replicate's 422 names an input the model refused: the caller's argument, not an outage.
+    if (e instanceof InputRejectedException || e instanceof IllegalArgumentException
+        || e instanceof ReplicateApiException.ValidationException) {
       return REJECTED;
     }
     if (e instanceof NoSuchFileException

@@ -126,6 +126,19 @@ class PredictCommandTest {
   }
 
   @Test
+  void anInputTheModelRefusesExitsThreeWithReplicatesDetail() {
+    fake.enqueue(new MockResponse.Builder().code(422).addHeader("Content-Type", "application/problem+json")
+        .body("{\"title\":\"Input validation failed\",\"detail\":\"- input.num_outputs: Must be less than or equal to 4\","
+            + "\"status\":422,\"invalid_fields\":[{\"type\":\"less_than_equal\",\"field\":\"input.num_outputs\","
+            + "\"description\":\"Must be less than or equal to 4\"}]}").build());
+
+    CliRunner.Result r = cli.run("predict", "--model", "google/nano-banana", "--input", "num_outputs=9");
+
+    assertThat(r.exitCode()).isEqualTo(3);
+    assertThat(r.err()).startsWith("error: ").contains("num_outputs").doesNotContain(TOKEN);
+  }
+
+  @Test
   void aMalformedTargetIsRejectedWithExitThreeBeforeAnyRequest() {
     CliRunner.Result r = cli.run("predict", "--model", "nano-banana", "--input", "prompt=x");
 
