@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Builds a store from a URL, the form the CLI and configuration files use:
@@ -21,7 +23,19 @@ import java.util.Optional;
  *       {@link S3ImageStore} (credentials from the AWS SDK's default chain); without
  *       {@code endpoint}, AWS itself. {@code checkExists=true} adds the HEAD check for stores
  *       that ignore {@code If-None-Match}.
+ *   <li>{@code supabase://BUCKET?project=PROJECT_REF} or
+ *       {@code supabase://BUCKET?url=https://PROJECT_REF.supabase.co}: a {@link SupabaseImageStore}
+ *       over Supabase Storage's REST API (a local stack: {@code url=http://127.0.0.1:54321}). The
+ *       service key comes from the environment variable {@value SupabaseImageStore#SERVICE_KEY_ENV},
+ *       never from the URL: storage URLs end up in logs and shell history, so a URL carrying a key
+ *       is refused.
  * </ul>
+ *
+ * <pre>{@code
+ * try (ImageStore store = ImageStores.fromUrl("file:///var/lib/renderlab/objects", Optional.empty())) {
+ *   store.put("user-1/a.png", in, PutOptions.of("image/png"));
+ * }
+ * }</pre>
  */
 public final class ImageStores {
   private ImageStores() {}
@@ -34,8 +48,14 @@ public final class ImageStores {
    * @throws ConfigurationException if the URL is not a storage URL this SDK knows
    */
   public static ImageStore fromUrl(String url, Optional<String> publicBaseUrl) {
+    return fromUrl(url, publicBaseUrl, System::getenv);
+  }
+
+  static ImageStore fromUrl(String url, Optional<String> publicBaseUrl, Function<String, String> env) {
+    Objects.requireNonNull(publicBaseUrl, "publicBaseUrl");
     if (url == null || url.isBlank()) {
-      throw new ConfigurationException("The storage URL is empty: use file:///folder or s3://bucket?endpoint=…");
+      throw new ConfigurationException(
+          "The storage URL is empty: use file:///folder, s3://bucket?endpoint=… or supabase://bucket?project=…");
     }
     URI uri;
     try {
@@ -62,10 +82,42 @@ public final class ImageStores {
         b.checkExistenceBeforeWrite(Boolean.parseBoolean(q.getOrDefault("checkExists", "false")));
         publicBaseUrl.ifPresent(b::publicBaseUrl);
         return b.build();
+      case "supabase":
+        return supabase(uri, url, publicBaseUrl, env);
       default:
         throw new ConfigurationException(
-            "Unsupported storage URL " + Redaction.url(url) + ": use file:///absolute/folder or s3://bucket?endpoint=http://host:port&region=…&pathStyle=true");
+            "Unsupported storage URL " + Redaction.url(url) + ": use file:///absolute/folder, "
+                + "s3://bucket?endpoint=http://host:port&region=…&pathStyle=true or supabase://bucket?project=<project-ref>");
     }
+  }
+
+  private static ImageStore supabase(URI uri, String url, Optional<String> publicBaseUrl, Function<String, String> env) {
+    Map<String, String> q = query(uri.getRawQuery());
+    for (String secret : new String[] {"key", "serviceKey", "service_key", "apikey", "token"}) {
+      if (q.keySet().stream().anyMatch(k -> k.equalsIgnoreCase(secret))) {
+        throw new ConfigurationException(
+            "The storage URL " + Redaction.url(url) + " carries a key: remove it and set " + SupabaseImageStore.SERVICE_KEY_ENV
+                + " in the environment instead (storage URLs are printed and logged).");
+      }
+    }
+    String bucket = uri.getRawAuthority() == null ? "" : URLDecoder.decode(uri.getRawAuthority(), StandardCharsets.UTF_8);
+    SupabaseImageStore.Builder b = SupabaseImageStore.builder();
+    try {
+      b.bucket(bucket);
+      if (q.containsKey("url") == q.containsKey("project")) {
+        throw new IllegalArgumentException("give exactly one of project=<project-ref> or url=https://<project-ref>.supabase.co");
+      }
+      if (q.containsKey("project")) {
+        b.projectRef(q.get("project"));
+      } else {
+        b.projectUrl(URI.create(q.get("url")));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException("The storage URL " + Redaction.url(url) + " is not a usable Supabase URL: " + e.getMessage(), e);
+    }
+    b.serviceKey(SupabaseImageStore.requireKeyFromEnv(env));
+    publicBaseUrl.ifPresent(b::publicBaseUrl);
+    return b.build();
   }
 
   private static Map<String, String> query(String raw) {
