@@ -4,6 +4,7 @@ import io.renderlab.core.ImageStore;
 import io.renderlab.core.ObjectExistsException;
 import io.renderlab.core.ObjectKeys;
 import io.renderlab.core.PutOptions;
+import io.renderlab.core.RenderLabException;
 import io.renderlab.core.StorageException;
 import io.renderlab.core.StoredObject;
 import io.renderlab.core.internal.DigestingInputStream;
@@ -148,7 +149,21 @@ public final class S3ImageStore implements ImageStore {
     } catch (S3Exception e) {
       throw translate("write", key, e);
     } catch (SdkException e) {
+      rethrowSourceFailure(e);
       throw failure("write", key, e);
+    }
+  }
+
+  /**
+   * The SDK reads a body of known length itself and wraps what the body throws; a refusal or
+   * timeout of the download it came from (the fetcher's unchecked exceptions) must reach the
+   * caller as itself, so the CLI reports a refusal as a refusal (exit 3), not a storage failure.
+   */
+  private static void rethrowSourceFailure(SdkException e) {
+    for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+      if (t instanceof RenderLabException) {
+        throw (RenderLabException) t;
+      }
     }
   }
 

@@ -91,6 +91,29 @@ class S3ImageStoreTest extends ImageStoreContract {
   }
 
   @Test
+  void aRefusalOfTheSourceDuringAKnownLengthPutSurfacesAsItselfAndStoresNothing() {
+    String key = key();
+    java.io.InputStream refusing =
+        new java.io.InputStream() {
+          int sent;
+
+          @Override
+          public int read() {
+            if (sent++ > 100_000) {
+              throw new io.renderlab.core.RemoteFetchRefusedException(
+                  io.renderlab.core.RemoteFetchRefusedException.Reason.TOO_LARGE, "http://x/…", "over the cap");
+            }
+            return 7;
+          }
+        };
+
+    assertThatThrownBy(() -> store.put(key, refusing, PutOptions.of("image/png").withLength(300_000)))
+        .isInstanceOf(io.renderlab.core.RemoteFetchRefusedException.class)
+        .hasMessage("over the cap");
+    assertThat(store.exists(key)).isFalse();
+  }
+
+  @Test
   void publicUrlsArePathStyleUnderTheEndpoint() {
     assertThat(store.publicUrl("u/a.png")).isEqualTo("http://127.0.0.1:" + S3.getHttpPort() + "/renderlab-images/u/a.png");
     assertThat(builder().publicBaseUrl("https://cdn.example.com/images/").build().publicUrl("u/a.png"))
