@@ -66,7 +66,13 @@ public final class ImageStores {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     switch (scheme) {
       case "file":
-        Path root = Path.of(uri);
+        Path root;
+        try {
+          root = Path.of(uri);
+        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+          throw new ConfigurationException(
+              "The storage URL " + Redaction.url(url) + " is not an absolute folder: use file:///absolute/folder (" + e.getMessage() + ")", e);
+        }
         return publicBaseUrl.map(base -> FolderImageStore.of(root, base)).orElseGet(() -> FolderImageStore.of(root));
       case "s3":
         Map<String, String> q = query(uri.getRawQuery());
@@ -76,7 +82,11 @@ public final class ImageStores {
         } catch (IllegalArgumentException e) {
           throw new ConfigurationException("The storage URL " + Redaction.url(url) + " has no valid bucket: " + e.getMessage(), e);
         }
-        Optional.ofNullable(q.get("endpoint")).ifPresent(e -> b.endpoint(URI.create(e)));
+        try {
+          Optional.ofNullable(q.get("endpoint")).ifPresent(e -> b.endpoint(URI.create(e)));
+        } catch (IllegalArgumentException e) {
+          throw new ConfigurationException("The storage URL " + Redaction.url(url) + " has no valid endpoint: " + e.getMessage(), e);
+        }
         Optional.ofNullable(q.get("region")).ifPresent(b::region);
         b.pathStyle(Boolean.parseBoolean(q.getOrDefault("pathStyle", q.containsKey("endpoint") ? "true" : "false")));
         b.checkExistenceBeforeWrite(Boolean.parseBoolean(q.getOrDefault("checkExists", "false")));
