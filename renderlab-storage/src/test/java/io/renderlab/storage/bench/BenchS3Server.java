@@ -1,6 +1,7 @@
 package io.renderlab.storage.bench;
 
 import com.adobe.testing.s3mock.S3MockApplication;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -16,12 +17,12 @@ public final class BenchS3Server {
   public static void main(String[] args) {
     S3MockApplication app =
         S3MockApplication.start(
-            Map.of(
+            new HashMap<>(Map.of(
                 S3MockApplication.PROP_HTTP_PORT, args[0],
                 S3MockApplication.PROP_HTTPS_PORT, S3MockApplication.RANDOM_PORT,
                 "com.adobe.testing.s3mock.store.initialBuckets", "bench",
                 "com.adobe.testing.s3mock.store.root", args[1],
-                S3MockApplication.PROP_SILENT, true));
+                S3MockApplication.PROP_SILENT, true)));
     System.out.println("S3Mock on http://127.0.0.1:" + args[0] + " (" + app + ")");
   }
 }
