@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -129,7 +131,7 @@ public final class S3ImageStore implements ImageStore {
     DigestingInputStream in = new DigestingInputStream(body);
     try {
       if (options.length().isPresent()) {
-        putSingle(key, RequestBody.fromInputStream(in, options.length().getAsLong()), options);
+        putSingle(key, RequestBody.fromInputStream(in, options.length().getAsLong()), options, true);
         if (in.count() != options.length().getAsLong()) {
           delete(key);
           throw new StorageException(
@@ -140,7 +142,7 @@ public final class S3ImageStore implements ImageStore {
         byte[] buffer = new byte[partSize];
         int filled = in.readNBytes(buffer, 0, buffer.length);
         if (filled < buffer.length) {
-          putSingle(key, RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, filled), filled), options);
+          putSingle(key, RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, filled), filled), options, false);
         } else {
           putMultipart(key, in, buffer, options);
         }
@@ -151,13 +153,24 @@ public final class S3ImageStore implements ImageStore {
     }
   }
 
-  private void putSingle(String key, RequestBody body, PutOptions options) {
+  /**
+   * A streamed body is read once: the SDK cannot replay it for a retry (it would fail with an
+   * {@code IllegalStateException} and hide the server's answer), so streamed PUTs are not
+   * retried by the SDK; the server's error surfaces as it is (retryable when it is).
+   */
+  private static final SdkPlugin NO_RETRIES =
+      config -> config.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+
+  private void putSingle(String key, RequestBody body, PutOptions options, boolean streamed) {
     try {
       s3.putObject(
           r -> {
             r.bucket(bucket).key(key).contentType(options.contentType()).cacheControl(options.cacheControl());
             if (!options.overwrite()) {
               r.ifNoneMatch("*");
+            }
+            if (streamed) {
+              r.overrideConfiguration(o -> o.addPlugin(NO_RETRIES));
             }
           },
           body);
