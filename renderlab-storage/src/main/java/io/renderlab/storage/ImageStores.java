@@ -22,7 +22,9 @@ import java.util.function.Function;
  *   <li>{@code s3://BUCKET?endpoint=http://host:port&region=us-east-1&pathStyle=true}: an
  *       {@link S3ImageStore} (credentials from the AWS SDK's default chain); without
  *       {@code endpoint}, AWS itself. {@code checkExists=true} adds the HEAD check for stores
- *       that ignore {@code If-None-Match}.
+ *       that ignore {@code If-None-Match}. Supabase's S3 endpoint
+ *       ({@code endpoint=https://<ref>.supabase.co/storage/v1/s3}) is recognised: Supabase's public
+ *       URL form, and the check on unless {@code checkExists=false}.
  *   <li>{@code supabase://BUCKET?project=PROJECT_REF} or
  *       {@code supabase://BUCKET?url=https://PROJECT_REF.supabase.co}: a {@link SupabaseImageStore}
  *       over Supabase Storage's REST API (a local stack: {@code url=http://127.0.0.1:54321}). The
@@ -82,14 +84,23 @@ public final class ImageStores {
         } catch (IllegalArgumentException e) {
           throw new ConfigurationException("The storage URL " + Redaction.url(url) + " has no valid bucket: " + e.getMessage(), e);
         }
+        Optional<String> supabaseRef;
         try {
-          Optional.ofNullable(q.get("endpoint")).ifPresent(e -> b.endpoint(URI.create(e)));
+          URI endpoint = q.containsKey("endpoint") ? URI.create(q.get("endpoint")) : null;
+          supabaseRef = supabaseProject(endpoint);
+          if (supabaseRef.isPresent()) {
+            // Supabase's S3 endpoint: its public URL form, and the existence check (it ignores If-None-Match)
+            b.supabase(supabaseRef.get(), q.getOrDefault("region", "us-east-1"));
+          } else if (endpoint != null) {
+            b.endpoint(endpoint);
+          }
         } catch (IllegalArgumentException e) {
           throw new ConfigurationException("The storage URL " + Redaction.url(url) + " has no valid endpoint: " + e.getMessage(), e);
         }
         Optional.ofNullable(q.get("region")).ifPresent(b::region);
         b.pathStyle(Boolean.parseBoolean(q.getOrDefault("pathStyle", q.containsKey("endpoint") ? "true" : "false")));
-        b.checkExistenceBeforeWrite(Boolean.parseBoolean(q.getOrDefault("checkExists", "false")));
+        b.checkExistenceBeforeWrite(
+            Boolean.parseBoolean(q.getOrDefault("checkExists", supabaseRef.isPresent() ? "true" : "false")));
         publicBaseUrl.ifPresent(b::publicBaseUrl);
         return b.build();
       case "supabase":
@@ -99,6 +110,20 @@ public final class ImageStores {
             "Unsupported storage URL " + Redaction.url(url) + ": use file:///absolute/folder, "
                 + "s3://bucket?endpoint=http://host:port&region=…&pathStyle=true or supabase://bucket?project=<project-ref>");
     }
+  }
+
+  /** The project ref of {@code https://<ref>.supabase.co/storage/v1/s3}, empty for other endpoints. */
+  private static Optional<String> supabaseProject(URI endpoint) {
+    if (endpoint == null || endpoint.getHost() == null || endpoint.getPath() == null) {
+      return Optional.empty();
+    }
+    String host = endpoint.getHost().toLowerCase(Locale.ROOT);
+    String path = endpoint.getPath().endsWith("/") ? endpoint.getPath().substring(0, endpoint.getPath().length() - 1) : endpoint.getPath();
+    if (!host.endsWith(".supabase.co") || !path.equals("/storage/v1/s3") || !"https".equalsIgnoreCase(endpoint.getScheme())) {
+      return Optional.empty();
+    }
+    String ref = host.substring(0, host.length() - ".supabase.co".length());
+    return ref.matches("[a-z0-9]{1,64}") ? Optional.of(ref) : Optional.empty();
   }
 
   private static ImageStore supabase(URI uri, String url, Optional<String> publicBaseUrl, Function<String, String> env) {

@@ -134,6 +134,19 @@ class S3ImageStoreTest extends ImageStoreContract {
   }
 
   @Test
+  void anS3UrlOnSupabasesEndpointGetsSupabasesPublicUrls() {
+    String url = "s3://renderlab-images?endpoint=https://abcdefghijklmnop.supabase.co/storage/v1/s3&region=eu-central-1";
+    try (ImageStore supabase = ImageStores.fromUrl(url, Optional.empty())) {
+      assertThat(supabase.publicUrl("user-1/a.png"))
+          .isEqualTo("https://abcdefghijklmnop.supabase.co/storage/v1/object/public/renderlab-images/user-1/a.png");
+    }
+    String lookalike = "s3://renderlab-images?endpoint=https://abcdefghijklmnop.supabase.co.evil.example/storage/v1/s3";
+    try (ImageStore other = ImageStores.fromUrl(lookalike, Optional.empty())) {
+      assertThat(other.publicUrl("a.png")).startsWith("https://abcdefghijklmnop.supabase.co.evil.example/storage/v1/s3/renderlab-images/");
+    }
+  }
+
+  @Test
   void signedUrlsCarryASignatureButTheStoreNeverPrintsCredentials() {
     String signed = store.signedUrl("u/a.png", Duration.ofMinutes(5));
     assertThat(signed).contains("X-Amz-Signature=");
