@@ -159,6 +159,101 @@ class RemoteFetcherTest {
         .isEqualTo(Reason.PRIVATE_ADDRESS);
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "http://169.254.169.254/latest/meta-data/",
+        "http://127.0.0.2/x.png",
+        "http://2130706434/x.png",
+        "http://127.2/x.png",
+        "http://0x7f.0.0.2/x.png",
+        "http://0177.0.0.2/x.png",
+        "http://0/x.png",
+        "http://[::1]/x.png",
+        "http://[::]/x.png",
+        "http://[::ffff:169.254.169.254]/x.png",
+        "http://[::ffff:a9fe:a9fe]/x.png",
+        "http://[::10.0.0.1]/x.png",
+        "http://10.0.0.1/x.png",
+        "http://172.16.0.1/x.png",
+        "http://192.168.0.1/x.png",
+        "http://100.64.0.1/x.png",
+        "http://224.0.0.1/x.png",
+        "http://[fe80::1]/x.png",
+        "http://[fd00::1]/x.png",
+        "http://private.example.test/x.png"
+      })
+  void refusesARedirectIntoEveryNonPublicForm(String location) {
+    RemoteFetcher fetcher = open.toBuilder().resolver(RemoteFetcherTest::fakeDns).build();
+    server.enqueue(new MockResponse.Builder().code(302).addHeader("Location", location).build());
+
+    assertThatThrownBy(() -> fetcher.openImage(url("/start")))
+        .isInstanceOf(RemoteFetchRefusedException.class)
+        .satisfies(e -> assertThat(((RemoteFetchRefusedException) e).reason()).isEqualTo(Reason.PRIVATE_ADDRESS));
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"file:///etc/passwd", "ftp://example.com/x.png", "http://user:pw@127.0.0.1/x.png"})
+  void refusesARedirectToAnotherSchemeOrToCredentials(String location) {
+    server.enqueue(new MockResponse.Builder().code(301).addHeader("Location", location).build());
+
+    assertThatThrownBy(() -> open.openImage(url("/start")))
+        .isInstanceOf(RemoteFetchRefusedException.class)
+        .hasMessageNotContaining("pw@")
+        .satisfies(e -> assertThat(((RemoteFetchRefusedException) e).reason()).isIn(Reason.SCHEME, Reason.CREDENTIALS));
+  }
+
+  @Test
+  void connectsOnlyToTheAddressItVettedWithoutASecondLookup() throws Exception {
+    // DNS rebinding: the first answer is allowed, every later one private. Only one lookup happens.
+    java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+    RemoteFetcher fetcher =
+        open.toBuilder()
+            .resolver(host -> {
+              if (!host.equals("images.example.test")) {
+                throw new java.net.UnknownHostException(host);
+              }
+              return List.of(InetAddress.getByName(lookups.getAndIncrement() == 0 ? "127.0.0.1" : "10.9.9.9"));
+            })
+            .build();
+    server.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).build());
+
+    assertThat(readAll(fetcher.openImage("http://images.example.test:" + server.getPort() + "/x.png"))).isEqualTo(PNG);
+    assertThat(lookups).hasValue(1);
+    assertThat(server.takeRequest().getHeaders().get("Host")).isEqualTo("images.example.test:" + server.getPort());
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "126.255.255.255", "128.0.0.0", "9.255.255.255", "11.0.0.0", "172.15.255.255", "172.32.0.0",
+        "192.167.255.255", "192.169.0.0", "169.253.255.255", "169.255.0.0", "100.63.255.255", "100.128.0.0",
+        "223.255.255.255", "1.1.1.1", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::", "2606:4700:4700::1111"
+      })
+  void acceptsThePublicAddressesNextToEveryBlockedRange(String address) throws Exception {
+    assertThat(io.renderlab.core.internal.AddressPolicy.classify(InetAddress.getByName(address))).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "127.255.255.255", "10.255.255.255", "172.31.255.255", "192.168.255.255", "169.254.0.0", "100.64.0.0",
+        "100.127.255.255", "0.255.255.255", "239.255.255.255", "fc00::", "fdff:ffff::1", "febf::1", "::ffff:100.64.0.1"
+      })
+  void refusesTheEdgesOfEveryBlockedRange(String address) throws Exception {
+    assertThat(io.renderlab.core.internal.AddressPolicy.classify(InetAddress.getByName(address))).isPresent();
+  }
+
+  @Test
+  void refusesABodyOverTheCapWhoseLengthIsUnderstated() throws Exception {
+    // The server claims less than it sends: only the announced bytes are read, never more.
+    server.enqueue(
+        new MockResponse.Builder().body(new Buffer().write(png(3000))).setHeader("Content-Length", "100").build());
+
+    assertThat(readAll(open.openImage(url("/liar.png")))).hasSize(100);
+  }
+
   @Test
   void refusesEndlessRedirects() {
     for (int i = 0; i < 7; i++) {

@@ -7,12 +7,10 @@ import io.renderlab.core.PutOptions;
 import io.renderlab.core.StorageException;
 import io.renderlab.core.StoredObject;
 import io.renderlab.core.internal.DigestingInputStream;
+import io.renderlab.storage.internal.OverlappedCopy;
 import io.renderlab.storage.internal.UrlPaths;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -102,10 +100,8 @@ public final class FolderImageStore implements ImageStore {
       Files.createDirectories(target.getParent());
       temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
       DigestingInputStream in = new DigestingInputStream(body);
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-          OutputStream out = Channels.newOutputStream(channel)) {
-        in.transferTo(out);
-        out.flush();
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        OverlappedCopy.copy(in, channel);
         channel.force(true);
       }
       if (options.length().isPresent() && options.length().getAsLong() != in.count()) {

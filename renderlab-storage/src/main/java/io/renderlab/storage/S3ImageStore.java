@@ -4,6 +4,7 @@ import io.renderlab.core.ImageStore;
 import io.renderlab.core.ObjectExistsException;
 import io.renderlab.core.ObjectKeys;
 import io.renderlab.core.PutOptions;
+import io.renderlab.core.RenderLabException;
 import io.renderlab.core.StorageException;
 import io.renderlab.core.StoredObject;
 import io.renderlab.core.internal.DigestingInputStream;
@@ -17,10 +18,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -40,15 +49,15 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  *
  * <p>A body of known length goes up as one streamed PUT. A body of unknown length is read into a
  * bounded buffer ({@link Builder#partSize}, 8 MiB by default): if it ends there it is one PUT,
- * otherwise a multipart upload whose parts reuse that buffer, aborted on any failure so nothing
- * is left behind. Without overwrite, writes carry {@code If-None-Match: *} (AWS, MinIO and
+ * otherwise a multipart upload with two such buffers (one part uploads while the next is read),
+ * aborted on any failure so nothing is left behind. Without overwrite, writes carry {@code If-None-Match: *} (AWS, MinIO and
  * S3Mock answer 412 when the key exists); stores that ignore it (Supabase's S3 endpoint) need
  * {@link Builder#checkExistenceBeforeWrite(boolean)}, which narrows but cannot close the race,
  * so give such stores unique keys (the {@code Ingestor}'s defaults are).
  *
  * <p>For custom endpoints the SDK's newer default request checksums are turned down to "when
  * required": several S3-compatible stores reject them. Thread-safe; close it to release the
- * HTTP client.
+ * HTTP client and the part-upload threads.
  *
  * <pre>{@code
  * S3ImageStore store = S3ImageStore.builder().bucket("renderlab-images")
@@ -64,11 +73,20 @@ public final class S3ImageStore implements ImageStore {
   private final String publicBaseUrl;
   private final int partSize;
   private final boolean checkExistence;
+  private final ExecutorService partUploads;
 
   private S3ImageStore(Builder b) {
     this.bucket = b.bucket;
     this.partSize = b.partSize;
     this.checkExistence = b.checkExistence;
+    AtomicInteger threads = new AtomicInteger();
+    this.partUploads =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "renderlab-s3-part-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     Region region = Region.of(b.region);
     S3Configuration s3Config = S3Configuration.builder().pathStyleAccessEnabled(b.pathStyle).build();
     var builder =
@@ -113,7 +131,7 @@ public final class S3ImageStore implements ImageStore {
     DigestingInputStream in = new DigestingInputStream(body);
     try {
       if (options.length().isPresent()) {
-        putSingle(key, RequestBody.fromInputStream(in, options.length().getAsLong()), options);
+        putSingle(key, RequestBody.fromInputStream(in, options.length().getAsLong()), options, true);
         if (in.count() != options.length().getAsLong()) {
           delete(key);
           throw new StorageException(
@@ -124,7 +142,7 @@ public final class S3ImageStore implements ImageStore {
         byte[] buffer = new byte[partSize];
         int filled = in.readNBytes(buffer, 0, buffer.length);
         if (filled < buffer.length) {
-          putSingle(key, RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, filled), filled), options);
+          putSingle(key, RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, filled), filled), options, false);
         } else {
           putMultipart(key, in, buffer, options);
         }
@@ -135,7 +153,15 @@ public final class S3ImageStore implements ImageStore {
     }
   }
 
-  private void putSingle(String key, RequestBody body, PutOptions options) {
+  /**
+   * A streamed body is read once: the SDK cannot replay it for a retry (it would fail with an
+   * {@code IllegalStateException} and hide the server's answer), so streamed PUTs are not
+   * retried by the SDK; the server's error surfaces as it is (retryable when it is).
+   */
+  private static final SdkPlugin NO_RETRIES =
+      config -> config.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+
+  private void putSingle(String key, RequestBody body, PutOptions options, boolean streamed) {
     try {
       s3.putObject(
           r -> {
@@ -143,12 +169,29 @@ public final class S3ImageStore implements ImageStore {
             if (!options.overwrite()) {
               r.ifNoneMatch("*");
             }
+            if (streamed) {
+              r.overrideConfiguration(o -> o.addPlugin(NO_RETRIES));
+            }
           },
           body);
     } catch (S3Exception e) {
       throw translate("write", key, e);
     } catch (SdkException e) {
+      rethrowSourceFailure(e);
       throw failure("write", key, e);
+    }
+  }
+
+  /**
+   * The SDK reads a body of known length itself and wraps what the body throws; a refusal or
+   * timeout of the download it came from (the fetcher's unchecked exceptions) must reach the
+   * caller as itself, so the CLI reports a refusal as a refusal (exit 3), not a storage failure.
+   */
+  private static void rethrowSourceFailure(SdkException e) {
+    for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+      if (t instanceof RenderLabException) {
+        throw (RenderLabException) t;
+      }
     }
   }
 
@@ -163,21 +206,33 @@ public final class S3ImageStore implements ImageStore {
       throw e instanceof S3Exception ? translate("start a multipart upload of", key, (S3Exception) e) : failure("start a multipart upload of", key, e);
     }
     boolean completed = false;
+    Future<CompletedPart> inFlight = null;
     try {
+      // Two buffers: part n uploads from one while part n+1 is read into the other, so the
+      // download and the upload overlap instead of taking turns.
       List<CompletedPart> parts = new ArrayList<>();
+      byte[][] buffers = {buffer, null};
+      int which = 0;
       int filled = buffer.length;
-      int partNumber = 1;
+      int partNumber = 0;
       while (filled > 0) {
-        int number = partNumber++;
+        byte[] data = buffers[which];
         int length = filled;
-        String etag =
-            s3.uploadPart(
-                    r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(number).contentLength((long) length),
-                    RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, length), length))
-                .eTag();
-        parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-        filled = in.readNBytes(buffer, 0, buffer.length);
+        int number = ++partNumber;
+        Future<CompletedPart> upload = partUploads.submit(() -> uploadPart(key, uploadId, number, data, length));
+        if (inFlight != null) {
+          parts.add(await(key, inFlight));
+        }
+        inFlight = upload;
+        which ^= 1;
+        if (buffers[which] == null) {
+          buffers[which] = new byte[buffer.length];
+        }
+        // buffers[which] is free: the part that used it has just been awaited
+        filled = in.readNBytes(buffers[which], 0, buffers[which].length);
       }
+      parts.add(await(key, inFlight));
+      inFlight = null;
       s3.completeMultipartUpload(
           r -> {
             r.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build());
@@ -192,8 +247,48 @@ public final class S3ImageStore implements ImageStore {
       throw failure("write", key, e);
     } finally {
       if (!completed) {
+        if (inFlight != null) {
+          // let the part in flight end before aborting, or it could outlive the abort
+          try {
+            inFlight.get();
+          } catch (ExecutionException | CancellationException ignored) {
+            // the upload is being aborted anyway
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
         abort(key, uploadId);
       }
+    }
+  }
+
+  private CompletedPart uploadPart(String key, String uploadId, int number, byte[] data, int length) {
+    String etag =
+        s3.uploadPart(
+                r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(number).contentLength((long) length),
+                RequestBody.fromInputStream(new ByteArrayInputStream(data, 0, length), length))
+            .eTag();
+    return CompletedPart.builder().partNumber(number).eTag(etag).build();
+  }
+
+  private CompletedPart await(String key, Future<CompletedPart> part) {
+    try {
+      return part.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageException("Interrupted while uploading '" + key + "'; the multipart upload is aborted.", key, e, true);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof S3Exception) {
+        throw translate("write", key, (S3Exception) cause);
+      }
+      if (cause instanceof SdkException) {
+        throw failure("write", key, (SdkException) cause);
+      }
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      throw new StorageException("Uploading a part of '" + key + "' failed: " + cause, key, cause, true);
     }
   }
 
@@ -292,6 +387,7 @@ public final class S3ImageStore implements ImageStore {
 
   @Override
   public void close() {
+    partUploads.shutdownNow();
     presigner.close();
     s3.close();
   }
@@ -357,7 +453,10 @@ public final class S3ImageStore implements ImageStore {
       return this;
     }
 
-    /** The multipart part size and buffer, 5 MiB to 512 MiB; default 8 MiB. */
+    /**
+     * The multipart part size, 5 MiB to 512 MiB; default 8 MiB. A body of unknown length uses one
+     * buffer of this size, two once it needs a multipart upload.
+     */
     public Builder partSize(int bytes) {
       if (bytes < 5 * 1024 * 1024 || bytes > 512 * 1024 * 1024) {
         throw new IllegalArgumentException("partSize must be between 5 MiB and 512 MiB, was " + bytes);

@@ -3,6 +3,7 @@ package io.renderlab.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.renderlab.core.DeadlineExceededException;
 import io.renderlab.core.ObjectExistsException;
 import io.renderlab.core.RemoteFetchFailedException;
 import io.renderlab.core.RemoteFetchRefusedException;
@@ -16,6 +17,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -24,6 +26,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class IngestorTest {
   static final byte[] PNG = png(5000);
@@ -113,6 +118,82 @@ class IngestorTest {
     try (Stream<Path> files = Files.walk(store.root())) {
       assertThat(files.filter(Files::isRegularFile)).isEmpty();
     }
+  }
+
+  /** One hostile input: what the server answers, and the URL to ingest. */
+  interface Hostile {
+    String url(MockWebServer server);
+  }
+
+  static Stream<Arguments> hostileInputs() {
+    return Stream.of(
+        Arguments.of("HTML served as image/png", (Hostile) s -> {
+          s.enqueue(new MockResponse.Builder().body("<html>hi</html>").addHeader("Content-Type", "image/png").build());
+          return s.url("/fake.png").toString();
+        }),
+        Arguments.of("over the cap with a length", (Hostile) s -> {
+          s.enqueue(new MockResponse.Builder().body(new Buffer().write(png(10_001))).build());
+          return s.url("/big.png").toString();
+        }),
+        Arguments.of("over the cap without a length", (Hostile) s -> {
+          s.enqueue(new MockResponse.Builder().chunkedBody(new Buffer().write(png(10_001)), 1000).build());
+          return s.url("/big-chunked.png").toString();
+        }),
+        Arguments.of("slow body past the idle timeout", (Hostile) s -> {
+          s.enqueue(new MockResponse.Builder().body(new Buffer().write(png(3000))).throttleBody(1000, 1, TimeUnit.SECONDS).build());
+          return s.url("/slow.png").toString();
+        }),
+        Arguments.of("redirect into cloud metadata", (Hostile) s -> {
+          s.enqueue(new MockResponse.Builder().code(302).addHeader("Location", "http://169.254.169.254/latest/meta-data/").build());
+          return s.url("/r1").toString();
+        }),
+        Arguments.of("redirect into another loopback address", (Hostile) s -> {
+          s.enqueue(new MockResponse.Builder().code(307).addHeader("Location", "http://[::ffff:127.0.0.2]/x.png").build());
+          return s.url("/r2").toString();
+        }),
+        Arguments.of("redirect to file:", (Hostile) s -> {
+          s.enqueue(new MockResponse.Builder().code(301).addHeader("Location", "file:///etc/passwd").build());
+          return s.url("/r3").toString();
+        }),
+        Arguments.of("decimal loopback", (Hostile) s -> "http://2130706434/x.png"),
+        Arguments.of("hex loopback", (Hostile) s -> "http://0x7f.0.0.2/x.png"),
+        Arguments.of("short loopback", (Hostile) s -> "http://127.2/x.png"),
+        Arguments.of("IPv6 loopback", (Hostile) s -> "http://[::1]/x.png"),
+        Arguments.of("unspecified", (Hostile) s -> "http://0.0.0.0/x.png"),
+        Arguments.of("private", (Hostile) s -> "http://10.0.0.1/x.png"),
+        Arguments.of("CGNAT", (Hostile) s -> "http://100.64.0.1/x.png"),
+        Arguments.of("unique-local", (Hostile) s -> "http://[fd00::1]/x.png"),
+        Arguments.of("credentials", (Hostile) s -> "http://user:pw@127.0.0.1/x.png"),
+        Arguments.of("another scheme", (Hostile) s -> "ftp://example.com/x.png"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("hostileInputs")
+  void everyHostileInputIsRefusedWithNothingStored(String name, Hostile hostile) throws Exception {
+    Ingestor impatient =
+        Ingestor.builder()
+            .store(store)
+            .fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").maxBytes(10_000).readTimeout(Duration.ofMillis(300)).build())
+            .retryPolicy(RetryPolicy.builder().initialBackoff(Duration.ZERO).maxBackoff(Duration.ZERO).build())
+            .build();
+    String url = hostile.url(server);
+
+    assertThatThrownBy(() -> impatient.ingest(url, "u", "generated"))
+        .isInstanceOfAny(RemoteFetchRefusedException.class, DeadlineExceededException.class)
+        .hasMessageNotContaining("pw@");
+    try (Stream<Path> files = Files.walk(store.root())) {
+      assertThat(files.filter(Files::isRegularFile)).isEmpty();
+    }
+  }
+
+  @Test
+  void theNearestGoodInputsAreStored() {
+    server.enqueue(new MockResponse.Builder().chunkedBody(new Buffer().write(png(10_000)), 1000).build());
+    server.enqueue(new MockResponse.Builder().code(302).addHeader("Location", "/final.png").build());
+    server.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).build());
+
+    assertThat(ingestor.ingest(server.url("/exactly-the-cap.png").toString(), "u", "generated").bytes()).isEqualTo(10_000);
+    assertThat(ingestor.ingest(server.url("/redirected").toString(), "u", "generated").bytes()).isEqualTo(PNG.length);
   }
 
   @Test

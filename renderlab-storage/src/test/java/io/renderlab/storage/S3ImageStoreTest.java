@@ -91,6 +91,29 @@ class S3ImageStoreTest extends ImageStoreContract {
   }
 
   @Test
+  void aRefusalOfTheSourceDuringAKnownLengthPutSurfacesAsItselfAndStoresNothing() {
+    String key = key();
+    java.io.InputStream refusing =
+        new java.io.InputStream() {
+          int sent;
+
+          @Override
+          public int read() {
+            if (sent++ > 100_000) {
+              throw new io.renderlab.core.RemoteFetchRefusedException(
+                  io.renderlab.core.RemoteFetchRefusedException.Reason.TOO_LARGE, "http://x/…", "over the cap");
+            }
+            return 7;
+          }
+        };
+
+    assertThatThrownBy(() -> store.put(key, refusing, PutOptions.of("image/png").withLength(300_000)))
+        .isInstanceOf(io.renderlab.core.RemoteFetchRefusedException.class)
+        .hasMessage("over the cap");
+    assertThat(store.exists(key)).isFalse();
+  }
+
+  @Test
   void publicUrlsArePathStyleUnderTheEndpoint() {
     assertThat(store.publicUrl("u/a.png")).isEqualTo("http://127.0.0.1:" + S3.getHttpPort() + "/renderlab-images/u/a.png");
     assertThat(builder().publicBaseUrl("https://cdn.example.com/images/").build().publicUrl("u/a.png"))
@@ -107,6 +130,19 @@ class S3ImageStoreTest extends ImageStoreContract {
             .build()) {
       assertThat(supabase.publicUrl("user-1/a.png"))
           .isEqualTo("https://abcdefghijklmnop.supabase.co/storage/v1/object/public/renderlab-images/user-1/a.png");
+    }
+  }
+
+  @Test
+  void anS3UrlOnSupabasesEndpointGetsSupabasesPublicUrls() {
+    String url = "s3://renderlab-images?endpoint=https://abcdefghijklmnop.supabase.co/storage/v1/s3&region=eu-central-1";
+    try (ImageStore supabase = ImageStores.fromUrl(url, Optional.empty())) {
+      assertThat(supabase.publicUrl("user-1/a.png"))
+          .isEqualTo("https://abcdefghijklmnop.supabase.co/storage/v1/object/public/renderlab-images/user-1/a.png");
+    }
+    String lookalike = "s3://renderlab-images?endpoint=https://abcdefghijklmnop.supabase.co.evil.example/storage/v1/s3";
+    try (ImageStore other = ImageStores.fromUrl(lookalike, Optional.empty())) {
+      assertThat(other.publicUrl("a.png")).startsWith("https://abcdefghijklmnop.supabase.co.evil.example/storage/v1/s3/renderlab-images/");
     }
   }
 
