@@ -5,10 +5,15 @@ import com.luciad.imageio.webp.WebPWriteParam;
 import io.renderlab.core.MediaType;
 import io.renderlab.core.UnsupportedImageException;
 import io.renderlab.thumbnails.internal.Exif;
+import io.renderlab.thumbnails.internal.Geometry;
+import io.renderlab.thumbnails.internal.Interleaved;
+import io.renderlab.thumbnails.internal.PngDecoder;
 import io.renderlab.thumbnails.internal.Pixels;
 import io.renderlab.thumbnails.internal.Pixels.Argb;
 import io.renderlab.thumbnails.internal.Resampler;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -16,7 +21,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -130,55 +137,103 @@ public final class Thumbnailer {
     if (type.isEmpty()) {
       throw new UnsupportedImageException("Not an image: the bytes are not PNG, JPEG, WebP, GIF, BMP or TIFF.");
     }
-    Argb decoded = decode(image, type.get());
-    int orientation = type.get() == MediaType.JPEG ? Exif.jpegOrientation(image) : 1;
-    Argb upright = Pixels.orient(decoded, orientation);
-    return encode(resize(upright));
+    return switch (type.get()) {
+      case PNG -> renderPng(image);
+      case JPEG -> renderJpeg(image);
+      case WEBP -> renderWebp(image);
+      default -> finish(decodeWithImageIo(image, type.get()), 1);
+    };
   }
 
-  private Argb decode(byte[] image, MediaType type) {
+  private Thumbnail renderPng(byte[] image) {
+    Optional<PngDecoder.Header> header = PngDecoder.header(image);
+    if (header.isEmpty() || !header.get().supported()) {
+      // 16-bit, interlaced, 1/2/4-bit or a damaged header: ImageIO reads it (or says why not).
+      return finish(decodeWithImageIo(image, MediaType.PNG), 1);
+    }
+    checkPixels(header.get().width(), header.get().height());
+    try {
+      return finish(PngDecoder.decode(image, header.get()), 1);
+    } catch (IllegalArgumentException e) {
+      throw new UnsupportedImageException("Cannot decode the image/png image (truncated or corrupt?): " + e.getMessage(), e);
+    }
+  }
+
+  private Thumbnail renderJpeg(byte[] image) {
+    int orientation = Exif.jpegOrientation(image);
+    Interleaved pixels = withReader(image, MediaType.JPEG, reader -> {
+      List<String> warnings = new ArrayList<>();
+      // ImageIO decodes a truncated JPEG into grey filler and only warns: refuse it instead.
+      reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+      // The raster is the file's own colour space (YCbCr for JFIF), with no colour conversion at full
+      // size; YCbCr becomes RGB after the resize, on the thumbnail's pixels only.
+      Raster raster = reader.readRaster(0, null);
+      if (!warnings.isEmpty()) {
+        throw new UnsupportedImageException("The image/jpeg image is truncated or corrupt: " + warnings.get(0));
+      }
+      return jpegPixels(raster, image);
+    });
+    return finish(pixels, orientation);
+  }
+
+  private Thumbnail renderWebp(byte[] image) {
+    Interleaved pixels = withReader(image, MediaType.WEBP, reader -> {
+      int w = reader.getWidth(0);
+      int h = reader.getHeight(0);
+      ImageReadParam param = reader.getDefaultReadParam();
+      double shrink = Geometry.of(w, h, 1, width, height, fit).commonShrink();
+      if (shrink > 1.0 && param instanceof WebPReadParam webp) {
+        // libwebp's scaled decoding, as sharp's shrink-on-load: it decodes straight to about the
+        // resize size, and the Lanczos pass is left with (almost) nothing to do.
+        webp.setUseScaling(true);
+        webp.setScaledWidth(Math.max(1, (int) Math.floor(w / shrink + 0.5)));
+        webp.setScaledHeight(Math.max(1, (int) Math.floor(h / shrink + 0.5)));
+      }
+      BufferedImage decoded = reader.read(0, param);
+      Argb argb = Pixels.of(decoded);
+      return Interleaved.ofArgb(argb.pixels(), argb.width(), argb.height(), argb.alpha());
+    });
+    return finish(pixels, 1);
+  }
+
+  private Interleaved decodeWithImageIo(byte[] image, MediaType type) {
+    return withReader(image, type, reader -> {
+      List<String> warnings = new ArrayList<>();
+      reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+      BufferedImage decoded = reader.read(0, reader.getDefaultReadParam());
+      if (!warnings.isEmpty()) {
+        throw new UnsupportedImageException("The " + type.mimeType() + " image is truncated or corrupt: " + warnings.get(0));
+      }
+      Argb argb = Pixels.of(decoded);
+      return Interleaved.ofArgb(argb.pixels(), argb.width(), argb.height(), argb.alpha());
+    });
+  }
+
+  private void checkPixels(long w, long h) {
+    if (w <= 0 || h <= 0) {
+      throw new UnsupportedImageException("The image header gives no size.");
+    }
+    if (w * h > maxPixels) {
+      throw new ImageTooLargeException(w, h, maxPixels);
+    }
+  }
+
+  private interface ReaderWork {
+    Interleaved apply(ImageReader reader) throws IOException;
+  }
+
+  /** Opens an ImageIO reader on the bytes, checks the header's size, runs {@code work}, disposes. */
+  private Interleaved withReader(byte[] image, MediaType type, ReaderWork work) {
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(image))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
-        throw new UnsupportedImageException("No decoder for this " + type.mimeType() + " image (" + type + " support: PNG, JPEG, WebP, GIF).");
+        throw new UnsupportedImageException("No decoder for this " + type.mimeType() + " image (supported: PNG, JPEG, WebP, GIF).");
       }
       ImageReader reader = readers.next();
       try {
         reader.setInput(in, true, true);
-        long w = reader.getWidth(0);
-        long h = reader.getHeight(0);
-        if (w <= 0 || h <= 0) {
-          throw new UnsupportedImageException("The image header gives no size.");
-        }
-        if (w * h > maxPixels) {
-          throw new ImageTooLargeException(w, h, maxPixels);
-        }
-        ImageReadParam param = reader.getDefaultReadParam();
-        int sub = subsampling(type, w, h);
-        if (param instanceof WebPReadParam && sub > 1) {
-          WebPReadParam webp = (WebPReadParam) param;
-          webp.setUseScaling(true);
-          webp.setScaledWidth((int) (w / sub));
-          webp.setScaledHeight((int) (h / sub));
-        } else if (sub > 1) {
-          param.setSourceSubsampling(sub, sub, 0, 0);
-        }
-        BufferedImage decoded;
-        java.util.List<String> warnings = new java.util.ArrayList<>();
-        // ImageIO decodes a truncated JPEG into grey filler and only warns: refuse it instead.
-        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-        try {
-          decoded = reader.read(0, param);
-          if (!warnings.isEmpty()) {
-            throw new UnsupportedImageException("The " + type.mimeType() + " image is truncated or corrupt: " + warnings.get(0));
-          }
-        } catch (IIOException e) {
-          if (type == MediaType.JPEG && String.valueOf(e.getMessage()).contains("Unsupported Image Type")) {
-            return cmyk(reader.readRaster(0, param), image);
-          }
-          throw e;
-        }
-        return Pixels.of(decoded);
+        checkPixels(reader.getWidth(0), reader.getHeight(0));
+        return work.apply(reader);
       } finally {
         reader.dispose();
       }
@@ -192,20 +247,74 @@ public final class Thumbnailer {
     }
   }
 
-  /** How much to subsample on decode: keep at least three times the target on the short side. */
-  private int subsampling(MediaType type, long w, long h) {
-    if (type != MediaType.JPEG && type != MediaType.WEBP) {
-      return 1;
+  /** The JPEG raster as interleaved samples: YCbCr kept as is, grey widened, CMYK/YCCK converted. */
+  private static Interleaved jpegPixels(Raster raster, byte[] jpeg) {
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    int bands = raster.getNumBands();
+    if (bands == 4) {
+      Argb rgb = cmyk(raster, jpeg);
+      return Interleaved.ofArgb(rgb.pixels(), w, h, false);
     }
-    double needW = width * 3.0;
-    double needH = height * 3.0;
-    double factor;
-    if (fit == Fit.COVER) {
-      factor = Math.min(w / needW, h / needH);
-    } else {
-      factor = Math.max(w / needW, h / needH);
+    byte[] data = null;
+    if (raster.getDataBuffer() instanceof DataBufferByte buffer
+        && raster.getSampleModel() instanceof PixelInterleavedSampleModel model
+        && model.getPixelStride() == bands && model.getScanlineStride() == w * bands
+        && raster.getMinX() == 0 && raster.getMinY() == 0 && buffer.getNumBanks() == 1 && buffer.getOffset() == 0
+        && isIdentity(model.getBandOffsets())) {
+      data = buffer.getData();
     }
-    return Math.max(1, (int) Math.floor(factor));
+    if (data == null) {
+      data = new byte[w * h * bands];
+      int[] row = new int[w * bands];
+      for (int y = 0; y < h; y++) {
+        raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
+        for (int i = 0; i < row.length; i++) {
+          data[y * w * bands + i] = (byte) row[i];
+        }
+      }
+    }
+    if (bands == 1) {
+      byte[] rgb = new byte[w * h * 3];
+      for (int i = 0, o = 0; i < w * h; i++, o += 3) {
+        rgb[o] = data[i];
+        rgb[o + 1] = data[i];
+        rgb[o + 2] = data[i];
+      }
+      return new Interleaved(rgb, w, h, 3, false);
+    }
+    if (bands != 3) {
+      throw new UnsupportedImageException("Unsupported JPEG with " + bands + " colour components.");
+    }
+    boolean rgb = adobeTransform(jpeg) == 0 || rgbComponentIds(jpeg);
+    return new Interleaved(data, w, h, 3, !rgb);
+  }
+
+  private static boolean isIdentity(int[] offsets) {
+    for (int i = 0; i < offsets.length; i++) {
+      if (offsets[i] != i) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** True when the frame's three components are named 'R', 'G', 'B' (libjpeg's RGB guess). */
+  private static boolean rgbComponentIds(byte[] jpeg) {
+    int pos = 2;
+    while (pos + 4 <= jpeg.length && (jpeg[pos] & 0xff) == 0xff) {
+      int marker = jpeg[pos + 1] & 0xff;
+      int length = ((jpeg[pos + 2] & 0xff) << 8) | (jpeg[pos + 3] & 0xff);
+      if (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc) {
+        int n = pos + 9 < jpeg.length ? jpeg[pos + 9] & 0xff : 0;
+        return n == 3 && pos + 16 < jpeg.length && jpeg[pos + 10] == 'R' && jpeg[pos + 13] == 'G' && jpeg[pos + 16] == 'B';
+      }
+      if (marker == 0xda || length < 2) {
+        return false;
+      }
+      pos += 2 + length;
+    }
+    return false;
   }
 
   /** CMYK and YCCK JPEGs, which ImageIO cannot turn into RGB: Adobe's inverted CMYK convention. */
@@ -256,32 +365,24 @@ public final class Thumbnailer {
     return -1;
   }
 
-  private Argb resize(Argb in) {
-    int w = in.width();
-    int h = in.height();
-    if (fit == Fit.COVER) {
-      double scale = Math.max((double) width / w, (double) height / h);
-      double rw = width / scale;
-      double rh = height / scale;
-      double rx = (w - rw) / 2.0;
-      double ry = (h - rh) / 2.0;
-      int[] px = Resampler.resize(in.pixels(), w, h, rx, ry, rw, rh, width, height, in.alpha());
-      return new Argb(px, width, height, in.alpha());
-    }
-    double scale = Math.min((double) width / w, (double) height / h);
-    int tw = Math.max(1, (int) Math.round(w * scale));
-    int th = Math.max(1, (int) Math.round(h * scale));
-    int[] px = Resampler.resize(in.pixels(), w, h, 0, 0, w, h, tw, th, in.alpha());
-    if (fit == Fit.INSIDE) {
-      return new Argb(px, tw, th, in.alpha());
+  /** Resizes as sharp does (in stored orientation), orients the small result, pads, encodes. */
+  private Thumbnail finish(Interleaved src, int orientation) {
+    Geometry g = Geometry.of(src.width(), src.height(), orientation, width, height, fit);
+    Resampler.Axis ax = Resampler.Axis.of(src.width(), g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
+    Resampler.Axis ay = Resampler.Axis.of(src.height(), g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
+    float[] resized = Resampler.resize(src, ax, ay);
+    int[] argb = Resampler.pack(resized, g.outWidth() * g.outHeight(), src.channels(), src.ycc());
+    Argb upright = Pixels.orient(new Argb(argb, g.outWidth(), g.outHeight(), src.alpha()), orientation);
+    if (fit != Fit.CONTAIN || (upright.width() == width && upright.height() == height)) {
+      return encode(upright);
     }
     int[] padded = new int[width * height]; // transparent
-    int ox = (width - tw) / 2;
-    int oy = (height - th) / 2;
-    for (int y = 0; y < th; y++) {
-      System.arraycopy(px, y * tw, padded, (oy + y) * width + ox, tw);
+    int ox = (width - upright.width()) / 2;
+    int oy = (height - upright.height()) / 2;
+    for (int y = 0; y < upright.height(); y++) {
+      System.arraycopy(upright.pixels(), y * upright.width(), padded, (oy + y) * width + ox, upright.width());
     }
-    return new Argb(padded, width, height, true);
+    return encode(new Argb(padded, width, height, true));
   }
 
   private Thumbnail encode(Argb image) {
@@ -299,7 +400,7 @@ public final class Thumbnailer {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 * 1024);
       try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
         writer.setOutput(out);
-        writer.write(null, new javax.imageio.IIOImage(Pixels.toImage(image.pixels(), image.width(), image.height(), image.alpha()), null, null), param);
+        writer.write(null, new javax.imageio.IIOImage(Pixels.wrap(image.pixels(), image.width(), image.height(), image.alpha()), null, null), param);
       }
       return new Thumbnail(bytes.toByteArray(), image.width(), image.height());
     } catch (IOException e) {

@@ -102,6 +102,16 @@ public final class Pixels {
     return image;
   }
 
+  /** An image for the encoder that wraps {@code argb} without copying it. */
+  public static BufferedImage wrap(int[] argb, int w, int h, boolean alpha) {
+    java.awt.image.DirectColorModel model = alpha
+        ? new java.awt.image.DirectColorModel(32, 0x00ff0000, 0x0000ff00, 0x000000ff, 0xff000000)
+        : new java.awt.image.DirectColorModel(24, 0x00ff0000, 0x0000ff00, 0x000000ff, 0);
+    java.awt.image.WritableRaster raster = java.awt.image.Raster.createPackedRaster(
+        new DataBufferInt(argb, w * h), w, h, w, alpha ? new int[] {0xff0000, 0xff00, 0xff, 0xff000000} : new int[] {0xff0000, 0xff00, 0xff}, null);
+    return new BufferedImage(model, raster, false, null);
+  }
+
   /** Applies EXIF orientation 1-8, returning the upright pixels. */
   public static Argb orient(Argb in, int orientation) {
     if (orientation <= 1 || orientation > 8) {
