@@ -57,7 +57,8 @@ public final class Resampler {
       double extra = 0;
       if (scale > 1.0) {
         // libvips reduce with gap 2: the integer part leaves at least a factor of two to Lanczos.
-        shrink = Math.max(1, (int) Math.floor((double) length / resized / 2.0));
+        // Capped so that a block's premultiplied sums fit an int (255 * 255 * 30000 < 2^31).
+        shrink = Math.max(1, Math.min(30_000, (int) Math.floor((double) length / resized / 2.0)));
         residual = scale / shrink;
         extra = (resized * scale - length) / shrink;
       }
@@ -128,40 +129,85 @@ public final class Resampler {
   /**
    * Resizes {@code src} along the planned axes. Returns {@code ay.out() * ax.out() * channels}
    * floats (0..255), colour premultiplied by alpha when there is a fourth channel.
+   *
+   * <p>Vertical pass first, over whole shrunk rows held in a small ring (so each source row is read
+   * once and the inner loop is a plain multiply-add over a row, which the JIT vectorises), then the
+   * horizontal pass on the one accumulated row.
    */
   public static float[] resize(Interleaved src, Axis ax, Axis ay) {
     Scratch scratch = SCRATCH.get();
     int ch = src.channels();
     int cols = ax.last - ax.first + 1;
-    int rows = ay.last - ay.first + 1;
-    int outW = ax.out;
-    float[] row = scratch.row(cols * ch);
-    long[] acc = scratch.acc(cols * ch);
-    float[] mid = scratch.mid(rows * outW * ch);
-    for (int r = 0; r < rows; r++) {
-      boxRow(src, ay.first + r, ay.shrink, ax, cols, acc, row);
-      horizontal(row, ax, ch, mid, r * outW * ch);
-    }
-    float[] out = new float[ay.out * outW * ch];
-    int rowLength = outW * ch;
+    int rowLength = cols * ch;
+    int capacity = ay.taps;
+    float[] ring = scratch.ring(capacity * rowLength);
+    int[] sums = scratch.sums(cols * ax.shrink * ch);
+    float[] acc = scratch.acc(rowLength);
+    int outRow = ax.out * ch;
+    float[] out = new float[ay.out * outRow];
+    int produced = 0; // shrunk rows (relative to ay.first) in the ring so far
     for (int j = 0; j < ay.out; j++) {
-      int o = j * rowLength;
-      int base = j * ay.taps;
       int s = ay.start[j];
-      for (int t = 0; t < ay.count[j]; t++) {
-        float w = ay.weights[base + t];
-        int in = (s + t) * rowLength;
-        for (int x = 0; x < rowLength; x++) {
-          out[o + x] += w * mid[in + x];
+      int n = ay.count[j];
+      while (produced < s + n) {
+        if (produced >= s) {
+          shrunkRow(src, ay.first + produced, ay.shrink, ax, cols, sums, ring, (produced % capacity) * rowLength);
         }
+        produced++;
       }
+      int base = j * ay.taps;
+      float[] wy = ay.weights;
+      multiply(acc, ring, (s % capacity) * rowLength, rowLength, wy[base]);
+      int t = 1;
+      for (; t + 4 <= n; t += 4) {
+        multiplyAdd4(acc, ring, ((s + t) % capacity) * rowLength, ((s + t + 1) % capacity) * rowLength,
+            ((s + t + 2) % capacity) * rowLength, ((s + t + 3) % capacity) * rowLength, rowLength,
+            wy[base + t], wy[base + t + 1], wy[base + t + 2], wy[base + t + 3]);
+      }
+      for (; t < n; t++) {
+        multiplyAdd(acc, ring, ((s + t) % capacity) * rowLength, rowLength, wy[base + t]);
+      }
+      horizontal(acc, ax, ch, out, j * outRow);
     }
     scratch.release();
     return out;
   }
 
-  /** Shrunk row {@code r}: box average of its source block, premultiplied, as floats. */
-  private static void boxRow(Interleaved src, int r, int fy, Axis ax, int cols, long[] acc, float[] out) {
+  // The row loops below are small and separate so the JIT compiles each to SIMD; four rows at a
+  // time quarter the loads and stores of the accumulator, which bound this pass.
+
+  private static void addRow(int[] sums, byte[] d, int p, int n) {
+    for (int i = 0; i < n; i++) {
+      sums[i] += d[p + i] & 0xff;
+    }
+  }
+
+  private static void widen(float[] out, int offset, byte[] d, int p, int n) {
+    for (int i = 0; i < n; i++) {
+      out[offset + i] = d[p + i] & 0xff;
+    }
+  }
+
+  private static void multiply(float[] acc, float[] src, int offset, int n, float w) {
+    for (int x = 0; x < n; x++) {
+      acc[x] = w * src[offset + x];
+    }
+  }
+
+  private static void multiplyAdd4(float[] acc, float[] src, int o0, int o1, int o2, int o3, int n, float w0, float w1, float w2, float w3) {
+    for (int x = 0; x < n; x++) {
+      acc[x] += w0 * src[o0 + x] + w1 * src[o1 + x] + w2 * src[o2 + x] + w3 * src[o3 + x];
+    }
+  }
+
+  private static void multiplyAdd(float[] acc, float[] src, int offset, int n, float w) {
+    for (int x = 0; x < n; x++) {
+      acc[x] += w * src[offset + x];
+    }
+  }
+
+  /** Shrunk row {@code r} (box average of its source block, premultiplied) as floats at {@code offset}. */
+  private static void shrunkRow(Interleaved src, int r, int fy, Axis ax, int cols, int[] sums, float[] out, int offset) {
     byte[] d = src.data();
     int w = src.width();
     int ch = src.channels();
@@ -169,15 +215,14 @@ public final class Resampler {
     int y0 = r * fy;
     int y1 = Math.min(src.height(), y0 + fy);
     int x0 = ax.first * fx;
+    int x1 = Math.min(w, (ax.last + 1) * fx);
     boolean alpha = ch == 4;
     if (fx == 1 && fy == 1) {
       int p = (y0 * w + x0) * ch;
       if (!alpha) {
-        for (int i = 0; i < cols * 3; i++) {
-          out[i] = d[p + i] & 0xff;
-        }
+        widen(out, offset, d, p, cols * 3);
       } else {
-        for (int i = 0, o = 0; i < cols; i++, o += 4, p += 4) {
+        for (int i = 0, o = offset; i < cols; i++, o += 4, p += 4) {
           float a = (d[p + 3] & 0xff) * (1f / 255f);
           out[o] = (d[p] & 0xff) * a;
           out[o + 1] = (d[p + 1] & 0xff) * a;
@@ -187,61 +232,51 @@ public final class Resampler {
       }
       return;
     }
-    java.util.Arrays.fill(acc, 0, cols * ch, 0L);
+    // Sum the block's rows column by column (a straight loop the JIT vectorises), then the columns.
+    int span = (x1 - x0) * ch;
+    java.util.Arrays.fill(sums, 0, span, 0);
     for (int y = y0; y < y1; y++) {
-      int rowStart = y * w;
-      for (int c = 0; c < cols; c++) {
-        int xs = x0 + c * fx;
-        int xe = Math.min(w, xs + fx);
-        int p = (rowStart + xs) * ch;
-        int o = c * ch;
-        if (!alpha) {
-          long s0 = 0;
-          long s1 = 0;
-          long s2 = 0;
-          for (int x = xs; x < xe; x++, p += 3) {
-            s0 += d[p] & 0xff;
-            s1 += d[p + 1] & 0xff;
-            s2 += d[p + 2] & 0xff;
-          }
-          acc[o] += s0;
-          acc[o + 1] += s1;
-          acc[o + 2] += s2;
-        } else {
-          long s0 = 0;
-          long s1 = 0;
-          long s2 = 0;
-          long s3 = 0;
-          for (int x = xs; x < xe; x++, p += 4) {
-            int a = d[p + 3] & 0xff;
-            s0 += (d[p] & 0xff) * a;
-            s1 += (d[p + 1] & 0xff) * a;
-            s2 += (d[p + 2] & 0xff) * a;
-            s3 += a;
-          }
-          acc[o] += s0;
-          acc[o + 1] += s1;
-          acc[o + 2] += s2;
-          acc[o + 3] += s3;
+      int p = (y * w + x0) * ch;
+      if (!alpha) {
+        addRow(sums, d, p, span);
+      } else {
+        for (int i = 0; i < span; i += 4) {
+          int a = d[p + i + 3] & 0xff;
+          sums[i] += (d[p + i] & 0xff) * a;
+          sums[i + 1] += (d[p + i + 1] & 0xff) * a;
+          sums[i + 2] += (d[p + i + 2] & 0xff) * a;
+          sums[i + 3] += a;
         }
       }
     }
     int rowsInBox = y1 - y0;
     for (int c = 0; c < cols; c++) {
-      int xs = x0 + c * fx;
-      int n = rowsInBox * (Math.min(w, xs + fx) - xs);
-      float inv = 1f / n;
-      int o = c * ch;
+      int xs = c * fx;
+      int xe = Math.min(x1 - x0, xs + fx);
+      long s0 = 0;
+      long s1 = 0;
+      long s2 = 0;
+      long s3 = 0;
+      for (int x = xs, p = xs * ch; x < xe; x++, p += ch) {
+        s0 += sums[p];
+        s1 += sums[p + 1];
+        s2 += sums[p + 2];
+        if (alpha) {
+          s3 += sums[p + 3];
+        }
+      }
+      float inv = 1f / (rowsInBox * (xe - xs));
+      int o = offset + c * ch;
       if (!alpha) {
-        out[o] = acc[o] * inv;
-        out[o + 1] = acc[o + 1] * inv;
-        out[o + 2] = acc[o + 2] * inv;
+        out[o] = s0 * inv;
+        out[o + 1] = s1 * inv;
+        out[o + 2] = s2 * inv;
       } else {
         float invA = inv / 255f;
-        out[o] = acc[o] * invA;
-        out[o + 1] = acc[o + 1] * invA;
-        out[o + 2] = acc[o + 2] * invA;
-        out[o + 3] = acc[o + 3] * inv;
+        out[o] = s0 * invA;
+        out[o + 1] = s1 * invA;
+        out[o + 2] = s2 * invA;
+        out[o + 3] = s3 * inv;
       }
     }
   }
@@ -330,41 +365,41 @@ public final class Resampler {
   }
 
   private static final class Scratch {
-    float[] row = new float[0];
-    long[] acc = new long[0];
-    float[] mid = new float[0];
+    float[] ring = new float[0];
+    int[] sums = new int[0];
+    float[] acc = new float[0];
 
-    float[] row(int n) {
-      if (row.length < n) {
-        row = new float[n];
+    float[] ring(int n) {
+      if (ring.length < n) {
+        ring = new float[n];
       }
-      return row;
+      return ring;
     }
 
-    long[] acc(int n) {
+    int[] sums(int n) {
+      if (sums.length < n) {
+        sums = new int[n];
+      }
+      return sums;
+    }
+
+    float[] acc(int n) {
       if (acc.length < n) {
-        acc = new long[n];
+        acc = new float[n];
       }
       return acc;
     }
 
-    float[] mid(int n) {
-      if (mid.length < n) {
-        mid = new float[n];
-      }
-      return mid;
-    }
-
     /** Drops arrays too large to keep around between renders. */
     void release() {
-      if (mid.length > RETAIN_LIMIT) {
-        mid = new float[0];
+      if (ring.length > RETAIN_LIMIT) {
+        ring = new float[0];
       }
-      if (row.length > RETAIN_LIMIT) {
-        row = new float[0];
+      if (sums.length > RETAIN_LIMIT) {
+        sums = new int[0];
       }
       if (acc.length > RETAIN_LIMIT) {
-        acc = new long[0];
+        acc = new float[0];
       }
     }
   }
