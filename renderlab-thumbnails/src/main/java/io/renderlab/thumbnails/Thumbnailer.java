@@ -34,6 +34,7 @@ import javax.imageio.ImageReader;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
@@ -224,7 +225,8 @@ public final class Thumbnailer {
 
   /** Opens an ImageIO reader on the bytes, checks the header's size, runs {@code work}, disposes. */
   private Interleaved withReader(byte[] image, MediaType type, ReaderWork work) {
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(image))) {
+    // In memory: ImageIO.createImageInputStream would copy the bytes to a temporary file first.
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(image))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
         throw new UnsupportedImageException("No decoder for this " + type.mimeType() + " image (supported: PNG, JPEG, WebP, GIF).");
