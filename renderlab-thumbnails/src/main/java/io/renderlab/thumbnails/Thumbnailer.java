@@ -162,19 +162,33 @@ public final class Thumbnailer {
 
   private Thumbnail renderJpeg(byte[] image) {
     int orientation = Exif.jpegOrientation(image);
+    int[] window = new int[4];
     Interleaved pixels = withReader(image, MediaType.JPEG, reader -> {
+      int w = reader.getWidth(0);
+      int h = reader.getHeight(0);
+      // Read only the window the resize will use: libjpeg stops after its last row, and the rows and
+      // columns outside it are never copied out of the decoder.
+      Geometry g = Geometry.of(w, h, orientation, width, height, fit);
+      Resampler.Axis ax = Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
+      Resampler.Axis ay = Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
+      window[0] = ax.sourceStart();
+      window[1] = ay.sourceStart();
+      window[2] = w;
+      window[3] = h;
+      ImageReadParam param = reader.getDefaultReadParam();
+      param.setSourceRegion(new java.awt.Rectangle(window[0], window[1], ax.sourceEnd(w) - window[0], ay.sourceEnd(h) - window[1]));
       List<String> warnings = new ArrayList<>();
       // ImageIO decodes a truncated JPEG into grey filler and only warns: refuse it instead.
       reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
       // The raster is the file's own colour space (YCbCr for JFIF), with no colour conversion at full
       // size; YCbCr becomes RGB after the resize, on the thumbnail's pixels only.
-      Raster raster = reader.readRaster(0, null);
+      Raster raster = reader.readRaster(0, param);
       if (!warnings.isEmpty()) {
         throw new UnsupportedImageException("The image/jpeg image is truncated or corrupt: " + warnings.get(0));
       }
       return jpegPixels(raster, image);
     });
-    return finish(pixels, orientation);
+    return finish(pixels, window[0], window[1], window[2], window[3], orientation);
   }
 
   private Thumbnail renderWebp(byte[] image) {
@@ -369,10 +383,15 @@ public final class Thumbnailer {
 
   /** Resizes as sharp does (in stored orientation), orients the small result, pads, encodes. */
   private Thumbnail finish(Interleaved src, int orientation) {
-    Geometry g = Geometry.of(src.width(), src.height(), orientation, width, height, fit);
-    Resampler.Axis ax = Resampler.Axis.of(src.width(), g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
-    Resampler.Axis ay = Resampler.Axis.of(src.height(), g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
-    float[] resized = Resampler.resize(src, ax, ay);
+    return finish(src, 0, 0, src.width(), src.height(), orientation);
+  }
+
+  /** As above, when {@code src} is the window at ({@code left}, {@code top}) of a {@code w}×{@code h} image. */
+  private Thumbnail finish(Interleaved src, int left, int top, int w, int h, int orientation) {
+    Geometry g = Geometry.of(w, h, orientation, width, height, fit);
+    Resampler.Axis ax = Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
+    Resampler.Axis ay = Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
+    float[] resized = Resampler.resize(src, left, top, w, h, ax, ay);
     int[] argb = Resampler.pack(resized, g.outWidth() * g.outHeight(), src.channels(), src.ycc());
     Argb upright = Pixels.orient(new Argb(argb, g.outWidth(), g.outHeight(), src.alpha()), orientation);
     if (fit != Fit.CONTAIN || (upright.width() == width && upright.height() == height)) {

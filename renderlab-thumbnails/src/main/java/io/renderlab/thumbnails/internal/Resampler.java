@@ -47,6 +47,16 @@ public final class Resampler {
       return out;
     }
 
+    /** The first input sample this axis reads: decoders may skip what comes before. */
+    public int sourceStart() {
+      return first * shrink;
+    }
+
+    /** One past the last input sample this axis reads, for an axis of {@code length} samples. */
+    public int sourceEnd(int length) {
+      return Math.min(length, (last + 1) * shrink);
+    }
+
     /**
      * Plans an axis of {@code length} input samples resized by {@code 1/scale} to {@code resized}
      * samples, of which the {@code out} samples starting at {@code crop} are kept.
@@ -150,6 +160,15 @@ public final class Resampler {
    * horizontal pass on the one accumulated row.
    */
   public static float[] resize(Interleaved src, Axis ax, Axis ay) {
+    return resize(src, 0, 0, src.width(), src.height(), ax, ay);
+  }
+
+  /**
+   * As {@link #resize(Interleaved, Axis, Axis)}, when {@code src} holds only the window at
+   * ({@code left}, {@code top}) of a {@code width}×{@code height} image that the axes were planned
+   * for; the window must cover every sample the axes read.
+   */
+  public static float[] resize(Interleaved src, int left, int top, int width, int height, Axis ax, Axis ay) {
     Scratch scratch = SCRATCH.get();
     int ch = src.channels();
     int cols = ax.last - ax.first + 1;
@@ -166,7 +185,7 @@ public final class Resampler {
       int n = ay.count[j];
       while (produced < s + n) {
         if (produced >= s) {
-          shrunkRow(src, ay.first + produced, ay.shrink, ax, cols, sums, ring, (produced % capacity) * rowLength);
+          shrunkRow(src, left, top, width, height, ay.first + produced, ay.shrink, ax, cols, sums, ring, (produced % capacity) * rowLength);
         }
         produced++;
       }
@@ -222,18 +241,19 @@ public final class Resampler {
   }
 
   /** Shrunk row {@code r} (box average of its source block, premultiplied) as floats at {@code offset}. */
-  private static void shrunkRow(Interleaved src, int r, int fy, Axis ax, int cols, int[] sums, float[] out, int offset) {
+  private static void shrunkRow(Interleaved src, int left, int top, int width, int height, int r, int fy, Axis ax, int cols, int[] sums,
+      float[] out, int offset) {
     byte[] d = src.data();
-    int w = src.width();
+    int w = src.width(); // the window's row length
     int ch = src.channels();
     int fx = ax.shrink;
     int y0 = r * fy;
-    int y1 = Math.min(src.height(), y0 + fy);
+    int y1 = Math.min(height, y0 + fy);
     int x0 = ax.first * fx;
-    int x1 = Math.min(w, (ax.last + 1) * fx);
+    int x1 = Math.min(width, (ax.last + 1) * fx);
     boolean alpha = ch == 4;
     if (fx == 1 && fy == 1) {
-      int p = (y0 * w + x0) * ch;
+      int p = ((y0 - top) * w + x0 - left) * ch;
       if (!alpha) {
         widen(out, offset, d, p, cols * 3);
       } else {
@@ -251,7 +271,7 @@ public final class Resampler {
     int span = (x1 - x0) * ch;
     java.util.Arrays.fill(sums, 0, span, 0);
     for (int y = y0; y < y1; y++) {
-      int p = (y * w + x0) * ch;
+      int p = ((y - top) * w + x0 - left) * ch;
       if (!alpha) {
         addRow(sums, d, p, span);
       } else {
