@@ -79,7 +79,23 @@ const inputs = [
   ['portrait.jpg', 600, 800, 15, 3, 8, i => i.jpeg({ quality: 80 })],
   ['exif6.jpg', 600, 800, 16, 3, 8, i => i.jpeg({ quality: 80 }).withMetadata({ orientation: 6 }), true],
   ['large.webp', 1600, 1600, 17, 3, 8, i => i.webp({ quality: 70 })],
+  // The rarer shapes the issue lists: progressive and CMYK JPEG, 16-bit PNG, lossless WebP with
+  // alpha, animated WebP (its first frame is the thumbnail).
+  ['progressive.jpg', 800, 600, 18, 3, 8, i => i.jpeg({ quality: 80, progressive: true })],
+  ['cmyk.jpg', 480, 360, 19, 3, 8, i => i.toColourspace('cmyk').jpeg({ quality: 85 })],
+  ['deep.png', 360, 360, 20, 3, 0, i => i.toColourspace('rgb16').png({ compressionLevel: 9 })],
+  ['lossless.webp', 480, 480, 21, 4, 0, i => i.webp({ lossless: true })],
+  ['animated.webp', 480, 480, 22, 3, 0, null],
 ];
+
+// Three frames: the scene, then two others; only the first should reach the thumbnail.
+async function animated(first, w, h) {
+  const frames = [await first.png().toBuffer()];
+  for (const seed of [23, 24]) {
+    frames.push(await sharp(scene(w, h, seed, 3, 0), { raw: { width: w, height: h, channels: 3 } }).png().toBuffer());
+  }
+  return sharp(frames, { join: { animated: true } }).webp({ quality: 80, loop: 0, delay: [200, 200, 200] }).toBuffer();
+}
 
 const thumb = b => sharp(b).rotate().resize(400, 400, { fit: 'cover', position: 'centre', kernel: sharp.kernel.lanczos3 })
   .webp({ quality: 75, effort: 4 }).toBuffer();
@@ -89,11 +105,15 @@ const thumb = b => sharp(b).rotate().resize(400, 400, { fit: 'cover', position: 
   for (const [name, w, h, seed, channels, grainAmount, encode, rotate90] of inputs) {
     let img = sharp(scene(w, h, seed, channels, grainAmount), { raw: { width: w, height: h, channels } })
       .composite([{ input: label(w, h, name) }]);
+    if (channels === 3) {
+      // The text overlay adds an alpha channel; opaque inputs should not carry one.
+      img = sharp(await img.png().toBuffer()).removeAlpha();
+    }
     if (rotate90) {
       // Store the pixels turned 90° anticlockwise; orientation 6 tells readers to turn them back.
       img = sharp(await img.png().toBuffer()).rotate(-90);
     }
-    const bytes = await encode(img).toBuffer();
+    const bytes = encode ? await encode(img).toBuffer() : await animated(img, w, h);
     fs.writeFileSync(path.join(OUT, name), bytes);
     const ref = await thumb(bytes);
     fs.writeFileSync(path.join(OUT, name.replace(/\.[a-z]+$/, '') + '.sharp.webp'), ref);

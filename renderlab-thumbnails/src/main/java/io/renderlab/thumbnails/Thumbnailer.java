@@ -11,6 +11,7 @@ import io.renderlab.thumbnails.internal.PngDecoder;
 import io.renderlab.thumbnails.internal.Pixels;
 import io.renderlab.thumbnails.internal.Pixels.Argb;
 import io.renderlab.thumbnails.internal.Resampler;
+import io.renderlab.thumbnails.internal.WebpFrames;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.PixelInterleavedSampleModel;
@@ -192,6 +193,15 @@ public final class Thumbnailer {
   }
 
   private Thumbnail renderWebp(byte[] image) {
+    Optional<WebpFrames.FirstFrame> animated;
+    try {
+      animated = WebpFrames.firstFrame(image);
+    } catch (IllegalArgumentException e) {
+      throw new UnsupportedImageException("Cannot decode the image/webp image (truncated or corrupt?): " + e.getMessage(), e);
+    }
+    if (animated.isPresent()) {
+      return renderFirstFrame(animated.get());
+    }
     Interleaved pixels = withReader(image, MediaType.WEBP, reader -> {
       int w = reader.getWidth(0);
       int h = reader.getHeight(0);
@@ -207,6 +217,26 @@ public final class Thumbnailer {
       BufferedImage decoded = reader.read(0, param);
       Argb argb = Pixels.of(decoded);
       return Interleaved.ofArgb(argb.pixels(), argb.width(), argb.height(), argb.alpha());
+    });
+    return finish(pixels, 1);
+  }
+
+  /** An animated WebP's first frame (as sharp reads it by default), placed on its canvas. */
+  private Thumbnail renderFirstFrame(WebpFrames.FirstFrame frame) {
+    checkPixels(frame.canvasWidth(), frame.canvasHeight());
+    if (frame.x() == 0 && frame.y() == 0 && frame.width() == frame.canvasWidth() && frame.height() == frame.canvasHeight()) {
+      return renderWebp(frame.still());
+    }
+    if (frame.x() + frame.width() > frame.canvasWidth() || frame.y() + frame.height() > frame.canvasHeight()) {
+      throw new UnsupportedImageException("The image/webp animation's first frame lies outside its canvas (corrupt).");
+    }
+    Interleaved pixels = withReader(frame.still(), MediaType.WEBP, reader -> {
+      Argb argb = Pixels.of(reader.read(0, reader.getDefaultReadParam()));
+      int[] canvas = new int[frame.canvasWidth() * frame.canvasHeight()]; // transparent around the frame
+      for (int y = 0; y < argb.height(); y++) {
+        System.arraycopy(argb.pixels(), y * argb.width(), canvas, (frame.y() + y) * frame.canvasWidth() + frame.x(), argb.width());
+      }
+      return Interleaved.ofArgb(canvas, frame.canvasWidth(), frame.canvasHeight(), true);
     });
     return finish(pixels, 1);
   }
