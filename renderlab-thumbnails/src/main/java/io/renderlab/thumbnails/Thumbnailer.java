@@ -43,15 +43,19 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * position: 'centre', kernel: 'lanczos3'}).webp({quality: 75, effort: 4})}, with EXIF orientation
  * applied and alpha kept.
  *
- * <p>Reads PNG (8/16-bit, palette, grey, alpha), JPEG (baseline, progressive, CMYK/YCCK), WebP
- * (lossy, lossless, alpha), GIF (first frame). The image's dimensions are read from its header
- * before any pixel is decoded; more than {@link Builder#maxPixels} pixels (sharp's 268 402 689 by
- * default) is refused at once. Truncated or non-image input is refused with
+ * <p>Reads PNG (8/16-bit, palette, grey, alpha), JPEG (baseline, progressive, grey, CMYK/YCCK),
+ * WebP (lossy, lossless, alpha; first frame if animated), GIF (first frame). The image's
+ * dimensions are read from its header before any pixel is decoded; more than
+ * {@link Builder#maxPixels} pixels (sharp's 268 402 689 by default) is refused at once with
+ * {@link ImageTooLargeException}. Truncated or non-image input is refused with
  * {@link UnsupportedImageException}; a thumbnail is never half-rendered.
  *
- * <p>Speed comes from shrinking early: JPEGs are decoded subsampled when the reduction allows,
- * large WebPs are decoded at reduced size by libwebp, an integer box pre-shrink brings the image
- * to about twice the target, and the Lanczos3 pass runs on primitive arrays. Immutable and
+ * <p>Geometry and resampling follow sharp 0.34 and libvips (same shrink, rounding and crop;
+ * integer box shrink then Lanczos3), so the output matches sharp's to within WebP noise. Speed
+ * comes from shrinking early and touching little: libwebp decodes WebP straight to the resize
+ * size, JPEGs are read as raw YCbCr and only through the window the resize uses, 8-bit PNGs go
+ * through a lean decoder, only the kept pixels are resampled, orientation is applied to the small
+ * result, and every pass runs over primitive arrays with per-thread scratch. Immutable and
  * thread-safe.
  *
  * <pre>{@code

@@ -94,14 +94,6 @@ public final class Pixels {
     return of(converted);
   }
 
-  /** An image for the encoder, sharing nothing with {@code argb}. */
-  public static BufferedImage toImage(int[] argb, int w, int h, boolean alpha) {
-    BufferedImage image = new BufferedImage(w, h, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
-    int[] data = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
-    System.arraycopy(argb, 0, data, 0, w * h);
-    return image;
-  }
-
   /** An image for the encoder that wraps {@code argb} without copying it. */
   public static BufferedImage wrap(int[] argb, int w, int h, boolean alpha) {
     java.awt.image.DirectColorModel model = alpha
