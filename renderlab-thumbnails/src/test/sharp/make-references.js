@@ -83,7 +83,7 @@ const inputs = [
   // alpha, animated WebP (its first frame is the thumbnail).
   ['progressive.jpg', 800, 600, 18, 3, 8, i => i.jpeg({ quality: 80, progressive: true })],
   ['cmyk.jpg', 480, 360, 19, 3, 8, i => i.toColourspace('cmyk').jpeg({ quality: 85 })],
-  ['deep.png', 360, 360, 20, 3, 0, i => i.toColourspace('rgb16').png({ compressionLevel: 9 })],
+  ['deep.png', 256, 256, 20, 3, 0, i => i.toColourspace('rgb16').png({ compressionLevel: 9 })],
   ['lossless.webp', 480, 480, 21, 4, 0, i => i.webp({ lossless: true })],
   ['animated.webp', 480, 480, 22, 3, 0, null],
 ];
