@@ -5,10 +5,16 @@ import com.luciad.imageio.webp.WebPWriteParam;
 import io.renderlab.core.MediaType;
 import io.renderlab.core.UnsupportedImageException;
 import io.renderlab.thumbnails.internal.Exif;
+import io.renderlab.thumbnails.internal.Geometry;
+import io.renderlab.thumbnails.internal.Interleaved;
+import io.renderlab.thumbnails.internal.PngDecoder;
 import io.renderlab.thumbnails.internal.Pixels;
 import io.renderlab.thumbnails.internal.Pixels.Argb;
 import io.renderlab.thumbnails.internal.Resampler;
+import io.renderlab.thumbnails.internal.WebpFrames;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -16,17 +22,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
@@ -34,15 +42,19 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * position: 'centre', kernel: 'lanczos3'}).webp({quality: 75, effort: 4})}, with EXIF orientation
  * applied and alpha kept.
  *
- * <p>Reads PNG (8/16-bit, palette, grey, alpha), JPEG (baseline, progressive, CMYK/YCCK), WebP
- * (lossy, lossless, alpha), GIF (first frame). The image's dimensions are read from its header
- * before any pixel is decoded; more than {@link Builder#maxPixels} pixels (sharp's 268 402 689 by
- * default) is refused at once. Truncated or non-image input is refused with
+ * <p>Reads PNG (8/16-bit, palette, grey, alpha), JPEG (baseline, progressive, grey, CMYK/YCCK),
+ * WebP (lossy, lossless, alpha; first frame if animated), GIF (first frame). The image's
+ * dimensions are read from its header before any pixel is decoded; more than
+ * {@link Builder#maxPixels} pixels (sharp's 268 402 689 by default) is refused at once with
+ * {@link ImageTooLargeException}. Truncated or non-image input is refused with
  * {@link UnsupportedImageException}; a thumbnail is never half-rendered.
  *
- * <p>Speed comes from shrinking early: JPEGs are decoded subsampled when the reduction allows,
- * large WebPs are decoded at reduced size by libwebp, an integer box pre-shrink brings the image
- * to about twice the target, and the Lanczos3 pass runs on primitive arrays. Immutable and
+ * <p>Geometry and resampling follow sharp 0.34 and libvips (same shrink, rounding and crop;
+ * integer box shrink then Lanczos3), so the output matches sharp's to within WebP noise. Speed
+ * comes from shrinking early and touching little: libwebp decodes WebP straight to the resize
+ * size, JPEGs are read as raw YCbCr and only through the window the resize uses, 8-bit PNGs go
+ * through a lean decoder, only the kept pixels are resampled, orientation is applied to the small
+ * result, and every pass runs over primitive arrays with per-thread scratch. Immutable and
  * thread-safe.
  *
  * <pre>{@code
@@ -130,55 +142,147 @@ public final class Thumbnailer {
     if (type.isEmpty()) {
       throw new UnsupportedImageException("Not an image: the bytes are not PNG, JPEG, WebP, GIF, BMP or TIFF.");
     }
-    Argb decoded = decode(image, type.get());
-    int orientation = type.get() == MediaType.JPEG ? Exif.jpegOrientation(image) : 1;
-    Argb upright = Pixels.orient(decoded, orientation);
-    return encode(resize(upright));
+    return switch (type.get()) {
+      case PNG -> renderPng(image);
+      case JPEG -> renderJpeg(image);
+      case WEBP -> renderWebp(image);
+      default -> finish(decodeWithImageIo(image, type.get()), 1);
+    };
   }
 
-  private Argb decode(byte[] image, MediaType type) {
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(image))) {
+  private Thumbnail renderPng(byte[] image) {
+    Optional<PngDecoder.Header> header = PngDecoder.header(image);
+    if (header.isEmpty() || !header.get().supported()) {
+      // 16-bit, interlaced, 1/2/4-bit or a damaged header: ImageIO reads it (or says why not).
+      return finish(decodeWithImageIo(image, MediaType.PNG), 1);
+    }
+    checkPixels(header.get().width(), header.get().height());
+    try {
+      return finish(PngDecoder.decode(image, header.get()), 1);
+    } catch (IllegalArgumentException e) {
+      throw new UnsupportedImageException("Cannot decode the image/png image (truncated or corrupt?): " + e.getMessage(), e);
+    }
+  }
+
+  private Thumbnail renderJpeg(byte[] image) {
+    int orientation = Exif.jpegOrientation(image);
+    int[] window = new int[4];
+    Interleaved pixels = withReader(image, MediaType.JPEG, reader -> {
+      int w = reader.getWidth(0);
+      int h = reader.getHeight(0);
+      // Read only the window the resize will use: libjpeg stops after its last row, and the rows and
+      // columns outside it are never copied out of the decoder.
+      Geometry g = Geometry.of(w, h, orientation, width, height, fit);
+      Resampler.Axis ax = Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
+      Resampler.Axis ay = Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
+      window[0] = ax.sourceStart();
+      window[1] = ay.sourceStart();
+      window[2] = w;
+      window[3] = h;
+      ImageReadParam param = reader.getDefaultReadParam();
+      param.setSourceRegion(new java.awt.Rectangle(window[0], window[1], ax.sourceEnd(w) - window[0], ay.sourceEnd(h) - window[1]));
+      List<String> warnings = new ArrayList<>();
+      // ImageIO decodes a truncated JPEG into grey filler and only warns: refuse it instead.
+      reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+      // The raster is the file's own colour space (YCbCr for JFIF), with no colour conversion at full
+      // size; YCbCr becomes RGB after the resize, on the thumbnail's pixels only.
+      Raster raster = reader.readRaster(0, param);
+      if (!warnings.isEmpty()) {
+        throw new UnsupportedImageException("The image/jpeg image is truncated or corrupt: " + warnings.get(0));
+      }
+      return jpegPixels(raster, image);
+    });
+    return finish(pixels, window[0], window[1], window[2], window[3], orientation);
+  }
+
+  private Thumbnail renderWebp(byte[] image) {
+    Optional<WebpFrames.FirstFrame> animated;
+    try {
+      animated = WebpFrames.firstFrame(image);
+    } catch (IllegalArgumentException e) {
+      throw new UnsupportedImageException("Cannot decode the image/webp image (truncated or corrupt?): " + e.getMessage(), e);
+    }
+    if (animated.isPresent()) {
+      return renderFirstFrame(animated.get());
+    }
+    Interleaved pixels = withReader(image, MediaType.WEBP, reader -> {
+      int w = reader.getWidth(0);
+      int h = reader.getHeight(0);
+      ImageReadParam param = reader.getDefaultReadParam();
+      double shrink = Geometry.of(w, h, 1, width, height, fit).commonShrink();
+      if (shrink > 1.0 && param instanceof WebPReadParam webp) {
+        // libwebp's scaled decoding, as sharp's shrink-on-load: it decodes straight to about the
+        // resize size, and the Lanczos pass is left with (almost) nothing to do.
+        webp.setUseScaling(true);
+        webp.setScaledWidth(Math.max(1, (int) Math.floor(w / shrink + 0.5)));
+        webp.setScaledHeight(Math.max(1, (int) Math.floor(h / shrink + 0.5)));
+      }
+      BufferedImage decoded = reader.read(0, param);
+      Argb argb = Pixels.of(decoded);
+      return Interleaved.ofArgb(argb.pixels(), argb.width(), argb.height(), argb.alpha());
+    });
+    return finish(pixels, 1);
+  }
+
+  /** An animated WebP's first frame (as sharp reads it by default), placed on its canvas. */
+  private Thumbnail renderFirstFrame(WebpFrames.FirstFrame frame) {
+    checkPixels(frame.canvasWidth(), frame.canvasHeight());
+    if (frame.x() == 0 && frame.y() == 0 && frame.width() == frame.canvasWidth() && frame.height() == frame.canvasHeight()) {
+      return renderWebp(frame.still());
+    }
+    if (frame.x() + frame.width() > frame.canvasWidth() || frame.y() + frame.height() > frame.canvasHeight()) {
+      throw new UnsupportedImageException("The image/webp animation's first frame lies outside its canvas (corrupt).");
+    }
+    Interleaved pixels = withReader(frame.still(), MediaType.WEBP, reader -> {
+      Argb argb = Pixels.of(reader.read(0, reader.getDefaultReadParam()));
+      int[] canvas = new int[frame.canvasWidth() * frame.canvasHeight()]; // transparent around the frame
+      for (int y = 0; y < argb.height(); y++) {
+        System.arraycopy(argb.pixels(), y * argb.width(), canvas, (frame.y() + y) * frame.canvasWidth() + frame.x(), argb.width());
+      }
+      return Interleaved.ofArgb(canvas, frame.canvasWidth(), frame.canvasHeight(), true);
+    });
+    return finish(pixels, 1);
+  }
+
+  private Interleaved decodeWithImageIo(byte[] image, MediaType type) {
+    return withReader(image, type, reader -> {
+      List<String> warnings = new ArrayList<>();
+      reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+      BufferedImage decoded = reader.read(0, reader.getDefaultReadParam());
+      if (!warnings.isEmpty()) {
+        throw new UnsupportedImageException("The " + type.mimeType() + " image is truncated or corrupt: " + warnings.get(0));
+      }
+      Argb argb = Pixels.of(decoded);
+      return Interleaved.ofArgb(argb.pixels(), argb.width(), argb.height(), argb.alpha());
+    });
+  }
+
+  private void checkPixels(long w, long h) {
+    if (w <= 0 || h <= 0) {
+      throw new UnsupportedImageException("The image header gives no size.");
+    }
+    if (w * h > maxPixels) {
+      throw new ImageTooLargeException(w, h, maxPixels);
+    }
+  }
+
+  private interface ReaderWork {
+    Interleaved apply(ImageReader reader) throws IOException;
+  }
+
+  /** Opens an ImageIO reader on the bytes, checks the header's size, runs {@code work}, disposes. */
+  private Interleaved withReader(byte[] image, MediaType type, ReaderWork work) {
+    // In memory: ImageIO.createImageInputStream would copy the bytes to a temporary file first.
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(image))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
-        throw new UnsupportedImageException("No decoder for this " + type.mimeType() + " image (" + type + " support: PNG, JPEG, WebP, GIF).");
+        throw new UnsupportedImageException("No decoder for this " + type.mimeType() + " image (supported: PNG, JPEG, WebP, GIF).");
       }
       ImageReader reader = readers.next();
       try {
         reader.setInput(in, true, true);
-        long w = reader.getWidth(0);
-        long h = reader.getHeight(0);
-        if (w <= 0 || h <= 0) {
-          throw new UnsupportedImageException("The image header gives no size.");
-        }
-        if (w * h > maxPixels) {
-          throw new ImageTooLargeException(w, h, maxPixels);
-        }
-        ImageReadParam param = reader.getDefaultReadParam();
-        int sub = subsampling(type, w, h);
-        if (param instanceof WebPReadParam && sub > 1) {
-          WebPReadParam webp = (WebPReadParam) param;
-          webp.setUseScaling(true);
-          webp.setScaledWidth((int) (w / sub));
-          webp.setScaledHeight((int) (h / sub));
-        } else if (sub > 1) {
-          param.setSourceSubsampling(sub, sub, 0, 0);
-        }
-        BufferedImage decoded;
-        java.util.List<String> warnings = new java.util.ArrayList<>();
-        // ImageIO decodes a truncated JPEG into grey filler and only warns: refuse it instead.
-        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-        try {
-          decoded = reader.read(0, param);
-          if (!warnings.isEmpty()) {
-            throw new UnsupportedImageException("The " + type.mimeType() + " image is truncated or corrupt: " + warnings.get(0));
-          }
-        } catch (IIOException e) {
-          if (type == MediaType.JPEG && String.valueOf(e.getMessage()).contains("Unsupported Image Type")) {
-            return cmyk(reader.readRaster(0, param), image);
-          }
-          throw e;
-        }
-        return Pixels.of(decoded);
+        checkPixels(reader.getWidth(0), reader.getHeight(0));
+        return work.apply(reader);
       } finally {
         reader.dispose();
       }
@@ -192,20 +296,74 @@ public final class Thumbnailer {
     }
   }
 
-  /** How much to subsample on decode: keep at least three times the target on the short side. */
-  private int subsampling(MediaType type, long w, long h) {
-    if (type != MediaType.JPEG && type != MediaType.WEBP) {
-      return 1;
+  /** The JPEG raster as interleaved samples: YCbCr kept as is, grey widened, CMYK/YCCK converted. */
+  private static Interleaved jpegPixels(Raster raster, byte[] jpeg) {
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    int bands = raster.getNumBands();
+    if (bands == 4) {
+      Argb rgb = cmyk(raster, jpeg);
+      return Interleaved.ofArgb(rgb.pixels(), w, h, false);
     }
-    double needW = width * 3.0;
-    double needH = height * 3.0;
-    double factor;
-    if (fit == Fit.COVER) {
-      factor = Math.min(w / needW, h / needH);
-    } else {
-      factor = Math.max(w / needW, h / needH);
+    byte[] data = null;
+    if (raster.getDataBuffer() instanceof DataBufferByte buffer
+        && raster.getSampleModel() instanceof PixelInterleavedSampleModel model
+        && model.getPixelStride() == bands && model.getScanlineStride() == w * bands
+        && raster.getMinX() == 0 && raster.getMinY() == 0 && buffer.getNumBanks() == 1 && buffer.getOffset() == 0
+        && isIdentity(model.getBandOffsets())) {
+      data = buffer.getData();
     }
-    return Math.max(1, (int) Math.floor(factor));
+    if (data == null) {
+      data = new byte[w * h * bands];
+      int[] row = new int[w * bands];
+      for (int y = 0; y < h; y++) {
+        raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
+        for (int i = 0; i < row.length; i++) {
+          data[y * w * bands + i] = (byte) row[i];
+        }
+      }
+    }
+    if (bands == 1) {
+      byte[] rgb = new byte[w * h * 3];
+      for (int i = 0, o = 0; i < w * h; i++, o += 3) {
+        rgb[o] = data[i];
+        rgb[o + 1] = data[i];
+        rgb[o + 2] = data[i];
+      }
+      return new Interleaved(rgb, w, h, 3, false);
+    }
+    if (bands != 3) {
+      throw new UnsupportedImageException("Unsupported JPEG with " + bands + " colour components.");
+    }
+    boolean rgb = adobeTransform(jpeg) == 0 || rgbComponentIds(jpeg);
+    return new Interleaved(data, w, h, 3, !rgb);
+  }
+
+  private static boolean isIdentity(int[] offsets) {
+    for (int i = 0; i < offsets.length; i++) {
+      if (offsets[i] != i) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** True when the frame's three components are named 'R', 'G', 'B' (libjpeg's RGB guess). */
+  private static boolean rgbComponentIds(byte[] jpeg) {
+    int pos = 2;
+    while (pos + 4 <= jpeg.length && (jpeg[pos] & 0xff) == 0xff) {
+      int marker = jpeg[pos + 1] & 0xff;
+      int length = ((jpeg[pos + 2] & 0xff) << 8) | (jpeg[pos + 3] & 0xff);
+      if (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc) {
+        int n = pos + 9 < jpeg.length ? jpeg[pos + 9] & 0xff : 0;
+        return n == 3 && pos + 16 < jpeg.length && jpeg[pos + 10] == 'R' && jpeg[pos + 13] == 'G' && jpeg[pos + 16] == 'B';
+      }
+      if (marker == 0xda || length < 2) {
+        return false;
+      }
+      pos += 2 + length;
+    }
+    return false;
   }
 
   /** CMYK and YCCK JPEGs, which ImageIO cannot turn into RGB: Adobe's inverted CMYK convention. */
@@ -256,32 +414,29 @@ public final class Thumbnailer {
     return -1;
   }
 
-  private Argb resize(Argb in) {
-    int w = in.width();
-    int h = in.height();
-    if (fit == Fit.COVER) {
-      double scale = Math.max((double) width / w, (double) height / h);
-      double rw = width / scale;
-      double rh = height / scale;
-      double rx = (w - rw) / 2.0;
-      double ry = (h - rh) / 2.0;
-      int[] px = Resampler.resize(in.pixels(), w, h, rx, ry, rw, rh, width, height, in.alpha());
-      return new Argb(px, width, height, in.alpha());
-    }
-    double scale = Math.min((double) width / w, (double) height / h);
-    int tw = Math.max(1, (int) Math.round(w * scale));
-    int th = Math.max(1, (int) Math.round(h * scale));
-    int[] px = Resampler.resize(in.pixels(), w, h, 0, 0, w, h, tw, th, in.alpha());
-    if (fit == Fit.INSIDE) {
-      return new Argb(px, tw, th, in.alpha());
+  /** Resizes as sharp does (in stored orientation), orients the small result, pads, encodes. */
+  private Thumbnail finish(Interleaved src, int orientation) {
+    return finish(src, 0, 0, src.width(), src.height(), orientation);
+  }
+
+  /** As above, when {@code src} is the window at ({@code left}, {@code top}) of a {@code w}×{@code h} image. */
+  private Thumbnail finish(Interleaved src, int left, int top, int w, int h, int orientation) {
+    Geometry g = Geometry.of(w, h, orientation, width, height, fit);
+    Resampler.Axis ax = Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
+    Resampler.Axis ay = Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
+    float[] resized = Resampler.resize(src, left, top, w, h, ax, ay);
+    int[] argb = Resampler.pack(resized, g.outWidth() * g.outHeight(), src.channels(), src.ycc());
+    Argb upright = Pixels.orient(new Argb(argb, g.outWidth(), g.outHeight(), src.alpha()), orientation);
+    if (fit != Fit.CONTAIN || (upright.width() == width && upright.height() == height)) {
+      return encode(upright);
     }
     int[] padded = new int[width * height]; // transparent
-    int ox = (width - tw) / 2;
-    int oy = (height - th) / 2;
-    for (int y = 0; y < th; y++) {
-      System.arraycopy(px, y * tw, padded, (oy + y) * width + ox, tw);
+    int ox = (width - upright.width()) / 2;
+    int oy = (height - upright.height()) / 2;
+    for (int y = 0; y < upright.height(); y++) {
+      System.arraycopy(upright.pixels(), y * upright.width(), padded, (oy + y) * width + ox, upright.width());
     }
-    return new Argb(padded, width, height, true);
+    return encode(new Argb(padded, width, height, true));
   }
 
   private Thumbnail encode(Argb image) {
@@ -299,7 +454,7 @@ public final class Thumbnailer {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 * 1024);
       try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
         writer.setOutput(out);
-        writer.write(null, new javax.imageio.IIOImage(Pixels.toImage(image.pixels(), image.width(), image.height(), image.alpha()), null, null), param);
+        writer.write(null, new javax.imageio.IIOImage(Pixels.wrap(image.pixels(), image.width(), image.height(), image.alpha()), null, null), param);
       }
       return new Thumbnail(bytes.toByteArray(), image.width(), image.height());
     } catch (IOException e) {

@@ -81,6 +81,21 @@ final class TestImages {
     return out.toByteArray();
   }
 
+  /** The JPEG with its frame header (SOF0) rewritten to claim {@code w}×{@code h}. */
+  static byte[] withJpegSize(byte[] jpeg, int w, int h) {
+    byte[] out = jpeg.clone();
+    for (int i = 2; i + 9 < out.length; i++) {
+      if ((out[i] & 0xff) == 0xff && (out[i + 1] & 0xff) == 0xc0) {
+        out[i + 5] = (byte) (h >> 8);
+        out[i + 6] = (byte) h;
+        out[i + 7] = (byte) (w >> 8);
+        out[i + 8] = (byte) w;
+        return out;
+      }
+    }
+    throw new IllegalStateException("no SOF0 marker");
+  }
+
   /** A PNG whose header claims {@code w}×{@code h} but whose data is a tiny, valid-looking start. */
   static byte[] pngBomb(int w, int h) {
     byte[] real = encode(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB), "png");

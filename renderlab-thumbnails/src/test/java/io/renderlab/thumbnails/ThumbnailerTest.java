@@ -138,6 +138,36 @@ class ThumbnailerTest {
   }
 
   @Test
+  void refusesAJpegBombFromItsFrameHeader() {
+    byte[] jpeg = TestImages.encode(TestImages.bands(64, 48), "jpg");
+    byte[] bomb = TestImages.withJpegSize(jpeg, 30_000, 30_000);
+
+    assertThatThrownBy(() -> thumbnailer.render(bomb))
+        .isInstanceOf(ImageTooLargeException.class)
+        .hasMessageContaining("900000000 pixels");
+    assertThat(thumbnailer.render(TestImages.withJpegSize(jpeg, 64, 48)).width()).isEqualTo(400);
+  }
+
+  @Test
+  void refusesAWebpBombFromItsHeader() {
+    byte[] webp = thumbnailer.render(TestImages.encode(TestImages.bands(400, 400), "png")).webp();
+    Thumbnailer limited = Thumbnailer.builder().maxPixels(399 * 400).build();
+
+    assertThatThrownBy(() -> limited.render(webp)).isInstanceOf(ImageTooLargeException.class);
+    assertThat(Thumbnailer.builder().maxPixels(400 * 400).build().render(webp).width()).isEqualTo(400);
+  }
+
+  @Test
+  void refusesTruncatedPngAndWebpWithATypedError() {
+    byte[] png = TestImages.encode(TestImages.bands(300, 300), "png");
+    byte[] webp = thumbnailer.render(png).webp();
+
+    assertThatThrownBy(() -> thumbnailer.render(Arrays.copyOf(png, png.length - 20))).isInstanceOf(UnsupportedImageException.class);
+    assertThatThrownBy(() -> thumbnailer.render(Arrays.copyOf(webp, webp.length / 2))).isInstanceOf(UnsupportedImageException.class);
+    assertThatThrownBy(() -> thumbnailer.render(Arrays.copyOf(png, 30))).isInstanceOf(UnsupportedImageException.class);
+  }
+
+  @Test
   void rejectsNonsenseSettings() {
     assertThatThrownBy(() -> Thumbnailer.builder().size(0, 400)).hasMessageContaining("size");
     assertThatThrownBy(() -> Thumbnailer.builder().quality(101)).hasMessageContaining("quality");

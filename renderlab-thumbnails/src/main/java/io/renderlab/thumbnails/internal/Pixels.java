@@ -94,12 +94,14 @@ public final class Pixels {
     return of(converted);
   }
 
-  /** An image for the encoder, sharing nothing with {@code argb}. */
-  public static BufferedImage toImage(int[] argb, int w, int h, boolean alpha) {
-    BufferedImage image = new BufferedImage(w, h, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
-    int[] data = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
-    System.arraycopy(argb, 0, data, 0, w * h);
-    return image;
+  /** An image for the encoder that wraps {@code argb} without copying it. */
+  public static BufferedImage wrap(int[] argb, int w, int h, boolean alpha) {
+    java.awt.image.DirectColorModel model = alpha
+        ? new java.awt.image.DirectColorModel(32, 0x00ff0000, 0x0000ff00, 0x000000ff, 0xff000000)
+        : new java.awt.image.DirectColorModel(24, 0x00ff0000, 0x0000ff00, 0x000000ff, 0);
+    java.awt.image.WritableRaster raster = java.awt.image.Raster.createPackedRaster(
+        new DataBufferInt(argb, w * h), w, h, w, alpha ? new int[] {0xff0000, 0xff00, 0xff, 0xff000000} : new int[] {0xff0000, 0xff00, 0xff}, null);
+    return new BufferedImage(model, raster, false, null);
   }
 
   /** Applies EXIF orientation 1-8, returning the upright pixels. */

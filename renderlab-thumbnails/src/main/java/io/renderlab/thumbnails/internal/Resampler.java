@@ -1,222 +1,145 @@
 package io.renderlab.thumbnails.internal;
 
 /**
- * Separable Lanczos3 resampling over primitive arrays, with an integer box pre-shrink when the
- * reduction is large (as libvips does), premultiplied alpha, and no per-pixel objects. Pixels are
- * packed ARGB ints (non-premultiplied in and out). Not public API.
+ * Resizing as libvips does it for sharp's {@code resize(..., {kernel: 'lanczos3'})}: per axis, an
+ * integer box shrink that leaves about a factor of two, then separable Lanczos3 over the residual,
+ * centre-sampled, with the excess input split evenly between the edges and edge pixels repeated.
+ * Only the rows and columns that feed the (possibly cropped) output are touched. Works on
+ * interleaved 8-bit samples and float rows, with premultiplied alpha, no per-pixel objects, and
+ * scratch buffers reused per thread. Not public API.
  */
 public final class Resampler {
+  /** Scratch arrays kept per thread between renders; large ones are not retained. */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+  private static final int RETAIN_LIMIT = 4 << 20;
+
   private Resampler() {}
 
   /**
-   * Resamples the region ({@code rx}, {@code ry}, {@code rw}, {@code rh}) of a {@code w}-wide
-   * image to {@code tw}×{@code th}.
+   * One axis of a resize, planned ahead: box shrink factor, and for each output sample the
+   * contiguous run of shrunk samples it reads with their Lanczos3 weights.
    */
-  public static int[] resize(int[] src, int w, int h, double rx, double ry, double rw, double rh, int tw, int th, boolean alpha) {
-    // Box pre-shrink to about twice the target: cheap, and Lanczos then sees a small image.
-    int fx = (int) Math.floor(rw / tw / 2.0);
-    int fy = (int) Math.floor(rh / th / 2.0);
-    int f = Math.max(1, Math.min(fx, fy));
-    float[][] planes;
-    int pw;
-    int ph;
-    if (f > 1) {
-      int x0 = (int) Math.floor(rx);
-      int y0 = (int) Math.floor(ry);
-      int x1 = Math.min(w, (int) Math.ceil(rx + rw));
-      int y1 = Math.min(h, (int) Math.ceil(ry + rh));
-      pw = (x1 - x0) / f;
-      ph = (y1 - y0) / f;
-      planes = boxShrink(src, w, x0, y0, pw, ph, f, alpha);
-      rx = (rx - x0) / f;
-      ry = (ry - y0) / f;
-      rw = rw / f;
-      rh = rh / f;
-    } else {
-      pw = w;
-      ph = h;
-      planes = toPlanes(src, alpha);
-    }
-    int channels = planes.length;
-    // Horizontal pass: pw×ph -> tw×ph
-    Weights wx = Weights.of(pw, rx, rw, tw);
-    float[][] mid = new float[channels][tw * ph];
-    for (int c = 0; c < channels; c++) {
-      float[] in = planes[c];
-      float[] out = mid[c];
-      for (int y = 0; y < ph; y++) {
-        int row = y * pw;
-        int orow = y * tw;
-        for (int x = 0; x < tw; x++) {
-          int start = wx.start[x];
-          int base = x * wx.taps;
-          float sum = 0;
-          for (int k = 0; k < wx.count[x]; k++) {
-            sum += in[row + start + k] * wx.weights[base + k];
-          }
-          out[orow + x] = sum;
-        }
-      }
-    }
-    // Vertical pass: tw×ph -> tw×th
-    Weights wy = Weights.of(ph, ry, rh, th);
-    float[][] fin = new float[channels][tw * th];
-    for (int c = 0; c < channels; c++) {
-      float[] in = mid[c];
-      float[] out = fin[c];
-      for (int y = 0; y < th; y++) {
-        int start = wy.start[y];
-        int base = y * wy.taps;
-        int count = wy.count[y];
-        int orow = y * tw;
-        for (int k = 0; k < count; k++) {
-          float wgt = wy.weights[base + k];
-          int irow = (start + k) * tw;
-          for (int x = 0; x < tw; x++) {
-            out[orow + x] += in[irow + x] * wgt;
-          }
-        }
-      }
-    }
-    return fromPlanes(fin, tw * th, alpha);
-  }
-
-  private static float[][] toPlanes(int[] src, boolean alpha) {
-    int n = src.length;
-    float[][] p = new float[alpha ? 4 : 3][n];
-    for (int i = 0; i < n; i++) {
-      int v = src[i];
-      float a = alpha ? ((v >>> 24) / 255f) : 1f;
-      p[0][i] = ((v >> 16) & 0xff) * a;
-      p[1][i] = ((v >> 8) & 0xff) * a;
-      p[2][i] = (v & 0xff) * a;
-      if (alpha) {
-        p[3][i] = v >>> 24;
-      }
-    }
-    return p;
-  }
-
-  private static float[][] boxShrink(int[] src, int w, int x0, int y0, int pw, int ph, int f, boolean alpha) {
-    int channels = alpha ? 4 : 3;
-    float[][] p = new float[channels][pw * ph];
-    float inv = 1f / (f * f);
-    long[] acc = new long[channels * pw];
-    for (int oy = 0; oy < ph; oy++) {
-      java.util.Arrays.fill(acc, 0);
-      for (int dy = 0; dy < f; dy++) {
-        int row = (y0 + oy * f + dy) * w + x0;
-        for (int ox = 0; ox < pw; ox++) {
-          int idx = row + ox * f;
-          long r = 0;
-          long g = 0;
-          long b = 0;
-          long a = 0;
-          for (int dx = 0; dx < f; dx++) {
-            int v = src[idx + dx];
-            if (alpha) {
-              int av = v >>> 24;
-              r += ((v >> 16) & 0xff) * av;
-              g += ((v >> 8) & 0xff) * av;
-              b += (v & 0xff) * av;
-              a += av;
-            } else {
-              r += (v >> 16) & 0xff;
-              g += (v >> 8) & 0xff;
-              b += v & 0xff;
-            }
-          }
-          int o = ox * channels;
-          acc[o] += r;
-          acc[o + 1] += g;
-          acc[o + 2] += b;
-          if (alpha) {
-            acc[o + 3] += a;
-          }
-        }
-      }
-      int orow = oy * pw;
-      for (int ox = 0; ox < pw; ox++) {
-        int o = ox * channels;
-        if (alpha) {
-          p[0][orow + ox] = acc[o] * inv / 255f;
-          p[1][orow + ox] = acc[o + 1] * inv / 255f;
-          p[2][orow + ox] = acc[o + 2] * inv / 255f;
-          p[3][orow + ox] = acc[o + 3] * inv;
-        } else {
-          p[0][orow + ox] = acc[o] * inv;
-          p[1][orow + ox] = acc[o + 1] * inv;
-          p[2][orow + ox] = acc[o + 2] * inv;
-        }
-      }
-    }
-    return p;
-  }
-
-  private static int[] fromPlanes(float[][] p, int n, boolean alpha) {
-    int[] out = new int[n];
-    for (int i = 0; i < n; i++) {
-      float a = alpha ? clamp(p[3][i]) : 255f;
-      float un = alpha ? (a > 0 ? 255f / a : 0f) : 1f;
-      int r = (int) (clamp(p[0][i] * un) + 0.5f);
-      int g = (int) (clamp(p[1][i] * un) + 0.5f);
-      int b = (int) (clamp(p[2][i] * un) + 0.5f);
-      int ai = alpha ? (int) (a + 0.5f) : 255;
-      out[i] = (Math.min(ai, 255) << 24) | (Math.min(r, 255) << 16) | (Math.min(g, 255) << 8) | Math.min(b, 255);
-    }
-    return out;
-  }
-
-  private static float clamp(float v) {
-    return v < 0 ? 0 : (v > 255 ? 255 : v);
-  }
-
-  /** Lanczos3 weights of one axis. */
-  private static final class Weights {
+  public static final class Axis {
+    final int shrink;
+    final int length;
+    final int first;
+    final int last;
+    final int out;
+    final int taps;
     final int[] start;
     final int[] count;
     final float[] weights;
-    final int taps;
 
-    private Weights(int[] start, int[] count, float[] weights, int taps) {
+    private Axis(int shrink, int length, int first, int last, int out, int taps, int[] start, int[] count, float[] weights) {
+      this.shrink = shrink;
+      this.length = length;
+      this.first = first;
+      this.last = last;
+      this.out = out;
+      this.taps = taps;
       this.start = start;
       this.count = count;
       this.weights = weights;
-      this.taps = taps;
     }
 
-    static Weights of(int inSize, double offset, double length, int outSize) {
-      double scale = outSize / length;
-      double support = scale < 1 ? 3.0 / scale : 3.0;
-      double filterScale = scale < 1 ? scale : 1.0;
-      int taps = (int) Math.ceil(support * 2) + 2;
-      int[] start = new int[outSize];
-      int[] count = new int[outSize];
-      float[] weights = new float[outSize * taps];
-      for (int i = 0; i < outSize; i++) {
-        double center = offset + (i + 0.5) / scale;
-        int left = (int) Math.floor(center - support);
-        int right = (int) Math.ceil(center + support);
-        left = Math.max(left, 0);
-        right = Math.min(right, inSize - 1);
-        int n = Math.min(right - left + 1, taps);
-        double total = 0;
-        double[] tmp = new double[n];
-        for (int k = 0; k < n; k++) {
-          double x = (left + k + 0.5 - center) * filterScale;
-          tmp[k] = lanczos3(x);
-          total += tmp[k];
-        }
-        start[i] = left;
-        count[i] = n;
-        for (int k = 0; k < n; k++) {
-          weights[i * taps + k] = (float) (total == 0 ? (k == 0 ? 1 : 0) : tmp[k] / total);
-        }
+    /** Number of output samples. */
+    public int out() {
+      return out;
+    }
+
+    /** The first input sample this axis reads: decoders may skip what comes before. */
+    public int sourceStart() {
+      return first * shrink;
+    }
+
+    /** One past the last input sample this axis reads, for an axis of {@code length} samples. */
+    public int sourceEnd(int length) {
+      return Math.min(length, (last + 1) * shrink);
+    }
+
+    /**
+     * Plans an axis of {@code length} input samples resized by {@code 1/scale} to {@code resized}
+     * samples, of which the {@code out} samples starting at {@code crop} are kept.
+     */
+    public static Axis of(int length, double scale, int resized, int crop, int out) {
+      int shrink = 1;
+      double residual = scale;
+      double extra = 0;
+      if (scale > 1.0) {
+        // libvips reduce with gap 2: the integer part leaves at least a factor of two to Lanczos.
+        // Capped so that a block's premultiplied sums fit an int (255 * 255 * 30000 < 2^31).
+        shrink = Math.max(1, Math.min(30_000, (int) Math.floor((double) length / resized / 2.0)));
+        residual = scale / shrink;
+        extra = (resized * scale - length) / shrink;
       }
-      return new Weights(start, count, weights, taps);
+      int shrunk = (length + shrink - 1) / shrink;
+      // Enlarging, libvips (vips_resize -> vips_affine) interpolates with Catmull-Rom, not Lanczos3.
+      boolean enlarge = scale < 1.0;
+      double support = enlarge ? 2.0 : residual > 1.0 ? 3.0 * residual : 3.0;
+      double stretch = residual > 1.0 ? residual : 1.0;
+      int maxTaps = (int) Math.ceil(2 * support) + 3;
+      int[] start = new int[out];
+      int[] count = new int[out];
+      float[] weights = new float[out * maxTaps];
+      double[] tmp = new double[maxTaps];
+      int first = Integer.MAX_VALUE;
+      int last = Integer.MIN_VALUE;
+      int taps = 1;
+      for (int i = 0; i < out; i++) {
+        // Reducing, libvips samples pixel centres; enlarging, its vips_affine call lands output pixel i
+        // on input position i * scale (measured against sharp 0.34: a step edge lines up exactly).
+        double centre = enlarge ? (i + crop) * residual : (i + crop + 0.5) * residual - extra / 2.0;
+        int lo = (int) Math.floor(centre - support);
+        int hi = (int) Math.ceil(centre + support);
+        int kmin = Math.max(0, Math.min(shrunk - 1, lo));
+        int kmax = Math.max(0, Math.min(shrunk - 1, hi));
+        int n = kmax - kmin + 1;
+        java.util.Arrays.fill(tmp, 0, n, 0);
+        double total = 0;
+        for (int k = lo; k <= hi; k++) {
+          double w = enlarge ? catmullRom(k + 0.5 - centre) : lanczos3((k + 0.5 - centre) / stretch);
+          if (w != 0) {
+            int clamped = Math.max(kmin, Math.min(kmax, k)); // edge pixels repeat, as vips_embed(EXTEND_COPY)
+            tmp[clamped - kmin] += w;
+            total += w;
+          }
+        }
+        // Trim zero-weight ends so the inner loops run only over contributing samples.
+        int a = 0;
+        int b = n - 1;
+        while (a < b && tmp[a] == 0) {
+          a++;
+        }
+        while (b > a && tmp[b] == 0) {
+          b--;
+        }
+        start[i] = kmin + a;
+        count[i] = b - a + 1;
+        for (int k = a; k <= b; k++) {
+          weights[i * maxTaps + (k - a)] = (float) (total == 0 ? (k == a ? 1 : 0) : tmp[k] / total);
+        }
+        first = Math.min(first, start[i]);
+        last = Math.max(last, start[i] + count[i] - 1);
+        taps = Math.max(taps, count[i]);
+      }
+      for (int i = 0; i < out; i++) {
+        start[i] -= first;
+      }
+      return new Axis(shrink, shrunk, first, last, out, maxTaps, start, count, weights);
     }
 
-    private static double lanczos3(double x) {
+    static double catmullRom(double x) {
+      double a = Math.abs(x);
+      if (a < 1) {
+        return 1.5 * a * a * a - 2.5 * a * a + 1;
+      }
+      if (a < 2) {
+        return -0.5 * a * a * a + 2.5 * a * a - 4 * a + 2;
+      }
+      return 0;
+    }
+
+    static double lanczos3(double x) {
       if (x == 0) {
         return 1;
       }
@@ -225,6 +148,359 @@ public final class Resampler {
       }
       double px = Math.PI * x;
       return 3 * Math.sin(px) * Math.sin(px / 3) / (px * px);
+    }
+  }
+
+  /**
+   * Resizes {@code src} along the planned axes. Returns {@code ay.out() * ax.out() * channels}
+   * floats (0..255), colour premultiplied by alpha when there is a fourth channel.
+   *
+   * <p>Vertical pass first, over whole shrunk rows held in a small ring (so each source row is read
+   * once and the inner loop is a plain multiply-add over a row, which the JIT vectorises), then the
+   * horizontal pass on the one accumulated row.
+   */
+  public static float[] resize(Interleaved src, Axis ax, Axis ay) {
+    return resize(src, 0, 0, src.width(), src.height(), ax, ay);
+  }
+
+  /**
+   * As {@link #resize(Interleaved, Axis, Axis)}, when {@code src} holds only the window at
+   * ({@code left}, {@code top}) of a {@code width}×{@code height} image that the axes were planned
+   * for; the window must cover every sample the axes read.
+   */
+  public static float[] resize(Interleaved src, int left, int top, int width, int height, Axis ax, Axis ay) {
+    Scratch scratch = SCRATCH.get();
+    int ch = src.channels();
+    int cols = ax.last - ax.first + 1;
+    int rowLength = cols * ch;
+    int capacity = ay.taps;
+    float[] ring = scratch.ring(capacity * rowLength);
+    int[] sums = scratch.sums(cols * ax.shrink * ch);
+    float[] acc = scratch.acc(rowLength);
+    int outRow = ax.out * ch;
+    float[] out = new float[ay.out * outRow];
+    int produced = 0; // shrunk rows (relative to ay.first) in the ring so far
+    for (int j = 0; j < ay.out; j++) {
+      int s = ay.start[j];
+      int n = ay.count[j];
+      while (produced < s + n) {
+        if (produced >= s) {
+          shrunkRow(src, left, top, width, height, ay.first + produced, ay.shrink, ax, cols, sums, ring, (produced % capacity) * rowLength);
+        }
+        produced++;
+      }
+      int base = j * ay.taps;
+      float[] wy = ay.weights;
+      multiply(acc, ring, (s % capacity) * rowLength, rowLength, wy[base]);
+      int t = 1;
+      for (; t + 4 <= n; t += 4) {
+        multiplyAdd4(acc, ring, ((s + t) % capacity) * rowLength, ((s + t + 1) % capacity) * rowLength,
+            ((s + t + 2) % capacity) * rowLength, ((s + t + 3) % capacity) * rowLength, rowLength,
+            wy[base + t], wy[base + t + 1], wy[base + t + 2], wy[base + t + 3]);
+      }
+      for (; t < n; t++) {
+        multiplyAdd(acc, ring, ((s + t) % capacity) * rowLength, rowLength, wy[base + t]);
+      }
+      horizontal(acc, ax, ch, out, j * outRow);
+    }
+    scratch.release();
+    return out;
+  }
+
+  // The row loops below are small and separate so the JIT compiles each to SIMD; four rows at a
+  // time quarter the loads and stores of the accumulator, which bound this pass.
+
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long EVEN_BYTES = 0x00ff00ff00ff00ffL;
+
+  /**
+   * Column sums of {@code rows} rows of {@code span} bytes (at most 257 rows, so each sum fits 16
+   * bits): eight bytes at a time as two longs of four 16-bit lanes (even and odd bytes), then
+   * unpacked once into {@code sums}. A quarter of the work of adding byte by byte.
+   */
+  private static void sumRowsPacked(byte[] d, int start, int stride, int rows, int span, int[] sums) {
+    int words = span >>> 3;
+    long[] even = PACKED.get().even(words);
+    long[] odd = PACKED.get().odd;
+    java.util.Arrays.fill(even, 0, words, 0L);
+    java.util.Arrays.fill(odd, 0, words, 0L);
+    int tail = words << 3;
+    java.util.Arrays.fill(sums, tail, span, 0);
+    for (int r = 0, p = start; r < rows; r++, p += stride) {
+      addPacked(even, odd, d, p, words);
+      for (int i = tail; i < span; i++) {
+        sums[i] += d[p + i] & 0xff;
+      }
+    }
+    for (int k = 0; k < words; k++) {
+      long e = even[k];
+      long o = odd[k];
+      int i = k << 3;
+      sums[i] = (int) (e & 0xffff);
+      sums[i + 1] = (int) (o & 0xffff);
+      sums[i + 2] = (int) ((e >>> 16) & 0xffff);
+      sums[i + 3] = (int) ((o >>> 16) & 0xffff);
+      sums[i + 4] = (int) ((e >>> 32) & 0xffff);
+      sums[i + 5] = (int) ((o >>> 32) & 0xffff);
+      sums[i + 6] = (int) (e >>> 48);
+      sums[i + 7] = (int) (o >>> 48);
+    }
+  }
+
+  private static void addPacked(long[] even, long[] odd, byte[] d, int p, int words) {
+    for (int k = 0; k < words; k++) {
+      long v = (long) LONGS.get(d, p + (k << 3));
+      even[k] += v & EVEN_BYTES;
+      odd[k] += (v >>> 8) & EVEN_BYTES;
+    }
+  }
+
+  private static final ThreadLocal<Packed> PACKED = ThreadLocal.withInitial(Packed::new);
+
+  private static final class Packed {
+    long[] even = new long[0];
+    long[] odd = new long[0];
+
+    long[] even(int n) {
+      if (even.length < n) {
+        even = new long[n];
+        odd = new long[n];
+      }
+      return even;
+    }
+  }
+
+  private static void addRow(int[] sums, byte[] d, int p, int n) {
+    for (int i = 0; i < n; i++) {
+      sums[i] += d[p + i] & 0xff;
+    }
+  }
+
+  private static void widen(float[] out, int offset, byte[] d, int p, int n) {
+    for (int i = 0; i < n; i++) {
+      out[offset + i] = d[p + i] & 0xff;
+    }
+  }
+
+  private static void multiply(float[] acc, float[] src, int offset, int n, float w) {
+    for (int x = 0; x < n; x++) {
+      acc[x] = w * src[offset + x];
+    }
+  }
+
+  private static void multiplyAdd4(float[] acc, float[] src, int o0, int o1, int o2, int o3, int n, float w0, float w1, float w2, float w3) {
+    for (int x = 0; x < n; x++) {
+      acc[x] += w0 * src[o0 + x] + w1 * src[o1 + x] + w2 * src[o2 + x] + w3 * src[o3 + x];
+    }
+  }
+
+  private static void multiplyAdd(float[] acc, float[] src, int offset, int n, float w) {
+    for (int x = 0; x < n; x++) {
+      acc[x] += w * src[offset + x];
+    }
+  }
+
+  /** Shrunk row {@code r} (box average of its source block, premultiplied) as floats at {@code offset}. */
+  private static void shrunkRow(Interleaved src, int left, int top, int width, int height, int r, int fy, Axis ax, int cols, int[] sums,
+      float[] out, int offset) {
+    byte[] d = src.data();
+    int w = src.width(); // the window's row length
+    int ch = src.channels();
+    int fx = ax.shrink;
+    int y0 = r * fy;
+    int y1 = Math.min(height, y0 + fy);
+    int x0 = ax.first * fx;
+    int x1 = Math.min(width, (ax.last + 1) * fx);
+    boolean alpha = ch == 4;
+    if (fx == 1 && fy == 1) {
+      int p = ((y0 - top) * w + x0 - left) * ch;
+      if (!alpha) {
+        widen(out, offset, d, p, cols * 3);
+      } else {
+        for (int i = 0, o = offset; i < cols; i++, o += 4, p += 4) {
+          float a = (d[p + 3] & 0xff) * (1f / 255f);
+          out[o] = (d[p] & 0xff) * a;
+          out[o + 1] = (d[p + 1] & 0xff) * a;
+          out[o + 2] = (d[p + 2] & 0xff) * a;
+          out[o + 3] = d[p + 3] & 0xff;
+        }
+      }
+      return;
+    }
+    // Sum the block's rows column by column (a straight loop the JIT vectorises), then the columns.
+    int span = (x1 - x0) * ch;
+    if (!alpha && y1 - y0 <= 257) {
+      sumRowsPacked(d, ((y0 - top) * w + x0 - left) * ch, w * ch, y1 - y0, span, sums);
+    } else {
+      java.util.Arrays.fill(sums, 0, span, 0);
+    }
+    for (int y = y0; y < y1 && (alpha || y1 - y0 > 257); y++) {
+      int p = ((y - top) * w + x0 - left) * ch;
+      if (!alpha) {
+        addRow(sums, d, p, span);
+      } else {
+        for (int i = 0; i < span; i += 4) {
+          int a = d[p + i + 3] & 0xff;
+          sums[i] += (d[p + i] & 0xff) * a;
+          sums[i + 1] += (d[p + i + 1] & 0xff) * a;
+          sums[i + 2] += (d[p + i + 2] & 0xff) * a;
+          sums[i + 3] += a;
+        }
+      }
+    }
+    int rowsInBox = y1 - y0;
+    for (int c = 0; c < cols; c++) {
+      int xs = c * fx;
+      int xe = Math.min(x1 - x0, xs + fx);
+      long s0 = 0;
+      long s1 = 0;
+      long s2 = 0;
+      long s3 = 0;
+      for (int x = xs, p = xs * ch; x < xe; x++, p += ch) {
+        s0 += sums[p];
+        s1 += sums[p + 1];
+        s2 += sums[p + 2];
+        if (alpha) {
+          s3 += sums[p + 3];
+        }
+      }
+      float inv = 1f / (rowsInBox * (xe - xs));
+      int o = offset + c * ch;
+      if (!alpha) {
+        out[o] = s0 * inv;
+        out[o + 1] = s1 * inv;
+        out[o + 2] = s2 * inv;
+      } else {
+        float invA = inv / 255f;
+        out[o] = s0 * invA;
+        out[o + 1] = s1 * invA;
+        out[o + 2] = s2 * invA;
+        out[o + 3] = s3 * inv;
+      }
+    }
+  }
+
+  private static void horizontal(float[] row, Axis ax, int ch, float[] mid, int offset) {
+    float[] wts = ax.weights;
+    int taps = ax.taps;
+    if (ch == 3) {
+      for (int i = 0, o = offset; i < ax.out; i++, o += 3) {
+        int p = ax.start[i] * 3;
+        int base = i * taps;
+        int n = ax.count[i];
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        for (int t = 0; t < n; t++, p += 3) {
+          float w = wts[base + t];
+          s0 += w * row[p];
+          s1 += w * row[p + 1];
+          s2 += w * row[p + 2];
+        }
+        mid[o] = s0;
+        mid[o + 1] = s1;
+        mid[o + 2] = s2;
+      }
+    } else {
+      for (int i = 0, o = offset; i < ax.out; i++, o += 4) {
+        int p = ax.start[i] * 4;
+        int base = i * taps;
+        int n = ax.count[i];
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        for (int t = 0; t < n; t++, p += 4) {
+          float w = wts[base + t];
+          s0 += w * row[p];
+          s1 += w * row[p + 1];
+          s2 += w * row[p + 2];
+          s3 += w * row[p + 3];
+        }
+        mid[o] = s0;
+        mid[o + 1] = s1;
+        mid[o + 2] = s2;
+        mid[o + 3] = s3;
+      }
+    }
+  }
+
+  /**
+   * Packs resized floats into ARGB ints: un-premultiplies, converts JFIF YCbCr to RGB when
+   * {@code ycc}, rounds and clamps.
+   */
+  public static int[] pack(float[] px, int n, int ch, boolean ycc) {
+    int[] out = new int[n];
+    for (int i = 0, p = 0; i < n; i++, p += ch) {
+      float c0 = px[p];
+      float c1 = px[p + 1];
+      float c2 = px[p + 2];
+      int a = 255;
+      if (ch == 4) {
+        float av = clamp(px[p + 3]);
+        a = (int) (av + 0.5f);
+        float un = av > 0 ? 255f / av : 0f;
+        c0 *= un;
+        c1 *= un;
+        c2 *= un;
+      }
+      if (ycc) {
+        float cb = c1 - 128f;
+        float cr = c2 - 128f;
+        float r = c0 + 1.402f * cr;
+        float g = c0 - 0.344136f * cb - 0.714136f * cr;
+        float b = c0 + 1.772f * cb;
+        c0 = r;
+        c1 = g;
+        c2 = b;
+      }
+      out[i] = (a << 24) | ((int) (clamp(c0) + 0.5f) << 16) | ((int) (clamp(c1) + 0.5f) << 8) | (int) (clamp(c2) + 0.5f);
+    }
+    return out;
+  }
+
+  private static float clamp(float v) {
+    return v < 0 ? 0 : (v > 255 ? 255 : v);
+  }
+
+  private static final class Scratch {
+    float[] ring = new float[0];
+    int[] sums = new int[0];
+    float[] acc = new float[0];
+
+    float[] ring(int n) {
+      if (ring.length < n) {
+        ring = new float[n];
+      }
+      return ring;
+    }
+
+    int[] sums(int n) {
+      if (sums.length < n) {
+        sums = new int[n];
+      }
+      return sums;
+    }
+
+    float[] acc(int n) {
+      if (acc.length < n) {
+        acc = new float[n];
+      }
+      return acc;
+    }
+
+    /** Drops arrays too large to keep around between renders. */
+    void release() {
+      if (ring.length > RETAIN_LIMIT) {
+        ring = new float[0];
+      }
+      if (sums.length > RETAIN_LIMIT) {
+        sums = new int[0];
+      }
+      if (acc.length > RETAIN_LIMIT) {
+        acc = new float[0];
+      }
     }
   }
 }
