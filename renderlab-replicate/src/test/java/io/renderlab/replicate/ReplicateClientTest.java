@@ -8,11 +8,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.renderlab.core.ConfigurationException;
 import io.renderlab.core.RateLimitedException;
 import io.renderlab.core.RetryPolicy;
+import io.renderlab.core.testing.MutableClock;
 import io.renderlab.replicate.internal.CreateRateLimiter;
 import io.renderlab.replicate.internal.Transport;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +41,7 @@ class ReplicateClientTest {
   static final String VERSION = "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa";
   MockWebServer server;
   TestClocks.InstantScheduler scheduler;
-  TestClocks.ManualClock clock;
+  MutableClock clock;
   ReplicateClient client;
   String base;
 
@@ -49,7 +51,7 @@ class ReplicateClientTest {
     server.start(InetAddress.getLoopbackAddress(), 0);
     base = server.url("/v1").toString();
     scheduler = new TestClocks.InstantScheduler();
-    clock = new TestClocks.ManualClock();
+    clock = new MutableClock(Instant.parse("2025-11-14T10:00:00Z"));
     client = builder().build();
   }
 
