@@ -98,9 +98,8 @@ public final class ImageStores {
           throw new ConfigurationException("The storage URL " + Redaction.url(url) + " has no valid endpoint: " + e.getMessage(), e);
         }
         Optional.ofNullable(q.get("region")).ifPresent(b::region);
-        b.pathStyle(Boolean.parseBoolean(q.getOrDefault("pathStyle", q.containsKey("endpoint") ? "true" : "false")));
-        b.checkExistenceBeforeWrite(
-            Boolean.parseBoolean(q.getOrDefault("checkExists", supabaseRef.isPresent() ? "true" : "false")));
+        b.pathStyle(flag(q, "pathStyle", q.containsKey("endpoint"), url));
+        b.checkExistenceBeforeWrite(flag(q, "checkExists", supabaseRef.isPresent(), url));
         publicBaseUrl.ifPresent(b::publicBaseUrl);
         return b.build();
       case "supabase":
@@ -110,6 +109,19 @@ public final class ImageStores {
             "Unsupported storage URL " + Redaction.url(url) + ": use file:///absolute/folder, "
                 + "s3://bucket?endpoint=http://host:port&region=…&pathStyle=true or supabase://bucket?project=<project-ref>");
     }
+  }
+
+  /** A {@code true}/{@code false} query parameter; anything else is refused rather than read as false. */
+  private static boolean flag(Map<String, String> q, String name, boolean absent, String url) {
+    String value = q.get(name);
+    if (value == null) {
+      return absent;
+    }
+    if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(value);
+    }
+    throw new ConfigurationException(
+        "The storage URL " + Redaction.url(url) + " sets " + name + " to '" + Redaction.text(value) + "': use true or false.");
   }
 
   /** The project ref of {@code https://<ref>.supabase.co/storage/v1/s3}, empty for other endpoints. */

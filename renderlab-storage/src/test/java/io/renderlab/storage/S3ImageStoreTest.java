@@ -176,4 +176,20 @@ class S3ImageStoreTest extends ImageStoreContract {
       System.clearProperty("aws.secretAccessKey");
     }
   }
+
+  @Test
+  void aFlagThatIsNeitherTrueNorFalseIsRefusedNotReadAsFalse() {
+    String base = "s3://renderlab-images?endpoint=http://127.0.0.1:" + S3.getHttpPort() + "&region=us-east-1";
+
+    assertThatThrownBy(() -> ImageStores.fromUrl(base + "&pathStyle=yes", Optional.empty()))
+        .isInstanceOf(io.renderlab.core.ConfigurationException.class)
+        .hasMessageContaining("pathStyle")
+        .hasMessageContaining("true or false");
+    assertThatThrownBy(() -> ImageStores.fromUrl(base + "&checkExists=1", Optional.empty()))
+        .isInstanceOf(io.renderlab.core.ConfigurationException.class)
+        .hasMessageContaining("checkExists");
+    try (ImageStore upperCase = ImageStores.fromUrl(base + "&pathStyle=TRUE&checkExists=False", Optional.empty())) {
+      assertThat(upperCase.publicUrl("a/b.png")).contains("/renderlab-images/a/b.png");
+    }
+  }
 }
