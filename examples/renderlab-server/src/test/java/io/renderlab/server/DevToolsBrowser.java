@@ -238,11 +238,18 @@ final class DevToolsBrowser implements AutoCloseable {
     deleteTree(profile);
   }
 
+  /**
+   * Best-effort removal of the profile folder. Chromium's helper processes can still be writing
+   * into it after the browser process ended, so files may appear or vanish mid-walk: walk again a
+   * few times, and never let the clean-up of a temporary folder fail a test.
+   */
   private static void deleteTree(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a temporary folder; the OS cleans it eventually
+    for (int attempt = 0; attempt < 5 && Files.exists(root); attempt++) {
+      try (Stream<Path> paths = Files.walk(root)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException | java.io.UncheckedIOException ignored) {
+        // something changed under the walk; the next attempt sees the new state
+      }
     }
   }
 }
