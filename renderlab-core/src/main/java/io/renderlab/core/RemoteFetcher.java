@@ -2,6 +2,7 @@ package io.renderlab.core;
 
 import io.renderlab.core.RemoteFetchRefusedException.Reason;
 import io.renderlab.core.internal.AddressPolicy;
+import io.renderlab.core.internal.Args;
 import io.renderlab.core.internal.BoundedBody;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -502,19 +503,19 @@ public final class RemoteFetcher implements AutoCloseable {
 
     /** Connect timeout; default 10 s. */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connectTimeout");
+      this.connectTimeout = Args.positive(timeout, "connectTimeout");
       return this;
     }
 
     /** Longest silence while reading; default 30 s. */
     public Builder readTimeout(Duration timeout) {
-      this.readTimeout = positive(timeout, "readTimeout");
+      this.readTimeout = Args.positive(timeout, "readTimeout");
       return this;
     }
 
     /** Overall deadline of one fetch, redirects and body included; default 5 min. */
     public Builder deadline(Duration deadline) {
-      this.deadline = positive(deadline, "deadline");
+      this.deadline = Args.positive(deadline, "deadline");
       return this;
     }
 
@@ -533,14 +534,6 @@ public final class RemoteFetcher implements AutoCloseable {
     /** Builds the fetcher. */
     public RemoteFetcher build() {
       return new RemoteFetcher(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + d);
-      }
-      return d;
     }
   }
 }

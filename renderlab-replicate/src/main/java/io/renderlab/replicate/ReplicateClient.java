@@ -5,6 +5,7 @@ import io.renderlab.core.ConfigurationException;
 import io.renderlab.core.Redaction;
 import io.renderlab.core.RetryPolicy;
 import io.renderlab.core.UpstreamException;
+import io.renderlab.core.internal.Args;
 import io.renderlab.replicate.internal.ApiCall;
 import io.renderlab.replicate.internal.CreateRateLimiter;
 import io.renderlab.replicate.internal.PollSchedule;
@@ -259,13 +260,13 @@ public final class ReplicateClient implements AutoCloseable {
 
     /** Connect timeout; default 10 s. */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connectTimeout");
+      this.connectTimeout = Args.positive(timeout, "connectTimeout");
       return this;
     }
 
     /** Timeout of one request (plus any {@code Prefer: wait}); default 30 s. */
     public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = positive(timeout, "requestTimeout");
+      this.requestTimeout = Args.positive(timeout, "requestTimeout");
       return this;
     }
 
@@ -299,14 +300,6 @@ public final class ReplicateClient implements AutoCloseable {
         throw new ConfigurationException("A Replicate token is required: ReplicateClient.builder().token(...) or REPLICATE_API_TOKEN.");
       }
       return new ReplicateClient(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + d);
-      }
-      return d;
     }
   }
 }

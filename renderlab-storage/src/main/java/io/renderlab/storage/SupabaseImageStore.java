@@ -7,6 +7,7 @@ import io.renderlab.core.PutOptions;
 import io.renderlab.core.RenderLabException;
 import io.renderlab.core.StorageException;
 import io.renderlab.core.StoredObject;
+import io.renderlab.core.internal.Args;
 import io.renderlab.core.internal.DigestingInputStream;
 import io.renderlab.storage.internal.SupabaseErrors;
 import io.renderlab.storage.internal.UrlPaths;
@@ -474,19 +475,19 @@ public final class SupabaseImageStore implements ImageStore {
 
     /** Connect timeout; default 10 s. */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connectTimeout");
+      this.connectTimeout = Args.positive(timeout, "connectTimeout");
       return this;
     }
 
     /** Time until the answer of a small request (look up, read, delete, sign); default 30 s. */
     public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = positive(timeout, "requestTimeout");
+      this.requestTimeout = Args.positive(timeout, "requestTimeout");
       return this;
     }
 
     /** Time an upload may take, body included; default 10 min. */
     public Builder uploadTimeout(Duration timeout) {
-      this.uploadTimeout = positive(timeout, "uploadTimeout");
+      this.uploadTimeout = Args.positive(timeout, "uploadTimeout");
       return this;
     }
 
@@ -519,14 +520,6 @@ public final class SupabaseImageStore implements ImageStore {
 
     private static String stripSlash(String s) {
       return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + d);
-      }
-      return d;
     }
   }
 }

@@ -12,6 +12,7 @@ import io.renderlab.core.StorageException;
 import io.renderlab.core.ThumbnailJob;
 import io.renderlab.core.ThumbnailJobQueue;
 import io.renderlab.core.ThumbnailJobStatus;
+import io.renderlab.core.internal.Args;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -406,13 +407,13 @@ public final class ThumbnailService implements AutoCloseable {
 
     /** How long a worker holds a job before another may take it; default 2 min. */
     public Builder leaseDuration(Duration leaseDuration) {
-      this.leaseDuration = positive(leaseDuration, "leaseDuration");
+      this.leaseDuration = Args.positive(leaseDuration, "leaseDuration");
       return this;
     }
 
     /** How often to look for jobs enqueued by other processes; default 1 s. */
     public Builder pollInterval(Duration pollInterval) {
-      this.pollInterval = positive(pollInterval, "pollInterval");
+      this.pollInterval = Args.positive(pollInterval, "pollInterval");
       return this;
     }
 
@@ -434,14 +435,6 @@ public final class ThumbnailService implements AutoCloseable {
         throw new IllegalStateException("catalog, jobs and store are required");
       }
       return new ThumbnailService(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + d);
-      }
-      return d;
     }
   }
 }

@@ -2,6 +2,7 @@ package io.renderlab.core.internal;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.Objects;
 
 /** Argument checks shared by the SDK's modules. Not public API. */
@@ -45,6 +46,15 @@ public final class Args {
       }
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException(name + " is not a valid URL: " + e.getReason(), e);
+    }
+    return value;
+  }
+
+  /** Refuses a null, zero or negative duration; returns it unchanged. */
+  public static Duration positive(Duration value, String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, was " + value);
     }
     return value;
   }
