@@ -29,22 +29,37 @@ public final class Migrations {
   }
 
   /**
-   * Applies every script not yet applied. Each version runs in its own transaction together
-   * with its row in {@code renderlab_schema_history}, so a concurrent migration by another
-   * process fails on the primary key and rolls back instead of applying a script twice.
+   * Applies every script not yet applied, safely when several processes start together.
+   *
+   * <p>On PostgreSQL the whole migration runs on one connection holding a session advisory lock
+   * ({@link MigrationLock}): the others wait, then find the versions applied and do nothing.
+   * Elsewhere (H2) migrations in one JVM are serialized, each version re-checks the history
+   * inside its transaction, and losing a duplicate-create race to another process counts as done.
    *
    * @return the versions applied by this call
    */
   public static List<Integer> apply(Jdbc jdbc, Clock clock) {
+    return MigrationLock.around(jdbc, pinned -> applyUnlocked(pinned, clock));
+  }
+
+  private static List<Integer> applyUnlocked(Jdbc jdbc, Clock clock) {
     jdbc.run(
         "create the schema history table",
         c -> {
+          if (historyExists(c)) {
+            return null;
+          }
           try (Statement s = c.createStatement()) {
             s.execute(
                 "CREATE TABLE IF NOT EXISTS renderlab_schema_history ("
                     + "version INTEGER NOT NULL PRIMARY KEY, "
                     + "script VARCHAR(255) NOT NULL, "
                     + "applied_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+          } catch (SQLException e) {
+            if (!MigrationLock.isDuplicateCreate(e) || !historyExists(c)) {
+              throw e;
+            }
+            // created by another process at the same moment: what we wanted
           }
           return null;
         });
@@ -66,6 +81,11 @@ public final class Migrations {
                   ps.setString(2, script);
                   Jdbc.setInstant(ps, 3, clock.instant());
                   ps.executeUpdate();
+                } catch (SQLException e) {
+                  if (Jdbc.isUniqueViolation(e)) {
+                    return false; // another process applied this version concurrently
+                  }
+                  throw e;
                 }
                 try (Statement s = c.createStatement()) {
                   for (String statement : statements(read(script))) {
