@@ -40,6 +40,9 @@ public final class PredictionRequest {
   private final List<String> webhookEvents;
   private final Duration cancelAfter;
 
+  /** The shortest {@code Cancel-After} Replicate accepts. */
+  public static final Duration MIN_CANCEL_AFTER = Duration.ofSeconds(5);
+
   private PredictionRequest(Builder b) {
     this.cancelAfter = b.cancelAfter;
     this.kind = b.kind;
@@ -204,14 +207,18 @@ public final class PredictionRequest {
      * A deadline Replicate enforces itself ({@code Cancel-After} header), so the prediction stops
      * even if this process dies: it ends {@code aborted} (not charged for public models) if the
      * deadline passes before it starts, {@code canceled} if it passes while it runs. Whole
-     * seconds, at least one.
+     * seconds, at least {@link #MIN_CANCEL_AFTER} (Replicate's own minimum: it rejects shorter).
      *
-     * @throws IllegalArgumentException if under one second or not whole seconds
+     * @throws IllegalArgumentException if under 5 seconds or not whole seconds
      */
     public Builder cancelAfter(Duration deadline) {
       Objects.requireNonNull(deadline, "cancelAfter");
-      if (deadline.getSeconds() < 1 || deadline.getNano() != 0) {
-        throw new IllegalArgumentException("cancelAfter must be whole seconds, at least 1 s, was " + deadline);
+      if (deadline.getNano() != 0) {
+        throw new IllegalArgumentException("cancelAfter must be whole seconds, was " + deadline);
+      }
+      if (deadline.compareTo(MIN_CANCEL_AFTER) < 0) {
+        throw new IllegalArgumentException(
+            "cancelAfter must be at least " + MIN_CANCEL_AFTER.toSeconds() + " s (Replicate's minimum), was " + deadline);
       }
       this.cancelAfter = deadline;
       return this;

@@ -157,8 +157,65 @@ class ReplicateClientTest {
     assertThat(server.takeRequest().getHeaders().get("Cancel-After")).isEqualTo("90s");
     assertThat(server.takeRequest().getHeaders().get("Cancel-After")).as("only when asked").isNull();
     assertThatThrownBy(() -> PredictionRequest.model("a/b").cancelAfter(Duration.ofMillis(1500))).hasMessageContaining("whole seconds");
-    assertThatThrownBy(() -> PredictionRequest.model("a/b").cancelAfter(Duration.ZERO)).hasMessageContaining("at least 1 s");
+    assertThatThrownBy(() -> PredictionRequest.model("a/b").cancelAfter(Duration.ZERO)).hasMessageContaining("at least 5 s");
     assertThat(PredictionRequest.model("a/b").cancelAfter(Duration.ofHours(2)).build().cancelAfter()).contains(Duration.ofHours(2));
+  }
+
+  @Test
+  void aCancelAfterBelowReplicatesFiveSecondMinimumIsRefusedWhenTheRequestIsBuilt() throws Exception {
+    assertThatThrownBy(() -> PredictionRequest.model("a/b").cancelAfter(Duration.ofSeconds(4)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 5 s");
+    assertThatThrownBy(() -> PredictionRequest.model("a/b").cancelAfter(Duration.ofSeconds(1))).hasMessageContaining("at least 5 s");
+    server.enqueue(created(body("p1", "starting", null), null));
+
+    client.predictions().create(PredictionRequest.model("google/nano-banana").put("prompt", "x").cancelAfter(Duration.ofSeconds(5)).build());
+
+    assertThat(server.takeRequest().getHeaders().get("Cancel-After")).isEqualTo("5s");
+  }
+
+  @Test
+  void aThrottleWithoutRetryAfterWaitsForTheResetHintInReplicatesBody() throws Exception {
+    // Replicate's documented 429 body (replicate.com/docs/topics/predictions/rate-limits), no Retry-After.
+    server.enqueue(FakeReplicate.problemWith(429, "{\"detail\":\"Request was throttled. Your rate limit resets in ~30s.\"}"));
+    server.enqueue(FakeReplicate.problemWith(429,
+        "{\"detail\":\"Request was throttled. Your rate limit for creating predictions is reduced to 6 requests per minute "
+            + "with a burst of 1 requests until you add a payment method. Your rate limit resets in ~9s.\",\"status\":429}"));
+    server.enqueue(created(body("p1", "succeeded", "\"https://replicate.delivery/a.png\""), "wait=60"));
+
+    assertThat(client.predictions().run(request(), Duration.ofMinutes(1)).state()).isEqualTo(PredictionStatus.SUCCEEDED);
+
+    assertThat(scheduler.delays).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(9));
+  }
+
+  @Test
+  void aThrottleWithNeitherRetryAfterNorAHintBacksOffAsUsualAndAnAbsurdHintIsCapped() throws Exception {
+    server.enqueue(FakeReplicate.problemWith(429, "{\"detail\":\"Request was throttled.\"}"));
+    server.enqueue(FakeReplicate.problemWith(429, "{\"detail\":\"Your rate limit resets in ~99999999999999999999s.\"}"));
+    server.enqueue(ok(body("p1", "processing", null)));
+
+    assertThat(client.predictions().get("p1").status()).isEqualTo("processing");
+
+    assertThat(scheduler.delays).hasSize(2);
+    assertThat(scheduler.delays.get(0)).isLessThan(Duration.ofSeconds(5));
+    assertThat(scheduler.delays.get(1)).isEqualTo(Duration.ofSeconds(60)); // RetryPolicy's maxRetryAfter
+  }
+
+  @Test
+  void aLargeDataUriOutputWithinTheBodyCapIsRead() throws Exception {
+    // 24 M characters: above Jackson's default 20 M string limit, below the 32 MiB body cap.
+    StringBuilder data = new StringBuilder(24_000_100).append("data:image/png;base64,");
+    while (data.length() < 24_000_000) {
+      data.append("iVBORw0KGgoAAAANSUhEUgAA");
+    }
+    String uri = data.toString();
+    server.enqueue(created(body("p1", "succeeded", "\"" + uri + "\""), "wait=60"));
+
+    Prediction p = client.predictions().run(request(), Duration.ofMinutes(1));
+
+    assertThat(p.state()).isEqualTo(PredictionStatus.SUCCEEDED);
+    assertThat(p.outputUrls()).hasSize(1);
+    assertThat(p.outputUrls().get(0)).hasSize(uri.length()).startsWith("data:image/png;base64,");
   }
 
   @Test

@@ -39,6 +39,20 @@ class WebhookVerifierTest {
   }
 
   @Test
+  void anAbsurdTimestampIsAnInvalidWebhookNotADateTimeException() {
+    for (long absurd : new long[] {Long.MAX_VALUE, Long.MIN_VALUE, 31_556_889_864_403_200L, -31_557_014_167_219_200L}) {
+      assertThatThrownBy(() -> verifier.verify("msg_1", Long.toString(absurd), verifier.signature("msg_1", NOW, body), body))
+          .as("timestamp %d", absurd)
+          .isInstanceOf(WebhookVerifier.InvalidWebhookException.class)
+          .hasMessageContaining("tolerance");
+    }
+    long edge = NOW + 300;
+    assertThatCode(() -> verifier.verify("msg_1", Long.toString(edge), verifier.signature("msg_1", edge, body), body))
+        .as("the nearest good timestamp")
+        .doesNotThrowAnyException();
+  }
+
+  @Test
   void refusesASecretThatIsNotBase64() {
     assertThatThrownBy(() -> WebhookVerifier.of("whsec_not base64!")).hasMessageContaining("whsec_");
     assertThat(WebhookVerifier.of(SECRET).toString()).doesNotContain("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");

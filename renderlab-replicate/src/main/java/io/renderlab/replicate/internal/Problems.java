@@ -8,11 +8,16 @@ import io.renderlab.core.RetryPolicy;
 import io.renderlab.replicate.ReplicateApiException;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Maps Replicate's error answers ({@code application/problem+json}) to typed exceptions. */
 public final class Problems {
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Pattern RESETS_IN = Pattern.compile("resets in ~?\\s*(\\d+)\\s*s", Pattern.CASE_INSENSITIVE);
+  private static final Duration MAX_RESET_HINT = Duration.ofHours(1);
 
   private Problems() {}
 
@@ -55,14 +60,36 @@ public final class Problems {
           "Replicate rejected the request for " + call.resource() + " (HTTP 422): " + said, title, detail);
     }
     if (status == 429) {
+      Optional<Duration> hint = resetHint(detail != null ? detail : title);
       return new RateLimitedException(
           "Replicate is rate limiting " + call.action() + " (HTTP 429: " + said + "). Slow down or retry later.",
-          RetryPolicy.parseRetryAfter(retryAfter.orElse(null), clock).orElse(null));
+          RetryPolicy.parseRetryAfter(retryAfter.orElse(null), clock).or(() -> hint).orElse(null));
     }
     boolean retryable = status >= 500;
     return new ReplicateApiException(
         "Replicate failed " + call.action() + " (HTTP " + status + ": " + said + ")" + (retryable ? ". This is retryable." : "."),
         status, title, detail, retryable);
+  }
+
+  /**
+   * Replicate's 429s often come without {@code Retry-After} but say when the limit resets in the
+   * detail: {@code "Request was throttled. Your rate limit resets in ~30s."}. Read that hint
+   * (whole seconds, at most an hour) so the retry waits for it instead of backing off blindly.
+   */
+  static Optional<Duration> resetHint(String detail) {
+    if (detail == null) {
+      return Optional.empty();
+    }
+    Matcher m = RESETS_IN.matcher(detail);
+    if (!m.find()) {
+      return Optional.empty();
+    }
+    String digits = m.group(1);
+    if (digits.length() > 6) {
+      return Optional.of(MAX_RESET_HINT);
+    }
+    Duration d = Duration.ofSeconds(Long.parseLong(digits));
+    return Optional.of(d.compareTo(MAX_RESET_HINT) > 0 ? MAX_RESET_HINT : d);
   }
 
   private static String textOrNull(JsonNode n) {

@@ -33,10 +33,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class Transport {
   private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
-  /** The shared JSON mapper. */
-  public static final ObjectMapper MAPPER = new ObjectMapper();
   /** The largest response body read: a prediction with long logs and a big inline output stays far below. */
   static final long MAX_BODY_BYTES = 32L * 1024 * 1024;
+  /**
+   * The shared JSON mapper. Its string limit is the body cap, not Jackson's default (20 M
+   * characters): a large {@code data:} output inside an accepted body must parse, or a paid
+   * prediction would turn into "outcome unknown".
+   */
+  public static final ObjectMapper MAPPER = mapper();
+
+  private static ObjectMapper mapper() {
+    com.fasterxml.jackson.core.JsonFactory factory =
+        com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(
+                com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxStringLength((int) MAX_BODY_BYTES)
+                    .build())
+            .build();
+    return new ObjectMapper(factory);
+  }
 
   private final String token;
   private final URI baseUrl;
