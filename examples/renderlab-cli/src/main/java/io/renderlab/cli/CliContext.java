@@ -205,7 +205,8 @@ final class CliContext implements AutoCloseable {
       // closes and reopens it as connections come and go, which loses concurrent writes.
       url = url + ";DB_CLOSE_DELAY=-1";
     }
-    return new DriverManagerDataSource(url, s.databaseUser.orElse(null), s.databasePassword.orElse(null));
+    DataSource plain = new DriverManagerDataSource(url, s.databaseUser.orElse(null), s.databasePassword.orElse(null));
+    return DatabasePool.wrap(plain, DatabasePool.size(env), this::closeLater);
   }
 
   @Override
