@@ -32,6 +32,18 @@ public interface ThumbnailJobQueue {
   List<ThumbnailJob> lease(String owner, int max, Duration leaseDuration);
 
   /**
+   * Extends the leases {@code owner} still holds on {@code imageIds} to {@code leaseDuration} from
+   * now: the heartbeat of a worker whose renders are in progress, so the lease can be short and a
+   * dead worker's jobs are taken over within one lease. Jobs another worker took over, or that
+   * ended, are left alone.
+   *
+   * @return how many leases were extended
+   */
+  default int renew(String owner, java.util.Collection<UUID> imageIds, Duration leaseDuration) {
+    return 0; // a queue without renewal: leases simply run their full duration
+  }
+
+  /**
    * Marks a job done. Ignored (returns false) when {@code owner} no longer holds the lease.
    */
   boolean complete(UUID imageId, String owner);

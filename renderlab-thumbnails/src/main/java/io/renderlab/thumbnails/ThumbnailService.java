@@ -13,6 +13,7 @@ import io.renderlab.core.ThumbnailJob;
 import io.renderlab.core.ThumbnailJobQueue;
 import io.renderlab.core.ThumbnailJobStatus;
 import io.renderlab.core.internal.Args;
+import io.renderlab.core.internal.OutageLog;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,11 +25,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * original from the store (or fetch its URL under the fetch policy), render it, store it at
  * {@code thumbs/{userId}/{imageId}.webp} (overwriting), and set the record's {@code thumb_url}.
  *
- * <p>Jobs are leased, so a job whose worker dies is picked up again when its lease expires;
+ * <p>Jobs are leased for a short time (30 s by default) renewed by a heartbeat while the render
+ * runs, so a job whose worker dies is picked up by another within one lease, seconds later;
  * failures are retried with backoff up to {@link Builder#maxAttempts}, the last error kept. An
  * enqueue in this process wakes a worker at once; jobs enqueued by other processes are seen
  * within {@link Builder#pollInterval}. {@link #close()} stops leasing, lets in-flight renders
@@ -66,6 +70,7 @@ public final class ThumbnailService implements AutoCloseable {
   private final int workers;
   private final int maxAttempts;
   private final Duration leaseDuration;
+  private final Duration heartbeatInterval;
   private final Duration pollInterval;
   private final Clock clock;
   private final String owner;
@@ -74,6 +79,10 @@ public final class ThumbnailService implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean();
   private final Map<UUID, CompletableFuture<ImageRecord>> waiters = new ConcurrentHashMap<>();
   private final ExecutorService renderers;
+  /** Jobs whose render is in progress here: their leases are renewed by the heartbeat. */
+  private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService heartbeats;
+  private final OutageLog outage;
   private Thread dispatcher;
 
   private ThumbnailService(Builder b) {
@@ -86,6 +95,11 @@ public final class ThumbnailService implements AutoCloseable {
     this.workers = b.workers;
     this.maxAttempts = b.maxAttempts;
     this.leaseDuration = b.leaseDuration;
+    this.heartbeatInterval = b.heartbeatInterval != null ? b.heartbeatInterval : b.leaseDuration.dividedBy(3);
+    if (heartbeatInterval.compareTo(leaseDuration) >= 0) {
+      throw new IllegalArgumentException(
+          "heartbeatInterval (" + heartbeatInterval + ") must be shorter than leaseDuration (" + leaseDuration + ")");
+    }
     this.pollInterval = b.pollInterval;
     this.clock = b.clock;
     this.owner = b.owner != null ? b.owner : defaultOwner();
@@ -99,6 +113,14 @@ public final class ThumbnailService implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.heartbeats =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "renderlab-thumbnail-heartbeat");
+              t.setDaemon(true);
+              return t;
+            });
+    this.outage = new OutageLog(LOG, "The thumbnail worker's job queue (catalog database)", clock);
     jobs.onEnqueue(() -> wake.release());
   }
 
@@ -122,8 +144,26 @@ public final class ThumbnailService implements AutoCloseable {
       dispatcher = new Thread(this::dispatch, "renderlab-thumbnail-dispatcher");
       dispatcher.setDaemon(true);
       dispatcher.start();
+      long every = Math.max(1, heartbeatInterval.toMillis());
+      heartbeats.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
     }
     return this;
+  }
+
+  /**
+   * Renews the leases of the renders in progress here. Runs every {@link Builder#heartbeatInterval};
+   * package-private so tests can beat on a controlled clock.
+   */
+  void heartbeat() {
+    if (inFlight.isEmpty()) {
+      return;
+    }
+    try {
+      int renewed = jobs.renew(owner, Set.copyOf(inFlight), leaseDuration);
+      LOG.debug("Renewed {} thumbnail lease(s)", renewed);
+    } catch (RuntimeException e) {
+      outage.failed(e); // the lease may lapse and another worker retry the job: wasteful, never wrong
+    }
   }
 
   /**
@@ -180,12 +220,15 @@ public final class ThumbnailService implements AutoCloseable {
         int free = slots.availablePermits();
         if (free > 0) {
           List<ThumbnailJob> leased = jobs.lease(owner, free, leaseDuration);
+          outage.succeeded();
           for (ThumbnailJob job : leased) {
             slots.acquireUninterruptibly();
+            inFlight.add(job.imageId());
             renderers.execute(() -> {
               try {
                 run(job);
               } finally {
+                inFlight.remove(job.imageId());
                 slots.release();
                 wake.release();
               }
@@ -204,7 +247,7 @@ public final class ThumbnailService implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        LOG.warn("Thumbnail dispatcher failed to lease jobs; retrying in {}", pollInterval, e);
+        outage.failed(e); // once per outage, not a stack trace per poll
         try {
           Thread.sleep(pollInterval.toMillis());
         } catch (InterruptedException ie) {
@@ -296,6 +339,7 @@ public final class ThumbnailService implements AutoCloseable {
   public void shutdown(Duration timeout) {
     if (!running.getAndSet(false)) {
       renderers.shutdownNow();
+      heartbeats.shutdownNow();
       return;
     }
     wake.release();
@@ -311,6 +355,7 @@ public final class ThumbnailService implements AutoCloseable {
       Thread.currentThread().interrupt();
       renderers.shutdownNow();
     } finally {
+      heartbeats.shutdownNow();
       try {
         int released = jobs.release(owner);
         if (released > 0) {
@@ -344,7 +389,8 @@ public final class ThumbnailService implements AutoCloseable {
     private RetryPolicy retry = RetryPolicy.builder().initialBackoff(Duration.ofSeconds(2)).maxBackoff(Duration.ofMinutes(5)).build();
     private int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
     private int maxAttempts = 5;
-    private Duration leaseDuration = Duration.ofMinutes(2);
+    private Duration leaseDuration = Duration.ofSeconds(30);
+    private Duration heartbeatInterval;
     private Duration pollInterval = Duration.ofSeconds(1);
     private Clock clock = Clock.systemUTC();
     private String owner;
@@ -405,9 +451,19 @@ public final class ThumbnailService implements AutoCloseable {
       return this;
     }
 
-    /** How long a worker holds a job before another may take it; default 2 min. */
+    /**
+     * How long a job's lease lasts without a heartbeat; default 30 s. Renders in progress renew
+     * it every {@link #heartbeatInterval}, so it need not cover the longest render: it bounds how
+     * long a dead worker's job waits before another worker takes it.
+     */
     public Builder leaseDuration(Duration leaseDuration) {
       this.leaseDuration = Args.positive(leaseDuration, "leaseDuration");
+      return this;
+    }
+
+    /** How often leases of renders in progress are renewed; a third of the lease by default. */
+    public Builder heartbeatInterval(Duration heartbeatInterval) {
+      this.heartbeatInterval = Args.positive(heartbeatInterval, "heartbeatInterval");
       return this;
     }
 

@@ -217,6 +217,36 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
   }
 
   @Override
+  public int renew(String owner, java.util.Collection<UUID> imageIds, Duration leaseDuration) {
+    Args.identifier(owner, "owner", 255);
+    Objects.requireNonNull(imageIds, "imageIds");
+    Args.positive(leaseDuration, "leaseDuration");
+    if (imageIds.isEmpty()) {
+      return 0;
+    }
+    List<UUID> ids = List.copyOf(imageIds);
+    Args.range(ids.size(), "imageIds.size()", 1, 1000);
+    Instant now = clock.instant();
+    String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+    return jdbc.run(
+        "renew the thumbnail leases of worker " + owner,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE thumbnail_jobs SET lease_until = ?, updated_at = ? "
+                      + "WHERE lease_owner = ? AND state = 'PENDING' AND image_id IN (" + marks + ")")) {
+            Jdbc.setInstant(ps, 1, now.plus(leaseDuration));
+            Jdbc.setInstant(ps, 2, now);
+            ps.setString(3, owner);
+            for (int i = 0; i < ids.size(); i++) {
+              Jdbc.setUuid(ps, 4 + i, ids.get(i));
+            }
+            return ps.executeUpdate();
+          }
+        });
+  }
+
+  @Override
   public boolean complete(UUID imageId, String owner) {
     Objects.requireNonNull(imageId, "imageId");
     Args.identifier(owner, "owner", 255);
