@@ -3,6 +3,7 @@ package io.renderlab.core;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -60,12 +61,27 @@ public interface ThumbnailJobQueue {
   int release(String owner);
 
   /**
-   * Enqueues a job for every image without a thumbnail whose job is missing or failed for good.
+   * Enqueues a job for every image without a thumbnail whose job is missing or failed for good,
+   * in batches ({@link #backfillStep}), each its own transaction.
    *
-   * @param limit at most this many
+   * @param limit at most this many (1 to 10 000 000)
    * @return how many jobs were enqueued
    */
   int backfill(int limit);
+
+  /**
+   * One batch of a backfill that can cover millions of images: in one transaction, enqueues the
+   * jobs of up to {@code max} images after {@code after} (in id order) that have no thumbnail and
+   * whose job is missing or failed. Images whose job is already pending (enqueued by another
+   * backfill running at the same time, say) are skipped, so concurrent backfills never enqueue
+   * the same image twice. Call again with {@link BackfillStep#next} until it is empty.
+   *
+   * @param after start after this image id; empty for the first batch
+   * @param max at most this many images per batch (1 to 10 000)
+   */
+  default BackfillStep backfillStep(Optional<UUID> after, int max) {
+    throw new UnsupportedOperationException("This queue backfills only through backfill(limit)");
+  }
 
   /** The state of an image's thumbnail job, empty when the image has none. */
   java.util.Optional<ThumbnailJobStatus> status(UUID imageId);

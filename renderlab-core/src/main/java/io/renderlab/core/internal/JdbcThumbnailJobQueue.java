@@ -1,5 +1,6 @@
 package io.renderlab.core.internal;
 
+import io.renderlab.core.BackfillStep;
 import io.renderlab.core.ThumbnailJob;
 import io.renderlab.core.ThumbnailJobQueue;
 import io.renderlab.core.ThumbnailJobStatus;
@@ -308,55 +309,155 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
         });
   }
 
+  /** Images per backfill transaction. */
+  static final int BACKFILL_BATCH = 500;
+
+  private static final String NEEDS_JOB =
+      "i.thumb_url IS NULL AND NOT EXISTS (SELECT 1 FROM thumbnail_jobs p WHERE p.image_id = i.id AND p.state = 'PENDING')";
+
   @Override
   public int backfill(int limit) {
-    Args.range(limit, "limit", 1, 1_000_000);
-    List<UUID> ids =
-        jdbc.run(
-            "find images that need a thumbnail",
-            c -> {
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "SELECT i.id FROM images i LEFT JOIN thumbnail_jobs j ON j.image_id = i.id "
-                          + "WHERE i.thumb_url IS NULL AND (j.image_id IS NULL OR j.state <> 'PENDING') "
-                          + "ORDER BY i.created_at, i.id LIMIT ?")) {
-                ps.setInt(1, limit);
-                List<UUID> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                  while (rs.next()) {
-                    out.add(Jdbc.getUuid(rs, "id"));
-                  }
-                }
-                return out;
-              }
-            });
+    Args.range(limit, "limit", 1, 10_000_000);
     int enqueued = 0;
-    for (UUID id : ids) {
-      Instant now = clock.instant();
-      boolean done =
-          jdbc.inTransaction(
-              "enqueue the thumbnail of image " + id,
-              c -> {
-                if (!resetToPending(c, id, now)) {
-                  try {
-                    insertPending(c, id, now);
-                  } catch (SQLException e) {
-                    if (Jdbc.isUniqueViolation(e)) {
-                      return false; // enqueued concurrently by someone else
-                    }
-                    throw e;
-                  }
-                }
-                return true;
-              });
-      if (done) {
-        enqueued++;
+    Optional<UUID> after = Optional.empty();
+    while (enqueued < limit) {
+      BackfillStep step = backfillStep(after, Math.min(BACKFILL_BATCH, limit - enqueued));
+      enqueued += step.enqueued().size();
+      if (step.next().isEmpty()) {
+        break;
       }
-    }
-    if (enqueued > 0) {
-      notifyEnqueued();
+      after = step.next();
     }
     return enqueued;
+  }
+
+  @Override
+  public BackfillStep backfillStep(Optional<UUID> after, int max) {
+    Objects.requireNonNull(after, "after");
+    Args.range(max, "max", 1, 10_000);
+    Instant now = clock.instant();
+    BackfillStep step =
+        jdbc.inTransaction("enqueue a backfill batch of thumbnail jobs", c -> backfillBatch(c, after, max, now));
+    if (!step.enqueued().isEmpty()) {
+      notifyEnqueued();
+    }
+    return step;
+  }
+
+  /**
+   * One keyset batch: the ids (in id order, after {@code after}) of images that need a job, then
+   * a set-based re-enqueue of their failed jobs and an {@code INSERT ... SELECT} of the missing
+   * ones, bounded by the batch's last id. On PostgreSQL the rows are locked {@code SKIP LOCKED}, so
+   * a concurrent backfill skips what this one is enqueueing instead of waiting for it.
+   */
+  private BackfillStep backfillBatch(Connection c, Optional<UUID> after, int max, Instant now) throws SQLException {
+    List<UUID> ids = new ArrayList<>();
+    UUID last = null;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT i.id FROM images i WHERE " + NEEDS_JOB + (after.isPresent() ? " AND i.id > ?" : "")
+                + " ORDER BY i.id LIMIT ?" + (postgres ? " FOR NO KEY UPDATE OF i SKIP LOCKED" : ""))) {
+      int i = 1;
+      if (after.isPresent()) {
+        Jdbc.setUuid(ps, i++, after.get());
+      }
+      ps.setInt(i, max);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          last = Jdbc.getUuid(rs, "id");
+          ids.add(last);
+        }
+      }
+    }
+    if (ids.isEmpty()) {
+      return new BackfillStep(List.of(), Optional.empty());
+    }
+    List<UUID> enqueued = postgres ? enqueueSetBased(c, ids, now) : enqueueEach(c, ids, now);
+    // Not "fewer than max, so done": SKIP LOCKED may have passed over rows another backfill holds.
+    return new BackfillStep(enqueued, Optional.of(last));
+  }
+
+  /**
+   * PostgreSQL: two set-based statements; {@code RETURNING} reports only the rows this transaction
+   * changed (a concurrent backfill that committed first has made them pending: the update's
+   * re-check and {@code ON CONFLICT DO NOTHING} skip them).
+   */
+  private static List<UUID> enqueueSetBased(Connection c, List<UUID> ids, Instant now) throws SQLException {
+    String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+    List<UUID> out = new ArrayList<>();
+    try (PreparedStatement reset =
+        c.prepareStatement(
+            "UPDATE thumbnail_jobs SET state = 'PENDING', attempts = 0, run_after = ?, lease_owner = NULL, "
+                + "lease_until = NULL, last_error = NULL, updated_at = ? WHERE state <> 'PENDING' AND image_id IN ("
+                + marks + ") RETURNING image_id")) {
+      Jdbc.setInstant(reset, 1, now);
+      Jdbc.setInstant(reset, 2, now);
+      for (int k = 0; k < ids.size(); k++) {
+        Jdbc.setUuid(reset, 3 + k, ids.get(k));
+      }
+      collect(reset, out);
+    }
+    try (PreparedStatement insert =
+        c.prepareStatement(
+            "INSERT INTO thumbnail_jobs (image_id, state, attempts, run_after, updated_at) "
+                + "SELECT i.id, 'PENDING', 0, ?, ? FROM images i WHERE i.id IN (" + marks + ") "
+                + "AND NOT EXISTS (SELECT 1 FROM thumbnail_jobs j WHERE j.image_id = i.id) "
+                + "ON CONFLICT (image_id) DO NOTHING RETURNING image_id")) {
+      Jdbc.setInstant(insert, 1, now);
+      Jdbc.setInstant(insert, 2, now);
+      for (int k = 0; k < ids.size(); k++) {
+        Jdbc.setUuid(insert, 3 + k, ids.get(k));
+      }
+      collect(insert, out);
+    }
+    out.sort(null);
+    return out;
+  }
+
+  private static void collect(PreparedStatement ps, List<UUID> out) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(Jdbc.getUuid(rs, "image_id"));
+      }
+    }
+  }
+
+  /** Elsewhere (H2): a conditional update or insert per image, counted by its update count. */
+  private static List<UUID> enqueueEach(Connection c, List<UUID> ids, Instant now) throws SQLException {
+    List<UUID> out = new ArrayList<>();
+    try (PreparedStatement reset =
+            c.prepareStatement(
+                "UPDATE thumbnail_jobs SET state = 'PENDING', attempts = 0, run_after = ?, lease_owner = NULL, "
+                    + "lease_until = NULL, last_error = NULL, updated_at = ? WHERE image_id = ? AND state <> 'PENDING'");
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO thumbnail_jobs (image_id, state, attempts, run_after, updated_at) "
+                    + "SELECT i.id, 'PENDING', 0, ?, ? FROM images i WHERE i.id = ? "
+                    + "AND NOT EXISTS (SELECT 1 FROM thumbnail_jobs j WHERE j.image_id = i.id)")) {
+      for (UUID id : ids) {
+        Jdbc.setInstant(reset, 1, now);
+        Jdbc.setInstant(reset, 2, now);
+        Jdbc.setUuid(reset, 3, id);
+        if (reset.executeUpdate() == 1) {
+          out.add(id);
+          continue;
+        }
+        Jdbc.setInstant(insert, 1, now);
+        Jdbc.setInstant(insert, 2, now);
+        Jdbc.setUuid(insert, 3, id);
+        try {
+          if (insert.executeUpdate() == 1) {
+            out.add(id);
+          }
+        } catch (SQLException e) {
+          if (!Jdbc.isUniqueViolation(e)) {
+            throw e;
+          }
+          // inserted by a concurrent backfill that committed first (H2 rolls back only this statement)
+        }
+      }
+    }
+    return out;
   }
 
   @Override
