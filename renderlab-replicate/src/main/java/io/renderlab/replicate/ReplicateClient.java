@@ -53,6 +53,7 @@ public final class ReplicateClient implements AutoCloseable {
   final Clock clock;
   final CreateRateLimiter createLimiter;
   private final Predictions predictions;
+  private final ReplicateFiles files;
 
   private ReplicateClient(Builder b) {
     this.settings = b.copy();
@@ -83,6 +84,7 @@ public final class ReplicateClient implements AutoCloseable {
     }
     this.transport = new Transport(b.token, baseUrl, http, b.retry, b.userAgent, b.requestTimeout, scheduler, clock);
     this.predictions = new Predictions(this);
+    this.files = new ReplicateFiles(transport);
   }
 
   /**
@@ -140,6 +142,16 @@ public final class ReplicateClient implements AutoCloseable {
   /** Predictions: create, get, cancel, list, run and wait. */
   public Predictions predictions() {
     return predictions;
+  }
+
+  /** Files: upload inputs Replicate cannot fetch by URL ({@code POST /v1/files}), read, delete. */
+  public ReplicateFiles files() {
+    return files;
+  }
+
+  /** The API base this client talks to ({@value #DEFAULT_BASE_URL} unless configured). */
+  public URI baseUrl() {
+    return transport.baseUrl();
   }
 
   /**

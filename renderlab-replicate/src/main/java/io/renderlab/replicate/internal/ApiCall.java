@@ -21,7 +21,23 @@ import java.util.Optional;
  */
 public record ApiCall(
     String method, URI url, JsonNode body, Optional<Duration> preferWait, Map<String, String> headers, Kind kind, String action,
-    String resource) {
+    String resource, RawBody rawBody) {
+
+  /** A non-JSON body (a multipart file upload): its bytes and its {@code Content-Type}. */
+  public record RawBody(byte[] bytes, String contentType) {
+    /** Checks the arguments. */
+    public RawBody {
+      Objects.requireNonNull(bytes, "bytes");
+      Objects.requireNonNull(contentType, "contentType");
+    }
+  }
+
+  /** A call with a JSON body or none. */
+  public ApiCall(
+      String method, URI url, JsonNode body, Optional<Duration> preferWait, Map<String, String> headers, Kind kind, String action,
+      String resource) {
+    this(method, url, body, preferWait, headers, kind, action, resource, null);
+  }
 
   /** What a request does. */
   public enum Kind {

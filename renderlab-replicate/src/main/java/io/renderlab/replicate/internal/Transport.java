@@ -130,7 +130,10 @@ public final class Transport {
             .header("Accept", "application/json");
     call.preferWait().ifPresent(w -> rb.header("Prefer", "wait=" + Math.max(1, Math.min(60, w.toSeconds()))));
     call.headers().forEach(rb::header);
-    if (call.body() != null) {
+    if (call.rawBody() != null) {
+      rb.header("Content-Type", call.rawBody().contentType())
+          .method(call.method(), HttpRequest.BodyPublishers.ofByteArray(call.rawBody().bytes()));
+    } else if (call.body() != null) {
       rb.header("Content-Type", "application/json")
           .method(call.method(), HttpRequest.BodyPublishers.ofString(call.body().toString()));
     } else {
