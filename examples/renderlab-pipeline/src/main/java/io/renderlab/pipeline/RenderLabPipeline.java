@@ -106,9 +106,21 @@ public final class RenderLabPipeline {
     String model = request.model().orElse(defaultModel);
     PredictionRequest.Builder prediction = PredictionRequest.model(model).put(fields.prompt(), request.prompt());
     if (!request.referenceUrls().isEmpty()) {
-      prediction.put(fields.referenceImages(), request.referenceUrls());
+      prediction.put(fields.referenceImages(), inputs().reachable(request.referenceUrls()));
     }
     return prediction;
+  }
+
+  private volatile ReplicateInputs inputs;
+
+  /** Makes input URLs reachable by Replicate (a folder store's file: URLs, the sample server's loopback /files/). */
+  private ReplicateInputs inputs() {
+    ReplicateInputs i = inputs;
+    if (i == null) {
+      i = ReplicateInputs.builder().client(replicate()).store(ingestor.store()).build();
+      inputs = i;
+    }
+    return i;
   }
 
   private List<ImageRecord> recordGeneration(GenerateRequest request, Prediction done, UUID collectionId) {
@@ -167,8 +179,8 @@ public final class RenderLabPipeline {
     String model = request.model().orElse(defaultModel);
     PredictionRequest prediction =
         PredictionRequest.model(model)
-            .put(fields.image(), request.imageUrl())
-            .put(fields.mask(), mask.url())
+            .put(fields.image(), inputs().reachable(request.imageUrl()))
+            .put(fields.mask(), inputs().reachable(mask.url()))
             .put(fields.prompt(), request.prompt())
             .build();
     Prediction done = replicate().predictions().run(prediction, request.timeout().orElse(defaultTimeout));
