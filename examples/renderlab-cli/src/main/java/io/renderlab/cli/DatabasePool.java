@@ -23,7 +23,7 @@ final class DatabasePool {
   static final String SIZE_ENV = "RENDERLAB_DATABASE_POOL_SIZE";
   static final int DEFAULT_SIZE = 10;
   static final int MAX_SIZE = 200;
-  static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(10);
 
   private DatabasePool() {}
 

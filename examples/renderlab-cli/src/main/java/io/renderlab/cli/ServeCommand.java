@@ -112,6 +112,10 @@ final class ServeCommand extends CliCommand {
         closeEmbeddedDatabase();
       }
       stopped.countDown();
+      // A JVM ended by SIGTERM exits 143 whatever its hooks do; the documented contract is 0 after
+      // a clean stop, so end it here, everything above being closed.
+      context.err().flush();
+      Runtime.getRuntime().halt(ExitCodes.OK);
     }, "renderlab-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     context.err().println("RenderLab server on http://" + hostForUrl(host) + ":" + server.port() + "/ (Ctrl-C to stop)");

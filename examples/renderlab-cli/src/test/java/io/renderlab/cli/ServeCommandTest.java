@@ -94,7 +94,7 @@ class ServeCommandTest {
     assertThat(noAuth.err()).contains("RENDERLAB_JWT_SECRET").contains("--dev-user");
 
     CliRunner.Result open = cli.run("serve", "--port", "0", "--host", "0.0.0.0", "--dev-user", "me");
-    assertThat(open.exitCode()).isEqualTo(2);
+    assertThat(open.exitCode()).as(open.err()).isEqualTo(2);
     assertThat(open.err()).contains("loopback");
     assertThat(List.of(noAuth.err(), open.err())).noneMatch(e -> e.contains("Exception"));
   }

@@ -69,6 +69,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RenderLabServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RenderLabServer.class);
+  private final io.renderlab.core.internal.OutageLog catalogOutage =
+      new io.renderlab.core.internal.OutageLog(LOG, "The catalog database (requests answer 503 meanwhile)", java.time.Clock.systemUTC());
   static final ObjectMapper JSON = new ObjectMapper();
   private static final String USER = "renderlab.user";
   /** Largest JSON request body. */
@@ -148,7 +150,15 @@ public final class RenderLabServer implements AutoCloseable {
     app.exception(RateLimitedException.class, (e, ctx) -> error(ctx, 429, e.getMessage(), e.retryAfter().orElse(null)));
     app.exception(DeadlineExceededException.class, (e, ctx) -> error(ctx, 504, e.getMessage(), null));
     app.exception(ConfigurationException.class, (e, ctx) -> error(ctx, 503, e.getMessage(), null));
-    app.exception(CatalogException.class, (e, ctx) -> error(ctx, 503, "catalog unavailable; try again", null));
+    app.exception(CatalogException.class, (e, ctx) -> {
+      catalogOutage.failed(e); // one warning per outage, not a line per request
+      error(ctx, 503, "catalog unavailable; try again", null);
+    });
+    app.after("/api/*", ctx -> {
+      if (ctx.statusCode() < 500) {
+        catalogOutage.succeeded(); // logs once, when an outage ends
+      }
+    });
     app.exception(RenderLabException.class, (e, ctx) -> error(ctx, 502, e.getMessage(), null));
     app.exception(Exception.class, (e, ctx) -> {
       LOG.warn("Unexpected failure on {} {}", ctx.method(), ctx.path(), e);
