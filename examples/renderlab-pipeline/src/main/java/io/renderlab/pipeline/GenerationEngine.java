@@ -413,6 +413,12 @@ final class GenerationEngine implements AutoCloseable {
     return t;
   }
 
+  /** Stops every thread without giving leases back, as if the process died. */
+  void abandon() {
+    heartbeat.shutdownNow();
+    work.shutdownNow();
+  }
+
   /** Stops the heartbeat and gives this instance's leases back, so another takes them at once. */
   @Override
   public void close() {

@@ -259,6 +259,14 @@ public final class RenderLabPipeline implements AutoCloseable {
     }
   }
 
+  /** Stops the generation threads the way a crash would: no lease given back, nothing finished. For tests. */
+  synchronized void abandon() {
+    if (engine != null) {
+      engine.abandon();
+      engine = null;
+    }
+  }
+
   private synchronized GenerationEngine engine() {
     if (engine == null) {
       engine = new GenerationEngine(catalog.generations(), this::replicate, ingestor, clock, instanceId, leaseDuration);
