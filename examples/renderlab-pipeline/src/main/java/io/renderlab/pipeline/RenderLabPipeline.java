@@ -410,6 +410,32 @@ public final class RenderLabPipeline implements AutoCloseable {
     }
   }
 
+  /**
+   * A batch, asynchronously: one generation per prompt, all submitted at once (see
+   * {@link #submit(GenerateRequest)}); their records share {@code collectionId}.
+   *
+   * @return a handle per prompt, in order
+   */
+  public List<GenerationHandle> submitCollection(String userId, List<String> prompts, Optional<String> model, UUID collectionId) {
+    Pipelines.requireText(userId, "userId", ImageRecord.MAX_ID_LENGTH, true);
+    Objects.requireNonNull(prompts, "prompts");
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(collectionId, "collectionId");
+    if (prompts.isEmpty() || prompts.size() > 100) {
+      throw new IllegalArgumentException("prompts must hold 1 to 100 prompts, was " + prompts.size());
+    }
+    List<GenerateRequest> requests = new ArrayList<>();
+    for (String prompt : prompts) {
+      GenerateRequest request = GenerateRequest.of(userId, prompt);
+      requests.add(model.map(request::withModel).orElse(request)); // every prompt validated before anything is sent
+    }
+    List<GenerationHandle> handles = new ArrayList<>();
+    for (GenerateRequest request : requests) {
+      handles.add(submit(request, collectionId));
+    }
+    return handles;
+  }
+
   /** The direct-upload path: stores the bytes (type sniffed), records them, enqueues the thumbnail. */
   public ImageRecord upload(InputStream body, UploadRequest request) {
     Objects.requireNonNull(body, "body");
