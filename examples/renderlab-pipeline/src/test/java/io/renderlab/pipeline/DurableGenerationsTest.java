@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DurableGenerationsTest {
   @TempDir Path temp;
   StatefulReplicate fake;
-  JdbcDataSource database;
+  DataSource database;
   FolderImageStore store;
   final List<Instance> instances = new ArrayList<>();
 
@@ -89,9 +90,15 @@ class DurableGenerationsTest {
   @BeforeEach
   void start() throws IOException {
     fake = new StatefulReplicate(PipelineContract.OUTPUT_PNG, false);
-    database = new JdbcDataSource();
-    database.setURL("jdbc:h2:file:" + temp.resolve("catalog") + ";DB_CLOSE_DELAY=-1");
+    database = newDatabase();
     store = FolderImageStore.of(temp.resolve("objects"));
+  }
+
+  /** The database every instance shares: an H2 file here. */
+  DataSource newDatabase() {
+    JdbcDataSource ds = new JdbcDataSource();
+    ds.setURL("jdbc:h2:file:" + temp.resolve("catalog") + ";DB_CLOSE_DELAY=-1");
+    return ds;
   }
 
   @AfterEach
@@ -130,7 +137,7 @@ class DurableGenerationsTest {
     assertThat(records).hasSize(1);
     assertThat(records.get(0).predictionId()).contains("gen1");
     assertThat(records.get(0).prompt()).contains("a castle at dusk");
-    assertThat(b.pipeline.awaitThumbnails(records, Duration.ofSeconds(30)).get(0).thumbUrl()).isPresent();
+    assertThat(b.pipeline.awaitThumbnails(records, Duration.ofSeconds(60)).get(0).thumbUrl()).isPresent();
     assertThat(b.pipeline.generation(handle.id()).orElseThrow().status()).isEqualTo(GenerationStatus.SUCCEEDED);
     assertThat(fake.creates.get()).as("the prediction was created once").isEqualTo(1);
     assertThat(b.pipeline.recover(10)).as("nothing left").isEqualTo(new RecoveryPass(0, 0, 0));
@@ -236,5 +243,30 @@ class DurableGenerationsTest {
     assertThat(a.catalog.findByPrediction("gen1")).hasSize(1);
     assertThat(storedOutputs()).as("a copy stored by the losing path is deleted").isEqualTo(1);
     assertThat(b.pipeline.complete(Prediction.of(new ObjectMapper().readTree("{\"id\":\"unknown\",\"status\":\"succeeded\"}")))).isEmpty();
+  }
+
+  @Test
+  void twoInstancesShareTheDatabaseAndTheSurvivorFinishesTheDeadOnesGenerations() throws Exception {
+    Instance a = new Instance("instance-a", Clock.systemUTC());
+    // The survivor's clock runs a minute ahead, so the dead instance's leases have lapsed for it.
+    Instance b = new Instance("instance-b", Clock.offset(Clock.systemUTC(), Duration.ofMinutes(1)));
+    GenerationHandle a1 = a.pipeline.submit(GenerateRequest.of("ada", "first of a"));
+    GenerationHandle a2 = a.pipeline.submit(GenerateRequest.of("ada", "second of a"));
+    GenerationHandle b1 = b.pipeline.submit(GenerateRequest.of("bob", "one of b"));
+    assertThat(fake.awaitPolled(3, Duration.ofSeconds(20))).as("all three wait on their predictions").isTrue();
+    a.die();
+    fake.release();
+
+    RecoveryPass pass = b.pipeline.recover(10);
+
+    assertThat(pass).as("b takes a's two, not its own live one").isEqualTo(new RecoveryPass(2, 2, 0));
+    assertThat(b1.records().get(30, TimeUnit.SECONDS)).hasSize(1);
+    for (GenerationHandle h : List.of(a1, a2, b1)) {
+      List<ImageRecord> records = b.catalog.generations().records(h.id());
+      assertThat(records).hasSize(1);
+      assertThat(b.pipeline.awaitThumbnails(records, Duration.ofSeconds(60)).get(0).thumbUrl()).isPresent();
+      assertThat(b.pipeline.generation(h.id()).orElseThrow().status()).isEqualTo(GenerationStatus.SUCCEEDED);
+    }
+    assertThat(fake.creates.get()).as("one create per generation").isEqualTo(3);
   }
 }

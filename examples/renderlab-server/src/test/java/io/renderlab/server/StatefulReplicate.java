@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,9 @@ final class StatefulReplicate implements AutoCloseable {
   final MockWebServer server = new MockWebServer();
   final AtomicInteger creates = new AtomicInteger();
   final CountDownLatch firstPoll = new CountDownLatch(1);
+  /** One permit per prediction the first time it is polled (its prediction id is saved by then). */
+  final java.util.concurrent.Semaphore polled = new java.util.concurrent.Semaphore(0);
+  private final java.util.Set<String> seenPolls = ConcurrentHashMap.newKeySet();
   private final byte[] png;
   private final Map<String, Entry> predictions = new ConcurrentHashMap<>();
   private final List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -59,6 +63,11 @@ final class StatefulReplicate implements AutoCloseable {
       }
     });
     server.start(InetAddress.getLoopbackAddress(), 0);
+  }
+
+  /** Waits until {@code n} distinct predictions have been polled. */
+  boolean awaitPolled(int n, Duration timeout) throws InterruptedException {
+    return polled.tryAcquire(n, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   String baseUrl() {
@@ -120,6 +129,9 @@ final class StatefulReplicate implements AutoCloseable {
           return json(404, "{\"detail\":\"Not found.\",\"status\":404}");
         }
         firstPoll.countDown();
+        if (seenPolls.add(e.id)) {
+          polled.release();
+        }
         if (!e.status.equals("failed") && !e.status.equals("canceled")) {
           e.status = released ? "succeeded" : "processing";
         }
