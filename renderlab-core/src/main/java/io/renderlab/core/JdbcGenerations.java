@@ -151,9 +151,9 @@ final class JdbcGenerations implements GenerationStore {
       throw new IllegalArgumentException("records must hold the generation's outputs; use finish() to end it without any");
     }
     Instant now = clock.instant();
-    boolean saved;
+    List<ImageRecord> result;
     try {
-      saved =
+      result =
           jdbc.inTransaction(
               "complete generation " + id,
               c -> {
@@ -165,7 +165,7 @@ final class JdbcGenerations implements GenerationStore {
                   Jdbc.setInstant(ps, 1, now);
                   Jdbc.setUuid(ps, 2, id);
                   if (ps.executeUpdate() != 1) {
-                    return false;
+                    return null; // ended already: read what it ended with below
                   }
                 }
                 try (PreparedStatement ps =
@@ -182,18 +182,19 @@ final class JdbcGenerations implements GenerationStore {
                     }
                   }
                 }
-                return true;
+                return List.copyOf(records);
               });
     } catch (CatalogException e) {
       if (!(e.getCause() instanceof SQLException) || !Jdbc.isUniqueViolation((SQLException) e.getCause())) {
         throw e;
       }
-      saved = false; // another path recorded this prediction's outputs first
+      result = null; // another path recorded this prediction's outputs first
     }
-    if (saved) {
-      jobs.notifyEnqueued();
+    if (result == null) {
+      return records(id);
     }
-    return records(id);
+    jobs.notifyEnqueued();
+    return result;
   }
 
   @Override
