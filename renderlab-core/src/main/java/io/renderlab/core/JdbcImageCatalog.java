@@ -36,18 +36,20 @@ import javax.sql.DataSource;
  * }</pre>
  */
 public final class JdbcImageCatalog implements ImageCatalog {
-  private static final String COLUMNS =
+  static final String COLUMNS =
       "id, user_id, kind, name, url, storage_key, thumb_url, reference_url, mask_url, prompt, model, "
           + "prediction_id, collection_id, created_at";
 
   private final Jdbc jdbc;
   private final Clock clock;
   private final JdbcThumbnailJobQueue jobs;
+  private final JdbcGenerations generations;
 
   private JdbcImageCatalog(Builder b) {
     this.jdbc = new Jdbc(b.dataSource);
     this.clock = b.clock;
     this.jobs = new JdbcThumbnailJobQueue(jdbc, clock, jdbc.product().contains("postgres"));
+    this.generations = new JdbcGenerations(jdbc, clock, jdbc.product().contains("postgres"), jobs);
   }
 
   /** A builder; {@link Builder#dataSource} is required. */
@@ -74,6 +76,14 @@ public final class JdbcImageCatalog implements ImageCatalog {
   /** The durable thumbnail jobs stored beside the records. */
   public ThumbnailJobQueue thumbnailJobs() {
     return jobs;
+  }
+
+  /**
+   * The durable generations stored beside the records (schema version 2): every paid prediction
+   * as a row, so any instance can finish one whose process died.
+   */
+  public GenerationStore generations() {
+    return generations;
   }
 
   @Override
@@ -107,22 +117,27 @@ public final class JdbcImageCatalog implements ImageCatalog {
   private static void insert(Connection c, ImageRecord r) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement("INSERT INTO images (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      Jdbc.setUuid(ps, 1, r.id());
-      ps.setString(2, r.userId());
-      ps.setString(3, r.kind().name());
-      ps.setString(4, r.name());
-      ps.setString(5, r.url());
-      ps.setString(6, r.storageKey());
-      ps.setString(7, r.thumbUrl().orElse(null));
-      ps.setString(8, r.referenceUrl().orElse(null));
-      ps.setString(9, r.maskUrl().orElse(null));
-      ps.setString(10, r.prompt().orElse(null));
-      ps.setString(11, r.model().orElse(null));
-      ps.setString(12, r.predictionId().orElse(null));
-      Jdbc.setUuid(ps, 13, r.collectionId().orElse(null));
-      Jdbc.setInstant(ps, 14, r.createdAt());
+      bind(ps, r);
       ps.executeUpdate();
     }
+  }
+
+  /** Binds the record to parameters 1 to 14, in {@link #COLUMNS} order. */
+  static void bind(PreparedStatement ps, ImageRecord r) throws SQLException {
+    Jdbc.setUuid(ps, 1, r.id());
+    ps.setString(2, r.userId());
+    ps.setString(3, r.kind().name());
+    ps.setString(4, r.name());
+    ps.setString(5, r.url());
+    ps.setString(6, r.storageKey());
+    ps.setString(7, r.thumbUrl().orElse(null));
+    ps.setString(8, r.referenceUrl().orElse(null));
+    ps.setString(9, r.maskUrl().orElse(null));
+    ps.setString(10, r.prompt().orElse(null));
+    ps.setString(11, r.model().orElse(null));
+    ps.setString(12, r.predictionId().orElse(null));
+    Jdbc.setUuid(ps, 13, r.collectionId().orElse(null));
+    Jdbc.setInstant(ps, 14, r.createdAt());
   }
 
   @Override
@@ -274,7 +289,7 @@ public final class JdbcImageCatalog implements ImageCatalog {
     }
   }
 
-  private static List<ImageRecord> readAll(PreparedStatement ps) throws SQLException {
+  static List<ImageRecord> readAll(PreparedStatement ps) throws SQLException {
     List<ImageRecord> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {

@@ -80,6 +80,15 @@ public final class Prediction {
     return Optional.of(e.isTextual() ? e.asText() : e.toString());
   }
 
+  /**
+   * Whether Replicate has deleted this prediction's inputs and outputs ({@code data_removed}).
+   * Replicate keeps the files of API predictions for about an hour; after that the output URLs
+   * answer 404 and nothing can be stored from them. False when the field is absent.
+   */
+  public boolean dataRemoved() {
+    return json.path("data_removed").asBoolean(false);
+  }
+
   /** The logs so far (may be empty). */
   public String logs() {
     return json.path("logs").asText("");

@@ -109,6 +109,19 @@ class ReplicateClientTest {
   }
 
   @Test
+  void dataRemovedIsReadFromTheApiJson() {
+    server.enqueue(ok(body("p1", "succeeded", "\"https://replicate.delivery/pbxt/abc.png\"")));
+    server.enqueue(ok(body("p2", "succeeded", "null").replace("\"data_removed\":false", "\"data_removed\":true")));
+
+    Prediction kept = client.predictions().get("p1");
+    Prediction removed = client.predictions().get("p2");
+
+    assertThat(kept.dataRemoved()).isFalse();
+    assertThat(removed.dataRemoved()).isTrue();
+    assertThat(Prediction.of(((com.fasterxml.jackson.databind.node.ObjectNode) removed.json()).without("data_removed")).dataRemoved()).as("absent means false").isFalse();
+  }
+
+  @Test
   void preferWaitIsTheTimeoutWhenShorterThanAMinute() throws Exception {
     server.enqueue(created(body("p1", "succeeded", "null"), "wait=12"));
 

@@ -42,6 +42,7 @@ final class CliContext implements AutoCloseable {
   private ThumbnailService thumbnails;
   private ReplicateClient replicate;
   private RenderLabPipeline pipeline;
+  private io.renderlab.pipeline.RecoveryWorker recovery;
 
   CliContext(Map<String, String> env, PrintStream out, PrintStream err) {
     this.env = Map.copyOf(env);
@@ -175,9 +176,21 @@ final class CliContext implements AutoCloseable {
       if (hasReplicateToken()) {
         b.replicate(replicate());
       }
-      pipeline = b.build();
+      String lease = env.get("RENDERLAB_GENERATION_LEASE");
+      if (lease != null && !lease.isBlank()) {
+        b.leaseDuration(Durations.parse(lease.strip(), "RENDERLAB_GENERATION_LEASE"));
+      }
+      pipeline = closeLater(b.build()); // closing hands unfinished generations' leases back
     }
     return pipeline;
+  }
+
+  /** The generation recovery worker, started; stopped when the run ends. */
+  synchronized io.renderlab.pipeline.RecoveryWorker recoveryWorker() {
+    if (recovery == null) {
+      recovery = closeLater(io.renderlab.pipeline.RecoveryWorker.builder().pipeline(pipeline()).build().start());
+    }
+    return recovery;
   }
 
   /** Progress lines go to stderr, only when it is a terminal (and never into --json stdout). */

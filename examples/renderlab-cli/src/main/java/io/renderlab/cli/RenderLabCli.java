@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
       EditCommand.class,
       CollectionCommand.class,
       HistoryCommand.class,
+      GenerationsCommand.class,
       LineageCommand.class,
       ThumbnailsCommand.class,
       ServeCommand.class,

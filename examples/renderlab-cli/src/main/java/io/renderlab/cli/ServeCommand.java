@@ -103,6 +103,9 @@ final class ServeCommand extends CliCommand {
       b.publicUrl(url.strip());
     }
     RenderLabServer server = b.build().start();
+    if (context.hasReplicateToken()) {
+      context.recoveryWorker(); // finishes generations a stopped instance left unfinished, now and every few seconds
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       context.err().println("Stopping: finishing in-flight requests; unfinished thumbnail jobs stay queued.");

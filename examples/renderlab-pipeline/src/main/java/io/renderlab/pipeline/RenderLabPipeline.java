@@ -1,6 +1,8 @@
 package io.renderlab.pipeline;
 
 
+import io.renderlab.core.Generation;
+import io.renderlab.core.GenerationKind;
 import io.renderlab.core.HistoryQuery;
 import io.renderlab.core.ImageKind;
 import io.renderlab.core.ImagePage;
@@ -15,6 +17,7 @@ import io.renderlab.replicate.ReplicateClient;
 import io.renderlab.storage.Ingestor;
 import io.renderlab.thumbnails.ThumbnailService;
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * List<ImageRecord> images = pipeline.generate(GenerateRequest.of("user-123", "modern architecture"));
  * }</pre>
  */
-public final class RenderLabPipeline {
+public final class RenderLabPipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RenderLabPipeline.class);
   /** The seed's model. */
   public static final String DEFAULT_MODEL = "google/nano-banana";
@@ -59,6 +63,11 @@ public final class RenderLabPipeline {
   private final String defaultModel;
   private final Duration defaultTimeout;
   private final InputFields fields;
+  private final Clock clock;
+  private final String instanceId;
+  private final Duration leaseDuration;
+  private final String webhookUrl;
+  private GenerationEngine engine;
 
   private RenderLabPipeline(Builder b) {
     this.replicate = b.replicate;
@@ -68,6 +77,10 @@ public final class RenderLabPipeline {
     this.defaultModel = b.defaultModel;
     this.defaultTimeout = b.defaultTimeout;
     this.fields = b.fields;
+    this.clock = b.clock;
+    this.instanceId = b.instanceId != null ? b.instanceId : defaultInstanceId();
+    this.leaseDuration = b.leaseDuration;
+    this.webhookUrl = b.webhookUrl;
   }
 
   /** A builder; ingestor, catalog and thumbnails are required, Replicate only for predictions. */
@@ -97,9 +110,191 @@ public final class RenderLabPipeline {
   }
 
   private List<ImageRecord> generate(GenerateRequest request, UUID collectionId) {
+    return join(submit(request, collectionId).records());
+  }
+
+  /**
+   * Starts a generation and returns at once: the row is written before the prediction is
+   * created, the prediction id saved the moment Replicate answers, and the outputs recorded when
+   * it ends, by this process or, if it dies, by another instance's {@link RecoveryWorker}.
+   * {@link #generate} is this plus a wait.
+   *
+   * @return the handle: id, status, a future of the records
+   * @throws io.renderlab.core.CatalogException if the row cannot be written (nothing was sent to Replicate)
+   */
+  public GenerationHandle submit(GenerateRequest request) {
+    return submit(request, null);
+  }
+
+  private GenerationHandle submit(GenerateRequest request, UUID collectionId) {
     Objects.requireNonNull(request, "request");
-    Prediction done = replicate().predictions().run(generation(request).build(), request.timeout().orElse(defaultTimeout));
-    return recordGeneration(request, done, collectionId);
+    String model = request.model().orElse(defaultModel);
+    PredictionRequest prediction = withWebhook(generation(request)).build();
+    Generation pending =
+        Generation.builder()
+            .userId(request.userId())
+            .kind(collectionId == null ? GenerationKind.GENERATE : GenerationKind.COLLECTION_ITEM)
+            .model(model)
+            .prompt(request.prompt())
+            .imageUrl(request.referenceUrls().isEmpty() ? null : request.referenceUrls().get(0))
+            .collectionId(collectionId)
+            .inputJson(prediction.input().toString())
+            .deadline(clock.instant().plus(request.timeout().orElse(defaultTimeout)))
+            .createdAt(clock.instant())
+            .build();
+    return handle(pending, prediction);
+  }
+
+  /**
+   * Starts an edit and returns at once (see {@link #submit(GenerateRequest)}); the mask is stored
+   * first. {@link #edit} is this plus a wait.
+   */
+  public GenerationHandle submit(EditRequest request) {
+    Objects.requireNonNull(request, "request");
+    StoredObject mask =
+        request.mask() instanceof EditRequest.Mask.Url
+            ? ingestor.storeMask(((EditRequest.Mask.Url) request.mask()).url(), null, request.userId())
+            : ingestor.storeMask(null, ((EditRequest.Mask.File) request.mask()).path(), request.userId());
+    String model = request.model().orElse(defaultModel);
+    PredictionRequest prediction =
+        withWebhook(
+                PredictionRequest.model(model)
+                    .put(fields.image(), inputs().reachable(request.imageUrl()))
+                    .put(fields.mask(), inputs().reachable(mask.url()))
+                    .put(fields.prompt(), request.prompt()))
+            .build();
+    Generation pending =
+        Generation.builder()
+            .userId(request.userId())
+            .kind(GenerationKind.EDIT)
+            .model(model)
+            .prompt(request.prompt())
+            .imageUrl(request.imageUrl())
+            .maskUrl(mask.url())
+            .baseUrl(request.baseUrl().orElse(null))
+            .inputJson(prediction.input().toString())
+            .deadline(clock.instant().plus(request.timeout().orElse(defaultTimeout)))
+            .createdAt(clock.instant())
+            .build();
+    return handle(pending, prediction);
+  }
+
+  private GenerationHandle handle(Generation pending, PredictionRequest prediction) {
+    GenerationEngine e = engine();
+    CompletableFuture<List<ImageRecord>> records = e.submit(pending, prediction);
+    return new GenerationHandle(pending.id(), catalog.generations(), records);
+  }
+
+  private PredictionRequest.Builder withWebhook(PredictionRequest.Builder prediction) {
+    return webhookUrl == null ? prediction : prediction.webhook(webhookUrl, List.of("completed"));
+  }
+
+  /** A generation by id, as stored (any instance's). */
+  public Optional<Generation> generation(UUID id) {
+    return catalog.generations().find(Objects.requireNonNull(id, "id"));
+  }
+
+  /**
+   * Completes the generation of a verified webhook delivery, in whichever instance receives it
+   * and whether or not anyone waits on it; repeated deliveries change nothing.
+   *
+   * @return the generation after the delivery, empty when no generation has this prediction
+   */
+  public Optional<Generation> complete(Prediction delivered) {
+    Objects.requireNonNull(delivered, "delivered");
+    return engine().deliver(delivered);
+  }
+
+  /**
+   * One recovery pass: takes every unfinished generation whose lease lapsed (its instance died),
+   * drives each to its end and waits for them (at most their own deadlines).
+   */
+  public RecoveryPass recover(int max) {
+    if (max < 1 || max > 1000) {
+      throw new IllegalArgumentException("max must be between 1 and 1000, was " + max);
+    }
+    GenerationEngine e = engine();
+    List<Generation> leased = catalog.generations().lease(e.owner(), max, e.lease());
+    List<CompletableFuture<List<ImageRecord>>> futures = new ArrayList<>();
+    for (Generation g : leased) {
+      futures.add(e.resume(g));
+    }
+    int succeeded = 0;
+    int failed = 0;
+    for (int i = 0; i < leased.size(); i++) {
+      futures.get(i).handle((r, error) -> null).join();
+      io.renderlab.core.GenerationStatus status = generation(leased.get(i).id()).map(Generation::status).orElseThrow();
+      if (status == io.renderlab.core.GenerationStatus.SUCCEEDED) {
+        succeeded++;
+      } else if (status.isTerminal()) {
+        failed++;
+      }
+    }
+    return new RecoveryPass(leased.size(), succeeded, failed);
+  }
+
+  /** Takes up to {@code max} lapsed generations and starts driving them; returns how many. */
+  int resumeLapsed(int max) {
+    GenerationEngine e = engine();
+    List<Generation> leased = catalog.generations().lease(e.owner(), max, e.lease());
+    leased.forEach(e::resume);
+    return leased.size();
+  }
+
+  /** This instance's name in leases. */
+  public String instanceId() {
+    return instanceId;
+  }
+
+  /**
+   * Stops this pipeline's generation threads and hands its unfinished generations' leases back,
+   * so another instance's {@link RecoveryWorker} finishes them at once. Idempotent; the clients
+   * given to the builder are not closed.
+   */
+  @Override
+  public synchronized void close() {
+    if (engine != null) {
+      engine.close();
+      engine = null;
+    }
+  }
+
+  /** Stops the generation threads the way a crash would: no lease given back, nothing finished. For tests. */
+  synchronized void abandon() {
+    if (engine != null) {
+      engine.abandon();
+      engine = null;
+    }
+  }
+
+  private synchronized GenerationEngine engine() {
+    if (engine == null) {
+      engine = new GenerationEngine(catalog.generations(), this::replicate, ingestor, clock, instanceId, leaseDuration);
+    }
+    return engine;
+  }
+
+  private static <T> T join(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      Throwable cause = GenerationEngine.unwrap(e);
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      throw new RenderLabException(String.valueOf(cause), cause, false);
+    }
+  }
+
+  private static String defaultInstanceId() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "host";
+    }
+    String id = host + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    return id.length() > 200 ? id.substring(id.length() - 200) : id;
   }
 
   private PredictionRequest.Builder generation(GenerateRequest request) {
@@ -171,23 +366,7 @@ public final class RenderLabPipeline {
    * @return the record of the first output (all outputs are recorded)
    */
   public ImageRecord edit(EditRequest request) {
-    Objects.requireNonNull(request, "request");
-    StoredObject mask =
-        request.mask() instanceof EditRequest.Mask.Url
-            ? ingestor.storeMask(((EditRequest.Mask.Url) request.mask()).url(), null, request.userId())
-            : ingestor.storeMask(null, ((EditRequest.Mask.File) request.mask()).path(), request.userId());
-    String model = request.model().orElse(defaultModel);
-    PredictionRequest prediction =
-        PredictionRequest.model(model)
-            .put(fields.image(), inputs().reachable(request.imageUrl()))
-            .put(fields.mask(), inputs().reachable(mask.url()))
-            .put(fields.prompt(), request.prompt())
-            .build();
-    Prediction done = replicate().predictions().run(prediction, request.timeout().orElse(defaultTimeout));
-    return storeAndRecord(
-            done, request.userId(), ImageKind.EDITED, "edited", model, request.prompt(),
-            request.baseUrl().orElse(request.imageUrl()), mask.url(), null)
-        .get(0);
+    return join(submit(request).records()).get(0);
   }
 
   /**
@@ -241,6 +420,32 @@ public final class RenderLabPipeline {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * A batch, asynchronously: one generation per prompt, all submitted at once (see
+   * {@link #submit(GenerateRequest)}); their records share {@code collectionId}.
+   *
+   * @return a handle per prompt, in order
+   */
+  public List<GenerationHandle> submitCollection(String userId, List<String> prompts, Optional<String> model, UUID collectionId) {
+    Pipelines.requireText(userId, "userId", ImageRecord.MAX_ID_LENGTH, true);
+    Objects.requireNonNull(prompts, "prompts");
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(collectionId, "collectionId");
+    if (prompts.isEmpty() || prompts.size() > 100) {
+      throw new IllegalArgumentException("prompts must hold 1 to 100 prompts, was " + prompts.size());
+    }
+    List<GenerateRequest> requests = new ArrayList<>();
+    for (String prompt : prompts) {
+      GenerateRequest request = GenerateRequest.of(userId, prompt);
+      requests.add(model.map(request::withModel).orElse(request)); // every prompt validated before anything is sent
+    }
+    List<GenerationHandle> handles = new ArrayList<>();
+    for (GenerateRequest request : requests) {
+      handles.add(submit(request, collectionId));
+    }
+    return handles;
   }
 
   /** The direct-upload path: stores the bytes (type sniffed), records them, enqueues the thumbnail. */
@@ -378,8 +583,44 @@ public final class RenderLabPipeline {
     private String defaultModel = DEFAULT_MODEL;
     private Duration defaultTimeout = Duration.ofMinutes(10);
     private InputFields fields = InputFields.defaults();
+    private Clock clock = Clock.systemUTC();
+    private String instanceId;
+    private Duration leaseDuration = Duration.ofSeconds(30);
+    private String webhookUrl;
 
     private Builder() {}
+
+    /** The clock for generation deadlines; the system clock by default. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** This instance's name in generation leases; host, pid and a random suffix by default. */
+    public Builder instanceId(String instanceId) {
+      this.instanceId = Pipelines.requireText(instanceId, "instanceId", 200, true);
+      return this;
+    }
+
+    /**
+     * How long an instance's hold on a generation lasts without a renewal (it renews every third
+     * of it while it works): a dead instance's generations are resumed elsewhere after at most
+     * this. 30 s by default.
+     */
+    public Builder leaseDuration(Duration leaseDuration) {
+      this.leaseDuration = Pipelines.requirePositive(leaseDuration, "leaseDuration");
+      return this;
+    }
+
+    /**
+     * Ask Replicate to POST every submitted prediction, when it completes, to this URL (the
+     * server's {@code /api/webhooks/replicate}); any instance receiving it completes the
+     * generation. None by default (the waiting instance or a recovery worker completes it).
+     */
+    public Builder webhookUrl(String webhookUrl) {
+      this.webhookUrl = Pipelines.requireHttpUrl(webhookUrl, "webhookUrl");
+      return this;
+    }
 
     /** The Replicate client; needed by generate, edit and collection. */
     public Builder replicate(ReplicateClient replicate) {

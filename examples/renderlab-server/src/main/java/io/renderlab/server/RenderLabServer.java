@@ -80,6 +80,7 @@ public final class RenderLabServer implements AutoCloseable {
   private final Javalin app;
   private final Map<String, Semaphore> generations = new ConcurrentHashMap<>();
   private final WebhookCompletions completions;
+  private final AsyncGenerations async = new AsyncGenerations(this::pipeline);
   private final Object secretLock = new Object();
   private volatile WebhookVerifier webhooks;
 
@@ -197,6 +198,9 @@ public final class RenderLabServer implements AutoCloseable {
     app.post("/api/generate/collection", this::collection);
     app.post("/api/upload", this::upload);
     app.post("/api/webhooks/replicate", this::webhook);
+    app.get("/api/generations", async::list);
+    app.get("/api/generations/{id}", async::status);
+    app.post("/api/inpaint/nano-banana", this::edit); // the seed's phase-2 inpaint route: the edit flow under its name
     app.get("/files/*", this::file);
   }
 
@@ -253,6 +257,10 @@ public final class RenderLabServer implements AutoCloseable {
       request = request.withReferenceUrls(List.of(imageUrl.get()));
     }
     GenerateRequest finalRequest = request;
+    if (AsyncGenerations.wanted(ctx)) {
+      async.accepted(ctx, pipeline().submit(finalRequest));
+      return;
+    }
     List<ImageRecord> images =
         limited(ctx, () -> config.publicUrl == null ? pipeline().generate(finalRequest) : generateByWebhook(finalRequest));
     ObjectNode out = JSON.createObjectNode();
@@ -303,6 +311,10 @@ public final class RenderLabServer implements AutoCloseable {
       request = request.withModel(model.get());
     }
     EditRequest finalRequest = request;
+    if (AsyncGenerations.wanted(ctx)) {
+      async.accepted(ctx, pipeline().submit(finalRequest));
+      return;
+    }
     ImageRecord image = limited(ctx, () -> pipeline().edit(finalRequest));
     ObjectNode out = JSON.createObjectNode();
     out.put("success", true);
@@ -335,6 +347,11 @@ public final class RenderLabServer implements AutoCloseable {
       list.add(p.asText());
     }
     Optional<String> model = optionalText(body, "model");
+    if (AsyncGenerations.wanted(ctx)) {
+      UUID collectionId = UUID.randomUUID();
+      async.acceptedCollection(ctx, collectionId, pipeline().submitCollection(user(ctx), list, model, collectionId));
+      return;
+    }
     CollectionResult result = limited(ctx, () -> pipeline().collection(user(ctx), list, model, 4, null));
     ObjectNode out = JSON.createObjectNode();
     out.put("collectionId", result.collectionId().toString());
@@ -407,6 +424,11 @@ public final class RenderLabServer implements AutoCloseable {
     }
     Prediction prediction = Prediction.of(json);
     String id = prediction.id();
+    Optional<ObjectNode> durable = config.pipeline == null ? Optional.empty() : async.deliver(prediction);
+    if (durable.isPresent()) {
+      ctx.json(durable.get()); // a generation row: completed here, whichever instance started it
+      return;
+    }
     boolean recorded = !config.catalog.findByPrediction(id).isEmpty();
     WebhookCompletions.Outcome outcome =
         recorded || completions == null ? WebhookCompletions.Outcome.DUPLICATE : completions.deliver(prediction);

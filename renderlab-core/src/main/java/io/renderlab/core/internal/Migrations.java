@@ -19,7 +19,11 @@ public final class Migrations {
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
   /** The scripts, in order: version {@code i + 1} is {@code SCRIPTS.get(i)}. */
-  public static final List<String> SCRIPTS = List.of("V1__images.sql");
+  public static final List<String> SCRIPTS =
+      List.of(
+          "V1__images.sql",
+          // Version 2 (issue 11): the generations table; images gain generation_id and output_index.
+          "V2__generations.sql");
 
   private Migrations() {}
 

@@ -1,0 +1,416 @@
+package io.renderlab.core;
+
+import io.renderlab.core.internal.Args;
+import io.renderlab.core.internal.Jdbc;
+import io.renderlab.core.internal.JdbcThumbnailJobQueue;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Generations in the {@code generations} table. Obtained from {@link JdbcImageCatalog#generations()}. */
+final class JdbcGenerations implements GenerationStore {
+  private static final String COLUMNS =
+      "id, user_id, kind, model, prompt, image_url, mask_url, base_url, collection_id, input_json, prediction_id, "
+          + "status, error, attempts, run_after, deadline, lease_owner, lease_until, created_at, updated_at";
+  private static final String UNFINISHED = "status IN ('PENDING', 'RUNNING', 'INGESTING')";
+  private static final String DUE = UNFINISHED + " AND run_after <= ? AND (lease_until IS NULL OR lease_until <= ?)";
+
+  private final Jdbc jdbc;
+  private final Clock clock;
+  private final boolean postgres;
+  private final JdbcThumbnailJobQueue jobs;
+
+  JdbcGenerations(Jdbc jdbc, Clock clock, boolean postgres, JdbcThumbnailJobQueue jobs) {
+    this.jdbc = jdbc;
+    this.clock = clock;
+    this.postgres = postgres;
+    this.jobs = jobs;
+  }
+
+  @Override
+  public Generation create(Generation g, String owner, Duration lease) {
+    Objects.requireNonNull(g, "pending");
+    Args.identifier(owner, "owner", 255);
+    Args.positive(lease, "lease");
+    if (g.status() != GenerationStatus.PENDING) {
+      throw new IllegalArgumentException("a new generation must be PENDING, was " + g.status());
+    }
+    Instant now = clock.instant();
+    Instant until = now.plus(lease);
+    jdbc.run(
+        "write generation " + g.id(),
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO generations (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'PENDING', NULL, 0, ?, ?, ?, ?, ?, ?)")) {
+            Jdbc.setUuid(ps, 1, g.id());
+            ps.setString(2, g.userId());
+            ps.setString(3, g.kind().name());
+            ps.setString(4, g.model());
+            ps.setString(5, g.prompt());
+            ps.setString(6, g.imageUrl().orElse(null));
+            ps.setString(7, g.maskUrl().orElse(null));
+            ps.setString(8, g.baseUrl().orElse(null));
+            Jdbc.setUuid(ps, 9, g.collectionId().orElse(null));
+            ps.setString(10, g.inputJson());
+            Jdbc.setInstant(ps, 11, g.createdAt());
+            Jdbc.setInstant(ps, 12, g.deadline());
+            ps.setString(13, owner);
+            Jdbc.setInstant(ps, 14, until);
+            Jdbc.setInstant(ps, 15, g.createdAt());
+            Jdbc.setInstant(ps, 16, now);
+            ps.executeUpdate();
+          }
+          return null;
+        });
+    return new Generation(
+        g.id(), g.userId(), g.kind(), g.model(), g.prompt(), g.imageUrl(), g.maskUrl(), g.baseUrl(), g.collectionId(),
+        g.inputJson(), Optional.empty(), GenerationStatus.PENDING, Optional.empty(), 0, Optional.of(owner),
+        Optional.of(until), g.deadline(), g.createdAt(), now);
+  }
+
+  @Override
+  public Optional<Generation> find(UUID id) {
+    Objects.requireNonNull(id, "id");
+    return jdbc.run("read generation " + id, c -> one(c, "SELECT " + COLUMNS + " FROM generations WHERE id = ?", ps -> Jdbc.setUuid(ps, 1, id)));
+  }
+
+  @Override
+  public Optional<Generation> findByPrediction(String predictionId) {
+    Args.identifier(predictionId, "predictionId", ImageRecord.MAX_ID_LENGTH);
+    return jdbc.run(
+        "find the generation of prediction " + predictionId,
+        c -> one(c, "SELECT " + COLUMNS + " FROM generations WHERE prediction_id = ?", ps -> ps.setString(1, predictionId)));
+  }
+
+  @Override
+  public List<Generation> list(String userId, Optional<GenerationStatus> status, int limit) {
+    Args.identifier(userId, "userId", ImageRecord.MAX_ID_LENGTH);
+    Objects.requireNonNull(status, "status");
+    Args.range(limit, "limit", 1, MAX_LIST);
+    String sql =
+        "SELECT " + COLUMNS + " FROM generations WHERE user_id = ?" + (status.isPresent() ? " AND status = ?" : "")
+            + " ORDER BY created_at DESC, id DESC LIMIT ?";
+    return jdbc.run(
+        "list the generations of a user",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            ps.setString(i++, userId);
+            if (status.isPresent()) {
+              ps.setString(i++, status.get().name());
+            }
+            ps.setInt(i, limit);
+            return readAll(ps);
+          }
+        });
+  }
+
+  @Override
+  public boolean started(UUID id, String predictionId) {
+    Objects.requireNonNull(id, "id");
+    Args.identifier(predictionId, "predictionId", ImageRecord.MAX_ID_LENGTH);
+    return update(
+        "save the prediction of generation " + id,
+        "UPDATE generations SET prediction_id = ?, status = 'RUNNING', error = NULL, updated_at = ? "
+            + "WHERE id = ? AND prediction_id IS NULL AND status = 'PENDING'",
+        ps -> {
+          ps.setString(1, predictionId);
+          Jdbc.setInstant(ps, 2, clock.instant());
+          Jdbc.setUuid(ps, 3, id);
+        }) == 1;
+  }
+
+  @Override
+  public boolean ingesting(UUID id) {
+    Objects.requireNonNull(id, "id");
+    return update(
+        "mark generation " + id + " ingesting",
+        "UPDATE generations SET status = 'INGESTING', updated_at = ? WHERE id = ? AND " + UNFINISHED,
+        ps -> {
+          Jdbc.setInstant(ps, 1, clock.instant());
+          Jdbc.setUuid(ps, 2, id);
+        }) == 1;
+  }
+
+  @Override
+  public List<ImageRecord> complete(UUID id, List<ImageRecord> records) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(records, "records");
+    if (records.isEmpty()) {
+      throw new IllegalArgumentException("records must hold the generation's outputs; use finish() to end it without any");
+    }
+    Instant now = clock.instant();
+    List<ImageRecord> result;
+    try {
+      result =
+          jdbc.inTransaction(
+              "complete generation " + id,
+              c -> {
+                // Claims the row first: a concurrent completion waits on its lock, then sees it ended.
+                try (PreparedStatement ps =
+                    c.prepareStatement(
+                        "UPDATE generations SET status = 'SUCCEEDED', error = NULL, lease_owner = NULL, lease_until = NULL, "
+                            + "updated_at = ? WHERE id = ? AND " + UNFINISHED)) {
+                  Jdbc.setInstant(ps, 1, now);
+                  Jdbc.setUuid(ps, 2, id);
+                  if (ps.executeUpdate() != 1) {
+                    return null; // ended already: read what it ended with below
+                  }
+                }
+                try (PreparedStatement ps =
+                    c.prepareStatement(
+                        "INSERT INTO images (" + JdbcImageCatalog.COLUMNS + ", generation_id, output_index) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                  for (int i = 0; i < records.size(); i++) {
+                    JdbcImageCatalog.bind(ps, records.get(i));
+                    Jdbc.setUuid(ps, 15, id);
+                    ps.setInt(16, i);
+                    ps.executeUpdate();
+                    if (records.get(i).thumbUrl().isEmpty()) {
+                      jobs.insertPending(c, records.get(i).id(), now);
+                    }
+                  }
+                }
+                return List.copyOf(records);
+              });
+    } catch (CatalogException e) {
+      if (!(e.getCause() instanceof SQLException) || !Jdbc.isUniqueViolation((SQLException) e.getCause())) {
+        throw e;
+      }
+      result = null; // another path recorded this prediction's outputs first
+    }
+    if (result == null) {
+      return records(id);
+    }
+    jobs.notifyEnqueued();
+    return result;
+  }
+
+  @Override
+  public boolean finish(UUID id, GenerationStatus status, String error) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(status, "status");
+    if (status != GenerationStatus.FAILED && status != GenerationStatus.CANCELED && status != GenerationStatus.EXPIRED) {
+      throw new IllegalArgumentException("finish ends a generation FAILED, CANCELED or EXPIRED; use complete() for SUCCEEDED");
+    }
+    return update(
+        "end generation " + id,
+        "UPDATE generations SET status = ?, error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+            + "WHERE id = ? AND " + UNFINISHED,
+        ps -> {
+          ps.setString(1, status.name());
+          ps.setString(2, Generation.trimError(error));
+          Jdbc.setInstant(ps, 3, clock.instant());
+          Jdbc.setUuid(ps, 4, id);
+        }) == 1;
+  }
+
+  @Override
+  public List<Generation> lease(String owner, int max, Duration lease) {
+    Args.identifier(owner, "owner", 255);
+    Args.range(max, "max", 1, 1000);
+    Args.positive(lease, "lease");
+    Instant now = clock.instant();
+    Instant until = now.plus(lease);
+    String claim = "UPDATE generations SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE ";
+    if (postgres) {
+      return jdbc.inTransaction(
+          "lease generations",
+          c -> {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    claim + "id IN (SELECT id FROM generations WHERE " + DUE
+                        + " ORDER BY run_after, id LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS)) {
+              ps.setString(1, owner);
+              Jdbc.setInstant(ps, 2, until);
+              Jdbc.setInstant(ps, 3, now);
+              Jdbc.setInstant(ps, 4, now);
+              Jdbc.setInstant(ps, 5, now);
+              ps.setInt(6, max);
+              return readAll(ps);
+            }
+          });
+    }
+    // Without SKIP LOCKED: read candidates, then claim each with an update that re-checks the due condition.
+    List<UUID> candidates =
+        jdbc.run(
+            "find generations to recover",
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement("SELECT id FROM generations WHERE " + DUE + " ORDER BY run_after, id LIMIT ?")) {
+                Jdbc.setInstant(ps, 1, now);
+                Jdbc.setInstant(ps, 2, now);
+                ps.setInt(3, max * 2);
+                List<UUID> ids = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    ids.add(Jdbc.getUuid(rs, "id"));
+                  }
+                }
+                return ids;
+              }
+            });
+    List<Generation> out = new ArrayList<>();
+    for (UUID id : candidates) {
+      if (out.size() == max) {
+        break;
+      }
+      int won =
+          update(
+              "lease generation " + id,
+              claim + "id = ? AND " + DUE,
+              ps -> {
+                ps.setString(1, owner);
+                Jdbc.setInstant(ps, 2, until);
+                Jdbc.setInstant(ps, 3, now);
+                Jdbc.setUuid(ps, 4, id);
+                Jdbc.setInstant(ps, 5, now);
+                Jdbc.setInstant(ps, 6, now);
+              });
+      if (won == 1) {
+        find(id).ifPresent(out::add);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public int renew(String owner, Collection<UUID> ids, Duration lease) {
+    Args.identifier(owner, "owner", 255);
+    Objects.requireNonNull(ids, "ids");
+    Args.positive(lease, "lease");
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    Instant until = clock.instant().plus(lease);
+    return jdbc.run(
+        "renew generation leases",
+        c -> {
+          int renewed = 0;
+          try (PreparedStatement ps =
+              c.prepareStatement("UPDATE generations SET lease_until = ? WHERE id = ? AND lease_owner = ? AND " + UNFINISHED)) {
+            for (UUID id : ids) {
+              Jdbc.setInstant(ps, 1, until);
+              Jdbc.setUuid(ps, 2, id);
+              ps.setString(3, owner);
+              renewed += ps.executeUpdate();
+            }
+          }
+          return renewed;
+        });
+  }
+
+  @Override
+  public boolean retryLater(UUID id, String owner, String error, Instant runAfter) {
+    Objects.requireNonNull(id, "id");
+    Args.identifier(owner, "owner", 255);
+    Objects.requireNonNull(runAfter, "runAfter");
+    return update(
+        "postpone generation " + id,
+        "UPDATE generations SET lease_owner = NULL, lease_until = NULL, run_after = ?, error = ?, updated_at = ? "
+            + "WHERE id = ? AND lease_owner = ? AND " + UNFINISHED,
+        ps -> {
+          Jdbc.setInstant(ps, 1, runAfter);
+          ps.setString(2, Generation.trimError(error));
+          Jdbc.setInstant(ps, 3, clock.instant());
+          Jdbc.setUuid(ps, 4, id);
+          ps.setString(5, owner);
+        }) == 1;
+  }
+
+  @Override
+  public int release(String owner) {
+    Args.identifier(owner, "owner", 255);
+    return update(
+        "release the generations of " + owner,
+        "UPDATE generations SET lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE lease_owner = ? AND " + UNFINISHED,
+        ps -> {
+          Jdbc.setInstant(ps, 1, clock.instant());
+          ps.setString(2, owner);
+        });
+  }
+
+  @Override
+  public List<ImageRecord> records(UUID generationId) {
+    Objects.requireNonNull(generationId, "generationId");
+    return jdbc.run(
+        "read the records of generation " + generationId,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT " + JdbcImageCatalog.COLUMNS + " FROM images WHERE generation_id = ? ORDER BY output_index, id")) {
+            Jdbc.setUuid(ps, 1, generationId);
+            return JdbcImageCatalog.readAll(ps);
+          }
+        });
+  }
+
+  @Override
+  public String toString() {
+    return "JdbcGenerations{postgres=" + postgres + '}';
+  }
+
+  private interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
+  private int update(String what, String sql, Binder binder) {
+    return jdbc.run(
+        what,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            return ps.executeUpdate();
+          }
+        });
+  }
+
+  private static Optional<Generation> one(Connection c, String sql, Binder binder) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      binder.bind(ps);
+      List<Generation> rows = readAll(ps);
+      return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+  }
+
+  private static List<Generation> readAll(PreparedStatement ps) throws SQLException {
+    List<Generation> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(
+            new Generation(
+                Jdbc.getUuid(rs, "id"),
+                rs.getString("user_id"),
+                GenerationKind.valueOf(rs.getString("kind")),
+                rs.getString("model"),
+                rs.getString("prompt"),
+                Optional.ofNullable(rs.getString("image_url")),
+                Optional.ofNullable(rs.getString("mask_url")),
+                Optional.ofNullable(rs.getString("base_url")),
+                Optional.ofNullable(Jdbc.getUuid(rs, "collection_id")),
+                rs.getString("input_json"),
+                Optional.ofNullable(rs.getString("prediction_id")),
+                GenerationStatus.valueOf(rs.getString("status")),
+                Optional.ofNullable(rs.getString("error")),
+                rs.getInt("attempts"),
+                Optional.ofNullable(rs.getString("lease_owner")),
+                Optional.ofNullable(Jdbc.getInstant(rs, "lease_until")),
+                Jdbc.getInstant(rs, "deadline"),
+                Jdbc.getInstant(rs, "created_at"),
+                Jdbc.getInstant(rs, "updated_at")));
+      }
+    }
+    return out;
+  }
+}
