@@ -132,12 +132,14 @@ public final class RemoteFetcher implements AutoCloseable {
   }
 
   /**
-   * Checks, without connecting, that {@code url} is an {@code http(s)} URL this fetcher's policy
-   * allows: for URLs handed on rather than fetched (an image URL a model will fetch).
+   * Checks, without connecting or resolving, that {@code url} is an {@code http(s)} URL this
+   * fetcher's policy allows: for URLs handed on rather than fetched (an image URL a model will
+   * fetch from its own network). It judges the scheme, credentials, and a host given as an
+   * address (in any spelling) or as {@code localhost}; a host name is not resolved, since what it
+   * resolves to here says nothing about where the party that fetches it will connect.
    *
    * @throws IllegalArgumentException if {@code url} is null or blank
    * @throws RemoteFetchRefusedException if the policy refuses it
-   * @throws RemoteFetchFailedException if its host does not resolve (never from a {@link #strict()} fetcher)
    */
   public void check(String url) {
     if (url == null || url.isBlank()) {
@@ -148,7 +150,32 @@ public final class RemoteFetcher implements AutoCloseable {
       throw new RemoteFetchRefusedException(
           Reason.SCHEME, Redaction.url(trimmed), "Refusing a data: URL here: give an http(s) URL.");
     }
-    vetOpaquely(trimmed, parse(trimmed), new ConcurrentHashMap<>());
+    URI uri = parse(trimmed);
+    String rawHost = host(uri);
+    String host = AddressPolicyHost.normalize(rawHost);
+    Optional<InetAddress> address = AddressPolicy.parseIpv4Literal(host);
+    if (address.isEmpty() && host.contains(":")) {
+      try {
+        address = Optional.of(InetAddress.getByName(host));
+      } catch (UnknownHostException e) {
+        throw new RemoteFetchRefusedException(Reason.MALFORMED, Redaction.url(trimmed), "Refusing " + Redaction.url(trimmed) + ": invalid IPv6 address.");
+      }
+    }
+    if (address.isEmpty() && (host.equals("localhost") || host.endsWith(".localhost"))) {
+      address = Optional.of(InetAddress.getLoopbackAddress());
+    }
+    if (address.isPresent()) {
+      Optional<String> refusal = policy.refusal(host, address.get());
+      if (refusal.isPresent()) {
+        RemoteFetchRefusedException refused =
+            new RemoteFetchRefusedException(
+                Reason.PRIVATE_ADDRESS,
+                Redaction.url(trimmed),
+                "Refusing " + Redaction.url(trimmed) + ": its host is " + refusal.get() + ". Allow it with "
+                    + "RemoteFetcher.builder().allowHost(...) (CLI: --allow-host) if this is intended.");
+        throw opaqueErrors ? unreachable(trimmed, refused) : refused;
+      }
+    }
   }
 
   /** {@link #vet}, with the failures that tell how a host resolved made opaque when they must be. */

@@ -166,9 +166,11 @@ class StrictFetchPolicyTest {
   }
 
   @Test
-  void checkVetsAUrlWithoutConnecting() throws Exception {
+  void checkVetsAUrlWithoutConnectingOrResolving() throws Exception {
     RemoteFetcher publicDns =
-        RemoteFetcher.builder().resolver(h -> List.of(InetAddress.getByAddress(h, new byte[] {93, (byte) 184, (byte) 216, 34}))).build().strict();
+        RemoteFetcher.builder().resolver(h -> {
+          throw new AssertionError("check must not resolve " + h);
+        }).build().strict();
     publicDns.check("https://cdn.example.com/a.png");
     publicDns.check("http://cdn.example.com:8080/a.png");
 
@@ -178,7 +180,7 @@ class StrictFetchPolicyTest {
     }
     RemoteFetcher users = operator.strict();
     for (String local : new String[] {provider.url("/a.png").toString(), "http://169.254.169.254/latest/meta-data",
-        "http://[::1]/a.png", "http://2130706433/a.png"}) {
+        "http://[::1]/a.png", "http://2130706433/a.png", "http://localhost:8080/a.png", "http://[::ffff:10.0.0.1]/a.png"}) {
       assertThatThrownBy(() -> users.check(local)).as(local)
           .isInstanceOf(RemoteFetchRefusedException.class)
           .satisfies(e -> assertThat(((RemoteFetchRefusedException) e).reason()).isEqualTo(Reason.UNREACHABLE));
