@@ -11,19 +11,19 @@ import okio.BufferedSink;
  * A large "image" made on the fly: the PNG signature, then seeded pseudo-random bytes. Streams
  * in 64 KiB blocks, so a test can serve and check hundreds of MiB without holding them.
  */
-final class GeneratedImage {
+public final class GeneratedImage {
   private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   private static final int BLOCK = 64 * 1024;
 
   private final long size;
   private final long seed;
 
-  GeneratedImage(long size, long seed) {
+  public GeneratedImage(long size, long seed) {
     this.size = size;
     this.seed = seed;
   }
 
-  long size() {
+  public long size() {
     return size;
   }
 
@@ -44,7 +44,7 @@ final class GeneratedImage {
   }
 
   /** The body as a stream. */
-  InputStream stream() {
+  public InputStream stream() {
     return new InputStream() {
       final byte[] block = new byte[BLOCK];
       long position;
@@ -87,7 +87,7 @@ final class GeneratedImage {
   }
 
   /** The body for mockwebserver, with its length announced. */
-  MockResponseBody responseBody() {
+  public MockResponseBody responseBody() {
     return new MockResponseBody() {
       @Override
       public long getContentLength() {
@@ -107,11 +107,11 @@ final class GeneratedImage {
   }
 
   /** The SHA-256 of the body, lower-case hex. */
-  String sha256() throws IOException {
+  public String sha256() throws IOException {
     return sha256(stream());
   }
 
-  static String sha256(InputStream in) throws IOException {
+  public static String sha256(InputStream in) throws IOException {
     try (in) {
       MessageDigest d = MessageDigest.getInstance("SHA-256");
       byte[] buffer = new byte[BLOCK];

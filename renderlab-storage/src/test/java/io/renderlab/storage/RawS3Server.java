@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  * kept (and MD5-of-MD5s for multipart). Bodies stream to files under a folder, never into memory.
  * Signatures are not checked. Path-style only, one bucket.
  */
-final class RawS3Server implements AutoCloseable {
+public final class RawS3Server implements AutoCloseable {
   private static final Pattern PART_NUMBER = Pattern.compile("<PartNumber>(\\d+)</PartNumber>");
 
   private final HttpServer server;
@@ -50,9 +50,9 @@ final class RawS3Server implements AutoCloseable {
   private final Map<String, Map<Integer, byte[]>> partMd5s = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger();
   /** Requests whose body arrived with {@code Content-Encoding: aws-chunked} (kept undecoded). */
-  final AtomicInteger awsChunkedBodies = new AtomicInteger();
+  public final AtomicInteger awsChunkedBodies = new AtomicInteger();
 
-  RawS3Server(Path root, String bucket) throws IOException {
+  public RawS3Server(Path root, String bucket) throws IOException {
     this.root = root;
     this.bucket = bucket;
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -61,22 +61,22 @@ final class RawS3Server implements AutoCloseable {
     server.start();
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
   /** Keys of the objects kept. */
-  List<String> keys() {
+  public List<String> keys() {
     return new ArrayList<>(objects.keySet());
   }
 
   /** Multipart uploads neither completed nor aborted. */
-  int openUploads() {
+  public int openUploads() {
     return uploads.size();
   }
 
   /** The file holding the object at {@code key}. */
-  Path file(String key) {
+  public Path file(String key) {
     return objects.get(key);
   }
 
