@@ -22,7 +22,12 @@ public class RemoteFetchRefusedException extends InputRejectedException {
     /** The body is not a recognised image. */
     NOT_AN_IMAGE,
     /** The URL is malformed. */
-    MALFORMED
+    MALFORMED,
+    /**
+     * The strict policy for end users' URLs ({@link RemoteFetcher#strict()}): the host is not
+     * public, does not resolve, or did not answer; which of these is deliberately not told.
+     */
+    UNREACHABLE
   }
 
   private final Reason reason;

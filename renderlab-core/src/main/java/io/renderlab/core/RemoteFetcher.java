@@ -65,8 +65,14 @@ public final class RemoteFetcher implements AutoCloseable {
   private final Duration deadline;
   private final String userAgent;
   private final Resolver resolver;
+  /** End users' URLs: errors before a response do not tell how a host resolved or whether a port is open. */
+  private final boolean opaqueErrors;
+  /** Whether {@link #close()} releases {@link #http}: false for a {@link #strict()} view. */
+  private final boolean ownsClient;
 
   private RemoteFetcher(Builder b) {
+    this.opaqueErrors = b.opaqueErrors;
+    this.ownsClient = true;
     this.allowList = List.copyOf(b.allow);
     this.policy = new AddressPolicy(allowList);
     this.maxBytes = b.maxBytes;
@@ -87,6 +93,118 @@ public final class RemoteFetcher implements AutoCloseable {
             .build();
   }
 
+  /** The strict view of {@code base}: its limits and client, no exemptions, opaque errors. */
+  private RemoteFetcher(RemoteFetcher base) {
+    this.allowList = List.of();
+    this.policy = new AddressPolicy(allowList);
+    this.maxBytes = base.maxBytes;
+    this.connectTimeout = base.connectTimeout;
+    this.readTimeout = base.readTimeout;
+    this.deadline = base.deadline;
+    this.userAgent = base.userAgent;
+    this.resolver = base.resolver;
+    this.http = base.http;
+    this.opaqueErrors = true;
+    this.ownsClient = false;
+  }
+
+  /**
+   * The strict policy, for URLs that end users supply (a server's image, mask and reference
+   * URLs): this fetcher's limits, but none of its {@link Builder#allowHost} exemptions (those are
+   * for the operator's own sources, such as a provider on loopback), and errors that do not tell
+   * how a host resolved or whether a port is open: a non-public address, an unknown host, a
+   * refused or timed-out connection and a port that does not speak HTTP all fail with one
+   * {@link RemoteFetchRefusedException} ({@link Reason#UNREACHABLE}) and one message. Shares this
+   * fetcher's connection pool; closing the view does nothing, close this fetcher instead.
+   *
+   * <pre>{@code
+   * RemoteFetcher operator = RemoteFetcher.builder().allowHost("127.0.0.1").build();
+   * RemoteFetcher users = operator.strict();   // 127.0.0.1 refused again
+   * }</pre>
+   */
+  public RemoteFetcher strict() {
+    return allowList.isEmpty() && opaqueErrors ? this : new RemoteFetcher(this);
+  }
+
+  /** Whether this fetcher has no exemptions and opaque errors (see {@link #strict()}). */
+  public boolean isStrict() {
+    return allowList.isEmpty() && opaqueErrors;
+  }
+
+  /**
+   * Checks, without connecting or resolving, that {@code url} is an {@code http(s)} URL this
+   * fetcher's policy allows: for URLs handed on rather than fetched (an image URL a model will
+   * fetch from its own network). It judges the scheme, credentials, and a host given as an
+   * address (in any spelling) or as {@code localhost}; a host name is not resolved, since what it
+   * resolves to here says nothing about where the party that fetches it will connect.
+   *
+   * @throws IllegalArgumentException if {@code url} is null or blank
+   * @throws RemoteFetchRefusedException if the policy refuses it
+   */
+  public void check(String url) {
+    if (url == null || url.isBlank()) {
+      throw new IllegalArgumentException("url must not be blank");
+    }
+    String trimmed = url.strip();
+    if (trimmed.regionMatches(true, 0, "data:", 0, 5)) {
+      throw new RemoteFetchRefusedException(
+          Reason.SCHEME, Redaction.url(trimmed), "Refusing a data: URL here: give an http(s) URL.");
+    }
+    URI uri = parse(trimmed);
+    String rawHost = host(uri);
+    String host = AddressPolicyHost.normalize(rawHost);
+    Optional<InetAddress> address = AddressPolicy.parseIpv4Literal(host);
+    if (address.isEmpty() && host.contains(":")) {
+      try {
+        address = Optional.of(InetAddress.getByName(host));
+      } catch (UnknownHostException e) {
+        throw new RemoteFetchRefusedException(Reason.MALFORMED, Redaction.url(trimmed), "Refusing " + Redaction.url(trimmed) + ": invalid IPv6 address.");
+      }
+    }
+    if (address.isEmpty() && (host.equals("localhost") || host.endsWith(".localhost"))) {
+      address = Optional.of(InetAddress.getLoopbackAddress());
+    }
+    if (address.isPresent()) {
+      Optional<String> refusal = policy.refusal(host, address.get());
+      if (refusal.isPresent()) {
+        RemoteFetchRefusedException refused =
+            new RemoteFetchRefusedException(
+                Reason.PRIVATE_ADDRESS,
+                Redaction.url(trimmed),
+                "Refusing " + Redaction.url(trimmed) + ": its host is " + refusal.get() + ". Allow it with "
+                    + "RemoteFetcher.builder().allowHost(...) (CLI: --allow-host) if this is intended.");
+        throw opaqueErrors ? unreachable(trimmed, refused) : refused;
+      }
+    }
+  }
+
+  /** {@link #vet}, with the failures that tell how a host resolved made opaque when they must be. */
+  private void vetOpaquely(String original, URI uri, Map<String, List<InetAddress>> vetted) {
+    try {
+      vet(uri, vetted);
+    } catch (RemoteFetchRefusedException e) {
+      if (opaqueErrors && e.reason() == Reason.PRIVATE_ADDRESS) {
+        throw unreachable(original, e);
+      }
+      throw e;
+    } catch (RemoteFetchFailedException e) {
+      if (opaqueErrors) {
+        throw unreachable(original, e);
+      }
+      throw e;
+    }
+  }
+
+  /** The one refusal a strict fetcher gives for everything that happens before a response. */
+  private RemoteFetchRefusedException unreachable(String original, Exception cause) {
+    String redacted = Redaction.url(original);
+    LOG.debug("Refusing the user URL {}: {}", redacted, cause.toString());
+    return new RemoteFetchRefusedException(
+        Reason.UNREACHABLE,
+        redacted,
+        "Refusing " + redacted + ": this server fetches only public http(s) URLs that answer. Give a publicly reachable URL of the image.");
+  }
+
   /** A builder with the defaults: 64 MiB cap, 10 s connect, 30 s idle read, 5 min deadline. */
   public static Builder builder() {
     return new Builder();
@@ -102,6 +220,7 @@ public final class RemoteFetcher implements AutoCloseable {
     b.deadline = deadline;
     b.userAgent = userAgent;
     b.resolver = resolver;
+    b.opaqueErrors = opaqueErrors;
     return b;
   }
 
@@ -151,7 +270,7 @@ public final class RemoteFetcher implements AutoCloseable {
     long start = System.nanoTime();
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
       Map<String, List<InetAddress>> vetted = new ConcurrentHashMap<>();
-      vet(current, vetted);
+      vetOpaquely(trimmed, current, vetted);
       OkHttpClient client =
           http.newBuilder()
               .dns(host -> {
@@ -170,8 +289,14 @@ public final class RemoteFetcher implements AutoCloseable {
       try {
         response = call.execute();
       } catch (InterruptedIOException e) {
+        if (opaqueErrors) {
+          throw unreachable(trimmed, e);
+        }
         throw timeout(current, e);
       } catch (IOException e) {
+        if (opaqueErrors) {
+          throw unreachable(trimmed, e);
+        }
         throw new RemoteFetchFailedException(
             "Could not download " + Redaction.url(current.toString()) + ": " + e.getClass().getSimpleName()
                 + (e.getMessage() == null ? "" : " (" + Redaction.url(e.getMessage()) + ")") + ". Check the URL and your network; this is retryable.",
@@ -380,6 +505,9 @@ public final class RemoteFetcher implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!ownsClient) {
+      return;
+    }
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
   }
@@ -387,7 +515,7 @@ public final class RemoteFetcher implements AutoCloseable {
   @Override
   public String toString() {
     return "RemoteFetcher{maxBytes=" + maxBytes + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
-        + ", deadline=" + deadline + ", allow=" + allowList + '}';
+        + ", deadline=" + deadline + ", allow=" + allowList + (opaqueErrors ? ", strict" : "") + '}';
   }
 
   /** Host name normalisation: lower case, brackets off, IDN to ASCII, trailing dot off. */
@@ -470,12 +598,16 @@ public final class RemoteFetcher implements AutoCloseable {
     private Duration deadline = Duration.ofMinutes(5);
     private String userAgent = "renderlab-java";
     private Resolver resolver = host -> List.of(InetAddress.getAllByName(host));
+    private boolean opaqueErrors;
 
     private Builder() {}
 
     /**
      * Exempts a host name (exact, case-insensitive), an address, or a CIDR ({@code 10.0.0.0/8},
-     * {@code ::1/128}) from the private-address block. Tests use it to reach loopback.
+     * {@code ::1/128}) from the private-address block: an operator setting, for the operator's
+     * own sources (a provider or CDN on loopback or a private network; tests use it to reach
+     * loopback). URLs that end users supply go through {@link RemoteFetcher#strict()}, which drops
+     * every exemption.
      */
     public Builder allowHost(String hostOrCidr) {
       Objects.requireNonNull(hostOrCidr, "hostOrCidr");
@@ -522,6 +654,17 @@ public final class RemoteFetcher implements AutoCloseable {
     /** The {@code User-Agent} header. */
     public Builder userAgent(String userAgent) {
       this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
+      return this;
+    }
+
+    /**
+     * Whether failures before a response (a non-public address, an unknown host, a refused or
+     * timed-out connection, a port that does not speak HTTP) all give one opaque
+     * {@link RemoteFetchRefusedException} ({@link Reason#UNREACHABLE}). Off by default; always on
+     * for {@link RemoteFetcher#strict()}.
+     */
+    public Builder opaqueErrors(boolean opaque) {
+      this.opaqueErrors = opaque;
       return this;
     }
 

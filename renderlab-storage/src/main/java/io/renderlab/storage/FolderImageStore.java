@@ -103,6 +103,14 @@ public final class FolderImageStore implements ImageStore {
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         OverlappedCopy.copy(in, channel);
         channel.force(true);
+        // Confirm what the file keeps before it is published: a short write never becomes the object.
+        long kept = channel.size();
+        if (kept != in.count()) {
+          throw new StorageException(
+              "The file for '" + key + "' keeps " + kept + " bytes but " + in.count() + " were written; nothing was stored. "
+                  + "The likely cause: a full or failing disk, or a file system that drops writes (a network mount); "
+                  + "check the storage folder " + root + ".", key, null, true);
+        }
       }
       if (options.length().isPresent() && options.length().getAsLong() != in.count()) {
         throw new StorageException(

@@ -24,7 +24,9 @@ import java.util.function.Function;
  *       {@code endpoint}, AWS itself. {@code checkExists=true} adds the HEAD check for stores
  *       that ignore {@code If-None-Match}. Supabase's S3 endpoint
  *       ({@code endpoint=https://<ref>.supabase.co/storage/v1/s3}) is recognised: Supabase's public
- *       URL form, and the check on unless {@code checkExists=false}.
+ *       URL form, and the check on unless {@code checkExists=false}. {@code chunkedEncoding=false}
+ *       (the default for plain-{@code http} endpoints) sends bodies without {@code aws-chunked}
+ *       framing, for servers that would store that framing undecoded.
  *   <li>{@code supabase://BUCKET?project=PROJECT_REF} or
  *       {@code supabase://BUCKET?url=https://PROJECT_REF.supabase.co}: a {@link SupabaseImageStore}
  *       over Supabase Storage's REST API (a local stack: {@code url=http://127.0.0.1:54321}). The
@@ -100,6 +102,9 @@ public final class ImageStores {
         Optional.ofNullable(q.get("region")).ifPresent(b::region);
         b.pathStyle(flag(q, "pathStyle", q.containsKey("endpoint"), url));
         b.checkExistenceBeforeWrite(flag(q, "checkExists", supabaseRef.isPresent(), url));
+        if (q.containsKey("chunkedEncoding")) {
+          b.chunkedEncoding(flag(q, "chunkedEncoding", true, url));
+        }
         publicBaseUrl.ifPresent(b::publicBaseUrl);
         return b.build();
       case "supabase":

@@ -38,6 +38,13 @@ import org.slf4j.LoggerFactory;
  * SHA-256 computed on the way. Replicate's output URLs expire in about an hour; the URL this
  * returns does not.
  *
+ * <p>Two fetch policies: {@link #ingest} and {@link #ingestTo} are for the operator's sources
+ * (provider outputs such as Replicate's delivery URLs) and use {@link Builder#fetcher}, with its
+ * {@code allowHost} exemptions; URLs that end users supply ({@link #storeMask}'s,
+ * {@link #checkUserUrl}'s) use {@link Builder#userFetcher}, by default the fetcher's
+ * {@link RemoteFetcher#strict()} view: no exemptions, opaque errors. A user URL under the store's
+ * own public base URL is read from the store by key, never fetched over the network.
+ *
  * <p>Keys are {@code {userId}/{prefix}_{timestamp}_{random}.{ext}} unless the caller names one;
  * the extension comes from the sniffed content, never the URL. Nothing is ever overwritten. A
  * failure midway leaves no object behind. Transient download failures are retried within a
@@ -56,6 +63,7 @@ public final class Ingestor {
 
   private final ImageStore store;
   private final RemoteFetcher fetcher;
+  private final RemoteFetcher userFetcher;
   private final RetryPolicy retry;
   private final Duration deadline;
   private final Clock clock;
@@ -64,6 +72,7 @@ public final class Ingestor {
   private Ingestor(Builder b) {
     this.store = b.store;
     this.fetcher = b.fetcher;
+    this.userFetcher = b.userFetcher;
     this.retry = b.retry;
     this.deadline = b.deadline;
     this.clock = b.clock;
@@ -197,9 +206,18 @@ public final class Ingestor {
           digest = copy(bounded, temp);
         }
       } else {
-        try (RemoteResource resource = fetcher.openImage(urlOrNull)) {
-          type = resource.mediaType().orElseThrow();
-          digest = copy(resource.body(), temp);
+        Optional<String> ownKey = ownKey(urlOrNull);
+        if (ownKey.isPresent()) {
+          try (InputStream in = openOwn(ownKey.get(), urlOrNull)) {
+            BoundedBody bounded = bounded(in);
+            type = sniffImage(bounded);
+            digest = copy(bounded, temp);
+          }
+        } else {
+          try (RemoteResource resource = userFetcher.openImage(urlOrNull)) {
+            type = resource.mediaType().orElseThrow();
+            digest = copy(resource.body(), temp);
+          }
         }
       }
       String key = masksPrefix + "/" + userId + "/" + digest.sha256() + "." + type.extension();
@@ -222,6 +240,71 @@ public final class Ingestor {
         }
       }
     }
+  }
+
+  /**
+   * Checks a URL an end user supplied, without fetching it, under the strict policy: an
+   * {@code http(s)} URL under the store's public base URL (our own object), or one the
+   * {@link Builder#userFetcher} would be allowed to fetch.
+   *
+   * @throws IllegalArgumentException if {@code url} is null or blank
+   * @throws RemoteFetchRefusedException if the policy refuses it (one message whatever the reason
+   *     the host is not reachable)
+   */
+  public void checkUserUrl(String url) {
+    if (url == null || url.isBlank()) {
+      throw new IllegalArgumentException("url must not be blank");
+    }
+    String lower = url.strip().toLowerCase(Locale.ROOT);
+    if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
+      throw new RemoteFetchRefusedException(
+          RemoteFetchRefusedException.Reason.SCHEME,
+          io.renderlab.core.Redaction.url(url),
+          "Refusing " + io.renderlab.core.Redaction.url(url) + ": only http(s) URLs are accepted here.");
+    }
+    if (ownKey(url).isEmpty()) {
+      userFetcher.check(url);
+    }
+  }
+
+  /**
+   * The key of {@code url} when it is under the store's public base URL (query and fragment
+   * ignored), empty otherwise. A URL whose path does not decode to a valid key is not ours.
+   */
+  Optional<String> ownKey(String url) {
+    String probe = store.publicUrl("k");
+    String base = probe.substring(0, probe.length() - 1);
+    String u = url.strip();
+    if (!u.startsWith(base) || u.length() == base.length()) {
+      return Optional.empty();
+    }
+    String rest = u.substring(base.length());
+    int cut = indexOfAny(rest, '?', '#');
+    if (cut >= 0) {
+      rest = rest.substring(0, cut);
+    }
+    try {
+      String key = java.net.URLDecoder.decode(rest.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+      return Optional.of(ObjectKeys.validate(key));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static int indexOfAny(String s, char a, char b) {
+    int i = s.indexOf(a);
+    int j = s.indexOf(b);
+    return i < 0 ? j : j < 0 ? i : Math.min(i, j);
+  }
+
+  /** Opens our own object at {@code key}; a missing one is refused like an unreachable URL. */
+  private InputStream openOwn(String key, String url) {
+    if (!store.exists(key)) {
+      String redacted = io.renderlab.core.Redaction.url(url);
+      throw new RemoteFetchRefusedException(
+          RemoteFetchRefusedException.Reason.UNREACHABLE, redacted, "Refusing " + redacted + ": this server's storage has no object there.");
+    }
+    return store.open(key);
   }
 
   private static DigestingInputStream copy(InputStream in, Path target) throws IOException {
@@ -299,11 +382,27 @@ public final class Ingestor {
       return this;
     }
 
-    /** How URLs are fetched; a default {@link RemoteFetcher} when not set. */
+    /**
+     * How the operator's sources (provider outputs: {@link Ingestor#ingest}, {@link Ingestor#ingestTo})
+     * are fetched, with its {@code allowHost} exemptions; a default {@link RemoteFetcher} when not set.
+     */
     public Builder fetcher(RemoteFetcher fetcher) {
       this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
       return this;
     }
+
+    /**
+     * How URLs that end users supply are fetched (masks, {@link Ingestor#checkUserUrl}); by
+     * default {@link RemoteFetcher#strict()} of {@link #fetcher}: its limits without its
+     * exemptions, with opaque errors. Keep it strict: the operator's {@code allowHost}
+     * exemptions would let a user reach the operator's internal services.
+     */
+    public Builder userFetcher(RemoteFetcher userFetcher) {
+      this.userFetcher = Objects.requireNonNull(userFetcher, "userFetcher");
+      return this;
+    }
+
+    private RemoteFetcher userFetcher;
 
     /** Retries of transient download failures; {@link RetryPolicy#defaults()} when not set. */
     public Builder retryPolicy(RetryPolicy retry) {
@@ -341,6 +440,9 @@ public final class Ingestor {
       }
       if (fetcher == null) {
         fetcher = RemoteFetcher.builder().build();
+      }
+      if (userFetcher == null) {
+        userFetcher = fetcher.strict();
       }
       return new Ingestor(this);
     }

@@ -9,6 +9,7 @@ import io.renderlab.core.StorageException;
 import io.renderlab.core.StoredObject;
 import io.renderlab.core.internal.DigestingInputStream;
 import io.renderlab.storage.internal.UrlPaths;
+import io.renderlab.storage.internal.WriteCheck;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,10 +38,15 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -73,12 +79,14 @@ public final class S3ImageStore implements ImageStore {
   private final String publicBaseUrl;
   private final int partSize;
   private final boolean checkExistence;
+  private final boolean chunkedEncoding;
   private final ExecutorService partUploads;
 
   private S3ImageStore(Builder b) {
     this.bucket = b.bucket;
     this.partSize = b.partSize;
     this.checkExistence = b.checkExistence;
+    this.chunkedEncoding = b.chunkedEncoding != null ? b.chunkedEncoding : !b.isPlainHttp();
     AtomicInteger threads = new AtomicInteger();
     this.partUploads =
         Executors.newCachedThreadPool(
@@ -88,7 +96,11 @@ public final class S3ImageStore implements ImageStore {
               return t;
             });
     Region region = Region.of(b.region);
-    S3Configuration s3Config = S3Configuration.builder().pathStyleAccessEnabled(b.pathStyle).build();
+    S3Configuration.Builder s3ConfigBuilder = S3Configuration.builder().pathStyleAccessEnabled(b.pathStyle);
+    if (!chunkedEncoding) {
+      s3ConfigBuilder.chunkedEncodingEnabled(false);
+    }
+    S3Configuration s3Config = s3ConfigBuilder.build();
     var builder =
         S3Client.builder().region(region).credentialsProvider(b.credentials).serviceConfiguration(s3Config);
     var presign = S3Presigner.builder().region(region).credentialsProvider(b.credentials).serviceConfiguration(s3Config);
@@ -130,19 +142,28 @@ public final class S3ImageStore implements ImageStore {
     }
     DigestingInputStream in = new DigestingInputStream(body);
     try {
-      if (options.length().isPresent()) {
-        putSingle(key, RequestBody.fromInputStream(in, options.length().getAsLong()), options, true);
-        if (in.count() != options.length().getAsLong()) {
+      if (options.length().isPresent() && chunkedEncoding) {
+        long length = options.length().getAsLong();
+        WriteCheck.Stream sums = new WriteCheck.Stream(in);
+        PutObjectResponse response = putSingle(key, RequestBody.fromInputStream(sums, length), options, true);
+        if (in.count() != length) {
           delete(key);
           throw new StorageException(
-              "The body of '" + key + "' was shorter than the announced " + options.length().getAsLong() + " bytes; nothing was stored.",
+              "The body of '" + key + "' was shorter than the announced " + length + " bytes; nothing was stored.",
               key, null, false);
         }
+        confirm(key, length, sums.md5Hex(), sums.crc32(), in.sha256(), response);
       } else {
+        // Without aws-chunked framing the SDK must read a body twice (to sign it, then to send
+        // it), so bodies go up from a buffer it can replay: one PUT, or parts.
         byte[] buffer = new byte[partSize];
         int filled = in.readNBytes(buffer, 0, buffer.length);
         if (filled < buffer.length) {
-          putSingle(key, RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, filled), filled), options, false);
+          checkAnnounced(key, options, in.count());
+          java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+          crc.update(buffer, 0, filled);
+          PutObjectResponse response = putSingle(key, replayable(buffer, filled), options, false);
+          confirm(key, filled, WriteCheck.hex(WriteCheck.md5(buffer, filled)), crc.getValue(), in.sha256(), response);
         } else {
           putMultipart(key, in, buffer, options);
         }
@@ -153,6 +174,96 @@ public final class S3ImageStore implements ImageStore {
     }
   }
 
+  private static RequestBody replayable(byte[] data, int length) {
+    return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length, "application/octet-stream");
+  }
+
+  private static void checkAnnounced(String key, PutOptions options, long count) {
+    if (options.length().isPresent() && options.length().getAsLong() != count) {
+      throw new StorageException(
+          "The body of '" + key + "' had " + count + " bytes, not the announced " + options.length().getAsLong()
+              + "; nothing was stored.", key, null, false);
+    }
+  }
+
+  /**
+   * Confirms a single-part write: the checksums the store reported (a CRC32 or SHA-256 it was
+   * sent, the MD5 ETag of an unencrypted object) against what was sent, then the size it keeps.
+   */
+  private void confirm(String key, long sent, String md5Hex, long crc32, String sha256Hex, PutObjectResponse put) {
+    String problem = null;
+    if (put.checksumCRC32() != null && !put.checksumCRC32().equals(WriteCheck.crc32Base64(crc32))) {
+      problem = "the CRC32 it reports (" + put.checksumCRC32() + ") is not the CRC32 of the bytes sent";
+    } else if (put.checksumSHA256() != null && !put.checksumSHA256().equals(WriteCheck.sha256Base64(sha256Hex))) {
+      problem = "the SHA-256 it reports is not the SHA-256 of the bytes sent";
+    } else if (etagIsMd5(put.serverSideEncryption(), put.sseCustomerAlgorithm())
+        && WriteCheck.singlePartMd5(put.eTag()).filter(etag -> !etag.equals(md5Hex)).isPresent()) {
+      problem = "its ETag (the MD5 of what it kept, " + WriteCheck.unquote(put.eTag()) + ") is not the MD5 of the bytes sent (" + md5Hex + ")";
+    }
+    confirmKept(key, sent, put.eTag(), problem);
+  }
+
+  /** S3 ETags are the content's MD5 unless the object is encrypted with KMS or a customer key. */
+  private static boolean etagIsMd5(ServerSideEncryption sse, String customerAlgorithm) {
+    return customerAlgorithm == null && (sse == null || sse == ServerSideEncryption.AES256);
+  }
+
+  /** Asks the store (HEAD) what it keeps at {@code key}; removes it and fails if it is not what was sent. */
+  private void confirmKept(String key, long sent, String writtenEtag, String knownProblem) {
+    String problem = knownProblem;
+    if (problem == null) {
+      HeadObjectResponse head;
+      try {
+        head = s3.headObject(r -> r.bucket(bucket).key(key));
+      } catch (NoSuchKeyException e) {
+        throw mismatch(key, "it has no object there right after the write");
+      } catch (S3Exception e) {
+        if (e.statusCode() == 404) {
+          throw mismatch(key, "it has no object there right after the write");
+        }
+        removeQuietly(key);
+        throw translate("confirm the write of", key, e);
+      } catch (SdkException e) {
+        removeQuietly(key);
+        throw failure("confirm the write of", key, e);
+      }
+      if (writtenEtag != null && head.eTag() != null && !WriteCheck.unquote(head.eTag()).equals(WriteCheck.unquote(writtenEtag))) {
+        // another writer replaced the object since (overwrite was allowed): it is not ours to judge
+        LOG.debug("'{}' was replaced by another writer before it could be confirmed", key);
+        return;
+      }
+      Long kept = head.contentLength();
+      if (kept == null || kept != sent) {
+        problem = "it keeps " + kept + " bytes but " + sent + " were sent";
+      }
+    }
+    if (problem != null) {
+      removeQuietly(key);
+      throw mismatch(key, problem);
+    }
+  }
+
+  private void removeQuietly(String key) {
+    try {
+      s3.deleteObject(r -> r.bucket(bucket).key(key));
+    } catch (SdkException e) {
+      LOG.warn("Could not remove '{}' after a failed write check; remove it by hand", key, e);
+    }
+  }
+
+  private StorageException mismatch(String key, String problem) {
+    String cause =
+        chunkedEncoding
+            ? " The likely cause: an S3-compatible server that stores aws-chunked request bodies without decoding them "
+                + "(the SDK frames streamed uploads that way). Turn that framing off: chunkedEncoding=false in the s3:// URL, "
+                + "or S3ImageStore.builder().chunkedEncoding(false)."
+            : " aws-chunked framing is already off (chunkedEncoding=false), so something between here and the store changed "
+                + "the body: a proxy that rewrites bodies, or a store that transforms what it keeps. Check the endpoint.";
+    return new StorageException(
+        "S3 did not keep what was sent for '" + key + "' in bucket '" + bucket + "': " + problem
+            + ". The object was removed; nothing was stored." + cause, key, null, false);
+  }
+
   /**
    * A streamed body is read once: the SDK cannot replay it for a retry (it would fail with an
    * {@code IllegalStateException} and hide the server's answer), so streamed PUTs are not
@@ -161,9 +272,9 @@ public final class S3ImageStore implements ImageStore {
   private static final SdkPlugin NO_RETRIES =
       config -> config.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
 
-  private void putSingle(String key, RequestBody body, PutOptions options, boolean streamed) {
+  private PutObjectResponse putSingle(String key, RequestBody body, PutOptions options, boolean streamed) {
     try {
-      s3.putObject(
+      return s3.putObject(
           r -> {
             r.bucket(bucket).key(key).contentType(options.contentType()).cacheControl(options.cacheControl());
             if (!options.overwrite()) {
@@ -195,7 +306,10 @@ public final class S3ImageStore implements ImageStore {
     }
   }
 
-  private void putMultipart(String key, InputStream in, byte[] buffer, PutOptions options) throws IOException {
+  /** A part as uploaded: what to name in the completion, and the MD5 of what was sent. */
+  private record UploadedPart(CompletedPart part, byte[] md5) {}
+
+  private void putMultipart(String key, DigestingInputStream in, byte[] buffer, PutOptions options) throws IOException {
     String uploadId;
     try {
       uploadId =
@@ -206,11 +320,11 @@ public final class S3ImageStore implements ImageStore {
       throw e instanceof S3Exception ? translate("start a multipart upload of", key, (S3Exception) e) : failure("start a multipart upload of", key, e);
     }
     boolean completed = false;
-    Future<CompletedPart> inFlight = null;
+    Future<UploadedPart> inFlight = null;
     try {
       // Two buffers: part n uploads from one while part n+1 is read into the other, so the
       // download and the upload overlap instead of taking turns.
-      List<CompletedPart> parts = new ArrayList<>();
+      List<UploadedPart> parts = new ArrayList<>();
       byte[][] buffers = {buffer, null};
       int which = 0;
       int filled = buffer.length;
@@ -219,7 +333,7 @@ public final class S3ImageStore implements ImageStore {
         byte[] data = buffers[which];
         int length = filled;
         int number = ++partNumber;
-        Future<CompletedPart> upload = partUploads.submit(() -> uploadPart(key, uploadId, number, data, length));
+        Future<UploadedPart> upload = partUploads.submit(() -> uploadPart(key, uploadId, number, data, length));
         if (inFlight != null) {
           parts.add(await(key, inFlight));
         }
@@ -233,14 +347,24 @@ public final class S3ImageStore implements ImageStore {
       }
       parts.add(await(key, inFlight));
       inFlight = null;
-      s3.completeMultipartUpload(
-          r -> {
-            r.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build());
-            if (!options.overwrite()) {
-              r.ifNoneMatch("*");
-            }
-          });
+      checkAnnounced(key, options, in.count());
+      List<CompletedPart> completedParts = parts.stream().map(UploadedPart::part).toList();
+      CompleteMultipartUploadResponse done =
+          s3.completeMultipartUpload(
+              r -> {
+                r.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(completedParts).build());
+                if (!options.overwrite()) {
+                  r.ifNoneMatch("*");
+                }
+              });
       completed = true;
+      String expected = WriteCheck.multipartEtag(parts.stream().map(UploadedPart::md5).toList());
+      String problem = null;
+      if (etagIsMd5(done.serverSideEncryption(), null) && WriteCheck.isMultipartEtag(done.eTag())
+          && !WriteCheck.unquote(done.eTag()).equals(expected)) {
+        problem = "its multipart ETag (" + WriteCheck.unquote(done.eTag()) + ") is not the one of the parts sent (" + expected + ")";
+      }
+      confirmKept(key, in.count(), done.eTag(), problem);
     } catch (S3Exception e) {
       throw translate("write", key, e);
     } catch (SdkException e) {
@@ -262,16 +386,23 @@ public final class S3ImageStore implements ImageStore {
     }
   }
 
-  private CompletedPart uploadPart(String key, String uploadId, int number, byte[] data, int length) {
-    String etag =
+  private UploadedPart uploadPart(String key, String uploadId, int number, byte[] data, int length) {
+    byte[] md5 = WriteCheck.md5(data, length);
+    UploadPartResponse response =
         s3.uploadPart(
-                r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(number).contentLength((long) length),
-                RequestBody.fromInputStream(new ByteArrayInputStream(data, 0, length), length))
-            .eTag();
-    return CompletedPart.builder().partNumber(number).eTag(etag).build();
+            r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(number).contentLength((long) length),
+            replayable(data, length));
+    String etag = response.eTag();
+    if (etagIsMd5(response.serverSideEncryption(), response.sseCustomerAlgorithm())
+        && WriteCheck.singlePartMd5(etag).filter(e -> !e.equals(WriteCheck.hex(md5))).isPresent()) {
+      // the upload is aborted by the caller, so nothing is kept
+      throw mismatch(key, "part " + number + "'s ETag (the MD5 of what it kept, " + WriteCheck.unquote(etag)
+          + ") is not the MD5 of the " + length + " bytes sent");
+    }
+    return new UploadedPart(CompletedPart.builder().partNumber(number).eTag(etag).build(), md5);
   }
 
-  private CompletedPart await(String key, Future<CompletedPart> part) {
+  private UploadedPart await(String key, Future<UploadedPart> part) {
     try {
       return part.get();
     } catch (InterruptedException e) {
@@ -473,6 +604,26 @@ public final class S3ImageStore implements ImageStore {
     public Builder checkExistenceBeforeWrite(boolean check) {
       this.checkExistence = check;
       return this;
+    }
+
+    /**
+     * Whether request bodies may be sent with {@code aws-chunked} framing (the SDK's streaming
+     * signature), which lets one PUT stream a body of known length without reading it twice.
+     * Default: off for plain-{@code http} endpoints, on otherwise. Some S3-compatible servers
+     * store aws-chunked bodies without decoding them (the framing and chunk signatures end up in
+     * the object); with it off, bodies go up from a replayable buffer of {@link #partSize} bytes
+     * instead (one PUT, or a multipart upload for longer bodies). Either way every write is
+     * confirmed against what the store reports keeping, and a mismatch removes the object.
+     */
+    public Builder chunkedEncoding(boolean enabled) {
+      this.chunkedEncoding = enabled;
+      return this;
+    }
+
+    private Boolean chunkedEncoding;
+
+    boolean isPlainHttp() {
+      return endpoint != null && "http".equalsIgnoreCase(endpoint.getScheme());
     }
 
     /**

@@ -185,8 +185,39 @@ public final class SupabaseImageStore implements ImageStore {
     }
     discard(response);
     DigestingInputStream digest = source.digest();
+    confirmKept(key, digest.count());
     LOG.debug("Stored '{}' in Supabase bucket '{}' ({} bytes)", key, bucket, digest.count());
     return new StoredObject(key, publicUrl(key), options.contentType(), digest.count(), digest.sha256());
+  }
+
+  /**
+   * Asks the store (HEAD) what it keeps at {@code key} right after an upload; when the size it
+   * reports is not what was sent, removes the object and fails.
+   */
+  private void confirmKept(String key, long sent) {
+    HttpRequest request = request(objectUri("authenticated/", key), requestTimeout).method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
+    HttpResponse<Void> head = send("confirm the upload of", key, request, HttpResponse.BodyHandlers.discarding());
+    String problem = null;
+    if (head.statusCode() / 100 != 2) {
+      problem = "it has no object there right after the upload (HTTP " + head.statusCode() + ")";
+    } else {
+      java.util.OptionalLong kept = head.headers().firstValueAsLong("content-length");
+      if (kept.isPresent() && kept.getAsLong() != sent) {
+        problem = "it keeps " + kept.getAsLong() + " bytes but " + sent + " were sent";
+      }
+    }
+    if (problem != null) {
+      try {
+        delete(key);
+      } catch (RuntimeException e) {
+        LOG.warn("Could not remove '{}' after a failed write check; remove it by hand", key, e);
+      }
+      throw new StorageException(
+          "Supabase Storage did not keep what was sent for '" + key + "' in bucket '" + bucket + "': " + problem
+              + ". The object was removed; nothing was stored. The likely cause: a proxy or gateway in front of the storage "
+              + "API that changed the body; point the storage URL at the project itself (supabase://BUCKET?project=REF).",
+          key, null, false);
+    }
   }
 
   /** {@inheritDoc} {@code HEAD /storage/v1/object/authenticated/<bucket>/<key>}. */

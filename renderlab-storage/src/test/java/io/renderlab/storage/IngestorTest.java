@@ -223,6 +223,9 @@ class IngestorTest {
     Files.write(mask, PNG);
     server.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).build());
 
+    // masks are users' URLs: exempt loopback for them explicitly, as only a test would
+    RemoteFetcher loopback = RemoteFetcher.builder().allowHost("127.0.0.1").build();
+    Ingestor ingestor = Ingestor.builder().store(store).fetcher(loopback).userFetcher(loopback).build();
     StoredObject first = ingestor.storeMask(null, mask, "u");
     StoredObject second = ingestor.storeMask(server.url("/mask.png").toString(), null, "u");
 
@@ -231,6 +234,54 @@ class IngestorTest {
     try (Stream<Path> files = Files.walk(store.root().resolve("inpaint-masks"))) {
       assertThat(files.filter(Files::isRegularFile)).hasSize(1);
     }
+  }
+
+  @Test
+  void masksFromUserUrlsGetTheStrictPolicyEvenWhenTheOperatorAllowsLoopback() throws Exception {
+    server.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).build());
+
+    assertThatThrownBy(() -> ingestor.storeMask(server.url("/mask.png").toString(), null, "u"))
+        .isInstanceOf(RemoteFetchRefusedException.class)
+        .satisfies(e -> assertThat(((RemoteFetchRefusedException) e).reason()).isEqualTo(RemoteFetchRefusedException.Reason.UNREACHABLE));
+    assertThat(server.getRequestCount()).isZero();
+
+    // the operator's own sources still get the exemption
+    ingestor.ingest(server.url("/output.png").toString(), "u", "generated");
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aUserUrlUnderTheStoresPublicBaseIsReadFromTheStoreNotFetched() throws Exception {
+    // port 1: nothing listens there, so a fetch would fail; the store is read instead
+    FolderImageStore served = FolderImageStore.of(root.resolve("served"), "http://127.0.0.1:1/files/");
+    Ingestor ingestor = Ingestor.builder().store(served).fetcher(RemoteFetcher.builder().build()).build();
+    served.put("u/my mask.png", new ByteArrayInputStream(PNG), io.renderlab.core.PutOptions.of("image/png"));
+
+    StoredObject mask = ingestor.storeMask(served.publicUrl("u/my mask.png"), null, "u");
+
+    assertThat(mask.key()).isEqualTo("inpaint-masks/u/" + ImageStoreContract.sha256(PNG) + ".png");
+    assertThat(mask.sha256()).isEqualTo(ImageStoreContract.sha256(PNG));
+    ingestor.checkUserUrl(served.publicUrl("u/my mask.png"));
+    ingestor.checkUserUrl(served.publicUrl("u/my mask.png") + "?v=2");
+
+    assertThatThrownBy(() -> ingestor.storeMask("http://127.0.0.1:1/files/u/missing.png", null, "u"))
+        .isInstanceOf(RemoteFetchRefusedException.class)
+        .hasMessageContaining("no object there");
+    // a path that does not decode to a valid key is not ours: fetched under the strict policy, refused
+    assertThatThrownBy(() -> ingestor.storeMask("http://127.0.0.1:1/files/u/%2e%2e/%2e%2e/etc/passwd", null, "u"))
+        .isInstanceOf(RemoteFetchRefusedException.class)
+        .satisfies(e -> assertThat(((RemoteFetchRefusedException) e).reason()).isEqualTo(RemoteFetchRefusedException.Reason.UNREACHABLE));
+  }
+
+  @Test
+  void userUrlsMustBeHttpAndPublic() {
+    for (String bad : new String[] {"javascript:alert(1)", "data:image/png;base64,AAAA", "file:///etc/passwd", "ftp://x.example/a.png"}) {
+      assertThatThrownBy(() -> ingestor.checkUserUrl(bad)).as(bad).isInstanceOf(RemoteFetchRefusedException.class);
+    }
+    assertThatThrownBy(() -> ingestor.checkUserUrl(server.url("/a.png").toString()))
+        .isInstanceOf(RemoteFetchRefusedException.class)
+        .hasMessageNotContaining("loopback");
+    assertThat(server.getRequestCount()).isZero();
   }
 
   @Test

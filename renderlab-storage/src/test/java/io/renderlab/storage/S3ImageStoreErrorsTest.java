@@ -27,13 +27,15 @@ class S3ImageStoreErrorsTest {
   void start() throws IOException {
     server = new MockWebServer();
     server.start(InetAddress.getLoopbackAddress(), 0);
-    store =
-        S3ImageStore.builder()
-            .bucket("renderlab-images")
-            .endpoint(URI.create("http://127.0.0.1:" + server.getPort()))
-            .pathStyle(true)
-            .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create("test-key", "test-secret")))
-            .build();
+    store = builder().build();
+  }
+
+  S3ImageStore.Builder builder() {
+    return S3ImageStore.builder()
+        .bucket("renderlab-images")
+        .endpoint(URI.create("http://127.0.0.1:" + server.getPort()))
+        .pathStyle(true)
+        .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create("test-key", "test-secret")));
   }
 
   @AfterEach
@@ -64,11 +66,14 @@ class S3ImageStoreErrorsTest {
       }
     };
 
-    assertThatThrownBy(() -> store.put("u/a.png", streamed, PutOptions.of("image/png").withLength(1000)))
+    // aws-chunked framing on: a body of known length goes up as one streamed PUT
+    try (S3ImageStore streaming = builder().chunkedEncoding(true).build()) {
+    assertThatThrownBy(() -> streaming.put("u/a.png", streamed, PutOptions.of("image/png").withLength(1000)))
         .isInstanceOf(StorageException.class)
         .hasMessageContaining("HTTP 500")
         .hasMessageNotContaining("test-secret")
         .satisfies(e -> assertThat(((StorageException) e).isRetryable()).isTrue());
+    }
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
 
@@ -76,8 +81,40 @@ class S3ImageStoreErrorsTest {
   void aSmallBodyOfUnknownLengthIsBufferedSoTheSdkMayRetryIt() throws Exception {
     server.enqueue(s3Error(503, "SlowDown"));
     server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"abc\"").build());
+    server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"abc\"").body(SupabaseImageStoreTest.headBody(1000)).build());
 
     store.put("u/a.png", new ByteArrayInputStream(new byte[1000]), PutOptions.of("image/png"));
+
+    // the refused PUT, its retry, and the HEAD that confirms what the store keeps
+    assertThat(server.getRequestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void aWriteTheStoreKeptWithAnotherMd5IsRemovedAndNamesTheLikelyCause() throws Exception {
+    // 1000 zero bytes have the MD5 ede3d3b685b4e137ba4cb2521329a75e; the store reports another
+    server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"0123456789abcdef0123456789abcdef\"").build());
+    server.enqueue(new MockResponse.Builder().code(204).build());
+
+    try (S3ImageStore streaming = builder().chunkedEncoding(true).build()) {
+      assertThatThrownBy(() -> streaming.put("u/a.png", new ByteArrayInputStream(new byte[1000]), PutOptions.of("image/png").withLength(1000)))
+          .isInstanceOf(StorageException.class)
+          .hasMessageContaining("ETag")
+          .hasMessageContaining("aws-chunked")
+          .hasMessageContaining("chunkedEncoding=false")
+          .satisfies(e -> assertThat(((StorageException) e).isRetryable()).isFalse());
+    }
+    server.takeRequest();
+    assertThat(server.takeRequest().getMethod()).isEqualTo("DELETE");
+  }
+
+  @Test
+  void anEncryptedObjectsEtagIsNotTakenForAnMd5() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"0123456789abcdef0123456789abcdef\"")
+        .addHeader("x-amz-server-side-encryption", "aws:kms").build());
+    server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"0123456789abcdef0123456789abcdef\"")
+        .body(SupabaseImageStoreTest.headBody(1000)).build());
+
+    store.put("u/a.png", new ByteArrayInputStream(new byte[1000]), PutOptions.of("image/png").withLength(1000));
 
     assertThat(server.getRequestCount()).isEqualTo(2);
   }

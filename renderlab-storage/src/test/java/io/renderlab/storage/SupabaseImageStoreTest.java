@@ -64,6 +64,24 @@ class SupabaseImageStoreTest {
     return json(200, "{\"Key\":\"" + BUCKET + "/" + key + "\",\"Id\":\"2eb16359-ecd4-4070-8eb1-8408baa42493\"}");
   }
 
+  /** The answer to the HEAD that confirms an upload: what the storage server keeps. */
+  static MockResponse kept(long bytes) {
+    return new MockResponse.Builder().code(200).addHeader("Content-Type", "image/png").body(headBody(bytes)).build();
+  }
+
+  /** A HEAD answer's body: it announces {@code length} bytes and, as HEAD answers do, sends none. */
+  static mockwebserver3.MockResponseBody headBody(long length) {
+    return new mockwebserver3.MockResponseBody() {
+      @Override
+      public long getContentLength() {
+        return length;
+      }
+
+      @Override
+      public void writeTo(okio.BufferedSink sink) {}
+    };
+  }
+
   RecordedRequest take() throws InterruptedException {
     RecordedRequest r = server.takeRequest(5, TimeUnit.SECONDS);
     assertThat(r).as("a request reached the server").isNotNull();
@@ -79,6 +97,7 @@ class SupabaseImageStoreTest {
   void uploadsWithTheRequestStorageJsSends() throws Exception {
     byte[] body = ImageStoreContract.bytes(100_000, 1);
     server.enqueue(uploaded("user-1/a.png"));
+    server.enqueue(kept(body.length));
 
     StoredObject stored = store.put("user-1/a.png", new ByteArrayInputStream(body), PutOptions.of("image/png").withLength(body.length));
 
@@ -101,6 +120,7 @@ class SupabaseImageStoreTest {
   void streamsABodyOfUnknownLengthChunked() throws Exception {
     byte[] body = ImageStoreContract.bytes(3 * 1024 * 1024 + 17, 2);
     server.enqueue(uploaded("u/big.png"));
+    server.enqueue(kept(body.length));
 
     StoredObject stored = store.put("u/big.png", new ByteArrayInputStream(body), PutOptions.of("image/webp").withCacheControl("max-age=31536000"));
 
@@ -115,8 +135,42 @@ class SupabaseImageStoreTest {
   }
 
   @Test
+  void eachUploadIsConfirmedWithAHead() throws Exception {
+    server.enqueue(uploaded("u/a.png"));
+    server.enqueue(kept(10));
+
+    store.put("u/a.png", new ByteArrayInputStream(new byte[10]), PutOptions.of("image/png"));
+
+    take();
+    RecordedRequest head = take();
+    assertThat(head.getMethod()).isEqualTo("HEAD");
+    assertThat(head.getTarget()).isEqualTo("/storage/v1/object/authenticated/renderlab-images/u/a.png");
+    assertAuthenticated(head);
+  }
+
+  @Test
+  void anUploadTheServerKeptWithAnotherSizeIsRemovedAndFails() throws Exception {
+    server.enqueue(uploaded("u/a.png"));
+    server.enqueue(kept(12));
+    server.enqueue(json(200, "[{\"name\":\"u/a.png\",\"bucket_id\":\"renderlab-images\",\"id\":\"a1\"}]"));
+
+    assertThatThrownBy(() -> store.put("u/a.png", new ByteArrayInputStream(new byte[10]), PutOptions.of("image/png")))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining("keeps 12 bytes but 10 were sent")
+        .hasMessageContaining("removed")
+        .hasMessageNotContaining(SERVICE_KEY);
+
+    take();
+    take();
+    RecordedRequest delete = take();
+    assertThat(delete.getMethod()).isEqualTo("DELETE");
+    assertThat(delete.getBody().utf8()).contains("u/a.png");
+  }
+
+  @Test
   void overwritingIsAnUpsert() throws Exception {
     server.enqueue(uploaded("thumbs/a.webp"));
+    server.enqueue(kept(1));
 
     store.put("thumbs/a.webp", new ByteArrayInputStream(new byte[] {1}), PutOptions.of("image/webp").withOverwrite(true));
 
@@ -302,6 +356,7 @@ class SupabaseImageStoreTest {
   @Test
   void buildsFromASupabaseUrlWithTheKeyFromTheEnvironment() throws Exception {
     server.enqueue(uploaded("u/a.png"));
+    server.enqueue(kept(3));
     Map<String, String> env = Map.of("SUPABASE_SERVICE_ROLE_KEY", SERVICE_KEY);
 
     try (ImageStore fromUrl = ImageStores.fromUrl("supabase://" + BUCKET + "?url=" + base, Optional.empty(), env::get)) {

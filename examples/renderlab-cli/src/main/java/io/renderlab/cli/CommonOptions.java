@@ -19,7 +19,7 @@ final class CommonOptions {
   @Option(names = "--database", paramLabel = "JDBC_URL", description = "Catalog database (env RENDERLAB_DATABASE_URL, with _USER and _PASSWORD; default jdbc:h2:file:<home>/catalog).")
   String database;
 
-  @Option(names = "--allow-host", paramLabel = "HOST_OR_CIDR", description = "Exempt a host or CIDR from the private-address block; repeatable (env RENDERLAB_ALLOW_HOSTS).")
+  @Option(names = "--allow-host", paramLabel = "HOST_OR_CIDR", description = "Exempt a host or CIDR from the private-address block for provider outputs only (the Replicate output URLs the pipeline ingests, and ingest's URL); URLs end users send to serve (image, mask, reference) always get the strict policy. Repeatable (env RENDERLAB_ALLOW_HOSTS).")
   List<String> allowHosts = new ArrayList<>();
 
   @Option(names = "--max-bytes", paramLabel = "SIZE", description = "Largest download, e.g. 67108864 or 64MiB (env RENDERLAB_MAX_BYTES; default 64 MiB).")

@@ -254,6 +254,7 @@ public final class RenderLabServer implements AutoCloseable {
     }
     Optional<String> imageUrl = optionalText(body, "imageUrl");
     if (imageUrl.isPresent()) {
+      checkUserUrl(imageUrl.get());
       request = request.withReferenceUrls(List.of(imageUrl.get()));
     }
     GenerateRequest finalRequest = request;
@@ -302,8 +303,10 @@ public final class RenderLabServer implements AutoCloseable {
     JsonNode body = jsonBody(ctx);
     EditRequest request =
         EditRequest.of(user(ctx), requiredText(body, "imageUrl"), EditRequest.Mask.parse(requireUrl(body, "maskUrl")), requiredText(body, "prompt"));
+    checkUserUrl(request.imageUrl());
     Optional<String> base = optionalText(body, "baseImageUrl");
     if (base.isPresent()) {
+      checkUserUrl(base.get());
       request = request.withBaseUrl(base.get());
     }
     Optional<String> model = optionalText(body, "model");
@@ -322,6 +325,15 @@ public final class RenderLabServer implements AutoCloseable {
     out.put("status", "succeeded");
     out.set("image", row(image));
     ctx.json(out);
+  }
+
+  /**
+   * End users' URLs (image, reference, base) get the strict fetch policy, never the operator's
+   * {@code --allow-host} exemptions: http(s) only, public hosts or this server's own storage
+   * (masks are fetched under the same policy by the pipeline's ingestor).
+   */
+  private void checkUserUrl(String url) {
+    pipeline().ingestor().checkUserUrl(url);
   }
 
   private static String requireUrl(JsonNode body, String field) {

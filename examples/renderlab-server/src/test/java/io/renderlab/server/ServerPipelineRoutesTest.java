@@ -193,7 +193,8 @@ class ServerPipelineRoutesTest {
   @Test
   void editAndCollectionAnswerInTheSeedsShapes() throws Exception {
     HttpResponse<String> edit = postJson("/api/generate/edit", "ada",
-        "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"" + fake.url("/files/mask.png") + "\",\"prompt\":\"restore\"}");
+        "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"data:image/png;base64,"
+            + java.util.Base64.getEncoder().encodeToString(PNG) + "\",\"prompt\":\"restore\"}");
     assertThat(edit.statusCode()).as(edit.body()).isEqualTo(200);
     assertThat(json(edit).get("success").asBoolean()).isTrue();
     assertThat(json(edit).get("image").get("mask_url").asText()).contains("inpaint-masks/ada/");
