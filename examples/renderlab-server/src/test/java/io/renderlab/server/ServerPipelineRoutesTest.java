@@ -56,7 +56,7 @@ class ServerPipelineRoutesTest {
   RenderLabServer server;
   RenderLabPipeline pipeline;
   final HttpClient http = HttpClient.newHttpClient();
-  final JwtVerifier tokens = JwtVerifier.hs256(SECRET, Clock.systemUTC());
+  final TestTokens tokens = TestTokens.hs256(SECRET, Clock.systemUTC());
   final AtomicInteger ids = new AtomicInteger();
   /** Predictions whose prompt contains "slow" wait for this gate (and count down slowArrived first). */
   final CountDownLatch slowGate = new CountDownLatch(1);
@@ -420,7 +420,7 @@ class ServerPipelineRoutesTest {
   @Test
   void tokensWithAlgNoneOrExpiredGet401JsonOverHttp() throws Exception {
     String none = JwtVerifierTest.b64("{\"alg\":\"none\"}") + "." + JwtVerifierTest.b64("{\"sub\":\"ada\",\"exp\":9999999999}") + ".";
-    String expired = JwtVerifier.hs256(SECRET, Clock.offset(Clock.systemUTC(), Duration.ofHours(-2))).issue("ada", Duration.ofHours(1));
+    String expired = TestTokens.hs256(SECRET, Clock.offset(Clock.systemUTC(), Duration.ofHours(-2))).issue("ada", Duration.ofHours(1));
     for (String token : java.util.List.of(none, expired)) {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/history"))
           .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
