@@ -13,7 +13,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.HttpInput;
 import org.eclipse.jetty.server.Request;
@@ -96,10 +98,35 @@ final class BodyLimits extends HandlerWrapper {
       response.setHeader("Connection", "close");
       ApiErrors.writeDirect(response, 413, "request body larger than " + limit + " bytes");
       baseRequest.setHandled(true);
+      closeWithoutDraining(baseRequest);
       return;
     }
     baseRequest.getHttpInput().addInterceptor(new Cap(limit, System.nanoTime() + deadlineNanos, deadlineNanos));
     super.handle(target, baseRequest, request, response);
+    if (!baseRequest.isAsyncStarted() && hasBody(baseRequest) && !baseRequest.getHttpInput().isFinished()) {
+      closeWithoutDraining(baseRequest);
+    }
+  }
+
+  private static boolean hasBody(Request request) {
+    return request.getContentLengthLong() > 0 || request.getHttpFields().contains(HttpHeader.TRANSFER_ENCODING);
+  }
+
+  /**
+   * The answer went out before the body was read to its end (refused, or past its cap). Jetty
+   * would read and discard the rest for as long as the client keeps sending; instead the answer
+   * is completed, the write side shut (the client reads the answer, then the end of the stream)
+   * and the connection closed.
+   */
+  private static void closeWithoutDraining(Request request) {
+    try {
+      request.getResponse().closeOutput();
+    } catch (IOException e) {
+      // the client is gone already
+    }
+    EndPoint endPoint = request.getHttpChannel().getEndPoint();
+    endPoint.shutdownOutput();
+    endPoint.close();
   }
 
   /** The body passed its cap; surfaces (wrapped in an {@link IOException}) from the read. */
