@@ -42,7 +42,7 @@ final class ServeCommand extends CliCommand {
   String maxUpload;
 
   @Option(names = "--max-generations-per-user", paramLabel = "N", defaultValue = "2",
-      description = "Generations one user may run at once; more get 429 with Retry-After (default 2).")
+      description = "Predictions one user may have in flight (a collection of N counts N); more get 429 with Retry-After (default 2).")
   int maxGenerations;
 
   @Option(names = "--public-url", paramLabel = "URL",

@@ -57,6 +57,7 @@ final class ApiErrors {
       }
       write(ctx, mapped.status, mapped.getMessage());
     });
+    app.after(BodyLimits::markUnreadBody);
     for (int status : STATUSES) {
       app.error(status, ctx -> {
         String type = ctx.res().getContentType();

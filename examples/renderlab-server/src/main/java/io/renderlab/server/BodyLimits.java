@@ -108,6 +108,17 @@ final class BodyLimits extends HandlerWrapper {
     }
   }
 
+  /**
+   * Runs after a route, before its answer is written: an answer to a request whose body was not
+   * read to its end says {@code Connection: close}, since the connection is closed after it.
+   */
+  static void markUnreadBody(io.javalin.http.Context ctx) {
+    Request request = Request.getBaseRequest(ctx.req());
+    if (request != null && hasBody(request) && !request.getHttpInput().isFinished() && !ctx.res().isCommitted()) {
+      ctx.header("Connection", "close");
+    }
+  }
+
   private static boolean hasBody(Request request) {
     return request.getContentLengthLong() > 0 || request.getHttpFields().contains(HttpHeader.TRANSFER_ENCODING);
   }

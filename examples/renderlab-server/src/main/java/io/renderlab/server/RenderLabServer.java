@@ -108,7 +108,7 @@ public final class RenderLabServer implements AutoCloseable {
     return app;
   }
 
-  /** A builder; a catalog and either a JWT secret or a dev user are required. */
+  /** A builder; a catalog and a Supabase URL, a JWT secret or a dev user are required. */
   public static Builder builder() {
     return new Builder();
   }
@@ -865,7 +865,7 @@ public final class RenderLabServer implements AutoCloseable {
       return this;
     }
 
-    /** Generations one user may run at once; more get 429. Default 2. */
+    /** Predictions one user may have in flight (a generation or edit counts 1, a collection of N counts N); more get 429. Default 2. */
     public Builder maxConcurrentGenerations(int max) {
       if (max < 1 || max > 100) {
         throw new IllegalArgumentException("maxConcurrentGenerations must be between 1 and 100");

@@ -184,6 +184,17 @@ class ServerHardeningTest {
   }
 
   @Test
+  void aRouteThatReadsNoBodyAnswersAndClosesInsteadOfDrainingAnEndlessOne() throws Exception {
+    start(builder().jwtSecret(SECRET));
+    for (String path : List.of("/healthz", "/api/history", "/nowhere")) {
+      Streamed s = streamChunked(path, Map.of("Authorization", "Bearer " + tokens.issue("ada", Duration.ofMinutes(5))), 1024L * MIB);
+      assertThat(s.answer().status()).as(path).isBetween(400, 499);
+      assertThat(s.answer().headers().get("connection")).as(path).isEqualTo("close");
+      assertThat(s.sentBeforeAnswer()).as(path).isLessThan(16L * MIB);
+    }
+  }
+
+  @Test
   void anAbsurdWebhookTimestampIs400AndAStaleOne401() throws Exception {
     start(builder().jwtSecret(SECRET));
     for (String ts : List.of("99999999999999999", "-5", "soon")) {

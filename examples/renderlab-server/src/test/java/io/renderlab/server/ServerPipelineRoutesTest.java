@@ -298,7 +298,10 @@ class ServerPipelineRoutesTest {
       assertThat(r.statusCode()).isEqualTo(200);
       outcomes.add(json(r).get("outcome").asText());
     }
-    assertThat(outcomes).containsOnlyOnce("completed").containsOnly("completed", "duplicate");
+    // A delivery may also arrive before the request registered (takeRequest returns before the create is answered):
+    // it is then kept ("unclaimed") and completes the generation when it registers.
+    assertThat(outcomes).containsOnly("completed", "unclaimed", "duplicate");
+    assertThat(outcomes).filteredOn(o -> !o.equals("duplicate")).hasSize(1);
     assertThat(catalog.findByPrediction("p1")).hasSize(1);
     HttpResponse<String> late = http.send(signedDelivery(WEBHOOK_SECRET, "msg_p1", done), HttpResponse.BodyHandlers.ofString());
     assertThat(json(late).get("alreadyRecorded").asBoolean()).isTrue();
