@@ -316,6 +316,8 @@ public final class JdbcImageCatalog implements ImageCatalog {
 
   /** Keyset position in a history: the last row of a page. */
   private static final class Cursor {
+    private static final Instant EARLIEST_CURSOR = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST_CURSOR = Instant.parse("9999-12-31T23:59:59Z");
     private final Instant createdAt;
     private final UUID id;
 
@@ -336,9 +338,12 @@ public final class JdbcImageCatalog implements ImageCatalog {
         if (parts.length != 4 || !parts[0].equals("1")) {
           throw new IllegalArgumentException("bad shape");
         }
-        return new Cursor(
-            Instant.ofEpochSecond(Long.parseLong(parts[1]), Long.parseLong(parts[2])), UUID.fromString(parts[3]));
-      } catch (IllegalArgumentException | java.time.DateTimeException e) {
+        Instant at = Instant.ofEpochSecond(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+        if (at.isBefore(EARLIEST_CURSOR) || at.isAfter(LATEST_CURSOR)) {
+          throw new IllegalArgumentException("out of the range a database timestamp holds"); // else a 500 from the driver
+        }
+        return new Cursor(at, UUID.fromString(parts[3]));
+      } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
         throw new IllegalArgumentException(
             "cursor is not a history cursor of this catalog; pass the nextCursor of a previous page", e);
       }

@@ -42,7 +42,7 @@ final class ServeCommand extends CliCommand {
   String maxUpload;
 
   @Option(names = "--max-generations-per-user", paramLabel = "N", defaultValue = "2",
-      description = "Generations one user may run at once; more get 429 with Retry-After (default 2).")
+      description = "Predictions one user may have in flight (a collection of N counts N); more get 429 with Retry-After (default 2).")
   int maxGenerations;
 
   @Option(names = "--public-url", paramLabel = "URL",
@@ -53,12 +53,45 @@ final class ServeCommand extends CliCommand {
       description = "How long in-flight requests may run after SIGTERM (default 30s).")
   String shutdownTimeout;
 
+  @Option(names = "--supabase-url", paramLabel = "URL",
+      description = "The Supabase project (env RENDERLAB_SUPABASE_URL) whose JWKS verifies ES256/RS256 user tokens; iss must be URL/auth/v1.")
+  String supabaseUrl;
+
+  @Option(names = "--models", paramLabel = "LIST",
+      description = "Models users may run (env RENDERLAB_MODELS): comma-separated owner/name or owner/*; default the default model only.")
+  String models;
+
+  @Option(names = "--max-collection-prompts", paramLabel = "N", defaultValue = "20",
+      description = "Most prompts in one collection (default 20).")
+  int maxCollectionPrompts;
+
+  @Option(names = "--daily-quota", paramLabel = "N", defaultValue = "0",
+      description = "Predictions one user may start per UTC day, counted in memory (default 0: no quota).")
+  int dailyQuota;
+
+  @Option(names = "--min-request-rate", paramLabel = "SIZE", defaultValue = "4KiB",
+      description = "Slowest request body accepted, per second, averaged from its first byte; slower gets 408 (default 4KiB; 0 disables).")
+  String minRequestRate;
+
+  @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      description = "How long a connection may stay silent (mid-request: 408) (default 30s).")
+  String idleTimeout;
+
+  @Option(names = "--request-body-timeout", paramLabel = "DURATION", defaultValue = "10m",
+      description = "Longest time one request body may take to arrive; later gets 408 (default 10m).")
+  String requestBodyTimeout;
+
   @Override
   protected int execute() throws InterruptedException {
     String secret = context.env().get("RENDERLAB_JWT_SECRET");
-    if (devUser == null && (secret == null || secret.isBlank())) {
-      throw new ConfigurationException("Set RENDERLAB_JWT_SECRET (the Supabase project's JWT secret) or pass --dev-user NAME for a local trial.");
+    String supabase = supabaseUrl != null ? supabaseUrl : context.env().get("RENDERLAB_SUPABASE_URL");
+    boolean hasSecret = secret != null && !secret.isBlank();
+    boolean hasProject = supabase != null && !supabase.isBlank();
+    if (devUser == null && !hasSecret && !hasProject) {
+      throw new ConfigurationException("Set RENDERLAB_SUPABASE_URL (or --supabase-url: the Supabase project whose JWKS verifies user tokens) "
+          + "and/or RENDERLAB_JWT_SECRET (its legacy JWT secret), or pass --dev-user NAME for a local trial.");
     }
+    String allowed = models != null ? models : context.env().get("RENDERLAB_MODELS");
     int listenPort = port == 0 ? freePort(host) : port;
     if (settings().storageUrl.startsWith("file:") && settings().publicBaseUrl.isEmpty()) {
       // Folder storage is served under /files/, so stored objects get URLs a browser can load.
@@ -83,9 +116,24 @@ final class ServeCommand extends CliCommand {
             .port(listenPort)
             .maxUploadBytes(Settings.parseSize(maxUpload))
             .maxConcurrentGenerations(maxGenerations)
-            .shutdownTimeout(Durations.parse(shutdownTimeout, "--shutdown-timeout"));
-    if (secret != null && !secret.isBlank()) {
+            .shutdownTimeout(Durations.parse(shutdownTimeout, "--shutdown-timeout"))
+            .maxCollectionPrompts(maxCollectionPrompts)
+            .dailyQuota(dailyQuota)
+            .minRequestDataRate(minRequestRate.strip().equals("0") ? 0 : Settings.parseSize(minRequestRate))
+            .idleTimeout(Durations.parse(idleTimeout, "--idle-timeout"))
+            .requestBodyTimeout(Durations.parse(requestBodyTimeout, "--request-body-timeout"));
+    if (hasSecret) {
       b.jwtSecret(secret.strip());
+    }
+    try {
+      if (hasProject) {
+        b.supabaseUrl(supabase.strip());
+      }
+      if (allowed != null && !allowed.isBlank()) {
+        b.models(java.util.List.of(allowed.split(",")));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(e.getMessage() + " (--supabase-url / RENDERLAB_SUPABASE_URL, --models / RENDERLAB_MODELS)", e);
     }
     if (devUser != null) {
       b.devUser(devUser);

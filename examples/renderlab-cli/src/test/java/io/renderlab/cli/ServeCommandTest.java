@@ -87,11 +87,64 @@ class ServeCommandTest {
   }
 
   @Test
+  void costControlFlagsReachTheServer() throws Exception {
+    int port = freePort();
+    CountDownLatch listening = new CountDownLatch(1);
+    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    PrintStream err = new PrintStream(new OutputStream() {
+      @Override
+      public synchronized void write(int b) {
+        errBytes.write(b);
+        if (b == '\n' && errBytes.toString(StandardCharsets.UTF_8).contains("RenderLab server on")) {
+          listening.countDown();
+        }
+      }
+    }, true, StandardCharsets.UTF_8);
+    AtomicInteger exit = new AtomicInteger(-1);
+    Thread serve = new Thread(() -> exit.set(RenderLabCli.run(
+        new String[] {"serve", "--port", Integer.toString(port), "--dev-user", "tester", "--max-collection-prompts", "2",
+            "--min-request-rate", "8KiB", "--idle-timeout", "20s", "--daily-quota", "10"},
+        Map.of("RENDERLAB_HOME", home.toString(), "RENDERLAB_MODELS", "google/*, acme/painter"),
+        new PrintStream(OutputStream.nullOutputStream()), err)));
+    serve.start();
+    try {
+      assertThat(listening.await(60, TimeUnit.SECONDS)).as(errBytes.toString(StandardCharsets.UTF_8)).isTrue();
+      String base = "http://127.0.0.1:" + port;
+      HttpResponse<String> model = http.send(HttpRequest.newBuilder(URI.create(base + "/api/generate"))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"p\",\"model\":\"evil/expensive\"}"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> batch = http.send(HttpRequest.newBuilder(URI.create(base + "/api/generate/collection"))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"prompts\":[\"a\",\"b\",\"c\"]}"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(model.statusCode()).isEqualTo(403);
+      assertThat(json.readTree(model.body()).get("error").asText()).contains("google/*").contains("acme/painter");
+      assertThat(batch.statusCode()).isEqualTo(400);
+      assertThat(json.readTree(batch.body()).get("error").asText()).contains("at most 2");
+    } finally {
+      serve.interrupt();
+      serve.join(60_000);
+    }
+    assertThat(exit).hasValue(0);
+  }
+
+  @Test
+  void aMalformedSupabaseUrlOrModelListIsAConfigurationError() {
+    CliRunner cli = new CliRunner(home);
+    CliRunner.Result url = cli.run("serve", "--port", "0", "--supabase-url", "ftp://project.example");
+    assertThat(url.exitCode()).isEqualTo(2);
+    assertThat(url.err()).contains("supabaseUrl");
+    CliRunner.Result models = cli.run("serve", "--port", "0", "--dev-user", "me", "--models", "not-a-model");
+    assertThat(models.exitCode()).isEqualTo(2);
+    assertThat(models.err()).contains("not-a-model");
+  }
+
+  @Test
   void refusesToServeWithoutAuthenticationOrADevUserOffLoopback() {
     CliRunner cli = new CliRunner(home);
     CliRunner.Result noAuth = cli.run("serve", "--port", "0");
     assertThat(noAuth.exitCode()).isEqualTo(2);
-    assertThat(noAuth.err()).contains("RENDERLAB_JWT_SECRET").contains("--dev-user");
+    assertThat(noAuth.err()).contains("RENDERLAB_JWT_SECRET").contains("RENDERLAB_SUPABASE_URL").contains("--dev-user");
 
     CliRunner.Result open = cli.run("serve", "--port", "0", "--host", "0.0.0.0", "--dev-user", "me");
     assertThat(open.exitCode()).as(open.err()).isEqualTo(2);

@@ -1,53 +1,129 @@
 package io.renderlab.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.BadJWSException;
+import com.nimbusds.jose.proc.JWSKeySelector;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import com.nimbusds.jwt.proc.ExpiredJWTException;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.security.Key;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
-import javax.crypto.Mac;
+import java.util.Set;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Verifies Supabase-style access tokens: JWTs signed with HS256 and the project's JWT secret.
+ * Verifies Supabase access tokens with nimbus-jose-jwt: HS256 with the project's (legacy) JWT
+ * secret, and/or ES256 and RS256 with the public keys the project publishes at
+ * {@code <project URL>/auth/v1/.well-known/jwks.json}.
  *
- * <p>Only {@code HS256} is accepted ({@code alg: none} and every other algorithm are refused, so a
- * token cannot choose how it is checked); the signature is compared in constant time; {@code exp}
- * is required and {@code nbf} honoured, with a small clock-skew leeway; {@code sub} is the user
- * id. Thread-safe.
+ * <p>The algorithm is chosen by what is configured, never by the token: HS256 only with a secret,
+ * ES256 and RS256 only with a project URL; {@code alg: none}, encrypted tokens and every other
+ * algorithm are refused. Checked claims: {@code aud} must be {@code authenticated}; {@code iss}
+ * must be {@code <project URL>/auth/v1} when a project URL is set; {@code exp} is required and
+ * {@code nbf} honoured, with a 30-second leeway; {@code sub} is the user id.
+ *
+ * <p>The key set is fetched at the first asymmetric token, cached for 5 minutes, fetched again
+ * when a token names a key id it does not hold (key rotation), at most twice per 30 seconds
+ * whatever tokens arrive, and kept through a short outage of the project. Thread-safe; holds no
+ * thread. A plain-http or loopback project URL is allowed, because a local Supabase (its CLI's
+ * stack) runs at {@code http://127.0.0.1:54321}.
+ *
+ * <pre>{@code
+ * JwtVerifier tokens = JwtVerifier.builder().supabaseUrl("https://abcd.supabase.co").build();
+ * String userId = tokens.verify(bearerToken);
+ * }</pre>
  */
-public final class JwtVerifier {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final Base64.Decoder B64 = Base64.getUrlDecoder();
+public final class JwtVerifier implements AutoCloseable {
+  /** The audience Supabase puts in the tokens of signed-in users. */
+  public static final String AUDIENCE = "authenticated";
+  private static final Duration LEEWAY = Duration.ofSeconds(30);
+  private static final int MAX_TOKEN_CHARS = 16 * 1024;
+  private static final Set<JWSAlgorithm> ASYMMETRIC = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256);
 
-  private final byte[] secret;
-  private final Clock clock;
-  private final Duration leeway;
+  private final DefaultJWTProcessor<SecurityContext> processor;
+  private final JWKSource<SecurityContext> keys;
+  private final boolean hasSecret;
+  private final String issuer;
 
-  private JwtVerifier(byte[] secret, Clock clock, Duration leeway) {
-    this.secret = secret;
-    this.clock = clock;
-    this.leeway = leeway;
+  private JwtVerifier(Builder b) {
+    this.hasSecret = b.secret != null;
+    this.issuer = b.supabaseUrl == null ? null : b.supabaseUrl + "/auth/v1";
+    this.keys = b.supabaseUrl == null ? null : jwks(b);
+    Key secretKey = b.secret == null ? null : new SecretKeySpec(b.secret, "HmacSHA256");
+    JWSKeySelector<SecurityContext> asymmetric = keys == null ? null : new JWSVerificationKeySelector<>(ASYMMETRIC, keys);
+    processor = new DefaultJWTProcessor<>();
+    // The key follows from the algorithm, and the algorithm is checked against the configuration
+    // before this runs; an HS256 token gets the secret whatever its kid (Supabase adds one).
+    processor.setJWSKeySelector((JWSHeader header, SecurityContext context) -> {
+      if (JWSAlgorithm.HS256.equals(header.getAlgorithm())) {
+        return secretKey == null ? List.of() : List.of(secretKey);
+      }
+      return asymmetric == null ? List.of() : asymmetric.selectJWSKeys(header, context);
+    });
+    JWTClaimsSet exact = issuer == null ? null : new JWTClaimsSet.Builder().issuer(issuer).build();
+    Clock clock = b.clock;
+    DefaultJWTClaimsVerifier<SecurityContext> claims =
+        new DefaultJWTClaimsVerifier<>(Set.of(AUDIENCE), exact, Set.of("sub", "exp"), null) {
+          @Override
+          protected Date currentTime() {
+            return Date.from(clock.instant());
+          }
+        };
+    claims.setMaxClockSkew((int) LEEWAY.toSeconds());
+    processor.setJWTClaimsSetVerifier(claims);
   }
 
-  /**
-   * A verifier for tokens signed with {@code secret} (Supabase: Settings → API → JWT secret).
-   *
-   * @throws IllegalArgumentException if the secret is shorter than 32 bytes
-   */
-  public static JwtVerifier hs256(String secret, Clock clock) {
-    Objects.requireNonNull(secret, "secret");
-    byte[] key = secret.getBytes(StandardCharsets.UTF_8);
-    if (key.length < 32) {
-      throw new IllegalArgumentException("secret must be at least 32 bytes for HS256");
+  private static JWKSource<SecurityContext> jwks(Builder b) {
+    URL url;
+    try {
+      url = new URI(b.supabaseUrl + "/auth/v1/.well-known/jwks.json").toURL();
+    } catch (URISyntaxException | MalformedURLException e) {
+      throw new IllegalArgumentException("supabaseUrl is not a URL: " + e.getMessage(), e);
     }
-    return new JwtVerifier(key, Objects.requireNonNull(clock, "clock"), Duration.ofSeconds(30));
+    int timeout = (int) b.jwksTimeout.toMillis();
+    return JWKSourceBuilder.<SecurityContext>create(url, new DefaultResourceRetriever(timeout, timeout, 64 * 1024))
+        .cache(Duration.ofMinutes(5).toMillis(), b.jwksTimeout.toMillis())
+        .refreshAheadCache(false) // no background thread
+        .rateLimited(Duration.ofSeconds(30).toMillis())
+        .retrying(true)
+        .outageTolerant(true)
+        .build();
+  }
+
+  /** A verifier of HS256 tokens signed with {@code secret}, the project's legacy JWT secret. */
+  public static JwtVerifier hs256(String secret, Clock clock) {
+    return builder().hs256Secret(secret).clock(clock).build();
+  }
+
+  /** A builder; at least a secret or a project URL is required. */
+  public static Builder builder() {
+    return new Builder();
   }
 
   /** Why a token was refused; the message is safe to return to the client. */
@@ -55,102 +131,187 @@ public final class JwtVerifier {
     private static final long serialVersionUID = 1L;
 
     InvalidTokenException(String message) {
-      super(message);
+      super(message, null, false, false);
+    }
+  }
+
+  /** The project's key set could not be fetched, so the token could be neither accepted nor refused. */
+  public static final class KeysUnavailableException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    KeysUnavailableException(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 
   /**
    * Checks a token and returns its subject (the user id).
    *
-   * @throws InvalidTokenException if the token is malformed, not HS256, badly signed, expired,
-   *     not yet valid, or has no subject
+   * @throws InvalidTokenException if the token is malformed, unsigned, signed with an algorithm
+   *     or a key this verifier does not accept, badly signed, for another issuer or audience,
+   *     expired, not yet valid, or without a subject
+   * @throws KeysUnavailableException if the project's key set cannot be fetched
    */
   public String verify(String token) {
     if (token == null || token.isBlank()) {
       throw new InvalidTokenException("missing bearer token");
     }
-    String[] parts = token.strip().split("\\.", -1);
-    if (parts.length != 3) {
+    if (token.length() > MAX_TOKEN_CHARS) {
+      throw new InvalidTokenException("malformed token (too long)");
+    }
+    JWT jwt;
+    try {
+      jwt = JWTParser.parse(token.strip());
+    } catch (ParseException e) {
       throw new InvalidTokenException("malformed token");
     }
-    JsonNode header = json(parts[0]);
-    if (!"HS256".equals(header.path("alg").asText())) {
-      throw new InvalidTokenException("unsupported token algorithm; only HS256 is accepted");
+    if (!(jwt instanceof SignedJWT)) {
+      throw new InvalidTokenException("unsigned (alg none) and encrypted tokens are refused; send a signed access token");
     }
-    byte[] expected = sign(parts[0] + "." + parts[1]);
-    byte[] actual;
+    JWSAlgorithm alg = ((SignedJWT) jwt).getHeader().getAlgorithm();
+    boolean accepted = JWSAlgorithm.HS256.equals(alg) ? hasSecret : ASYMMETRIC.contains(alg) && keys != null;
+    if (!accepted) {
+      throw new InvalidTokenException("token algorithm " + alg + " is not accepted; this server accepts " + accepted());
+    }
+    JWTClaimsSet claims;
     try {
-      actual = B64.decode(parts[2]);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidTokenException("malformed token signature");
-    }
-    if (!MessageDigest.isEqual(expected, actual)) {
-      throw new InvalidTokenException("invalid token signature");
-    }
-    JsonNode claims = json(parts[1]);
-    Instant now = clock.instant();
-    JsonNode exp = claims.get("exp");
-    if (exp == null || !exp.isNumber()) {
-      throw new InvalidTokenException("token has no expiry (exp)");
-    }
-    if (now.isAfter(Instant.ofEpochSecond(exp.asLong()).plus(leeway))) {
+      claims = processor.process((SignedJWT) jwt, null);
+    } catch (RateLimitReachedException e) {
+      // Only a token naming a key id we do not hold gets here, more often than keys rotate.
+      throw new InvalidTokenException("token signed with an unknown key");
+    } catch (KeySourceException e) {
+      throw new KeysUnavailableException("cannot fetch the project's signing keys (" + issuer + "/.well-known/jwks.json); try again", e);
+    } catch (ExpiredJWTException e) {
       throw new InvalidTokenException("token expired");
+    } catch (BadJWSException e) {
+      throw new InvalidTokenException("invalid token signature");
+    } catch (BadJWTException e) {
+      throw new InvalidTokenException(claimProblem(e.getMessage()));
+    } catch (BadJOSEException | JOSEException e) {
+      boolean noKey = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("no matching key");
+      throw new InvalidTokenException(noKey ? "token signed with an unknown key" : "invalid token");
     }
-    JsonNode nbf = claims.get("nbf");
-    if (nbf != null && nbf.isNumber() && now.plus(leeway).isBefore(Instant.ofEpochSecond(nbf.asLong()))) {
-      throw new InvalidTokenException("token not valid yet (nbf)");
-    }
-    String sub = claims.path("sub").asText("");
-    if (sub.isBlank() || sub.length() > 255) {
+    Object sub = claims.getClaim("sub");
+    if (!(sub instanceof String) || ((String) sub).isBlank() || ((String) sub).length() > 255) {
       throw new InvalidTokenException("token has no subject (sub)");
     }
-    return sub;
+    return (String) sub;
   }
 
-  /** Signs a token for {@code sub} valid for {@code lifetime}: for tests and local trials. */
-  public String issue(String sub, Duration lifetime) {
-    long now = clock.instant().getEpochSecond();
-    String header = encode("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
-    String payload =
-        encode(
-            MAPPER.createObjectNode()
-                .put("sub", sub)
-                .put("iat", now)
-                .put("exp", now + lifetime.toSeconds())
-                .put("role", "authenticated")
-                .toString());
-    String signingInput = header + "." + payload;
-    return signingInput + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sign(signingInput));
-  }
-
-  private static String encode(String json) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private byte[] sign(String signingInput) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      return mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII));
-    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-      throw new IllegalStateException("HmacSHA256 is unavailable", e);
+  private static String claimProblem(String nimbus) {
+    String m = String.valueOf(nimbus);
+    if (m.startsWith("JWT missing required claims")) {
+      return m.contains("sub") ? "token has no subject (sub)" : m.contains("exp") ? "token has no expiry (exp)"
+          : m.contains("aud") ? "token audience is not '" + AUDIENCE + "'" : "token issued by another project (iss)";
     }
+    if (m.startsWith("JWT aud") || m.startsWith("JWT missing required aud")) {
+      return "token audience is not '" + AUDIENCE + "'";
+    }
+    if (m.startsWith("JWT iss")) {
+      return "token issued by another project (iss)";
+    }
+    if (m.contains("before use time")) {
+      return "token not valid yet (nbf)";
+    }
+    return "invalid token claims";
   }
 
-  private static JsonNode json(String part) {
-    try {
-      JsonNode node = MAPPER.readTree(B64.decode(part));
-      if (node == null || !node.isObject()) {
-        throw new InvalidTokenException("malformed token");
+  private String accepted() {
+    return hasSecret && keys != null ? "HS256, ES256 and RS256" : hasSecret ? "HS256 only" : "ES256 and RS256 only";
+  }
+
+  /** Releases the key-set cache. */
+  @Override
+  public void close() {
+    if (keys instanceof AutoCloseable) {
+      try {
+        ((AutoCloseable) keys).close();
+      } catch (Exception e) {
+        // nothing held but memory
       }
-      return node;
-    } catch (IllegalArgumentException | java.io.IOException e) {
-      throw new InvalidTokenException("malformed token");
     }
   }
 
   @Override
   public String toString() {
-    return "JwtVerifier{alg=HS256, secret=****, leeway=" + leeway + '}';
+    return "JwtVerifier{accepts=" + accepted() + (issuer == null ? "" : ", iss=" + issuer) + ", secret=" + (hasSecret ? "****" : "none")
+        + ", leeway=" + LEEWAY + '}';
+  }
+
+  /** Builds a {@link JwtVerifier}. Not thread-safe. */
+  public static final class Builder {
+    private byte[] secret;
+    private String supabaseUrl;
+    private Clock clock = Clock.systemUTC();
+    private Duration jwksTimeout = Duration.ofSeconds(3);
+
+    private Builder() {}
+
+    /**
+     * The project's legacy JWT secret (Supabase: Settings → API → JWT secret), for HS256 tokens.
+     *
+     * @throws IllegalArgumentException if it is shorter than 32 bytes
+     */
+    public Builder hs256Secret(String secret) {
+      Objects.requireNonNull(secret, "secret");
+      byte[] key = secret.getBytes(StandardCharsets.UTF_8);
+      if (key.length < 32) {
+        throw new IllegalArgumentException("the JWT secret must be at least 32 bytes for HS256");
+      }
+      this.secret = key;
+      return this;
+    }
+
+    /**
+     * The Supabase project URL (for example {@code https://abcd.supabase.co}, or
+     * {@code http://127.0.0.1:54321} for a local stack): its JWKS verifies ES256 and RS256 tokens
+     * and {@code iss} must be {@code <url>/auth/v1}.
+     *
+     * @throws IllegalArgumentException if it is not an http(s) URL without query or fragment
+     */
+    public Builder supabaseUrl(String url) {
+      Objects.requireNonNull(url, "supabaseUrl");
+      URI uri;
+      try {
+        uri = new URI(url.strip());
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("supabaseUrl is not a URL: " + e.getMessage(), e);
+      }
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null || uri.getRawQuery() != null
+          || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+        throw new IllegalArgumentException(
+            "supabaseUrl must be the project's http(s) URL such as https://abcd.supabase.co, was " + url.strip());
+      }
+      String s = uri.toString();
+      while (s.endsWith("/")) {
+        s = s.substring(0, s.length() - 1);
+      }
+      this.supabaseUrl = s;
+      return this;
+    }
+
+    /** The clock for {@code exp} and {@code nbf}; the system clock by default. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Connect and read timeout of a key-set fetch; default 3 seconds. */
+    public Builder jwksTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("jwksTimeout must be positive");
+      }
+      this.jwksTimeout = timeout;
+      return this;
+    }
+
+    /** Builds the verifier; fetches nothing yet. */
+    public JwtVerifier build() {
+      if (secret == null && supabaseUrl == null) {
+        throw new IllegalStateException("set hs256Secret(...) and/or supabaseUrl(...)");
+      }
+      return new JwtVerifier(this);
+    }
   }
 }

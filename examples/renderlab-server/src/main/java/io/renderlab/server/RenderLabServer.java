@@ -22,6 +22,7 @@ import io.renderlab.pipeline.CollectionItem;
 import io.renderlab.pipeline.CollectionResult;
 import io.renderlab.pipeline.EditRequest;
 import io.renderlab.pipeline.GenerateRequest;
+import io.renderlab.pipeline.GenerationHandle;
 import io.renderlab.pipeline.RenderLabPipeline;
 import io.renderlab.pipeline.UploadRequest;
 import io.renderlab.replicate.Prediction;
@@ -43,9 +44,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -78,7 +77,8 @@ public final class RenderLabServer implements AutoCloseable {
 
   private final Builder config;
   private final Javalin app;
-  private final Map<String, Semaphore> generations = new ConcurrentHashMap<>();
+  private final CostControls costs;
+  private final SecurityHeaders security = SecurityHeaders.forGallery();
   private final WebhookCompletions completions;
   private final AsyncGenerations async = new AsyncGenerations(this::pipeline);
   private final Object secretLock = new Object();
@@ -88,6 +88,8 @@ public final class RenderLabServer implements AutoCloseable {
     this.config = b;
     this.webhooks = b.webhookSecret == null ? null : WebhookVerifier.of(b.webhookSecret);
     this.completions = b.pipeline == null ? null : new WebhookCompletions(b.pipeline, b.clock, Duration.ofHours(1));
+    this.costs = new CostControls(b.models, b.maxConcurrentGenerations, b.maxCollectionPrompts, b.dailyQuota, b.clock);
+    BodyLimits bodies = new BodyLimits(MAX_JSON_BYTES, Map.of("/api/upload", b.maxUploadBytes + 64 * 1024), b.requestBodyTimeout);
     this.app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       // Graceful stop: Jetty stops accepting, then waits for the requests the StatisticsHandler
@@ -101,11 +103,16 @@ public final class RenderLabServer implements AutoCloseable {
       cfg.jetty.multipartConfig.maxFileSize(b.maxUploadBytes, io.javalin.config.SizeUnit.BYTES);
       cfg.jetty.multipartConfig.maxTotalRequestSize(b.maxUploadBytes + 64 * 1024, io.javalin.config.SizeUnit.BYTES);
       cfg.jetty.multipartConfig.maxInMemoryFileSize(1, io.javalin.config.SizeUnit.MB);
+      BodyLimits.configure(cfg, bodies, b.host, b.port, b.idleTimeout, b.minRequestDataRate, this::javalin);
     });
     routes();
   }
 
-  /** A builder; a catalog and either a JWT secret or a dev user are required. */
+  private Javalin javalin() {
+    return app;
+  }
+
+  /** A builder; a catalog and a Supabase URL, a JWT secret or a dev user are required. */
   public static Builder builder() {
     return new Builder();
   }
@@ -129,14 +136,24 @@ public final class RenderLabServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    if (config.jwt != null) {
+      config.jwt.close();
+    }
   }
 
   private void routes() {
+    ApiErrors.install(app);
+    app.before(ctx -> {
+      security.apply(ctx);
+      if (config.devUser != null) {
+        SecurityHeaders.checkLocalRequest(ctx);
+      }
+    });
     app.exception(ApiError.class, (e, ctx) -> {
       if (e.status == 401) {
         ctx.header("WWW-Authenticate", "Bearer");
       }
-      if (e.status == 413) {
+      if (e.status == 413 || e.status == 408) {
         ctx.header("Connection", "close"); // the rest of the body is not read
       }
       error(ctx, e.status, e.getMessage(), e.retryAfter);
@@ -144,6 +161,10 @@ public final class RenderLabServer implements AutoCloseable {
     app.exception(JwtVerifier.InvalidTokenException.class, (e, ctx) -> {
       ctx.header("WWW-Authenticate", "Bearer");
       error(ctx, 401, e.getMessage(), null);
+    });
+    app.exception(JwtVerifier.KeysUnavailableException.class, (e, ctx) -> {
+      LOG.warn("Cannot verify an access token: {}", e.getMessage());
+      error(ctx, 503, "cannot verify access tokens right now; try again", Duration.ofSeconds(30));
     });
     app.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage(), null));
     app.exception(InputRejectedException.class, (e, ctx) -> error(ctx, 422, e.getMessage(), null));
@@ -232,34 +253,57 @@ public final class RenderLabServer implements AutoCloseable {
     return config.pipeline;
   }
 
-  /** Runs a generation under the per-user concurrency cap (429 with Retry-After beyond it). */
+  /** Runs a generation under the per-user caps (429 with Retry-After beyond them). */
   private <T> T limited(Context ctx, Supplier<T> work) {
-    Semaphore permits = generations.computeIfAbsent(user(ctx), u -> new Semaphore(config.maxConcurrentGenerations));
-    if (!permits.tryAcquire()) {
-      throw new ApiError(429, "too many generations at once for this user; retry shortly", Duration.ofSeconds(5));
-    }
+    return limited(ctx, 1, work);
+  }
+
+  /** Runs work that starts {@code predictions} predictions under the per-user caps. */
+  private <T> T limited(Context ctx, int predictions, Supplier<T> work) {
+    CostControls.Permit permit = costs.acquire(user(ctx), predictions);
     try {
       return work.get();
     } finally {
-      permits.release();
+      permit.close();
     }
+  }
+
+  /**
+   * Submits work that starts {@code predictions} predictions without waiting for them: the permit
+   * is held until every handle's records complete, so async requests count against the same
+   * per-user in-flight cap as blocking ones.
+   */
+  private List<GenerationHandle> limitedAsync(Context ctx, int predictions, Supplier<List<GenerationHandle>> submit) {
+    CostControls.Permit permit = costs.acquire(user(ctx), predictions);
+    List<GenerationHandle> handles;
+    try {
+      handles = submit.get();
+    } catch (RuntimeException | Error e) {
+      permit.close();
+      throw e;
+    }
+    java.util.concurrent.CompletableFuture.allOf(
+            handles.stream().map(GenerationHandle::records).toArray(java.util.concurrent.CompletableFuture[]::new))
+        .whenComplete((ignored, error) -> permit.close());
+    return handles;
   }
 
   private void generate(Context ctx) {
     JsonNode body = jsonBody(ctx);
     GenerateRequest request = GenerateRequest.of(user(ctx), requiredText(body, "prompt"));
     Optional<String> model = optionalText(body, "model");
+    costs.checkModel(model);
     if (model.isPresent()) {
       request = request.withModel(model.get());
     }
     Optional<String> imageUrl = optionalText(body, "imageUrl");
     if (imageUrl.isPresent()) {
       checkUserUrl(imageUrl.get());
-      request = request.withReferenceUrls(List.of(imageUrl.get()));
+      request = request.withReferenceUrls(List.of(httpUrl(imageUrl.get(), "imageUrl")));
     }
     GenerateRequest finalRequest = request;
     if (AsyncGenerations.wanted(ctx)) {
-      async.accepted(ctx, pipeline().submit(finalRequest));
+      async.accepted(ctx, limitedAsync(ctx, 1, () -> List.of(pipeline().submit(finalRequest))).get(0));
       return;
     }
     List<ImageRecord> images =
@@ -302,20 +346,21 @@ public final class RenderLabServer implements AutoCloseable {
   private void edit(Context ctx) {
     JsonNode body = jsonBody(ctx);
     EditRequest request =
-        EditRequest.of(user(ctx), requiredText(body, "imageUrl"), EditRequest.Mask.parse(requireUrl(body, "maskUrl")), requiredText(body, "prompt"));
+        EditRequest.of(user(ctx), httpUrl(requiredText(body, "imageUrl"), "imageUrl"), EditRequest.Mask.parse(requireUrl(body, "maskUrl")), requiredText(body, "prompt"));
     checkUserUrl(request.imageUrl());
     Optional<String> base = optionalText(body, "baseImageUrl");
     if (base.isPresent()) {
       checkUserUrl(base.get());
-      request = request.withBaseUrl(base.get());
+      request = request.withBaseUrl(httpUrl(base.get(), "baseImageUrl"));
     }
     Optional<String> model = optionalText(body, "model");
+    costs.checkModel(model);
     if (model.isPresent()) {
       request = request.withModel(model.get());
     }
     EditRequest finalRequest = request;
     if (AsyncGenerations.wanted(ctx)) {
-      async.accepted(ctx, pipeline().submit(finalRequest));
+      async.accepted(ctx, limitedAsync(ctx, 1, () -> List.of(pipeline().submit(finalRequest))).get(0));
       return;
     }
     ImageRecord image = limited(ctx, () -> pipeline().edit(finalRequest));
@@ -345,12 +390,28 @@ public final class RenderLabServer implements AutoCloseable {
     return value;
   }
 
+  /** An http(s) URL with a host, else 400 naming the field ({@code javascript:}, {@code file:}, {@code data:} refused). */
+  static String httpUrl(String value, String field) {
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(value.strip());
+    } catch (java.net.URISyntaxException e) {
+      throw ApiError.badRequest("field '" + field + "' must be an http(s) URL");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+      throw ApiError.badRequest("field '" + field + "' must be an http(s) URL");
+    }
+    return value;
+  }
+
   private void collection(Context ctx) {
     JsonNode body = jsonBody(ctx);
     JsonNode prompts = body.get("prompts");
     if (prompts == null || !prompts.isArray() || prompts.isEmpty()) {
       throw ApiError.badRequest("missing field 'prompts' (a non-empty array of strings)");
     }
+    costs.checkCollection(prompts.size());
     List<String> list = new java.util.ArrayList<>();
     for (JsonNode p : prompts) {
       if (!p.isTextual() || p.asText().isBlank()) {
@@ -359,12 +420,13 @@ public final class RenderLabServer implements AutoCloseable {
       list.add(p.asText());
     }
     Optional<String> model = optionalText(body, "model");
+    costs.checkModel(model);
     if (AsyncGenerations.wanted(ctx)) {
       UUID collectionId = UUID.randomUUID();
-      async.acceptedCollection(ctx, collectionId, pipeline().submitCollection(user(ctx), list, model, collectionId));
+      async.acceptedCollection(ctx, collectionId, limitedAsync(ctx, list.size(), () -> pipeline().submitCollection(user(ctx), list, model, collectionId)));
       return;
     }
-    CollectionResult result = limited(ctx, () -> pipeline().collection(user(ctx), list, model, 4, null));
+    CollectionResult result = limited(ctx, list.size(), () -> pipeline().collection(user(ctx), list, model, 4, null));
     ObjectNode out = JSON.createObjectNode();
     out.put("collectionId", result.collectionId().toString());
     ArrayNode items = out.putArray("items");
@@ -419,7 +481,7 @@ public final class RenderLabServer implements AutoCloseable {
 
   private void webhook(Context ctx) {
     WebhookVerifier verifier = webhookVerifier();
-    byte[] body = ctx.bodyAsBytes();
+    byte[] body = WebhookIntake.read(ctx, config.clock, MAX_JSON_BYTES);
     try {
       verifier.verify(ctx.header("webhook-id"), ctx.header("webhook-timestamp"), ctx.header("webhook-signature"), body);
     } catch (WebhookVerifier.InvalidWebhookException e) {
@@ -628,8 +690,10 @@ public final class RenderLabServer implements AutoCloseable {
         throw ApiError.badRequest("the body must be a JSON object");
       }
       return node;
-    } catch (IOException e) {
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
       throw ApiError.badRequest("malformed JSON body");
+    } catch (IOException e) {
+      throw ApiErrors.unreadableBody(e);
     }
   }
 
@@ -687,8 +751,115 @@ public final class RenderLabServer implements AutoCloseable {
     private Path filesRoot;
     private long maxUploadBytes = 50L * 1024 * 1024;
     private Clock clock = Clock.systemUTC();
+    private String supabaseUrl;
+    private List<String> models = List.of(RenderLabPipeline.DEFAULT_MODEL);
+    private int maxCollectionPrompts = 20;
+    private int dailyQuota;
+    private long minRequestDataRate = 4 * 1024;
+    private Duration idleTimeout = Duration.ofSeconds(30);
+    private Duration requestBodyTimeout = Duration.ofMinutes(10);
 
     private Builder() {}
+
+    /** A copy, so that a built server never changes when its builder does. */
+    private Builder copy() {
+      Builder c = new Builder();
+      c.catalog = catalog;
+      c.jobs = jobs;
+      c.pipeline = pipeline;
+      c.webhookSecret = webhookSecret;
+      c.webhookSecretSource = webhookSecretSource;
+      c.publicUrl = publicUrl;
+      c.generationTimeout = generationTimeout;
+      c.shutdownTimeout = shutdownTimeout;
+      c.maxConcurrentGenerations = maxConcurrentGenerations;
+      c.jwtSecret = jwtSecret;
+      c.jwt = jwt;
+      c.devUser = devUser;
+      c.host = host;
+      c.port = port;
+      c.filesRoot = filesRoot;
+      c.maxUploadBytes = maxUploadBytes;
+      c.clock = clock;
+      c.supabaseUrl = supabaseUrl;
+      c.models = models;
+      c.maxCollectionPrompts = maxCollectionPrompts;
+      c.dailyQuota = dailyQuota;
+      c.minRequestDataRate = minRequestDataRate;
+      c.idleTimeout = idleTimeout;
+      c.requestBodyTimeout = requestBodyTimeout;
+      return c;
+    }
+
+    /**
+     * Verify ES256 and RS256 access tokens with this Supabase project's JWKS ({@code
+     * <url>/auth/v1/.well-known/jwks.json}), and require {@code iss = <url>/auth/v1}. Combines
+     * with {@link #jwtSecret(String)} for projects that still issue HS256 tokens.
+     */
+    public Builder supabaseUrl(String url) {
+      JwtVerifier.builder().supabaseUrl(url); // validates the URL now
+      this.supabaseUrl = url.strip();
+      return this;
+    }
+
+    /**
+     * The models users may run: {@code owner/name} or {@code owner/*} entries. Default: the
+     * default model ({@value RenderLabPipeline#DEFAULT_MODEL}) only. Requests naming another get
+     * 403 before anything reaches Replicate.
+     */
+    public Builder models(List<String> allowed) {
+      Objects.requireNonNull(allowed, "models");
+      this.models = CostControls.parseModels(String.join(",", allowed));
+      return this;
+    }
+
+    /** Most prompts in one collection; default 20. */
+    public Builder maxCollectionPrompts(int max) {
+      if (max < 1 || max > 1000) {
+        throw new IllegalArgumentException("maxCollectionPrompts must be between 1 and 1000");
+      }
+      this.maxCollectionPrompts = max;
+      return this;
+    }
+
+    /** Predictions one user may start per UTC day (kept in memory); 0, the default, is no quota. */
+    public Builder dailyQuota(int predictions) {
+      if (predictions < 0) {
+        throw new IllegalArgumentException("dailyQuota must not be negative (0 means no quota)");
+      }
+      this.dailyQuota = predictions;
+      return this;
+    }
+
+    /**
+     * Slowest request body accepted, averaged from its first byte: a slower body gets 408 and the
+     * connection is closed. Default 4 KiB/s; 0 disables the check.
+     */
+    public Builder minRequestDataRate(long bytesPerSecond) {
+      if (bytesPerSecond < 0) {
+        throw new IllegalArgumentException("minRequestDataRate must not be negative");
+      }
+      this.minRequestDataRate = bytesPerSecond;
+      return this;
+    }
+
+    /** How long a connection may stay silent (mid-request: 408); default 30 seconds. */
+    public Builder idleTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("idleTimeout must be positive");
+      }
+      this.idleTimeout = timeout;
+      return this;
+    }
+
+    /** How long receiving one request body may take in all; later, 408. Default 10 minutes. */
+    public Builder requestBodyTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("requestBodyTimeout must be positive");
+      }
+      this.requestBodyTimeout = timeout;
+      return this;
+    }
 
     /** The catalog and its thumbnail jobs (required). */
     public Builder catalog(ImageCatalog catalog, ThumbnailJobQueue jobs) {
@@ -759,7 +930,7 @@ public final class RenderLabServer implements AutoCloseable {
       return this;
     }
 
-    /** Generations one user may run at once; more get 429. Default 2. */
+    /** Predictions one user may have in flight (a generation or edit counts 1, a collection of N counts N); more get 429. Default 2. */
     public Builder maxConcurrentGenerations(int max) {
       if (max < 1 || max > 100) {
         throw new IllegalArgumentException("maxConcurrentGenerations must be between 1 and 100");
@@ -811,15 +982,14 @@ public final class RenderLabServer implements AutoCloseable {
       return this;
     }
 
-    /** Builds the server (not started). */
+    /** Builds the server (not started); later changes to this builder do not affect it. */
     public RenderLabServer build() {
       if (catalog == null) {
         throw new IllegalStateException("catalog is required");
       }
-      jwt = jwtSecret == null ? null : JwtVerifier.hs256(jwtSecret, clock);
-      if (jwt == null && devUser == null) {
-        throw new ConfigurationException(
-            "Set RENDERLAB_JWT_SECRET (the Supabase project's JWT secret) or use --dev-user NAME for a local trial.");
+      if (jwtSecret == null && supabaseUrl == null && devUser == null) {
+        throw new ConfigurationException("Set RENDERLAB_SUPABASE_URL (the Supabase project whose JWKS verifies user tokens) and/or "
+            + "RENDERLAB_JWT_SECRET (its legacy JWT secret), or use --dev-user NAME for a local trial.");
       }
       if (publicUrl != null && pipeline == null) {
         throw new IllegalStateException("publicUrl (webhook generations) needs a pipeline");
@@ -827,7 +997,18 @@ public final class RenderLabServer implements AutoCloseable {
       if (devUser != null && !isLoopback(host)) {
         throw new ConfigurationException("--dev-user serves without authentication and only binds to loopback, not " + host);
       }
-      return new RenderLabServer(this);
+      Builder fixed = copy();
+      if (jwtSecret != null || supabaseUrl != null) {
+        JwtVerifier.Builder tokens = JwtVerifier.builder().clock(clock);
+        if (jwtSecret != null) {
+          tokens.hs256Secret(jwtSecret);
+        }
+        if (supabaseUrl != null) {
+          tokens.supabaseUrl(supabaseUrl);
+        }
+        fixed.jwt = tokens.build();
+      }
+      return new RenderLabServer(fixed);
     }
 
     private static boolean isLoopback(String host) {

@@ -30,7 +30,7 @@ class ServerCatalogRoutesTest {
   JdbcImageCatalog catalog;
   RenderLabServer server;
   final HttpClient http = HttpClient.newHttpClient();
-  final JwtVerifier tokens = JwtVerifier.hs256(SECRET, Clock.systemUTC());
+  final TestTokens tokens = TestTokens.hs256(SECRET, Clock.systemUTC());
 
   @BeforeEach
   void start() {
@@ -120,7 +120,7 @@ class ServerCatalogRoutesTest {
     HttpResponse<String> forged =
         http.send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/history"))
-                .header("Authorization", "Bearer " + JwtVerifier.hs256(SECRET + "!", Clock.systemUTC()).issue("ada", Duration.ofMinutes(1)))
+                .header("Authorization", "Bearer " + TestTokens.hs256(SECRET + "!", Clock.systemUTC()).issue("ada", Duration.ofMinutes(1)))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(forged.statusCode()).isEqualTo(401);

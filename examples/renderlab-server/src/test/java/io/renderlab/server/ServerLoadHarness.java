@@ -109,7 +109,7 @@ public final class ServerLoadHarness {
         .thumbnails(thumbnails).build();
     RenderLabServer server = RenderLabServer.builder().pipeline(pipeline, thumbnails).filesRoot(dir.resolve("objects"))
         .jwtSecret(SECRET).port(port).build().start();
-    JwtVerifier tokens = JwtVerifier.hs256(SECRET, Clock.systemUTC());
+    TestTokens tokens = TestTokens.hs256(SECRET, Clock.systemUTC());
     HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(CONCURRENCY)).build();
 
     System.out.printf("server %s, fake Replicate %s, model time %d ms, %d cores%n", base, fake.url("/"), MODEL_TIME.toMillis(),

@@ -56,7 +56,7 @@ class ServerPipelineRoutesTest {
   RenderLabServer server;
   RenderLabPipeline pipeline;
   final HttpClient http = HttpClient.newHttpClient();
-  final JwtVerifier tokens = JwtVerifier.hs256(SECRET, Clock.systemUTC());
+  final TestTokens tokens = TestTokens.hs256(SECRET, Clock.systemUTC());
   final AtomicInteger ids = new AtomicInteger();
   /** Predictions whose prompt contains "slow" wait for this gate (and count down slowArrived first). */
   final CountDownLatch slowGate = new CountDownLatch(1);
@@ -299,7 +299,10 @@ class ServerPipelineRoutesTest {
       assertThat(r.statusCode()).isEqualTo(200);
       outcomes.add(json(r).get("outcome").asText());
     }
-    assertThat(outcomes).containsOnlyOnce("completed").containsOnly("completed", "duplicate");
+    // A delivery may also arrive before the request registered (takeRequest returns before the create is answered):
+    // it is then kept ("unclaimed") and completes the generation when it registers.
+    assertThat(outcomes).containsOnly("completed", "unclaimed", "duplicate");
+    assertThat(outcomes).filteredOn(o -> !o.equals("duplicate")).hasSize(1);
     assertThat(catalog.findByPrediction("p1")).hasSize(1);
     HttpResponse<String> late = http.send(signedDelivery(WEBHOOK_SECRET, "msg_p1", done), HttpResponse.BodyHandlers.ofString());
     assertThat(json(late).get("alreadyRecorded").asBoolean()).isTrue();
@@ -421,7 +424,7 @@ class ServerPipelineRoutesTest {
   @Test
   void tokensWithAlgNoneOrExpiredGet401JsonOverHttp() throws Exception {
     String none = JwtVerifierTest.b64("{\"alg\":\"none\"}") + "." + JwtVerifierTest.b64("{\"sub\":\"ada\",\"exp\":9999999999}") + ".";
-    String expired = JwtVerifier.hs256(SECRET, Clock.offset(Clock.systemUTC(), Duration.ofHours(-2))).issue("ada", Duration.ofHours(1));
+    String expired = TestTokens.hs256(SECRET, Clock.offset(Clock.systemUTC(), Duration.ofHours(-2))).issue("ada", Duration.ofHours(1));
     for (String token : java.util.List.of(none, expired)) {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/history"))
           .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
