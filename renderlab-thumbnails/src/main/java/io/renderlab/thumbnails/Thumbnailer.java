@@ -280,6 +280,24 @@ public final class Thumbnailer {
     }
   }
 
+  /**
+   * ImageIO allocates its whole destination from the header's size before it decodes anything, so
+   * refuse sizes the data cannot hold: a Huffman JPEG spends at least one bit per 8×8 block of its
+   * full-resolution component (at most 512 pixels a byte; 1024 allowed), and GIF's LZW, BMP's RLE
+   * and TIFF's codecs stay well under 4096 pixels a byte. WebP is decoded by libwebp straight to the
+   * (small) resize size, so its claims cost nothing and it is not limited here.
+   */
+  private static void checkClaim(MediaType type, long w, long h, long bytes) {
+    if (type == MediaType.WEBP) {
+      return;
+    }
+    long perByte = type == MediaType.JPEG ? 1024 : 4096;
+    if (w * h > (bytes + 1024) * perByte) {
+      throw new UnsupportedImageException("Refusing the " + type.mimeType() + " image: its header claims " + w + "x" + h + " pixels, more than "
+          + bytes + " bytes of data can hold (truncated, or a decompression bomb).");
+    }
+  }
+
   private interface ReaderWork {
     Interleaved apply(ImageReader reader) throws IOException;
   }
@@ -296,6 +314,7 @@ public final class Thumbnailer {
       try {
         reader.setInput(in, true, true);
         checkPixels(reader.getWidth(0), reader.getHeight(0));
+        checkClaim(type, reader.getWidth(0), reader.getHeight(0), image.length);
         return work.apply(reader);
       } finally {
         reader.dispose();
@@ -401,9 +420,10 @@ public final class Thumbnailer {
           double yy = row[i];
           double cb = row[i + 1] - 128.0;
           double cr = row[i + 2] - 128.0;
-          c = clamp(yy + 1.402 * cr);
-          m = clamp(yy - 0.344136 * cb - 0.714136 * cr);
-          ye = clamp(yy + 1.772 * cb);
+          // libjpeg turns YCCK into CMY as 255 - (Y, Cb, Cr as RGB); K is stored as is.
+          c = 255 - clamp(yy + 1.402 * cr);
+          m = 255 - clamp(yy - 0.344136 * cb - 0.714136 * cr);
+          ye = 255 - clamp(yy + 1.772 * cb);
         }
         inks[o] = (byte) (255 - c);
         inks[o + 1] = (byte) (255 - m);

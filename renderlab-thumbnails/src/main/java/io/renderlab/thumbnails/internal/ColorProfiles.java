@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * to sRGB with the perceptual intent and no black-point compensation (libvips'
  * {@code icc_transform(embedded: true, intent: perceptual)}), CMYK without a profile goes through
  * the CMYK profile libvips ships ("Chemical proof", Graeme W. Gill, ArgyllCMS, public domain; see
- * {@code cmyk.icm.txt} beside it). The conversions run on the JDK's LittleCMS
+ * {@code cmyk.icm.txt} beside it). The destination is libvips' own sRGB profile (ICC v4, CC0), so
+ * LittleCMS applies black-point compensation for the perceptual intent exactly where libvips'
+ * does, which keeps CMYK shadows as deep as sharp's. The conversions run on the JDK's LittleCMS
  * ({@link ColorConvertOp} over byte rasters). A profile that the CMS cannot use is ignored with a
  * warning and the pixels are taken as sRGB, as sharp does ("Invalid embedded profile").
  *
@@ -105,11 +107,37 @@ public final class ColorProfiles {
             | ((255 - (cmyk[p + 2] & 0xff)) * k / 255);
       }
     } else {
+      // Black-point compensation, as LittleCMS applies it in libvips' two-step CMYK -> Lab -> sRGB
+      // (its Lab profile is v4, which forces BPC for the perceptual intent; the JDK's one-step
+      // transform does not): the profile's darkest ink maps to sRGB black, linearly in light.
+      byte[] black = convert(op, new byte[] {(byte) 255, (byte) 255, (byte) 255, (byte) 255}, 1, 1, 4);
+      int[][] lut = new int[3][256];
+      for (int c = 0; c < 3; c++) {
+        float bp = black == null ? 0f : LINEAR[black[c] & 0xff];
+        for (int v = 0; v < 256; v++) {
+          lut[c][v] = encode(Math.max(0f, (LINEAR[v] - bp) / (1f - bp)));
+        }
+      }
       for (int i = 0, o = 0; i < n; i++, o += 3) {
-        result[i] = 0xff000000 | (out[o] & 0xff) << 16 | (out[o + 1] & 0xff) << 8 | (out[o + 2] & 0xff);
+        result[i] = 0xff000000 | lut[0][out[o] & 0xff] << 16 | lut[1][out[o + 1] & 0xff] << 8 | lut[2][out[o + 2] & 0xff];
       }
     }
     return new Argb(result, width, height, false);
+  }
+
+  private static final float[] LINEAR = new float[256];
+
+  static {
+    for (int v = 0; v < 256; v++) {
+      double c = v / 255.0;
+      LINEAR[v] = (float) (c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4));
+    }
+  }
+
+  /** Linear light 0..1 to an sRGB byte. */
+  private static int encode(float linear) {
+    double c = linear <= 0.0031308 ? linear * 12.92 : 1.055 * Math.pow(linear, 1 / 2.4) - 0.055;
+    return (int) Math.max(0, Math.min(255, Math.round(c * 255)));
   }
 
   /** The ICC profile of a JPEG (its {@code APP2 ICC_PROFILE} segments, joined in sequence order). */
@@ -240,7 +268,7 @@ public final class ColorProfiles {
       int type = profile.getColorSpaceType();
       boolean fits = cmyk ? type == ColorSpace.TYPE_CMYK : (type == ColorSpace.TYPE_RGB || type == ColorSpace.TYPE_GRAY);
       if (fits) {
-        ICC_Profile srgb = ICC_Profile.getInstance(ColorSpace.CS_sRGB);
+        ICC_Profile srgb = ICC_Profile.getInstance(resource("srgb.icm"));
         op = new ColorConvertOp(new ICC_Profile[] {profile, srgb}, null);
         // Build the LittleCMS transform now, so a broken profile is found once, not per image.
         byte[] probe = new byte[profile.getNumComponents()];
@@ -274,17 +302,21 @@ public final class ColorProfiles {
   static byte[] defaultCmykProfile() {
     byte[] p = defaultCmyk;
     if (p == null) {
-      try (InputStream in = ColorProfiles.class.getResourceAsStream("cmyk.icm")) {
-        if (in == null) {
-          throw new IllegalStateException("cmyk.icm is missing from the renderlab-thumbnails jar");
-        }
-        p = in.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      p = resource("cmyk.icm");
       defaultCmyk = p;
     }
     return p;
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = ColorProfiles.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the renderlab-thumbnails jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Profile bytes as a map key (hash computed once). */
