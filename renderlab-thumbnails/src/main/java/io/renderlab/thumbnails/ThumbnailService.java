@@ -259,6 +259,23 @@ public final class ThumbnailService implements AutoCloseable {
   }
 
   private void run(ThumbnailJob job) {
+    if (job.attempt() > maxAttempts) {
+      // Leased again after its last attempt never reported back (the worker process died, for
+      // example of an OutOfMemoryError): that attempt counts, so the job ends here, not forever.
+      fail(job, "WorkerStopped: no result after " + maxAttempts + " attempts (the worker stopped mid-render, for example out of memory)"
+          + job.lastError().map(e -> "; last error: " + e).orElse(""));
+      return;
+    }
+    try {
+      runAttempt(job);
+    } catch (RuntimeException | Error e) {
+      // An input that breaks the renderer (OutOfMemoryError, StackOverflowError, a bug) is a failed
+      // attempt like any other: recorded, retried with backoff, FAILED after maxAttempts.
+      fail(job, e);
+    }
+  }
+
+  private void runAttempt(ThumbnailJob job) {
     Optional<ImageRecord> record;
     try {
       record = catalog.find(job.imageId());
@@ -282,8 +299,11 @@ public final class ThumbnailService implements AutoCloseable {
     }
   }
 
-  private void fail(ThumbnailJob job, RuntimeException e) {
-    String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+  private void fail(ThumbnailJob job, Throwable e) {
+    fail(job, e.getClass().getSimpleName() + ": " + e.getMessage());
+  }
+
+  private void fail(ThumbnailJob job, String error) {
     boolean lastAttempt = job.attempt() >= maxAttempts;
     Instant retryAt = lastAttempt ? null : clock.instant().plus(retry.backoff(job.attempt(), Optional.empty()));
     LOG.warn("Thumbnail of {} failed (attempt {} of {}){}: {}", job.imageId(), job.attempt(), maxAttempts,

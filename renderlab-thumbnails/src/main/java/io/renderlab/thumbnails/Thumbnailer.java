@@ -4,6 +4,8 @@ import com.luciad.imageio.webp.WebPReadParam;
 import com.luciad.imageio.webp.WebPWriteParam;
 import io.renderlab.core.MediaType;
 import io.renderlab.core.UnsupportedImageException;
+import io.renderlab.thumbnails.internal.BoxShrink;
+import io.renderlab.thumbnails.internal.ColorProfiles;
 import io.renderlab.thumbnails.internal.Exif;
 import io.renderlab.thumbnails.internal.Geometry;
 import io.renderlab.thumbnails.internal.Interleaved;
@@ -153,15 +155,24 @@ public final class Thumbnailer {
   private Thumbnail renderPng(byte[] image) {
     Optional<PngDecoder.Header> header = PngDecoder.header(image);
     if (header.isEmpty() || !header.get().supported()) {
-      // 16-bit, interlaced, 1/2/4-bit or a damaged header: ImageIO reads it (or says why not).
-      return finish(decodeWithImageIo(image, MediaType.PNG), 1);
+      throw new UnsupportedImageException("Cannot decode the image/png image: its header is damaged or names an invalid bit depth and colour type.");
     }
-    checkPixels(header.get().width(), header.get().height());
+    int w = header.get().width();
+    int h = header.get().height();
+    checkPixels(w, h);
+    // The box shrink runs as rows are decoded, over the window the resize reads only: the full-size
+    // image is never held (interlaced files excepted), and buffers follow the data, not the header.
+    Geometry g = Geometry.of(w, h, 1, width, height, fit);
+    Resampler.Axis ax = Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
+    Resampler.Axis ay = Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
+    BoxShrink shrunk = new BoxShrink(w, h, ax, ay);
     try {
-      return finish(PngDecoder.decode(image, header.get()), 1);
-    } catch (IllegalArgumentException e) {
+      PngDecoder.decode(image, header.get(), shrunk);
+    } catch (IllegalArgumentException | ArithmeticException e) {
       throw new UnsupportedImageException("Cannot decode the image/png image (truncated or corrupt?): " + e.getMessage(), e);
     }
+    byte[] icc = PngDecoder.iccProfile(image).orElse(null);
+    return finish(shrunk.result(), ax.first(), ay.first(), ax.shrunkLength(), ay.shrunkLength(), g, ax.boxShrunkInput(), ay.boxShrunkInput(), 1, icc);
   }
 
   private Thumbnail renderJpeg(byte[] image) {
@@ -192,7 +203,10 @@ public final class Thumbnailer {
       }
       return jpegPixels(raster, image);
     });
-    return finish(pixels, window[0], window[1], window[2], window[3], orientation);
+    // CMYK went through its profile already; YCbCr, RGB and grey go through theirs after the resize.
+    byte[] icc = !cmykJpeg(image)
+        ? ColorProfiles.jpegIccProfile(image).orElse(null) : null;
+    return finish(pixels, window[0], window[1], window[2], window[3], orientation, icc);
   }
 
   private Thumbnail renderWebp(byte[] image) {
@@ -221,7 +235,7 @@ public final class Thumbnailer {
       Argb argb = Pixels.of(decoded);
       return Interleaved.ofArgb(argb.pixels(), argb.width(), argb.height(), argb.alpha());
     });
-    return finish(pixels, 1);
+    return finish(pixels, 0, 0, pixels.width(), pixels.height(), 1, ColorProfiles.webpIccProfile(image).orElse(null));
   }
 
   /** An animated WebP's first frame (as sharp reads it by default), placed on its canvas. */
@@ -266,6 +280,24 @@ public final class Thumbnailer {
     }
   }
 
+  /**
+   * ImageIO allocates its whole destination from the header's size before it decodes anything, so
+   * refuse sizes the data cannot hold: a Huffman JPEG spends at least one bit per 8×8 block of its
+   * full-resolution component (at most 512 pixels a byte; 1024 allowed), and GIF's LZW, BMP's RLE
+   * and TIFF's codecs stay well under 4096 pixels a byte. WebP is decoded by libwebp straight to the
+   * (small) resize size, so its claims cost nothing and it is not limited here.
+   */
+  private static void checkClaim(MediaType type, long w, long h, long bytes) {
+    if (type == MediaType.WEBP) {
+      return;
+    }
+    long perByte = type == MediaType.JPEG ? 1024 : 4096;
+    if (w * h > (bytes + 1024) * perByte) {
+      throw new UnsupportedImageException("Refusing the " + type.mimeType() + " image: its header claims " + w + "x" + h + " pixels, more than "
+          + bytes + " bytes of data can hold (truncated, or a decompression bomb).");
+    }
+  }
+
   private interface ReaderWork {
     Interleaved apply(ImageReader reader) throws IOException;
   }
@@ -282,6 +314,7 @@ public final class Thumbnailer {
       try {
         reader.setInput(in, true, true);
         checkPixels(reader.getWidth(0), reader.getHeight(0));
+        checkClaim(type, reader.getWidth(0), reader.getHeight(0), image.length);
         return work.apply(reader);
       } finally {
         reader.dispose();
@@ -366,35 +399,56 @@ public final class Thumbnailer {
     return false;
   }
 
-  /** CMYK and YCCK JPEGs, which ImageIO cannot turn into RGB: Adobe's inverted CMYK convention. */
+  /**
+   * CMYK and YCCK JPEGs, which ImageIO cannot turn into RGB. Samples are stored inverted (Adobe's
+   * convention, which libvips assumes for every CMYK JPEG); YCCK is first turned back into CMY.
+   * The inks then go through the embedded profile, or libvips' default CMYK profile, to sRGB.
+   */
   private static Argb cmyk(Raster raster, byte[] jpeg) {
     int w = raster.getWidth();
     int h = raster.getHeight();
     boolean ycck = adobeTransform(jpeg) == 2;
-    int[] out = new int[w * h];
-    int[] px = new int[4];
-    for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        raster.getPixel(x + raster.getMinX(), y + raster.getMinY(), px);
-        double c = px[0];
-        double m = px[1];
-        double ye = px[2];
+    byte[] inks = new byte[w * h * 4];
+    int[] row = new int[w * 4];
+    for (int y = 0, o = 0; y < h; y++) {
+      raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
+      for (int i = 0; i < row.length; i += 4, o += 4) {
+        int c = row[i];
+        int m = row[i + 1];
+        int ye = row[i + 2];
         if (ycck) {
-          double yy = px[0];
-          double cb = px[1] - 128.0;
-          double cr = px[2] - 128.0;
-          c = yy + 1.402 * cr;
-          m = yy - 0.344136 * cb - 0.714136 * cr;
-          ye = yy + 1.772 * cb;
+          double yy = row[i];
+          double cb = row[i + 1] - 128.0;
+          double cr = row[i + 2] - 128.0;
+          // libjpeg turns YCCK into CMY as 255 - (Y, Cb, Cr as RGB); K is stored as is.
+          c = 255 - clamp(yy + 1.402 * cr);
+          m = 255 - clamp(yy - 0.344136 * cb - 0.714136 * cr);
+          ye = 255 - clamp(yy + 1.772 * cb);
         }
-        double k = px[3] / 255.0;
-        int r = clamp(c * k);
-        int g = clamp(m * k);
-        int b = clamp(ye * k);
-        out[y * w + x] = 0xff000000 | (r << 16) | (g << 8) | b;
+        inks[o] = (byte) (255 - c);
+        inks[o + 1] = (byte) (255 - m);
+        inks[o + 2] = (byte) (255 - ye);
+        inks[o + 3] = (byte) (255 - row[i + 3]);
       }
     }
-    return new Argb(out, w, h, false);
+    return ColorProfiles.cmykToSrgb(inks, w, h, ColorProfiles.jpegIccProfile(jpeg).orElse(null));
+  }
+
+  /** True when the JPEG's frame has four components (CMYK or YCCK). */
+  private static boolean cmykJpeg(byte[] jpeg) {
+    int pos = 2;
+    while (pos + 10 <= jpeg.length && (jpeg[pos] & 0xff) == 0xff) {
+      int marker = jpeg[pos + 1] & 0xff;
+      int length = ((jpeg[pos + 2] & 0xff) << 8) | (jpeg[pos + 3] & 0xff);
+      if (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc) {
+        return (jpeg[pos + 9] & 0xff) == 4;
+      }
+      if (marker == 0xda || length < 2) {
+        return false;
+      }
+      pos += 2 + length;
+    }
+    return false;
   }
 
   private static int clamp(double v) {
@@ -421,12 +475,24 @@ public final class Thumbnailer {
 
   /** As above, when {@code src} is the window at ({@code left}, {@code top}) of a {@code w}×{@code h} image. */
   private Thumbnail finish(Interleaved src, int left, int top, int w, int h, int orientation) {
+    return finish(src, left, top, w, h, orientation, null);
+  }
+
+  /** As above, then the embedded ICC profile {@code icc} (or null) converted to sRGB. */
+  private Thumbnail finish(Interleaved src, int left, int top, int w, int h, int orientation, byte[] icc) {
     Geometry g = Geometry.of(w, h, orientation, width, height, fit);
     Resampler.Axis ax = Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
     Resampler.Axis ay = Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
+    return finish(src, left, top, w, h, g, ax, ay, orientation, icc);
+  }
+
+  /** As above with the axes planned, then the embedded ICC profile {@code icc} (or null) converted to sRGB. */
+  private Thumbnail finish(Interleaved src, int left, int top, int w, int h, Geometry g, Resampler.Axis ax, Resampler.Axis ay,
+      int orientation, byte[] icc) {
     float[] resized = Resampler.resize(src, left, top, w, h, ax, ay);
     int[] argb = Resampler.pack(resized, g.outWidth() * g.outHeight(), src.channels(), src.ycc());
     Argb upright = Pixels.orient(new Argb(argb, g.outWidth(), g.outHeight(), src.alpha()), orientation);
+    upright = ColorProfiles.toSrgb(upright, icc); // on the small result: as sharp's, to within ~1 level (README)
     if (fit != Fit.CONTAIN || (upright.width() == width && upright.height() == height)) {
       return encode(upright);
     }

@@ -108,6 +108,29 @@ final class TestImages {
     real[21] = (byte) (h >>> 16);
     real[22] = (byte) (h >>> 8);
     real[23] = (byte) h;
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32(); // a right CRC: the data, not the checksum, gives it away
+    crc.update(real, 12, 17);
+    java.nio.ByteBuffer.wrap(real).putInt(29, (int) crc.getValue());
     return real;
+  }
+
+  /** The PngSuite files committed under pngsuite/ (Willem van Schaik's, free to use; see its LICENSE). */
+  static java.util.List<String> pngSuite() {
+    try (java.io.InputStream in = TestImages.class.getResourceAsStream("pngsuite/INDEX")) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).lines().filter(l -> !l.isBlank()).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static byte[] resource(String name) {
+    try (java.io.InputStream in = TestImages.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("no test resource " + name);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

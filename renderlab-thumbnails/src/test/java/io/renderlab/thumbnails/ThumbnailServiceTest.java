@@ -46,7 +46,7 @@ class ThumbnailServiceTest {
   }
 
   /** A store that counts thumbnail writes per key, to prove nothing is rendered twice. */
-  static final class CountingStore implements ImageStore {
+  static class CountingStore implements ImageStore {
     final ImageStore delegate;
     final Map<String, AtomicInteger> thumbWrites = new ConcurrentHashMap<>();
 
@@ -152,6 +152,85 @@ class ThumbnailServiceTest {
       assertThat(status.attempts()).isEqualTo(3);
       assertThat(status.lastError()).hasValueSatisfying(e -> assertThat(e).contains("UnsupportedImageException"));
       assertThat(catalog.find(bad.id()).orElseThrow().displayUrl()).isEqualTo(bad.url());
+    }
+  }
+
+  @Test
+  void anInputThatRunsTheWorkerOutOfMemoryFailsAfterItsAttemptsAndTheWorkerGoesOn() throws Exception {
+    JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(h2()).build();
+    catalog.migrate();
+    FolderImageStore folderStore = FolderImageStore.of(folder);
+    AtomicInteger opens = new AtomicInteger();
+    // Reading this one original throws OutOfMemoryError, as a decoder bomb would.
+    CountingStore store = new CountingStore(folderStore) {
+      @Override
+      public InputStream open(String key) {
+        if (key.contains("bomb")) {
+          opens.incrementAndGet();
+          throw new OutOfMemoryError("Java heap space");
+        }
+        return super.open(key);
+      }
+    };
+    String bombKey = "ada/bomb.png";
+    folderStore.put(bombKey, new ByteArrayInputStream(SMALL_PNG), PutOptions.of("image/png"));
+    ImageRecord bomb = catalog.save(ImageRecord.builder().userId("ada").kind(ImageKind.UPLOADED).name("bomb")
+        .url(folderStore.publicUrl(bombKey)).storageKey(bombKey).build());
+    try (ThumbnailService service =
+        ThumbnailService.builder()
+            .catalog(catalog)
+            .jobs(catalog.thumbnailJobs())
+            .store(store)
+            .retryPolicy(NO_WAIT)
+            .maxAttempts(3)
+            .workers(1)
+            .pollInterval(Duration.ofMillis(20))
+            .build()
+            .start()) {
+      assertThatThrownBy(() -> service.awaitThumbnail(bomb.id()).get(30, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(ThumbnailFailedException.class)
+          .hasMessageContaining("OutOfMemoryError");
+      ThumbnailJobStatus status = catalog.thumbnailJobs().status(bomb.id()).orElseThrow();
+      assertThat(status.state()).isEqualTo(ThumbnailJobStatus.State.FAILED);
+      assertThat(status.attempts()).isEqualTo(3);
+      assertThat(status.lastError()).hasValueSatisfying(e -> assertThat(e).contains("OutOfMemoryError"));
+      assertThat(opens).hasValue(3);
+      // The single worker survived: the next image still gets its thumbnail.
+      ImageRecord good = saveImage(catalog, store, "ada", SMALL_PNG);
+      assertThat(service.awaitThumbnail(good.id()).get(30, TimeUnit.SECONDS).thumbUrl()).isPresent();
+    }
+  }
+
+  @Test
+  void aJobWhoseWorkersKeptDyingEndsFailedInsteadOfBeingLeasedForever() throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(h2()).clock(clock).build();
+    catalog.migrate();
+    FolderImageStore store = FolderImageStore.of(folder);
+    ImageRecord image = saveImage(catalog, store, "ada", SMALL_PNG);
+    // Three workers in turn lease the job and die mid-render (say, killed out of memory).
+    for (int i = 0; i < 3; i++) {
+      assertThat(catalog.thumbnailJobs().lease("dead-worker-" + i, 1, Duration.ofMinutes(2))).hasSize(1);
+      clock.advance(Duration.ofMinutes(3));
+    }
+    try (ThumbnailService service =
+        ThumbnailService.builder()
+            .catalog(catalog)
+            .jobs(catalog.thumbnailJobs())
+            .store(store)
+            .clock(clock)
+            .maxAttempts(3)
+            .pollInterval(Duration.ofMillis(20))
+            .build()
+            .start()) {
+      assertThatThrownBy(() -> service.awaitThumbnail(image.id()).get(30, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(ThumbnailFailedException.class);
+      ThumbnailJobStatus status = catalog.thumbnailJobs().status(image.id()).orElseThrow();
+      assertThat(status.state()).isEqualTo(ThumbnailJobStatus.State.FAILED);
+      assertThat(status.lastError()).hasValueSatisfying(e -> assertThat(e).contains("no result after 3 attempts"));
+      assertThat(catalog.find(image.id()).orElseThrow().thumbUrl()).isEmpty();
     }
   }
 

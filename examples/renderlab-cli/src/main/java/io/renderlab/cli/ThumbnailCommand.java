@@ -1,5 +1,6 @@
 package io.renderlab.cli;
 
+import io.renderlab.core.Redaction;
 import io.renderlab.core.RemoteResource;
 import io.renderlab.thumbnails.Thumbnail;
 import io.renderlab.thumbnails.Thumbnailer;
@@ -32,6 +33,22 @@ final class ThumbnailCommand extends CliCommand {
 
   @Override
   protected int execute() throws Exception {
+    if (!context.json()) {
+      return render();
+    }
+    try {
+      return render();
+    } catch (Exception e) {
+      // With --json, stdout holds exactly one JSON document, a failure's included; the error: line
+      // still goes to stderr and the exit code is the usual one.
+      int code = ExitCodes.report(e, context);
+      String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+      context.out().println(Json.write(Json.object().put("error", Redaction.text(message).replace('\n', ' ')).put("exitCode", code)));
+      return code;
+    }
+  }
+
+  private int render() throws Exception {
     Thumbnailer thumbnailer = context.thumbnailer().toBuilder().size(size, size).quality(quality).effort(effort).build();
     Thumbnail thumb;
     String lower = source.toLowerCase(Locale.ROOT);

@@ -75,6 +75,25 @@ class ThumbnailCommandTest {
   }
 
   @Test
+  void printsOneJsonDocumentOnStdoutAlsoWhenItFails() throws Exception {
+    Path truncated = Files.write(home.resolve("truncated.jpg"), Arrays.copyOf(jpeg(800, 600), 300));
+
+    CliRunner.Result r = cli.run("thumbnail", truncated.toString(), home.resolve("t.webp").toString(), "--json");
+
+    assertThat(r.exitCode()).isEqualTo(3);
+    com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+    assertThat(doc.get("exitCode").asInt()).isEqualTo(3);
+    assertThat(doc.get("error").asText()).contains("truncated or corrupt");
+    assertThat(r.out().strip().lines()).hasSize(1);
+    assertThat(r.err()).startsWith("error: ").contains("truncated or corrupt");
+    assertThat(home.resolve("t.webp")).doesNotExist();
+
+    CliRunner.Result missing = cli.run("thumbnail", home.resolve("nope.png").toString(), home.resolve("n.webp").toString(), "--json");
+    assertThat(missing.exitCode()).isEqualTo(3);
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(missing.out()).get("error").asText()).contains("neither a file");
+  }
+
+  @Test
   void benchRunsRendersOnSeveralThreads() throws Exception {
     Path dir = Files.createDirectories(home.resolve("corpus"));
     Files.write(dir.resolve("one.jpg"), jpeg(640, 480));

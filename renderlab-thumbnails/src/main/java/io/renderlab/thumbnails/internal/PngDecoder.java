@@ -1,26 +1,88 @@
 package io.renderlab.thumbnails.internal;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
- * A fast path for the PNGs users actually send (8-bit, non-interlaced, grey, RGB, palette, with
- * or without alpha): inflate straight into one interleaved byte array and unfilter in place, with
- * no per-row raster copies. Anything else (16-bit, interlaced, 1/2/4-bit) is left to ImageIO.
- * Not public API.
+ * A PNG decoder for every standard PNG (grey, RGB, palette, grey+alpha, RGBA; 1 to 16 bits;
+ * interlaced or not; {@code tRNS} at every depth) that streams: rows are inflated in large
+ * batches, unfiltered in place and handed to a {@link RowSink} one by one, so the caller can
+ * box-shrink while decoding and the full-size image never exists (except for interlaced files,
+ * whose rows arrive out of order).
+ *
+ * <p>Checks what libpng and libspng check by default: every chunk's CRC (a bad CRC on a critical
+ * chunk refuses the file; an ancillary chunk with a bad CRC is ignored, as libspng's default
+ * {@code SPNG_CRC_DISCARD} does), zlib's Adler-32, chunk order, filter types and palette indices.
+ * Memory comes from the data, not from the header's claims: before a byte is inflated, the
+ * decoded size the header promises is compared with what the compressed data could possibly
+ * produce (deflate expands at most 1032:1), so a 70-byte file that claims 16000×16000 pixels is
+ * refused at once instead of allocating a gigabyte. Samples become 8 bits as libvips does
+ * (16-bit: high byte; 1/2/4-bit grey: scaled to 0–255). Not public API.
  */
 public final class PngDecoder {
   private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  private static final int IHDR = 0x49484452;
+  private static final int PLTE = 0x504c5445;
+  private static final int TRNS = 0x74524e53;
+  private static final int IDAT = 0x49444154;
+  private static final int IEND = 0x49454e44;
+  private static final int ICCP = 0x69434350;
+  /** Deflate's largest expansion (258-byte matches at about two bits each), with slack. */
+  private static final long MAX_INFLATE_RATIO = 1040;
+  /** Inflate in batches of about this many bytes of rows. */
+  private static final int BATCH_BYTES = 256 * 1024;
+  /** Largest iCCP profile accepted (sharp / libvips accept profiles up to their chunk limit). */
+  private static final int MAX_ICC_BYTES = 4 << 20;
+
+  private static final int[][] ADAM7 = {
+    // x0, y0, dx, dy
+    {0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}
+  };
 
   private PngDecoder() {}
 
-  /** The header: size, and whether this decoder handles the image. */
+  /** The header: size, depth, colour type, interlace. */
   public record Header(int width, int height, int bitDepth, int colourType, boolean interlaced) {
-    /** True when {@link #decode} supports this image; otherwise use ImageIO. */
+    /** True when the depth and colour type are a combination the PNG standard allows. */
     public boolean supported() {
-      return bitDepth == 8 && !interlaced && (colourType == 0 || colourType == 2 || colourType == 3 || colourType == 4 || colourType == 6);
+      return switch (colourType) {
+        case 0 -> bitDepth == 1 || bitDepth == 2 || bitDepth == 4 || bitDepth == 8 || bitDepth == 16;
+        case 3 -> bitDepth == 1 || bitDepth == 2 || bitDepth == 4 || bitDepth == 8;
+        case 2, 4, 6 -> bitDepth == 8 || bitDepth == 16;
+        default -> false;
+      };
     }
+
+    int samples() {
+      return switch (colourType) {
+        case 0, 3 -> 1;
+        case 2 -> 3;
+        case 4 -> 2;
+        default -> 4;
+      };
+    }
+
+    int bitsPerPixel() {
+      return samples() * bitDepth;
+    }
+
+    long rowBytes(long pixels) {
+      return (pixels * bitsPerPixel() + 7) / 8;
+    }
+  }
+
+  /** Receives decoded rows, top to bottom, as 8-bit RGB (3 channels) or RGBA (4, not premultiplied). */
+  public interface RowSink {
+    /** Called once before the first row with the output's channel count (3 or 4). */
+    void start(int channels);
+
+    /** Row {@code y}: {@code width * channels} bytes of {@code row} from offset 0. */
+    void row(int y, byte[] row);
   }
 
   /** Reads the IHDR chunk only; empty when this is not a well-formed PNG header. */
@@ -45,195 +107,511 @@ public final class PngDecoder {
   }
 
   /**
-   * Decodes a PNG whose {@link Header#supported()} is true into interleaved 8-bit RGB (3 channels)
-   * or RGBA (4 channels, not premultiplied).
+   * Decodes the whole image into interleaved 8-bit RGB or RGBA (not premultiplied).
    *
    * @throws IllegalArgumentException when the data is truncated or corrupt
    */
   public static Interleaved decode(byte[] png, Header header) {
+    int[] channels = new int[1];
+    byte[][] out = new byte[1][];
+    decode(png, header, new RowSink() {
+      @Override
+      public void start(int ch) {
+        channels[0] = ch;
+        out[0] = new byte[Math.multiplyExact(Math.multiplyExact(header.width(), header.height()), ch)];
+      }
+
+      @Override
+      public void row(int y, byte[] row) {
+        int n = header.width() * channels[0];
+        System.arraycopy(row, 0, out[0], y * n, n);
+      }
+    });
+    return new Interleaved(out[0], header.width(), header.height(), channels[0], false);
+  }
+
+  /**
+   * The embedded ICC profile ({@code iCCP}), inflated, if the file has one whose CRC and data are
+   * sound; empty otherwise (sharp ignores a broken profile too).
+   */
+  public static Optional<byte[]> iccProfile(byte[] png) {
+    int pos = 8;
+    while (pos + 12 <= png.length) {
+      long length = u32(png, pos);
+      int type = (int) u32(png, pos + 4);
+      int data = pos + 8;
+      if (length > png.length - data - 4L || type == IDAT || type == IEND) {
+        return Optional.empty(); // iCCP must come before IDAT
+      }
+      int len = (int) length;
+      if (type == ICCP && crcMatches(png, pos, len)) {
+        int nul = data;
+        while (nul < data + Math.min(len, 80) && png[nul] != 0) {
+          nul++;
+        }
+        if (nul + 2 > data + len || png[nul + 1] != 0) {
+          return Optional.empty();
+        }
+        Inflater inflater = new Inflater();
+        try {
+          inflater.setInput(png, nul + 2, data + len - nul - 2);
+          byte[] buf = new byte[Math.min(MAX_ICC_BYTES, Math.max(1024, len * 4))];
+          int n = 0;
+          while (!inflater.finished()) {
+            if (n == buf.length) {
+              if (buf.length >= MAX_ICC_BYTES) {
+                return Optional.empty();
+              }
+              buf = Arrays.copyOf(buf, Math.min(MAX_ICC_BYTES, buf.length * 2));
+            }
+            int got = inflater.inflate(buf, n, buf.length - n);
+            if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+              return Optional.empty();
+            }
+            n += got;
+          }
+          return n >= 128 ? Optional.of(Arrays.copyOf(buf, n)) : Optional.empty();
+        } catch (DataFormatException e) {
+          return Optional.empty();
+        } finally {
+          inflater.end();
+        }
+      }
+      pos = data + len + 4;
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Decodes the image, handing each row to {@code sink} (top to bottom).
+   *
+   * @throws IllegalArgumentException when the data is truncated or corrupt, with a message that says how
+   */
+  public static void decode(byte[] png, Header header, RowSink sink) {
+    if (!header.supported()) {
+      throw new IllegalArgumentException("PNG has an invalid bit depth " + header.bitDepth() + " for colour type " + header.colourType());
+    }
     int w = header.width();
     int h = header.height();
     int ct = header.colourType();
-    int inChannels = switch (ct) {
-      case 0, 3 -> 1;
-      case 2 -> 3;
-      case 4 -> 2;
-      default -> 4;
-    };
+    int depth = header.bitDepth();
+    if (png[26] != 0 || png[27] != 0 || (png[28] & 0xff) > 1) {
+      throw new IllegalArgumentException("PNG header names an unknown compression, filter or interlace method");
+    }
     byte[] palette = null;
     byte[] paletteAlpha = null;
-    int[] greyKey = null;
-    int[] rgbKey = null;
-    long stride = (long) w * inChannels;
-    long rawLength = (stride + 1) * h;
-    if (rawLength > Integer.MAX_VALUE - 16) {
-      throw new IllegalArgumentException("PNG too large for this decoder");
-    }
-    byte[] raw = new byte[(int) rawLength];
-    Inflater inflater = new Inflater();
-    int produced = 0;
+    int[] key = null;
+    List<int[]> idats = new ArrayList<>();
+    long idatBytes = 0;
     boolean ended = false;
+    int pos = 8;
+    boolean first = true;
+    while (pos + 12 <= png.length) {
+      long length = u32(png, pos);
+      int type = (int) u32(png, pos + 4);
+      int data = pos + 8;
+      if (length > png.length - data - 4L) {
+        throw new IllegalArgumentException("PNG chunk " + typeName(type) + " runs past the end of the data (truncated)");
+      }
+      int len = (int) length;
+      boolean critical = (type & 0x20000000) == 0;
+      if (!crcMatches(png, pos, len)) {
+        if (critical) {
+          throw new IllegalArgumentException("PNG chunk " + typeName(type) + " has a bad CRC (corrupt)");
+        }
+        pos = data + len + 4; // libspng's default for ancillary chunks: discard
+        continue;
+      }
+      if (first != (type == IHDR)) {
+        throw new IllegalArgumentException(first ? "PNG does not start with IHDR" : "PNG has a second IHDR");
+      }
+      first = false;
+      if (type == PLTE) {
+        if (len % 3 != 0 || len == 0 || len > 768 || !idats.isEmpty()) {
+          throw new IllegalArgumentException("PNG has an invalid PLTE chunk");
+        }
+        palette = Arrays.copyOfRange(png, data, data + len);
+      } else if (type == TRNS && idats.isEmpty()) {
+        if (ct == 3) {
+          paletteAlpha = Arrays.copyOfRange(png, data, data + Math.min(len, 256));
+        } else if (ct == 0 && len >= 2) {
+          key = new int[] {u16(png, data)};
+        } else if (ct == 2 && len >= 6) {
+          key = new int[] {u16(png, data), u16(png, data + 2), u16(png, data + 4)};
+        }
+      } else if (type == IDAT) {
+        idats.add(new int[] {data, len});
+        idatBytes += len;
+      } else if (type == IEND) {
+        ended = true;
+        break;
+      } else if (critical && type != IHDR) {
+        throw new IllegalArgumentException("PNG has an unknown critical chunk " + typeName(type));
+      }
+      pos = data + len + 4;
+    }
+    if (ct == 3 && palette == null) {
+      throw new IllegalArgumentException("PNG palette image has no PLTE chunk");
+    }
+    if (idats.isEmpty()) {
+      throw new IllegalArgumentException("PNG has no image data (truncated)");
+    }
+    long needed = header.interlaced() ? interlacedBytes(header) : (header.rowBytes(w) + 1) * (long) h;
+    if (needed > idatBytes * MAX_INFLATE_RATIO + 1024) {
+      // Allocation follows the data, not the header's claim: this much compressed data cannot hold it.
+      throw new IllegalArgumentException("PNG image data is too short for a " + w + "x" + h + " image (truncated, or a decompression bomb): "
+          + idatBytes + " compressed bytes cannot hold " + needed);
+    }
+    if (!ended) {
+      throw new IllegalArgumentException("PNG has no IEND chunk (truncated)");
+    }
+    boolean alpha = ct == 4 || ct == 6 || (ct == 3 && paletteAlpha != null) || key != null;
+    int channels = alpha ? 4 : 3;
+    Expander expander = new Expander(header, palette, paletteAlpha, key, channels);
+    sink.start(channels);
+    Inflater inflater = new Inflater();
     try {
-      int pos = 8;
-      while (pos + 12 <= png.length) {
-        long length = u32(png, pos);
-        int type = (int) u32(png, pos + 4);
-        int data = pos + 8;
-        if (length > png.length - data - 4L) {
-          throw new IllegalArgumentException("PNG chunk runs past the end of the data (truncated)");
-        }
-        int len = (int) length;
-        if (type == 0x504c5445) { // PLTE
-          palette = java.util.Arrays.copyOfRange(png, data, data + len);
-        } else if (type == 0x74524e53) { // tRNS
-          if (ct == 3) {
-            paletteAlpha = java.util.Arrays.copyOfRange(png, data, data + len);
-          } else if (ct == 0 && len >= 2) {
-            greyKey = new int[] {u16(png, data)};
-          } else if (ct == 2 && len >= 6) {
-            rgbKey = new int[] {u16(png, data), u16(png, data + 2), u16(png, data + 4)};
+      Stream stream = new Stream(png, idats, inflater);
+      if (!header.interlaced()) {
+        decodeRows(stream, header, w, h, expander, channels, (y, row) -> sink.row(y, row));
+      } else {
+        decodeInterlaced(stream, header, expander, channels, sink);
+      }
+      if (!inflater.finished()) {
+        // All rows are there; the zlib stream's end (and Adler-32) must follow in the data.
+        byte[] rest = new byte[64];
+        while (!inflater.finished()) {
+          if (stream.fill(rest, 0, rest.length) < 0) {
+            break;
           }
-        } else if (type == 0x49444154) { // IDAT
-          inflater.setInput(png, data, len);
-          while (!inflater.needsInput() && !inflater.finished() && produced < raw.length) {
-            int n = inflater.inflate(raw, produced, raw.length - produced);
-            produced += n;
-            if (n == 0 && inflater.needsDictionary()) {
-              throw new IllegalArgumentException("PNG image data needs a preset dictionary");
-            }
-          }
-        } else if (type == 0x49454e44) { // IEND
-          ended = true;
-          break;
         }
-        pos = data + len + 4;
       }
     } catch (DataFormatException e) {
       throw new IllegalArgumentException("PNG image data is corrupt: " + e.getMessage(), e);
     } finally {
       inflater.end();
     }
-    if (produced < raw.length) {
-      throw new IllegalArgumentException("PNG image data is truncated (" + produced + " of " + raw.length + " bytes)");
-    }
-    if (!ended) {
-      throw new IllegalArgumentException("PNG has no IEND chunk (truncated)");
-    }
-    unfilter(raw, (int) stride, h, Math.max(1, inChannels));
-    boolean alpha = ct == 4 || ct == 6 || paletteAlpha != null || greyKey != null || rgbKey != null;
-    int channels = alpha ? 4 : 3;
-    if (ct == 2 && !alpha) {
-      // Already RGB: compact the filter bytes away in place.
-      for (int y = 0; y < h; y++) {
-        System.arraycopy(raw, y * ((int) stride + 1) + 1, raw, y * (int) stride, (int) stride);
-      }
-      return new Interleaved(raw, w, h, 3, false);
-    }
-    byte[] out = new byte[w * h * channels];
-    for (int y = 0; y < h; y++) {
-      int in = y * ((int) stride + 1) + 1;
-      int o = y * w * channels;
-      for (int x = 0; x < w; x++, o += channels) {
-        int r;
-        int g;
-        int b;
-        int a = 255;
-        switch (ct) {
-          case 0 -> {
-            r = g = b = raw[in++] & 0xff;
-            if (greyKey != null && r == greyKey[0]) {
-              a = 0;
-            }
-          }
-          case 2 -> {
-            r = raw[in] & 0xff;
-            g = raw[in + 1] & 0xff;
-            b = raw[in + 2] & 0xff;
-            in += 3;
-            if (rgbKey != null && r == rgbKey[0] && g == rgbKey[1] && b == rgbKey[2]) {
-              a = 0;
-            }
-          }
-          case 3 -> {
-            int idx = raw[in++] & 0xff;
-            if (palette == null || idx * 3 + 2 >= palette.length) {
-              throw new IllegalArgumentException("PNG palette index out of range");
-            }
-            r = palette[idx * 3] & 0xff;
-            g = palette[idx * 3 + 1] & 0xff;
-            b = palette[idx * 3 + 2] & 0xff;
-            if (paletteAlpha != null && idx < paletteAlpha.length) {
-              a = paletteAlpha[idx] & 0xff;
-            }
-          }
-          case 4 -> {
-            r = g = b = raw[in] & 0xff;
-            a = raw[in + 1] & 0xff;
-            in += 2;
-          }
-          default -> {
-            r = raw[in] & 0xff;
-            g = raw[in + 1] & 0xff;
-            b = raw[in + 2] & 0xff;
-            a = raw[in + 3] & 0xff;
-            in += 4;
-          }
-        }
-        out[o] = (byte) r;
-        out[o + 1] = (byte) g;
-        out[o + 2] = (byte) b;
-        if (alpha) {
-          out[o + 3] = (byte) a;
-        }
-      }
-    }
-    return new Interleaved(out, w, h, channels, false);
   }
 
-  private static void unfilter(byte[] raw, int stride, int h, int bpp) {
-    int rowLength = stride + 1;
+  private interface Rows {
+    void row(int y, byte[] row);
+  }
+
+  /** Inflates {@code h} filtered rows of {@code w} pixels in large batches, unfilters in place, expands each. */
+  private static void decodeRows(Stream stream, Header header, int w, int h, Expander expander, int channels, Rows rows)
+      throws DataFormatException {
+    int rowBytes = (int) header.rowBytes(w);
+    int rowLength = rowBytes + 1;
+    int bpp = Math.max(1, header.bitsPerPixel() / 8);
+    int batch = Math.max(1, Math.min(h, BATCH_BYTES / rowLength));
+    // Slot 0 holds the previous row (unfiltered) for the next batch's first row.
+    byte[] buf = new byte[(batch + 1) * rowLength];
+    byte[] out = new byte[w * channels];
+    int y = 0;
+    while (y < h) {
+      int n = Math.min(batch, h - y);
+      int want = n * rowLength;
+      int got = 0;
+      while (got < want) {
+        int r = stream.fill(buf, rowLength + got, want - got);
+        if (r < 0) {
+          throw new IllegalArgumentException("PNG image data is truncated (row " + (y + got / rowLength) + " of " + h + ")");
+        }
+        got += r;
+      }
+      for (int i = 0; i < n; i++, y++) {
+        int cur = (i + 1) * rowLength;
+        unfilter(buf, cur, cur - rowLength, y == 0, rowBytes, bpp, y);
+        rows.row(y, expander.expand(buf, cur + 1, w, out));
+      }
+      System.arraycopy(buf, n * rowLength, buf, 0, rowLength);
+    }
+  }
+
+  private static void decodeInterlaced(Stream stream, Header header, Expander expander, int channels, RowSink sink)
+      throws DataFormatException {
+    int w = header.width();
+    int h = header.height();
+    byte[] image = new byte[Math.multiplyExact(Math.multiplyExact(w, h), channels)];
+    for (int[] pass : ADAM7) {
+      int pw = (w - pass[0] + pass[2] - 1) / pass[2];
+      int ph = (h - pass[1] + pass[3] - 1) / pass[3];
+      if (pw <= 0 || ph <= 0) {
+        continue;
+      }
+      decodeRows(stream, header, pw, ph, expander, channels, (py, row) -> {
+        int y = pass[1] + py * pass[3];
+        for (int px = 0, x = pass[0]; px < pw; px++, x += pass[2]) {
+          System.arraycopy(row, px * channels, image, (y * w + x) * channels, channels);
+        }
+      });
+    }
+    byte[] row = new byte[w * channels];
     for (int y = 0; y < h; y++) {
-      int row = y * rowLength;
-      int filter = raw[row];
-      int cur = row + 1;
-      int prev = cur - rowLength; // only read when y > 0
-      switch (filter) {
-        case 0 -> { }
-        case 1 -> {
-          for (int i = bpp; i < stride; i++) {
-            raw[cur + i] += raw[cur + i - bpp];
+      System.arraycopy(image, y * w * channels, row, 0, row.length);
+      sink.row(y, row);
+    }
+  }
+
+  private static long interlacedBytes(Header header) {
+    long total = 0;
+    for (int[] pass : ADAM7) {
+      long pw = (header.width() - pass[0] + pass[2] - 1) / pass[2];
+      long ph = (header.height() - pass[1] + pass[3] - 1) / pass[3];
+      if (pw > 0 && ph > 0) {
+        total += (header.rowBytes(pw) + 1) * ph;
+      }
+    }
+    return total;
+  }
+
+  /** The IDAT chunks as one zlib stream. */
+  private static final class Stream {
+    final byte[] png;
+    final List<int[]> idats;
+    final Inflater inflater;
+    int next;
+
+    Stream(byte[] png, List<int[]> idats, Inflater inflater) {
+      this.png = png;
+      this.idats = idats;
+      this.inflater = inflater;
+    }
+
+    /** Inflates up to {@code n} bytes; -1 when the data ends first. */
+    int fill(byte[] b, int off, int n) throws DataFormatException {
+      while (true) {
+        if (inflater.finished()) {
+          return -1;
+        }
+        if (inflater.needsInput()) {
+          if (next >= idats.size()) {
+            return -1;
+          }
+          int[] chunk = idats.get(next++);
+          inflater.setInput(png, chunk[0], chunk[1]);
+          continue;
+        }
+        int r = inflater.inflate(b, off, n);
+        if (r > 0) {
+          return r;
+        }
+        if (inflater.needsDictionary()) {
+          throw new DataFormatException("needs a preset dictionary");
+        }
+      }
+    }
+  }
+
+  /** Turns one unfiltered row of any depth and colour type into 8-bit RGB or RGBA. */
+  private static final class Expander {
+    final int ct;
+    final int depth;
+    final int channels;
+    final int[] key;
+    final byte[] lut; // palette (or low-depth grey) as RGBA, 256 entries; null when unused
+    final boolean paletteImage;
+
+    Expander(Header header, byte[] palette, byte[] paletteAlpha, int[] key, int channels) {
+      this.ct = header.colourType();
+      this.depth = header.bitDepth();
+      this.channels = channels;
+      this.key = key;
+      this.paletteImage = ct == 3;
+      if (ct == 3) {
+        lut = new byte[256 * 4];
+        int entries = palette.length / 3;
+        for (int i = 0; i < 256; i++) {
+          if (i < entries) {
+            lut[i * 4] = palette[i * 3];
+            lut[i * 4 + 1] = palette[i * 3 + 1];
+            lut[i * 4 + 2] = palette[i * 3 + 2];
+            lut[i * 4 + 3] = paletteAlpha != null && i < paletteAlpha.length ? paletteAlpha[i] : (byte) 255;
           }
         }
+        this.paletteEntries = entries;
+      } else {
+        lut = null;
+        this.paletteEntries = 0;
+      }
+    }
+
+    final int paletteEntries;
+
+    byte[] expand(byte[] in, int p, int w, byte[] out) {
+      switch (ct) {
+        case 0 -> grey(in, p, w, out);
+        case 3 -> indexed(in, p, w, out);
         case 2 -> {
-          if (y > 0) {
-            for (int i = 0; i < stride; i++) {
-              raw[cur + i] += raw[prev + i];
-            }
-          }
-        }
-        case 3 -> {
-          for (int i = 0; i < stride; i++) {
-            int left = i >= bpp ? raw[cur + i - bpp] & 0xff : 0;
-            int up = y > 0 ? raw[prev + i] & 0xff : 0;
-            raw[cur + i] += (byte) ((left + up) >>> 1);
+          if (depth == 8 && key == null) {
+            System.arraycopy(in, p, out, 0, w * 3);
+          } else {
+            rgb(in, p, w, out);
           }
         }
         case 4 -> {
-          for (int i = 0; i < stride; i++) {
-            int a = i >= bpp ? raw[cur + i - bpp] & 0xff : 0;
-            int b = y > 0 ? raw[prev + i] & 0xff : 0;
-            int c = (i >= bpp && y > 0) ? raw[prev + i - bpp] & 0xff : 0;
-            int p = a + b - c;
-            int pa = Math.abs(p - a);
-            int pb = Math.abs(p - b);
-            int pc = Math.abs(p - c);
-            int pred = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
-            raw[cur + i] += (byte) pred;
+          int step = depth == 16 ? 4 : 2;
+          for (int x = 0, o = 0; x < w; x++, o += 4, p += step) {
+            byte v = in[p];
+            out[o] = v;
+            out[o + 1] = v;
+            out[o + 2] = v;
+            out[o + 3] = in[p + step / 2];
           }
         }
-        default -> throw new IllegalArgumentException("PNG row " + y + " has unknown filter type " + filter + " (corrupt)");
+        default -> {
+          if (depth == 8) {
+            System.arraycopy(in, p, out, 0, w * 4);
+          } else {
+            for (int x = 0, o = 0; x < w; x++, o += 4, p += 8) {
+              out[o] = in[p];
+              out[o + 1] = in[p + 2];
+              out[o + 2] = in[p + 4];
+              out[o + 3] = in[p + 6];
+            }
+          }
+        }
+      }
+      return out;
+    }
+
+    private void grey(byte[] in, int p, int w, byte[] out) {
+      int ch = channels;
+      if (depth == 16) {
+        for (int x = 0, o = 0; x < w; x++, o += ch, p += 2) {
+          byte v = in[p];
+          out[o] = v;
+          out[o + 1] = v;
+          out[o + 2] = v;
+          if (ch == 4) {
+            out[o + 3] = ((in[p] & 0xff) << 8 | (in[p + 1] & 0xff)) == key[0] ? 0 : (byte) 255;
+          }
+        }
+        return;
+      }
+      int mask = (1 << depth) - 1;
+      int scale = 255 / mask;
+      int perByte = 8 / depth;
+      for (int x = 0, o = 0; x < w; x++, o += ch) {
+        int raw = depth == 8 ? in[p + x] & 0xff : ((in[p + x / perByte] & 0xff) >>> (8 - depth - (x % perByte) * depth)) & mask;
+        byte v = (byte) (raw * scale);
+        out[o] = v;
+        out[o + 1] = v;
+        out[o + 2] = v;
+        if (ch == 4) {
+          out[o + 3] = raw == key[0] ? 0 : (byte) 255;
+        }
       }
     }
+
+    private void rgb(byte[] in, int p, int w, byte[] out) {
+      int ch = channels;
+      int step = depth == 16 ? 6 : 3;
+      int half = depth == 16 ? 2 : 1;
+      for (int x = 0, o = 0; x < w; x++, o += ch, p += step) {
+        out[o] = in[p];
+        out[o + 1] = in[p + half];
+        out[o + 2] = in[p + 2 * half];
+        if (ch == 4) {
+          boolean transparent = depth == 16
+              ? u16(in, p) == key[0] && u16(in, p + 2) == key[1] && u16(in, p + 4) == key[2]
+              : (in[p] & 0xff) == key[0] && (in[p + 1] & 0xff) == key[1] && (in[p + 2] & 0xff) == key[2];
+          out[o + 3] = transparent ? 0 : (byte) 255;
+        }
+      }
+    }
+
+    private void indexed(byte[] in, int p, int w, byte[] out) {
+      int ch = channels;
+      int mask = (1 << depth) - 1;
+      int perByte = 8 / depth;
+      for (int x = 0, o = 0; x < w; x++, o += ch) {
+        int idx = depth == 8 ? in[p + x] & 0xff : ((in[p + x / perByte] & 0xff) >>> (8 - depth - (x % perByte) * depth)) & mask;
+        if (idx >= paletteEntries) {
+          throw new IllegalArgumentException("PNG palette index " + idx + " is out of range (" + paletteEntries + " entries)");
+        }
+        int l = idx * 4;
+        out[o] = lut[l];
+        out[o + 1] = lut[l + 1];
+        out[o + 2] = lut[l + 2];
+        if (ch == 4) {
+          out[o + 3] = lut[l + 3];
+        }
+      }
+    }
+  }
+
+  /** Unfilters the row at {@code cur} (filter byte first) in place against the row at {@code prev}. */
+  private static void unfilter(byte[] b, int row, int prevRow, boolean firstRow, int n, int bpp, int y) {
+    int filter = b[row];
+    int cur = row + 1;
+    int prev = prevRow + 1;
+    switch (filter) {
+      case 0 -> { }
+      case 1 -> {
+        for (int i = bpp; i < n; i++) {
+          b[cur + i] += b[cur + i - bpp];
+        }
+      }
+      case 2 -> {
+        if (!firstRow) {
+          for (int i = 0; i < n; i++) {
+            b[cur + i] += b[prev + i];
+          }
+        }
+      }
+      case 3 -> {
+        if (firstRow) {
+          for (int i = bpp; i < n; i++) {
+            b[cur + i] += (byte) ((b[cur + i - bpp] & 0xff) >>> 1);
+          }
+        } else {
+          for (int i = 0; i < bpp && i < n; i++) {
+            b[cur + i] += (byte) ((b[prev + i] & 0xff) >>> 1);
+          }
+          for (int i = bpp; i < n; i++) {
+            b[cur + i] += (byte) (((b[cur + i - bpp] & 0xff) + (b[prev + i] & 0xff)) >>> 1);
+          }
+        }
+      }
+      case 4 -> {
+        if (firstRow) {
+          for (int i = bpp; i < n; i++) { // Paeth with no row above is Sub
+            b[cur + i] += b[cur + i - bpp];
+          }
+        } else {
+          for (int i = 0; i < bpp && i < n; i++) {
+            b[cur + i] += b[prev + i];
+          }
+          for (int i = bpp; i < n; i++) {
+            int a = b[cur + i - bpp] & 0xff;
+            int up = b[prev + i] & 0xff;
+            int c = b[prev + i - bpp] & 0xff;
+            int pa = Math.abs(up - c);
+            int pb = Math.abs(a - c);
+            int pc = Math.abs(a + up - 2 * c);
+            int pred = (pa <= pb && pa <= pc) ? a : (pb <= pc ? up : c);
+            b[cur + i] += (byte) pred;
+          }
+        }
+      }
+      default -> throw new IllegalArgumentException("PNG row " + y + " has unknown filter type " + filter + " (corrupt)");
+    }
+  }
+
+  private static boolean crcMatches(byte[] png, int pos, int len) {
+    CRC32 crc = new CRC32();
+    crc.update(png, pos + 4, len + 4);
+    return crc.getValue() == u32(png, pos + 8 + len);
+  }
+
+  private static String typeName(int type) {
+    char[] c = new char[4];
+    for (int i = 0; i < 4; i++) {
+      int v = (type >>> (24 - 8 * i)) & 0xff;
+      c[i] = v >= 0x20 && v < 0x7f ? (char) v : '?';
+    }
+    return new String(c);
   }
 
   private static long u32(byte[] b, int p) {

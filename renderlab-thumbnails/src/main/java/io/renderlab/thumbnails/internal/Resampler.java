@@ -47,6 +47,29 @@ public final class Resampler {
       return out;
     }
 
+    /** The integer box-shrink factor this axis applies before Lanczos3 (1 for none). */
+    public int shrink() {
+      return shrink;
+    }
+
+    /** The first box-shrunk sample this axis reads. */
+    public int first() {
+      return first;
+    }
+
+    /** Number of box-shrunk samples along the whole axis. */
+    public int shrunkLength() {
+      return length;
+    }
+
+    /**
+     * The same axis for input that a decoder already box-shrank by {@link #shrink()} (see
+     * {@code BoxShrink}): the same Lanczos3 taps, no box pass.
+     */
+    public Axis boxShrunkInput() {
+      return new Axis(1, length, first, last, out, taps, start, count, weights);
+    }
+
     /** The first input sample this axis reads: decoders may skip what comes before. */
     public int sourceStart() {
       return first * shrink;

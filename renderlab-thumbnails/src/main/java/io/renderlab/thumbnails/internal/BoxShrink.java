@@ -1,0 +1,120 @@
+package io.renderlab.thumbnails.internal;
+
+/**
+ * The resize's integer box shrink, fused into decoding: a {@link PngDecoder.RowSink} that keeps
+ * only the window the planned axes read and averages each {@code shrink × shrink} block as its
+ * rows arrive, so the decoder never materialises the full-size image. The result is what
+ * {@link Resampler#resize} would have computed in its box pass (alpha-weighted like libvips'
+ * premultiplied shrink), rounded to 8 bits as libvips' {@code shrinkh}/{@code shrinkv} do for
+ * 8-bit images; resample it with {@link Resampler.Axis#boxShrunkInput()} axes. Not public API.
+ */
+public final class BoxShrink implements PngDecoder.RowSink {
+  private final int fx;
+  private final int fy;
+  private final int x0;
+  private final int x1;
+  private final int y0;
+  private final int y1;
+  private final int cols;
+  private final int rows;
+  private int ch;
+  private int[] sums;
+  private byte[] out;
+  private int rowsInBlock;
+
+  /** Plans the window of a {@code width}×{@code height} image that the axes read. */
+  public BoxShrink(int width, int height, Resampler.Axis ax, Resampler.Axis ay) {
+    this.fx = ax.shrink;
+    this.fy = ay.shrink;
+    this.x0 = ax.first * fx;
+    this.x1 = Math.min(width, (ax.last + 1) * fx);
+    this.y0 = ay.first * fy;
+    this.y1 = Math.min(height, (ay.last + 1) * fy);
+    this.cols = ax.last - ax.first + 1;
+    this.rows = ay.last - ay.first + 1;
+  }
+
+  @Override
+  public void start(int channels) {
+    this.ch = channels;
+    this.out = new byte[Math.multiplyExact(Math.multiplyExact(cols, rows), channels)];
+    if (fx > 1 || fy > 1) {
+      this.sums = new int[(x1 - x0) * channels];
+    }
+  }
+
+  @Override
+  public void row(int y, byte[] row) {
+    if (y < y0 || y >= y1) {
+      return;
+    }
+    int span = (x1 - x0) * ch;
+    int p = x0 * ch;
+    if (fx == 1 && fy == 1) {
+      System.arraycopy(row, p, out, (y - y0) * cols * ch, span);
+      return;
+    }
+    int[] s = sums;
+    if (ch == 3) {
+      for (int i = 0; i < span; i++) {
+        s[i] += row[p + i] & 0xff;
+      }
+    } else {
+      for (int i = 0; i < span; i += 4) {
+        int a = row[p + i + 3] & 0xff;
+        s[i] += (row[p + i] & 0xff) * a;
+        s[i + 1] += (row[p + i + 1] & 0xff) * a;
+        s[i + 2] += (row[p + i + 2] & 0xff) * a;
+        s[i + 3] += a;
+      }
+    }
+    rowsInBlock++;
+    if (rowsInBlock == fy || y == y1 - 1) {
+      emit((y - y0) / fy);
+      java.util.Arrays.fill(s, 0);
+      rowsInBlock = 0;
+    }
+  }
+
+  private void emit(int r) {
+    int o = r * cols * ch;
+    int width = x1 - x0;
+    for (int c = 0; c < cols; c++, o += ch) {
+      int xs = c * fx;
+      int xe = Math.min(width, xs + fx);
+      long n = (long) rowsInBlock * (xe - xs);
+      long s0 = 0;
+      long s1 = 0;
+      long s2 = 0;
+      long s3 = 0;
+      for (int p = xs * ch, end = xe * ch; p < end; p += ch) {
+        s0 += sums[p];
+        s1 += sums[p + 1];
+        s2 += sums[p + 2];
+        if (ch == 4) {
+          s3 += sums[p + 3];
+        }
+      }
+      if (ch == 3) {
+        out[o] = (byte) ((s0 + n / 2) / n);
+        out[o + 1] = (byte) ((s1 + n / 2) / n);
+        out[o + 2] = (byte) ((s2 + n / 2) / n);
+      } else if (s3 == 0) {
+        out[o] = 0;
+        out[o + 1] = 0;
+        out[o + 2] = 0;
+        out[o + 3] = 0;
+      } else {
+        out[o] = (byte) ((s0 + s3 / 2) / s3);
+        out[o + 1] = (byte) ((s1 + s3 / 2) / s3);
+        out[o + 2] = (byte) ((s2 + s3 / 2) / s3);
+        out[o + 3] = (byte) ((s3 + n / 2) / n);
+      }
+    }
+  }
+
+  /** The shrunk window: {@code cols × rows} pixels, 3 or 4 channels; valid after the last row. */
+  public Interleaved result() {
+    return new Interleaved(out, cols, rows, ch, false);
+  }
+}

@@ -1,0 +1,342 @@
+package io.renderlab.thumbnails.internal;
+
+import io.renderlab.thumbnails.internal.Pixels.Argb;
+import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
+import java.awt.image.ColorConvertOp;
+import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Colour management as sharp does it: pixels tagged with an embedded ICC profile are converted
+ * to sRGB with the perceptual intent and no black-point compensation (libvips'
+ * {@code icc_transform(embedded: true, intent: perceptual)}), CMYK without a profile goes through
+ * the CMYK profile libvips ships ("Chemical proof", Graeme W. Gill, ArgyllCMS, public domain; see
+ * {@code cmyk.icm.txt} beside it). The destination is libvips' own sRGB profile (ICC v4, CC0), so
+ * LittleCMS applies black-point compensation for the perceptual intent exactly where libvips'
+ * does, which keeps CMYK shadows as deep as sharp's. The conversions run on the JDK's LittleCMS
+ * ({@link ColorConvertOp} over byte rasters). A profile that the CMS cannot use is ignored with a
+ * warning and the pixels are taken as sRGB, as sharp does ("Invalid embedded profile").
+ *
+ * <p>Transforms are cached per profile (a few, least recently used first out), so a batch of
+ * photos from one camera builds its transform once. Thread-safe. Not public API.
+ *
+ * <pre>{@code
+ * Argb srgb = ColorProfiles.toSrgb(thumbnail, decoded.iccProfile());   // null profile: unchanged
+ * Argb rgb = ColorProfiles.cmykToSrgb(inks, w, h, iccOrNull);          // 4 bytes a pixel, 0 = no ink
+ * }</pre>
+ */
+public final class ColorProfiles {
+  private static final Logger LOG = LoggerFactory.getLogger(ColorProfiles.class);
+  private static final int CACHE_SIZE = 8;
+  private static final Map<Key, ColorConvertOp> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Key, ColorConvertOp> eldest) {
+      return size() > CACHE_SIZE;
+    }
+  };
+  private static volatile byte[] defaultCmyk;
+
+  private ColorProfiles() {}
+
+  /**
+   * {@code image} converted from the colour space of {@code icc} to sRGB; {@code image} itself
+   * when {@code icc} is null, is not an RGB or grey profile, or cannot be used. Alpha is kept.
+   */
+  public static Argb toSrgb(Argb image, byte[] icc) {
+    if (icc == null || image.pixels().length == 0) {
+      return image;
+    }
+    ColorConvertOp op = transform(icc, false);
+    if (op == null) {
+      return image;
+    }
+    int n = image.width() * image.height();
+    int[] px = image.pixels();
+    boolean grey = op.getICC_Profiles()[0].getNumComponents() == 1;
+    int bands = grey ? 1 : 3;
+    byte[] in = new byte[n * bands];
+    for (int i = 0, o = 0; i < n; i++, o += bands) {
+      int v = px[i];
+      if (grey) {
+        in[o] = (byte) (v >> 8); // grey pixels arrive as r = g = b
+      } else {
+        in[o] = (byte) (v >> 16);
+        in[o + 1] = (byte) (v >> 8);
+        in[o + 2] = (byte) v;
+      }
+    }
+    byte[] out = convert(op, in, image.width(), image.height(), bands);
+    if (out == null) {
+      return image;
+    }
+    int[] result = new int[n];
+    for (int i = 0, o = 0; i < n; i++, o += 3) {
+      result[i] = (px[i] & 0xff000000) | (out[o] & 0xff) << 16 | (out[o + 1] & 0xff) << 8 | (out[o + 2] & 0xff);
+    }
+    return new Argb(result, image.width(), image.height(), image.alpha());
+  }
+
+  /**
+   * CMYK ink amounts ({@code 4 * width * height} bytes, 0 = no ink, 255 = full) converted to
+   * opaque sRGB through {@code icc}, or through libvips' default CMYK profile when {@code icc} is
+   * null or not a usable CMYK profile.
+   */
+  public static Argb cmykToSrgb(byte[] cmyk, int width, int height, byte[] icc) {
+    ColorConvertOp op = icc == null ? null : transform(icc, true);
+    if (op == null) {
+      op = transform(defaultCmykProfile(), true);
+    }
+    byte[] out = op == null ? null : convert(op, cmyk, width, height, 4);
+    int n = width * height;
+    int[] result = new int[n];
+    if (out == null) { // no CMS at all: the plain formula
+      for (int i = 0, p = 0; i < n; i++, p += 4) {
+        int k = 255 - (cmyk[p + 3] & 0xff);
+        result[i] = 0xff000000 | ((255 - (cmyk[p] & 0xff)) * k / 255) << 16 | ((255 - (cmyk[p + 1] & 0xff)) * k / 255) << 8
+            | ((255 - (cmyk[p + 2] & 0xff)) * k / 255);
+      }
+    } else {
+      // Black-point compensation, as LittleCMS applies it in libvips' two-step CMYK -> Lab -> sRGB
+      // (its Lab profile is v4, which forces BPC for the perceptual intent; the JDK's one-step
+      // transform does not): the profile's darkest ink maps to sRGB black, linearly in light.
+      byte[] black = convert(op, new byte[] {(byte) 255, (byte) 255, (byte) 255, (byte) 255}, 1, 1, 4);
+      int[][] lut = new int[3][256];
+      for (int c = 0; c < 3; c++) {
+        float bp = black == null ? 0f : LINEAR[black[c] & 0xff];
+        for (int v = 0; v < 256; v++) {
+          lut[c][v] = encode(Math.max(0f, (LINEAR[v] - bp) / (1f - bp)));
+        }
+      }
+      for (int i = 0, o = 0; i < n; i++, o += 3) {
+        result[i] = 0xff000000 | lut[0][out[o] & 0xff] << 16 | lut[1][out[o + 1] & 0xff] << 8 | lut[2][out[o + 2] & 0xff];
+      }
+    }
+    return new Argb(result, width, height, false);
+  }
+
+  private static final float[] LINEAR = new float[256];
+
+  static {
+    for (int v = 0; v < 256; v++) {
+      double c = v / 255.0;
+      LINEAR[v] = (float) (c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4));
+    }
+  }
+
+  /** Linear light 0..1 to an sRGB byte. */
+  private static int encode(float linear) {
+    double c = linear <= 0.0031308 ? linear * 12.92 : 1.055 * Math.pow(linear, 1 / 2.4) - 0.055;
+    return (int) Math.max(0, Math.min(255, Math.round(c * 255)));
+  }
+
+  /** The ICC profile of a JPEG (its {@code APP2 ICC_PROFILE} segments, joined in sequence order). */
+  public static Optional<byte[]> jpegIccProfile(byte[] jpeg) {
+    byte[][] parts = null;
+    int pos = 2;
+    while (pos + 4 <= jpeg.length && (jpeg[pos] & 0xff) == 0xff) {
+      int marker = jpeg[pos + 1] & 0xff;
+      if (marker == 0xff) {
+        pos++;
+        continue;
+      }
+      if (marker == 0xda || marker == 0xd9) {
+        break;
+      }
+      int length = ((jpeg[pos + 2] & 0xff) << 8) | (jpeg[pos + 3] & 0xff);
+      if (length < 2 || pos + 2 + length > jpeg.length) {
+        break;
+      }
+      int data = pos + 4;
+      if (marker == 0xe2 && length >= 16 && startsWith(jpeg, data, "ICC_PROFILE\0")) {
+        int seq = jpeg[data + 12] & 0xff;
+        int count = jpeg[data + 13] & 0xff;
+        if (count == 0 || seq == 0 || seq > count) {
+          return Optional.empty();
+        }
+        if (parts == null) {
+          parts = new byte[count][];
+        }
+        if (parts.length != count) {
+          return Optional.empty();
+        }
+        parts[seq - 1] = Arrays.copyOfRange(jpeg, data + 14, pos + 2 + length);
+      }
+      pos += 2 + length;
+    }
+    return join(parts);
+  }
+
+  /** The ICC profile of a WebP (its {@code ICCP} chunk, present when VP8X says so). */
+  public static Optional<byte[]> webpIccProfile(byte[] webp) {
+    if (webp.length < 30 || !startsWith(webp, 0, "RIFF") || !startsWith(webp, 8, "WEBPVP8X") || (webp[20] & 0x20) == 0) {
+      return Optional.empty();
+    }
+    int pos = 12;
+    while (pos + 8 <= webp.length) {
+      long size = (webp[pos + 4] & 0xffL) | (webp[pos + 5] & 0xffL) << 8 | (webp[pos + 6] & 0xffL) << 16 | (webp[pos + 7] & 0xffL) << 24;
+      if (size > webp.length - pos - 8L) {
+        return Optional.empty();
+      }
+      if (startsWith(webp, pos, "ICCP")) {
+        return size >= 128 ? Optional.of(Arrays.copyOfRange(webp, pos + 8, pos + 8 + (int) size)) : Optional.empty();
+      }
+      pos += 8 + (int) ((size + 1) & ~1L);
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<byte[]> join(byte[][] parts) {
+    if (parts == null) {
+      return Optional.empty();
+    }
+    int total = 0;
+    for (byte[] p : parts) {
+      if (p == null) {
+        return Optional.empty();
+      }
+      total += p.length;
+    }
+    byte[] out = new byte[total];
+    int o = 0;
+    for (byte[] p : parts) {
+      System.arraycopy(p, 0, out, o, p.length);
+      o += p.length;
+    }
+    return total >= 128 ? Optional.of(out) : Optional.empty();
+  }
+
+  private static boolean startsWith(byte[] b, int pos, String s) {
+    if (pos + s.length() > b.length) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (b[pos + i] != (byte) s.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static byte[] convert(ColorConvertOp op, byte[] in, int w, int h, int bands) {
+    int[] offsets = new int[bands];
+    for (int i = 0; i < bands; i++) {
+      offsets[i] = i;
+    }
+    Raster src = Raster.createInterleavedRaster(new DataBufferByte(in, in.length), w, h, w * bands, bands, offsets, null);
+    byte[] out = new byte[w * h * 3];
+    WritableRaster dst = Raster.createInterleavedRaster(new DataBufferByte(out, out.length), w, h, w * 3, 3, new int[] {0, 1, 2}, null);
+    try {
+      synchronized (op) { // ColorConvertOp keeps its LittleCMS transform in unsynchronised fields
+        op.filter(src, dst);
+      }
+      return out;
+    } catch (RuntimeException e) {
+      LOG.warn("Colour conversion failed ({}); keeping the pixels as they are", e.toString());
+      return null;
+    }
+  }
+
+  /** A cached transform from {@code icc} to sRGB, or null when the profile is unusable or of the wrong kind. */
+  private static ColorConvertOp transform(byte[] icc, boolean cmyk) {
+    Key key = new Key(icc);
+    synchronized (CACHE) {
+      if (CACHE.containsKey(key)) {
+        return CACHE.get(key);
+      }
+    }
+    ColorConvertOp op = null;
+    try {
+      byte[] data = icc.clone();
+      if (data.length >= 68) {
+        data[64] = 0; // rendering intent: perceptual, as sharp asks (ColorConvertOp takes the first profile's)
+        data[65] = 0;
+        data[66] = 0;
+        data[67] = 0;
+      }
+      ICC_Profile profile = ICC_Profile.getInstance(data);
+      int type = profile.getColorSpaceType();
+      boolean fits = cmyk ? type == ColorSpace.TYPE_CMYK : (type == ColorSpace.TYPE_RGB || type == ColorSpace.TYPE_GRAY);
+      if (fits) {
+        ICC_Profile srgb = ICC_Profile.getInstance(resource("srgb.icm"));
+        op = new ColorConvertOp(new ICC_Profile[] {profile, srgb}, null);
+        // Build the LittleCMS transform now, so a broken profile is found once, not per image.
+        byte[] probe = new byte[profile.getNumComponents()];
+        convertOrThrow(op, probe, profile.getNumComponents());
+      } else {
+        LOG.debug("Ignoring an embedded ICC profile of colour space type {}", type);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Ignoring an embedded ICC profile that cannot be used ({}); the pixels are taken as sRGB", e.toString());
+      op = null;
+    }
+    synchronized (CACHE) {
+      CACHE.put(key, op);
+    }
+    return op;
+  }
+
+  private static void convertOrThrow(ColorConvertOp op, byte[] in, int bands) {
+    int[] offsets = new int[bands];
+    for (int i = 0; i < bands; i++) {
+      offsets[i] = i;
+    }
+    Raster src = Raster.createInterleavedRaster(new DataBufferByte(in, in.length), 1, 1, bands, bands, offsets, null);
+    WritableRaster dst = Raster.createInterleavedRaster(DataBufferByte.TYPE_BYTE, 1, 1, 3, null);
+    synchronized (op) {
+      op.filter(src, dst);
+    }
+  }
+
+  /** libvips' default CMYK profile, from this package's resources. */
+  static byte[] defaultCmykProfile() {
+    byte[] p = defaultCmyk;
+    if (p == null) {
+      p = resource("cmyk.icm");
+      defaultCmyk = p;
+    }
+    return p;
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = ColorProfiles.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the renderlab-thumbnails jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Profile bytes as a map key (hash computed once). */
+  private static final class Key {
+    final byte[] bytes;
+    final int hash;
+
+    Key(byte[] bytes) {
+      this.bytes = bytes;
+      this.hash = Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+}
