@@ -4,7 +4,9 @@ package io.renderlab.thumbnails.internal.jpeg;
  * libjpeg-turbo's integer inverse DCTs, transcribed so our samples match the ones sharp's decoder
  * produces: {@code jpeg_idct_islow} (8×8 out, jidctint.c) and the reduced-size ones of jidctred.c
  * ({@code jpeg_idct_4x4}, {@code 2x2}, {@code 1x1}), which decode a block straight to 1/2, 1/4 or
- * 1/8 of its size. Coefficients are in natural order, dequantised here. Not public API.
+ * 1/8 of its size. Coefficients are in natural order, dequantised here. Arithmetic is 32-bit, as
+ * in libjpeg-turbo's builds where {@code JLONG} is 32 bits: exact for any valid 8-bit data. Not
+ * public API.
  */
 final class Idct {
   private Idct() {}
@@ -35,11 +37,18 @@ final class Idct {
   private static final int FIX_3_072711026 = 25172;
   private static final int FIX_3_624509785 = 29692;
 
-  /** libjpeg's range_limit: the centred value clamped to 0..255 (wrapped like RANGE_MASK for garbage). */
+  /** libjpeg's range_limit table: index {@code x & 1023} gives the centred value clamped to 0..255. */
+  private static final byte[] RANGE = new byte[1024];
+
+  static {
+    for (int i = 0; i < 1024; i++) {
+      int x = (i < 512 ? i : i - 1024) + 128; // the 10-bit wrap libjpeg's RANGE_MASK applies to garbage
+      RANGE[i] = (byte) (x < 0 ? 0 : (x > 255 ? 255 : x));
+    }
+  }
+
   private static byte limit(int x) {
-    x = ((x + 512) & 1023) - 512; // the 10-bit wrap libjpeg's table applies
-    x += 128;
-    return (byte) (x < 0 ? 0 : (x > 255 ? 255 : x));
+    return RANGE[x & 1023];
   }
 
   /** Full 8×8 (jpeg_idct_islow). {@code ws} is 64 ints of scratch. */
@@ -64,28 +73,28 @@ final class Idct {
         ws[56 + c] = dc;
         continue;
       }
-      long z2 = (long) i2 * q[16 + c];
-      long z3 = (long) i6 * q[48 + c];
-      long z1 = (z2 + z3) * FIX_0_541196100;
-      long tmp2 = z1 + z3 * -FIX_1_847759065;
-      long tmp3 = z1 + z2 * FIX_0_765366865;
-      z2 = (long) in[off + c] * q[c];
-      z3 = (long) i4 * q[32 + c];
-      long tmp0 = (z2 + z3) << CONST_BITS;
-      long tmp1 = (z2 - z3) << CONST_BITS;
-      long tmp10 = tmp0 + tmp3;
-      long tmp13 = tmp0 - tmp3;
-      long tmp11 = tmp1 + tmp2;
-      long tmp12 = tmp1 - tmp2;
-      tmp0 = (long) i7 * q[56 + c];
-      tmp1 = (long) i5 * q[40 + c];
-      tmp2 = (long) i3 * q[24 + c];
-      tmp3 = (long) i1 * q[8 + c];
+      int z2 = i2 * q[16 + c];
+      int z3 = i6 * q[48 + c];
+      int z1 = (z2 + z3) * FIX_0_541196100;
+      int tmp2 = z1 + z3 * -FIX_1_847759065;
+      int tmp3 = z1 + z2 * FIX_0_765366865;
+      z2 = in[off + c] * q[c];
+      z3 = i4 * q[32 + c];
+      int tmp0 = (z2 + z3) << CONST_BITS;
+      int tmp1 = (z2 - z3) << CONST_BITS;
+      int tmp10 = tmp0 + tmp3;
+      int tmp13 = tmp0 - tmp3;
+      int tmp11 = tmp1 + tmp2;
+      int tmp12 = tmp1 - tmp2;
+      tmp0 = i7 * q[56 + c];
+      tmp1 = i5 * q[40 + c];
+      tmp2 = i3 * q[24 + c];
+      tmp3 = i1 * q[8 + c];
       z1 = tmp0 + tmp3;
       z2 = tmp1 + tmp2;
       z3 = tmp0 + tmp2;
-      long z4 = tmp1 + tmp3;
-      long z5 = (z3 + z4) * FIX_1_175875602;
+      int z4 = tmp1 + tmp3;
+      int z5 = (z3 + z4) * FIX_1_175875602;
       tmp0 = tmp0 * FIX_0_298631336;
       tmp1 = tmp1 * FIX_2_053119869;
       tmp2 = tmp2 * FIX_3_072711026;
@@ -99,18 +108,18 @@ final class Idct {
       tmp2 += z2 + z3;
       tmp3 += z1 + z4;
       final int sh = CONST_BITS - PASS1_BITS;
-      final long rnd = 1L << (sh - 1);
-      ws[c] = (int) ((tmp10 + tmp3 + rnd) >> sh);
-      ws[56 + c] = (int) ((tmp10 - tmp3 + rnd) >> sh);
-      ws[8 + c] = (int) ((tmp11 + tmp2 + rnd) >> sh);
-      ws[48 + c] = (int) ((tmp11 - tmp2 + rnd) >> sh);
-      ws[16 + c] = (int) ((tmp12 + tmp1 + rnd) >> sh);
-      ws[40 + c] = (int) ((tmp12 - tmp1 + rnd) >> sh);
-      ws[24 + c] = (int) ((tmp13 + tmp0 + rnd) >> sh);
-      ws[32 + c] = (int) ((tmp13 - tmp0 + rnd) >> sh);
+      final int rnd = 1 << (sh - 1);
+      ws[c] = ((tmp10 + tmp3 + rnd) >> sh);
+      ws[56 + c] = ((tmp10 - tmp3 + rnd) >> sh);
+      ws[8 + c] = ((tmp11 + tmp2 + rnd) >> sh);
+      ws[48 + c] = ((tmp11 - tmp2 + rnd) >> sh);
+      ws[16 + c] = ((tmp12 + tmp1 + rnd) >> sh);
+      ws[40 + c] = ((tmp12 - tmp1 + rnd) >> sh);
+      ws[24 + c] = ((tmp13 + tmp0 + rnd) >> sh);
+      ws[32 + c] = ((tmp13 - tmp0 + rnd) >> sh);
     }
     final int sh = CONST_BITS + PASS1_BITS + 3;
-    final long rnd = 1L << (sh - 1);
+    final int rnd = 1 << (sh - 1);
     for (int r = 0, w = 0; r < 8; r++, w += 8, o += stride) {
       if ((ws[w + 1] | ws[w + 2] | ws[w + 3] | ws[w + 4] | ws[w + 5] | ws[w + 6] | ws[w + 7]) == 0) {
         byte dc = limit((ws[w] + (1 << (PASS1_BITS + 2))) >> (PASS1_BITS + 3));
@@ -124,17 +133,17 @@ final class Idct {
         out[o + 7] = dc;
         continue;
       }
-      long z2 = ws[w + 2];
-      long z3 = ws[w + 6];
-      long z1 = (z2 + z3) * FIX_0_541196100;
-      long tmp2 = z1 + z3 * -FIX_1_847759065;
-      long tmp3 = z1 + z2 * FIX_0_765366865;
-      long tmp0 = ((long) ws[w] + ws[w + 4]) << CONST_BITS;
-      long tmp1 = ((long) ws[w] - ws[w + 4]) << CONST_BITS;
-      long tmp10 = tmp0 + tmp3;
-      long tmp13 = tmp0 - tmp3;
-      long tmp11 = tmp1 + tmp2;
-      long tmp12 = tmp1 - tmp2;
+      int z2 = ws[w + 2];
+      int z3 = ws[w + 6];
+      int z1 = (z2 + z3) * FIX_0_541196100;
+      int tmp2 = z1 + z3 * -FIX_1_847759065;
+      int tmp3 = z1 + z2 * FIX_0_765366865;
+      int tmp0 = (ws[w] + ws[w + 4]) << CONST_BITS;
+      int tmp1 = (ws[w] - ws[w + 4]) << CONST_BITS;
+      int tmp10 = tmp0 + tmp3;
+      int tmp13 = tmp0 - tmp3;
+      int tmp11 = tmp1 + tmp2;
+      int tmp12 = tmp1 - tmp2;
       tmp0 = ws[w + 7];
       tmp1 = ws[w + 5];
       tmp2 = ws[w + 3];
@@ -142,8 +151,8 @@ final class Idct {
       z1 = tmp0 + tmp3;
       z2 = tmp1 + tmp2;
       z3 = tmp0 + tmp2;
-      long z4 = tmp1 + tmp3;
-      long z5 = (z3 + z4) * FIX_1_175875602;
+      int z4 = tmp1 + tmp3;
+      int z5 = (z3 + z4) * FIX_1_175875602;
       tmp0 = tmp0 * FIX_0_298631336;
       tmp1 = tmp1 * FIX_2_053119869;
       tmp2 = tmp2 * FIX_3_072711026;
@@ -156,14 +165,14 @@ final class Idct {
       tmp1 += z2 + z4;
       tmp2 += z2 + z3;
       tmp3 += z1 + z4;
-      out[o] = limit((int) ((tmp10 + tmp3 + rnd) >> sh));
-      out[o + 7] = limit((int) ((tmp10 - tmp3 + rnd) >> sh));
-      out[o + 1] = limit((int) ((tmp11 + tmp2 + rnd) >> sh));
-      out[o + 6] = limit((int) ((tmp11 - tmp2 + rnd) >> sh));
-      out[o + 2] = limit((int) ((tmp12 + tmp1 + rnd) >> sh));
-      out[o + 5] = limit((int) ((tmp12 - tmp1 + rnd) >> sh));
-      out[o + 3] = limit((int) ((tmp13 + tmp0 + rnd) >> sh));
-      out[o + 4] = limit((int) ((tmp13 - tmp0 + rnd) >> sh));
+      out[o] = limit(((tmp10 + tmp3 + rnd) >> sh));
+      out[o + 7] = limit(((tmp10 - tmp3 + rnd) >> sh));
+      out[o + 1] = limit(((tmp11 + tmp2 + rnd) >> sh));
+      out[o + 6] = limit(((tmp11 - tmp2 + rnd) >> sh));
+      out[o + 2] = limit(((tmp12 + tmp1 + rnd) >> sh));
+      out[o + 5] = limit(((tmp12 - tmp1 + rnd) >> sh));
+      out[o + 3] = limit(((tmp13 + tmp0 + rnd) >> sh));
+      out[o + 4] = limit(((tmp13 - tmp0 + rnd) >> sh));
     }
   }
 
@@ -187,27 +196,27 @@ final class Idct {
         ws[24 + c] = dc;
         continue;
       }
-      long tmp0 = ((long) in[off + c] * q[c]) << (CONST_BITS + 1);
-      long z2 = (long) i2 * q[16 + c];
-      long z3 = (long) i6 * q[48 + c];
-      long tmp2 = z2 * FIX_1_847759065 + z3 * -FIX_0_765366865;
-      long tmp10 = tmp0 + tmp2;
-      long tmp12 = tmp0 - tmp2;
-      long z1 = (long) i7 * q[56 + c];
-      z2 = (long) i5 * q[40 + c];
-      z3 = (long) i3 * q[24 + c];
-      long z4 = (long) i1 * q[8 + c];
+      int tmp0 = (in[off + c] * q[c]) << (CONST_BITS + 1);
+      int z2 = i2 * q[16 + c];
+      int z3 = i6 * q[48 + c];
+      int tmp2 = z2 * FIX_1_847759065 + z3 * -FIX_0_765366865;
+      int tmp10 = tmp0 + tmp2;
+      int tmp12 = tmp0 - tmp2;
+      int z1 = i7 * q[56 + c];
+      z2 = i5 * q[40 + c];
+      z3 = i3 * q[24 + c];
+      int z4 = i1 * q[8 + c];
       tmp0 = z1 * -FIX_0_211164243 + z2 * FIX_1_451774981 + z3 * -FIX_2_172734803 + z4 * FIX_1_061594337;
       tmp2 = z1 * -FIX_0_509795579 + z2 * -FIX_0_601344887 + z3 * FIX_0_899976223 + z4 * FIX_2_562915447;
       final int sh = CONST_BITS - PASS1_BITS + 1;
-      final long rnd = 1L << (sh - 1);
-      ws[c] = (int) ((tmp10 + tmp2 + rnd) >> sh);
-      ws[24 + c] = (int) ((tmp10 - tmp2 + rnd) >> sh);
-      ws[8 + c] = (int) ((tmp12 + tmp0 + rnd) >> sh);
-      ws[16 + c] = (int) ((tmp12 - tmp0 + rnd) >> sh);
+      final int rnd = 1 << (sh - 1);
+      ws[c] = ((tmp10 + tmp2 + rnd) >> sh);
+      ws[24 + c] = ((tmp10 - tmp2 + rnd) >> sh);
+      ws[8 + c] = ((tmp12 + tmp0 + rnd) >> sh);
+      ws[16 + c] = ((tmp12 - tmp0 + rnd) >> sh);
     }
     final int sh = CONST_BITS + PASS1_BITS + 3 + 1;
-    final long rnd = 1L << (sh - 1);
+    final int rnd = 1 << (sh - 1);
     for (int r = 0, w = 0; r < 4; r++, w += 8, o += stride) {
       if ((ws[w + 1] | ws[w + 2] | ws[w + 3] | ws[w + 5] | ws[w + 6] | ws[w + 7]) == 0) {
         byte dc = limit((ws[w] + (1 << (PASS1_BITS + 2))) >> (PASS1_BITS + 3));
@@ -217,20 +226,20 @@ final class Idct {
         out[o + 3] = dc;
         continue;
       }
-      long tmp0 = (long) ws[w] << (CONST_BITS + 1);
-      long tmp2 = (long) ws[w + 2] * FIX_1_847759065 + (long) ws[w + 6] * -FIX_0_765366865;
-      long tmp10 = tmp0 + tmp2;
-      long tmp12 = tmp0 - tmp2;
-      long z1 = ws[w + 7];
-      long z2 = ws[w + 5];
-      long z3 = ws[w + 3];
-      long z4 = ws[w + 1];
+      int tmp0 = ws[w] << (CONST_BITS + 1);
+      int tmp2 = ws[w + 2] * FIX_1_847759065 + ws[w + 6] * -FIX_0_765366865;
+      int tmp10 = tmp0 + tmp2;
+      int tmp12 = tmp0 - tmp2;
+      int z1 = ws[w + 7];
+      int z2 = ws[w + 5];
+      int z3 = ws[w + 3];
+      int z4 = ws[w + 1];
       tmp0 = z1 * -FIX_0_211164243 + z2 * FIX_1_451774981 + z3 * -FIX_2_172734803 + z4 * FIX_1_061594337;
       tmp2 = z1 * -FIX_0_509795579 + z2 * -FIX_0_601344887 + z3 * FIX_0_899976223 + z4 * FIX_2_562915447;
-      out[o] = limit((int) ((tmp10 + tmp2 + rnd) >> sh));
-      out[o + 3] = limit((int) ((tmp10 - tmp2 + rnd) >> sh));
-      out[o + 1] = limit((int) ((tmp12 + tmp0 + rnd) >> sh));
-      out[o + 2] = limit((int) ((tmp12 - tmp0 + rnd) >> sh));
+      out[o] = limit(((tmp10 + tmp2 + rnd) >> sh));
+      out[o + 3] = limit(((tmp10 - tmp2 + rnd) >> sh));
+      out[o + 1] = limit(((tmp12 + tmp0 + rnd) >> sh));
+      out[o + 2] = limit(((tmp12 - tmp0 + rnd) >> sh));
     }
   }
 
@@ -250,16 +259,16 @@ final class Idct {
         ws[8 + c] = dc;
         continue;
       }
-      long tmp10 = ((long) in[off + c] * q[c]) << (CONST_BITS + 2);
-      long tmp0 = (long) i7 * q[56 + c] * -FIX_0_720959822 + (long) i5 * q[40 + c] * FIX_0_850430095
-          + (long) i3 * q[24 + c] * -FIX_1_272758580 + (long) i1 * q[8 + c] * FIX_3_624509785;
+      int tmp10 = (in[off + c] * q[c]) << (CONST_BITS + 2);
+      int tmp0 = i7 * q[56 + c] * -FIX_0_720959822 + i5 * q[40 + c] * FIX_0_850430095
+          + i3 * q[24 + c] * -FIX_1_272758580 + i1 * q[8 + c] * FIX_3_624509785;
       final int sh = CONST_BITS - PASS1_BITS + 2;
-      final long rnd = 1L << (sh - 1);
-      ws[c] = (int) ((tmp10 + tmp0 + rnd) >> sh);
-      ws[8 + c] = (int) ((tmp10 - tmp0 + rnd) >> sh);
+      final int rnd = 1 << (sh - 1);
+      ws[c] = ((tmp10 + tmp0 + rnd) >> sh);
+      ws[8 + c] = ((tmp10 - tmp0 + rnd) >> sh);
     }
     final int sh = CONST_BITS + PASS1_BITS + 3 + 2;
-    final long rnd = 1L << (sh - 1);
+    final int rnd = 1 << (sh - 1);
     for (int r = 0, w = 0; r < 2; r++, w += 8, o += stride) {
       if ((ws[w + 1] | ws[w + 3] | ws[w + 5] | ws[w + 7]) == 0) {
         byte dc = limit((ws[w] + (1 << (PASS1_BITS + 2))) >> (PASS1_BITS + 3));
@@ -267,11 +276,11 @@ final class Idct {
         out[o + 1] = dc;
         continue;
       }
-      long tmp10 = (long) ws[w] << (CONST_BITS + 2);
-      long tmp0 = (long) ws[w + 7] * -FIX_0_720959822 + (long) ws[w + 5] * FIX_0_850430095
-          + (long) ws[w + 3] * -FIX_1_272758580 + (long) ws[w + 1] * FIX_3_624509785;
-      out[o] = limit((int) ((tmp10 + tmp0 + rnd) >> sh));
-      out[o + 1] = limit((int) ((tmp10 - tmp0 + rnd) >> sh));
+      int tmp10 = ws[w] << (CONST_BITS + 2);
+      int tmp0 = ws[w + 7] * -FIX_0_720959822 + ws[w + 5] * FIX_0_850430095
+          + ws[w + 3] * -FIX_1_272758580 + ws[w + 1] * FIX_3_624509785;
+      out[o] = limit(((tmp10 + tmp0 + rnd) >> sh));
+      out[o + 1] = limit(((tmp10 - tmp0 + rnd) >> sh));
     }
   }
 

@@ -282,6 +282,25 @@ public final class JpegDecoder {
 
   private void fill() {
     byte[] d = data;
+    // Fast path: plain bytes (no 0xFF) while well inside the data.
+    int p = pos;
+    long acc = buf;
+    int n = bits;
+    if (!hitMarker) {
+      int end = d.length - 1;
+      while (n <= 56 && p < end) {
+        int v = d[p];
+        if (v == -1) {
+          break;
+        }
+        acc = (acc << 8) | (v & 0xff);
+        n += 8;
+        p++;
+      }
+    }
+    pos = p;
+    buf = acc;
+    bits = n;
     while (bits <= 56) {
       int b = 0;
       if (!hitMarker) {
@@ -384,28 +403,52 @@ public final class JpegDecoder {
     }
     blk[off] = (short) pred[c];
     int[] fast = act.fast;
+    int[] acFast = act.acFast;
+    // The bit buffer lives in locals through the loop (written back around the rare calls).
+    long b = buf;
+    int n = bits;
     for (int k = 1; k < 64; ) {
-      int rs;
-      // Inlined fast path of decode(): most AC codes are 9 bits or shorter.
-      if (bits < 16) {
+      if (n < 16) {
+        buf = b;
+        bits = n;
         fill();
+        b = buf;
+        n = bits;
       }
-      int e = fast[(int) (buf >>> (bits - HuffmanTable.LOOKAHEAD)) & ((1 << HuffmanTable.LOOKAHEAD) - 1)];
+      // Most coefficients: code and magnitude in one lookup.
+      int fe = acFast[(int) (b >>> (n - HuffmanTable.AC_LOOKAHEAD)) & ((1 << HuffmanTable.AC_LOOKAHEAD) - 1)];
+      if (fe != 0) {
+        n -= fe & 0xff;
+        k += (fe >> 8) & 0xff;
+        blk[off + NATURAL[k]] = (short) (fe >> 16);
+        k++;
+        continue;
+      }
+      int rs;
+      int e = fast[(int) (b >>> (n - HuffmanTable.LOOKAHEAD)) & ((1 << HuffmanTable.LOOKAHEAD) - 1)];
       if (e != 0) {
-        bits -= e >> 8;
+        n -= e >> 8;
         rs = e & 0xff;
       } else {
+        buf = b;
+        bits = n;
         rs = decode(act);
+        b = buf;
+        n = bits;
       }
       int r = rs >> 4;
       s = rs & 15;
       if (s != 0) {
         k += r;
-        if (bits < s) {
+        if (n < s) {
+          buf = b;
+          bits = n;
           fill();
+          b = buf;
+          n = bits;
         }
-        bits -= s;
-        int v = (int) (buf >>> bits) & ((1 << s) - 1);
+        n -= s;
+        int v = (int) (b >>> n) & ((1 << s) - 1);
         blk[off + NATURAL[k]] = (short) (v < (1 << (s - 1)) ? v - (1 << s) + 1 : v);
         k++;
       } else {
@@ -415,6 +458,8 @@ public final class JpegDecoder {
         k += 16;
       }
     }
+    buf = b;
+    bits = n;
   }
 
   private void decodeDcFirst(short[] blk, int off, HuffmanTable dct, int c, int al) {
