@@ -33,8 +33,11 @@ public final class JpegDecoder {
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
   /** Largest output buffer kept per thread between decodes (bytes). */
   private static final int OUT_RETAIN = 48 << 20;
-  /** Largest progressive coefficient buffer kept per thread (shorts). */
-  private static final int COEF_RETAIN = 24 << 20;
+  /**
+   * Largest progressive coefficient buffer kept per thread (shorts; a 12-megapixel 4:4:4 file needs
+   * 36 M), softly held so memory pressure can take it back.
+   */
+  private static final int COEF_RETAIN = 40 << 20;
 
   private final JpegFrame f;
   private final byte[] data;
@@ -612,7 +615,7 @@ public final class JpegDecoder {
       coefOff[c] = new int[blocksH[c]];
       total += (long) blocksW[c] * blocksH[c] * 64;
     }
-    pooled = total <= scratch.coef.length;
+    pooled = total <= scratch.coef().length;
     poolNext = 0;
     scratch.coefWanted = total;
   }
@@ -623,7 +626,7 @@ public final class JpegDecoder {
     if (row == null) {
       int n = blocksW[c] * 64;
       if (pooled) {
-        row = scratch.coef;
+        row = scratch.coef();
         coefOff[c][by] = poolNext;
         Arrays.fill(row, poolNext, poolNext + n, (short) 0);
         poolNext += n;
@@ -883,8 +886,18 @@ public final class JpegDecoder {
     final int[] ws = new int[64];
     final byte[][] planes = new byte[3][];
     byte[] out = new byte[0];
-    short[] coef = new short[0];
+    java.lang.ref.SoftReference<short[]> coef = new java.lang.ref.SoftReference<>(new short[0]);
+    short[] coefInUse;
     long coefWanted;
+
+    /** The pooled coefficient buffer, pinned for the current decode. */
+    short[] coef() {
+      if (coefInUse == null) {
+        short[] c = coef.get();
+        coefInUse = c == null ? new short[0] : c;
+      }
+      return coefInUse;
+    }
 
     byte[] plane(int c, int n) {
       if (planes[c] == null || planes[c].length < n) {
@@ -905,8 +918,8 @@ public final class JpegDecoder {
 
     /** After a successful progressive decode: keep a coefficient buffer its size for the next one. */
     void keepCoefficients() {
-      if (coef.length < coefWanted && coefWanted <= COEF_RETAIN) {
-        coef = new short[(int) coefWanted];
+      if (coef().length < coefWanted && coefWanted <= COEF_RETAIN) {
+        coef = new java.lang.ref.SoftReference<>(new short[(int) coefWanted]);
       }
     }
 
@@ -914,9 +927,7 @@ public final class JpegDecoder {
       if (out.length > OUT_RETAIN) {
         out = new byte[0];
       }
-      if (coef.length > COEF_RETAIN) {
-        coef = new short[0];
-      }
+      coefInUse = null;
       for (int c = 0; c < 3; c++) {
         if (planes[c] != null && planes[c].length > (4 << 20)) {
           planes[c] = null;
