@@ -62,16 +62,17 @@ function text(w, h, label) {
     </svg>`);
 }
 
-async function make(name, w, h, seed, channels, enc) {
+async function make(name, w, h, seed, channels, enc, dir = out) {
   const t0 = Date.now();
   const raw = photo(w, h, seed, channels);
   let img = sharp(raw, { raw: { width: w, height: h, channels } }).composite([{ input: text(w, h, 'RenderLab ' + name) }]);
   img = enc(img);
-  await img.toFile(path.join(out, name));
+  await img.toFile(path.join(dir, name));
   console.log(name, w + 'x' + h, (Date.now() - t0) + ' ms');
 }
 
-(async () => {
+module.exports = { photo, text, make };
+if (require.main === module) (async () => {
   // Stored as 4000 wide x 3000 high (sensor order) with orientation 6: upright is 3000x4000 portrait.
   await make('a_square_1024.png', 1024, 1024, 1, 3, i => i.png({ compressionLevel: 6 }));
   await make('b_wide_1344x768.png', 1344, 768, 2, 3, i => i.png({ compressionLevel: 6 }));

@@ -14,6 +14,9 @@ import io.renderlab.thumbnails.internal.Pixels;
 import io.renderlab.thumbnails.internal.Pixels.Argb;
 import io.renderlab.thumbnails.internal.Resampler;
 import io.renderlab.thumbnails.internal.WebpFrames;
+import io.renderlab.thumbnails.internal.jpeg.JpegDecoder;
+import io.renderlab.thumbnails.internal.jpeg.JpegFrame;
+import io.renderlab.thumbnails.internal.jpeg.JpegImage;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.PixelInterleavedSampleModel;
@@ -177,6 +180,11 @@ public final class Thumbnailer {
 
   private Thumbnail renderJpeg(byte[] image) {
     int orientation = Exif.jpegOrientation(image);
+    JpegFrame frame = JpegFrame.parse(image);
+    if (frame.supported()) {
+      return renderJpeg(frame, orientation);
+    }
+    // Arithmetic-coded, 12-bit, lossless, CMYK/YCCK: ImageIO, as before.
     int[] window = new int[4];
     Interleaved pixels = withReader(image, MediaType.JPEG, reader -> {
       int w = reader.getWidth(0);
@@ -207,6 +215,35 @@ public final class Thumbnailer {
     byte[] icc = !cmykJpeg(image)
         ? ColorProfiles.jpegIccProfile(image).orElse(null) : null;
     return finish(pixels, window[0], window[1], window[2], window[3], orientation, icc);
+  }
+
+  /**
+   * Our own decoder with sharp's shrink-on-load: libjpeg-turbo's DCT scaling by the factor sharp
+   * picks, then the same resize on the scaled image as sharp does, decoding only its window.
+   */
+  private Thumbnail renderJpeg(JpegFrame frame, int orientation) {
+    checkPixels(frame.width(), frame.height());
+    int scale = jpegShrinkOnLoad(Geometry.of(frame.width(), frame.height(), orientation, width, height, fit).commonShrink());
+    int w = JpegDecoder.scaled(frame.width(), scale);
+    int h = JpegDecoder.scaled(frame.height(), scale);
+    Geometry g = Geometry.of(w, h, orientation, width, height, fit);
+    Resampler.Axis ax = Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
+    Resampler.Axis ay = Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
+    JpegImage decoded = JpegDecoder.decode(frame, scale, ax.sourceStart(), ay.sourceStart(), ax.sourceEnd(w), ay.sourceEnd(h));
+    // Colour management goes here: decoded.iccProfile() is the embedded ICC profile (null if none).
+    return finish(decoded.pixels(), decoded.left(), decoded.top(), w, h, orientation);
+  }
+
+  /**
+   * sharp 0.34's JPEG shrink-on-load (pipeline.cc): the largest of 8, 4, 2 that leaves at least a
+   * factor of two to the resize, halved when it equals the integer part of the shrink.
+   */
+  static int jpegShrinkOnLoad(double shrink) {
+    int s = shrink >= 16 ? 8 : shrink >= 8 ? 4 : shrink >= 4 ? 2 : 1;
+    if (s > 1 && (int) shrink == s) {
+      s /= 2;
+    }
+    return s;
   }
 
   private Thumbnail renderWebp(byte[] image) {

@@ -65,7 +65,9 @@ class ThumbnailerLikenessTest {
     assertThat(ours.height()).isEqualTo(400);
     assertThat(Arrays.copyOfRange(ours.webp(), 8, 12)).containsExactly('W', 'E', 'B', 'P');
     // Both are lossy WebP q75 of nearly the same pixels; 35 dB is the aim (30 its floor).
-    assertThat(psnr(TestImages.decode(ours.webp()), reference)).as("PSNR of %s against sharp", name).isGreaterThanOrEqualTo(35.0);
+    // JPEGs decode bit for bit as sharp's libjpeg-turbo does, at its shrink-on-load scale: 42.9-43.5 dB.
+    double floor = name.endsWith(".jpg") ? 42.0 : 35.0;
+    assertThat(psnr(TestImages.decode(ours.webp()), reference)).as("PSNR of %s against sharp", name).isGreaterThanOrEqualTo(floor);
   }
 
   @ParameterizedTest

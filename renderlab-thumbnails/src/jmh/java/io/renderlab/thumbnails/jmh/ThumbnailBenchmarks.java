@@ -94,6 +94,73 @@ public class ThumbnailBenchmarks {
     }
   }
 
+  /**
+   * A 12-megapixel photograph-like JPEG (grain and gradients, q92, 4:2:0) made in setup, or a file
+   * named by {@code -Djpeg.file=...}; decoded alone at sharp's shrink-on-load (1/2 for a 400×400
+   * cover) and rendered whole. Run with {@code -prof gc} to see allocation per operation, and with
+   * {@code -t 2} to see two threads.
+   */
+  @State(Scope.Benchmark)
+  public static class LargeJpeg {
+    @Param({"baseline", "progressive"})
+    public String coding;
+
+    byte[] jpeg;
+    Thumbnailer thumbnailer;
+
+    @Setup
+    public void setUp() throws IOException {
+      String file = System.getProperty("jpeg.file");
+      if (file != null) {
+        jpeg = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file));
+      } else {
+        int w = 4000;
+        int h = 3000;
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+        byte[] data = ((java.awt.image.DataBufferByte) img.getRaster().getDataBuffer()).getData();
+        Random random = new Random(11);
+        for (int y = 0; y < h; y++) {
+          for (int x = 0; x < w; x++) {
+            int p = (y * w + x) * 3;
+            double v = 0.5 + 0.25 * Math.sin(x / 300.0) * Math.cos(y / 210.0) + 0.1 * Math.sin((x + y) / 37.0);
+            data[p] = (byte) Math.max(0, Math.min(255, 255 * v * 0.7 + random.nextInt(14)));
+            data[p + 1] = (byte) Math.max(0, Math.min(255, 255 * v + random.nextInt(14)));
+            data[p + 2] = (byte) Math.max(0, Math.min(255, 255 * (1 - v) + random.nextInt(14)));
+          }
+        }
+        javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+        javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionQuality(0.92f);
+        if (coding.equals("progressive")) {
+          param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (javax.imageio.stream.ImageOutputStream out = javax.imageio.ImageIO.createImageOutputStream(bytes)) {
+          writer.setOutput(out);
+          writer.write(null, new javax.imageio.IIOImage(img, null, null), param);
+        }
+        writer.dispose();
+        jpeg = bytes.toByteArray();
+      }
+      thumbnailer = Thumbnailer.builder().build();
+    }
+  }
+
+  @Benchmark
+  public Interleaved decodeLargeJpegAtHalfSize(LargeJpeg state) {
+    io.renderlab.thumbnails.internal.jpeg.JpegFrame frame = io.renderlab.thumbnails.internal.jpeg.JpegFrame.parse(state.jpeg);
+    int scale = 2;
+    return io.renderlab.thumbnails.internal.jpeg.JpegDecoder.decode(frame, scale, 0, 0,
+        io.renderlab.thumbnails.internal.jpeg.JpegDecoder.scaled(frame.width(), scale),
+        io.renderlab.thumbnails.internal.jpeg.JpegDecoder.scaled(frame.height(), scale)).pixels();
+  }
+
+  @Benchmark
+  public Thumbnail renderLargeJpeg(LargeJpeg state) {
+    return state.thumbnailer.render(state.jpeg);
+  }
+
   @Benchmark
   public Thumbnail render(Render state) {
     return state.thumbnailer.render(state.bytes);

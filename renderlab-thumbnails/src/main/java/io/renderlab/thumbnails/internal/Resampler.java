@@ -176,7 +176,8 @@ public final class Resampler {
 
   /**
    * Resizes {@code src} along the planned axes. Returns {@code ay.out() * ax.out() * channels}
-   * floats (0..255), colour premultiplied by alpha when there is a fourth channel.
+   * floats (0..255), colour premultiplied by alpha when there is a fourth channel, in a per-thread
+   * buffer (possibly longer) that the next resize on the same thread reuses.
    *
    * <p>Vertical pass first, over whole shrunk rows held in a small ring (so each source row is read
    * once and the inner loop is a plain multiply-add over a row, which the JIT vectorises), then the
@@ -201,7 +202,7 @@ public final class Resampler {
     int[] sums = scratch.sums(cols * ax.shrink * ch);
     float[] acc = scratch.acc(rowLength);
     int outRow = ax.out * ch;
-    float[] out = new float[ay.out * outRow];
+    float[] out = scratch.out(ay.out * outRow);
     int produced = 0; // shrunk rows (relative to ay.first) in the ring so far
     for (int j = 0; j < ay.out; j++) {
       int s = ay.start[j];
@@ -491,6 +492,14 @@ public final class Resampler {
     float[] ring = new float[0];
     int[] sums = new int[0];
     float[] acc = new float[0];
+    float[] out = new float[0];
+
+    float[] out(int n) {
+      if (out.length < n) {
+        out = new float[n];
+      }
+      return out;
+    }
 
     float[] ring(int n) {
       if (ring.length < n) {
@@ -523,6 +532,9 @@ public final class Resampler {
       }
       if (acc.length > RETAIN_LIMIT) {
         acc = new float[0];
+      }
+      if (out.length > RETAIN_LIMIT) {
+        out = new float[0]; // the caller still holds this render's
       }
     }
   }

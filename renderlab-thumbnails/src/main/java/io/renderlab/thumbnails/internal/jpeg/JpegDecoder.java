@@ -1,0 +1,938 @@
+package io.renderlab.thumbnails.internal.jpeg;
+
+import io.renderlab.core.UnsupportedImageException;
+import io.renderlab.thumbnails.internal.Interleaved;
+import java.util.Arrays;
+
+/**
+ * A JPEG decoder that decodes at 1/1, 1/2, 1/4 or 1/8 scale in the DCT domain, as libjpeg-turbo's
+ * {@code scale_num/scale_denom} (which is what sharp's shrink-on-load asks libvips for), so a
+ * 12-megapixel photo costs a fraction of the inverse DCT, upsampling and memory of a full decode.
+ *
+ * <p>Baseline and progressive Huffman, 8-bit, one or three components, any integral sampling
+ * factors, restart intervals. It follows libjpeg-turbo where the pixels depend on it: the integer
+ * IDCTs (jidctint.c, jidctred.c), the choice of IDCT size per component (chroma scaled up by the
+ * IDCT rather than upsampled, jdmaster.c) and "fancy" triangle upsampling with edge replication
+ * (jdsample.c). Anything else is left to ImageIO ({@link JpegFrame#supported()}).
+ *
+ * <p>Only the requested window is produced: blocks left or right of it are entropy-decoded but not
+ * transformed, and a sequential file is read no further than the window's last row. Memory grows
+ * with the data actually decoded (progressive coefficients per block row on first touch, output
+ * rows as they are produced), never with what a header claims. Scratch is reused per thread.
+ * Every failure is an {@link UnsupportedImageException}. Not public API.
+ */
+public final class JpegDecoder {
+  /** Zigzag index to natural (row-major) index, padded so a corrupt run cannot index past 63. */
+  static final int[] NATURAL = {
+      0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5,
+      12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+      35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
+      58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+      63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63};
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+  /** Largest output buffer kept per thread between decodes (bytes). */
+  private static final int OUT_RETAIN = 48 << 20;
+  /**
+   * Largest progressive coefficient buffer kept per thread (shorts; a 12-megapixel 4:4:4 file needs
+   * 36 M), softly held so memory pressure can take it back.
+   */
+  private static final int COEF_RETAIN = 40 << 20;
+
+  private final JpegFrame f;
+  private final byte[] data;
+  private final Scratch scratch;
+  private final int nc;
+  private final int scale;
+  private final int x0;
+  private final int y0;
+  private final int x1;
+  private final int y1;
+  private final int outW;
+  private final int outH;
+  private final int mcusX;
+  private final int mcusY;
+  private final int minSs;
+  private final boolean fancy;
+  private final int[] ss = new int[3];
+  private final int[] compW = new int[3];
+  private final int[] compH = new int[3];
+  private final int[] upH = new int[3];
+  private final int[] upV = new int[3];
+  private final int[] planeStride = new int[3];
+  private final int[] ringRows = new int[3];
+  private final byte[][] plane = new byte[3][];
+  private final int[][] q = new int[3][];
+  private int mcuLo;
+  private int mcuHi;
+
+  // Bit reader.
+  private int pos;
+  private long buf;
+  private int bits;
+  private boolean hitMarker;
+  private int padBytes;
+
+  private final int[] pred = new int[3];
+  private int eobrun;
+
+  // Coefficients, for progressive and multi-scan files: one short[] row of blocks per block row,
+  // assigned on first touch.
+  private short[][][] coefRow;
+  private int[][] coefOff;
+  private final int[] blocksW = new int[3];
+  private final int[] blocksH = new int[3];
+  private boolean pooled;
+  private int poolNext;
+
+  // Output.
+  private byte[] out;
+  private int outRowsCapacity;
+  private int nextRow;
+
+  private JpegDecoder(JpegFrame f, int scale, int x0, int y0, int x1, int y1) {
+    this.f = f;
+    this.data = f.data;
+    this.scratch = SCRATCH.get();
+    this.nc = f.components;
+    this.scale = scale;
+    this.x0 = x0;
+    this.y0 = y0;
+    this.x1 = x1;
+    this.y1 = y1;
+    this.outW = scaled(f.width, scale);
+    this.outH = scaled(f.height, scale);
+    this.mcusX = ceilDiv(f.width, 8 * f.hmax);
+    this.mcusY = ceilDiv(f.height, 8 * f.vmax);
+    this.minSs = 8 / scale;
+    this.fancy = minSs > 1;
+    for (int c = 0; c < nc; c++) {
+      // jdmaster.c: scale chroma up through the IDCT while that keeps the upsampling integral.
+      int s = minSs;
+      while (s < 8 && (f.hmax * minSs) % (f.h[c] * s * 2) == 0 && (f.vmax * minSs) % (f.v[c] * s * 2) == 0) {
+        s *= 2;
+      }
+      ss[c] = s;
+      compW[c] = (int) ceilDiv((long) f.width * f.h[c] * s, (long) f.hmax * 8);
+      compH[c] = (int) ceilDiv((long) f.height * f.v[c] * s, (long) f.vmax * 8);
+      upH[c] = (f.hmax * minSs) / (f.h[c] * s);
+      upV[c] = (f.vmax * minSs) / (f.v[c] * s);
+      blocksW[c] = mcusX * f.h[c];
+      blocksH[c] = mcusY * f.v[c];
+      planeStride[c] = blocksW[c] * s;
+      ringRows[c] = 3 * f.v[c] * s;
+    }
+    // The MCU columns whose samples (with one of upsampling context) reach the window.
+    mcuLo = mcusX - 1;
+    mcuHi = 0;
+    for (int c = 0; c < nc; c++) {
+      int lo = Math.max(0, x0 / upH[c] - 1);
+      int hi = Math.min(compW[c] - 1, (x1 - 1) / upH[c] + 1);
+      mcuLo = Math.min(mcuLo, lo / ss[c] / f.h[c]);
+      mcuHi = Math.max(mcuHi, hi / ss[c] / f.h[c]);
+    }
+  }
+
+  /** libjpeg's scaled output size: {@code ceil(size / scale)}. */
+  public static int scaled(int size, int scale) {
+    return (size + scale - 1) / scale;
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return (a + b - 1) / b;
+  }
+
+  /**
+   * Decodes the window [{@code x0}, {@code x1}) × [{@code y0}, {@code y1}) of {@code frame}'s image
+   * scaled by 1/{@code scale} (1, 2, 4 or 8; the scaled size is {@link #scaled}). The returned
+   * pixels may share a per-thread buffer: use them before the next decode on the same thread.
+   *
+   * @throws UnsupportedImageException if the data is truncated or corrupt
+   */
+  public static JpegImage decode(JpegFrame frame, int scale, int x0, int y0, int x1, int y1) {
+    if (!frame.supported()) {
+      throw new IllegalArgumentException("not a frame this decoder supports: " + frame.unsupportedReason());
+    }
+    if (scale != 1 && scale != 2 && scale != 4 && scale != 8) {
+      throw new IllegalArgumentException("scale must be 1, 2, 4 or 8, was " + scale);
+    }
+    int w = scaled(frame.width, scale);
+    int h = scaled(frame.height, scale);
+    if (x0 < 0 || y0 < 0 || x1 > w || y1 > h || x0 >= x1 || y0 >= y1) {
+      throw new IllegalArgumentException("window " + x0 + "," + y0 + "-" + x1 + "," + y1 + " outside " + w + "x" + h);
+    }
+    JpegDecoder d = new JpegDecoder(frame, scale, x0, y0, x1, y1);
+    try {
+      d.run();
+    } catch (ArrayIndexOutOfBoundsException | ArithmeticException | NegativeArraySizeException e) {
+      // Defence in depth: hostile data must end in a typed refusal, whatever slipped past the checks.
+      throw JpegFrame.corrupt("undecodable data (" + e.getClass().getSimpleName() + ")");
+    } finally {
+      d.scratch.release();
+    }
+    boolean ycc = d.nc == 3 && !frame.rgb();
+    Interleaved pixels = new Interleaved(d.out, x1 - x0, y1 - y0, 3, ycc);
+    return new JpegImage(pixels, x0, y0, w, h, frame.icc == null ? null : frame.icc.clone());
+  }
+
+  private void run() {
+    for (int c = 0; c < nc; c++) {
+      q[c] = f.quant[f.tq[c]];
+      plane[c] = scratch.plane(c, planeStride[c] * ringRows[c]);
+    }
+    int sos = f.scanStart;
+    int[] scanComps = new int[3];
+    boolean buffered = false;
+    boolean first = true;
+    while (sos >= 0) {
+      int p = sos + 2;
+      if (p + 2 > data.length) {
+        throw JpegFrame.corrupt("a scan header is cut off");
+      }
+      int length = ((data[p] & 0xff) << 8) | (data[p + 1] & 0xff);
+      if (length < 6 || p + length > data.length) {
+        throw JpegFrame.corrupt("a scan header is cut off");
+      }
+      int ns = data[p + 2] & 0xff;
+      if (ns < 1 || ns > nc || length != 6 + 2 * ns) {
+        throw JpegFrame.corrupt("a bad scan header");
+      }
+      HuffmanTable[] dcs = new HuffmanTable[ns];
+      HuffmanTable[] acs = new HuffmanTable[ns];
+      for (int i = 0; i < ns; i++) {
+        int id = data[p + 3 + 2 * i] & 0xff;
+        int c = -1;
+        for (int k = 0; k < nc; k++) {
+          if (f.ids[k] == id) {
+            c = k;
+          }
+        }
+        if (c < 0) {
+          throw JpegFrame.corrupt("a scan names a component the frame does not have");
+        }
+        scanComps[i] = c;
+        int t = data[p + 4 + 2 * i] & 0xff;
+        dcs[i] = (t >> 4) < 4 ? f.dc[t >> 4] : null;
+        acs[i] = (t & 15) < 4 ? f.ac[t & 15] : null;
+      }
+      int ssel = data[p + 3 + 2 * ns] & 0xff;
+      int se = data[p + 4 + 2 * ns] & 0xff;
+      int ah = (data[p + 5 + 2 * ns] & 0xff) >> 4;
+      int al = data[p + 5 + 2 * ns] & 15;
+      if (f.progressive) {
+        if (ssel > se || se > 63 || (ssel == 0 && se != 0) || (ssel > 0 && ns != 1) || ah > 13 || al > 13) {
+          throw JpegFrame.corrupt("bad progressive scan parameters");
+        }
+      } else {
+        ssel = 0;
+        se = 63;
+        ah = 0;
+        al = 0;
+      }
+      for (int i = 0; i < ns; i++) {
+        boolean needDc = ssel == 0 && ah == 0;
+        boolean needAc = se > 0;
+        if ((needDc && dcs[i] == null) || (needAc && acs[i] == null)) {
+          throw JpegFrame.corrupt("a scan uses a Huffman table that is not defined");
+        }
+      }
+      for (int c = 0; c < nc; c++) {
+        if (q[c] == null) {
+          q[c] = f.quant[f.tq[c]];
+        }
+        if (q[c] == null) {
+          throw JpegFrame.corrupt("a component's quantisation table is not defined");
+        }
+      }
+      if (first) {
+        buffered = f.progressive || ns < nc;
+        if (buffered) {
+          startCoefficients();
+        } else {
+          allocateOutput(true);
+        }
+        first = false;
+      }
+      pos = p + length;
+      resetBits();
+      Arrays.fill(pred, 0);
+      eobrun = 0;
+      if (!buffered) {
+        streamBaseline(dcs, acs);
+        return; // the window's rows are done; the rest of the file is not needed
+      }
+      decodeScan(ns, scanComps, dcs, acs, ssel, se, ah, al);
+      sos = f.tablesUntilScan(pos);
+    }
+    if (first) {
+      throw JpegFrame.corrupt("no scan");
+    }
+    outputBuffered();
+  }
+
+  // ---------------------------------------------------------------- bit reader
+
+  private void resetBits() {
+    buf = 0;
+    bits = 0;
+    hitMarker = false;
+    padBytes = 0;
+  }
+
+  private void fill() {
+    byte[] d = data;
+    // Fast path: plain bytes (no 0xFF) while well inside the data.
+    int p = pos;
+    long acc = buf;
+    int n = bits;
+    if (!hitMarker) {
+      int end = d.length - 1;
+      while (n <= 56 && p < end) {
+        int v = d[p];
+        if (v == -1) {
+          break;
+        }
+        acc = (acc << 8) | (v & 0xff);
+        n += 8;
+        p++;
+      }
+    }
+    pos = p;
+    buf = acc;
+    bits = n;
+    while (bits <= 56) {
+      int b = 0;
+      if (!hitMarker) {
+        if (pos < d.length) {
+          b = d[pos] & 0xff;
+          if (b != 0xff) {
+            pos++;
+          } else if (pos + 1 < d.length && d[pos + 1] == 0) {
+            pos += 2;
+          } else {
+            hitMarker = true; // a marker (or the end): feed zeros, as libjpeg does, and count them
+            b = 0;
+          }
+        } else {
+          hitMarker = true;
+        }
+      }
+      if (hitMarker) {
+        padBytes++;
+      }
+      buf = (buf << 8) | b;
+      bits += 8;
+    }
+  }
+
+  /** Refuses data that ran into a marker or the end of the file mid-MCU (libjpeg's "premature end"). */
+  private void checkData() {
+    if (hitMarker && bits < padBytes << 3) {
+      throw JpegFrame.corrupt("the data ends before the image does");
+    }
+  }
+
+  private int decode(HuffmanTable t) {
+    if (bits < 16) {
+      fill();
+    }
+    int e = t.fast[(int) (buf >>> (bits - HuffmanTable.LOOKAHEAD)) & ((1 << HuffmanTable.LOOKAHEAD) - 1)];
+    if (e != 0) {
+      bits -= e >> 8;
+      return e & 0xff;
+    }
+    int code = (int) (buf >>> (bits - 16)) & 0xffff;
+    for (int len = HuffmanTable.LOOKAHEAD + 1; len <= 16; len++) {
+      int c = code >>> (16 - len);
+      if (c <= t.maxcode[len]) {
+        bits -= len;
+        return t.symbols[c + t.valoffset[len]];
+      }
+    }
+    throw JpegFrame.corrupt("an invalid Huffman code");
+  }
+
+  private int receiveExtend(int s) {
+    if (bits < s) {
+      fill();
+    }
+    bits -= s;
+    int v = (int) (buf >>> bits) & ((1 << s) - 1);
+    return v < (1 << (s - 1)) ? v - (1 << s) + 1 : v;
+  }
+
+  private int receive(int s) {
+    if (bits < s) {
+      fill();
+    }
+    bits -= s;
+    return (int) (buf >>> bits) & ((1 << s) - 1);
+  }
+
+  private void restart() {
+    // The encoder byte-aligns before RSTn: drop what is left and find the marker.
+    resetBits();
+    while (pos + 1 < data.length) {
+      if ((data[pos] & 0xff) == 0xff) {
+        int m = data[pos + 1] & 0xff;
+        if (m >= 0xd0 && m <= 0xd7) {
+          pos += 2;
+          Arrays.fill(pred, 0);
+          eobrun = 0;
+          return;
+        }
+        if (m != 0 && m != 0xff) {
+          break;
+        }
+      }
+      pos++;
+    }
+    throw JpegFrame.corrupt("a restart marker is missing");
+  }
+
+  // ---------------------------------------------------------------- entropy decoding
+
+  private void decodeBaseline(short[] blk, int off, HuffmanTable dct, HuffmanTable act, int c) {
+    int s = decode(dct);
+    if (s != 0) {
+      if (s > 16) {
+        throw JpegFrame.corrupt("a bad DC code");
+      }
+      pred[c] += receiveExtend(s);
+    }
+    blk[off] = (short) pred[c];
+    int[] fast = act.fast;
+    int[] acFast = act.acFast;
+    // The bit buffer lives in locals through the loop (written back around the rare calls).
+    long b = buf;
+    int n = bits;
+    for (int k = 1; k < 64; ) {
+      if (n < 16) {
+        buf = b;
+        bits = n;
+        fill();
+        b = buf;
+        n = bits;
+      }
+      // Most coefficients: code and magnitude in one lookup.
+      int fe = acFast[(int) (b >>> (n - HuffmanTable.AC_LOOKAHEAD)) & ((1 << HuffmanTable.AC_LOOKAHEAD) - 1)];
+      if (fe != 0) {
+        n -= fe & 0xff;
+        k += (fe >> 8) & 0xff;
+        blk[off + NATURAL[k]] = (short) (fe >> 16);
+        k++;
+        continue;
+      }
+      int rs;
+      int e = fast[(int) (b >>> (n - HuffmanTable.LOOKAHEAD)) & ((1 << HuffmanTable.LOOKAHEAD) - 1)];
+      if (e != 0) {
+        n -= e >> 8;
+        rs = e & 0xff;
+      } else {
+        buf = b;
+        bits = n;
+        rs = decode(act);
+        b = buf;
+        n = bits;
+      }
+      int r = rs >> 4;
+      s = rs & 15;
+      if (s != 0) {
+        k += r;
+        if (n < s) {
+          buf = b;
+          bits = n;
+          fill();
+          b = buf;
+          n = bits;
+        }
+        n -= s;
+        int v = (int) (b >>> n) & ((1 << s) - 1);
+        blk[off + NATURAL[k]] = (short) (v < (1 << (s - 1)) ? v - (1 << s) + 1 : v);
+        k++;
+      } else {
+        if (r != 15) {
+          break;
+        }
+        k += 16;
+      }
+    }
+    buf = b;
+    bits = n;
+  }
+
+  private void decodeDcFirst(short[] blk, int off, HuffmanTable dct, int c, int al) {
+    int s = decode(dct);
+    if (s != 0) {
+      if (s > 16) {
+        throw JpegFrame.corrupt("a bad DC code");
+      }
+      pred[c] += receiveExtend(s);
+    }
+    blk[off] = (short) (pred[c] << al);
+  }
+
+  private void decodeAcFirst(short[] blk, int off, HuffmanTable act, int ssel, int se, int al) {
+    if (eobrun > 0) {
+      eobrun--;
+      return;
+    }
+    for (int k = ssel; k <= se; k++) {
+      int rs = decode(act);
+      int r = rs >> 4;
+      int s = rs & 15;
+      if (s != 0) {
+        k += r;
+        blk[off + NATURAL[k]] = (short) (receiveExtend(s) * (1 << al));
+      } else {
+        if (r < 15) {
+          eobrun = 1 << r;
+          if (r != 0) {
+            eobrun += receive(r);
+          }
+          eobrun--;
+          break;
+        }
+        k += 15;
+      }
+    }
+  }
+
+  private void decodeAcRefine(short[] blk, int off, HuffmanTable act, int ssel, int se, int al) {
+    int p1 = 1 << al;
+    int m1 = -1 << al;
+    int k = ssel;
+    if (eobrun == 0) {
+      for (; k <= se; k++) {
+        int rs = decode(act);
+        int r = rs >> 4;
+        int s = rs & 15;
+        if (s != 0) {
+          s = receive(1) != 0 ? p1 : m1;
+        } else if (r != 15) {
+          eobrun = 1 << r;
+          if (r != 0) {
+            eobrun += receive(r);
+          }
+          break;
+        }
+        do {
+          int z = off + NATURAL[k];
+          if (blk[z] != 0) {
+            if (receive(1) != 0 && (blk[z] & p1) == 0) {
+              blk[z] += blk[z] >= 0 ? p1 : m1;
+            }
+          } else if (--r < 0) {
+            break;
+          }
+          k++;
+        } while (k <= se);
+        if (s != 0) {
+          blk[off + NATURAL[k]] = (short) s;
+        }
+      }
+    }
+    if (eobrun > 0) {
+      for (; k <= se; k++) {
+        int z = off + NATURAL[k];
+        if (blk[z] != 0 && receive(1) != 0 && (blk[z] & p1) == 0) {
+          blk[z] += blk[z] >= 0 ? p1 : m1;
+        }
+      }
+      eobrun--;
+    }
+  }
+
+  // ---------------------------------------------------------------- sequential, streamed
+
+  private void streamBaseline(HuffmanTable[] dcs, HuffmanTable[] acs) {
+    short[] blk = scratch.block;
+    int[] ws = scratch.ws;
+    int restarts = f.restartInterval;
+    int left = restarts;
+    for (int m = 0; m < mcusY; m++) {
+      for (int mx = 0; mx < mcusX; mx++) {
+        if (restarts > 0) {
+          if (left == 0) {
+            restart();
+            left = restarts;
+          }
+          left--;
+        }
+        boolean keep = mx >= mcuLo && mx <= mcuHi && rowNeeded(m);
+        for (int c = 0; c < nc; c++) {
+          HuffmanTable dct = dcs[c];
+          HuffmanTable act = acs[c];
+          int hc = f.h[c];
+          int vc = f.v[c];
+          int s = ss[c];
+          for (int by = 0; by < vc; by++) {
+            for (int bx = 0; bx < hc; bx++) {
+              decodeBaseline(blk, 0, dct, act, c);
+              if (keep) {
+                int row = ((m * vc + by) * s) % ringRows[c];
+                idct(c, blk, 0, ws, row * planeStride[c] + (mx * hc + bx) * s);
+              }
+              Arrays.fill(blk, (short) 0);
+            }
+          }
+        }
+        checkData();
+      }
+      emitRows(m);
+      if (nextRow >= y1) {
+        return;
+      }
+    }
+  }
+
+  /** False for MCU rows wholly above the window (with a row of upsampling context to spare). */
+  private boolean rowNeeded(int m) {
+    return (long) (m + 2) * f.vmax * minSs > y0;
+  }
+
+  private void idct(int c, short[] blk, int off, int[] ws, int o) {
+    switch (ss[c]) {
+      case 8 -> Idct.idct8(blk, off, q[c], ws, plane[c], o, planeStride[c]);
+      case 4 -> Idct.idct4(blk, off, q[c], ws, plane[c], o, planeStride[c]);
+      case 2 -> Idct.idct2(blk, off, q[c], ws, plane[c], o, planeStride[c]);
+      default -> Idct.idct1(blk, off, q[c], plane[c], o);
+    }
+  }
+
+  // ---------------------------------------------------------------- progressive and multi-scan
+
+  private void startCoefficients() {
+    coefRow = new short[nc][][];
+    coefOff = new int[nc][];
+    long total = 0;
+    for (int c = 0; c < nc; c++) {
+      coefRow[c] = new short[blocksH[c]][];
+      coefOff[c] = new int[blocksH[c]];
+      total += (long) blocksW[c] * blocksH[c] * 64;
+    }
+    pooled = total <= scratch.coef().length;
+    poolNext = 0;
+    scratch.coefWanted = total;
+  }
+
+  /** The block row's coefficients, zeroed and assigned on first touch (so memory follows the data). */
+  private short[] coefRow(int c, int by) {
+    short[] row = coefRow[c][by];
+    if (row == null) {
+      int n = blocksW[c] * 64;
+      if (pooled) {
+        row = scratch.coef();
+        coefOff[c][by] = poolNext;
+        Arrays.fill(row, poolNext, poolNext + n, (short) 0);
+        poolNext += n;
+      } else {
+        row = new short[n];
+      }
+      coefRow[c][by] = row;
+    }
+    return row;
+  }
+
+  private void decodeScan(int ns, int[] comps, HuffmanTable[] dcs, HuffmanTable[] acs, int ssel, int se, int ah, int al) {
+    int restarts = f.restartInterval;
+    int left = restarts;
+    if (ns == 1) {
+      int c = comps[0];
+      // A non-interleaved scan covers the component's own blocks, not the MCU-padded ones.
+      int bw = ceilDiv(ceilDiv(f.width * f.h[c], f.hmax), 8);
+      int bh = ceilDiv(ceilDiv(f.height * f.v[c], f.vmax), 8);
+      for (int by = 0; by < bh; by++) {
+        short[] row = coefRow(c, by);
+        int base = coefOff[c][by];
+        for (int bx = 0; bx < bw; bx++) {
+          if (restarts > 0) {
+            if (left == 0) {
+              restart();
+              left = restarts;
+            }
+            left--;
+          }
+          decodeBlock(row, base + bx * 64, c, dcs[0], acs[0], ssel, se, ah, al);
+          checkData();
+        }
+      }
+      return;
+    }
+    for (int m = 0; m < mcusY; m++) {
+      for (int mx = 0; mx < mcusX; mx++) {
+        if (restarts > 0) {
+          if (left == 0) {
+            restart();
+            left = restarts;
+          }
+          left--;
+        }
+        for (int i = 0; i < ns; i++) {
+          int c = comps[i];
+          for (int by = 0; by < f.v[c]; by++) {
+            int r = m * f.v[c] + by;
+            short[] row = coefRow(c, r);
+            int base = coefOff[c][r];
+            for (int bx = 0; bx < f.h[c]; bx++) {
+              decodeBlock(row, base + (mx * f.h[c] + bx) * 64, c, dcs[i], acs[i], ssel, se, ah, al);
+            }
+          }
+        }
+        checkData();
+      }
+    }
+  }
+
+  private void decodeBlock(short[] blk, int off, int c, HuffmanTable dct, HuffmanTable act, int ssel, int se, int ah, int al) {
+    if (!f.progressive) {
+      decodeBaseline(blk, off, dct, act, c);
+    } else if (ssel == 0) {
+      if (ah == 0) {
+        decodeDcFirst(blk, off, dct, c, al);
+      } else if (receive(1) != 0) {
+        blk[off] |= (short) (1 << al);
+      }
+    } else if (ah == 0) {
+      decodeAcFirst(blk, off, act, ssel, se, al);
+    } else {
+      decodeAcRefine(blk, off, act, ssel, se, al);
+    }
+  }
+
+  private void outputBuffered() {
+    allocateOutput(false);
+    short[] zero = scratch.zeroBlock;
+    int[] ws = scratch.ws;
+    for (int m = 0; m < mcusY; m++) {
+      for (int c = 0; c < nc && rowNeeded(m); c++) {
+        int hc = f.h[c];
+        int vc = f.v[c];
+        int s = ss[c];
+        for (int by = 0; by < vc; by++) {
+          int r = m * vc + by;
+          short[] row = coefRow[c][r];
+          int base = row == null ? 0 : coefOff[c][r];
+          int o = ((r * s) % ringRows[c]) * planeStride[c];
+          for (int bx = mcuLo * hc; bx < (mcuHi + 1) * hc; bx++) {
+            if (row == null) {
+              idct(c, zero, 0, ws, o + bx * s);
+            } else {
+              idct(c, row, base + bx * 64, ws, o + bx * s);
+            }
+          }
+        }
+      }
+      emitRows(m);
+      if (nextRow >= y1) {
+        break;
+      }
+    }
+    if (pooled || scratch.coefWanted <= COEF_RETAIN) {
+      scratch.keepCoefficients();
+    }
+  }
+
+  // ---------------------------------------------------------------- upsampling and output
+
+  private void allocateOutput(boolean boundByData) {
+    int stride = (x1 - x0) * 3;
+    int rows = y1 - y0;
+    if (boundByData) {
+      // Every block costs at least two bits, so the data left can make only so many MCU rows: a
+      // header claiming a huge image over little data gets a buffer sized for the data.
+      long blocksPerMcuRow = 0;
+      for (int c = 0; c < nc; c++) {
+        blocksPerMcuRow += (long) mcusX * f.h[c] * f.v[c];
+      }
+      long mcuRows = ((long) (data.length - f.scanStart) * 4) / Math.max(1, blocksPerMcuRow) + 2;
+      rows = (int) Math.min(rows, mcuRows * f.vmax * minSs);
+    }
+    outRowsCapacity = rows;
+    out = scratch.out((long) stride * rows);
+  }
+
+  private void ensureRow(int y) {
+    if (y - y0 >= outRowsCapacity) {
+      int stride = (x1 - x0) * 3;
+      int rows = Math.min(y1 - y0, Math.max(y - y0 + 1, outRowsCapacity * 2));
+      out = Arrays.copyOf(out, Math.multiplyExact(stride, rows));
+      scratch.out = out;
+      outRowsCapacity = rows;
+    }
+  }
+
+  /** Emits every window row whose samples (and upsampling context) MCU row {@code m} completed. */
+  private void emitRows(int m) {
+    boolean last = m == mcusY - 1;
+    int limit = y1;
+    if (!last) {
+      for (int c = 0; c < nc; c++) {
+        int available = (m + 1) * f.v[c] * ss[c]; // component rows decoded so far
+        // Output row y needs component rows up to y / upV + 1.
+        limit = Math.min(limit, (available - 1) * upV[c]);
+      }
+    }
+    for (; nextRow < limit; nextRow++) {
+      if (nextRow >= y0) {
+        ensureRow(nextRow);
+        emitRow(nextRow);
+      }
+    }
+  }
+
+  private void emitRow(int y) {
+    int o = (y - y0) * (x1 - x0) * 3;
+    byte[] d = out;
+    int n = x1 - x0;
+    for (int c = 0; c < nc; c++) {
+      byte[] pl = plane[c];
+      int ps = planeStride[c];
+      int ring = ringRows[c];
+      int uh = upH[c];
+      int uv = upV[c];
+      int cw = compW[c];
+      int ch = compH[c];
+      int oc = o + c;
+      if (uh == 1 && uv == 1) {
+        int p = (y % ring) * ps + x0;
+        for (int i = 0, t = oc; i < n; i++, t += 3) {
+          d[t] = pl[p + i];
+        }
+      } else if (uv == 2 && fancy && (uh == 1 || (uh == 2 && cw > 2))) {
+        int near = y >> 1;
+        int far = (y & 1) == 0 ? Math.max(near - 1, 0) : Math.min(near + 1, ch - 1);
+        int pn = (near % ring) * ps;
+        int pf = (far % ring) * ps;
+        if (uh == 1) {
+          int bias = (y & 1) == 0 ? 1 : 2; // h1v2_fancy_upsample
+          for (int i = 0, t = oc; i < n; i++, t += 3) {
+            int x = x0 + i;
+            d[t] = (byte) ((3 * (pl[pn + x] & 0xff) + (pl[pf + x] & 0xff) + bias) >> 2);
+          }
+        } else {
+          h2v2(pl, pn, pf, cw, d, oc);
+        }
+      } else if (uv == 1 && uh == 2 && fancy && cw > 2) {
+        h2v1(pl, (y % ring) * ps, cw, d, oc);
+      } else {
+        int p = ((y / uv) % ring) * ps;
+        for (int i = 0, t = oc; i < n; i++, t += 3) {
+          d[t] = pl[p + (x0 + i) / uh];
+        }
+      }
+    }
+    if (nc == 1) {
+      for (int i = 0, t = o; i < n; i++, t += 3) {
+        d[t + 1] = d[t];
+        d[t + 2] = d[t];
+      }
+    }
+  }
+
+  /** jdsample.c h2v2_fancy_upsample for the window's columns: 9/16, 3/16, 3/16, 1/16 triangle. */
+  private void h2v2(byte[] pl, int pn, int pf, int cw, byte[] d, int oc) {
+    int x = x0;
+    int t = oc;
+    if ((x & 1) == 1 && x < x1) {
+      int i = x >> 1;
+      int cs = 3 * (pl[pn + i] & 0xff) + (pl[pf + i] & 0xff);
+      int j = Math.min(i + 1, cw - 1);
+      int cn = 3 * (pl[pn + j] & 0xff) + (pl[pf + j] & 0xff);
+      d[t] = (byte) ((3 * cs + cn + 7) >> 4);
+      t += 3;
+      x++;
+    }
+    int i = x >> 1;
+    int prev = 3 * (pl[pn + Math.max(i - 1, 0)] & 0xff) + (pl[pf + Math.max(i - 1, 0)] & 0xff);
+    int cur = 3 * (pl[pn + i] & 0xff) + (pl[pf + i] & 0xff);
+    int lastI = cw - 1;
+    for (; x + 1 < x1; x += 2, t += 6, i++) {
+      int j = i < lastI ? i + 1 : lastI;
+      int next = 3 * (pl[pn + j] & 0xff) + (pl[pf + j] & 0xff);
+      d[t] = (byte) ((3 * cur + prev + 8) >> 4);
+      d[t + 3] = (byte) ((3 * cur + next + 7) >> 4);
+      prev = cur;
+      cur = next;
+    }
+    if (x < x1) {
+      d[t] = (byte) ((3 * cur + prev + 8) >> 4);
+    }
+  }
+
+  /** jdsample.c h2v1_fancy_upsample for the window's columns: 3/4, 1/4. */
+  private void h2v1(byte[] pl, int p, int cw, byte[] d, int oc) {
+    int lastI = cw - 1;
+    for (int x = x0, t = oc; x < x1; x++, t += 3) {
+      int i = x >> 1;
+      int cur = 3 * (pl[p + i] & 0xff);
+      if ((x & 1) == 0) {
+        d[t] = (byte) ((cur + (pl[p + Math.max(i - 1, 0)] & 0xff) + 1) >> 2);
+      } else {
+        d[t] = (byte) ((cur + (pl[p + Math.min(i + 1, lastI)] & 0xff) + 2) >> 2);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- per-thread scratch
+
+  private static final class Scratch {
+    final short[] block = new short[64];
+    final short[] zeroBlock = new short[64];
+    final int[] ws = new int[64];
+    final byte[][] planes = new byte[3][];
+    byte[] out = new byte[0];
+    java.lang.ref.SoftReference<short[]> coef = new java.lang.ref.SoftReference<>(new short[0]);
+    short[] coefInUse;
+    long coefWanted;
+
+    /** The pooled coefficient buffer, pinned for the current decode. */
+    short[] coef() {
+      if (coefInUse == null) {
+        short[] c = coef.get();
+        coefInUse = c == null ? new short[0] : c;
+      }
+      return coefInUse;
+    }
+
+    byte[] plane(int c, int n) {
+      if (planes[c] == null || planes[c].length < n) {
+        planes[c] = new byte[n];
+      }
+      return planes[c];
+    }
+
+    byte[] out(long n) {
+      if (n > Integer.MAX_VALUE - 8) {
+        throw new UnsupportedImageException("The image/jpeg window is too large to decode in one piece.");
+      }
+      if (out.length < n) {
+        out = new byte[(int) n];
+      }
+      return out;
+    }
+
+    /** After a successful progressive decode: keep a coefficient buffer its size for the next one. */
+    void keepCoefficients() {
+      if (coef().length < coefWanted && coefWanted <= COEF_RETAIN) {
+        coef = new java.lang.ref.SoftReference<>(new short[(int) coefWanted]);
+      }
+    }
+
+    void release() {
+      if (out.length > OUT_RETAIN) {
+        out = new byte[0];
+      }
+      coefInUse = null;
+      for (int c = 0; c < 3; c++) {
+        if (planes[c] != null && planes[c].length > (4 << 20)) {
+          planes[c] = null;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,372 @@
+package io.renderlab.thumbnails.internal.jpeg;
+
+import io.renderlab.core.UnsupportedImageException;
+import java.io.ByteArrayOutputStream;
+
+/**
+ * A JPEG's headers up to its first scan: frame size, components and sampling, quantisation and
+ * Huffman tables, restart interval, colour transform and the embedded ICC profile. Parsing touches
+ * no pixel and allocates nothing in proportion to the claimed size. Not public API.
+ */
+public final class JpegFrame {
+  final byte[] data;
+  int width;
+  int height;
+  int precision;
+  boolean progressive;
+  /** Why {@link JpegDecoder} cannot decode this frame (ImageIO should), or null. */
+  String unsupported;
+  int components;
+  final int[] ids = new int[4];
+  final int[] h = new int[4];
+  final int[] v = new int[4];
+  final int[] tq = new int[4];
+  int hmax;
+  int vmax;
+  /** Quantisation tables in natural (row-major) order. */
+  final int[][] quant = new int[4][];
+  final HuffmanTable[] dc = new HuffmanTable[4];
+  final HuffmanTable[] ac = new HuffmanTable[4];
+  int restartInterval;
+  int adobeTransform = -1;
+  boolean jfif;
+  /** Position of the first SOS marker. */
+  int scanStart;
+  byte[] icc;
+
+  private JpegFrame(byte[] data) {
+    this.data = data;
+  }
+
+  /** Width in pixels. */
+  public int width() {
+    return width;
+  }
+
+  /** Height in pixels. */
+  public int height() {
+    return height;
+  }
+
+  /** True when {@link JpegDecoder} decodes it; otherwise use ImageIO (arithmetic, 12-bit, lossless, CMYK). */
+  public boolean supported() {
+    return unsupported == null;
+  }
+
+  /** Why it is not {@link #supported()}, or null. */
+  public String unsupportedReason() {
+    return unsupported;
+  }
+
+  /** The embedded ICC profile (APP2 chunks assembled in order), or null. */
+  public byte[] iccProfile() {
+    return icc == null ? null : icc.clone();
+  }
+
+  /** True when the three components hold RGB rather than YCbCr (Adobe transform 0 or ids 'R','G','B'), as libjpeg guesses. */
+  boolean rgb() {
+    if (components != 3) {
+      return false;
+    }
+    if (adobeTransform >= 0) {
+      return adobeTransform == 0;
+    }
+    if (jfif) {
+      return false;
+    }
+    return ids[0] == 'R' && ids[1] == 'G' && ids[2] == 'B';
+  }
+
+  static UnsupportedImageException corrupt(String why) {
+    return new UnsupportedImageException("The image/jpeg image is truncated or corrupt: " + why + ".");
+  }
+
+  /**
+   * Reads the headers of {@code jpeg} up to its first scan.
+   *
+   * @throws UnsupportedImageException if the headers are truncated or inconsistent
+   */
+  public static JpegFrame parse(byte[] jpeg) {
+    if (jpeg.length < 4 || (jpeg[0] & 0xff) != 0xff || (jpeg[1] & 0xff) != 0xd8) {
+      throw corrupt("no start-of-image marker");
+    }
+    JpegFrame f = new JpegFrame(jpeg);
+    byte[][] iccChunks = null;
+    boolean iccBad = false;
+    int pos = 2;
+    boolean sof = false;
+    while (true) {
+      // Skip fill bytes and anything between segments until a marker.
+      while (pos < jpeg.length && (jpeg[pos] & 0xff) != 0xff) {
+        pos++;
+      }
+      while (pos < jpeg.length && (jpeg[pos] & 0xff) == 0xff) {
+        pos++;
+      }
+      if (pos >= jpeg.length) {
+        throw corrupt("no image data");
+      }
+      int marker = jpeg[pos] & 0xff;
+      int segment = pos - 1;
+      pos++;
+      if (marker == 0xd9) {
+        throw corrupt("no image data before the end-of-image marker");
+      }
+      if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7) || marker == 0xd8) {
+        continue; // markers without a length
+      }
+      if (pos + 2 > jpeg.length) {
+        throw corrupt("a segment header is cut off");
+      }
+      int length = ((jpeg[pos] & 0xff) << 8) | (jpeg[pos + 1] & 0xff);
+      if (length < 2 || pos + length > jpeg.length) {
+        throw corrupt("a segment runs past the end of the data");
+      }
+      int start = pos + 2;
+      int end = pos + length;
+      switch (marker) {
+        case 0xc0, 0xc1, 0xc2 -> {
+          if (sof) {
+            throw corrupt("two frame headers");
+          }
+          sof = true;
+          f.progressive = marker == 0xc2;
+          f.readSof(start, end);
+        }
+        case 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf -> {
+          f.unsupported = "SOF" + (marker - 0xc0) + " (lossless, hierarchical or arithmetic-coded)";
+          if (!sof) {
+            // Still read the size, so the pixel limit applies to what ImageIO will decode.
+            f.readSofSize(start, end);
+          }
+          return f;
+        }
+        case 0xc4 -> f.readDht(start, end);
+        case 0xdb -> f.readDqt(start, end);
+        case 0xdd -> {
+          if (length != 4) {
+            throw corrupt("a restart interval segment of the wrong length");
+          }
+          f.restartInterval = ((jpeg[start] & 0xff) << 8) | (jpeg[start + 1] & 0xff);
+        }
+        case 0xe0 -> {
+          if (end - start >= 5 && jpeg[start] == 'J' && jpeg[start + 1] == 'F' && jpeg[start + 2] == 'I' && jpeg[start + 3] == 'F' && jpeg[start + 4] == 0) {
+            f.jfif = true;
+          }
+        }
+        case 0xe2 -> {
+          if (end - start >= 14 && startsWith(jpeg, start, "ICC_PROFILE\0")) {
+            int seq = jpeg[start + 12] & 0xff;
+            int count = jpeg[start + 13] & 0xff;
+            if (iccChunks == null) {
+              iccChunks = new byte[Math.max(1, count)][];
+            }
+            if (count == 0 || count != iccChunks.length || seq < 1 || seq > count || iccChunks[seq - 1] != null) {
+              iccBad = true;
+            } else {
+              iccChunks[seq - 1] = java.util.Arrays.copyOfRange(jpeg, start + 14, end);
+            }
+          }
+        }
+        case 0xee -> {
+          if (end - start >= 12 && startsWith(jpeg, start, "Adobe")) {
+            f.adobeTransform = jpeg[start + 11] & 0xff;
+          }
+        }
+        case 0xda -> {
+          if (!sof) {
+            throw corrupt("a scan before the frame header");
+          }
+          f.scanStart = segment;
+          f.icc = iccBad ? null : assemble(iccChunks);
+          return f;
+        }
+        default -> {
+          // APPn, COM and others: skipped.
+        }
+      }
+      pos = end;
+    }
+  }
+
+  private static boolean startsWith(byte[] d, int p, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (d[p + i] != (byte) s.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static byte[] assemble(byte[][] chunks) {
+    if (chunks == null) {
+      return null;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] c : chunks) {
+      if (c == null) {
+        return null; // a missing chunk: no usable profile, as libjpeg's read_icc_profile
+      }
+      out.writeBytes(c);
+    }
+    return out.size() == 0 ? null : out.toByteArray();
+  }
+
+  private void readSofSize(int p, int end) {
+    if (end - p >= 5) {
+      precision = data[p] & 0xff;
+      height = ((data[p + 1] & 0xff) << 8) | (data[p + 2] & 0xff);
+      width = ((data[p + 3] & 0xff) << 8) | (data[p + 4] & 0xff);
+    }
+  }
+
+  private void readSof(int p, int end) {
+    if (end - p < 6) {
+      throw corrupt("a frame header is cut off");
+    }
+    readSofSize(p, end);
+    components = data[p + 5] & 0xff;
+    if (width == 0 || height == 0) {
+      unsupported = "no height in the frame header (DNL)";
+    }
+    if (precision != 8) {
+      unsupported = precision + "-bit samples";
+    }
+    if (components != 1 && components != 3) {
+      unsupported = components + " colour components";
+      return;
+    }
+    if (end - p < 6 + 3 * components) {
+      throw corrupt("a frame header is cut off");
+    }
+    for (int i = 0; i < components; i++) {
+      int q = p + 6 + 3 * i;
+      ids[i] = data[q] & 0xff;
+      h[i] = (data[q + 1] & 0xff) >> 4;
+      v[i] = data[q + 1] & 0x0f;
+      tq[i] = data[q + 2] & 0xff;
+      if (h[i] < 1 || h[i] > 4 || v[i] < 1 || v[i] > 4 || tq[i] > 3) {
+        throw corrupt("bad sampling factors or table number in the frame header");
+      }
+    }
+    if (components == 1) {
+      h[0] = 1; // one component: its sampling factors do not matter, as in libjpeg
+      v[0] = 1;
+    }
+    for (int i = 0; i < components; i++) {
+      hmax = Math.max(hmax, h[i]);
+      vmax = Math.max(vmax, v[i]);
+    }
+    for (int i = 0; i < components; i++) {
+      if (hmax % h[i] != 0 || vmax % v[i] != 0) {
+        unsupported = "fractional sampling factors";
+      }
+    }
+  }
+
+  private void readDqt(int p, int end) {
+    while (p < end) {
+      int pq = (data[p] & 0xff) >> 4;
+      int t = data[p] & 0x0f;
+      if (t > 3 || pq > 1) {
+        throw corrupt("a bad quantisation table");
+      }
+      int size = pq == 0 ? 64 : 128;
+      if (p + 1 + size > end) {
+        throw corrupt("a quantisation table is cut off");
+      }
+      int[] table = new int[64];
+      for (int k = 0; k < 64; k++) {
+        int value = pq == 0 ? data[p + 1 + k] & 0xff : ((data[p + 1 + 2 * k] & 0xff) << 8) | (data[p + 2 + 2 * k] & 0xff);
+        table[JpegDecoder.NATURAL[k]] = value;
+      }
+      quant[t] = table;
+      p += 1 + size;
+    }
+  }
+
+  private void readDht(int p, int end) {
+    while (p < end) {
+      if (p + 17 > end) {
+        throw corrupt("a Huffman table is cut off");
+      }
+      int tc = (data[p] & 0xff) >> 4;
+      int th = data[p] & 0x0f;
+      if (tc > 1 || th > 3) {
+        throw corrupt("a bad Huffman table class or number");
+      }
+      int[] counts = new int[17];
+      int total = 0;
+      for (int i = 1; i <= 16; i++) {
+        counts[i] = data[p + i] & 0xff;
+        total += counts[i];
+      }
+      if (total > 256 || p + 17 + total > end) {
+        throw corrupt("a Huffman table is cut off");
+      }
+      int[] symbols = new int[total];
+      for (int i = 0; i < total; i++) {
+        symbols[i] = data[p + 17 + i] & 0xff;
+      }
+      HuffmanTable table = HuffmanTable.of(counts, symbols);
+      if (tc == 0) {
+        dc[th] = table;
+      } else {
+        ac[th] = table;
+      }
+      p += 17 + total;
+    }
+  }
+
+  /** Reads more tables between scans (progressive files may redefine them). Returns the SOS position or -1 at EOI. */
+  int tablesUntilScan(int pos) {
+    while (true) {
+      while (pos < data.length && (data[pos] & 0xff) != 0xff) {
+        pos++;
+      }
+      while (pos < data.length && (data[pos] & 0xff) == 0xff) {
+        pos++;
+      }
+      if (pos >= data.length) {
+        return -1;
+      }
+      int marker = data[pos] & 0xff;
+      int segment = pos - 1;
+      pos++;
+      if (marker == 0xd9) {
+        return -1;
+      }
+      if (marker == 0x00 || marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+        continue;
+      }
+      if (pos + 2 > data.length) {
+        return -1;
+      }
+      int length = ((data[pos] & 0xff) << 8) | (data[pos + 1] & 0xff);
+      if (length < 2 || pos + length > data.length) {
+        throw corrupt("a segment runs past the end of the data");
+      }
+      int start = pos + 2;
+      int end = pos + length;
+      switch (marker) {
+        case 0xc4 -> readDht(start, end);
+        case 0xdb -> readDqt(start, end);
+        case 0xdd -> {
+          if (length != 4) {
+            throw corrupt("a restart interval segment of the wrong length");
+          }
+          restartInterval = ((data[start] & 0xff) << 8) | (data[start + 1] & 0xff);
+        }
+        case 0xda -> {
+          return segment;
+        }
+        default -> {
+          if (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc) {
+            throw corrupt("a second frame header");
+          }
+        }
+      }
+      pos = end;
+    }
+  }
+}
