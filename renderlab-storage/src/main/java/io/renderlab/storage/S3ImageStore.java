@@ -1,5 +1,6 @@
 package io.renderlab.storage;
 
+import io.renderlab.core.ConfigurationException;
 import io.renderlab.core.ImageStore;
 import io.renderlab.core.ObjectExistsException;
 import io.renderlab.core.ObjectKeys;
@@ -111,9 +112,34 @@ public final class S3ImageStore implements ImageStore {
     this.publicBaseUrl = stripSlash(base) + "/";
   }
 
-  /** A builder; {@link Builder#bucket} is required. */
+  /**
+   * A builder; {@link Builder#bucket} is required.
+   *
+   * @return a new builder
+   * @throws ConfigurationException if the AWS SDK's {@code s3} artifact is not on the class path
+   */
   public static Builder builder() {
+    requireSdk();
     return new Builder();
+  }
+
+  /** The artifact that S3 storage needs; optional in this module so that other stores pull no AWS SDK. */
+  static final String SDK_ARTIFACT = "software.amazon.awssdk:s3";
+
+  /**
+   * Fails with a message a user can act on when the AWS SDK is missing, before any AWS class is
+   * touched (which would otherwise end in a bare {@code NoClassDefFoundError}).
+   */
+  static void requireSdk() {
+    try {
+      Class.forName("software.amazon.awssdk.services.s3.S3Client", false, S3ImageStore.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new ConfigurationException(
+          "S3 storage needs the AWS SDK, which is an optional dependency of renderlab-storage: add "
+              + SDK_ARTIFACT + " to the application (its version is managed by io.renderlab:renderlab-bom; "
+              + "on the module path, also requires software.amazon.awssdk.services.s3).",
+          e);
+    }
   }
 
   private static String stripSlash(String s) {
