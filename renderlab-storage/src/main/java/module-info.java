@@ -11,7 +11,7 @@ module io.renderlab.storage {
   requires java.net.http;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
-  requires static transitive software.amazon.awssdk.auth;
+  requires static software.amazon.awssdk.auth;
   requires static software.amazon.awssdk.awscore;
   requires static software.amazon.awssdk.core;
   requires static software.amazon.awssdk.regions;

@@ -3,6 +3,7 @@ package io.renderlab.storage;
 import io.renderlab.core.ConfigurationException;
 import io.renderlab.core.ImageStore;
 import io.renderlab.core.Redaction;
+import io.renderlab.storage.internal.AwsSdk;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -92,7 +93,7 @@ public final class ImageStores {
         }
         return publicBaseUrl.map(base -> FolderImageStore.of(root, base)).orElseGet(() -> FolderImageStore.of(root));
       case "s3":
-        S3ImageStore.requireSdk();
+        AwsSdk.require(); // before S3ImageStore is loaded: it cannot even be linked without the SDK
         Map<String, String> q = query(uri.getRawQuery());
         S3ImageStore.Builder b = S3ImageStore.builder();
         try {

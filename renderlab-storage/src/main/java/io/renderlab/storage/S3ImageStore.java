@@ -115,31 +115,15 @@ public final class S3ImageStore implements ImageStore {
   /**
    * A builder; {@link Builder#bucket} is required.
    *
+   * <p>This class needs the AWS SDK's {@code software.amazon.awssdk:s3} artifact, an optional
+   * dependency of renderlab-storage: without it, using this class fails with a
+   * {@code NoClassDefFoundError}. {@link ImageStores#fromUrl(String)} checks first and throws a
+   * {@link ConfigurationException} that says what to add.
+   *
    * @return a new builder
-   * @throws ConfigurationException if the AWS SDK's {@code s3} artifact is not on the class path
    */
   public static Builder builder() {
-    requireSdk();
     return new Builder();
-  }
-
-  /** The artifact that S3 storage needs; optional in this module so that other stores pull no AWS SDK. */
-  static final String SDK_ARTIFACT = "software.amazon.awssdk:s3";
-
-  /**
-   * Fails with a message a user can act on when the AWS SDK is missing, before any AWS class is
-   * touched (which would otherwise end in a bare {@code NoClassDefFoundError}).
-   */
-  static void requireSdk() {
-    try {
-      Class.forName("software.amazon.awssdk.services.s3.S3Client", false, S3ImageStore.class.getClassLoader());
-    } catch (ClassNotFoundException | LinkageError e) {
-      throw new ConfigurationException(
-          "S3 storage needs the AWS SDK, which is an optional dependency of renderlab-storage: add "
-              + SDK_ARTIFACT + " to the application (its version is managed by io.renderlab:renderlab-bom; "
-              + "on the module path, also requires software.amazon.awssdk.services.s3).",
-          e);
-    }
   }
 
   private static String stripSlash(String s) {
