@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The port to where image records live: the {@code images} table of the seed, plus the
- * thumbnail jobs that go with it.
+ * The port to where image records live (one row per image: its URLs, owner, kind, prompt and
+ * lineage), plus the thumbnail jobs that go with it.
  *
  * <p>Implementations are thread-safe. {@link JdbcImageCatalog} is the one the SDK ships (H2,
  * PostgreSQL); a host application may implement this on its own persistence.
@@ -83,4 +83,13 @@ public interface ImageCatalog {
    * @throws CatalogException if the database fails
    */
   boolean delete(UUID imageId);
+
+  /**
+   * The durable thumbnail jobs that {@link #save} enqueues with each record: what a worker leases,
+   * renders and completes, and what a backfill re-queues. An implementation keeps them in the same
+   * store as the records, so a record and its job are saved atomically.
+   *
+   * @return the job queue of this catalog
+   */
+  ThumbnailJobQueue thumbnailJobs();
 }

@@ -109,7 +109,7 @@ public record ImageRecord(
     return b;
   }
 
-  /** The URL a history view shows: the thumbnail once rendered, else the full image (as the seed). */
+  /** The URL a history view shows: the thumbnail once rendered, else the full image. */
   public String displayUrl() {
     return thumbUrl.orElse(url);
   }

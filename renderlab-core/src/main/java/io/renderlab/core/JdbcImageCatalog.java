@@ -74,6 +74,7 @@ public final class JdbcImageCatalog implements ImageCatalog {
   }
 
   /** The durable thumbnail jobs stored beside the records. */
+  @Override
   public ThumbnailJobQueue thumbnailJobs() {
     return jobs;
   }

@@ -8,13 +8,13 @@ import java.util.OptionalLong;
  * How to write one object.
  *
  * @param contentType the MIME type to store
- * @param cacheControl the {@code Cache-Control} to store (default {@value #DEFAULT_CACHE_CONTROL}, as the seed)
+ * @param cacheControl the {@code Cache-Control} to store (default {@value #DEFAULT_CACHE_CONTROL})
  * @param length the body's exact length when known (one streamed PUT), empty when unknown
  * @param overwrite whether an existing object may be replaced; {@code false} fails with
  *     {@link ObjectExistsException} instead
  */
 public record PutOptions(String contentType, String cacheControl, OptionalLong length, boolean overwrite) {
-  /** The seed's cache control. */
+  /** The default cache control: caches may keep an object for an hour. */
   public static final String DEFAULT_CACHE_CONTROL = "max-age=3600";
 
   /** Validates the fields. */

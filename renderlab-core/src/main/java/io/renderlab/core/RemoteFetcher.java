@@ -382,7 +382,7 @@ public final class RemoteFetcher implements AutoCloseable {
         Reason.TOO_LARGE,
         redacted,
         "Refusing " + redacted + ": the body is larger than the " + maxBytes + "-byte cap. Raise it with "
-            + "RemoteFetcher.builder().maxBytes(...) (CLI: --max-bytes) if this is intended.");
+            + "RemoteFetcher.builder().maxBytes(...) if this is intended.");
   }
 
   private RemoteResource openData(String url) {
@@ -489,7 +489,7 @@ public final class RemoteFetcher implements AutoCloseable {
             Reason.PRIVATE_ADDRESS,
             redacted,
             "Refusing to fetch " + redacted + ": the host resolves to " + refusal.get() + ". Allow it with "
-                + "RemoteFetcher.builder().allowHost(...) (CLI: --allow-host) if this is intended.");
+                + "RemoteFetcher.builder().allowHost(...) if this is intended.");
       }
     }
     // OkHttp asks the Dns for the URL's host as it canonicalises it.

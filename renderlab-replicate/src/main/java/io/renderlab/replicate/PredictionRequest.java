@@ -52,7 +52,7 @@ public final class PredictionRequest {
     this.webhookEvents = List.copyOf(b.webhookEvents);
   }
 
-  /** A request for an official model, {@code owner/name} (never sent as a version: the seed's mistake). */
+  /** A request for an official model, {@code owner/name} (sent to the model's own endpoint, never as a version id). */
   public static Builder model(String ownerAndName) {
     return new Builder(TargetKind.MODEL, ownerName(ownerAndName, "model"));
   }

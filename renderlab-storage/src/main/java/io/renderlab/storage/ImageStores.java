@@ -3,6 +3,7 @@ package io.renderlab.storage;
 import io.renderlab.core.ConfigurationException;
 import io.renderlab.core.ImageStore;
 import io.renderlab.core.Redaction;
+import io.renderlab.storage.internal.AwsSdk;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ import java.util.function.Function;
  * </ul>
  *
  * <pre>{@code
- * try (ImageStore store = ImageStores.fromUrl("file:///var/lib/renderlab/objects", Optional.empty())) {
+ * try (ImageStore store = ImageStores.fromUrl("file:///var/lib/renderlab/objects")) {
  *   store.put("user-1/a.png", in, PutOptions.of("image/png"));
  * }
  * }</pre>
@@ -45,14 +46,29 @@ public final class ImageStores {
   private ImageStores() {}
 
   /**
-   * The store a URL names.
+   * The store a URL names, with that store's default public URLs.
    *
    * @param url the storage URL
-   * @param publicBaseUrl the public base URL of objects, when not the store's default
-   * @throws ConfigurationException if the URL is not a storage URL this SDK knows
+   * @return the store; close it when done
+   * @throws ConfigurationException if the URL is not a storage URL this SDK knows, or names S3
+   *     without the AWS SDK's {@code s3} artifact on the class path
    */
-  public static ImageStore fromUrl(String url, Optional<String> publicBaseUrl) {
-    return fromUrl(url, publicBaseUrl, System::getenv);
+  public static ImageStore fromUrl(String url) {
+    return fromUrl(url, Optional.empty(), System::getenv);
+  }
+
+  /**
+   * The store a URL names, whose objects are served under {@code publicBaseUrl} (a CDN, say).
+   *
+   * @param url the storage URL
+   * @param publicBaseUrl the public base URL of objects, for example
+   *     {@code https://cdn.example.com/images}
+   * @return the store; close it when done
+   * @throws ConfigurationException if the URL is not a storage URL this SDK knows, or names S3
+   *     without the AWS SDK's {@code s3} artifact on the class path
+   */
+  public static ImageStore fromUrl(String url, String publicBaseUrl) {
+    return fromUrl(url, Optional.of(Objects.requireNonNull(publicBaseUrl, "publicBaseUrl")), System::getenv);
   }
 
   static ImageStore fromUrl(String url, Optional<String> publicBaseUrl, Function<String, String> env) {
@@ -79,6 +95,7 @@ public final class ImageStores {
         }
         return publicBaseUrl.map(base -> FolderImageStore.of(root, base)).orElseGet(() -> FolderImageStore.of(root));
       case "s3":
+        AwsSdk.require(); // before S3ImageStore is loaded: it cannot even be linked without the SDK
         Map<String, String> q = query(uri.getRawQuery());
         S3ImageStore.Builder b = S3ImageStore.builder();
         try {

@@ -1,5 +1,6 @@
 package io.renderlab.storage;
 
+import io.renderlab.core.ConfigurationException;
 import io.renderlab.core.ImageStore;
 import io.renderlab.core.ObjectExistsException;
 import io.renderlab.core.ObjectKeys;
@@ -123,7 +124,16 @@ public final class S3ImageStore implements ImageStore {
     this.publicBaseUrl = stripSlash(base) + "/";
   }
 
-  /** A builder; {@link Builder#bucket} is required. */
+  /**
+   * A builder; {@link Builder#bucket} is required.
+   *
+   * <p>This class needs the AWS SDK's {@code software.amazon.awssdk:s3} artifact, an optional
+   * dependency of renderlab-storage: without it, using this class fails with a
+   * {@code NoClassDefFoundError}. {@link ImageStores#fromUrl(String)} checks first and throws a
+   * {@link ConfigurationException} that says what to add.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }

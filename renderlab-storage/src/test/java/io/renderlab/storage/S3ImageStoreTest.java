@@ -10,7 +10,6 @@ import io.renderlab.core.StorageException;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -136,12 +135,12 @@ class S3ImageStoreTest extends ImageStoreContract {
   @Test
   void anS3UrlOnSupabasesEndpointGetsSupabasesPublicUrls() {
     String url = "s3://renderlab-images?endpoint=https://abcdefghijklmnop.supabase.co/storage/v1/s3&region=eu-central-1";
-    try (ImageStore supabase = ImageStores.fromUrl(url, Optional.empty())) {
+    try (ImageStore supabase = ImageStores.fromUrl(url)) {
       assertThat(supabase.publicUrl("user-1/a.png"))
           .isEqualTo("https://abcdefghijklmnop.supabase.co/storage/v1/object/public/renderlab-images/user-1/a.png");
     }
     String lookalike = "s3://renderlab-images?endpoint=https://abcdefghijklmnop.supabase.co.evil.example/storage/v1/s3";
-    try (ImageStore other = ImageStores.fromUrl(lookalike, Optional.empty())) {
+    try (ImageStore other = ImageStores.fromUrl(lookalike)) {
       assertThat(other.publicUrl("a.png")).startsWith("https://abcdefghijklmnop.supabase.co.evil.example/storage/v1/s3/renderlab-images/");
     }
   }
@@ -167,7 +166,7 @@ class S3ImageStoreTest extends ImageStoreContract {
     String url = "s3://renderlab-images?endpoint=http://127.0.0.1:" + S3.getHttpPort() + "&region=us-east-1&pathStyle=true";
     System.setProperty("aws.accessKeyId", "test-key");
     System.setProperty("aws.secretAccessKey", "test-secret");
-    try (ImageStore fromUrl = ImageStores.fromUrl(url, Optional.empty())) {
+    try (ImageStore fromUrl = ImageStores.fromUrl(url)) {
       String key = key();
       fromUrl.put(key, new ByteArrayInputStream(new byte[] {1, 2, 3}), PutOptions.of("image/png"));
       assertThat(read(store, key)).containsExactly(1, 2, 3);
@@ -181,14 +180,14 @@ class S3ImageStoreTest extends ImageStoreContract {
   void aFlagThatIsNeitherTrueNorFalseIsRefusedNotReadAsFalse() {
     String base = "s3://renderlab-images?endpoint=http://127.0.0.1:" + S3.getHttpPort() + "&region=us-east-1";
 
-    assertThatThrownBy(() -> ImageStores.fromUrl(base + "&pathStyle=yes", Optional.empty()))
+    assertThatThrownBy(() -> ImageStores.fromUrl(base + "&pathStyle=yes"))
         .isInstanceOf(io.renderlab.core.ConfigurationException.class)
         .hasMessageContaining("pathStyle")
         .hasMessageContaining("true or false");
-    assertThatThrownBy(() -> ImageStores.fromUrl(base + "&checkExists=1", Optional.empty()))
+    assertThatThrownBy(() -> ImageStores.fromUrl(base + "&checkExists=1"))
         .isInstanceOf(io.renderlab.core.ConfigurationException.class)
         .hasMessageContaining("checkExists");
-    try (ImageStore upperCase = ImageStores.fromUrl(base + "&pathStyle=TRUE&checkExists=False", Optional.empty())) {
+    try (ImageStore upperCase = ImageStores.fromUrl(base + "&pathStyle=TRUE&checkExists=False")) {
       assertThat(upperCase.publicUrl("a/b.png")).contains("/renderlab-images/a/b.png");
     }
   }

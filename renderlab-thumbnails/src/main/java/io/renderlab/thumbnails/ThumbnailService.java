@@ -77,6 +77,7 @@ public final class ThumbnailService implements AutoCloseable {
   private final Semaphore wake = new Semaphore(0);
   private final Semaphore slots;
   private final AtomicBoolean running = new AtomicBoolean();
+  private final AtomicBoolean everStarted = new AtomicBoolean();
   private final Map<UUID, CompletableFuture<ImageRecord>> waiters = new ConcurrentHashMap<>();
   private final ExecutorService renderers;
   /** Jobs whose render is in progress here: their leases are renewed by the heartbeat. */
@@ -141,6 +142,7 @@ public final class ThumbnailService implements AutoCloseable {
   /** Starts the workers; returns this service. */
   public ThumbnailService start() {
     if (running.compareAndSet(false, true)) {
+      everStarted.set(true);
       dispatcher = new Thread(this::dispatch, "renderlab-thumbnail-dispatcher");
       dispatcher.setDaemon(true);
       dispatcher.start();
@@ -170,9 +172,23 @@ public final class ThumbnailService implements AutoCloseable {
    * Completes when the image's thumbnail is rendered (by this or any process), with the updated
    * record; completes exceptionally when its job fails for good. Returns at once when it already
    * has one.
+   *
+   * @throws IllegalStateException if this service is not running (never started, or shut down)
+   *     and the image has no thumbnail yet: nothing here would render it, so the future would
+   *     only time out
    */
   public CompletableFuture<ImageRecord> awaitThumbnail(UUID imageId) {
     Objects.requireNonNull(imageId, "imageId");
+    if (!running.get()) {
+      Optional<ImageRecord> done = catalog.find(imageId).filter(r -> r.thumbUrl().isPresent());
+      if (done.isPresent()) {
+        return CompletableFuture.completedFuture(done.get());
+      }
+      throw new IllegalStateException(
+          "This ThumbnailService is "
+              + (everStarted.get() ? "shut down" : "not started: call start() on it (ThumbnailService.builder()...build().start())")
+              + ", so it would never render image " + imageId + ". Await thumbnails on a running service, or render one now with renderNow(record).");
+    }
     CompletableFuture<ImageRecord> future = waiters.computeIfAbsent(imageId, id -> new CompletableFuture<>());
     checkWaiter(imageId, future);
     wake.release();
@@ -441,7 +457,7 @@ public final class ThumbnailService implements AutoCloseable {
       return this;
     }
 
-    /** The renderer; the seed's settings by default. */
+    /** The renderer; {@code Thumbnailer.builder().build()}'s defaults by default. */
     public Builder thumbnailer(Thumbnailer thumbnailer) {
       this.thumbnailer = Objects.requireNonNull(thumbnailer, "thumbnailer");
       return this;

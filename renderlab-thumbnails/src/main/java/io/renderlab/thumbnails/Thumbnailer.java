@@ -43,7 +43,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Renders thumbnails the way the seed's sharp call does: {@code resize(400, 400, {fit: 'cover',
+ * Renders thumbnails the way this sharp call does: {@code resize(400, 400, {fit: 'cover',
  * position: 'centre', kernel: 'lanczos3'}).webp({quality: 75, effort: 4})}, with EXIF orientation
  * applied and alpha kept.
  *
@@ -90,7 +90,7 @@ public final class Thumbnailer {
     this.maxInputBytes = b.maxInputBytes;
   }
 
-  /** The seed's settings: 400×400 cover, WebP quality 75, effort 4. */
+  /** The default settings: 400×400 cover, WebP quality 75, effort 4. */
   public static Builder builder() {
     return new Builder();
   }

@@ -4,7 +4,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 
 /**
- * The base of every command: the shared options of {@code shared/CLI.md}, and the context that
+ * The base of every command: the shared options of {@code docs/CLI.md}, and the context that
  * turns them into configured SDK clients.
  */
 abstract class CliCommand implements Callable<Integer> {

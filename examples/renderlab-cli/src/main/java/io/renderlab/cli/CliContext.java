@@ -1,6 +1,7 @@
 package io.renderlab.cli;
 
 import io.renderlab.core.ConfigurationException;
+import io.renderlab.core.ImageCatalog;
 import io.renderlab.core.JdbcImageCatalog;
 import io.renderlab.core.ImageStore;
 import io.renderlab.core.Redaction;
@@ -35,7 +36,7 @@ final class CliContext implements AutoCloseable {
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private CommonOptions options = new CommonOptions();
   private Settings settings;
-  private JdbcImageCatalog catalog;
+  private ImageCatalog catalog;
   private ImageStore store;
   private RemoteFetcher fetcher;
   private Ingestor ingestor;
@@ -89,12 +90,13 @@ final class CliContext implements AutoCloseable {
   }
 
   /** The catalog, with its schema applied (the CLI owns the database it is pointed at). */
-  synchronized JdbcImageCatalog catalog() {
+  synchronized ImageCatalog catalog() {
     if (catalog == null) {
       Settings s = settings();
       DataSource dataSource = dataSource(s);
-      catalog = JdbcImageCatalog.builder().dataSource(dataSource).build();
-      catalog.migrate();
+      JdbcImageCatalog jdbc = JdbcImageCatalog.builder().dataSource(dataSource).build();
+      jdbc.migrate();
+      catalog = jdbc;
     }
     return catalog;
   }
@@ -103,7 +105,11 @@ final class CliContext implements AutoCloseable {
   synchronized ImageStore store() {
     if (store == null) {
       Settings s = settings();
-      store = closeLater(ImageStores.fromUrl(s.storageUrl, s.publicBaseUrl));
+      store =
+          closeLater(
+              s.publicBaseUrl
+                  .map(base -> ImageStores.fromUrl(s.storageUrl, base))
+                  .orElseGet(() -> ImageStores.fromUrl(s.storageUrl)));
     }
     return store;
   }

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** The options every command takes (shared/CLI.md, "Configuration"); flags win over environment variables. */
+/** The options every command takes (docs/CLI.md, "Settings"); flags win over environment variables. */
 final class CommonOptions {
   @Option(names = "--home", paramLabel = "DIR", description = "Data folder for the embedded defaults (env RENDERLAB_HOME; default ./renderlab-data).")
   Path home;

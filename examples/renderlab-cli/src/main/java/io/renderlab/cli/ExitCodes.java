@@ -3,12 +3,15 @@ package io.renderlab.cli;
 import io.renderlab.core.ConfigurationException;
 import io.renderlab.core.DeadlineExceededException;
 import io.renderlab.core.InputRejectedException;
+import io.renderlab.core.ObjectExistsException;
+import io.renderlab.core.RemoteFetchRefusedException;
+import io.renderlab.thumbnails.ImageTooLargeException;
 import io.renderlab.core.Redaction;
 import io.renderlab.replicate.ReplicateApiException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 
-/** The exit codes of shared/CLI.md, and the one place failures become an {@code error:} line. */
+/** The exit codes of docs/CLI.md, and the one place failures become an {@code error:} line. */
 final class ExitCodes {
   static final int OK = 0;
   static final int USAGE = 2;
@@ -27,7 +30,8 @@ final class ExitCodes {
       return TIMED_OUT;
     }
     // Replicate's 422 names an input the model refused: the caller's argument, not an outage.
-    if (e instanceof InputRejectedException || e instanceof IllegalArgumentException
+    // An existing key is the caller's choice of key, not a storage outage.
+    if (e instanceof InputRejectedException || e instanceof IllegalArgumentException || e instanceof ObjectExistsException
         || e instanceof ReplicateApiException.ValidationException) {
       return REJECTED;
     }
@@ -50,10 +54,34 @@ final class ExitCodes {
     } else if (message == null || message.isBlank()) {
       message = e.getClass().getSimpleName();
     }
-    context.err().println("error: " + Redaction.text(message).replace('\n', ' '));
+    context.err().println("error: " + Redaction.text(message + hint(e)).replace('\n', ' '));
     if (context.debug()) {
       e.printStackTrace(context.err());
     }
     return of(e);
+  }
+
+  /**
+   * The CLI's own way out of a library refusal: the libraries name their builder settings, the
+   * CLI names its flags and variables.
+   */
+  static String hint(Throwable e) {
+    if (e instanceof RemoteFetchRefusedException) {
+      switch (((RemoteFetchRefusedException) e).reason()) {
+        case PRIVATE_ADDRESS:
+          return " (renderlab: allow the host with --allow-host HOST or RENDERLAB_ALLOW_HOSTS if this is intended)";
+        case TOO_LARGE:
+          return " (renderlab: raise the cap with --max-bytes SIZE or RENDERLAB_MAX_BYTES if this is intended)";
+        default:
+          return "";
+      }
+    }
+    if (e instanceof ImageTooLargeException) {
+      return " (renderlab: raise the limit with --max-pixels N or RENDERLAB_MAX_PIXELS if this is intended)";
+    }
+    if (e instanceof ObjectExistsException) {
+      return " (renderlab: choose another --key, or leave --key out for a unique one)";
+    }
+    return "";
   }
 }

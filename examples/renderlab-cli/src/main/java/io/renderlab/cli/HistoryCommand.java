@@ -9,7 +9,7 @@ import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code history --user USER [--limit 50] [--kind generated|edited|uploaded]}. */
+/** {@code history --user USER [--limit 50] [--kind generated|edited|uploaded] [--cursor CURSOR]}. */
 @Command(
     name = "history",
     mixinStandardHelpOptions = true,
@@ -24,11 +24,17 @@ final class HistoryCommand extends CliCommand {
   @Option(names = "--kind", paramLabel = "KIND", description = "Only one kind: generated, edited or uploaded.")
   String kind;
 
+  @Option(names = "--cursor", paramLabel = "CURSOR", description = "Continue after the page that printed this nextCursor.")
+  String cursor;
+
   @Override
   protected int execute() {
     HistoryQuery query = HistoryQuery.of(user).withLimit(limit);
     if (kind != null) {
       query = query.withKind(parseKind(kind));
+    }
+    if (cursor != null) {
+      query = query.withCursor(cursor);
     }
     ImagePage page = context.catalog().history(query);
     if (context.json()) {
@@ -38,6 +44,7 @@ final class HistoryCommand extends CliCommand {
       context.out().println(Json.write(root));
     } else {
       printTable(page.images());
+      page.nextCursor().ifPresent(c -> context.out().println("nextCursor " + c + "  (more: add --cursor " + c + ")"));
     }
     return ExitCodes.OK;
   }

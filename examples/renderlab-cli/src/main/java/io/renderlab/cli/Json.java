@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.renderlab.core.ImageRecord;
 import java.util.Collection;
 
-/** JSON output of the CLI: the image record shape of shared/CLI.md. */
+/** JSON output of the CLI: the image record shape of docs/CLI.md. */
 final class Json {
   static final ObjectMapper MAPPER = new ObjectMapper();
 

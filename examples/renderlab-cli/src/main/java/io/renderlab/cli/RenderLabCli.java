@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code renderlab} command: the SDK's modules composed into the RenderLab pipeline. Every
- * name, flag, output and exit code follows {@code shared/CLI.md}.
+ * name, flag, output and exit code follows {@code docs/CLI.md}.
  *
  * <p>{@link #run} is the in-process entry point tests use: it takes the environment and the
  * output streams instead of reading the process's own.
@@ -54,7 +54,7 @@ public final class RenderLabCli implements Runnable {
    * @param env the environment variables to read settings from
    * @param out where results go (with {@code --json}, exactly one JSON document)
    * @param err where errors, logs and progress go
-   * @return the exit code of {@code shared/CLI.md}
+   * @return the exit code of {@code docs/CLI.md}
    */
   public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     CliContext context = new CliContext(env, out, err);
@@ -64,10 +64,19 @@ public final class RenderLabCli implements Runnable {
     cli.setParameterExceptionHandler(
         (ex, argv) -> {
           err.println("error: " + ex.getMessage() + " (see --help)");
+          if (ex.getCommandLine() == cli) {
+            cli.usage(err); // an unknown command: show the ones there are
+          }
           return ExitCodes.USAGE;
         });
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> ExitCodes.report(ex, context));
     try {
+      if (args.length == 0 || args[0].equals("help")) {
+        // Not a command: the usage, on stderr, as a usage error (scripts must not mistake it for work done).
+        err.println("error: " + (args.length == 0 ? "no command given" : "'help' is not a command; use --help") + ".");
+        cli.usage(err);
+        return ExitCodes.USAGE;
+      }
       return cli.execute(args);
     } finally {
       context.close();

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * The CLI's settings, resolved once per run: flags win over environment variables, which win
- * over defaults (shared/CLI.md, "Configuration"). {@code toString()} never shows the token or the
+ * over defaults (docs/CLI.md, "Settings"). {@code toString()} never shows the token or the
  * database password.
  */
 final class Settings {

@@ -64,12 +64,14 @@ final class ThumbnailCommand extends CliCommand {
       thumb = thumbnailer.render(file);
     }
     Path parent = out.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
+    if (parent == null || !Files.isDirectory(parent)) {
+      // A typo in OUT should not leave a new folder tree behind: the folder is the caller's to make.
+      throw new IllegalArgumentException("The output folder " + parent + " does not exist: create it first (mkdir -p).");
     }
-    Path temp = Files.createTempFile(parent, ".thumbnail-", ".tmp");
+    // Not Files.createTempFile: it makes owner-only (0600) files; a thumbnail gets the umask's permissions.
+    Path temp = parent.resolve(".thumbnail-" + java.util.UUID.randomUUID() + ".tmp");
     try {
-      Files.write(temp, thumb.webp());
+      Files.write(temp, thumb.webp(), java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
       Files.move(temp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(temp);

@@ -38,7 +38,7 @@ class ThumbnailCommandTest {
   @Test
   void writesA400SquareWebpAndReportsItInJson() throws Exception {
     Path src = Files.write(home.resolve("photo.jpg"), jpeg(800, 600));
-    Path out = home.resolve("thumbs/photo.webp");
+    Path out = Files.createDirectories(home.resolve("thumbs")).resolve("photo.webp");
 
     CliRunner.Result r = cli.run("thumbnail", src.toString(), out.toString(), "--json");
 

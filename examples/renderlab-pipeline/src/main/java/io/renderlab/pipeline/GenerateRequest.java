@@ -30,7 +30,16 @@ public record GenerateRequest(
     Objects.requireNonNull(timeout, "timeout").ifPresent(t -> Pipelines.requirePositive(t, "timeout"));
   }
 
-  /** Text-to-image with the default model. */
+  /**
+   * Text-to-image with the pipeline's default model: {@code google/nano-banana}
+   * ({@value RenderLabPipeline#DEFAULT_MODEL}) unless the pipeline was built with another
+   * {@link RenderLabPipeline.Builder#defaultModel(String) defaultModel}. Choose one with
+   * {@link #withModel(String)}.
+   *
+   * @param userId the owner of the result
+   * @param prompt the prompt
+   * @return the request
+   */
   public static GenerateRequest of(String userId, String prompt) {
     return new GenerateRequest(userId, prompt, Optional.empty(), List.of(), Optional.empty());
   }

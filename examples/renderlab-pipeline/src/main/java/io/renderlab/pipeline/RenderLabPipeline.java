@@ -7,7 +7,7 @@ import io.renderlab.core.HistoryQuery;
 import io.renderlab.core.ImageKind;
 import io.renderlab.core.ImagePage;
 import io.renderlab.core.ImageRecord;
-import io.renderlab.core.JdbcImageCatalog;
+import io.renderlab.core.ImageCatalog;
 import io.renderlab.core.RenderLabException;
 import io.renderlab.core.StoredObject;
 import io.renderlab.core.UpstreamException;
@@ -58,7 +58,7 @@ public final class RenderLabPipeline implements AutoCloseable {
 
   private final ReplicateClient replicate;
   private final Ingestor ingestor;
-  private final JdbcImageCatalog catalog;
+  private final ImageCatalog catalog;
   private final ThumbnailService thumbnails;
   private final String defaultModel;
   private final Duration defaultTimeout;
@@ -89,7 +89,7 @@ public final class RenderLabPipeline implements AutoCloseable {
   }
 
   /** The catalog records go to. */
-  public JdbcImageCatalog catalog() {
+  public ImageCatalog catalog() {
     return catalog;
   }
 
@@ -578,7 +578,7 @@ public final class RenderLabPipeline implements AutoCloseable {
   public static final class Builder {
     private ReplicateClient replicate;
     private Ingestor ingestor;
-    private JdbcImageCatalog catalog;
+    private ImageCatalog catalog;
     private ThumbnailService thumbnails;
     private String defaultModel = DEFAULT_MODEL;
     private Duration defaultTimeout = Duration.ofMinutes(10);
@@ -635,7 +635,7 @@ public final class RenderLabPipeline implements AutoCloseable {
     }
 
     /** The catalog (required). */
-    public Builder catalog(JdbcImageCatalog catalog) {
+    public Builder catalog(ImageCatalog catalog) {
       this.catalog = Objects.requireNonNull(catalog, "catalog");
       return this;
     }

@@ -6,6 +6,7 @@ import io.renderlab.core.HistoryQuery;
 import io.renderlab.core.ImageKind;
 import io.renderlab.core.ImagePage;
 import io.renderlab.core.ImageRecord;
+import io.renderlab.core.ImageStore;
 import io.renderlab.core.JdbcImageCatalog;
 import io.renderlab.core.RemoteFetcher;
 import io.renderlab.core.StoredObject;
@@ -13,6 +14,7 @@ import io.renderlab.replicate.Prediction;
 import io.renderlab.replicate.PredictionRequest;
 import io.renderlab.replicate.ReplicateClient;
 import io.renderlab.storage.FolderImageStore;
+import io.renderlab.storage.ImageStores;
 import io.renderlab.storage.Ingestor;
 import io.renderlab.thumbnails.Thumbnail;
 import io.renderlab.thumbnails.ThumbnailService;
@@ -115,6 +117,16 @@ class ReadmeSnippetsTest {
   }
 
   @Test
+  void storageUrlSnippetCompilesAndNamesTheStore() {
+    // tag::storageUrl[]
+    ImageStore s3 = ImageStores.fromUrl("s3://renderlab-images?endpoint=http://localhost:9000&region=us-east-1&pathStyle=true");
+    String url = s3.publicUrl("user-123/photo.png");   // http://localhost:9000/renderlab-images/user-123/photo.png
+    // end::storageUrl[]
+    s3.close();
+    assertThat(url).isEqualTo("http://localhost:9000/renderlab-images/user-123/photo.png");
+  }
+
+  @Test
   void thumbnailsSnippetRendersA400SquareWebp() throws Exception {
     Path photo = temp.resolve("photo.png");
     Files.write(photo, PipelineContract.png(Color.BLUE));
@@ -171,7 +183,7 @@ class ReadmeSnippetsTest {
     String source = Files.readString(Path.of("src/test/java/io/renderlab/pipeline/ReadmeSnippetsTest.java"), StandardCharsets.UTF_8);
     List<String> snippets = snippets(source);
 
-    assertThat(snippets).hasSize(5);
+    assertThat(snippets).hasSize(6);
     assertThat(snippets).allSatisfy(snippet -> assertThat(readme).contains(snippet));
   }
 

@@ -3,6 +3,7 @@ package io.renderlab.replicate.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.renderlab.core.RateLimitedException;
+import io.renderlab.core.Redaction;
 import io.renderlab.core.RenderLabException;
 import io.renderlab.core.RetryPolicy;
 import io.renderlab.replicate.ReplicateApiException;
@@ -48,6 +49,14 @@ public final class Problems {
           "Replicate refused the token (HTTP " + status + ": " + said + ") while " + call.action()
               + ". Check REPLICATE_API_TOKEN and that the token's account can use " + call.resource() + ".",
           status, title, detail);
+    }
+    if (status == 404 && !call.url().getPath().contains("/v1/")) {
+      // Every path of Replicate's API is under /v1: a 404 here is the base URL, not the resource.
+      return new ReplicateApiException.NotFoundException(
+          "Replicate answered HTTP 404 (" + said + ") while " + call.action() + ", at " + Redaction.url(call.url().toString())
+              + ": the base URL looks wrong. Replicate's API lives under /v1 (https://api.replicate.com/v1); "
+              + "set the client's base URL (REPLICATE_BASE_URL) to one that ends in /v1.",
+          title, detail);
     }
     if (status == 404) {
       return new ReplicateApiException.NotFoundException(

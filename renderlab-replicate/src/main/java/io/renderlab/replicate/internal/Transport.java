@@ -8,8 +8,10 @@ import io.renderlab.core.RenderLabException;
 import io.renderlab.core.RetryPolicy;
 import io.renderlab.core.UpstreamException;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -152,6 +154,15 @@ public final class Transport {
 
   private void onNoAnswer(ApiCall call, int attempt, CompletableFuture<JsonNode> result, Throwable error) {
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (neverConnected(cause)) {
+      // No connection, so no request: even a create is safe to retry, and nothing can have started.
+      retryOrFail(call, attempt, result, new UpstreamException(
+          "Could not connect to Replicate at " + origin(call.url()) + " while " + call.action() + " ("
+              + (cause instanceof HttpConnectTimeoutException ? "connect timed out" : "connection refused")
+              + "): nothing was sent. Check the client's base URL and the network. This is retryable.",
+          0, cause, true), Optional.empty());
+      return;
+    }
     if (call.kind() == ApiCall.Kind.CREATE) {
       result.completeExceptionally(new NoAnswerException(0, cause));
       return;
@@ -201,7 +212,25 @@ public final class Transport {
     scheduler.schedule(() -> attempt(call, attempt + 1, result), wait.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  /** Waits for an async call, rethrowing its failure as it was. */
+  /** Whether the failure happened before any connection existed (so before any byte was sent). */
+  static boolean neverConnected(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String origin(URI url) {
+    return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort());
+  }
+
+  /**
+   * Waits for an async call, rethrowing its failure as it was, with the waiting thread's stack
+   * attached as a suppressed {@link CallerStack}: the failure was made on an HTTP or scheduler
+   * thread, and without it a stack trace would show no frame of the code that made the call.
+   */
   public static <T> T join(CompletableFuture<T> future) {
     try {
       return future.get();
@@ -212,9 +241,19 @@ public final class Transport {
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException) {
+        cause.addSuppressed(new CallerStack());
         throw (RuntimeException) cause;
       }
       throw new RenderLabException("Replicate call failed: " + cause, cause, false);
+    }
+  }
+
+  /** Where a blocking call was made: its stack trace is the calling thread's. */
+  public static final class CallerStack extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    CallerStack() {
+      super("The blocking call that received this failure was made here");
     }
   }
 

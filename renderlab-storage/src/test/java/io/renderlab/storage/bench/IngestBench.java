@@ -37,7 +37,7 @@ public final class IngestBench {
     Optional<String> baseline = args.length > 3 ? Optional.of(args[3]) : Optional.empty();
     List<Double> ingestTimes = new ArrayList<>();
     List<Double> baselineTimes = new ArrayList<>();
-    try (ImageStore store = ImageStores.fromUrl(storage, Optional.empty());
+    try (ImageStore store = ImageStores.fromUrl(storage);
         RemoteFetcher fetcher = RemoteFetcher.builder().allowHost("127.0.0.1").maxBytes(1L << 30).build()) {
       Ingestor ingestor = Ingestor.builder().store(store).fetcher(fetcher).build();
       for (int i = 1; i <= runs; i++) {
