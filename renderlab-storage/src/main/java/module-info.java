@@ -14,6 +14,7 @@ module io.renderlab.storage {
   requires static software.amazon.awssdk.auth;
   requires static software.amazon.awssdk.awscore;
   requires static software.amazon.awssdk.core;
+  requires static software.amazon.awssdk.http;
   requires static software.amazon.awssdk.regions;
   requires static software.amazon.awssdk.services.s3;
 

@@ -92,4 +92,14 @@ public interface ImageCatalog {
    * @return the job queue of this catalog
    */
   ThumbnailJobQueue thumbnailJobs();
+
+  /**
+   * The durable generations stored beside the records: one row per paid prediction, written before
+   * the prediction is created, so any instance can finish a generation whose process died. An
+   * implementation keeps them in the same store as the records, so a generation's records, their
+   * thumbnail jobs and its status change commit together.
+   *
+   * @return the generation store of this catalog
+   */
+  GenerationStore generations();
 }

@@ -83,6 +83,7 @@ public final class JdbcImageCatalog implements ImageCatalog {
    * The durable generations stored beside the records (schema version 2): every paid prediction
    * as a row, so any instance can finish one whose process died.
    */
+  @Override
   public GenerationStore generations() {
     return generations;
   }

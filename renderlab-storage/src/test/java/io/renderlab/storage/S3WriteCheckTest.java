@@ -14,7 +14,6 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
@@ -145,15 +144,15 @@ class S3WriteCheckTest {
     System.setProperty("aws.accessKeyId", "test-key");
     System.setProperty("aws.secretAccessKey", "test-secret");
     try {
-      try (ImageStore store = ImageStores.fromUrl(base + "&chunkedEncoding=true", Optional.empty())) {
+      try (ImageStore store = ImageStores.fromUrl(base + "&chunkedEncoding=true")) {
         assertThatThrownBy(() -> store.put("u/on.png", image.stream(), PutOptions.of("image/png").withLength(image.size())))
             .isInstanceOf(StorageException.class)
             .hasMessageContaining("aws-chunked");
       }
-      try (ImageStore store = ImageStores.fromUrl(base + "&chunkedEncoding=false", Optional.empty())) {
+      try (ImageStore store = ImageStores.fromUrl(base + "&chunkedEncoding=false")) {
         store.put("u/off.png", image.stream(), PutOptions.of("image/png").withLength(image.size()));
       }
-      assertThatThrownBy(() -> ImageStores.fromUrl(base + "&chunkedEncoding=maybe", Optional.empty()))
+      assertThatThrownBy(() -> ImageStores.fromUrl(base + "&chunkedEncoding=maybe"))
           .hasMessageContaining("chunkedEncoding");
     } finally {
       System.clearProperty("aws.accessKeyId");

@@ -43,7 +43,7 @@ class ServerGenerationRoutesTest {
   RenderLabPipeline pipeline;
   RenderLabServer server;
   final HttpClient http = HttpClient.newHttpClient();
-  final JwtVerifier tokens = JwtVerifier.hs256(SECRET, java.time.Clock.systemUTC());
+  final TestTokens tokens = TestTokens.hs256(SECRET, java.time.Clock.systemUTC());
 
   @BeforeEach
   void start() throws IOException {
