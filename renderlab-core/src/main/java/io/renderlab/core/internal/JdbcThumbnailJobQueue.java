@@ -413,7 +413,6 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
       }
       collect(insert, out);
     }
-    out.sort(null);
     return out;
   }
 
