@@ -48,7 +48,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  *   <li>The lease round trip (lease 10 jobs, then complete them) with 100 000 jobs pending.
  * </ol>
  *
- * <p>{@code java -cp … io.renderlab.thumbnails.bench.QueueBench [IMAGES_PER_ROUND] [ROUNDS]}
+ * <p>{@code java -cp … io.renderlab.thumbnails.bench.QueueBench [IMAGES_PER_ROUND] [ROUNDS]}, or
+ * {@code … QueueBench lease} for the second part alone.
  */
 public final class QueueBench {
   private QueueBench() {}
@@ -57,6 +58,13 @@ public final class QueueBench {
     if (args.length > 0 && args[0].equals("worker")) {
       worker(args[1], Boolean.parseBoolean(args[2]), Path.of(args[3]));
       return;
+    }
+    if (args.length > 0 && args[0].equals("lease")) {
+      DataSource db = EmbeddedPostgres.freshDatabase();
+      JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(db).build();
+      catalog.migrate();
+      leaseRoundTrip(db, catalog);
+      System.exit(0);
     }
     int images = args.length > 0 ? Integer.parseInt(args[0]) : 200;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
