@@ -78,7 +78,7 @@ public final class RenderLabServer implements AutoCloseable {
   private final Javalin app;
   private final Map<String, Semaphore> generations = new ConcurrentHashMap<>();
   private final WebhookCompletions completions;
-  private final AsyncGenerations async = new AsyncGenerations(this::pipeline);
+  private final AsyncGenerations async;
   private final Object secretLock = new Object();
   private volatile WebhookVerifier webhooks;
 
@@ -86,6 +86,7 @@ public final class RenderLabServer implements AutoCloseable {
     this.config = b;
     this.webhooks = b.webhookSecret == null ? null : WebhookVerifier.of(b.webhookSecret);
     this.completions = b.pipeline == null ? null : new WebhookCompletions(b.pipeline, b.clock, Duration.ofHours(1));
+    this.async = new AsyncGenerations(this::pipeline, b.maxConcurrentGenerations);
     this.app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       // Graceful stop: Jetty stops accepting, then waits for the requests the StatisticsHandler
@@ -248,6 +249,7 @@ public final class RenderLabServer implements AutoCloseable {
     }
     GenerateRequest finalRequest = request;
     if (AsyncGenerations.wanted(ctx)) {
+      async.checkCapacity(ctx, 1);
       async.accepted(ctx, pipeline().submit(finalRequest));
       return;
     }
@@ -302,6 +304,7 @@ public final class RenderLabServer implements AutoCloseable {
     }
     EditRequest finalRequest = request;
     if (AsyncGenerations.wanted(ctx)) {
+      async.checkCapacity(ctx, 1);
       async.accepted(ctx, pipeline().submit(finalRequest));
       return;
     }
@@ -338,6 +341,7 @@ public final class RenderLabServer implements AutoCloseable {
     }
     Optional<String> model = optionalText(body, "model");
     if (AsyncGenerations.wanted(ctx)) {
+      async.checkCapacity(ctx, list.size());
       UUID collectionId = UUID.randomUUID();
       async.acceptedCollection(ctx, collectionId, pipeline().submitCollection(user(ctx), list, model, collectionId));
       return;
