@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
  *
  * <p>Runs until SIGTERM (or Ctrl-C): then it stops accepting connections, lets in-flight requests
  * finish, stops the thumbnail worker (unfinished jobs stay queued in the catalog) and exits 0.
- * Jobs left by an earlier run are picked up as soon as it starts.
+ * Jobs left by an earlier run are picked up as soon as it starts, and so are generations an
+ * earlier (or another) instance left unfinished: a recovery worker resumes those whose lease
+ * lapsed ({@code RENDERLAB_GENERATION_LEASE}, 30 s by default) and records their outputs.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Starts the sample server: the seed's routes over the SDK, with auth (RENDERLAB_JWT_SECRET) or --dev-user, and a gallery page.")

@@ -80,7 +80,7 @@ public final class RenderLabServer implements AutoCloseable {
   private final CostControls costs;
   private final SecurityHeaders security = SecurityHeaders.forGallery();
   private final WebhookCompletions completions;
-  private final AsyncGenerations async = new AsyncGenerations(this::pipeline);
+  private final AsyncGenerations async;
   private final Object secretLock = new Object();
   private volatile WebhookVerifier webhooks;
 
@@ -90,6 +90,7 @@ public final class RenderLabServer implements AutoCloseable {
     this.completions = b.pipeline == null ? null : new WebhookCompletions(b.pipeline, b.clock, Duration.ofHours(1));
     this.costs = new CostControls(b.models, b.maxConcurrentGenerations, b.maxCollectionPrompts, b.dailyQuota, b.clock);
     BodyLimits bodies = new BodyLimits(MAX_JSON_BYTES, Map.of("/api/upload", b.maxUploadBytes + 64 * 1024), b.requestBodyTimeout);
+    this.async = new AsyncGenerations(this::pipeline, b.maxConcurrentGenerations);
     this.app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       // Graceful stop: Jetty stops accepting, then waits for the requests the StatisticsHandler

@@ -144,16 +144,41 @@ class ServerGenerationRoutesTest {
     String mask = fake.server.url("/files/mask.png").toString();
     HttpResponse<String> edit = send("POST", "/api/generate/edit", "ada",
         "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"" + mask + "\",\"prompt\":\"add a door\"}", true);
-    HttpResponse<String> collection = send("POST", "/api/generate/collection", "ada", "{\"prompts\":[\"one\",\"two\"]}", true);
-
     assertThat(edit.statusCode()).as(edit.body()).isEqualTo(202);
     JsonNode edited = awaitEnd("/api/generations/" + json(edit).path("id").asText(), "ada");
     assertThat(edited.path("images").get(0).path("mask_url").asText()).contains("inpaint-masks/ada/");
+
+    HttpResponse<String> collection = send("POST", "/api/generate/collection", "ada", "{\"prompts\":[\"one\",\"two\"]}", true);
     assertThat(collection.statusCode()).as(collection.body()).isEqualTo(202);
     assertThat(json(collection).path("generations")).hasSize(2);
     for (JsonNode g : json(collection).path("generations")) {
       assertThat(awaitEnd("/api/generations/" + g.path("id").asText(), "ada").path("status").asText()).isEqualTo("succeeded");
     }
+  }
+
+  @Test
+  void asyncGenerationsCountAgainstTheUsersCapWhileUnfinished() throws Exception {
+    fake.close();
+    StatefulReplicate slow = new StatefulReplicate(ServerPipelineRoutesTest.PNG, false);
+    fake = slow;
+    server.close();
+    pipeline.close();
+    replicate.close();
+    replicate = ReplicateClient.builder().token("r8_x").baseUrl(slow.baseUrl()).createsPerMinute(0).retryPolicy(RetryPolicy.none()).build();
+    Ingestor ingestor = Ingestor.builder().store(FolderImageStore.of(files, "http://127.0.0.1/files/"))
+        .fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build()).build();
+    pipeline = RenderLabPipeline.builder().replicate(replicate).ingestor(ingestor).catalog(catalog).thumbnails(thumbnails).build();
+    server = RenderLabServer.builder().pipeline(pipeline, thumbnails).filesRoot(files).port(0).jwtSecret(SECRET)
+        .maxConcurrentGenerations(2).build().start();
+
+    assertThat(send("POST", "/api/generate", "ada", "{\"prompt\":\"one\"}", true).statusCode()).isEqualTo(202);
+    assertThat(send("POST", "/api/generate", "ada", "{\"prompt\":\"two\"}", true).statusCode()).isEqualTo(202);
+    HttpResponse<String> third = send("POST", "/api/generate", "ada", "{\"prompt\":\"three\"}", true);
+
+    assertThat(third.statusCode()).isEqualTo(429);
+    assertThat(third.headers().firstValue("Retry-After")).isPresent();
+    assertThat(send("POST", "/api/generate", "bob", "{\"prompt\":\"other user\"}", true).statusCode()).isEqualTo(202);
+    assertThat(slow.creates.get()).as("the refused one was never created").isEqualTo(3);
   }
 
   @Test
