@@ -204,8 +204,7 @@ public final class Thumbnailer {
       return jpegPixels(raster, image);
     });
     // CMYK went through its profile already; YCbCr, RGB and grey go through theirs after the resize.
-    byte[] icc = !cmykJpeg(image)
-        ? ColorProfiles.jpegIccProfile(image).orElse(null) : null;
+    byte[] icc = cmykJpeg(image) ? null : ColorProfiles.jpegIccProfile(image).orElse(null);
     return finish(pixels, window[0], window[1], window[2], window[3], orientation, icc);
   }
 
