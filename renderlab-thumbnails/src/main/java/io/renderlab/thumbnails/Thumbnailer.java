@@ -212,8 +212,7 @@ public final class Thumbnailer {
       return jpegPixels(raster, image);
     });
     // CMYK went through its profile already; YCbCr, RGB and grey go through theirs after the resize.
-    byte[] icc = !cmykJpeg(image)
-        ? ColorProfiles.jpegIccProfile(image).orElse(null) : null;
+    byte[] icc = cmykJpeg(image) ? null : ColorProfiles.jpegIccProfile(image).orElse(null);
     return finish(pixels, window[0], window[1], window[2], window[3], orientation, icc);
   }
 
@@ -492,15 +491,27 @@ public final class Thumbnailer {
     return (int) Math.max(0, Math.min(255, Math.round(v)));
   }
 
+  /**
+   * The Adobe APP14 colour transform (0 CMYK/RGB, 1 YCbCr, 2 YCCK), or -1 without one. Walks the
+   * segments: a byte scan would stop at the SOS of an EXIF thumbnail or match bytes inside a profile.
+   */
   private static int adobeTransform(byte[] jpeg) {
-    for (int i = 2; i + 16 < jpeg.length; i++) {
-      if ((jpeg[i] & 0xff) == 0xff && (jpeg[i + 1] & 0xff) == 0xee
-          && jpeg[i + 4] == 'A' && jpeg[i + 5] == 'd' && jpeg[i + 6] == 'o' && jpeg[i + 7] == 'b' && jpeg[i + 8] == 'e') {
-        return jpeg[i + 15] & 0xff;
+    int pos = 2;
+    while (pos + 4 <= jpeg.length && (jpeg[pos] & 0xff) == 0xff) {
+      int marker = jpeg[pos + 1] & 0xff;
+      if (marker == 0xff) {
+        pos++;
+        continue;
       }
-      if ((jpeg[i] & 0xff) == 0xff && (jpeg[i + 1] & 0xff) == 0xda) {
+      int length = ((jpeg[pos + 2] & 0xff) << 8) | (jpeg[pos + 3] & 0xff);
+      if (marker == 0xda || marker == 0xd9 || length < 2) {
         break;
       }
+      if (marker == 0xee && length >= 12 && pos + 15 < jpeg.length
+          && jpeg[pos + 4] == 'A' && jpeg[pos + 5] == 'd' && jpeg[pos + 6] == 'o' && jpeg[pos + 7] == 'b' && jpeg[pos + 8] == 'e') {
+        return jpeg[pos + 15] & 0xff;
+      }
+      pos += 2 + length;
     }
     return -1;
   }

@@ -109,6 +109,20 @@ class ThumbnailerColourLikenessTest {
     assertThat(converted).isGreaterThan(ignored + 5);
   }
 
+  @Test
+  void aYcckJpegWhoseExifHoldsAThumbnailIsStillReadAsYcck() {
+    // An EXIF block with an embedded JPEG thumbnail holds SOS bytes before the real APP14 marker.
+    byte[] ycck = TestImages.resource("likeness/ycck.jpg");
+    byte[] exif = {(byte) 0xff, (byte) 0xe1, 0, 14, 'E', 'x', 'i', 'f', 0, 0, (byte) 0xff, (byte) 0xd8, (byte) 0xff, (byte) 0xda, 0, 2};
+    byte[] withExif = new byte[ycck.length + exif.length];
+    System.arraycopy(ycck, 0, withExif, 0, 2);
+    System.arraycopy(exif, 0, withExif, 2, exif.length);
+    System.arraycopy(ycck, 2, withExif, 2 + exif.length, ycck.length - 2);
+    BufferedImage sharp = TestImages.decode(TestImages.resource("likeness/ycck.sharp.webp"));
+
+    assertThat(psnrOverGrey(TestImages.decode(THUMBNAILER.render(withExif).webp()), sharp)).isGreaterThanOrEqualTo(30.0);
+  }
+
   /** The JPEG without its APP2 (ICC profile) segments. */
   static byte[] stripApp2(byte[] jpeg) {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
