@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  * Jobs left by an earlier run are picked up as soon as it starts.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Starts the sample server: the seed's routes over the SDK, with auth (RENDERLAB_JWT_SECRET) or --dev-user, and a gallery page.")
+    description = "Starts the sample server: RenderLab's routes over the SDK, with auth (RENDERLAB_JWT_SECRET) or --dev-user, and a gallery page.")
 final class ServeCommand extends CliCommand {
   @Option(names = "--port", defaultValue = "8080", description = "Port to listen on (default 8080; 0 picks a free one).")
   int port;

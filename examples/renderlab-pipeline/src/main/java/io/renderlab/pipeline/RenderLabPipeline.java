@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RenderLabPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(RenderLabPipeline.class);
-  /** The seed's model. */
+  /** The model a request that names none runs: google/nano-banana. */
   public static final String DEFAULT_MODEL = "google/nano-banana";
 
   private final ReplicateClient replicate;
