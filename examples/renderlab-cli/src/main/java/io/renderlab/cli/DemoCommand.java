@@ -32,7 +32,7 @@ final class DemoCommand extends CliCommand {
     out.println();
     RenderLabPipeline pipeline = context.pipeline();
 
-    out.println("1. Upload a photo (the seed's /api/upload): stored, recorded, thumbnail job queued in the same transaction");
+    out.println("1. Upload a photo (the web app's /api/upload): stored, recorded, thumbnail job queued in the same transaction");
     ImageRecord original;
     try (InputStream in = sample("house.png")) {
       original = pipeline.upload(in, UploadRequest.of(USER, "house.png"));

@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
  * lapsed ({@code RENDERLAB_GENERATION_LEASE}, 30 s by default) and records their outputs.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Starts the sample server: the seed's routes over the SDK, with auth (RENDERLAB_SUPABASE_URL and/or RENDERLAB_JWT_SECRET) or --dev-user, and a gallery page.")
+    description = "Starts the sample server: RenderLab's routes over the SDK, with auth (RENDERLAB_SUPABASE_URL and/or RENDERLAB_JWT_SECRET) or --dev-user, and a gallery page.")
 final class ServeCommand extends CliCommand {
   @Option(names = "--port", defaultValue = "8080", description = "Port to listen on (default 8080; 0 picks a free one).")
   int port;

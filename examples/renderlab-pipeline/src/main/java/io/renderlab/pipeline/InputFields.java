@@ -2,7 +2,7 @@ package io.renderlab.pipeline;
 
 
 /**
- * The input field names a model takes. The defaults follow the seed and google/nano-banana:
+ * The input field names a model takes. The defaults follow the RenderLab web app and google/nano-banana:
  * {@code prompt}, reference images as the array {@code image_input}, and {@code image} plus
  * {@code mask} for inpainting.
  *
@@ -20,7 +20,7 @@ public record InputFields(String prompt, String referenceImages, String image, S
     Pipelines.requireText(mask, "mask", 64, true);
   }
 
-  /** The seed's names. */
+  /** The RenderLab web app's names. */
   public static InputFields defaults() {
     return new InputFields("prompt", "image_input", "image", "mask");
   }

@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RenderLabPipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RenderLabPipeline.class);
-  /** The seed's model. */
+  /** The model a request that names none runs: google/nano-banana. */
   public static final String DEFAULT_MODEL = "google/nano-banana";
 
   private final ReplicateClient replicate;
@@ -659,7 +659,7 @@ public final class RenderLabPipeline implements AutoCloseable {
       return this;
     }
 
-    /** The model's input field names; the seed's by default. */
+    /** The model's input field names; the RenderLab web app's by default. */
     public Builder inputFields(InputFields fields) {
       this.fields = Objects.requireNonNull(fields, "fields");
       return this;

@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A direct upload (the seed's multipart route): a file or stream stored, recorded and
+ * A direct upload (the web app's multipart route): a file or stream stored, recorded and
  * thumbnailed. An image edited elsewhere (a canvas in the browser) can be recorded as
  * {@link ImageKind#EDITED} with the image it came from, so lineage works for it too.
  *

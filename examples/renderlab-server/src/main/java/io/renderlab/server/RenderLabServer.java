@@ -222,7 +222,7 @@ public final class RenderLabServer implements AutoCloseable {
     app.post("/api/webhooks/replicate", this::webhook);
     app.get("/api/generations", async::list);
     app.get("/api/generations/{id}", async::status);
-    app.post("/api/inpaint/nano-banana", this::edit); // the seed's phase-2 inpaint route: the edit flow under its name
+    app.post("/api/inpaint/nano-banana", this::edit); // the RenderLab web app's phase-2 inpaint route: the edit flow under its name
     app.get("/files/*", this::file);
   }
 
@@ -654,7 +654,7 @@ public final class RenderLabServer implements AutoCloseable {
     return rows;
   }
 
-  /** An image in the seed's column names. */
+  /** An image in the RenderLab web app's column names. */
   static ObjectNode row(ImageRecord r) {
     ObjectNode n = JSON.createObjectNode();
     n.put("id", r.id().toString());
