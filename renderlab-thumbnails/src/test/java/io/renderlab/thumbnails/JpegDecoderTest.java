@@ -199,6 +199,18 @@ class JpegDecoderTest {
   }
 
   @Test
+  void shrinksOnLoadByTheFactorSharpPicks() {
+    // sharp 0.34 pipeline.cc: leave at least a factor of two to the resize.
+    assertThat(Thumbnailer.jpegShrinkOnLoad(3.84)).isEqualTo(1); // 2048×1536 to 400×400 cover
+    assertThat(Thumbnailer.jpegShrinkOnLoad(4.0)).isEqualTo(2);
+    assertThat(Thumbnailer.jpegShrinkOnLoad(7.5)).isEqualTo(2); // 4000×3000
+    assertThat(Thumbnailer.jpegShrinkOnLoad(8.0)).isEqualTo(4);
+    assertThat(Thumbnailer.jpegShrinkOnLoad(10.0)).isEqualTo(4); // 6000×4000
+    assertThat(Thumbnailer.jpegShrinkOnLoad(16.0)).isEqualTo(8);
+    assertThat(Thumbnailer.jpegShrinkOnLoad(0.5)).isEqualTo(1);
+  }
+
+  @Test
   void leavesArithmeticLosslessAndCmykToImageIo() {
     byte[] jpeg = resource("s420.jpg");
     byte[] arithmetic = jpeg.clone();

@@ -481,7 +481,18 @@ public final class JpegDecoder {
       eobrun--;
       return;
     }
+    int[] acFast = act.acFast;
     for (int k = ssel; k <= se; k++) {
+      if (bits < 16) {
+        fill();
+      }
+      int fe = acFast[(int) (buf >>> (bits - HuffmanTable.AC_LOOKAHEAD)) & ((1 << HuffmanTable.AC_LOOKAHEAD) - 1)];
+      if (fe != 0) {
+        bits -= fe & 0xff;
+        k += (fe >> 8) & 0xff;
+        blk[off + NATURAL[k]] = (short) ((fe >> 16) * (1 << al));
+        continue;
+      }
       int rs = decode(act);
       int r = rs >> 4;
       int s = rs & 15;
@@ -506,24 +517,67 @@ public final class JpegDecoder {
     int p1 = 1 << al;
     int m1 = -1 << al;
     int k = ssel;
+    int[] fast = act.fast;
+    // The bit buffer lives in locals (written back around fill and the slow Huffman path): this
+    // loop reads one correction bit per nonzero coefficient and dominates progressive decoding.
+    long b = buf;
+    int n = bits;
     if (eobrun == 0) {
       for (; k <= se; k++) {
-        int rs = decode(act);
+        if (n < 16) {
+          buf = b;
+          bits = n;
+          fill();
+          b = buf;
+          n = bits;
+        }
+        int rs;
+        int e = fast[(int) (b >>> (n - HuffmanTable.LOOKAHEAD)) & ((1 << HuffmanTable.LOOKAHEAD) - 1)];
+        if (e != 0) {
+          n -= e >> 8;
+          rs = e & 0xff;
+        } else {
+          buf = b;
+          bits = n;
+          rs = decode(act);
+          b = buf;
+          n = bits;
+        }
         int r = rs >> 4;
         int s = rs & 15;
         if (s != 0) {
-          s = receive(1) != 0 ? p1 : m1;
+          if (n < 1) {
+            buf = b;
+            bits = n;
+            fill();
+            b = buf;
+            n = bits;
+          }
+          n--;
+          s = ((b >>> n) & 1) != 0 ? p1 : m1;
         } else if (r != 15) {
           eobrun = 1 << r;
           if (r != 0) {
+            buf = b;
+            bits = n;
             eobrun += receive(r);
+            b = buf;
+            n = bits;
           }
           break;
         }
         do {
           int z = off + NATURAL[k];
           if (blk[z] != 0) {
-            if (receive(1) != 0 && (blk[z] & p1) == 0) {
+            if (n < 1) {
+              buf = b;
+              bits = n;
+              fill();
+              b = buf;
+              n = bits;
+            }
+            n--;
+            if (((b >>> n) & 1) != 0 && (blk[z] & p1) == 0) {
               blk[z] += blk[z] >= 0 ? p1 : m1;
             }
           } else if (--r < 0) {
@@ -539,12 +593,24 @@ public final class JpegDecoder {
     if (eobrun > 0) {
       for (; k <= se; k++) {
         int z = off + NATURAL[k];
-        if (blk[z] != 0 && receive(1) != 0 && (blk[z] & p1) == 0) {
-          blk[z] += blk[z] >= 0 ? p1 : m1;
+        if (blk[z] != 0) {
+          if (n < 1) {
+            buf = b;
+            bits = n;
+            fill();
+            b = buf;
+            n = bits;
+          }
+          n--;
+          if (((b >>> n) & 1) != 0 && (blk[z] & p1) == 0) {
+            blk[z] += blk[z] >= 0 ? p1 : m1;
+          }
         }
       }
       eobrun--;
     }
+    buf = b;
+    bits = n;
   }
 
   // ---------------------------------------------------------------- sequential, streamed
