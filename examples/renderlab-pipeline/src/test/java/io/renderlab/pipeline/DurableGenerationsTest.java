@@ -63,7 +63,7 @@ class DurableGenerationsTest {
               .pollSchedule(Duration.ofMillis(20), 1.0, Duration.ofMillis(20))
               .retryPolicy(RetryPolicy.builder().initialBackoff(Duration.ZERO).maxBackoff(Duration.ZERO).build())
               .build();
-      thumbnails = ThumbnailService.builder().catalog(catalog).jobs(catalog.thumbnailJobs()).store(store).workers(1).build().start();
+      thumbnails = ThumbnailService.builder().catalog(catalog).jobs(catalog.thumbnailJobs()).store(store).workers(1).clock(clock).build().start();
       Ingestor ingestor =
           Ingestor.builder().store(store).fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build())
               .retryPolicy(RetryPolicy.builder().maxAttempts(1).build()).build();
