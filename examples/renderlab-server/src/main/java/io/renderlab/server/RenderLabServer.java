@@ -68,8 +68,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RenderLabServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RenderLabServer.class);
-  private final io.renderlab.core.internal.OutageLog catalogOutage =
-      new io.renderlab.core.internal.OutageLog(LOG, "The catalog database (requests answer 503 meanwhile)", java.time.Clock.systemUTC());
+  private final CatalogOutage catalogOutage = new CatalogOutage(LOG);
   static final ObjectMapper JSON = new ObjectMapper();
   private static final String USER = "renderlab.user";
   /** Largest JSON request body. */
