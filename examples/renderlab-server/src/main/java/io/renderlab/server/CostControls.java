@@ -103,6 +103,18 @@ final class CostControls {
     if (prompts > maxCollectionPrompts) {
       throw ApiError.badRequest("a collection holds at most " + maxCollectionPrompts + " prompts, got " + prompts);
     }
+  }
+
+  /**
+   * How many of a blocking collection's predictions run at once: at most {@code concurrency}, and
+   * never more than a user may have in flight (the rest wait their turn inside the request).
+   */
+  int collectionConcurrency(int prompts, int concurrency) {
+    return Math.max(1, Math.min(prompts, Math.min(concurrency, maxInFlight)));
+  }
+
+  /** Refuses (400) an async collection, whose predictions all start at once, larger than the in-flight cap. */
+  void checkAllAtOnce(int prompts) {
     if (prompts > maxInFlight) {
       throw ApiError.badRequest("a collection of " + prompts + " prompts needs " + prompts
           + " predictions in flight, but a user may have at most " + maxInFlight + " (--max-generations-per-user)");

@@ -298,8 +298,8 @@ public final class RenderLabServer implements AutoCloseable {
     }
     Optional<String> imageUrl = optionalText(body, "imageUrl");
     if (imageUrl.isPresent()) {
-      checkUserUrl(imageUrl.get());
-      request = request.withReferenceUrls(List.of(httpUrl(imageUrl.get(), "imageUrl")));
+      checkUserUrl(httpUrl(imageUrl.get(), "imageUrl"));
+      request = request.withReferenceUrls(List.of(imageUrl.get()));
     }
     GenerateRequest finalRequest = request;
     if (AsyncGenerations.wanted(ctx)) {
@@ -350,8 +350,8 @@ public final class RenderLabServer implements AutoCloseable {
     checkUserUrl(request.imageUrl());
     Optional<String> base = optionalText(body, "baseImageUrl");
     if (base.isPresent()) {
-      checkUserUrl(base.get());
-      request = request.withBaseUrl(httpUrl(base.get(), "baseImageUrl"));
+      checkUserUrl(httpUrl(base.get(), "baseImageUrl"));
+      request = request.withBaseUrl(base.get());
     }
     Optional<String> model = optionalText(body, "model");
     costs.checkModel(model);
@@ -422,11 +422,13 @@ public final class RenderLabServer implements AutoCloseable {
     Optional<String> model = optionalText(body, "model");
     costs.checkModel(model);
     if (AsyncGenerations.wanted(ctx)) {
+      costs.checkAllAtOnce(list.size());
       UUID collectionId = UUID.randomUUID();
       async.acceptedCollection(ctx, collectionId, limitedAsync(ctx, list.size(), () -> pipeline().submitCollection(user(ctx), list, model, collectionId)));
       return;
     }
-    CollectionResult result = limited(ctx, list.size(), () -> pipeline().collection(user(ctx), list, model, 4, null));
+    int atOnce = costs.collectionConcurrency(list.size(), 4);
+    CollectionResult result = limited(ctx, atOnce, () -> pipeline().collection(user(ctx), list, model, atOnce, null));
     ObjectNode out = JSON.createObjectNode();
     out.put("collectionId", result.collectionId().toString());
     ArrayNode items = out.putArray("items");

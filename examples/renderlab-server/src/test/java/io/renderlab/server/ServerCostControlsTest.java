@@ -117,9 +117,18 @@ class ServerCostControlsTest {
     assertThat(two.statusCode()).as(two.body()).isEqualTo(200);
     assertThat(more.statusCode()).isEqualTo(200);
     assertThat(slow.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-    HttpResponse<String> tooBigForTheCap = post("/api/generate/collection", "ada", "{\"prompts\":[\"a\",\"b\",\"c\",\"d\"]}");
-    assertThat(tooBigForTheCap.statusCode()).isEqualTo(400);
-    assertThat(ServerPipelineRoutesTest.json(tooBigForTheCap).get("error").asText()).contains("--max-generations-per-user");
+    // Larger than the cap: a blocking collection runs at most the cap at once and answers for all.
+    HttpResponse<String> biggerThanTheCap = post("/api/generate/collection", "ada", "{\"prompts\":[\"a\",\"b\",\"c\",\"d\"]}");
+    assertThat(biggerThanTheCap.statusCode()).as(biggerThanTheCap.body()).isEqualTo(200);
+    assertThat(ServerPipelineRoutesTest.json(biggerThanTheCap).get("items")).hasSize(4);
+    // Async, all four would start at once: refused before anything reaches Replicate.
+    int beforeAsync = t.fake.getRequestCount();
+    HttpResponse<String> asyncTooBig = t.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + t.server.port() + "/api/generate/collection"))
+        .header("Authorization", "Bearer " + t.tokens.issue("ada", Duration.ofMinutes(5))).header("Content-Type", "application/json").header("Prefer", "respond-async")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"prompts\":[\"a\",\"b\",\"c\",\"d\"]}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(asyncTooBig.statusCode()).isEqualTo(400);
+    assertThat(ServerPipelineRoutesTest.json(asyncTooBig).get("error").asText()).contains("--max-generations-per-user");
+    assertThat(t.fake.getRequestCount()).isEqualTo(beforeAsync);
   }
 
   @Test

@@ -141,7 +141,7 @@ class ServerGenerationRoutesTest {
 
   @Test
   void asyncEditAndCollectionAnd202() throws Exception {
-    String mask = fake.server.url("/files/mask.png").toString();
+    String mask = "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(ServerPipelineRoutesTest.PNG);
     HttpResponse<String> edit = send("POST", "/api/generate/edit", "ada",
         "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"" + mask + "\",\"prompt\":\"add a door\"}", true);
     assertThat(edit.statusCode()).as(edit.body()).isEqualTo(202);
@@ -183,7 +183,7 @@ class ServerGenerationRoutesTest {
 
   @Test
   void theSeedsInpaintRouteIsTheEditFlowKeepingMaskAndPrompt() throws Exception {
-    String mask = fake.server.url("/files/mask.png").toString();
+    String mask = "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(ServerPipelineRoutesTest.PNG);
     HttpResponse<String> r = send("POST", "/api/inpaint/nano-banana", "ada",
         "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"" + mask + "\",\"prompt\":\"paint it red\","
             + "\"baseImageUrl\":\"https://cdn.example.com/base.png\"}", false);
