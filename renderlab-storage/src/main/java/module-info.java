@@ -1,10 +1,10 @@
 /**
- * Permanent object storage (a folder, any S3-compatible store, Supabase Storage) and the
- * streaming re-upload of remote files into it.
+ * Permanent object storage (a folder, any S3-compatible store, Supabase Storage) and the streaming
+ * re-upload of remote files into it.
  *
- * <p>The AWS SDK is optional: {@code S3ImageStore} and {@code s3://} storage URLs need
- * {@code software.amazon.awssdk:s3} on the class or module path; without it they fail with a
- * {@code ConfigurationException} that says so.
+ * <p>The AWS SDK is optional: {@code S3ImageStore} and {@code s3://} storage URLs need {@code
+ * software.amazon.awssdk:s3} on the class or module path; without it they fail with a {@code
+ * ConfigurationException} that says so.
  */
 module io.renderlab.storage {
   requires transitive io.renderlab.core;

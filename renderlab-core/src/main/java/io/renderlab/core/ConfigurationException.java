@@ -2,8 +2,8 @@ package io.renderlab.core;
 
 /**
  * The SDK is not configured to do what was asked: a missing token, an unreadable storage URL, an
- * unknown database URL. Not retryable; the message names the setting to fix. The CLI maps this
- * to exit code 2.
+ * unknown database URL. Not retryable; the message names the setting to fix. The CLI maps this to
+ * exit code 2.
  */
 public class ConfigurationException extends RenderLabException {
   private static final long serialVersionUID = 1L;

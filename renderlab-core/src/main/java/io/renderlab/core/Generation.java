@@ -8,12 +8,12 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * One paid prediction and what became of it: a row of the {@code generations} table, written
- * before the prediction is created so that a process dying mid-generation loses nothing (see
- * {@link GenerationStore}).
+ * One paid prediction and what became of it: a row of the {@code generations} table, written before
+ * the prediction is created so that a process dying mid-generation loses nothing (see {@link
+ * GenerationStore}).
  *
- * <p>Immutable. A new one is made with {@link #builder()} (status {@code PENDING}); the store
- * fills in the rest as the generation moves on.
+ * <p>Immutable. A new one is made with {@link #builder()} (status {@code PENDING}); the store fills
+ * in the rest as the generation moves on.
  *
  * <pre>{@code
  * Generation g = Generation.builder().userId("ada").kind(GenerationKind.GENERATE)
@@ -30,7 +30,8 @@ import java.util.UUID;
  * @param maskUrl the stored mask (edits)
  * @param baseUrl the image an edit extends (lineage), when it is not {@code imageUrl}
  * @param collectionId the collection (batch) of a collection item
- * @param inputJson the prediction's input exactly as sent (a JSON object), to find a create whose answer was lost
+ * @param inputJson the prediction's input exactly as sent (a JSON object), to find a create whose
+ *     answer was lost
  * @param predictionId the Replicate prediction, once Replicate answered the create
  * @param status where the generation is
  * @param error why it failed, was canceled or expired, or the last transient error of a retry
@@ -64,6 +65,7 @@ public record Generation(
 
   /** Longest stored input JSON (inputs may carry small {@code data:} URIs). */
   public static final int MAX_INPUT_LENGTH = 1_000_000;
+
   /** Longest stored error. */
   public static final int MAX_ERROR_LENGTH = 2000;
 
@@ -74,13 +76,20 @@ public record Generation(
     Objects.requireNonNull(kind, "kind");
     Args.identifier(model, "model", ImageRecord.MAX_ID_LENGTH);
     Args.text(prompt, "prompt", ImageRecord.MAX_PROMPT_LENGTH);
-    Objects.requireNonNull(imageUrl, "imageUrl").ifPresent(u -> Args.absoluteUrl(u, "imageUrl", ImageRecord.MAX_URL_LENGTH));
-    Objects.requireNonNull(maskUrl, "maskUrl").ifPresent(u -> Args.absoluteUrl(u, "maskUrl", ImageRecord.MAX_URL_LENGTH));
-    Objects.requireNonNull(baseUrl, "baseUrl").ifPresent(u -> Args.absoluteUrl(u, "baseUrl", ImageRecord.MAX_URL_LENGTH));
+    Objects.requireNonNull(imageUrl, "imageUrl")
+        .ifPresent(u -> Args.absoluteUrl(u, "imageUrl", ImageRecord.MAX_URL_LENGTH));
+    Objects.requireNonNull(maskUrl, "maskUrl")
+        .ifPresent(u -> Args.absoluteUrl(u, "maskUrl", ImageRecord.MAX_URL_LENGTH));
+    Objects.requireNonNull(baseUrl, "baseUrl")
+        .ifPresent(u -> Args.absoluteUrl(u, "baseUrl", ImageRecord.MAX_URL_LENGTH));
     Objects.requireNonNull(collectionId, "collectionId");
     Objects.requireNonNull(inputJson, "inputJson");
     if (inputJson.isBlank() || inputJson.length() > MAX_INPUT_LENGTH) {
-      throw new IllegalArgumentException("inputJson must hold 1 to " + MAX_INPUT_LENGTH + " characters, had " + inputJson.length());
+      throw new IllegalArgumentException(
+          "inputJson must hold 1 to "
+              + MAX_INPUT_LENGTH
+              + " characters, had "
+              + inputJson.length());
     }
     Objects.requireNonNull(predictionId, "predictionId")
         .ifPresent(p -> Args.identifier(p, "predictionId", ImageRecord.MAX_ID_LENGTH));
@@ -205,10 +214,25 @@ public record Generation(
     public Generation build() {
       Instant now = createdAt != null ? createdAt : Instant.now();
       return new Generation(
-          id != null ? id : UUID.randomUUID(), userId, kind, model, prompt,
-          Optional.ofNullable(imageUrl), Optional.ofNullable(maskUrl), Optional.ofNullable(baseUrl),
-          Optional.ofNullable(collectionId), inputJson, Optional.empty(), GenerationStatus.PENDING, Optional.empty(), 0,
-          Optional.empty(), Optional.empty(), Objects.requireNonNull(deadline, "deadline"), now, now);
+          id != null ? id : UUID.randomUUID(),
+          userId,
+          kind,
+          model,
+          prompt,
+          Optional.ofNullable(imageUrl),
+          Optional.ofNullable(maskUrl),
+          Optional.ofNullable(baseUrl),
+          Optional.ofNullable(collectionId),
+          inputJson,
+          Optional.empty(),
+          GenerationStatus.PENDING,
+          Optional.empty(),
+          0,
+          Optional.empty(),
+          Optional.empty(),
+          Objects.requireNonNull(deadline, "deadline"),
+          now,
+          now);
     }
   }
 }

@@ -53,6 +53,8 @@ public enum GenerationStatus {
       }
     }
     throw new IllegalArgumentException(
-        "status must be one of pending, running, ingesting, succeeded, failed, canceled, expired; was '" + name + "'");
+        "status must be one of pending, running, ingesting, succeeded, failed, canceled, expired; was '"
+            + name
+            + "'");
   }
 }

@@ -12,14 +12,13 @@ import java.util.UUID;
  * records, across crashes, restarts and instances. {@link JdbcImageCatalog#generations()} is the
  * implementation the SDK ships.
  *
- * <p>The life of a generation: {@link #create} writes it (leased to the creating instance)
- * before the prediction is created; {@link #started} saves the prediction id the moment
- * Replicate answers; the instance renews its lease ({@link #renew}) while it waits. Whoever sees
- * the prediction end — the waiting instance, a webhook in any instance, or a recovery worker
- * that {@link #lease leased} it after the first instance died — calls {@link #complete} or
- * {@link #finish}. Both are idempotent: the first call wins and later ones change nothing, and
- * a unique (prediction id, output index) constraint on the records makes completion
- * exactly-once even when two paths race.
+ * <p>The life of a generation: {@link #create} writes it (leased to the creating instance) before
+ * the prediction is created; {@link #started} saves the prediction id the moment Replicate answers;
+ * the instance renews its lease ({@link #renew}) while it waits. Whoever sees the prediction end —
+ * the waiting instance, a webhook in any instance, or a recovery worker that {@link #lease leased}
+ * it after the first instance died — calls {@link #complete} or {@link #finish}. Both are
+ * idempotent: the first call wins and later ones change nothing, and a unique (prediction id,
+ * output index) constraint on the records makes completion exactly-once even when two paths race.
  *
  * <p>On PostgreSQL several instances lease from one table with {@code FOR UPDATE SKIP LOCKED};
  * elsewhere a conditional update gives the same guarantee. Thread-safe.
@@ -57,8 +56,8 @@ public interface GenerationStore {
   List<Generation> list(String userId, Optional<GenerationStatus> status, int limit);
 
   /**
-   * Saves the prediction id of a generation whose create was answered, and moves it to
-   * {@code RUNNING}. Changes nothing once the generation has a prediction or has ended.
+   * Saves the prediction id of a generation whose create was answered, and moves it to {@code
+   * RUNNING}. Changes nothing once the generation has a prediction or has ended.
    *
    * @return whether it changed
    */
@@ -72,22 +71,22 @@ public interface GenerationStore {
   boolean ingesting(UUID id);
 
   /**
-   * Completes a generation: in one transaction, saves {@code records} (output {@code i} is
-   * {@code records.get(i)}, each carrying the generation's id), enqueues their thumbnail jobs and
-   * marks the generation {@code SUCCEEDED}. When the generation was already completed (by another
-   * path), saves nothing and returns the records saved then; the caller then deletes the objects
-   * it stored for nothing.
+   * Completes a generation: in one transaction, saves {@code records} (output {@code i} is {@code
+   * records.get(i)}, each carrying the generation's id), enqueues their thumbnail jobs and marks
+   * the generation {@code SUCCEEDED}. When the generation was already completed (by another path),
+   * saves nothing and returns the records saved then; the caller then deletes the objects it stored
+   * for nothing.
    *
-   * @return the generation's records after the call, by output index; empty when it ended
-   *     without success
+   * @return the generation's records after the call, by output index; empty when it ended without
+   *     success
    * @throws IllegalArgumentException if {@code records} is empty
    * @throws CatalogException if the database fails (nothing was saved)
    */
   List<ImageRecord> complete(UUID id, List<ImageRecord> records);
 
   /**
-   * Ends an unfinished generation without records: {@code FAILED}, {@code CANCELED} or
-   * {@code EXPIRED}, with the error that says why.
+   * Ends an unfinished generation without records: {@code FAILED}, {@code CANCELED} or {@code
+   * EXPIRED}, with the error that says why.
    *
    * @return whether this call ended it (false when it had ended already)
    * @throws IllegalArgumentException if {@code status} is not one of those three
@@ -108,8 +107,8 @@ public interface GenerationStore {
   int renew(String owner, Collection<UUID> ids, Duration lease);
 
   /**
-   * Gives up {@code owner}'s lease on a generation until {@code runAfter}, remembering the error
-   * (a transient failure; the next worker tries again then).
+   * Gives up {@code owner}'s lease on a generation until {@code runAfter}, remembering the error (a
+   * transient failure; the next worker tries again then).
    *
    * @return false when {@code owner} no longer holds it or it ended
    */

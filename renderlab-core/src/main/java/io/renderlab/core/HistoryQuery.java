@@ -13,14 +13,16 @@ import java.util.Optional;
  * }</pre>
  *
  * @param userId whose history
- * @param kind only images of this kind, when present (for example {@link ImageKind#EDITED} for
- *     the inpaint history)
+ * @param kind only images of this kind, when present (for example {@link ImageKind#EDITED} for the
+ *     inpaint history)
  * @param limit page size, 1 to {@value #MAX_LIMIT}
  * @param cursor where the previous page ended ({@link ImagePage#nextCursor()}), when present
  */
-public record HistoryQuery(String userId, Optional<ImageKind> kind, int limit, Optional<String> cursor) {
+public record HistoryQuery(
+    String userId, Optional<ImageKind> kind, int limit, Optional<String> cursor) {
   /** The default page size. */
   public static final int DEFAULT_LIMIT = 50;
+
   /** The largest page size. */
   public static final int MAX_LIMIT = 1000;
 

@@ -16,8 +16,8 @@ public interface ImageCatalog {
   int MAX_LINEAGE_DEPTH = 100;
 
   /**
-   * Saves a new image and, atomically with it, enqueues its thumbnail job (when the record has
-   * no thumbnail yet), so no record ever exists without a pending thumbnail.
+   * Saves a new image and, atomically with it, enqueues its thumbnail job (when the record has no
+   * thumbnail yet), so no record ever exists without a pending thumbnail.
    *
    * @param record the new image
    * @return the record as stored
@@ -33,9 +33,9 @@ public interface ImageCatalog {
   Optional<ImageRecord> find(UUID id);
 
   /**
-   * One page of a user's history, newest first ({@code created_at}, then {@code id}), stable
-   * under concurrent inserts: paging through the whole history returns every image that existed
-   * when paging began exactly once.
+   * One page of a user's history, newest first ({@code created_at}, then {@code id}), stable under
+   * concurrent inserts: paging through the whole history returns every image that existed when
+   * paging began exactly once.
    *
    * @throws IllegalArgumentException if the cursor was not produced by this catalog
    * @throws CatalogException if the database fails
@@ -43,9 +43,9 @@ public interface ImageCatalog {
   ImagePage history(HistoryQuery query);
 
   /**
-   * The chain of versions this image came from, oldest first, ending with the image itself:
-   * follows {@code reference_url} to the record of the same user whose {@code url} it is. Stops
-   * at a reference outside the catalog, at a cycle, or after {@value #MAX_LINEAGE_DEPTH} steps.
+   * The chain of versions this image came from, oldest first, ending with the image itself: follows
+   * {@code reference_url} to the record of the same user whose {@code url} it is. Stops at a
+   * reference outside the catalog, at a cycle, or after {@value #MAX_LINEAGE_DEPTH} steps.
    *
    * @return the chain, empty when the image does not exist
    * @throws CatalogException if the database fails

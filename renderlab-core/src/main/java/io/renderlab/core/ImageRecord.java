@@ -10,10 +10,10 @@ import java.util.UUID;
 /**
  * One image of a user's history: a row of the {@code images} table.
  *
- * <p>Immutable. Build one with {@link #builder()}; the builder fills {@code id} with a random
- * UUID and {@code createdAt} with the current time when they are not given. Every text field is
- * validated at construction (see the limits below) with an {@link IllegalArgumentException}
- * naming the field; text is stored verbatim.
+ * <p>Immutable. Build one with {@link #builder()}; the builder fills {@code id} with a random UUID
+ * and {@code createdAt} with the current time when they are not given. Every text field is
+ * validated at construction (see the limits below) with an {@link IllegalArgumentException} naming
+ * the field; text is stored verbatim.
  *
  * <pre>{@code
  * ImageRecord record = ImageRecord.builder()
@@ -54,12 +54,16 @@ public record ImageRecord(
 
   /** Longest user id, model name or prediction id. */
   public static final int MAX_ID_LENGTH = 255;
+
   /** Longest display name. */
   public static final int MAX_NAME_LENGTH = 255;
+
   /** Longest URL (full image, thumbnail, reference, mask). */
   public static final int MAX_URL_LENGTH = 2048;
+
   /** Longest storage key. */
   public static final int MAX_KEY_LENGTH = 1024;
+
   /** Longest prompt. */
   public static final int MAX_PROMPT_LENGTH = 10_000;
 
@@ -71,12 +75,16 @@ public record ImageRecord(
     Args.identifier(name, "name", MAX_NAME_LENGTH);
     Args.absoluteUrl(url, "url", MAX_URL_LENGTH);
     Args.identifier(storageKey, "storageKey", MAX_KEY_LENGTH);
-    Objects.requireNonNull(thumbUrl, "thumbUrl").ifPresent(u -> Args.absoluteUrl(u, "thumbUrl", MAX_URL_LENGTH));
+    Objects.requireNonNull(thumbUrl, "thumbUrl")
+        .ifPresent(u -> Args.absoluteUrl(u, "thumbUrl", MAX_URL_LENGTH));
     Objects.requireNonNull(referenceUrl, "referenceUrl")
         .ifPresent(u -> Args.absoluteUrl(u, "referenceUrl", MAX_URL_LENGTH));
-    Objects.requireNonNull(maskUrl, "maskUrl").ifPresent(u -> Args.absoluteUrl(u, "maskUrl", MAX_URL_LENGTH));
-    Objects.requireNonNull(prompt, "prompt").ifPresent(p -> Args.text(p, "prompt", MAX_PROMPT_LENGTH));
-    Objects.requireNonNull(model, "model").ifPresent(m -> Args.identifier(m, "model", MAX_ID_LENGTH));
+    Objects.requireNonNull(maskUrl, "maskUrl")
+        .ifPresent(u -> Args.absoluteUrl(u, "maskUrl", MAX_URL_LENGTH));
+    Objects.requireNonNull(prompt, "prompt")
+        .ifPresent(p -> Args.text(p, "prompt", MAX_PROMPT_LENGTH));
+    Objects.requireNonNull(model, "model")
+        .ifPresent(m -> Args.identifier(m, "model", MAX_ID_LENGTH));
     Objects.requireNonNull(predictionId, "predictionId")
         .ifPresent(p -> Args.identifier(p, "predictionId", MAX_ID_LENGTH));
     Objects.requireNonNull(collectionId, "collectionId");
@@ -119,7 +127,10 @@ public record ImageRecord(
     return toBuilder().thumbUrl(Objects.requireNonNull(thumbUrl, "thumbUrl")).build();
   }
 
-  /** Builds an {@link ImageRecord}. Not thread-safe. Optional fields accept {@code null} as "absent". */
+  /**
+   * Builds an {@link ImageRecord}. Not thread-safe. Optional fields accept {@code null} as
+   * "absent".
+   */
   public static final class Builder {
     private UUID id;
     private String userId;

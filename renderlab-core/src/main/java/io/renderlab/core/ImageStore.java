@@ -4,11 +4,11 @@ import java.io.InputStream;
 import java.time.Duration;
 
 /**
- * The port to permanent object storage: a local folder, an S3-compatible bucket, Supabase
- * Storage. Implementations live in {@code renderlab-storage}; they are thread-safe.
+ * The port to permanent object storage: a local folder, an S3-compatible bucket, Supabase Storage.
+ * Implementations live in {@code renderlab-storage}; they are thread-safe.
  *
- * <p>Keys are validated everywhere ({@link ObjectKeys#validate}): no {@code ..} segment, no
- * leading {@code /}, no backslash, no control characters, at most 1024 characters.
+ * <p>Keys are validated everywhere ({@link ObjectKeys#validate}): no {@code ..} segment, no leading
+ * {@code /}, no backslash, no control characters, at most 1024 characters.
  */
 public interface ImageStore extends AutoCloseable {
   /**

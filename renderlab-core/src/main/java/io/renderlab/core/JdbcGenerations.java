@@ -17,13 +17,17 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Generations in the {@code generations} table. Obtained from {@link JdbcImageCatalog#generations()}. */
+/**
+ * Generations in the {@code generations} table. Obtained from {@link
+ * JdbcImageCatalog#generations()}.
+ */
 final class JdbcGenerations implements GenerationStore {
   private static final String COLUMNS =
       "id, user_id, kind, model, prompt, image_url, mask_url, base_url, collection_id, input_json, prediction_id, "
           + "status, error, attempts, run_after, deadline, lease_owner, lease_until, created_at, updated_at";
   private static final String UNFINISHED = "status IN ('PENDING', 'RUNNING', 'INGESTING')";
-  private static final String DUE = UNFINISHED + " AND run_after <= ? AND (lease_until IS NULL OR lease_until <= ?)";
+  private static final String DUE =
+      UNFINISHED + " AND run_after <= ? AND (lease_until IS NULL OR lease_until <= ?)";
 
   private final Jdbc jdbc;
   private final Clock clock;
@@ -52,7 +56,9 @@ final class JdbcGenerations implements GenerationStore {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "INSERT INTO generations (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'PENDING', NULL, 0, ?, ?, ?, ?, ?, ?)")) {
+                  "INSERT INTO generations ("
+                      + COLUMNS
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'PENDING', NULL, 0, ?, ?, ?, ?, ?, ?)")) {
             Jdbc.setUuid(ps, 1, g.id());
             ps.setString(2, g.userId());
             ps.setString(3, g.kind().name());
@@ -74,15 +80,37 @@ final class JdbcGenerations implements GenerationStore {
           return null;
         });
     return new Generation(
-        g.id(), g.userId(), g.kind(), g.model(), g.prompt(), g.imageUrl(), g.maskUrl(), g.baseUrl(), g.collectionId(),
-        g.inputJson(), Optional.empty(), GenerationStatus.PENDING, Optional.empty(), 0, Optional.of(owner),
-        Optional.of(until), g.deadline(), g.createdAt(), now);
+        g.id(),
+        g.userId(),
+        g.kind(),
+        g.model(),
+        g.prompt(),
+        g.imageUrl(),
+        g.maskUrl(),
+        g.baseUrl(),
+        g.collectionId(),
+        g.inputJson(),
+        Optional.empty(),
+        GenerationStatus.PENDING,
+        Optional.empty(),
+        0,
+        Optional.of(owner),
+        Optional.of(until),
+        g.deadline(),
+        g.createdAt(),
+        now);
   }
 
   @Override
   public Optional<Generation> find(UUID id) {
     Objects.requireNonNull(id, "id");
-    return jdbc.run("read generation " + id, c -> one(c, "SELECT " + COLUMNS + " FROM generations WHERE id = ?", ps -> Jdbc.setUuid(ps, 1, id)));
+    return jdbc.run(
+        "read generation " + id,
+        c ->
+            one(
+                c,
+                "SELECT " + COLUMNS + " FROM generations WHERE id = ?",
+                ps -> Jdbc.setUuid(ps, 1, id)));
   }
 
   @Override
@@ -90,7 +118,11 @@ final class JdbcGenerations implements GenerationStore {
     Args.identifier(predictionId, "predictionId", ImageRecord.MAX_ID_LENGTH);
     return jdbc.run(
         "find the generation of prediction " + predictionId,
-        c -> one(c, "SELECT " + COLUMNS + " FROM generations WHERE prediction_id = ?", ps -> ps.setString(1, predictionId)));
+        c ->
+            one(
+                c,
+                "SELECT " + COLUMNS + " FROM generations WHERE prediction_id = ?",
+                ps -> ps.setString(1, predictionId)));
   }
 
   @Override
@@ -99,7 +131,10 @@ final class JdbcGenerations implements GenerationStore {
     Objects.requireNonNull(status, "status");
     Args.range(limit, "limit", 1, MAX_LIST);
     String sql =
-        "SELECT " + COLUMNS + " FROM generations WHERE user_id = ?" + (status.isPresent() ? " AND status = ?" : "")
+        "SELECT "
+            + COLUMNS
+            + " FROM generations WHERE user_id = ?"
+            + (status.isPresent() ? " AND status = ?" : "")
             + " ORDER BY created_at DESC, id DESC LIMIT ?";
     return jdbc.run(
         "list the generations of a user",
@@ -121,26 +156,29 @@ final class JdbcGenerations implements GenerationStore {
     Objects.requireNonNull(id, "id");
     Args.identifier(predictionId, "predictionId", ImageRecord.MAX_ID_LENGTH);
     return update(
-        "save the prediction of generation " + id,
-        "UPDATE generations SET prediction_id = ?, status = 'RUNNING', error = NULL, updated_at = ? "
-            + "WHERE id = ? AND prediction_id IS NULL AND status = 'PENDING'",
-        ps -> {
-          ps.setString(1, predictionId);
-          Jdbc.setInstant(ps, 2, clock.instant());
-          Jdbc.setUuid(ps, 3, id);
-        }) == 1;
+            "save the prediction of generation " + id,
+            "UPDATE generations SET prediction_id = ?, status = 'RUNNING', error = NULL, updated_at = ? "
+                + "WHERE id = ? AND prediction_id IS NULL AND status = 'PENDING'",
+            ps -> {
+              ps.setString(1, predictionId);
+              Jdbc.setInstant(ps, 2, clock.instant());
+              Jdbc.setUuid(ps, 3, id);
+            })
+        == 1;
   }
 
   @Override
   public boolean ingesting(UUID id) {
     Objects.requireNonNull(id, "id");
     return update(
-        "mark generation " + id + " ingesting",
-        "UPDATE generations SET status = 'INGESTING', updated_at = ? WHERE id = ? AND " + UNFINISHED,
-        ps -> {
-          Jdbc.setInstant(ps, 1, clock.instant());
-          Jdbc.setUuid(ps, 2, id);
-        }) == 1;
+            "mark generation " + id + " ingesting",
+            "UPDATE generations SET status = 'INGESTING', updated_at = ? WHERE id = ? AND "
+                + UNFINISHED,
+            ps -> {
+              Jdbc.setInstant(ps, 1, clock.instant());
+              Jdbc.setUuid(ps, 2, id);
+            })
+        == 1;
   }
 
   @Override
@@ -148,7 +186,8 @@ final class JdbcGenerations implements GenerationStore {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(records, "records");
     if (records.isEmpty()) {
-      throw new IllegalArgumentException("records must hold the generation's outputs; use finish() to end it without any");
+      throw new IllegalArgumentException(
+          "records must hold the generation's outputs; use finish() to end it without any");
     }
     Instant now = clock.instant();
     List<ImageRecord> result;
@@ -157,11 +196,13 @@ final class JdbcGenerations implements GenerationStore {
           jdbc.inTransaction(
               "complete generation " + id,
               c -> {
-                // Claims the row first: a concurrent completion waits on its lock, then sees it ended.
+                // Claims the row first: a concurrent completion waits on its lock, then sees it
+                // ended.
                 try (PreparedStatement ps =
                     c.prepareStatement(
                         "UPDATE generations SET status = 'SUCCEEDED', error = NULL, lease_owner = NULL, lease_until = NULL, "
-                            + "updated_at = ? WHERE id = ? AND " + UNFINISHED)) {
+                            + "updated_at = ? WHERE id = ? AND "
+                            + UNFINISHED)) {
                   Jdbc.setInstant(ps, 1, now);
                   Jdbc.setUuid(ps, 2, id);
                   if (ps.executeUpdate() != 1) {
@@ -170,7 +211,9 @@ final class JdbcGenerations implements GenerationStore {
                 }
                 try (PreparedStatement ps =
                     c.prepareStatement(
-                        "INSERT INTO images (" + JdbcImageCatalog.COLUMNS + ", generation_id, output_index) "
+                        "INSERT INTO images ("
+                            + JdbcImageCatalog.COLUMNS
+                            + ", generation_id, output_index) "
                             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                   for (int i = 0; i < records.size(); i++) {
                     JdbcImageCatalog.bind(ps, records.get(i));
@@ -185,7 +228,8 @@ final class JdbcGenerations implements GenerationStore {
                 return List.copyOf(records);
               });
     } catch (CatalogException e) {
-      if (!(e.getCause() instanceof SQLException) || !Jdbc.isUniqueViolation((SQLException) e.getCause())) {
+      if (!(e.getCause() instanceof SQLException)
+          || !Jdbc.isUniqueViolation((SQLException) e.getCause())) {
         throw e;
       }
       result = null; // another path recorded this prediction's outputs first
@@ -201,19 +245,24 @@ final class JdbcGenerations implements GenerationStore {
   public boolean finish(UUID id, GenerationStatus status, String error) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(status, "status");
-    if (status != GenerationStatus.FAILED && status != GenerationStatus.CANCELED && status != GenerationStatus.EXPIRED) {
-      throw new IllegalArgumentException("finish ends a generation FAILED, CANCELED or EXPIRED; use complete() for SUCCEEDED");
+    if (status != GenerationStatus.FAILED
+        && status != GenerationStatus.CANCELED
+        && status != GenerationStatus.EXPIRED) {
+      throw new IllegalArgumentException(
+          "finish ends a generation FAILED, CANCELED or EXPIRED; use complete() for SUCCEEDED");
     }
     return update(
-        "end generation " + id,
-        "UPDATE generations SET status = ?, error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
-            + "WHERE id = ? AND " + UNFINISHED,
-        ps -> {
-          ps.setString(1, status.name());
-          ps.setString(2, Generation.trimError(error));
-          Jdbc.setInstant(ps, 3, clock.instant());
-          Jdbc.setUuid(ps, 4, id);
-        }) == 1;
+            "end generation " + id,
+            "UPDATE generations SET status = ?, error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+                + "WHERE id = ? AND "
+                + UNFINISHED,
+            ps -> {
+              ps.setString(1, status.name());
+              ps.setString(2, Generation.trimError(error));
+              Jdbc.setInstant(ps, 3, clock.instant());
+              Jdbc.setUuid(ps, 4, id);
+            })
+        == 1;
   }
 
   @Override
@@ -223,15 +272,19 @@ final class JdbcGenerations implements GenerationStore {
     Args.positive(lease, "lease");
     Instant now = clock.instant();
     Instant until = now.plus(lease);
-    String claim = "UPDATE generations SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE ";
+    String claim =
+        "UPDATE generations SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE ";
     if (postgres) {
       return jdbc.inTransaction(
           "lease generations",
           c -> {
             try (PreparedStatement ps =
                 c.prepareStatement(
-                    claim + "id IN (SELECT id FROM generations WHERE " + DUE
-                        + " ORDER BY run_after, id LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS)) {
+                    claim
+                        + "id IN (SELECT id FROM generations WHERE "
+                        + DUE
+                        + " ORDER BY run_after, id LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING "
+                        + COLUMNS)) {
               ps.setString(1, owner);
               Jdbc.setInstant(ps, 2, until);
               Jdbc.setInstant(ps, 3, now);
@@ -242,13 +295,17 @@ final class JdbcGenerations implements GenerationStore {
             }
           });
     }
-    // Without SKIP LOCKED: read candidates, then claim each with an update that re-checks the due condition.
+    // Without SKIP LOCKED: read candidates, then claim each with an update that re-checks the due
+    // condition.
     List<UUID> candidates =
         jdbc.run(
             "find generations to recover",
             c -> {
               try (PreparedStatement ps =
-                  c.prepareStatement("SELECT id FROM generations WHERE " + DUE + " ORDER BY run_after, id LIMIT ?")) {
+                  c.prepareStatement(
+                      "SELECT id FROM generations WHERE "
+                          + DUE
+                          + " ORDER BY run_after, id LIMIT ?")) {
                 Jdbc.setInstant(ps, 1, now);
                 Jdbc.setInstant(ps, 2, now);
                 ps.setInt(3, max * 2);
@@ -299,7 +356,9 @@ final class JdbcGenerations implements GenerationStore {
         c -> {
           int renewed = 0;
           try (PreparedStatement ps =
-              c.prepareStatement("UPDATE generations SET lease_until = ? WHERE id = ? AND lease_owner = ? AND " + UNFINISHED)) {
+              c.prepareStatement(
+                  "UPDATE generations SET lease_until = ? WHERE id = ? AND lease_owner = ? AND "
+                      + UNFINISHED)) {
             for (UUID id : ids) {
               Jdbc.setInstant(ps, 1, until);
               Jdbc.setUuid(ps, 2, id);
@@ -317,16 +376,18 @@ final class JdbcGenerations implements GenerationStore {
     Args.identifier(owner, "owner", 255);
     Objects.requireNonNull(runAfter, "runAfter");
     return update(
-        "postpone generation " + id,
-        "UPDATE generations SET lease_owner = NULL, lease_until = NULL, run_after = ?, error = ?, updated_at = ? "
-            + "WHERE id = ? AND lease_owner = ? AND " + UNFINISHED,
-        ps -> {
-          Jdbc.setInstant(ps, 1, runAfter);
-          ps.setString(2, Generation.trimError(error));
-          Jdbc.setInstant(ps, 3, clock.instant());
-          Jdbc.setUuid(ps, 4, id);
-          ps.setString(5, owner);
-        }) == 1;
+            "postpone generation " + id,
+            "UPDATE generations SET lease_owner = NULL, lease_until = NULL, run_after = ?, error = ?, updated_at = ? "
+                + "WHERE id = ? AND lease_owner = ? AND "
+                + UNFINISHED,
+            ps -> {
+              Jdbc.setInstant(ps, 1, runAfter);
+              ps.setString(2, Generation.trimError(error));
+              Jdbc.setInstant(ps, 3, clock.instant());
+              Jdbc.setUuid(ps, 4, id);
+              ps.setString(5, owner);
+            })
+        == 1;
   }
 
   @Override
@@ -334,7 +395,8 @@ final class JdbcGenerations implements GenerationStore {
     Args.identifier(owner, "owner", 255);
     return update(
         "release the generations of " + owner,
-        "UPDATE generations SET lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE lease_owner = ? AND " + UNFINISHED,
+        "UPDATE generations SET lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE lease_owner = ? AND "
+            + UNFINISHED,
         ps -> {
           Jdbc.setInstant(ps, 1, clock.instant());
           ps.setString(2, owner);
@@ -349,7 +411,9 @@ final class JdbcGenerations implements GenerationStore {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT " + JdbcImageCatalog.COLUMNS + " FROM images WHERE generation_id = ? ORDER BY output_index, id")) {
+                  "SELECT "
+                      + JdbcImageCatalog.COLUMNS
+                      + " FROM images WHERE generation_id = ? ORDER BY output_index, id")) {
             Jdbc.setUuid(ps, 1, generationId);
             return JdbcImageCatalog.readAll(ps);
           }
@@ -376,7 +440,8 @@ final class JdbcGenerations implements GenerationStore {
         });
   }
 
-  private static Optional<Generation> one(Connection c, String sql, Binder binder) throws SQLException {
+  private static Optional<Generation> one(Connection c, String sql, Binder binder)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       binder.bind(ps);
       List<Generation> rows = readAll(ps);

@@ -25,9 +25,9 @@ import javax.sql.DataSource;
 /**
  * The image catalog on any JDBC {@link DataSource}: PostgreSQL in production, H2 embedded.
  *
- * <p>The schema ships as versioned SQL inside the jar and is applied only when asked, by
- * {@link #migrate()}: the catalog never changes someone's database behind their back. Thread-safe;
- * pooling is the {@code DataSource}'s business.
+ * <p>The schema ships as versioned SQL inside the jar and is applied only when asked, by {@link
+ * #migrate()}: the catalog never changes someone's database behind their back. Thread-safe; pooling
+ * is the {@code DataSource}'s business.
  *
  * <pre>{@code
  * JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(dataSource).build();
@@ -58,8 +58,8 @@ public final class JdbcImageCatalog implements ImageCatalog {
   }
 
   /**
-   * Creates or upgrades the catalog's tables and indexes to this SDK's schema version. Safe to
-   * call on every start and from several processes at once.
+   * Creates or upgrades the catalog's tables and indexes to this SDK's schema version. Safe to call
+   * on every start and from several processes at once.
    *
    * @return the schema versions this call applied (empty when already up to date)
    * @throws CatalogException if the database fails
@@ -80,8 +80,8 @@ public final class JdbcImageCatalog implements ImageCatalog {
   }
 
   /**
-   * The durable generations stored beside the records (schema version 2): every paid prediction
-   * as a row, so any instance can finish one whose process died.
+   * The durable generations stored beside the records (schema version 2): every paid prediction as
+   * a row, so any instance can finish one whose process died.
    */
   @Override
   public GenerationStore generations() {
@@ -102,9 +102,12 @@ public final class JdbcImageCatalog implements ImageCatalog {
             return null;
           });
     } catch (CatalogException e) {
-      if (e.getCause() instanceof SQLException && Jdbc.isUniqueViolation((SQLException) e.getCause())) {
+      if (e.getCause() instanceof SQLException
+          && Jdbc.isUniqueViolation((SQLException) e.getCause())) {
         throw new CatalogException(
-            "An image with id " + record.id() + " already exists; records are saved once. Use a new id.",
+            "An image with id "
+                + record.id()
+                + " already exists; records are saved once. Use a new id.",
             e.getCause(),
             false);
       }
@@ -118,7 +121,10 @@ public final class JdbcImageCatalog implements ImageCatalog {
 
   private static void insert(Connection c, ImageRecord r) throws SQLException {
     try (PreparedStatement ps =
-        c.prepareStatement("INSERT INTO images (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        c.prepareStatement(
+            "INSERT INTO images ("
+                + COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       bind(ps, r);
       ps.executeUpdate();
     }
@@ -145,7 +151,8 @@ public final class JdbcImageCatalog implements ImageCatalog {
   @Override
   public Optional<ImageRecord> find(UUID id) {
     Objects.requireNonNull(id, "id");
-    return jdbc.run("find image " + id, c -> findOne(c, "SELECT " + COLUMNS + " FROM images WHERE id = ?", id));
+    return jdbc.run(
+        "find image " + id, c -> findOne(c, "SELECT " + COLUMNS + " FROM images WHERE id = ?", id));
   }
 
   @Override
@@ -189,7 +196,8 @@ public final class JdbcImageCatalog implements ImageCatalog {
     return jdbc.run(
         "read the lineage of image " + imageId,
         c -> {
-          Optional<ImageRecord> start = findOne(c, "SELECT " + COLUMNS + " FROM images WHERE id = ?", imageId);
+          Optional<ImageRecord> start =
+              findOne(c, "SELECT " + COLUMNS + " FROM images WHERE id = ?", imageId);
           if (start.isEmpty()) {
             return List.of();
           }
@@ -200,7 +208,9 @@ public final class JdbcImageCatalog implements ImageCatalog {
           seen.add(current.id());
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT " + COLUMNS + " FROM images WHERE user_id = ? AND url = ? ORDER BY created_at, id LIMIT 1")) {
+                  "SELECT "
+                      + COLUMNS
+                      + " FROM images WHERE user_id = ? AND url = ? ORDER BY created_at, id LIMIT 1")) {
             while (current.referenceUrl().isPresent() && chain.size() <= MAX_LINEAGE_DEPTH) {
               ps.setString(1, current.userId());
               ps.setString(2, current.referenceUrl().get());
@@ -224,7 +234,8 @@ public final class JdbcImageCatalog implements ImageCatalog {
     return jdbc.run(
         "set the thumbnail of image " + imageId,
         c -> {
-          try (PreparedStatement ps = c.prepareStatement("UPDATE images SET thumb_url = ? WHERE id = ?")) {
+          try (PreparedStatement ps =
+              c.prepareStatement("UPDATE images SET thumb_url = ? WHERE id = ?")) {
             ps.setString(1, thumbUrl);
             Jdbc.setUuid(ps, 2, imageId);
             return ps.executeUpdate() == 1;
@@ -240,7 +251,9 @@ public final class JdbcImageCatalog implements ImageCatalog {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT " + COLUMNS + " FROM images WHERE thumb_url IS NULL ORDER BY created_at, id LIMIT ?")) {
+                  "SELECT "
+                      + COLUMNS
+                      + " FROM images WHERE thumb_url IS NULL ORDER BY created_at, id LIMIT ?")) {
             ps.setInt(1, limit);
             return readAll(ps);
           }
@@ -255,7 +268,9 @@ public final class JdbcImageCatalog implements ImageCatalog {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT " + COLUMNS + " FROM images WHERE prediction_id = ? ORDER BY created_at, id")) {
+                  "SELECT "
+                      + COLUMNS
+                      + " FROM images WHERE prediction_id = ? ORDER BY created_at, id")) {
             ps.setString(1, predictionId);
             return readAll(ps);
           }
@@ -268,7 +283,8 @@ public final class JdbcImageCatalog implements ImageCatalog {
     return jdbc.inTransaction(
         "delete image " + imageId,
         c -> {
-          try (PreparedStatement jobs = c.prepareStatement("DELETE FROM thumbnail_jobs WHERE image_id = ?");
+          try (PreparedStatement jobs =
+                  c.prepareStatement("DELETE FROM thumbnail_jobs WHERE image_id = ?");
               PreparedStatement image = c.prepareStatement("DELETE FROM images WHERE id = ?")) {
             Jdbc.setUuid(jobs, 1, imageId);
             jobs.executeUpdate();
@@ -283,7 +299,8 @@ public final class JdbcImageCatalog implements ImageCatalog {
     return "JdbcImageCatalog{clock=" + clock + '}';
   }
 
-  private static Optional<ImageRecord> findOne(Connection c, String sql, UUID id) throws SQLException {
+  private static Optional<ImageRecord> findOne(Connection c, String sql, UUID id)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       Jdbc.setUuid(ps, 1, id);
       List<ImageRecord> rows = readAll(ps);
@@ -330,7 +347,9 @@ public final class JdbcImageCatalog implements ImageCatalog {
 
     String encode() {
       String raw = "1:" + createdAt.getEpochSecond() + ":" + createdAt.getNano() + ":" + id;
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
     }
 
     static Cursor decode(String cursor) {
@@ -342,12 +361,14 @@ public final class JdbcImageCatalog implements ImageCatalog {
         }
         Instant at = Instant.ofEpochSecond(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
         if (at.isBefore(EARLIEST_CURSOR) || at.isAfter(LATEST_CURSOR)) {
-          throw new IllegalArgumentException("out of the range a database timestamp holds"); // else a 500 from the driver
+          throw new IllegalArgumentException(
+              "out of the range a database timestamp holds"); // else a 500 from the driver
         }
         return new Cursor(at, UUID.fromString(parts[3]));
       } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
         throw new IllegalArgumentException(
-            "cursor is not a history cursor of this catalog; pass the nextCursor of a previous page", e);
+            "cursor is not a history cursor of this catalog; pass the nextCursor of a previous page",
+            e);
       }
     }
   }
@@ -378,7 +399,8 @@ public final class JdbcImageCatalog implements ImageCatalog {
      */
     public JdbcImageCatalog build() {
       if (dataSource == null) {
-        throw new IllegalStateException("dataSource is required: JdbcImageCatalog.builder().dataSource(...)");
+        throw new IllegalStateException(
+            "dataSource is required: JdbcImageCatalog.builder().dataSource(...)");
       }
       return new JdbcImageCatalog(this);
     }

@@ -54,11 +54,20 @@ public enum MediaType {
    */
   public static Optional<MediaType> sniff(byte[] head, int length) {
     if (length >= 8
-        && (head[0] & 0xff) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G'
-        && head[4] == 0x0d && head[5] == 0x0a && head[6] == 0x1a && head[7] == 0x0a) {
+        && (head[0] & 0xff) == 0x89
+        && head[1] == 'P'
+        && head[2] == 'N'
+        && head[3] == 'G'
+        && head[4] == 0x0d
+        && head[5] == 0x0a
+        && head[6] == 0x1a
+        && head[7] == 0x0a) {
       return Optional.of(PNG);
     }
-    if (length >= 3 && (head[0] & 0xff) == 0xff && (head[1] & 0xff) == 0xd8 && (head[2] & 0xff) == 0xff) {
+    if (length >= 3
+        && (head[0] & 0xff) == 0xff
+        && (head[1] & 0xff) == 0xd8
+        && (head[2] & 0xff) == 0xff) {
       return Optional.of(JPEG);
     }
     if (length >= 12 && ascii(head, 0, "RIFF") && ascii(head, 8, "WEBP")) {
@@ -72,8 +81,13 @@ public enum MediaType {
       if (brand.equals("avif") || brand.equals("avis")) {
         return Optional.of(AVIF);
       }
-      if (brand.equals("heic") || brand.equals("heix") || brand.equals("hevc") || brand.equals("heim")
-          || brand.equals("heis") || brand.equals("mif1") || brand.equals("msf1")) {
+      if (brand.equals("heic")
+          || brand.equals("heix")
+          || brand.equals("hevc")
+          || brand.equals("heim")
+          || brand.equals("heis")
+          || brand.equals("mif1")
+          || brand.equals("msf1")) {
         return Optional.of(HEIC);
       }
     }

@@ -1,8 +1,8 @@
 package io.renderlab.core;
 
 /**
- * A write was refused because an object already exists under that key, and the caller did not
- * ask to overwrite it. Nothing was changed. Choose another key, or pass the overwrite option if
+ * A write was refused because an object already exists under that key, and the caller did not ask
+ * to overwrite it. Nothing was changed. Choose another key, or pass the overwrite option if
  * replacing the object is intended.
  */
 public class ObjectExistsException extends StorageException {

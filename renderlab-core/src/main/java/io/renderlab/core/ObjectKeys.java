@@ -21,7 +21,8 @@ public final class ObjectKeys {
       throw new IllegalArgumentException("key must not be blank");
     }
     if (key.length() > MAX_LENGTH) {
-      throw new IllegalArgumentException("key must be at most " + MAX_LENGTH + " characters, was " + key.length());
+      throw new IllegalArgumentException(
+          "key must be at most " + MAX_LENGTH + " characters, was " + key.length());
     }
     if (key.startsWith("/")) {
       throw new IllegalArgumentException("key must not start with '/': " + key);
@@ -37,7 +38,8 @@ public final class ObjectKeys {
     }
     for (String segment : key.split("/", -1)) {
       if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-        throw new IllegalArgumentException("key must not contain empty, '.' or '..' segments: " + key);
+        throw new IllegalArgumentException(
+            "key must not contain empty, '.' or '..' segments: " + key);
       }
     }
     return key;

@@ -10,10 +10,11 @@ import java.util.OptionalLong;
  * @param contentType the MIME type to store
  * @param cacheControl the {@code Cache-Control} to store (default {@value #DEFAULT_CACHE_CONTROL})
  * @param length the body's exact length when known (one streamed PUT), empty when unknown
- * @param overwrite whether an existing object may be replaced; {@code false} fails with
- *     {@link ObjectExistsException} instead
+ * @param overwrite whether an existing object may be replaced; {@code false} fails with {@link
+ *     ObjectExistsException} instead
  */
-public record PutOptions(String contentType, String cacheControl, OptionalLong length, boolean overwrite) {
+public record PutOptions(
+    String contentType, String cacheControl, OptionalLong length, boolean overwrite) {
   /** The default cache control: caches may keep an object for an hour. */
   public static final String DEFAULT_CACHE_CONTROL = "max-age=3600";
 

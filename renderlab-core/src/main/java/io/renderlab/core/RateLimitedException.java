@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The service answered 429 Too Many Requests and retries ran out. Retryable: wait for
- * {@link #retryAfter()} (when the server said) and try again.
+ * The service answered 429 Too Many Requests and retries ran out. Retryable: wait for {@link
+ * #retryAfter()} (when the server said) and try again.
  */
 public class RateLimitedException extends UpstreamException {
   private static final long serialVersionUID = 1L;

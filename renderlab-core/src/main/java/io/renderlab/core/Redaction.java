@@ -63,8 +63,8 @@ public final class Redaction {
 
   /**
    * Free text (an error message from a driver or a server, say) with every secret-shaped part
-   * replaced by {@code …}: Replicate tokens ({@code r8_…}), webhook secrets ({@code whsec_…}), JWTs,
-   * AWS access key ids, {@code Bearer}/{@code Token} credentials, query strings of URLs, and
+   * replaced by {@code …}: Replicate tokens ({@code r8_…}), webhook secrets ({@code whsec_…}),
+   * JWTs, AWS access key ids, {@code Bearer}/{@code Token} credentials, query strings of URLs, and
    * {@code password=}, {@code token=}, {@code secret=}, {@code key=}, {@code signature=} values.
    * The last line of defence before a message is printed; never throws.
    *
@@ -83,10 +83,12 @@ public final class Redaction {
 
   private static final java.util.regex.Pattern[] SECRET_SHAPES = {
     java.util.regex.Pattern.compile("\\b(r8|whsec)_[A-Za-z0-9+/=_-]{6,}"),
-    java.util.regex.Pattern.compile("\\beyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}(\\.[A-Za-z0-9_-]*)?"),
+    java.util.regex.Pattern.compile(
+        "\\beyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}(\\.[A-Za-z0-9_-]*)?"),
     java.util.regex.Pattern.compile("\\b(AKIA|ASIA)[0-9A-Z]{16}\\b"),
     java.util.regex.Pattern.compile("(?i)\\b(Bearer|Token|Basic)\\s+[A-Za-z0-9._~+/=-]{6,}"),
-    java.util.regex.Pattern.compile("(?i)\\b(password|passwd|pwd|token|secret|key|signature|sig|credential)=[^&\\s;,]+"),
+    java.util.regex.Pattern.compile(
+        "(?i)\\b(password|passwd|pwd|token|secret|key|signature|sig|credential)=[^&\\s;,]+"),
     java.util.regex.Pattern.compile("(?i)\\b((?:https?|s3|jdbc:[a-z]+)://[^\\s?#]*)\\?[^\\s]*"),
   };
 

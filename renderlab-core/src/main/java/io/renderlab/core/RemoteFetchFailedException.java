@@ -1,9 +1,9 @@
 package io.renderlab.core;
 
 /**
- * The remote server failed: an error status, a dropped connection, an unresolvable host. A 403,
- * 404 or 410 from a delivery URL usually means the URL expired (Replicate's output URLs live about
- * an hour): {@link #isExpired()} says so, and it is not retryable.
+ * The remote server failed: an error status, a dropped connection, an unresolvable host. A 403, 404
+ * or 410 from a delivery URL usually means the URL expired (Replicate's output URLs live about an
+ * hour): {@link #isExpired()} says so, and it is not retryable.
  */
 public class RemoteFetchFailedException extends UpstreamException {
   private static final long serialVersionUID = 1L;

@@ -34,11 +34,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fetches remote URLs for the server side safely: only {@code http}, {@code https} and
- * {@code data:}; never to loopback, private, link-local, unspecified, multicast or CGNAT
- * addresses (however the address is spelled, and through every redirect); only to the addresses
- * it vetted (no second DNS lookup); within a byte cap, a connect and idle-read timeout and an
- * overall deadline. The content type comes from the first bytes.
+ * Fetches remote URLs for the server side safely: only {@code http}, {@code https} and {@code
+ * data:}; never to loopback, private, link-local, unspecified, multicast or CGNAT addresses
+ * (however the address is spelled, and through every redirect); only to the addresses it vetted (no
+ * second DNS lookup); within a byte cap, a connect and idle-read timeout and an overall deadline.
+ * The content type comes from the first bytes.
  *
  * <p>Immutable and thread-safe; build one per application and share it. {@link #close()} releases
  * its connection pool.
@@ -52,8 +52,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class RemoteFetcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteFetcher.class);
+
   /** The default byte cap: 64 MiB. */
   public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
+
   private static final int MAX_REDIRECTS = 5;
 
   private final OkHttpClient http;
@@ -65,8 +67,13 @@ public final class RemoteFetcher implements AutoCloseable {
   private final Duration deadline;
   private final String userAgent;
   private final Resolver resolver;
-  /** End users' URLs: errors before a response do not tell how a host resolved or whether a port is open. */
+
+  /**
+   * End users' URLs: errors before a response do not tell how a host resolved or whether a port is
+   * open.
+   */
   private final boolean opaqueErrors;
+
   /** Whether {@link #close()} releases {@link #http}: false for a {@link #strict()} view. */
   private final boolean ownsClient;
 
@@ -109,12 +116,12 @@ public final class RemoteFetcher implements AutoCloseable {
   }
 
   /**
-   * The strict policy, for URLs that end users supply (a server's image, mask and reference
-   * URLs): this fetcher's limits, but none of its {@link Builder#allowHost} exemptions (those are
-   * for the operator's own sources, such as a provider on loopback), and errors that do not tell
-   * how a host resolved or whether a port is open: a non-public address, an unknown host, a
-   * refused or timed-out connection and a port that does not speak HTTP all fail with one
-   * {@link RemoteFetchRefusedException} ({@link Reason#UNREACHABLE}) and one message. Shares this
+   * The strict policy, for URLs that end users supply (a server's image, mask and reference URLs):
+   * this fetcher's limits, but none of its {@link Builder#allowHost} exemptions (those are for the
+   * operator's own sources, such as a provider on loopback), and errors that do not tell how a host
+   * resolved or whether a port is open: a non-public address, an unknown host, a refused or
+   * timed-out connection and a port that does not speak HTTP all fail with one {@link
+   * RemoteFetchRefusedException} ({@link Reason#UNREACHABLE}) and one message. Shares this
    * fetcher's connection pool; closing the view does nothing, close this fetcher instead.
    *
    * <pre>{@code
@@ -134,9 +141,9 @@ public final class RemoteFetcher implements AutoCloseable {
   /**
    * Checks, without connecting or resolving, that {@code url} is an {@code http(s)} URL this
    * fetcher's policy allows: for URLs handed on rather than fetched (an image URL a model will
-   * fetch from its own network). It judges the scheme, credentials, and a host given as an
-   * address (in any spelling) or as {@code localhost}; a host name is not resolved, since what it
-   * resolves to here says nothing about where the party that fetches it will connect.
+   * fetch from its own network). It judges the scheme, credentials, and a host given as an address
+   * (in any spelling) or as {@code localhost}; a host name is not resolved, since what it resolves
+   * to here says nothing about where the party that fetches it will connect.
    *
    * @throws IllegalArgumentException if {@code url} is null or blank
    * @throws RemoteFetchRefusedException if the policy refuses it
@@ -158,7 +165,10 @@ public final class RemoteFetcher implements AutoCloseable {
       try {
         address = Optional.of(InetAddress.getByName(host));
       } catch (UnknownHostException e) {
-        throw new RemoteFetchRefusedException(Reason.MALFORMED, Redaction.url(trimmed), "Refusing " + Redaction.url(trimmed) + ": invalid IPv6 address.");
+        throw new RemoteFetchRefusedException(
+            Reason.MALFORMED,
+            Redaction.url(trimmed),
+            "Refusing " + Redaction.url(trimmed) + ": invalid IPv6 address.");
       }
     }
     if (address.isEmpty() && (host.equals("localhost") || host.endsWith(".localhost"))) {
@@ -171,14 +181,20 @@ public final class RemoteFetcher implements AutoCloseable {
             new RemoteFetchRefusedException(
                 Reason.PRIVATE_ADDRESS,
                 Redaction.url(trimmed),
-                "Refusing " + Redaction.url(trimmed) + ": its host is " + refusal.get() + ". Allow it with "
+                "Refusing "
+                    + Redaction.url(trimmed)
+                    + ": its host is "
+                    + refusal.get()
+                    + ". Allow it with "
                     + "RemoteFetcher.builder().allowHost(...) (CLI: --allow-host) if this is intended.");
         throw opaqueErrors ? unreachable(trimmed, refused) : refused;
       }
     }
   }
 
-  /** {@link #vet}, with the failures that tell how a host resolved made opaque when they must be. */
+  /**
+   * {@link #vet}, with the failures that tell how a host resolved made opaque when they must be.
+   */
   private void vetOpaquely(String original, URI uri, Map<String, List<InetAddress>> vetted) {
     try {
       vet(uri, vetted);
@@ -202,7 +218,9 @@ public final class RemoteFetcher implements AutoCloseable {
     return new RemoteFetchRefusedException(
         Reason.UNREACHABLE,
         redacted,
-        "Refusing " + redacted + ": this server fetches only public http(s) URLs that answer. Give a publicly reachable URL of the image.");
+        "Refusing "
+            + redacted
+            + ": this server fetches only public http(s) URLs that answer. Give a publicly reachable URL of the image.");
   }
 
   /** A builder with the defaults: 64 MiB cap, 10 s connect, 30 s idle read, 5 min deadline. */
@@ -230,8 +248,8 @@ public final class RemoteFetcher implements AutoCloseable {
   }
 
   /**
-   * Opens an image: like {@link #open} but refuses anything whose first bytes are not a
-   * recognised image format.
+   * Opens an image: like {@link #open} but refuses anything whose first bytes are not a recognised
+   * image format.
    *
    * @throws RemoteFetchRefusedException if the policy refuses the URL or the content
    * @throws RemoteFetchFailedException if the server fails or the source expired
@@ -244,7 +262,9 @@ public final class RemoteFetcher implements AutoCloseable {
       throw new RemoteFetchRefusedException(
           Reason.NOT_AN_IMAGE,
           resource.redactedUrl(),
-          "Refusing " + resource.redactedUrl() + ": its content is not a PNG, JPEG, WebP, GIF, AVIF, HEIC, BMP or TIFF image "
+          "Refusing "
+              + resource.redactedUrl()
+              + ": its content is not a PNG, JPEG, WebP, GIF, AVIF, HEIC, BMP or TIFF image "
               + "(judged by its first bytes, not its URL or Content-Type).");
     }
     return resource;
@@ -273,17 +293,23 @@ public final class RemoteFetcher implements AutoCloseable {
       vetOpaquely(trimmed, current, vetted);
       OkHttpClient client =
           http.newBuilder()
-              .dns(host -> {
-                List<InetAddress> addresses = vetted.get(host.toLowerCase(Locale.ROOT));
-                if (addresses == null) {
-                  throw new UnknownHostException("host was not vetted: " + host);
-                }
-                return addresses;
-              })
+              .dns(
+                  host -> {
+                    List<InetAddress> addresses = vetted.get(host.toLowerCase(Locale.ROOT));
+                    if (addresses == null) {
+                      throw new UnknownHostException("host was not vetted: " + host);
+                    }
+                    return addresses;
+                  })
               .callTimeout(remaining(start).toMillis(), TimeUnit.MILLISECONDS)
               .build();
       Request request =
-          new Request.Builder().url(current.toString()).header("User-Agent", userAgent).header("Accept", "image/*, */*;q=0.5").get().build();
+          new Request.Builder()
+              .url(current.toString())
+              .header("User-Agent", userAgent)
+              .header("Accept", "image/*, */*;q=0.5")
+              .get()
+              .build();
       Call call = client.newCall(request);
       Response response;
       try {
@@ -298,9 +324,16 @@ public final class RemoteFetcher implements AutoCloseable {
           throw unreachable(trimmed, e);
         }
         throw new RemoteFetchFailedException(
-            "Could not download " + Redaction.url(current.toString()) + ": " + e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : " (" + Redaction.url(e.getMessage()) + ")") + ". Check the URL and your network; this is retryable.",
-            0, e, true, false);
+            "Could not download "
+                + Redaction.url(current.toString())
+                + ": "
+                + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : " (" + Redaction.url(e.getMessage()) + ")")
+                + ". Check the URL and your network; this is retryable.",
+            0,
+            e,
+            true,
+            false);
       }
       int code = response.code();
       if (code >= 300 && code < 400 && code != 304) {
@@ -308,22 +341,38 @@ public final class RemoteFetcher implements AutoCloseable {
         response.close();
         if (location == null) {
           throw new RemoteFetchFailedException(
-              Redaction.url(current.toString()) + " answered " + code + " without a Location header.", code, null, false, false);
+              Redaction.url(current.toString())
+                  + " answered "
+                  + code
+                  + " without a Location header.",
+              code,
+              null,
+              false,
+              false);
         }
         if (hop == MAX_REDIRECTS) {
           throw new RemoteFetchRefusedException(
               Reason.TOO_MANY_REDIRECTS,
               Redaction.url(trimmed),
-              "Refusing " + Redaction.url(trimmed) + ": more than " + MAX_REDIRECTS + " redirects.");
+              "Refusing "
+                  + Redaction.url(trimmed)
+                  + ": more than "
+                  + MAX_REDIRECTS
+                  + " redirects.");
         }
         URI next;
         try {
           next = current.resolve(new URI(location.strip()));
         } catch (URISyntaxException | IllegalArgumentException e) {
           throw new RemoteFetchRefusedException(
-              Reason.MALFORMED, Redaction.url(location), "Refusing a redirect to a malformed URL " + Redaction.url(location) + ".");
+              Reason.MALFORMED,
+              Redaction.url(location),
+              "Refusing a redirect to a malformed URL " + Redaction.url(location) + ".");
         }
-        LOG.debug("Following redirect {} -> {}", Redaction.url(current.toString()), Redaction.url(next.toString()));
+        LOG.debug(
+            "Following redirect {} -> {}",
+            Redaction.url(current.toString()),
+            Redaction.url(next.toString()));
         current = parse(next.toString());
         continue;
       }
@@ -336,7 +385,16 @@ public final class RemoteFetcher implements AutoCloseable {
                 ? " The source is gone or expired (Replicate output URLs live about an hour): run the prediction again."
                 : retryable ? " This is retryable." : "";
         throw new RemoteFetchFailedException(
-            "Downloading " + Redaction.url(current.toString()) + " failed with HTTP " + code + "." + hint, code, null, retryable, expired);
+            "Downloading "
+                + Redaction.url(current.toString())
+                + " failed with HTTP "
+                + code
+                + "."
+                + hint,
+            code,
+            null,
+            retryable,
+            expired);
       }
       return body(current, response);
     }
@@ -350,8 +408,15 @@ public final class RemoteFetcher implements AutoCloseable {
 
   private DeadlineExceededException timeout(URI url, IOException cause) {
     return new DeadlineExceededException(
-        "Downloading " + Redaction.url(url.toString()) + " did not finish within its time limits (connect "
-            + connectTimeout.toSeconds() + " s, idle read " + readTimeout.toSeconds() + " s, overall " + deadline.toSeconds() + " s).",
+        "Downloading "
+            + Redaction.url(url.toString())
+            + " did not finish within its time limits (connect "
+            + connectTimeout.toSeconds()
+            + " s, idle read "
+            + readTimeout.toSeconds()
+            + " s, overall "
+            + deadline.toSeconds()
+            + " s).",
         deadline,
         cause);
   }
@@ -365,8 +430,23 @@ public final class RemoteFetcher implements AutoCloseable {
       throw tooLarge(redacted);
     }
     InputStream raw = body.byteStream();
-    BoundedBody bounded = new BoundedBody(raw, maxBytes, () -> tooLarge(redacted), e -> timeout(url, e), e -> new RemoteFetchFailedException(
-        "The connection to " + redacted + " failed while reading: " + e.getClass().getSimpleName() + ". This is retryable.", 0, e, true, false));
+    BoundedBody bounded =
+        new BoundedBody(
+            raw,
+            maxBytes,
+            () -> tooLarge(redacted),
+            e -> timeout(url, e),
+            e ->
+                new RemoteFetchFailedException(
+                    "The connection to "
+                        + redacted
+                        + " failed while reading: "
+                        + e.getClass().getSimpleName()
+                        + ". This is retryable.",
+                    0,
+                    e,
+                    true,
+                    false));
     Optional<MediaType> type;
     try {
       type = bounded.sniff();
@@ -374,14 +454,23 @@ public final class RemoteFetcher implements AutoCloseable {
       response.close();
       throw e;
     }
-    return new Resource(type, announced >= 0 ? OptionalLong.of(announced) : OptionalLong.empty(), redacted, bounded, response);
+    return new Resource(
+        type,
+        announced >= 0 ? OptionalLong.of(announced) : OptionalLong.empty(),
+        redacted,
+        bounded,
+        response);
   }
 
   private RemoteFetchRefusedException tooLarge(String redacted) {
     return new RemoteFetchRefusedException(
         Reason.TOO_LARGE,
         redacted,
-        "Refusing " + redacted + ": the body is larger than the " + maxBytes + "-byte cap. Raise it with "
+        "Refusing "
+            + redacted
+            + ": the body is larger than the "
+            + maxBytes
+            + "-byte cap. Raise it with "
             + "RemoteFetcher.builder().maxBytes(...) if this is intended.");
   }
 
@@ -389,7 +478,8 @@ public final class RemoteFetcher implements AutoCloseable {
     int comma = url.indexOf(',');
     String redacted = Redaction.url(url);
     if (comma < 0) {
-      throw new RemoteFetchRefusedException(Reason.MALFORMED, redacted, "Refusing a malformed data: URL (no comma).");
+      throw new RemoteFetchRefusedException(
+          Reason.MALFORMED, redacted, "Refusing a malformed data: URL (no comma).");
     }
     String meta = url.substring(5, comma).toLowerCase(Locale.ROOT);
     String payload = url.substring(comma + 1);
@@ -402,12 +492,18 @@ public final class RemoteFetcher implements AutoCloseable {
       bytes =
           meta.endsWith(";base64")
               ? Base64.getMimeDecoder().decode(payload)
-              : java.net.URLDecoder.decode(payload.replace("+", "%2B"), StandardCharsets.ISO_8859_1).getBytes(StandardCharsets.ISO_8859_1);
+              : java.net.URLDecoder.decode(payload.replace("+", "%2B"), StandardCharsets.ISO_8859_1)
+                  .getBytes(StandardCharsets.ISO_8859_1);
     } catch (IllegalArgumentException e) {
-      throw new RemoteFetchRefusedException(Reason.MALFORMED, redacted, "Refusing a data: URL whose payload does not decode.");
+      throw new RemoteFetchRefusedException(
+          Reason.MALFORMED, redacted, "Refusing a data: URL whose payload does not decode.");
     }
     BoundedBody bounded =
-        new BoundedBody(new ByteArrayInputStream(bytes), maxBytes, () -> tooLarge(redacted), e -> new DeadlineExceededException("data", null, e),
+        new BoundedBody(
+            new ByteArrayInputStream(bytes),
+            maxBytes,
+            () -> tooLarge(redacted),
+            e -> new DeadlineExceededException("data", null, e),
             e -> new RemoteFetchFailedException("data", 0, e, false, false));
     return new Resource(bounded.sniff(), OptionalLong.of(bytes.length), redacted, bounded, null);
   }
@@ -417,27 +513,40 @@ public final class RemoteFetcher implements AutoCloseable {
     try {
       uri = new URI(url);
     } catch (URISyntaxException e) {
-      throw new RemoteFetchRefusedException(Reason.MALFORMED, Redaction.url(url), "Refusing a malformed URL " + Redaction.url(url) + ": " + e.getReason());
+      throw new RemoteFetchRefusedException(
+          Reason.MALFORMED,
+          Redaction.url(url),
+          "Refusing a malformed URL " + Redaction.url(url) + ": " + e.getReason());
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new RemoteFetchRefusedException(
-          Reason.SCHEME, Redaction.url(url), "Refusing " + Redaction.url(url) + ": only http, https and data: URLs can be fetched.");
+          Reason.SCHEME,
+          Redaction.url(url),
+          "Refusing " + Redaction.url(url) + ": only http, https and data: URLs can be fetched.");
     }
-    if (uri.getRawUserInfo() != null || (uri.getRawAuthority() != null && uri.getRawAuthority().contains("@"))) {
+    if (uri.getRawUserInfo() != null
+        || (uri.getRawAuthority() != null && uri.getRawAuthority().contains("@"))) {
       throw new RemoteFetchRefusedException(
-          Reason.CREDENTIALS, Redaction.url(url), "Refusing " + Redaction.url(url) + ": URLs with credentials are not fetched; pass a URL without user:password@.");
+          Reason.CREDENTIALS,
+          Redaction.url(url),
+          "Refusing "
+              + Redaction.url(url)
+              + ": URLs with credentials are not fetched; pass a URL without user:password@.");
     }
     if (host(uri).isEmpty()) {
-      throw new RemoteFetchRefusedException(Reason.MALFORMED, Redaction.url(url), "Refusing " + Redaction.url(url) + ": it has no host.");
+      throw new RemoteFetchRefusedException(
+          Reason.MALFORMED,
+          Redaction.url(url),
+          "Refusing " + Redaction.url(url) + ": it has no host.");
     }
     return uri;
   }
 
   /**
-   * The URL's host. {@link URI#getHost()} is null for hosts such as {@code 127.1} or
-   * {@code 0x7f.1} (not RFC 2396 host names), which resolvers still accept: read them from the
-   * authority so they are judged too.
+   * The URL's host. {@link URI#getHost()} is null for hosts such as {@code 127.1} or {@code 0x7f.1}
+   * (not RFC 2396 host names), which resolvers still accept: read them from the authority so they
+   * are judged too.
    */
   private static String host(URI uri) {
     if (uri.getHost() != null) {
@@ -469,17 +578,25 @@ public final class RemoteFetcher implements AutoCloseable {
       try {
         addresses = List.of(InetAddress.getByName(host));
       } catch (UnknownHostException e) {
-        throw new RemoteFetchRefusedException(Reason.MALFORMED, redacted, "Refusing " + redacted + ": invalid IPv6 address.");
+        throw new RemoteFetchRefusedException(
+            Reason.MALFORMED, redacted, "Refusing " + redacted + ": invalid IPv6 address.");
       }
     } else {
       try {
         addresses = resolver.resolve(host);
       } catch (UnknownHostException e) {
         throw new RemoteFetchFailedException(
-            "Cannot resolve the host of " + redacted + ". Check the URL; this is retryable if DNS is flaky.", 0, e, true, false);
+            "Cannot resolve the host of "
+                + redacted
+                + ". Check the URL; this is retryable if DNS is flaky.",
+            0,
+            e,
+            true,
+            false);
       }
       if (addresses.isEmpty()) {
-        throw new RemoteFetchFailedException("The host of " + redacted + " has no addresses.", 0, null, true, false);
+        throw new RemoteFetchFailedException(
+            "The host of " + redacted + " has no addresses.", 0, null, true, false);
       }
     }
     for (InetAddress address : addresses) {
@@ -488,7 +605,11 @@ public final class RemoteFetcher implements AutoCloseable {
         throw new RemoteFetchRefusedException(
             Reason.PRIVATE_ADDRESS,
             redacted,
-            "Refusing to fetch " + redacted + ": the host resolves to " + refusal.get() + ". Allow it with "
+            "Refusing to fetch "
+                + redacted
+                + ": the host resolves to "
+                + refusal.get()
+                + ". Allow it with "
                 + "RemoteFetcher.builder().allowHost(...) if this is intended.");
       }
     }
@@ -514,8 +635,18 @@ public final class RemoteFetcher implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "RemoteFetcher{maxBytes=" + maxBytes + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
-        + ", deadline=" + deadline + ", allow=" + allowList + (opaqueErrors ? ", strict" : "") + '}';
+    return "RemoteFetcher{maxBytes="
+        + maxBytes
+        + ", connectTimeout="
+        + connectTimeout
+        + ", readTimeout="
+        + readTimeout
+        + ", deadline="
+        + deadline
+        + ", allow="
+        + allowList
+        + (opaqueErrors ? ", strict" : "")
+        + '}';
   }
 
   /** Host name normalisation: lower case, brackets off, IDN to ASCII, trailing dot off. */
@@ -553,7 +684,12 @@ public final class RemoteFetcher implements AutoCloseable {
     private final InputStream body;
     private final Response response;
 
-    Resource(Optional<MediaType> type, OptionalLong length, String redactedUrl, InputStream body, Response response) {
+    Resource(
+        Optional<MediaType> type,
+        OptionalLong length,
+        String redactedUrl,
+        InputStream body,
+        Response response) {
       this.type = type;
       this.length = length;
       this.redactedUrl = redactedUrl;
@@ -604,10 +740,10 @@ public final class RemoteFetcher implements AutoCloseable {
 
     /**
      * Exempts a host name (exact, case-insensitive), an address, or a CIDR ({@code 10.0.0.0/8},
-     * {@code ::1/128}) from the private-address block: an operator setting, for the operator's
-     * own sources (a provider or CDN on loopback or a private network; tests use it to reach
-     * loopback). URLs that end users supply go through {@link RemoteFetcher#strict()}, which drops
-     * every exemption.
+     * {@code ::1/128}) from the private-address block: an operator setting, for the operator's own
+     * sources (a provider or CDN on loopback or a private network; tests use it to reach loopback).
+     * URLs that end users supply go through {@link RemoteFetcher#strict()}, which drops every
+     * exemption.
      */
     public Builder allowHost(String hostOrCidr) {
       Objects.requireNonNull(hostOrCidr, "hostOrCidr");
@@ -624,7 +760,10 @@ public final class RemoteFetcher implements AutoCloseable {
       return this;
     }
 
-    /** The largest body, enforced while streaming whatever {@code Content-Length} claims. Default 64 MiB. */
+    /**
+     * The largest body, enforced while streaming whatever {@code Content-Length} claims. Default 64
+     * MiB.
+     */
     public Builder maxBytes(long maxBytes) {
       if (maxBytes < 1) {
         throw new IllegalArgumentException("maxBytes must be positive, was " + maxBytes);
@@ -659,9 +798,9 @@ public final class RemoteFetcher implements AutoCloseable {
 
     /**
      * Whether failures before a response (a non-public address, an unknown host, a refused or
-     * timed-out connection, a port that does not speak HTTP) all give one opaque
-     * {@link RemoteFetchRefusedException} ({@link Reason#UNREACHABLE}). Off by default; always on
-     * for {@link RemoteFetcher#strict()}.
+     * timed-out connection, a port that does not speak HTTP) all give one opaque {@link
+     * RemoteFetchRefusedException} ({@link Reason#UNREACHABLE}). Off by default; always on for
+     * {@link RemoteFetcher#strict()}.
      */
     public Builder opaqueErrors(boolean opaque) {
       this.opaqueErrors = opaque;

@@ -19,9 +19,9 @@ public interface RemoteResource extends AutoCloseable {
   String redactedUrl();
 
   /**
-   * The body, from its first byte. Reading past the byte cap throws
-   * {@link RemoteFetchRefusedException} ({@code TOO_LARGE}); past the deadline,
-   * {@link DeadlineExceededException}. Both are unchecked and thrown from {@code read}.
+   * The body, from its first byte. Reading past the byte cap throws {@link
+   * RemoteFetchRefusedException} ({@code TOO_LARGE}); past the deadline, {@link
+   * DeadlineExceededException}. Both are unchecked and thrown from {@code read}.
    */
   InputStream body();
 

@@ -13,10 +13,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * How the SDK retries a failed call: how many attempts, and how long to wait between them.
  *
- * <p>Waits grow exponentially from {@link Builder#initialBackoff} by {@link Builder#multiplier}
- * up to {@link Builder#maxBackoff}, with random jitter so that many clients do not retry in
- * lockstep. When the server sends {@code Retry-After}, the wait is at least that long (capped by
- * {@link Builder#maxRetryAfter}, so a hostile or broken server cannot park a caller for hours).
+ * <p>Waits grow exponentially from {@link Builder#initialBackoff} by {@link Builder#multiplier} up
+ * to {@link Builder#maxBackoff}, with random jitter so that many clients do not retry in lockstep.
+ * When the server sends {@code Retry-After}, the wait is at least that long (capped by {@link
+ * Builder#maxRetryAfter}, so a hostile or broken server cannot park a caller for hours).
  *
  * <p>Immutable and thread-safe; one instance is meant to be shared by every client of an
  * application.
@@ -47,8 +47,8 @@ public final class RetryPolicy {
   }
 
   /**
-   * The default policy: 4 attempts, waits from 250 ms doubling up to 10 s with 20% jitter,
-   * {@code Retry-After} honoured up to 60 s.
+   * The default policy: 4 attempts, waits from 250 ms doubling up to 10 s with 20% jitter, {@code
+   * Retry-After} honoured up to 60 s.
    */
   public static RetryPolicy defaults() {
     return DEFAULTS;
@@ -95,8 +95,8 @@ public final class RetryPolicy {
    *
    * @param attempt the number of the attempt that just failed, at least 1
    * @param retryAfter the server's {@code Retry-After}, when it sent one
-   * @return the wait: the exponential backoff with jitter, but at least {@code retryAfter}
-   *     (capped by {@code maxRetryAfter})
+   * @return the wait: the exponential backoff with jitter, but at least {@code retryAfter} (capped
+   *     by {@code maxRetryAfter})
    */
   public Duration backoff(int attempt, Optional<Duration> retryAfter) {
     if (attempt < 1) {
@@ -107,8 +107,11 @@ public final class RetryPolicy {
     double capped = Math.min(base, (double) maxBackoff.toNanos());
     double spread = capped * jitter;
     double withJitter =
-        spread == 0 ? capped : capped - spread + ThreadLocalRandom.current().nextDouble() * 2 * spread;
-    Duration wait = Duration.ofNanos((long) Math.max(0, Math.min(withJitter, maxBackoff.toNanos())));
+        spread == 0
+            ? capped
+            : capped - spread + ThreadLocalRandom.current().nextDouble() * 2 * spread;
+    Duration wait =
+        Duration.ofNanos((long) Math.max(0, Math.min(withJitter, maxBackoff.toNanos())));
     if (retryAfter.isPresent()) {
       Duration asked = retryAfter.get().isNegative() ? Duration.ZERO : retryAfter.get();
       Duration honoured = asked.compareTo(maxRetryAfter) > 0 ? maxRetryAfter : asked;
@@ -120,8 +123,8 @@ public final class RetryPolicy {
   }
 
   /**
-   * Parses an HTTP {@code Retry-After} header: either delta-seconds ({@code "30"}) or an HTTP
-   * date ({@code "Wed, 21 Oct 2015 07:28:00 GMT"}).
+   * Parses an HTTP {@code Retry-After} header: either delta-seconds ({@code "30"}) or an HTTP date
+   * ({@code "Wed, 21 Oct 2015 07:28:00 GMT"}).
    *
    * @param header the header value, may be {@code null}
    * @param clock the clock to measure an HTTP date against
@@ -180,7 +183,8 @@ public final class RetryPolicy {
     /** Total attempts, the first included (1 = never retry). Default 4. */
     public Builder maxAttempts(int maxAttempts) {
       if (maxAttempts < 1 || maxAttempts > 100) {
-        throw new IllegalArgumentException("maxAttempts must be between 1 and 100, was " + maxAttempts);
+        throw new IllegalArgumentException(
+            "maxAttempts must be between 1 and 100, was " + maxAttempts);
       }
       this.maxAttempts = maxAttempts;
       return this;
@@ -201,7 +205,8 @@ public final class RetryPolicy {
     /** Growth factor of the wait per attempt, at least 1. Default 2. */
     public Builder multiplier(double multiplier) {
       if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
-        throw new IllegalArgumentException("multiplier must be a finite number >= 1, was " + multiplier);
+        throw new IllegalArgumentException(
+            "multiplier must be a finite number >= 1, was " + multiplier);
       }
       this.multiplier = multiplier;
       return this;
@@ -229,7 +234,11 @@ public final class RetryPolicy {
     public RetryPolicy build() {
       if (initialBackoff.compareTo(maxBackoff) > 0) {
         throw new IllegalArgumentException(
-            "initialBackoff (" + initialBackoff + ") must not exceed maxBackoff (" + maxBackoff + ")");
+            "initialBackoff ("
+                + initialBackoff
+                + ") must not exceed maxBackoff ("
+                + maxBackoff
+                + ")");
       }
       return new RetryPolicy(this);
     }

@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * A leased thumbnail job: the worker that holds it renders the image's thumbnail before
- * {@code leaseUntil}, then calls {@link ThumbnailJobQueue#complete} or {@link ThumbnailJobQueue#fail}.
+ * A leased thumbnail job: the worker that holds it renders the image's thumbnail before {@code
+ * leaseUntil}, then calls {@link ThumbnailJobQueue#complete} or {@link ThumbnailJobQueue#fail}.
  *
  * @param imageId the image whose thumbnail to render (one job per image)
  * @param attempt which attempt this is, starting at 1

@@ -7,13 +7,12 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Durable thumbnail jobs, kept in the catalog's database so that none is lost when a process
- * dies. Jobs are enqueued by {@link ImageCatalog#save} in the same transaction as the record.
+ * Durable thumbnail jobs, kept in the catalog's database so that none is lost when a process dies.
+ * Jobs are enqueued by {@link ImageCatalog#save} in the same transaction as the record.
  *
- * <p>Workers {@link #lease} jobs for a while; a job whose worker dies becomes available again
- * when its lease expires. On PostgreSQL several processes share one queue
- * ({@code FOR UPDATE SKIP LOCKED}); elsewhere a conditional update gives the same guarantee.
- * Thread-safe.
+ * <p>Workers {@link #lease} jobs for a while; a job whose worker dies becomes available again when
+ * its lease expires. On PostgreSQL several processes share one queue ({@code FOR UPDATE SKIP
+ * LOCKED}); elsewhere a conditional update gives the same guarantee. Thread-safe.
  */
 public interface ThumbnailJobQueue {
   /**
@@ -44,14 +43,12 @@ public interface ThumbnailJobQueue {
     return 0; // a queue without renewal: leases simply run their full duration
   }
 
-  /**
-   * Marks a job done. Ignored (returns false) when {@code owner} no longer holds the lease.
-   */
+  /** Marks a job done. Ignored (returns false) when {@code owner} no longer holds the lease. */
   boolean complete(UUID imageId, String owner);
 
   /**
-   * Records a failed attempt: the job becomes due again at {@code retryAt}, or is marked failed
-   * for good when {@code retryAt} is {@code null} (attempts used up).
+   * Records a failed attempt: the job becomes due again at {@code retryAt}, or is marked failed for
+   * good when {@code retryAt} is {@code null} (attempts used up).
    *
    * @return false when {@code owner} no longer holds the lease
    */
@@ -61,8 +58,8 @@ public interface ThumbnailJobQueue {
   int release(String owner);
 
   /**
-   * Enqueues a job for every image without a thumbnail whose job is missing or failed for good,
-   * in batches ({@link #backfillStep}), each its own transaction.
+   * Enqueues a job for every image without a thumbnail whose job is missing or failed for good, in
+   * batches ({@link #backfillStep}), each its own transaction.
    *
    * @param limit at most this many (1 to 10 000 000)
    * @return how many jobs were enqueued
@@ -73,8 +70,8 @@ public interface ThumbnailJobQueue {
    * One batch of a backfill that can cover millions of images: in one transaction, enqueues the
    * jobs of up to {@code max} images after {@code after} (in id order) that have no thumbnail and
    * whose job is missing or failed. Images whose job is already pending (enqueued by another
-   * backfill running at the same time, say) are skipped, so concurrent backfills never enqueue
-   * the same image twice. Call again with {@link BackfillStep#next} until it is empty.
+   * backfill running at the same time, say) are skipped, so concurrent backfills never enqueue the
+   * same image twice. Call again with {@link BackfillStep#next} until it is empty.
    *
    * @param after start after this image id; empty for the first batch
    * @param max at most this many images per batch (1 to 10 000)
@@ -90,8 +87,8 @@ public interface ThumbnailJobQueue {
   int pending();
 
   /**
-   * Runs {@code listener} whenever this process enqueues a job, so a worker can wake at once.
-   * The listener must be quick and must not throw.
+   * Runs {@code listener} whenever this process enqueues a job, so a worker can wake at once. The
+   * listener must be quick and must not throw.
    */
   void onEnqueue(Runnable listener);
 }

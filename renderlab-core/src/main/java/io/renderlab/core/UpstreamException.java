@@ -5,9 +5,9 @@ import java.util.OptionalInt;
 /**
  * A remote service (Replicate, an image host, a delivery URL) failed or refused the request.
  *
- * <p>Carries the HTTP status when there was one. 5xx answers and dropped connections are
- * retryable; 4xx answers are not (except 429, see {@link RateLimitedException}). The CLI maps
- * this family to exit code 4.
+ * <p>Carries the HTTP status when there was one. 5xx answers and dropped connections are retryable;
+ * 4xx answers are not (except 429, see {@link RateLimitedException}). The CLI maps this family to
+ * exit code 4.
  */
 public class UpstreamException extends RenderLabException {
   private static final long serialVersionUID = 1L;

@@ -28,30 +28,43 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Backfills in keyset batches, one transaction each; concurrent backfills never take the same image. */
+/**
+ * Backfills in keyset batches, one transaction each; concurrent backfills never take the same
+ * image.
+ */
 class BackfillTest {
   static final int IMAGES = 600; // more than one 500-image batch
 
   static Stream<Arguments> databases() {
     return Stream.of(
-        Arguments.of("postgres", (java.util.function.Supplier<DataSource>) EmbeddedPostgres::freshDatabase),
-        Arguments.of("h2", (java.util.function.Supplier<DataSource>) () -> {
-          JdbcDataSource h2 = new JdbcDataSource();
-          h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-          return h2;
-        }));
+        Arguments.of(
+            "postgres", (java.util.function.Supplier<DataSource>) EmbeddedPostgres::freshDatabase),
+        Arguments.of(
+            "h2",
+            (java.util.function.Supplier<DataSource>)
+                () -> {
+                  JdbcDataSource h2 = new JdbcDataSource();
+                  h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+                  return h2;
+                }));
   }
 
-  /** Images saved before thumbnails existed: no job at all; every 10th has a job that failed for good. */
+  /**
+   * Images saved before thumbnails existed: no job at all; every 10th has a job that failed for
+   * good.
+   */
   static Set<UUID> seed(DataSource db) throws Exception {
     Set<UUID> ids = new HashSet<>();
     try (Connection c = db.getConnection()) {
       c.setAutoCommit(false);
-      try (PreparedStatement image = c.prepareStatement(
-              "INSERT INTO images (id, user_id, kind, name, url, storage_key, created_at) VALUES (?, 'u', 'UPLOADED', 'n', ?, ?, ?)");
-          PreparedStatement failed = c.prepareStatement(
-              "INSERT INTO thumbnail_jobs (image_id, state, attempts, run_after, last_error, updated_at) VALUES (?, 'FAILED', 5, ?, 'boom', ?)")) {
-        OffsetDateTime t = OffsetDateTime.ofInstant(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+      try (PreparedStatement image =
+              c.prepareStatement(
+                  "INSERT INTO images (id, user_id, kind, name, url, storage_key, created_at) VALUES (?, 'u', 'UPLOADED', 'n', ?, ?, ?)");
+          PreparedStatement failed =
+              c.prepareStatement(
+                  "INSERT INTO thumbnail_jobs (image_id, state, attempts, run_after, last_error, updated_at) VALUES (?, 'FAILED', 5, ?, 'boom', ?)")) {
+        OffsetDateTime t =
+            OffsetDateTime.ofInstant(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
         for (int i = 0; i < IMAGES; i++) {
           UUID id = UUID.randomUUID();
           ids.add(id);
@@ -71,8 +84,9 @@ class BackfillTest {
         failed.executeBatch();
         // One image already has its thumbnail: never enqueued.
         try (Statement s = c.createStatement()) {
-          s.executeUpdate("INSERT INTO images (id, user_id, kind, name, url, storage_key, thumb_url, created_at) "
-              + "VALUES ('00000000-0000-0000-0000-000000000001', 'u', 'UPLOADED', 'n', 'https://x.test/t', 'k', 'https://x.test/t.webp', TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00')");
+          s.executeUpdate(
+              "INSERT INTO images (id, user_id, kind, name, url, storage_key, thumb_url, created_at) "
+                  + "VALUES ('00000000-0000-0000-0000-000000000001', 'u', 'UPLOADED', 'n', 'https://x.test/t', 'k', 'https://x.test/t.webp', TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00')");
         }
       }
       c.commit();
@@ -81,7 +95,9 @@ class BackfillTest {
   }
 
   static int count(DataSource db, String sql) throws Exception {
-    try (Connection c = db.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getInt(1);
     }
@@ -89,23 +105,26 @@ class BackfillTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void backfillCoversEveryImageInBatchesAndASecondRunFindsNothing(String name, java.util.function.Supplier<DataSource> database)
-      throws Exception {
+  void backfillCoversEveryImageInBatchesAndASecondRunFindsNothing(
+      String name, java.util.function.Supplier<DataSource> database) throws Exception {
     DataSource db = database.get();
     JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(db).build();
     catalog.migrate();
     seed(db);
 
     assertThat(catalog.thumbnailJobs().backfill(10_000_000)).isEqualTo(IMAGES);
-    assertThat(count(db, "SELECT COUNT(*) FROM thumbnail_jobs WHERE state = 'PENDING' AND attempts = 0")).isEqualTo(IMAGES);
+    assertThat(
+            count(
+                db, "SELECT COUNT(*) FROM thumbnail_jobs WHERE state = 'PENDING' AND attempts = 0"))
+        .isEqualTo(IMAGES);
     assertThat(catalog.thumbnailJobs().backfill(10_000_000)).isZero();
     assertThat(count(db, "SELECT COUNT(*) FROM thumbnail_jobs")).isEqualTo(IMAGES);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void aLimitStopsTheBackfillAndTheStepsResumeFromTheLastId(String name, java.util.function.Supplier<DataSource> database)
-      throws Exception {
+  void aLimitStopsTheBackfillAndTheStepsResumeFromTheLastId(
+      String name, java.util.function.Supplier<DataSource> database) throws Exception {
     DataSource db = database.get();
     JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(db).build();
     catalog.migrate();
@@ -114,16 +133,19 @@ class BackfillTest {
     assertThat(catalog.thumbnailJobs().backfill(300)).isEqualTo(300);
     BackfillStep first = catalog.thumbnailJobs().backfillStep(Optional.empty(), 100);
     assertThat(first.enqueued()).hasSize(100).allSatisfy(id -> assertThat(ids).contains(id));
-    assertThat(first.next()).hasValueSatisfying(last -> assertThat(first.enqueued()).contains(last));
+    assertThat(first.next())
+        .hasValueSatisfying(last -> assertThat(first.enqueued()).contains(last));
     BackfillStep second = catalog.thumbnailJobs().backfillStep(first.next(), 10_000);
-    assertThat(second.enqueued()).hasSize(IMAGES - 400).doesNotContainAnyElementsOf(first.enqueued());
+    assertThat(second.enqueued())
+        .hasSize(IMAGES - 400)
+        .doesNotContainAnyElementsOf(first.enqueued());
     assertThat(catalog.thumbnailJobs().backfillStep(second.next(), 10).enqueued()).isEmpty();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("databases")
-  void threeBackfillsAtOnceEnqueueEachImageExactlyOnce(String name, java.util.function.Supplier<DataSource> database)
-      throws Exception {
+  void threeBackfillsAtOnceEnqueueEachImageExactlyOnce(
+      String name, java.util.function.Supplier<DataSource> database) throws Exception {
     DataSource db = database.get();
     JdbcImageCatalog setup = JdbcImageCatalog.builder().dataSource(db).build();
     setup.migrate();
@@ -133,18 +155,21 @@ class BackfillTest {
       CyclicBarrier start = new CyclicBarrier(3);
       List<Future<List<UUID>>> runs = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        runs.add(pool.submit(() -> {
-          ThumbnailJobQueue jobs = JdbcImageCatalog.builder().dataSource(db).build().thumbnailJobs();
-          start.await(30, TimeUnit.SECONDS);
-          List<UUID> mine = new ArrayList<>();
-          Optional<UUID> after = Optional.empty();
-          do {
-            BackfillStep step = jobs.backfillStep(after, 50);
-            mine.addAll(step.enqueued());
-            after = step.next();
-          } while (after.isPresent());
-          return mine;
-        }));
+        runs.add(
+            pool.submit(
+                () -> {
+                  ThumbnailJobQueue jobs =
+                      JdbcImageCatalog.builder().dataSource(db).build().thumbnailJobs();
+                  start.await(30, TimeUnit.SECONDS);
+                  List<UUID> mine = new ArrayList<>();
+                  Optional<UUID> after = Optional.empty();
+                  do {
+                    BackfillStep step = jobs.backfillStep(after, 50);
+                    mine.addAll(step.enqueued());
+                    after = step.next();
+                  } while (after.isPresent());
+                  return mine;
+                }));
       }
       List<UUID> all = new ArrayList<>();
       for (Future<List<UUID>> r : runs) {
@@ -152,7 +177,8 @@ class BackfillTest {
       }
       assertThat(all).doesNotHaveDuplicates().hasSize(IMAGES);
       assertThat(new HashSet<>(all)).isEqualTo(ids);
-      assertThat(count(db, "SELECT COUNT(*) FROM thumbnail_jobs WHERE state = 'PENDING'")).isEqualTo(IMAGES);
+      assertThat(count(db, "SELECT COUNT(*) FROM thumbnail_jobs WHERE state = 'PENDING'"))
+          .isEqualTo(IMAGES);
     } finally {
       pool.shutdownNow();
     }

@@ -47,7 +47,8 @@ class ConcurrentMigrationTest {
   }
 
   @Test
-  void threeCatalogsMigratingOneEmptyH2AtOnceAllSucceedEveryRound(@TempDir Path dir) throws Exception {
+  void threeCatalogsMigratingOneEmptyH2AtOnceAllSucceedEveryRound(@TempDir Path dir)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(PARTIES);
     try {
       for (int round = 0; round < ROUNDS; round++) {
@@ -60,7 +61,8 @@ class ConcurrentMigrationTest {
     }
   }
 
-  private static void assertMigratesOnceTogether(ExecutorService pool, DataSource db) throws Exception {
+  private static void assertMigratesOnceTogether(ExecutorService pool, DataSource db)
+      throws Exception {
     CyclicBarrier start = new CyclicBarrier(PARTIES);
     List<Future<List<Integer>>> results = new ArrayList<>();
     for (int i = 0; i < PARTIES; i++) {
@@ -99,7 +101,14 @@ class ConcurrentMigrationTest {
         out.deleteOnExit();
         outputs.add(out);
         children.add(
-            new ProcessBuilder(javaBin, "-cp", classpath, "-Xshare:auto", MigrateMain.class.getName(), db.getUrl(), "postgres")
+            new ProcessBuilder(
+                    javaBin,
+                    "-cp",
+                    classpath,
+                    "-Xshare:auto",
+                    MigrateMain.class.getName(),
+                    db.getUrl(),
+                    "postgres")
                 .redirectErrorStream(true)
                 .redirectOutput(out)
                 .start());
@@ -107,16 +116,24 @@ class ConcurrentMigrationTest {
       int appliedCount = 0;
       for (int i = 0; i < PARTIES; i++) {
         Process child = children.get(i);
-        assertThat(child.waitFor(2, TimeUnit.MINUTES)).as("child %d of round %d ends", i, round).isTrue();
+        assertThat(child.waitFor(2, TimeUnit.MINUTES))
+            .as("child %d of round %d ends", i, round)
+            .isTrue();
         String log = Files.readString(outputs.get(i).toPath(), StandardCharsets.UTF_8);
-        assertThat(child.exitValue()).as("child %d of round %d exit code; output:%n%s", i, round, log).isZero();
-        String applied = log.lines().filter(l -> l.startsWith("applied=")).findFirst().orElseThrow();
+        assertThat(child.exitValue())
+            .as("child %d of round %d exit code; output:%n%s", i, round, log)
+            .isZero();
+        String applied =
+            log.lines().filter(l -> l.startsWith("applied=")).findFirst().orElseThrow();
         if (!applied.equals("applied=[]")) {
           appliedCount++;
         }
       }
-      assertThat(appliedCount).as("processes that applied the schema in round %d", round).isEqualTo(1);
-      assertThat(historyRows(db)).isEqualTo(JdbcImageCatalog.builder().dataSource(db).build().schemaVersion());
+      assertThat(appliedCount)
+          .as("processes that applied the schema in round %d", round)
+          .isEqualTo(1);
+      assertThat(historyRows(db))
+          .isEqualTo(JdbcImageCatalog.builder().dataSource(db).build().schemaVersion());
     }
   }
 

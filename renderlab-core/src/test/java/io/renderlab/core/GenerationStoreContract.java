@@ -94,7 +94,9 @@ abstract class GenerationStoreContract {
     Generation g = generations.create(pending("ada"), "instance-a", LEASE);
 
     assertThat(generations.started(g.id(), "pred-1")).isTrue();
-    assertThat(generations.started(g.id(), "pred-2")).as("a prediction id is never replaced").isFalse();
+    assertThat(generations.started(g.id(), "pred-2"))
+        .as("a prediction id is never replaced")
+        .isFalse();
     Generation running = generations.findByPrediction("pred-1").orElseThrow();
     assertThat(running.id()).isEqualTo(g.id());
     assertThat(running.status()).isEqualTo(GenerationStatus.RUNNING);
@@ -111,15 +113,21 @@ abstract class GenerationStoreContract {
     List<ImageRecord> saved = generations.complete(g.id(), first);
     List<ImageRecord> again = generations.complete(g.id(), second);
 
-    assertThat(saved).extracting(ImageRecord::id).containsExactly(first.get(0).id(), first.get(1).id());
+    assertThat(saved)
+        .extracting(ImageRecord::id)
+        .containsExactly(first.get(0).id(), first.get(1).id());
     assertThat(again).as("the second completion returns the first one's records").isEqualTo(saved);
     assertThat(catalog.findByPrediction("pred-1")).hasSize(2);
-    assertThat(catalog.thumbnailJobs().status(first.get(1).id())).map(ThumbnailJobStatus::state).contains(ThumbnailJobStatus.State.PENDING);
+    assertThat(catalog.thumbnailJobs().status(first.get(1).id()))
+        .map(ThumbnailJobStatus::state)
+        .contains(ThumbnailJobStatus.State.PENDING);
     assertThat(catalog.thumbnailJobs().status(second.get(0).id())).isEmpty();
     Generation done = generations.find(g.id()).orElseThrow();
     assertThat(done.status()).isEqualTo(GenerationStatus.SUCCEEDED);
     assertThat(done.leaseOwner()).isEmpty();
-    assertThat(generations.finish(g.id(), GenerationStatus.FAILED, "late")).as("a finished generation stays finished").isFalse();
+    assertThat(generations.finish(g.id(), GenerationStatus.FAILED, "late"))
+        .as("a finished generation stays finished")
+        .isFalse();
   }
 
   @Test
@@ -129,7 +137,8 @@ abstract class GenerationStoreContract {
     generations.started(a.id(), "pred-1");
     generations.complete(a.id(), List.of(output(a, "pred-1", 0)));
 
-    // b claims the same prediction's output 0 (a bug elsewhere): the constraint refuses it and nothing of b is saved.
+    // b claims the same prediction's output 0 (a bug elsewhere): the constraint refuses it and
+    // nothing of b is saved.
     List<ImageRecord> result = generations.complete(b.id(), List.of(output(b, "pred-1", 0)));
 
     assertThat(result).isEmpty();
@@ -147,10 +156,11 @@ abstract class GenerationStoreContract {
       List<Future<List<ImageRecord>>> results = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         List<ImageRecord> mine = List.of(output(g, "pred-1", 0), output(g, "pred-1", 1));
-        Callable<List<ImageRecord>> complete = () -> {
-          go.await();
-          return generations.complete(g.id(), mine);
-        };
+        Callable<List<ImageRecord>> complete =
+            () -> {
+              go.await();
+              return generations.complete(g.id(), mine);
+            };
         results.add(pool.submit(complete));
       }
       go.countDown();
@@ -171,7 +181,9 @@ abstract class GenerationStoreContract {
     Generation dead = generations.create(pending("ada"), "instance-a", LEASE);
     clock.advance(Duration.ofSeconds(20));
     assertThat(generations.renew("instance-a", List.of(kept.id()), LEASE)).isEqualTo(1);
-    assertThat(generations.renew("instance-x", List.of(dead.id()), LEASE)).as("not its lease").isZero();
+    assertThat(generations.renew("instance-x", List.of(dead.id()), LEASE))
+        .as("not its lease")
+        .isZero();
     clock.advance(Duration.ofSeconds(15));
 
     List<Generation> taken = generations.lease("instance-b", 10, LEASE);
@@ -188,20 +200,31 @@ abstract class GenerationStoreContract {
     clock.advance(LEASE);
     Generation taken = generations.lease("instance-b", 1, LEASE).get(0);
 
-    assertThat(generations.retryLater(taken.id(), "instance-b", "Replicate answered 503", clock.instant().plusSeconds(10))).isTrue();
+    assertThat(
+            generations.retryLater(
+                taken.id(),
+                "instance-b",
+                "Replicate answered 503",
+                clock.instant().plusSeconds(10)))
+        .isTrue();
     assertThat(generations.lease("instance-c", 1, LEASE)).as("not before its retry time").isEmpty();
     clock.advance(Duration.ofSeconds(10));
     Generation again = generations.lease("instance-c", 1, LEASE).get(0);
     assertThat(again.attempts()).isEqualTo(2);
     assertThat(again.error()).contains("Replicate answered 503");
 
-    assertThat(generations.finish(g.id(), GenerationStatus.EXPIRED, "Replicate deleted the outputs")).isTrue();
+    assertThat(
+            generations.finish(g.id(), GenerationStatus.EXPIRED, "Replicate deleted the outputs"))
+        .isTrue();
     Generation ended = generations.find(g.id()).orElseThrow();
     assertThat(ended.status()).isEqualTo(GenerationStatus.EXPIRED);
     assertThat(ended.error()).contains("Replicate deleted the outputs");
     clock.advance(Duration.ofHours(1));
-    assertThat(generations.lease("instance-d", 10, LEASE)).as("ended generations are never recovered").isEmpty();
-    assertThatThrownBy(() -> generations.finish(g.id(), GenerationStatus.SUCCEEDED, "x")).isInstanceOf(IllegalArgumentException.class);
+    assertThat(generations.lease("instance-d", 10, LEASE))
+        .as("ended generations are never recovered")
+        .isEmpty();
+    assertThatThrownBy(() -> generations.finish(g.id(), GenerationStatus.SUCCEEDED, "x"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -210,7 +233,9 @@ abstract class GenerationStoreContract {
 
     assertThat(generations.release("instance-a")).isEqualTo(1);
 
-    assertThat(generations.lease("instance-b", 10, LEASE)).extracting(Generation::id).containsExactly(g.id());
+    assertThat(generations.lease("instance-b", 10, LEASE))
+        .extracting(Generation::id)
+        .containsExactly(g.id());
   }
 
   @Test
@@ -221,35 +246,46 @@ abstract class GenerationStoreContract {
     generations.create(pending("bob"), "i", LEASE);
     generations.finish(older.id(), GenerationStatus.FAILED, "NSFW");
 
-    assertThat(generations.list("ada", Optional.empty(), 50)).extracting(Generation::id).containsExactly(newer.id(), older.id());
-    assertThat(generations.list("ada", Optional.of(GenerationStatus.FAILED), 50)).extracting(Generation::id).containsExactly(older.id());
+    assertThat(generations.list("ada", Optional.empty(), 50))
+        .extracting(Generation::id)
+        .containsExactly(newer.id(), older.id());
+    assertThat(generations.list("ada", Optional.of(GenerationStatus.FAILED), 50))
+        .extracting(Generation::id)
+        .containsExactly(older.id());
     assertThat(generations.list("ada", Optional.empty(), 1)).hasSize(1);
-    assertThatThrownBy(() -> generations.list("ada", Optional.empty(), 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> generations.list("ada", Optional.empty(), 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void aSchemaVersionOneCatalogWithRowsUpgradesInPlace() throws Exception {
     DataSource v1 = freshDatabase();
     UUID image = UUID.randomUUID();
-    try (Connection c = v1.getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE renderlab_schema_history (version INTEGER NOT NULL PRIMARY KEY, "
-          + "script VARCHAR(255) NOT NULL, applied_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+    try (Connection c = v1.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TABLE renderlab_schema_history (version INTEGER NOT NULL PRIMARY KEY, "
+              + "script VARCHAR(255) NOT NULL, applied_at TIMESTAMP WITH TIME ZONE NOT NULL)");
       for (String statement : v1Statements()) {
         s.execute(statement);
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO renderlab_schema_history VALUES (1, 'V1__images.sql', ?)")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO renderlab_schema_history VALUES (1, 'V1__images.sql', ?)")) {
         ps.setObject(1, OffsetDateTime.ofInstant(T0, ZoneOffset.UTC));
         ps.executeUpdate();
       }
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO images (id, user_id, kind, name, url, storage_key, prediction_id, created_at) "
-              + "VALUES (?, 'ada', 'GENERATED', 'old', 'https://cdn.example.com/old.png', 'ada/old.png', 'pred-old', ?)")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO images (id, user_id, kind, name, url, storage_key, prediction_id, created_at) "
+                  + "VALUES (?, 'ada', 'GENERATED', 'old', 'https://cdn.example.com/old.png', 'ada/old.png', 'pred-old', ?)")) {
         ps.setObject(1, image);
         ps.setObject(2, OffsetDateTime.ofInstant(T0, ZoneOffset.UTC));
         ps.executeUpdate();
       }
-      s.execute("INSERT INTO thumbnail_jobs (image_id, state, attempts, run_after, updated_at) "
-          + "SELECT id, 'PENDING', 0, created_at, created_at FROM images");
+      s.execute(
+          "INSERT INTO thumbnail_jobs (image_id, state, attempts, run_after, updated_at) "
+              + "SELECT id, 'PENDING', 0, created_at, created_at FROM images");
     }
     JdbcImageCatalog upgraded = JdbcImageCatalog.builder().dataSource(v1).clock(clock).build();
     assertThat(upgraded.schemaVersion()).isEqualTo(1);
@@ -257,10 +293,12 @@ abstract class GenerationStoreContract {
     assertThat(upgraded.migrate()).containsExactly(2);
 
     assertThat(upgraded.schemaVersion()).isEqualTo(2);
-    assertThat(upgraded.find(image)).hasValueSatisfying(r -> assertThat(r.predictionId()).contains("pred-old"));
+    assertThat(upgraded.find(image))
+        .hasValueSatisfying(r -> assertThat(r.predictionId()).contains("pred-old"));
     assertThat(upgraded.thumbnailJobs().pending()).isEqualTo(1);
     try (Connection c = v1.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT generation_id, output_index FROM images WHERE id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT generation_id, output_index FROM images WHERE id = ?")) {
       ps.setObject(1, image);
       try (ResultSet rs = ps.executeQuery()) {
         assertThat(rs.next()).isTrue();
@@ -270,13 +308,15 @@ abstract class GenerationStoreContract {
     }
     Generation g = upgraded.generations().create(pending("ada"), "i", LEASE);
     upgraded.generations().started(g.id(), "pred-new");
-    assertThat(upgraded.generations().complete(g.id(), List.of(output(g, "pred-new", 0)))).hasSize(1);
+    assertThat(upgraded.generations().complete(g.id(), List.of(output(g, "pred-new", 0))))
+        .hasSize(1);
     assertThat(upgraded.history(HistoryQuery.of("ada")).images()).hasSize(2);
   }
 
   /** The version 1 DDL as shipped, one statement per element. */
   private static List<String> v1Statements() throws Exception {
-    try (InputStream in = GenerationStoreContract.class.getResourceAsStream("/io/renderlab/core/db/V1__images.sql")) {
+    try (InputStream in =
+        GenerationStoreContract.class.getResourceAsStream("/io/renderlab/core/db/V1__images.sql")) {
       StringBuilder sql = new StringBuilder();
       for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
         if (!line.strip().startsWith("--")) {

@@ -24,7 +24,10 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The behaviour every {@link JdbcImageCatalog} database must show. Subclasses supply a fresh database. */
+/**
+ * The behaviour every {@link JdbcImageCatalog} database must show. Subclasses supply a fresh
+ * database.
+ */
 abstract class ImageCatalogContract {
   static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
 
@@ -102,12 +105,19 @@ abstract class ImageCatalogContract {
   void historyIsNewestFirstAndCanBeOneKind() {
     ImageRecord a = catalog.save(image("u", "https://x.test/a.png").createdAt(T0).build());
     ImageRecord b =
-        catalog.save(image("u", "https://x.test/b.png").kind(ImageKind.EDITED).createdAt(T0.plusSeconds(1)).build());
-    ImageRecord c = catalog.save(image("u", "https://x.test/c.png").createdAt(T0.plusSeconds(2)).build());
-    catalog.save(image("someone-else", "https://x.test/d.png").createdAt(T0.plusSeconds(3)).build());
+        catalog.save(
+            image("u", "https://x.test/b.png")
+                .kind(ImageKind.EDITED)
+                .createdAt(T0.plusSeconds(1))
+                .build());
+    ImageRecord c =
+        catalog.save(image("u", "https://x.test/c.png").createdAt(T0.plusSeconds(2)).build());
+    catalog.save(
+        image("someone-else", "https://x.test/d.png").createdAt(T0.plusSeconds(3)).build());
 
     assertThat(catalog.history(HistoryQuery.of("u")).images()).containsExactly(c, b, a);
-    assertThat(catalog.history(HistoryQuery.of("u").withKind(ImageKind.EDITED)).images()).containsExactly(b);
+    assertThat(catalog.history(HistoryQuery.of("u").withKind(ImageKind.EDITED)).images())
+        .containsExactly(b);
     assertThat(catalog.history(HistoryQuery.of("nobody")).images()).isEmpty();
     assertThat(catalog.history(HistoryQuery.of("nobody")).nextCursor()).isEmpty();
   }
@@ -117,11 +127,20 @@ abstract class ImageCatalogContract {
     Set<UUID> saved = new HashSet<>();
     for (int i = 0; i < 23; i++) {
       // groups of equal timestamps force the id tie-breaker
-      saved.add(catalog.save(image("u", "https://x.test/" + i + ".png").createdAt(T0.plusSeconds(i / 5)).build()).id());
+      saved.add(
+          catalog
+              .save(
+                  image("u", "https://x.test/" + i + ".png")
+                      .createdAt(T0.plusSeconds(i / 5))
+                      .build())
+              .id());
     }
     List<ImageRecord> all = pageThrough("u", 4);
 
-    assertThat(all).extracting(ImageRecord::id).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(saved);
+    assertThat(all)
+        .extracting(ImageRecord::id)
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(saved);
     for (int i = 1; i < all.size(); i++) {
       assertThat(all.get(i - 1).createdAt()).isAfterOrEqualTo(all.get(i).createdAt());
     }
@@ -151,9 +170,17 @@ abstract class ImageCatalogContract {
   void lineageFollowsReferencesOfTheSameUserOldestFirst() {
     ImageRecord v1 = catalog.save(image("u", "https://x.test/v1.png").createdAt(T0).build());
     ImageRecord v2 =
-        catalog.save(image("u", "https://x.test/v2.png").referenceUrl(v1.url()).createdAt(T0.plusSeconds(1)).build());
+        catalog.save(
+            image("u", "https://x.test/v2.png")
+                .referenceUrl(v1.url())
+                .createdAt(T0.plusSeconds(1))
+                .build());
     ImageRecord v3 =
-        catalog.save(image("u", "https://x.test/v3.png").referenceUrl(v2.url()).createdAt(T0.plusSeconds(2)).build());
+        catalog.save(
+            image("u", "https://x.test/v3.png")
+                .referenceUrl(v2.url())
+                .createdAt(T0.plusSeconds(2))
+                .build());
     // Another user's image at v1's URL never joins u's chain.
     catalog.save(image("intruder", "https://x.test/v2.png").createdAt(T0.minusSeconds(5)).build());
 
@@ -165,10 +192,17 @@ abstract class ImageCatalogContract {
   @Test
   void lineageStopsAtACycle() {
     ImageRecord a =
-        catalog.save(image("u", "https://x.test/a.png").referenceUrl("https://x.test/b.png").createdAt(T0).build());
+        catalog.save(
+            image("u", "https://x.test/a.png")
+                .referenceUrl("https://x.test/b.png")
+                .createdAt(T0)
+                .build());
     ImageRecord b =
         catalog.save(
-            image("u", "https://x.test/b.png").referenceUrl("https://x.test/a.png").createdAt(T0.plusSeconds(1)).build());
+            image("u", "https://x.test/b.png")
+                .referenceUrl("https://x.test/a.png")
+                .createdAt(T0.plusSeconds(1))
+                .build());
 
     assertThat(catalog.lineage(b.id())).containsExactly(a, b);
     assertThat(catalog.lineage(a.id())).containsExactly(b, a);
@@ -181,30 +215,44 @@ abstract class ImageCatalogContract {
     for (int i = 0; i < ImageCatalog.MAX_LINEAGE_DEPTH + 20; i++) {
       last =
           catalog.save(
-              image("u", "https://x.test/v" + i + ".png").referenceUrl(previous).createdAt(T0.plusSeconds(i)).build());
+              image("u", "https://x.test/v" + i + ".png")
+                  .referenceUrl(previous)
+                  .createdAt(T0.plusSeconds(i))
+                  .build());
       previous = last.url();
     }
-    assertThat(catalog.lineage(last.id())).hasSize(ImageCatalog.MAX_LINEAGE_DEPTH + 1).last().isEqualTo(last);
+    assertThat(catalog.lineage(last.id()))
+        .hasSize(ImageCatalog.MAX_LINEAGE_DEPTH + 1)
+        .last()
+        .isEqualTo(last);
   }
 
   @Test
   void thumbnailUrlIsSetAndImagesWithoutOneAreListed() {
     ImageRecord a = catalog.save(image("u", "https://x.test/a.png").createdAt(T0).build());
-    ImageRecord b = catalog.save(image("u", "https://x.test/b.png").createdAt(T0.plusSeconds(1)).build());
+    ImageRecord b =
+        catalog.save(image("u", "https://x.test/b.png").createdAt(T0.plusSeconds(1)).build());
 
     assertThat(catalog.setThumbUrl(a.id(), "https://x.test/thumbs/u/a.webp")).isTrue();
     assertThat(catalog.setThumbUrl(UUID.randomUUID(), "https://x.test/t.webp")).isFalse();
 
-    assertThat(catalog.find(a.id()).orElseThrow().displayUrl()).isEqualTo("https://x.test/thumbs/u/a.webp");
+    assertThat(catalog.find(a.id()).orElseThrow().displayUrl())
+        .isEqualTo("https://x.test/thumbs/u/a.webp");
     assertThat(catalog.find(b.id()).orElseThrow().displayUrl()).isEqualTo(b.url());
     assertThat(catalog.withoutThumbnail(10)).containsExactly(b);
   }
 
   @Test
   void findsTheImagesOfAPredictionAndDeletes() {
-    ImageRecord a = catalog.save(image("u", "https://x.test/a.png").predictionId("pred-1").createdAt(T0).build());
+    ImageRecord a =
+        catalog.save(
+            image("u", "https://x.test/a.png").predictionId("pred-1").createdAt(T0).build());
     ImageRecord b =
-        catalog.save(image("u", "https://x.test/b.png").predictionId("pred-1").createdAt(T0.plusSeconds(1)).build());
+        catalog.save(
+            image("u", "https://x.test/b.png")
+                .predictionId("pred-1")
+                .createdAt(T0.plusSeconds(1))
+                .build());
 
     assertThat(catalog.findByPrediction("pred-1")).containsExactly(a, b);
     assertThat(catalog.delete(a.id())).isTrue();
@@ -224,7 +272,8 @@ abstract class ImageCatalogContract {
     catalog.save(image("u", "https://x.test/b.png").thumbUrl("https://x.test/b.webp").build());
 
     assertThat(jobs.pending()).isEqualTo(1);
-    assertThat(jobs.status(a.id())).contains(new ThumbnailJobStatus(ThumbnailJobStatus.State.PENDING, 0, Optional.empty()));
+    assertThat(jobs.status(a.id()))
+        .contains(new ThumbnailJobStatus(ThumbnailJobStatus.State.PENDING, 0, Optional.empty()));
     assertThat(wakeUps).hasValue(1);
   }
 
@@ -241,7 +290,9 @@ abstract class ImageCatalogContract {
     List<ThumbnailJob> second = jobs.lease("worker-2", 10, Duration.ofMinutes(1));
     assertThat(second).extracting(ThumbnailJob::attempt).containsExactly(2);
 
-    assertThat(jobs.complete(a.id(), "worker-1")).as("the dead worker's late answer is ignored").isFalse();
+    assertThat(jobs.complete(a.id(), "worker-1"))
+        .as("the dead worker's late answer is ignored")
+        .isFalse();
     assertThat(jobs.complete(a.id(), "worker-2")).isTrue();
     assertThat(jobs.status(a.id()).orElseThrow().state()).isEqualTo(ThumbnailJobStatus.State.DONE);
     assertThat(jobs.pending()).isZero();
@@ -252,7 +303,8 @@ abstract class ImageCatalogContract {
     ImageRecord a = catalog.save(image("u", "https://x.test/a.png").build());
     jobs.lease("w", 1, Duration.ofMinutes(1));
 
-    assertThat(jobs.fail(a.id(), "w", "decoder exploded", clock.instant().plusSeconds(30))).isTrue();
+    assertThat(jobs.fail(a.id(), "w", "decoder exploded", clock.instant().plusSeconds(30)))
+        .isTrue();
     assertThat(jobs.lease("w", 1, Duration.ofMinutes(1))).as("not due yet").isEmpty();
     clock.advance(Duration.ofSeconds(31));
     List<ThumbnailJob> retry = jobs.lease("w", 1, Duration.ofMinutes(1));
@@ -261,7 +313,9 @@ abstract class ImageCatalogContract {
 
     assertThat(jobs.fail(a.id(), "w", "still broken", null)).isTrue();
     assertThat(jobs.status(a.id()))
-        .contains(new ThumbnailJobStatus(ThumbnailJobStatus.State.FAILED, 2, Optional.of("still broken")));
+        .contains(
+            new ThumbnailJobStatus(
+                ThumbnailJobStatus.State.FAILED, 2, Optional.of("still broken")));
     clock.advance(Duration.ofDays(1));
     assertThat(jobs.lease("w", 1, Duration.ofMinutes(1))).isEmpty();
   }
@@ -279,16 +333,24 @@ abstract class ImageCatalogContract {
 
   @Test
   void backfillEnqueuesImagesWithoutThumbnailsWhoseJobIsMissingOrFailed() {
-    ImageRecord failed = catalog.save(image("u", "https://x.test/failed.png").createdAt(T0).build());
+    ImageRecord failed =
+        catalog.save(image("u", "https://x.test/failed.png").createdAt(T0).build());
     jobs.lease("w", 1, Duration.ofMinutes(1));
     jobs.fail(failed.id(), "w", "boom", null);
-    ImageRecord pending = catalog.save(image("u", "https://x.test/pending.png").createdAt(T0.plusSeconds(1)).build());
+    ImageRecord pending =
+        catalog.save(image("u", "https://x.test/pending.png").createdAt(T0.plusSeconds(1)).build());
     ImageRecord done =
-        catalog.save(image("u", "https://x.test/done.png").thumbUrl("https://x.test/t.webp").createdAt(T0).build());
+        catalog.save(
+            image("u", "https://x.test/done.png")
+                .thumbUrl("https://x.test/t.webp")
+                .createdAt(T0)
+                .build());
 
     assertThat(jobs.backfill(100)).isEqualTo(1);
-    assertThat(jobs.status(failed.id()).orElseThrow().state()).isEqualTo(ThumbnailJobStatus.State.PENDING);
-    assertThat(jobs.status(pending.id()).orElseThrow().state()).isEqualTo(ThumbnailJobStatus.State.PENDING);
+    assertThat(jobs.status(failed.id()).orElseThrow().state())
+        .isEqualTo(ThumbnailJobStatus.State.PENDING);
+    assertThat(jobs.status(pending.id()).orElseThrow().state())
+        .isEqualTo(ThumbnailJobStatus.State.PENDING);
     assertThat(jobs.status(done.id())).isEmpty();
     assertThat(jobs.backfill(100)).isZero();
   }
@@ -383,7 +445,9 @@ abstract class ImageCatalogContract {
                   go.await();
                   for (int i = thread; i < total; i += 8) {
                     savedIds.add(
-                        catalog.save(image(users[i % 3], "https://x.test/" + i + ".png").build()).id());
+                        catalog
+                            .save(image(users[i % 3], "https://x.test/" + i + ".png").build())
+                            .id());
                   }
                   return null;
                 }));

@@ -31,7 +31,8 @@ class ImageRecordTest {
     assertThat(r.createdAt()).isNotNull();
     assertThat(r.thumbUrl()).isEmpty();
     assertThat(r.displayUrl()).isEqualTo(r.url());
-    assertThat(r.withThumbUrl("https://cdn.example.com/t.webp").displayUrl()).isEqualTo("https://cdn.example.com/t.webp");
+    assertThat(r.withThumbUrl("https://cdn.example.com/t.webp").displayUrl())
+        .isEqualTo("https://cdn.example.com/t.webp");
   }
 
   @ParameterizedTest
@@ -47,7 +48,8 @@ class ImageRecordTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"photo.png", "/relative/path.png", "://missing-scheme", "https://bad host/x.png"})
+  @ValueSource(
+      strings = {"photo.png", "/relative/path.png", "://missing-scheme", "https://bad host/x.png"})
   void rejectsUrlsThatAreNotAbsolute(String url) {
     rejects(b -> b.url(url), "url");
   }
@@ -62,7 +64,8 @@ class ImageRecordTest {
 
   @Test
   void rejectsOverLongPromptsAndNames() {
-    assertThat(valid().prompt("p".repeat(ImageRecord.MAX_PROMPT_LENGTH)).build().prompt()).isPresent();
+    assertThat(valid().prompt("p".repeat(ImageRecord.MAX_PROMPT_LENGTH)).build().prompt())
+        .isPresent();
     rejects(b -> b.prompt("p".repeat(ImageRecord.MAX_PROMPT_LENGTH + 1)), "prompt");
     rejects(b -> b.name("n".repeat(ImageRecord.MAX_NAME_LENGTH + 1)), "name");
     rejects(b -> b.referenceUrl("not a url"), "referenceUrl");

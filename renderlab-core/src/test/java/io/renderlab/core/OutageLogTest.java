@@ -26,7 +26,8 @@ class OutageLogTest {
     }
 
     @Override
-    protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] args, Throwable t) {
+    protected void handleNormalizedLoggingCall(
+        Level level, Marker marker, String pattern, Object[] args, Throwable t) {
       lines.add(level + " " + MessageFormatter.basicArrayFormat(pattern, args));
       if (t != null) {
         throwables.add(t);
@@ -68,7 +69,8 @@ class OutageLogTest {
     outage.succeeded();
     assertThat(log.lines).isEmpty();
     for (int i = 0; i < 120; i++) {
-      outage.failed(new CatalogException("Catalog database failed to lease (SQLState 08001).", null, true));
+      outage.failed(
+          new CatalogException("Catalog database failed to lease (SQLState 08001).", null, true));
       clock.advance(Duration.ofSeconds(1));
     }
     assertThat(outage.inOutage()).isTrue();
@@ -76,8 +78,11 @@ class OutageLogTest {
     outage.succeeded();
 
     assertThat(log.lines).hasSize(2);
-    assertThat(log.lines.get(0)).startsWith("WARN The worker's database is unavailable: CatalogException").contains("08001");
-    assertThat(log.lines.get(1)).isEqualTo("INFO The worker's database is back after 120 s (120 failed attempt(s)).");
+    assertThat(log.lines.get(0))
+        .startsWith("WARN The worker's database is unavailable: CatalogException")
+        .contains("08001");
+    assertThat(log.lines.get(1))
+        .isEqualTo("INFO The worker's database is back after 120 s (120 failed attempt(s)).");
     assertThat(log.throwables).isEmpty();
     assertThat(outage.inOutage()).isFalse();
 

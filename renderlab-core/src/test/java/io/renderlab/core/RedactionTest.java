@@ -7,14 +7,17 @@ import org.junit.jupiter.api.Test;
 class RedactionTest {
   @Test
   void removesCredentialsQueryStringsAndFragments() {
-    assertThat(Redaction.url("https://user:secret@cdn.example.com:8443/a/b.png?X-Amz-Signature=abc&token=t#frag"))
+    assertThat(
+            Redaction.url(
+                "https://user:secret@cdn.example.com:8443/a/b.png?X-Amz-Signature=abc&token=t#frag"))
         .isEqualTo("https://…@cdn.example.com:8443/a/b.png?…")
         .doesNotContain("secret", "abc", "token");
   }
 
   @Test
   void keepsPlainUrlsAsTheyAre() {
-    assertThat(Redaction.url("https://replicate.delivery/pbxt/abc.png")).isEqualTo("https://replicate.delivery/pbxt/abc.png");
+    assertThat(Redaction.url("https://replicate.delivery/pbxt/abc.png"))
+        .isEqualTo("https://replicate.delivery/pbxt/abc.png");
   }
 
   @Test
@@ -32,20 +35,29 @@ class RedactionTest {
 
   @Test
   void scrubsSecretShapedPartsOfFreeText() {
-    String message = "401 for r8_AbCdEfGhIjKlMnOp12345 with Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.sig-nature_x, "
-        + "key AKIAIOSFODNN7EXAMPLE, secret whsec_c2VjcmV0c2VjcmV0, url https://h.example/a.png?X-Amz-Signature=deadbeef&x=1, "
-        + "jdbc:postgresql://db/x?password=hunter2 and password=hunter3;";
+    String message =
+        "401 for r8_AbCdEfGhIjKlMnOp12345 with Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.sig-nature_x, "
+            + "key AKIAIOSFODNN7EXAMPLE, secret whsec_c2VjcmV0c2VjcmV0, url https://h.example/a.png?X-Amz-Signature=deadbeef&x=1, "
+            + "jdbc:postgresql://db/x?password=hunter2 and password=hunter3;";
 
     String scrubbed = Redaction.text(message);
 
     assertThat(scrubbed)
-        .doesNotContain("r8_AbCd", "eyJhbGci", "AKIAIOSFODNN7EXAMPLE", "whsec_c2V", "deadbeef", "hunter2", "hunter3")
+        .doesNotContain(
+            "r8_AbCd",
+            "eyJhbGci",
+            "AKIAIOSFODNN7EXAMPLE",
+            "whsec_c2V",
+            "deadbeef",
+            "hunter2",
+            "hunter3")
         .contains("401 for", "https://h.example/a.png?…", "password=…");
   }
 
   @Test
   void leavesOrdinaryTextAlone() {
-    String ordinary = "Prediction abc123 failed: CUDA out of memory (r8 model, key frame 3); see https://replicate.com/p/abc123";
+    String ordinary =
+        "Prediction abc123 failed: CUDA out of memory (r8 model, key frame 3); see https://replicate.com/p/abc123";
     assertThat(Redaction.text(ordinary)).isEqualTo(ordinary);
     assertThat(Redaction.text(null)).isEqualTo("null");
   }

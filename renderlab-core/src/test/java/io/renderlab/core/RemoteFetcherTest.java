@@ -40,7 +40,12 @@ class RemoteFetcherTest {
   void start() throws IOException {
     server = new MockWebServer();
     server.start(InetAddress.getLoopbackAddress(), 0);
-    open = RemoteFetcher.builder().allowHost("127.0.0.1").maxBytes(1024).readTimeout(Duration.ofSeconds(2)).build();
+    open =
+        RemoteFetcher.builder()
+            .allowHost("127.0.0.1")
+            .maxBytes(1024)
+            .readTimeout(Duration.ofSeconds(2))
+            .build();
   }
 
   @AfterEach
@@ -54,14 +59,19 @@ class RemoteFetcherTest {
   }
 
   static byte[] readAll(RemoteResource r) throws IOException {
-    try (r; InputStream in = r.body()) {
+    try (r;
+        InputStream in = r.body()) {
       return in.readAllBytes();
     }
   }
 
   @Test
   void streamsAnImageAndSniffsItsType() throws Exception {
-    server.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).addHeader("Content-Type", "text/html").build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .body(new Buffer().write(PNG))
+            .addHeader("Content-Type", "text/html")
+            .build());
 
     RemoteResource r = open.openImage(url("/out.jpg?sig=secret"));
 
@@ -82,7 +92,11 @@ class RemoteFetcherTest {
 
   @Test
   void refusesHtmlServedAsAnImage() {
-    server.enqueue(new MockResponse.Builder().body("<html>not an image</html>").addHeader("Content-Type", "image/png").build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .body("<html>not an image</html>")
+            .addHeader("Content-Type", "image/png")
+            .build());
 
     assertThatThrownBy(() -> open.openImage(url("/fake.png")))
         .isInstanceOf(RemoteFetchRefusedException.class)
@@ -101,7 +115,8 @@ class RemoteFetcherTest {
 
   @Test
   void refusesABodyOverTheCapWhileStreamingWithoutALength() throws Exception {
-    server.enqueue(new MockResponse.Builder().chunkedBody(new Buffer().write(png(5000)), 100).build());
+    server.enqueue(
+        new MockResponse.Builder().chunkedBody(new Buffer().write(png(5000)), 100).build());
 
     RemoteResource r = open.openImage(url("/big-chunked.png"));
     assertThatThrownBy(() -> readAll(r))
@@ -112,7 +127,8 @@ class RemoteFetcherTest {
 
   @Test
   void acceptsABodyExactlyAtTheCap() throws Exception {
-    server.enqueue(new MockResponse.Builder().chunkedBody(new Buffer().write(png(1024)), 100).build());
+    server.enqueue(
+        new MockResponse.Builder().chunkedBody(new Buffer().write(png(1024)), 100).build());
 
     assertThat(readAll(open.openImage(url("/exact.png")))).hasSize(1024);
   }
@@ -120,9 +136,15 @@ class RemoteFetcherTest {
   @Test
   void aSlowBodyPastTheIdleTimeoutEndsInATimeout() {
     RemoteFetcher impatient =
-        open.toBuilder().readTimeout(Duration.ofMillis(200)).deadline(Duration.ofSeconds(5)).build();
+        open.toBuilder()
+            .readTimeout(Duration.ofMillis(200))
+            .deadline(Duration.ofSeconds(5))
+            .build();
     server.enqueue(
-        new MockResponse.Builder().body(new Buffer().write(png(600))).throttleBody(10, 1, TimeUnit.SECONDS).build());
+        new MockResponse.Builder()
+            .body(new Buffer().write(png(600)))
+            .throttleBody(10, 1, TimeUnit.SECONDS)
+            .build());
 
     assertThatThrownBy(() -> readAll(impatient.openImage(url("/slow.png"))))
         .isInstanceOf(DeadlineExceededException.class);
@@ -131,9 +153,15 @@ class RemoteFetcherTest {
   @Test
   void aBodyDribblingPastTheOverallDeadlineEndsInATimeout() {
     RemoteFetcher hurried =
-        open.toBuilder().readTimeout(Duration.ofSeconds(5)).deadline(Duration.ofMillis(500)).build();
+        open.toBuilder()
+            .readTimeout(Duration.ofSeconds(5))
+            .deadline(Duration.ofMillis(500))
+            .build();
     server.enqueue(
-        new MockResponse.Builder().body(new Buffer().write(png(1000))).throttleBody(50, 100, TimeUnit.MILLISECONDS).build());
+        new MockResponse.Builder()
+            .body(new Buffer().write(png(1000)))
+            .throttleBody(50, 100, TimeUnit.MILLISECONDS)
+            .build());
 
     assertThatThrownBy(() -> readAll(hurried.openImage(url("/dribble.png"))))
         .isInstanceOf(DeadlineExceededException.class);
@@ -141,7 +169,8 @@ class RemoteFetcherTest {
 
   @Test
   void followsRedirectsAndVetsEveryHop() throws Exception {
-    server.enqueue(new MockResponse.Builder().code(302).addHeader("Location", "/final.png").build());
+    server.enqueue(
+        new MockResponse.Builder().code(302).addHeader("Location", "/final.png").build());
     server.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).build());
 
     assertThat(readAll(open.openImage(url("/start")))).isEqualTo(PNG);
@@ -150,7 +179,10 @@ class RemoteFetcherTest {
   @Test
   void refusesARedirectIntoAPrivateAddress() {
     server.enqueue(
-        new MockResponse.Builder().code(302).addHeader("Location", "http://169.254.169.254/latest/meta-data/").build());
+        new MockResponse.Builder()
+            .code(302)
+            .addHeader("Location", "http://169.254.169.254/latest/meta-data/")
+            .build());
 
     assertThatThrownBy(() -> open.openImage(url("/start")))
         .isInstanceOf(RemoteFetchRefusedException.class)
@@ -189,67 +221,99 @@ class RemoteFetcherTest {
 
     assertThatThrownBy(() -> fetcher.openImage(url("/start")))
         .isInstanceOf(RemoteFetchRefusedException.class)
-        .satisfies(e -> assertThat(((RemoteFetchRefusedException) e).reason()).isEqualTo(Reason.PRIVATE_ADDRESS));
+        .satisfies(
+            e ->
+                assertThat(((RemoteFetchRefusedException) e).reason())
+                    .isEqualTo(Reason.PRIVATE_ADDRESS));
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"file:///etc/passwd", "ftp://example.com/x.png", "http://user:pw@127.0.0.1/x.png"})
+  @ValueSource(
+      strings = {"file:///etc/passwd", "ftp://example.com/x.png", "http://user:pw@127.0.0.1/x.png"})
   void refusesARedirectToAnotherSchemeOrToCredentials(String location) {
     server.enqueue(new MockResponse.Builder().code(301).addHeader("Location", location).build());
 
     assertThatThrownBy(() -> open.openImage(url("/start")))
         .isInstanceOf(RemoteFetchRefusedException.class)
         .hasMessageNotContaining("pw@")
-        .satisfies(e -> assertThat(((RemoteFetchRefusedException) e).reason()).isIn(Reason.SCHEME, Reason.CREDENTIALS));
+        .satisfies(
+            e ->
+                assertThat(((RemoteFetchRefusedException) e).reason())
+                    .isIn(Reason.SCHEME, Reason.CREDENTIALS));
   }
 
   @Test
   void connectsOnlyToTheAddressItVettedWithoutASecondLookup() throws Exception {
     // DNS rebinding: the first answer is allowed, every later one private. Only one lookup happens.
-    java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger lookups =
+        new java.util.concurrent.atomic.AtomicInteger();
     RemoteFetcher fetcher =
         open.toBuilder()
-            .resolver(host -> {
-              if (!host.equals("images.example.test")) {
-                throw new java.net.UnknownHostException(host);
-              }
-              return List.of(InetAddress.getByName(lookups.getAndIncrement() == 0 ? "127.0.0.1" : "10.9.9.9"));
-            })
+            .resolver(
+                host -> {
+                  if (!host.equals("images.example.test")) {
+                    throw new java.net.UnknownHostException(host);
+                  }
+                  return List.of(
+                      InetAddress.getByName(
+                          lookups.getAndIncrement() == 0 ? "127.0.0.1" : "10.9.9.9"));
+                })
             .build();
     server.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).build());
 
-    assertThat(readAll(fetcher.openImage("http://images.example.test:" + server.getPort() + "/x.png"))).isEqualTo(PNG);
+    assertThat(
+            readAll(fetcher.openImage("http://images.example.test:" + server.getPort() + "/x.png")))
+        .isEqualTo(PNG);
     assertThat(lookups).hasValue(1);
-    assertThat(server.takeRequest().getHeaders().get("Host")).isEqualTo("images.example.test:" + server.getPort());
+    assertThat(server.takeRequest().getHeaders().get("Host"))
+        .isEqualTo("images.example.test:" + server.getPort());
   }
 
   @ParameterizedTest
   @ValueSource(
       strings = {
         "126.255.255.255", "128.0.0.0", "9.255.255.255", "11.0.0.0", "172.15.255.255", "172.32.0.0",
-        "192.167.255.255", "192.169.0.0", "169.253.255.255", "169.255.0.0", "100.63.255.255", "100.128.0.0",
-        "223.255.255.255", "1.1.1.1", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::", "2606:4700:4700::1111"
+        "192.167.255.255", "192.169.0.0", "169.253.255.255", "169.255.0.0", "100.63.255.255",
+            "100.128.0.0",
+        "223.255.255.255", "1.1.1.1", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::",
+            "2606:4700:4700::1111"
       })
   void acceptsThePublicAddressesNextToEveryBlockedRange(String address) throws Exception {
-    assertThat(io.renderlab.core.internal.AddressPolicy.classify(InetAddress.getByName(address))).isEmpty();
+    assertThat(io.renderlab.core.internal.AddressPolicy.classify(InetAddress.getByName(address)))
+        .isEmpty();
   }
 
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "127.255.255.255", "10.255.255.255", "172.31.255.255", "192.168.255.255", "169.254.0.0", "100.64.0.0",
-        "100.127.255.255", "0.255.255.255", "239.255.255.255", "fc00::", "fdff:ffff::1", "febf::1", "::ffff:100.64.0.1"
+        "127.255.255.255",
+        "10.255.255.255",
+        "172.31.255.255",
+        "192.168.255.255",
+        "169.254.0.0",
+        "100.64.0.0",
+        "100.127.255.255",
+        "0.255.255.255",
+        "239.255.255.255",
+        "fc00::",
+        "fdff:ffff::1",
+        "febf::1",
+        "::ffff:100.64.0.1"
       })
   void refusesTheEdgesOfEveryBlockedRange(String address) throws Exception {
-    assertThat(io.renderlab.core.internal.AddressPolicy.classify(InetAddress.getByName(address))).isPresent();
+    assertThat(io.renderlab.core.internal.AddressPolicy.classify(InetAddress.getByName(address)))
+        .isPresent();
   }
 
   @Test
   void refusesABodyOverTheCapWhoseLengthIsUnderstated() throws Exception {
     // The server claims less than it sends: only the announced bytes are read, never more.
     server.enqueue(
-        new MockResponse.Builder().body(new Buffer().write(png(3000))).setHeader("Content-Length", "100").build());
+        new MockResponse.Builder()
+            .body(new Buffer().write(png(3000)))
+            .setHeader("Content-Length", "100")
+            .build());
 
     assertThat(readAll(open.openImage(url("/liar.png")))).hasSize(100);
   }
@@ -257,7 +321,8 @@ class RemoteFetcherTest {
   @Test
   void refusesEndlessRedirects() {
     for (int i = 0; i < 7; i++) {
-      server.enqueue(new MockResponse.Builder().code(301).addHeader("Location", "/loop" + i).build());
+      server.enqueue(
+          new MockResponse.Builder().code(301).addHeader("Location", "/loop" + i).build());
     }
     assertThatThrownBy(() -> open.openImage(url("/loop")))
         .isInstanceOf(RemoteFetchRefusedException.class)
@@ -272,10 +337,11 @@ class RemoteFetcherTest {
     assertThatThrownBy(() -> open.openImage(url("/gone.png")))
         .isInstanceOf(RemoteFetchFailedException.class)
         .hasMessageContaining("expired")
-        .satisfies(e -> {
-          assertThat(((RemoteFetchFailedException) e).isExpired()).isTrue();
-          assertThat(((RemoteFetchFailedException) e).isRetryable()).isFalse();
-        });
+        .satisfies(
+            e -> {
+              assertThat(((RemoteFetchFailedException) e).isExpired()).isTrue();
+              assertThat(((RemoteFetchFailedException) e).isRetryable()).isFalse();
+            });
   }
 
   @Test
@@ -322,7 +388,10 @@ class RemoteFetcherTest {
 
     assertThatThrownBy(() -> strict.openImage(url))
         .isInstanceOf(RemoteFetchRefusedException.class)
-        .satisfies(e -> assertThat(((RemoteFetchRefusedException) e).reason()).isEqualTo(Reason.PRIVATE_ADDRESS));
+        .satisfies(
+            e ->
+                assertThat(((RemoteFetchRefusedException) e).reason())
+                    .isEqualTo(Reason.PRIVATE_ADDRESS));
   }
 
   /** DNS for the test: one name with a public and a private address (any private one refuses). */
@@ -334,11 +403,20 @@ class RemoteFetcherTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ftp://example.com/x.png", "file:///etc/passwd", "gopher://x/", "javascript:alert(1)"})
+  @ValueSource(
+      strings = {
+        "ftp://example.com/x.png",
+        "file:///etc/passwd",
+        "gopher://x/",
+        "javascript:alert(1)"
+      })
   void refusesOtherSchemes(String url) {
     assertThatThrownBy(() -> open.openImage(url))
         .isInstanceOf(RemoteFetchRefusedException.class)
-        .satisfies(e -> assertThat(((RemoteFetchRefusedException) e).reason()).isIn(Reason.SCHEME, Reason.MALFORMED));
+        .satisfies(
+            e ->
+                assertThat(((RemoteFetchRefusedException) e).reason())
+                    .isIn(Reason.SCHEME, Reason.MALFORMED));
   }
 
   @Test
@@ -346,7 +424,10 @@ class RemoteFetcherTest {
     assertThatThrownBy(() -> open.openImage("http://user:hunter2@127.0.0.1/x.png"))
         .isInstanceOf(RemoteFetchRefusedException.class)
         .hasMessageNotContaining("hunter2")
-        .satisfies(e -> assertThat(((RemoteFetchRefusedException) e).reason()).isEqualTo(Reason.CREDENTIALS));
+        .satisfies(
+            e ->
+                assertThat(((RemoteFetchRefusedException) e).reason())
+                    .isEqualTo(Reason.CREDENTIALS));
   }
 
   @Test
@@ -380,6 +461,7 @@ class RemoteFetcherTest {
   @Test
   void rejectsBlankUrls() {
     assertThatThrownBy(() -> open.open(" ")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> RemoteFetcher.builder().maxBytes(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RemoteFetcher.builder().maxBytes(0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -31,14 +31,17 @@ class RetryPolicyTest {
   void jitterStaysWithinItsSpread() {
     RetryPolicy jittery = exact.toBuilder().jitter(0.5).build();
     for (int i = 0; i < 200; i++) {
-      assertThat(jittery.backoff(2, Optional.empty())).isBetween(Duration.ofMillis(100), Duration.ofMillis(300));
+      assertThat(jittery.backoff(2, Optional.empty()))
+          .isBetween(Duration.ofMillis(100), Duration.ofMillis(300));
     }
   }
 
   @Test
   void retryAfterIsHonouredButCapped() {
-    assertThat(exact.backoff(1, Optional.of(Duration.ofSeconds(7)))).isEqualTo(Duration.ofSeconds(7));
-    assertThat(exact.backoff(1, Optional.of(Duration.ofHours(5)))).isEqualTo(Duration.ofSeconds(60));
+    assertThat(exact.backoff(1, Optional.of(Duration.ofSeconds(7))))
+        .isEqualTo(Duration.ofSeconds(7));
+    assertThat(exact.backoff(1, Optional.of(Duration.ofHours(5))))
+        .isEqualTo(Duration.ofSeconds(60));
     assertThat(exact.backoff(3, Optional.of(Duration.ZERO))).isEqualTo(Duration.ofMillis(400));
   }
 
@@ -55,8 +58,10 @@ class RetryPolicyTest {
     Clock clock = Clock.fixed(Instant.parse("2015-10-21T07:27:00Z"), ZoneOffset.UTC);
     assertThat(RetryPolicy.parseRetryAfter("30", clock)).contains(Duration.ofSeconds(30));
     assertThat(RetryPolicy.parseRetryAfter("1.5", clock)).contains(Duration.ofMillis(1500));
-    assertThat(RetryPolicy.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", clock)).contains(Duration.ofSeconds(60));
-    assertThat(RetryPolicy.parseRetryAfter("Wed, 21 Oct 2015 07:00:00 GMT", clock)).contains(Duration.ZERO);
+    assertThat(RetryPolicy.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", clock))
+        .contains(Duration.ofSeconds(60));
+    assertThat(RetryPolicy.parseRetryAfter("Wed, 21 Oct 2015 07:00:00 GMT", clock))
+        .contains(Duration.ZERO);
     assertThat(RetryPolicy.parseRetryAfter("-4", clock)).isEmpty();
     assertThat(RetryPolicy.parseRetryAfter("soon", clock)).isEmpty();
     assertThat(RetryPolicy.parseRetryAfter(null, clock)).isEmpty();
@@ -64,9 +69,11 @@ class RetryPolicyTest {
 
   @Test
   void rejectsNonsenseSettings() {
-    assertThatThrownBy(() -> RetryPolicy.builder().maxAttempts(0)).hasMessageContaining("maxAttempts");
+    assertThatThrownBy(() -> RetryPolicy.builder().maxAttempts(0))
+        .hasMessageContaining("maxAttempts");
     assertThatThrownBy(() -> RetryPolicy.builder().jitter(1.5)).hasMessageContaining("jitter");
-    assertThatThrownBy(() -> RetryPolicy.builder().multiplier(0.5)).hasMessageContaining("multiplier");
+    assertThatThrownBy(() -> RetryPolicy.builder().multiplier(0.5))
+        .hasMessageContaining("multiplier");
     assertThatThrownBy(() -> RetryPolicy.builder().initialBackoff(Duration.ofSeconds(-1)))
         .hasMessageContaining("initialBackoff");
     assertThatThrownBy(() -> RetryPolicy.builder().initialBackoff(Duration.ofMinutes(1)).build())

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The two fetch policies: the operator's {@code allowHost} exemptions reach the operator's own
  * sources; the strict view for end users' URLs drops them, and its errors do not tell how a host
- * resolved or whether a port is open. No test sends traffic beyond loopback: private addresses
- * are refused before any connection.
+ * resolved or whether a port is open. No test sends traffic beyond loopback: private addresses are
+ * refused before any connection.
  */
 class StrictFetchPolicyTest {
   static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13};
@@ -37,7 +37,8 @@ class StrictFetchPolicyTest {
     provider.start(InetAddress.getLoopbackAddress(), 0);
     internal = new MockWebServer();
     internal.start(InetAddress.getLoopbackAddress(), 0);
-    operator = RemoteFetcher.builder().allowHost("127.0.0.1").readTimeout(Duration.ofSeconds(2)).build();
+    operator =
+        RemoteFetcher.builder().allowHost("127.0.0.1").readTimeout(Duration.ofSeconds(2)).build();
   }
 
   @AfterEach
@@ -50,7 +51,12 @@ class StrictFetchPolicyTest {
   /** The refusal with the URL taken out, to compare what two refusals tell. */
   static String shape(Throwable e, String url) {
     RemoteFetchRefusedException r = (RemoteFetchRefusedException) e;
-    return r.getClass().getName() + "|" + r.reason() + "|" + r.isRetryable() + "|"
+    return r.getClass().getName()
+        + "|"
+        + r.reason()
+        + "|"
+        + r.isRetryable()
+        + "|"
         + r.getMessage().replace(Redaction.url(url), "<url>");
   }
 
@@ -82,7 +88,10 @@ class StrictFetchPolicyTest {
     assertThat(operator.isStrict()).isFalse();
     assertThatThrownBy(() -> users.openImage(url))
         .isInstanceOf(RemoteFetchRefusedException.class)
-        .satisfies(e -> assertThat(((RemoteFetchRefusedException) e).reason()).isEqualTo(Reason.UNREACHABLE));
+        .satisfies(
+            e ->
+                assertThat(((RemoteFetchRefusedException) e).reason())
+                    .isEqualTo(Reason.UNREACHABLE));
     assertThat(provider.getRequestCount()).isEqualTo(1);
     users.close(); // a view: closing it leaves the operator's fetcher working
     provider.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).build());
@@ -117,13 +126,17 @@ class StrictFetchPolicyTest {
     String privateAddress = "http://10.20.30.40:8080/x.png";
     String privateName = "http://intranet.corp/x.png";
     RemoteFetcher usersWithDns =
-        RemoteFetcher.builder().resolver(h -> List.of(InetAddress.getByAddress(h, new byte[] {10, 0, 0, 7}))).build().strict();
+        RemoteFetcher.builder()
+            .resolver(h -> List.of(InetAddress.getByAddress(h, new byte[] {10, 0, 0, 7})))
+            .build()
+            .strict();
 
     String expected = shape(failure(users, open), open);
     assertThat(shape(failure(users, closed), closed)).isEqualTo(expected);
     assertThat(shape(failure(users, privateAddress), privateAddress)).isEqualTo(expected);
     assertThat(shape(failure(usersWithDns, privateName), privateName)).isEqualTo(expected);
-    assertThat(expected).doesNotContain("loopback", "private", "refused", "Connect", "resolve", "timed out");
+    assertThat(expected)
+        .doesNotContain("loopback", "private", "refused", "Connect", "resolve", "timed out");
     assertThat(provider.getRequestCount()).isZero();
   }
 
@@ -131,16 +144,23 @@ class StrictFetchPolicyTest {
   void connectionFailuresAreOpaqueToo() throws Exception {
     // Loopback stands in for a public host here: opaque errors with the exemption kept, so the
     // connection is really attempted: refused, accepted-then-closed (not HTTP), and answered.
-    try (RemoteFetcher opaque = RemoteFetcher.builder().allowHost("127.0.0.1").opaqueErrors(true)
-             .connectTimeout(Duration.ofSeconds(2)).readTimeout(Duration.ofSeconds(2)).build();
+    try (RemoteFetcher opaque =
+            RemoteFetcher.builder()
+                .allowHost("127.0.0.1")
+                .opaqueErrors(true)
+                .connectTimeout(Duration.ofSeconds(2))
+                .readTimeout(Duration.ofSeconds(2))
+                .build();
         ServerSocket notHttp = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-      CompletableFuture<Void> closer = CompletableFuture.runAsync(() -> {
-        try (Socket s = notHttp.accept()) {
-          s.getOutputStream().write("SSH-2.0-OpenSSH_9.6\r\n".getBytes());
-        } catch (IOException ignored) {
-          // the test ends either way
-        }
-      });
+      CompletableFuture<Void> closer =
+          CompletableFuture.runAsync(
+              () -> {
+                try (Socket s = notHttp.accept()) {
+                  s.getOutputStream().write("SSH-2.0-OpenSSH_9.6\r\n".getBytes());
+                } catch (IOException ignored) {
+                  // the test ends either way
+                }
+              });
       String closed = "http://127.0.0.1:" + closedPort() + "/x.png";
       String talksSsh = "http://127.0.0.1:" + notHttp.getLocalPort() + "/x.png";
       String privateAddress = "http://192.168.1.1/x.png";
@@ -168,22 +188,45 @@ class StrictFetchPolicyTest {
   @Test
   void checkVetsAUrlWithoutConnectingOrResolving() throws Exception {
     RemoteFetcher publicDns =
-        RemoteFetcher.builder().resolver(h -> {
-          throw new AssertionError("check must not resolve " + h);
-        }).build().strict();
+        RemoteFetcher.builder()
+            .resolver(
+                h -> {
+                  throw new AssertionError("check must not resolve " + h);
+                })
+            .build()
+            .strict();
     publicDns.check("https://cdn.example.com/a.png");
     publicDns.check("http://cdn.example.com:8080/a.png");
 
-    for (String bad : new String[] {"javascript:alert(1)", "file:///etc/passwd", "ftp://cdn.example.com/a.png",
-        "data:image/png;base64,AAAA", "https://user:pw@cdn.example.com/a.png"}) {
-      assertThatThrownBy(() -> publicDns.check(bad)).as(bad).isInstanceOf(RemoteFetchRefusedException.class);
+    for (String bad :
+        new String[] {
+          "javascript:alert(1)",
+          "file:///etc/passwd",
+          "ftp://cdn.example.com/a.png",
+          "data:image/png;base64,AAAA",
+          "https://user:pw@cdn.example.com/a.png"
+        }) {
+      assertThatThrownBy(() -> publicDns.check(bad))
+          .as(bad)
+          .isInstanceOf(RemoteFetchRefusedException.class);
     }
     RemoteFetcher users = operator.strict();
-    for (String local : new String[] {provider.url("/a.png").toString(), "http://169.254.169.254/latest/meta-data",
-        "http://[::1]/a.png", "http://2130706433/a.png", "http://localhost:8080/a.png", "http://[::ffff:10.0.0.1]/a.png"}) {
-      assertThatThrownBy(() -> users.check(local)).as(local)
+    for (String local :
+        new String[] {
+          provider.url("/a.png").toString(),
+          "http://169.254.169.254/latest/meta-data",
+          "http://[::1]/a.png",
+          "http://2130706433/a.png",
+          "http://localhost:8080/a.png",
+          "http://[::ffff:10.0.0.1]/a.png"
+        }) {
+      assertThatThrownBy(() -> users.check(local))
+          .as(local)
           .isInstanceOf(RemoteFetchRefusedException.class)
-          .satisfies(e -> assertThat(((RemoteFetchRefusedException) e).reason()).isEqualTo(Reason.UNREACHABLE));
+          .satisfies(
+              e ->
+                  assertThat(((RemoteFetchRefusedException) e).reason())
+                      .isEqualTo(Reason.UNREACHABLE));
     }
     assertThat(provider.getRequestCount()).isZero();
   }

@@ -45,12 +45,18 @@ public final class Prediction {
     return text("version");
   }
 
-  /** The raw status: {@code starting}, {@code processing}, {@code succeeded}, {@code failed}, {@code canceled}, {@code aborted}, or a newer one. */
+  /**
+   * The raw status: {@code starting}, {@code processing}, {@code succeeded}, {@code failed}, {@code
+   * canceled}, {@code aborted}, or a newer one.
+   */
   public String status() {
     return json.path("status").asText("unknown");
   }
 
-  /** The status as a known state ({@link PredictionStatus#UNKNOWN} for a status this client does not know). */
+  /**
+   * The status as a known state ({@link PredictionStatus#UNKNOWN} for a status this client does not
+   * know).
+   */
   public PredictionStatus state() {
     return PredictionStatus.parse(status());
   }
@@ -127,8 +133,8 @@ public final class Prediction {
   }
 
   /**
-   * Every file URL in the output, in order, whether the output is a string, an array or an
-   * object (nested included): {@code http(s):} and {@code data:} URLs.
+   * Every file URL in the output, in order, whether the output is a string, an array or an object
+   * (nested included): {@code http(s):} and {@code data:} URLs.
    */
   public List<String> outputUrls() {
     List<String> urls = new ArrayList<>();
@@ -143,7 +149,9 @@ public final class Prediction {
     if (node.isTextual()) {
       String s = node.asText().strip();
       String lower = s.toLowerCase(Locale.ROOT);
-      if (lower.startsWith("https://") || lower.startsWith("http://") || lower.startsWith("data:")) {
+      if (lower.startsWith("https://")
+          || lower.startsWith("http://")
+          || lower.startsWith("data:")) {
         into.add(s);
       }
     } else if (node.isArray()) {
@@ -166,13 +174,15 @@ public final class Prediction {
   }
 
   private Optional<Instant> instant(String field) {
-    return text(field).flatMap(s -> {
-      try {
-        return Optional.of(Instant.parse(s));
-      } catch (DateTimeParseException e) {
-        return Optional.empty();
-      }
-    });
+    return text(field)
+        .flatMap(
+            s -> {
+              try {
+                return Optional.of(Instant.parse(s));
+              } catch (DateTimeParseException e) {
+                return Optional.empty();
+              }
+            });
   }
 
   @Override
@@ -187,6 +197,11 @@ public final class Prediction {
 
   @Override
   public String toString() {
-    return "Prediction{id=" + id() + ", status=" + status() + model().map(m -> ", model=" + m).orElse("") + '}';
+    return "Prediction{id="
+        + id()
+        + ", status="
+        + status()
+        + model().map(m -> ", model=" + m).orElse("")
+        + '}';
   }
 }

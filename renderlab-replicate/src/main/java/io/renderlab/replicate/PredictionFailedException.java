@@ -2,7 +2,10 @@ package io.renderlab.replicate;
 
 import io.renderlab.core.UpstreamException;
 
-/** A prediction ended failed, canceled or aborted. Not retryable as is; its logs' tail is in the message. */
+/**
+ * A prediction ended failed, canceled or aborted. Not retryable as is; its logs' tail is in the
+ * message.
+ */
 public final class PredictionFailedException extends UpstreamException {
   private static final long serialVersionUID = 1L;
 
@@ -16,7 +19,10 @@ public final class PredictionFailedException extends UpstreamException {
 
   private static String message(Prediction p) {
     String tail = p.logsTail(5);
-    return "Prediction " + p.id() + " " + p.status()
+    return "Prediction "
+        + p.id()
+        + " "
+        + p.status()
         + p.error().map(e -> ": " + e).orElse("")
         + (tail.isEmpty() ? "" : " (last log lines: " + tail.replace('\n', ' ') + ")")
         + ". Nothing was stored.";

@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A running prediction as a long-running operation: poll it, await it with a deadline, turn it
- * into a {@link CompletableFuture} that holds no thread while waiting (the client's scheduler
- * drives every poll, however many predictions are waited on), or cancel it. Thread-safe.
+ * A running prediction as a long-running operation: poll it, await it with a deadline, turn it into
+ * a {@link CompletableFuture} that holds no thread while waiting (the client's scheduler drives
+ * every poll, however many predictions are waited on), or cancel it. Thread-safe.
  *
  * <p>Ends on {@code succeeded}, {@code failed}, {@code canceled} and {@code aborted}; any other
  * status, including ones newer than this client, keeps it waiting until the deadline.
@@ -47,7 +47,8 @@ public final class PredictionOperation {
   /**
    * Fetches the current state once and remembers it.
    *
-   * @throws ReplicateApiException or another {@link io.renderlab.core.UpstreamException} as {@link Predictions#get} does
+   * @throws ReplicateApiException or another {@link io.renderlab.core.UpstreamException} as {@link
+   *     Predictions#get} does
    */
   public Prediction poll() {
     Prediction p = predictions.get(id());
@@ -58,7 +59,8 @@ public final class PredictionOperation {
   /**
    * Asks Replicate to cancel the prediction and returns its state after the request.
    *
-   * @throws ReplicateApiException or another {@link io.renderlab.core.UpstreamException} as {@link Predictions#cancel} does
+   * @throws ReplicateApiException or another {@link io.renderlab.core.UpstreamException} as {@link
+   *     Predictions#cancel} does
    */
   public Prediction cancel() {
     Prediction p = predictions.cancel(id());
@@ -80,11 +82,11 @@ public final class PredictionOperation {
   }
 
   /**
-   * Completes when the prediction ends: with it when it succeeded, exceptionally with
-   * {@link PredictionFailedException} when it failed, was canceled or aborted, and with
-   * {@link PredictionTimeoutException} at the deadline (after canceling it, if asked). A poll
-   * that fails for good (404, 401) fails the future with that error; a transient one is retried.
-   * Canceling the returned future stops the polling (not the prediction).
+   * Completes when the prediction ends: with it when it succeeded, exceptionally with {@link
+   * PredictionFailedException} when it failed, was canceled or aborted, and with {@link
+   * PredictionTimeoutException} at the deadline (after canceling it, if asked). A poll that fails
+   * for good (404, 401) fails the future with that error; a transient one is retried. Canceling the
+   * returned future stops the polling (not the prediction).
    *
    * @param timeout how long to wait, from now
    * @param cancelOnTimeout cancel the prediction when the deadline passes
@@ -101,7 +103,12 @@ public final class PredictionOperation {
     return result;
   }
 
-  private void step(CompletableFuture<Prediction> result, int polls, Instant deadline, Duration limit, boolean cancelOnTimeout) {
+  private void step(
+      CompletableFuture<Prediction> result,
+      int polls,
+      Instant deadline,
+      Duration limit,
+      boolean cancelOnTimeout) {
     if (result.isDone()) {
       return;
     }
@@ -131,8 +138,12 @@ public final class PredictionOperation {
               .whenComplete(
                   (next, error) -> {
                     if (error != null) {
-                      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                      if (!(cause instanceof RenderLabException) || !((RenderLabException) cause).isRetryable()) {
+                      Throwable cause =
+                          error instanceof CompletionException && error.getCause() != null
+                              ? error.getCause()
+                              : error;
+                      if (!(cause instanceof RenderLabException)
+                          || !((RenderLabException) cause).isRetryable()) {
                         result.completeExceptionally(cause);
                         return;
                       }
@@ -147,7 +158,8 @@ public final class PredictionOperation {
         TimeUnit.NANOSECONDS);
   }
 
-  private void timeOut(CompletableFuture<Prediction> result, Prediction p, Duration limit, boolean cancelOnTimeout) {
+  private void timeOut(
+      CompletableFuture<Prediction> result, Prediction p, Duration limit, boolean cancelOnTimeout) {
     if (!cancelOnTimeout) {
       result.completeExceptionally(new PredictionTimeoutException(p.id(), limit, false));
       return;
@@ -159,11 +171,13 @@ public final class PredictionOperation {
               if (canceled != null) {
                 latest.set(canceled);
                 if (canceled.state() == PredictionStatus.SUCCEEDED) {
-                  result.complete(canceled); // it ended just before the cancel arrived: keep the result
+                  result.complete(
+                      canceled); // it ended just before the cancel arrived: keep the result
                   return;
                 }
               }
-              result.completeExceptionally(new PredictionTimeoutException(p.id(), limit, error == null));
+              result.completeExceptionally(
+                  new PredictionTimeoutException(p.id(), limit, error == null));
             });
   }
 

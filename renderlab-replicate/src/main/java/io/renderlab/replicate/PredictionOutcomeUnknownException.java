@@ -5,12 +5,12 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A create was sent but no usable answer came back (the connection dropped, the request timed
- * out, a gateway answered 5xx): the prediction may or may not exist. The client never re-sends a
- * create, because that could start a second paid prediction. {@link Predictions#run} first looks
- * for it ({@link Predictions#findLost}) and carries on waiting if it finds it; this exception
- * means it was not found (or {@link Predictions#create} was used, which does not look). Check
- * {@code predictions().list()} or replicate.com/predictions before trying again.
+ * A create was sent but no usable answer came back (the connection dropped, the request timed out,
+ * a gateway answered 5xx): the prediction may or may not exist. The client never re-sends a create,
+ * because that could start a second paid prediction. {@link Predictions#run} first looks for it
+ * ({@link Predictions#findLost}) and carries on waiting if it finds it; this exception means it was
+ * not found (or {@link Predictions#create} was used, which does not look). Check {@code
+ * predictions().list()} or replicate.com/predictions before trying again.
  */
 public final class PredictionOutcomeUnknownException extends UpstreamException {
   private static final long serialVersionUID = 1L;
@@ -26,10 +26,18 @@ public final class PredictionOutcomeUnknownException extends UpstreamException {
    * @param status the HTTP status when one came (5xx), or 0
    * @param cause the underlying failure
    */
-  public PredictionOutcomeUnknownException(PredictionRequest request, Instant sentAt, int status, Throwable cause) {
+  public PredictionOutcomeUnknownException(
+      PredictionRequest request, Instant sentAt, int status, Throwable cause) {
     super(
-        "Creating a prediction of " + Objects.requireNonNull(request, "request").kind().name().toLowerCase(java.util.Locale.ROOT) + " "
-            + request.target() + " got no usable answer" + (status == 0 ? "" : " (HTTP " + status + ")")
+        "Creating a prediction of "
+            + Objects.requireNonNull(request, "request")
+                .kind()
+                .name()
+                .toLowerCase(java.util.Locale.ROOT)
+            + " "
+            + request.target()
+            + " got no usable answer"
+            + (status == 0 ? "" : " (HTTP " + status + ")")
             + "; it may have started. It was not re-sent, to avoid paying twice: check predictions().list() "
             + "(or replicate.com/predictions) before retrying.",
         status,

@@ -12,8 +12,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What to run: a target (an official model by name, a version id, or a deployment), its input,
- * and optionally a webhook.
+ * What to run: a target (an official model by name, a version id, or a deployment), its input, and
+ * optionally a webhook.
  *
  * <pre>{@code
  * PredictionRequest request = PredictionRequest.model("google/nano-banana")
@@ -52,7 +52,10 @@ public final class PredictionRequest {
     this.webhookEvents = List.copyOf(b.webhookEvents);
   }
 
-  /** A request for an official model, {@code owner/name} (sent to the model's own endpoint, never as a version id). */
+  /**
+   * A request for an official model, {@code owner/name} (sent to the model's own endpoint, never as
+   * a version id).
+   */
   public static Builder model(String ownerAndName) {
     return new Builder(TargetKind.MODEL, ownerName(ownerAndName, "model"));
   }
@@ -60,9 +63,13 @@ public final class PredictionRequest {
   /** A request for a model version id (64 hex characters, optionally {@code owner/name:id}). */
   public static Builder version(String versionId) {
     Objects.requireNonNull(versionId, "versionId");
-    String id = versionId.contains(":") ? versionId.substring(versionId.indexOf(':') + 1) : versionId;
+    String id =
+        versionId.contains(":") ? versionId.substring(versionId.indexOf(':') + 1) : versionId;
     if (!id.matches("[a-zA-Z0-9]{8,128}")) {
-      throw new IllegalArgumentException("version must be a version id (hex), was '" + versionId + "'; for owner/name use model(...)");
+      throw new IllegalArgumentException(
+          "version must be a version id (hex), was '"
+              + versionId
+              + "'; for owner/name use model(...)");
     }
     return new Builder(TargetKind.VERSION, id);
   }
@@ -144,7 +151,13 @@ public final class PredictionRequest {
 
   @Override
   public String toString() {
-    return "PredictionRequest{" + kind.name().toLowerCase(Locale.ROOT) + "=" + target + ", inputFields=" + input.size() + '}';
+    return "PredictionRequest{"
+        + kind.name().toLowerCase(Locale.ROOT)
+        + "="
+        + target
+        + ", inputFields="
+        + input.size()
+        + '}';
   }
 
   /** Builds a {@link PredictionRequest}. */
@@ -195,7 +208,8 @@ public final class PredictionRequest {
       }
       for (String e : events) {
         if (!List.of("start", "output", "logs", "completed").contains(e)) {
-          throw new IllegalArgumentException("webhook events are start, output, logs, completed; not '" + e + "'");
+          throw new IllegalArgumentException(
+              "webhook events are start, output, logs, completed; not '" + e + "'");
         }
       }
       this.webhook = url;
@@ -206,8 +220,8 @@ public final class PredictionRequest {
     /**
      * A deadline Replicate enforces itself ({@code Cancel-After} header), so the prediction stops
      * even if this process dies: it ends {@code aborted} (not charged for public models) if the
-     * deadline passes before it starts, {@code canceled} if it passes while it runs. Whole
-     * seconds, at least {@link #MIN_CANCEL_AFTER} (Replicate's own minimum: it rejects shorter).
+     * deadline passes before it starts, {@code canceled} if it passes while it runs. Whole seconds,
+     * at least {@link #MIN_CANCEL_AFTER} (Replicate's own minimum: it rejects shorter).
      *
      * @throws IllegalArgumentException if under 5 seconds or not whole seconds
      */
@@ -218,7 +232,10 @@ public final class PredictionRequest {
       }
       if (deadline.compareTo(MIN_CANCEL_AFTER) < 0) {
         throw new IllegalArgumentException(
-            "cancelAfter must be at least " + MIN_CANCEL_AFTER.toSeconds() + " s (Replicate's minimum), was " + deadline);
+            "cancelAfter must be at least "
+                + MIN_CANCEL_AFTER.toSeconds()
+                + " s (Replicate's minimum), was "
+                + deadline);
       }
       this.cancelAfter = deadline;
       return this;

@@ -2,7 +2,10 @@ package io.renderlab.replicate;
 
 import java.util.Locale;
 
-/** The states of a prediction. Statuses this client does not know map to {@link #UNKNOWN} and keep the wait going. */
+/**
+ * The states of a prediction. Statuses this client does not know map to {@link #UNKNOWN} and keep
+ * the wait going.
+ */
 public enum PredictionStatus {
   /** Queued or booting. */
   STARTING(false),
@@ -14,7 +17,10 @@ public enum PredictionStatus {
   FAILED(true),
   /** Ended by a cancel request. */
   CANCELED(true),
-  /** Ended by Replicate before it started, because its {@code Cancel-After} deadline passed (not charged for public models). */
+  /**
+   * Ended by Replicate before it started, because its {@code Cancel-After} deadline passed (not
+   * charged for public models).
+   */
   ABORTED(true),
   /** A status this client does not know; not terminal. */
   UNKNOWN(false);

@@ -19,8 +19,14 @@ public final class PredictionTimeoutException extends DeadlineExceededException 
    */
   public PredictionTimeoutException(String predictionId, Duration limit, boolean canceled) {
     super(
-        "Prediction " + predictionId + " did not finish within " + limit.toSeconds() + " s"
-            + (canceled ? "; it was canceled so it stops costing money." : "; it is still running on Replicate."),
+        "Prediction "
+            + predictionId
+            + " did not finish within "
+            + limit.toSeconds()
+            + " s"
+            + (canceled
+                ? "; it was canceled so it stops costing money."
+                : "; it is still running on Replicate."),
         limit,
         null);
     this.predictionId = predictionId;

@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * The predictions API of a {@link ReplicateClient}: create, get, cancel, list, and run (create
- * then wait). Thread-safe; obtained from {@link ReplicateClient#predictions()}.
+ * The predictions API of a {@link ReplicateClient}: create, get, cancel, list, and run (create then
+ * wait). Thread-safe; obtained from {@link ReplicateClient#predictions()}.
  *
  * <pre>{@code
  * Prediction p = replicate.predictions().run(
@@ -34,8 +34,8 @@ public final class Predictions {
   public static final Duration MAX_PREFER_WAIT = Duration.ofSeconds(60);
 
   /**
-   * How long before a lost create was sent a prediction may say it was created and still be
-   * taken for it by {@link #findLost} (the two clocks differ).
+   * How long before a lost create was sent a prediction may say it was created and still be taken
+   * for it by {@link #findLost} (the two clocks differ).
    */
   public static final Duration LOST_CREATE_WINDOW = Duration.ofMinutes(2);
 
@@ -50,11 +50,12 @@ public final class Predictions {
   }
 
   /**
-   * Creates a prediction and returns at once, usually in {@code starting}. Throttled creates
-   * (429) are retried after {@code Retry-After}; nothing else is re-sent.
+   * Creates a prediction and returns at once, usually in {@code starting}. Throttled creates (429)
+   * are retried after {@code Retry-After}; nothing else is re-sent.
    *
    * @throws ReplicateApiException.AuthenticationException if the token is refused (401/403)
-   * @throws ReplicateApiException.NotFoundException if the model, version or deployment does not exist
+   * @throws ReplicateApiException.NotFoundException if the model, version or deployment does not
+   *     exist
    * @throws ReplicateApiException.ValidationException if the input does not fit the model (422)
    * @throws io.renderlab.core.RateLimitedException if still throttled after the retries
    * @throws PredictionOutcomeUnknownException if the answer was lost (the create is not re-sent)
@@ -68,43 +69,64 @@ public final class Predictions {
    * {@link #MAX_PREFER_WAIT}; under one second means no wait) for it to finish. Holds no thread
    * while Replicate holds the request. Fails as {@link #create} does.
    */
-  public CompletableFuture<Prediction> createAsync(PredictionRequest request, Optional<Duration> preferWait) {
+  public CompletableFuture<Prediction> createAsync(
+      PredictionRequest request, Optional<Duration> preferWait) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(preferWait, "preferWait");
     Optional<Duration> wait =
-        preferWait.map(w -> w.compareTo(MAX_PREFER_WAIT) > 0 ? MAX_PREFER_WAIT : w).filter(w -> w.toSeconds() >= 1);
+        preferWait
+            .map(w -> w.compareTo(MAX_PREFER_WAIT) > 0 ? MAX_PREFER_WAIT : w)
+            .filter(w -> w.toSeconds() >= 1);
     String resource = request.kind().name().toLowerCase(Locale.ROOT) + " " + request.target();
     ApiCall call =
-        new ApiCall("POST", transport.uri(request.path()), request.body(), wait,
-            request.cancelAfterHeader().map(v -> Map.of("Cancel-After", v)).orElse(Map.of()), ApiCall.Kind.CREATE,
-            "creating a prediction of " + resource, resource);
+        new ApiCall(
+            "POST",
+            transport.uri(request.path()),
+            request.body(),
+            wait,
+            request.cancelAfterHeader().map(v -> Map.of("Cancel-After", v)).orElse(Map.of()),
+            ApiCall.Kind.CREATE,
+            "creating a prediction of " + resource,
+            resource);
     Duration delay = client.createLimiter.reserve();
     CompletableFuture<Void> slot =
         delay.isZero()
             ? CompletableFuture.completedFuture(null)
-            : CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS, client.scheduler));
-    return slot.thenCompose(v -> {
-      Instant sentAt = client.clock.instant();
-      return transport.send(call).handle((json, error) -> {
-        if (error == null) {
-          return CompletableFuture.completedFuture(Prediction.of(json));
-        }
-        Throwable cause = unwrap(error);
-        if (cause instanceof NoAnswerException) {
-          int status = ((NoAnswerException) cause).statusCode().orElse(0);
-          return CompletableFuture.<Prediction>failedFuture(
-              new PredictionOutcomeUnknownException(request, sentAt, status, cause.getCause() != null ? cause.getCause() : cause));
-        }
-        return CompletableFuture.<Prediction>failedFuture(cause);
-      }).thenCompose(f -> f);
-    });
+            : CompletableFuture.runAsync(
+                () -> {},
+                CompletableFuture.delayedExecutor(
+                    delay.toNanos(), TimeUnit.NANOSECONDS, client.scheduler));
+    return slot.thenCompose(
+        v -> {
+          Instant sentAt = client.clock.instant();
+          return transport
+              .send(call)
+              .handle(
+                  (json, error) -> {
+                    if (error == null) {
+                      return CompletableFuture.completedFuture(Prediction.of(json));
+                    }
+                    Throwable cause = unwrap(error);
+                    if (cause instanceof NoAnswerException) {
+                      int status = ((NoAnswerException) cause).statusCode().orElse(0);
+                      return CompletableFuture.<Prediction>failedFuture(
+                          new PredictionOutcomeUnknownException(
+                              request,
+                              sentAt,
+                              status,
+                              cause.getCause() != null ? cause.getCause() : cause));
+                    }
+                    return CompletableFuture.<Prediction>failedFuture(cause);
+                  })
+              .thenCompose(f -> f);
+        });
   }
 
   /**
-   * Looks for the prediction a create with a lost answer may have started: the newest one in
-   * {@link #list()} created no earlier than {@link #LOST_CREATE_WINDOW} before the create was sent,
-   * by the API, for the same model, version or deployment, with the same input. Reads at most
-   * five pages. Sends no create.
+   * Looks for the prediction a create with a lost answer may have started: the newest one in {@link
+   * #list()} created no earlier than {@link #LOST_CREATE_WINDOW} before the create was sent, by the
+   * API, for the same model, version or deployment, with the same input. Reads at most five pages.
+   * Sends no create.
    *
    * @return the prediction, or empty when none matches (yet)
    * @throws io.renderlab.core.UpstreamException if the list cannot be read
@@ -114,30 +136,35 @@ public final class Predictions {
   }
 
   /** Like {@link #findLost}, without blocking. */
-  public CompletableFuture<Optional<Prediction>> findLostAsync(PredictionOutcomeUnknownException lost) {
+  public CompletableFuture<Optional<Prediction>> findLostAsync(
+      PredictionOutcomeUnknownException lost) {
     Objects.requireNonNull(lost, "lost");
-    return scan(transport.uri("/predictions"), lost.request(), lost.sentAt().minus(LOST_CREATE_WINDOW), 1);
+    return scan(
+        transport.uri("/predictions"), lost.request(), lost.sentAt().minus(LOST_CREATE_WINDOW), 1);
   }
 
-  private CompletableFuture<Optional<Prediction>> scan(URI page, PredictionRequest request, Instant from, int pages) {
+  private CompletableFuture<Optional<Prediction>> scan(
+      URI page, PredictionRequest request, Instant from, int pages) {
     return transport
-        .send(ApiCall.read(page, "looking for a create whose answer was lost", "list of predictions"))
-        .thenCompose(body -> {
-          for (JsonNode n : body.path("results")) {
-            Prediction p = Prediction.of(n);
-            if (p.createdAt().map(t -> t.isBefore(from)).orElse(false)) {
-              return CompletableFuture.completedFuture(Optional.<Prediction>empty());
-            }
-            if (sameRequest(p, request)) {
-              return CompletableFuture.completedFuture(Optional.of(p));
-            }
-          }
-          String next = body.path("next").isTextual() ? body.path("next").asText() : "";
-          if (next.isBlank() || pages >= 5) {
-            return CompletableFuture.completedFuture(Optional.<Prediction>empty());
-          }
-          return scan(transport.baseUrl().resolve(URI.create(next)), request, from, pages + 1);
-        });
+        .send(
+            ApiCall.read(page, "looking for a create whose answer was lost", "list of predictions"))
+        .thenCompose(
+            body -> {
+              for (JsonNode n : body.path("results")) {
+                Prediction p = Prediction.of(n);
+                if (p.createdAt().map(t -> t.isBefore(from)).orElse(false)) {
+                  return CompletableFuture.completedFuture(Optional.<Prediction>empty());
+                }
+                if (sameRequest(p, request)) {
+                  return CompletableFuture.completedFuture(Optional.of(p));
+                }
+              }
+              String next = body.path("next").isTextual() ? body.path("next").asText() : "";
+              if (next.isBlank() || pages >= 5) {
+                return CompletableFuture.completedFuture(Optional.<Prediction>empty());
+              }
+              return scan(transport.baseUrl().resolve(URI.create(next)), request, from, pages + 1);
+            });
   }
 
   private static boolean sameRequest(Prediction p, PredictionRequest r) {
@@ -161,12 +188,14 @@ public final class Predictions {
   }
 
   private static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
   }
 
   /**
-   * The prediction's current state ({@code GET /predictions/{id}}); retried on 429, 5xx and
-   * dropped connections.
+   * The prediction's current state ({@code GET /predictions/{id}}); retried on 429, 5xx and dropped
+   * connections.
    *
    * @throws IllegalArgumentException if {@code id} is not a prediction id
    * @throws ReplicateApiException.NotFoundException if there is no such prediction
@@ -179,14 +208,18 @@ public final class Predictions {
   public CompletableFuture<Prediction> getAsync(String id) {
     String checked = checkId(id);
     return transport
-        .send(ApiCall.read(transport.uri("/predictions/" + checked), "reading prediction " + checked, "prediction " + checked))
+        .send(
+            ApiCall.read(
+                transport.uri("/predictions/" + checked),
+                "reading prediction " + checked,
+                "prediction " + checked))
         .thenApply(Prediction::of);
   }
 
   /**
-   * Asks Replicate to cancel the prediction ({@code POST /predictions/{id}/cancel}) and returns
-   * its state after the request (a prediction that already ended is returned as it ended).
-   * Repeating a cancel is harmless, so it is retried like a read.
+   * Asks Replicate to cancel the prediction ({@code POST /predictions/{id}/cancel}) and returns its
+   * state after the request (a prediction that already ended is returned as it ended). Repeating a
+   * cancel is harmless, so it is retried like a read.
    */
   public Prediction cancel(String id) {
     return Transport.join(cancelAsync(id));
@@ -196,8 +229,15 @@ public final class Predictions {
   public CompletableFuture<Prediction> cancelAsync(String id) {
     String checked = checkId(id);
     ApiCall call =
-        new ApiCall("POST", transport.uri("/predictions/" + checked + "/cancel"), null, Optional.empty(), Map.of(), ApiCall.Kind.CANCEL,
-            "canceling prediction " + checked, "prediction " + checked);
+        new ApiCall(
+            "POST",
+            transport.uri("/predictions/" + checked + "/cancel"),
+            null,
+            Optional.empty(),
+            Map.of(),
+            ApiCall.Kind.CANCEL,
+            "canceling prediction " + checked,
+            "prediction " + checked);
     return transport.send(call).thenApply(Prediction::of);
   }
 
@@ -211,9 +251,9 @@ public final class Predictions {
 
   /**
    * Creates a prediction and waits for it to end, canceling it if {@code timeout} passes first.
-   * Asks Replicate to answer only when the prediction ends ({@code Prefer: wait}, up to 60 s),
-   * then polls with a growing interval: a prediction that ends within a minute costs one request
-   * and is seen the moment it ends.
+   * Asks Replicate to answer only when the prediction ends ({@code Prefer: wait}, up to 60 s), then
+   * polls with a growing interval: a prediction that ends within a minute costs one request and is
+   * seen the moment it ends.
    *
    * @throws PredictionFailedException if it ends failed, canceled or aborted
    * @throws PredictionTimeoutException if it is still running at the deadline (it is then canceled)
@@ -226,77 +266,89 @@ public final class Predictions {
   }
 
   /**
-   * Like {@link #run}, without holding a thread while waiting; the future fails with the
-   * exceptions {@code run} throws.
+   * Like {@link #run}, without holding a thread while waiting; the future fails with the exceptions
+   * {@code run} throws.
    *
    * @param cancelOnTimeout whether to cancel the prediction when {@code timeout} passes
    */
-  public CompletableFuture<Prediction> runAsync(PredictionRequest request, Duration timeout, boolean cancelOnTimeout) {
+  public CompletableFuture<Prediction> runAsync(
+      PredictionRequest request, Duration timeout, boolean cancelOnTimeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
     Instant deadline = client.clock.instant().plus(timeout);
     return createAsync(request, Optional.of(timeout))
-        .handle((created, error) -> {
-          if (error == null) {
-            return CompletableFuture.completedFuture(created);
-          }
-          Throwable cause = unwrap(error);
-          if (!(cause instanceof PredictionOutcomeUnknownException)) {
-            return CompletableFuture.<Prediction>failedFuture(cause);
-          }
-          // The create may have started a prediction: look for it instead of sending it again.
-          PredictionOutcomeUnknownException lost = (PredictionOutcomeUnknownException) cause;
-          return findLostAsync(lost).handle((found, lookupError) -> {
-            if (found != null && found.isPresent()) {
-              return found.get();
-            }
-            if (lookupError != null) {
-              lost.addSuppressed(unwrap(lookupError));
-            }
-            throw lost;
-          });
-        })
+        .handle(
+            (created, error) -> {
+              if (error == null) {
+                return CompletableFuture.completedFuture(created);
+              }
+              Throwable cause = unwrap(error);
+              if (!(cause instanceof PredictionOutcomeUnknownException)) {
+                return CompletableFuture.<Prediction>failedFuture(cause);
+              }
+              // The create may have started a prediction: look for it instead of sending it again.
+              PredictionOutcomeUnknownException lost = (PredictionOutcomeUnknownException) cause;
+              return findLostAsync(lost)
+                  .handle(
+                      (found, lookupError) -> {
+                        if (found != null && found.isPresent()) {
+                          return found.get();
+                        }
+                        if (lookupError != null) {
+                          lost.addSuppressed(unwrap(lookupError));
+                        }
+                        throw lost;
+                      });
+            })
         .thenCompose(f -> f)
         .thenCompose(p -> operation(p).until(deadline, timeout, cancelOnTimeout));
   }
 
   /**
    * Every prediction of the account, newest first, fetched a page at a time as it is iterated
-   * (nothing is fetched before the first {@code hasNext()}). Each page is retried like a read;
-   * a {@code next} link to another origin is refused so the token never leaves the API.
+   * (nothing is fetched before the first {@code hasNext()}). Each page is retried like a read; a
+   * {@code next} link to another origin is refused so the token never leaves the API.
    */
   public Iterable<Prediction> list() {
-    return () -> new Iterator<>() {
-      private final Deque<Prediction> page = new ArrayDeque<>();
-      private URI next = transport.uri("/predictions");
+    return () ->
+        new Iterator<>() {
+          private final Deque<Prediction> page = new ArrayDeque<>();
+          private URI next = transport.uri("/predictions");
 
-      @Override
-      public boolean hasNext() {
-        while (page.isEmpty() && next != null) {
-          JsonNode body = Transport.join(transport.send(ApiCall.read(next, "listing predictions", "list of predictions")));
-          body.path("results").forEach(n -> page.add(Prediction.of(n)));
-          String nextUrl = body.path("next").isTextual() ? body.path("next").asText() : null;
-          next = nextUrl == null || nextUrl.isBlank() ? null : transport.baseUrl().resolve(URI.create(nextUrl));
-        }
-        return !page.isEmpty();
-      }
+          @Override
+          public boolean hasNext() {
+            while (page.isEmpty() && next != null) {
+              JsonNode body =
+                  Transport.join(
+                      transport.send(
+                          ApiCall.read(next, "listing predictions", "list of predictions")));
+              body.path("results").forEach(n -> page.add(Prediction.of(n)));
+              String nextUrl = body.path("next").isTextual() ? body.path("next").asText() : null;
+              next =
+                  nextUrl == null || nextUrl.isBlank()
+                      ? null
+                      : transport.baseUrl().resolve(URI.create(nextUrl));
+            }
+            return !page.isEmpty();
+          }
 
-      @Override
-      public Prediction next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        return page.poll();
-      }
-    };
+          @Override
+          public Prediction next() {
+            if (!hasNext()) {
+              throw new NoSuchElementException();
+            }
+            return page.poll();
+          }
+        };
   }
 
   private static String checkId(String id) {
     Objects.requireNonNull(id, "id");
     if (!ID.matcher(id).matches()) {
-      throw new IllegalArgumentException("id must be a prediction id (letters, digits, '-' or '_'), was '" + id + "'");
+      throw new IllegalArgumentException(
+          "id must be a prediction id (letters, digits, '-' or '_'), was '" + id + "'");
     }
     return id;
   }

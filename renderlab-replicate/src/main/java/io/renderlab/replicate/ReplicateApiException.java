@@ -22,7 +22,8 @@ public class ReplicateApiException extends UpstreamException {
    * @param detail the problem's {@code detail}, or {@code null}
    * @param retryable whether trying again may help (5xx)
    */
-  public ReplicateApiException(String message, int status, String title, String detail, boolean retryable) {
+  public ReplicateApiException(
+      String message, int status, String title, String detail, boolean retryable) {
     super(message, status, null, retryable);
     this.title = title;
     this.detail = detail;

@@ -24,14 +24,14 @@ import java.util.concurrent.ScheduledExecutorService;
  * A Replicate API client: create predictions on models, versions and deployments, wait for them
  * without holding threads, cancel them, list them, and verify webhooks.
  *
- * <p>Waiting asks Replicate to hold the create request until the prediction ends
- * ({@code Prefer: wait}, up to 60 s), so a prediction that finishes in seconds costs one request
- * and is seen the moment it ends; longer ones are then polled with a growing interval. 429 answers
- * are retried honouring {@code Retry-After} for every call; 5xx and dropped connections are
- * retried for reads and cancels, never for creates (see {@link PredictionOutcomeUnknownException}).
+ * <p>Waiting asks Replicate to hold the create request until the prediction ends ({@code Prefer:
+ * wait}, up to 60 s), so a prediction that finishes in seconds costs one request and is seen the
+ * moment it ends; longer ones are then polled with a growing interval. 429 answers are retried
+ * honouring {@code Retry-After} for every call; 5xx and dropped connections are retried for reads
+ * and cancels, never for creates (see {@link PredictionOutcomeUnknownException}).
  *
- * <p>Immutable and thread-safe; one per application. {@link #close()} stops the scheduler it
- * owns. The token never appears in logs, messages or {@code toString()}.
+ * <p>Immutable and thread-safe; one per application. {@link #close()} stops the scheduler it owns.
+ * The token never appears in logs, messages or {@code toString()}.
  *
  * <pre>{@code
  * try (ReplicateClient replicate = ReplicateClient.fromEnv()) {
@@ -57,7 +57,9 @@ public final class ReplicateClient implements AutoCloseable {
 
   private ReplicateClient(Builder b) {
     this.settings = b.copy();
-    URI baseUrl = URI.create(b.baseUrl.endsWith("/") ? b.baseUrl.substring(0, b.baseUrl.length() - 1) : b.baseUrl);
+    URI baseUrl =
+        URI.create(
+            b.baseUrl.endsWith("/") ? b.baseUrl.substring(0, b.baseUrl.length() - 1) : b.baseUrl);
     this.pollSchedule = b.pollSchedule;
     this.clock = b.clock;
     this.createLimiter = new CreateRateLimiter(b.createsPerMinute, System::nanoTime);
@@ -76,13 +78,18 @@ public final class ReplicateClient implements AutoCloseable {
     }
     HttpClient http = b.httpClient;
     if (http == null) {
-      HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(b.connectTimeout).followRedirects(HttpClient.Redirect.NEVER);
+      HttpClient.Builder hb =
+          HttpClient.newBuilder()
+              .connectTimeout(b.connectTimeout)
+              .followRedirects(HttpClient.Redirect.NEVER);
       if (b.executor != null) {
         hb.executor(b.executor);
       }
       http = hb.build();
     }
-    this.transport = new Transport(b.token, baseUrl, http, b.retry, b.userAgent, b.requestTimeout, scheduler, clock);
+    this.transport =
+        new Transport(
+            b.token, baseUrl, http, b.retry, b.userAgent, b.requestTimeout, scheduler, clock);
     this.predictions = new Predictions(this);
     this.files = new ReplicateFiles(transport);
   }
@@ -101,16 +108,16 @@ public final class ReplicateClient implements AutoCloseable {
 
   /**
    * A builder starting from this client's settings, to derive a variant (another retry policy,
-   * say). A scheduler, executor or HTTP client given to this client is shared, not copied; one
-   * the client created itself is not: the variant makes its own.
+   * say). A scheduler, executor or HTTP client given to this client is shared, not copied; one the
+   * client created itself is not: the variant makes its own.
    */
   public Builder toBuilder() {
     return settings.copy();
   }
 
   /**
-   * A client from {@code REPLICATE_API_TOKEN} and {@code REPLICATE_BASE_URL} (default
-   * {@value #DEFAULT_BASE_URL}), with every other setting at its default.
+   * A client from {@code REPLICATE_API_TOKEN} and {@code REPLICATE_BASE_URL} (default {@value
+   * #DEFAULT_BASE_URL}), with every other setting at its default.
    *
    * @throws ConfigurationException if {@code REPLICATE_API_TOKEN} is not set
    */
@@ -155,15 +162,20 @@ public final class ReplicateClient implements AutoCloseable {
   }
 
   /**
-   * The account's default webhook signing secret ({@code GET /webhooks/default/secret}), a
-   * {@code whsec_...} string for {@link WebhookVerifier#of(String)}. Retried like any read.
+   * The account's default webhook signing secret ({@code GET /webhooks/default/secret}), a {@code
+   * whsec_...} string for {@link WebhookVerifier#of(String)}. Retried like any read.
    *
    * @throws ReplicateApiException.AuthenticationException if the token is refused
    * @throws io.renderlab.core.UpstreamException if Replicate fails or sends no key
    */
   public String webhookSigningSecret() {
     JsonNode body =
-        Transport.join(transport.send(ApiCall.read(transport.uri("/webhooks/default/secret"), "fetching the webhook signing secret", "default webhook")));
+        Transport.join(
+            transport.send(
+                ApiCall.read(
+                    transport.uri("/webhooks/default/secret"),
+                    "fetching the webhook signing secret",
+                    "default webhook")));
     String key = body.path("key").asText("");
     if (key.isEmpty()) {
       throw new UpstreamException("Replicate returned no webhook signing key.", 0, null, false);
@@ -182,8 +194,17 @@ public final class ReplicateClient implements AutoCloseable {
   /** The base URL and settings; never the token. */
   @Override
   public String toString() {
-    return "ReplicateClient{baseUrl=" + transport.baseUrl() + ", token=" + Redaction.secret(settings.token)
-        + ", retry=" + settings.retry + ", poll=" + pollSchedule + ", createsPerMinute=" + settings.createsPerMinute + '}';
+    return "ReplicateClient{baseUrl="
+        + transport.baseUrl()
+        + ", token="
+        + Redaction.secret(settings.token)
+        + ", retry="
+        + settings.retry
+        + ", poll="
+        + pollSchedule
+        + ", createsPerMinute="
+        + settings.createsPerMinute
+        + '}';
   }
 
   /** Builds a {@link ReplicateClient}. Not thread-safe. */
@@ -197,7 +218,8 @@ public final class ReplicateClient implements AutoCloseable {
     private String userAgent = "renderlab-java/0.1";
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration requestTimeout = Duration.ofSeconds(30);
-    private PollSchedule pollSchedule = new PollSchedule(Duration.ofMillis(250), 1.5, Duration.ofSeconds(2));
+    private PollSchedule pollSchedule =
+        new PollSchedule(Duration.ofMillis(250), 1.5, Duration.ofSeconds(2));
     private int createsPerMinute = 600;
     private Clock clock = Clock.systemUTC();
 
@@ -232,9 +254,12 @@ public final class ReplicateClient implements AutoCloseable {
     /** The API base; default {@value ReplicateClient#DEFAULT_BASE_URL}. */
     public Builder baseUrl(String baseUrl) {
       URI uri = URI.create(Objects.requireNonNull(baseUrl, "baseUrl"));
-      if (uri.getScheme() == null || uri.getHost() == null
-          || !(uri.getScheme().equalsIgnoreCase("https") || uri.getScheme().equalsIgnoreCase("http"))) {
-        throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was " + baseUrl);
+      if (uri.getScheme() == null
+          || uri.getHost() == null
+          || !(uri.getScheme().equalsIgnoreCase("https")
+              || uri.getScheme().equalsIgnoreCase("http"))) {
+        throw new IllegalArgumentException(
+            "baseUrl must be an absolute http(s) URL, was " + baseUrl);
       }
       this.baseUrl = baseUrl;
       return this;
@@ -252,7 +277,10 @@ public final class ReplicateClient implements AutoCloseable {
       return this;
     }
 
-    /** The scheduler that drives polls and retries; the client owns a one-thread scheduler by default. */
+    /**
+     * The scheduler that drives polls and retries; the client owns a one-thread scheduler by
+     * default.
+     */
     public Builder scheduler(ScheduledExecutorService scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       return this;
@@ -291,7 +319,9 @@ public final class ReplicateClient implements AutoCloseable {
       return this;
     }
 
-    /** Client-side limit of creates per minute (Replicate allows 600); 0 turns it off. Default 600. */
+    /**
+     * Client-side limit of creates per minute (Replicate allows 600); 0 turns it off. Default 600.
+     */
     public Builder createsPerMinute(int createsPerMinute) {
       if (createsPerMinute < 0) {
         throw new IllegalArgumentException("createsPerMinute must not be negative");
@@ -309,7 +339,8 @@ public final class ReplicateClient implements AutoCloseable {
     /** Builds the client. */
     public ReplicateClient build() {
       if (token == null) {
-        throw new ConfigurationException("A Replicate token is required: ReplicateClient.builder().token(...) or REPLICATE_API_TOKEN.");
+        throw new ConfigurationException(
+            "A Replicate token is required: ReplicateClient.builder().token(...) or REPLICATE_API_TOKEN.");
       }
       return new ReplicateClient(this);
     }

@@ -17,7 +17,13 @@ import java.util.Optional;
  * @param url the URL to pass as a model input ({@code urls.get})
  * @param expiresAt when Replicate deletes it, if it says
  */
-public record ReplicateFile(String id, String name, String contentType, long size, String url, Optional<Instant> expiresAt) {
+public record ReplicateFile(
+    String id,
+    String name,
+    String contentType,
+    long size,
+    String url,
+    Optional<Instant> expiresAt) {
   /** Checks for nulls. */
   public ReplicateFile {
     Objects.requireNonNull(id, "id");
@@ -27,7 +33,10 @@ public record ReplicateFile(String id, String name, String contentType, long siz
     Objects.requireNonNull(expiresAt, "expiresAt");
   }
 
-  /** Reads the Files API's JSON ({@code id}, {@code name}, {@code content_type}, {@code size}, {@code urls.get}, {@code expires_at}). */
+  /**
+   * Reads the Files API's JSON ({@code id}, {@code name}, {@code content_type}, {@code size},
+   * {@code urls.get}, {@code expires_at}).
+   */
   static ReplicateFile of(JsonNode json) {
     String id = json.path("id").asText("");
     String url = json.path("urls").path("get").asText("");
@@ -44,7 +53,11 @@ public record ReplicateFile(String id, String name, String contentType, long siz
       }
     }
     return new ReplicateFile(
-        id, json.path("name").asText(""), json.path("content_type").asText("application/octet-stream"),
-        json.path("size").asLong(0), url, expires);
+        id,
+        json.path("name").asText(""),
+        json.path("content_type").asText("application/octet-stream"),
+        json.path("size").asLong(0),
+        url,
+        expires);
   }
 }

@@ -11,10 +11,10 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Replicate's Files API ({@code client.files()}), as the official clients expose it
- * ({@code files.create(file, filename, content_type)}, {@code files.get}, {@code files.delete}):
- * upload a file once, pass its {@link ReplicateFile#url()} as a model input. For inputs Replicate
- * cannot fetch itself (a local file, a private host) that are too large for a {@code data:} URI.
+ * Replicate's Files API ({@code client.files()}), as the official clients expose it ({@code
+ * files.create(file, filename, content_type)}, {@code files.get}, {@code files.delete}): upload a
+ * file once, pass its {@link ReplicateFile#url()} as a model input. For inputs Replicate cannot
+ * fetch itself (a local file, a private host) that are too large for a {@code data:} URI.
  * Thread-safe.
  *
  * <pre>{@code
@@ -35,13 +35,15 @@ public final class ReplicateFiles {
   /**
    * Uploads {@code content} ({@code POST /v1/files}, multipart field {@code content}).
    *
-   * @throws IllegalArgumentException if empty or over {@link #MAX_BYTES}, or a name is not plain text
+   * @throws IllegalArgumentException if empty or over {@link #MAX_BYTES}, or a name is not plain
+   *     text
    * @throws io.renderlab.core.RenderLabException subclasses for Replicate's refusals and outages
    */
   public ReplicateFile create(byte[] content, String filename, String contentType) {
     Objects.requireNonNull(content, "content");
     if (content.length == 0 || content.length > MAX_BYTES) {
-      throw new IllegalArgumentException("content must be 1 byte to 100 MiB, was " + content.length + " bytes");
+      throw new IllegalArgumentException(
+          "content must be 1 byte to 100 MiB, was " + content.length + " bytes");
     }
     Args.identifier(filename, "filename", 255);
     Args.identifier(contentType, "contentType", 255);
@@ -50,15 +52,29 @@ public final class ReplicateFiles {
     }
     String boundary = "renderlab-" + UUID.randomUUID();
     ByteArrayOutputStream body = new ByteArrayOutputStream(content.length + 512);
-    String head = "--" + boundary + "\r\n"
-        + "Content-Disposition: form-data; name=\"content\"; filename=\"" + filename + "\"\r\n"
-        + "Content-Type: " + contentType + "\r\n\r\n";
+    String head =
+        "--"
+            + boundary
+            + "\r\n"
+            + "Content-Disposition: form-data; name=\"content\"; filename=\""
+            + filename
+            + "\"\r\n"
+            + "Content-Type: "
+            + contentType
+            + "\r\n\r\n";
     body.writeBytes(head.getBytes(StandardCharsets.UTF_8));
     body.writeBytes(content);
     body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
     ApiCall call =
-        new ApiCall("POST", transport.uri("/files"), null, Optional.empty(), Map.of(), ApiCall.Kind.READ,
-            "uploading file " + filename, "file " + filename,
+        new ApiCall(
+            "POST",
+            transport.uri("/files"),
+            null,
+            Optional.empty(),
+            Map.of(),
+            ApiCall.Kind.READ,
+            "uploading file " + filename,
+            "file " + filename,
             new ApiCall.RawBody(body.toByteArray(), "multipart/form-data; boundary=" + boundary));
     // Retried like a read: a repeated upload only leaves an unused copy that Replicate expires.
     return ReplicateFile.of(Transport.join(transport.send(call)));
@@ -67,21 +83,33 @@ public final class ReplicateFiles {
   /** Reads a file's metadata ({@code GET /v1/files/{id}}). */
   public ReplicateFile get(String id) {
     checkId(id);
-    return ReplicateFile.of(Transport.join(transport.send(ApiCall.read(transport.uri("/files/" + id), "reading file " + id, "file " + id))));
+    return ReplicateFile.of(
+        Transport.join(
+            transport.send(
+                ApiCall.read(transport.uri("/files/" + id), "reading file " + id, "file " + id))));
   }
 
   /** Deletes a file ({@code DELETE /v1/files/{id}}). */
   public void delete(String id) {
     checkId(id);
-    Transport.join(transport.send(
-        new ApiCall("DELETE", transport.uri("/files/" + id), null, Optional.empty(), Map.of(), ApiCall.Kind.CANCEL,
-            "deleting file " + id, "file " + id)));
+    Transport.join(
+        transport.send(
+            new ApiCall(
+                "DELETE",
+                transport.uri("/files/" + id),
+                null,
+                Optional.empty(),
+                Map.of(),
+                ApiCall.Kind.CANCEL,
+                "deleting file " + id,
+                "file " + id)));
   }
 
   private static void checkId(String id) {
     Args.identifier(id, "id", 255);
     if (!id.matches("[A-Za-z0-9_-]+")) {
-      throw new IllegalArgumentException("id must be a Replicate file id (letters, digits, - and _), was \"" + id + "\"");
+      throw new IllegalArgumentException(
+          "id must be a Replicate file id (letters, digits, - and _), was \"" + id + "\"");
     }
   }
 

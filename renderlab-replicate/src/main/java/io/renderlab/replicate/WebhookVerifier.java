@@ -46,7 +46,8 @@ public final class WebhookVerifier {
   /**
    * A verifier with another tolerance and clock.
    *
-   * @param secret the signing secret, {@code whsec_<base64>} (from {@link ReplicateClient#webhookSigningSecret()})
+   * @param secret the signing secret, {@code whsec_<base64>} (from {@link
+   *     ReplicateClient#webhookSigningSecret()})
    * @param tolerance how far the {@code webhook-timestamp} may be from now, either way
    * @param clock the clock to compare the timestamp with
    * @throws IllegalArgumentException if the secret is not base64 after {@code whsec_}
@@ -58,12 +59,16 @@ public final class WebhookVerifier {
     try {
       key = Base64.getDecoder().decode(encoded);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("secret must be Replicate's whsec_<base64> signing secret");
+      throw new IllegalArgumentException(
+          "secret must be Replicate's whsec_<base64> signing secret");
     }
     if (key.length == 0) {
       throw new IllegalArgumentException("secret must not be empty");
     }
-    return new WebhookVerifier(key, Objects.requireNonNull(tolerance, "tolerance"), Objects.requireNonNull(clock, "clock"));
+    return new WebhookVerifier(
+        key,
+        Objects.requireNonNull(tolerance, "tolerance"),
+        Objects.requireNonNull(clock, "clock"));
   }
 
   /**
@@ -91,7 +96,8 @@ public final class WebhookVerifier {
    */
   public void verify(String id, String timestamp, String signatures, byte[] body) {
     if (id == null || id.isBlank() || timestamp == null || signatures == null || body == null) {
-      throw new InvalidWebhookException("missing webhook-id, webhook-timestamp or webhook-signature");
+      throw new InvalidWebhookException(
+          "missing webhook-id, webhook-timestamp or webhook-signature");
     }
     long seconds;
     try {
@@ -104,7 +110,10 @@ public final class WebhookVerifier {
     long now = clock.instant().getEpochSecond();
     long slack = tolerance.toSeconds();
     if (seconds < now - slack || seconds > now + slack) {
-      throw new InvalidWebhookException("webhook-timestamp is outside the " + tolerance.toSeconds() + " s tolerance (stale or replayed)");
+      throw new InvalidWebhookException(
+          "webhook-timestamp is outside the "
+              + tolerance.toSeconds()
+              + " s tolerance (stale or replayed)");
     }
     byte[] signed = sign(id.strip() + "." + seconds + ".", body);
     for (String candidate : signatures.strip().split(" ")) {
@@ -137,8 +146,8 @@ public final class WebhookVerifier {
   }
 
   /**
-   * Signs a delivery as Replicate does ({@code v1,<base64 HMAC-SHA256>}): for tests and local
-   * fakes that post deliveries to a webhook endpoint.
+   * Signs a delivery as Replicate does ({@code v1,<base64 HMAC-SHA256>}): for tests and local fakes
+   * that post deliveries to a webhook endpoint.
    */
   public String signature(String id, long timestamp, byte[] body) {
     return "v1," + Base64.getEncoder().encodeToString(sign(id + "." + timestamp + ".", body));

@@ -30,7 +30,12 @@ class FailureReportingTest {
   }
 
   ReplicateClient client(String baseUrl) {
-    return ReplicateClient.builder().token("r8_failure_test").baseUrl(baseUrl).retryPolicy(RetryPolicy.none()).createsPerMinute(0).build();
+    return ReplicateClient.builder()
+        .token("r8_failure_test")
+        .baseUrl(baseUrl)
+        .retryPolicy(RetryPolicy.none())
+        .createsPerMinute(0)
+        .build();
   }
 
   static boolean hasFrameOf(Throwable t, String method) {
@@ -42,7 +47,8 @@ class FailureReportingTest {
   void aBlockingCallsFailureCarriesTheCallersFrames() {
     server.enqueue(FakeReplicate.notFound());
     try (ReplicateClient client = client(server.url("/v1").toString())) {
-      Throwable t = catchThrowable(() -> client.predictions().create(ReplicateClientTest.request()));
+      Throwable t =
+          catchThrowable(() -> client.predictions().create(ReplicateClientTest.request()));
 
       assertThat(t).isInstanceOf(ReplicateApiException.NotFoundException.class);
       assertThat(hasFrameOf(t, "aBlockingCallsFailureCarriesTheCallersFrames"))
@@ -58,9 +64,12 @@ class FailureReportingTest {
       closedPort = socket.getLocalPort();
     }
     try (ReplicateClient client = client("http://127.0.0.1:" + closedPort + "/v1")) {
-      Throwable t = catchThrowable(() -> client.predictions().create(ReplicateClientTest.request()));
+      Throwable t =
+          catchThrowable(() -> client.predictions().create(ReplicateClientTest.request()));
 
-      assertThat(t).isInstanceOf(UpstreamException.class).isNotInstanceOf(PredictionOutcomeUnknownException.class);
+      assertThat(t)
+          .isInstanceOf(UpstreamException.class)
+          .isNotInstanceOf(PredictionOutcomeUnknownException.class);
       assertThat(t.getMessage())
           .contains("connection refused")
           .contains("nothing was sent")
@@ -76,11 +85,17 @@ class FailureReportingTest {
     try (ReplicateClient wrong = client(server.url("/").toString());
         ReplicateClient right = client(server.url("/v1").toString())) {
       Throwable t = catchThrowable(() -> wrong.predictions().create(ReplicateClientTest.request()));
-      Throwable nearest = catchThrowable(() -> right.predictions().create(ReplicateClientTest.request()));
+      Throwable nearest =
+          catchThrowable(() -> right.predictions().create(ReplicateClientTest.request()));
 
       assertThat(t).isInstanceOf(ReplicateApiException.NotFoundException.class);
-      assertThat(t.getMessage()).contains("base URL looks wrong").contains("/v1").doesNotContain("has no model");
-      assertThat(nearest.getMessage()).contains("has no model google/nano-banana").doesNotContain("base URL");
+      assertThat(t.getMessage())
+          .contains("base URL looks wrong")
+          .contains("/v1")
+          .doesNotContain("has no model");
+      assertThat(nearest.getMessage())
+          .contains("has no model google/nano-banana")
+          .doesNotContain("base URL");
     }
   }
 }

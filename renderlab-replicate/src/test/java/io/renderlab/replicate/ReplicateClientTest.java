@@ -77,7 +77,9 @@ class ReplicateClientTest {
   }
 
   static PredictionRequest request() {
-    return PredictionRequest.model("google/nano-banana").put("prompt", "modern architecture").build();
+    return PredictionRequest.model("google/nano-banana")
+        .put("prompt", "modern architecture")
+        .build();
   }
 
   List<RecordedRequest> requests() throws InterruptedException {
@@ -92,7 +94,8 @@ class ReplicateClientTest {
 
   @Test
   void aPredictionFinishedWithinPreferWaitCostsOneRequest() throws Exception {
-    server.enqueue(created(body("p1", "succeeded", "\"https://replicate.delivery/pbxt/abc.png\""), "wait=60"));
+    server.enqueue(
+        created(body("p1", "succeeded", "\"https://replicate.delivery/pbxt/abc.png\""), "wait=60"));
 
     Prediction p = client.predictions().run(request(), Duration.ofMinutes(5));
 
@@ -101,24 +104,35 @@ class ReplicateClientTest {
     assertThat(server.getRequestCount()).isEqualTo(1);
     RecordedRequest create = server.takeRequest();
     assertThat(create.getMethod()).isEqualTo("POST");
-    assertThat(create.getUrl().encodedPath()).isEqualTo("/v1/models/google/nano-banana/predictions");
+    assertThat(create.getUrl().encodedPath())
+        .isEqualTo("/v1/models/google/nano-banana/predictions");
     assertThat(create.getHeaders().get("Prefer")).isEqualTo("wait=60");
     assertThat(create.getHeaders().get("Authorization")).isEqualTo("Bearer " + TOKEN);
     assertThat(create.getHeaders().get("Content-Type")).isEqualTo("application/json");
-    assertThat(create.getBody().utf8()).isEqualTo("{\"input\":{\"prompt\":\"modern architecture\"}}");
+    assertThat(create.getBody().utf8())
+        .isEqualTo("{\"input\":{\"prompt\":\"modern architecture\"}}");
   }
 
   @Test
   void dataRemovedIsReadFromTheApiJson() {
     server.enqueue(ok(body("p1", "succeeded", "\"https://replicate.delivery/pbxt/abc.png\"")));
-    server.enqueue(ok(body("p2", "succeeded", "null").replace("\"data_removed\":false", "\"data_removed\":true")));
+    server.enqueue(
+        ok(
+            body("p2", "succeeded", "null")
+                .replace("\"data_removed\":false", "\"data_removed\":true")));
 
     Prediction kept = client.predictions().get("p1");
     Prediction removed = client.predictions().get("p2");
 
     assertThat(kept.dataRemoved()).isFalse();
     assertThat(removed.dataRemoved()).isTrue();
-    assertThat(Prediction.of(((com.fasterxml.jackson.databind.node.ObjectNode) removed.json()).without("data_removed")).dataRemoved()).as("absent means false").isFalse();
+    assertThat(
+            Prediction.of(
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) removed.json())
+                        .without("data_removed"))
+                .dataRemoved())
+        .as("absent means false")
+        .isFalse();
   }
 
   @Test
@@ -137,23 +151,33 @@ class ReplicateClientTest {
     server.enqueue(created(body("p3", "succeeded", "null"), "wait=60"));
 
     client.predictions().create(request());
-    client.predictions().run(PredictionRequest.version(VERSION).put("text", "Alice").build(), Duration.ofMinutes(2));
-    client.predictions().run(
-        PredictionRequest.deployment("acme/my-app-image-generator").put("prompt", "x")
-            .webhook("https://example.com/hooks/replicate", List.of("completed")).build(),
-        Duration.ofMinutes(2));
+    client
+        .predictions()
+        .run(
+            PredictionRequest.version(VERSION).put("text", "Alice").build(), Duration.ofMinutes(2));
+    client
+        .predictions()
+        .run(
+            PredictionRequest.deployment("acme/my-app-image-generator")
+                .put("prompt", "x")
+                .webhook("https://example.com/hooks/replicate", List.of("completed"))
+                .build(),
+            Duration.ofMinutes(2));
 
     RecordedRequest model = server.takeRequest();
     assertThat(model.getUrl().encodedPath()).isEqualTo("/v1/models/google/nano-banana/predictions");
     assertThat(model.getHeaders().get("Prefer")).as("create() alone does not wait").isNull();
     RecordedRequest version = server.takeRequest();
     assertThat(version.getUrl().encodedPath()).isEqualTo("/v1/predictions");
-    assertThat(version.getBody().utf8()).isEqualTo("{\"version\":\"" + VERSION + "\",\"input\":{\"text\":\"Alice\"}}");
+    assertThat(version.getBody().utf8())
+        .isEqualTo("{\"version\":\"" + VERSION + "\",\"input\":{\"text\":\"Alice\"}}");
     assertThat(version.getHeaders().get("Prefer")).isEqualTo("wait=60");
     RecordedRequest deployment = server.takeRequest();
-    assertThat(deployment.getUrl().encodedPath()).isEqualTo("/v1/deployments/acme/my-app-image-generator/predictions");
+    assertThat(deployment.getUrl().encodedPath())
+        .isEqualTo("/v1/deployments/acme/my-app-image-generator/predictions");
     assertThat(deployment.getBody().utf8())
-        .isEqualTo("{\"input\":{\"prompt\":\"x\"},\"webhook\":\"https://example.com/hooks/replicate\",\"webhook_events_filter\":[\"completed\"]}");
+        .isEqualTo(
+            "{\"input\":{\"prompt\":\"x\"},\"webhook\":\"https://example.com/hooks/replicate\",\"webhook_events_filter\":[\"completed\"]}");
   }
 
   @Test
@@ -162,56 +186,93 @@ class ReplicateClientTest {
     server.enqueue(created(body("p2", "starting", null), null));
     server.enqueue(created(body("p3", "starting", null), null));
 
-    client.predictions().create(PredictionRequest.model("google/nano-banana").put("prompt", "x").cancelAfter(Duration.ofMinutes(5)).build());
-    client.predictions().create(PredictionRequest.model("google/nano-banana").put("prompt", "x").cancelAfter(Duration.ofSeconds(90)).build());
+    client
+        .predictions()
+        .create(
+            PredictionRequest.model("google/nano-banana")
+                .put("prompt", "x")
+                .cancelAfter(Duration.ofMinutes(5))
+                .build());
+    client
+        .predictions()
+        .create(
+            PredictionRequest.model("google/nano-banana")
+                .put("prompt", "x")
+                .cancelAfter(Duration.ofSeconds(90))
+                .build());
     client.predictions().create(request());
 
     assertThat(server.takeRequest().getHeaders().get("Cancel-After")).isEqualTo("5m");
     assertThat(server.takeRequest().getHeaders().get("Cancel-After")).isEqualTo("90s");
-    assertThat(server.takeRequest().getHeaders().get("Cancel-After")).as("only when asked").isNull();
-    assertThatThrownBy(() -> PredictionRequest.model("a/b").cancelAfter(Duration.ofMillis(1500))).hasMessageContaining("whole seconds");
-    assertThatThrownBy(() -> PredictionRequest.model("a/b").cancelAfter(Duration.ZERO)).hasMessageContaining("at least 5 s");
-    assertThat(PredictionRequest.model("a/b").cancelAfter(Duration.ofHours(2)).build().cancelAfter()).contains(Duration.ofHours(2));
+    assertThat(server.takeRequest().getHeaders().get("Cancel-After"))
+        .as("only when asked")
+        .isNull();
+    assertThatThrownBy(() -> PredictionRequest.model("a/b").cancelAfter(Duration.ofMillis(1500)))
+        .hasMessageContaining("whole seconds");
+    assertThatThrownBy(() -> PredictionRequest.model("a/b").cancelAfter(Duration.ZERO))
+        .hasMessageContaining("at least 5 s");
+    assertThat(
+            PredictionRequest.model("a/b").cancelAfter(Duration.ofHours(2)).build().cancelAfter())
+        .contains(Duration.ofHours(2));
   }
 
   @Test
-  void aCancelAfterBelowReplicatesFiveSecondMinimumIsRefusedWhenTheRequestIsBuilt() throws Exception {
+  void aCancelAfterBelowReplicatesFiveSecondMinimumIsRefusedWhenTheRequestIsBuilt()
+      throws Exception {
     assertThatThrownBy(() -> PredictionRequest.model("a/b").cancelAfter(Duration.ofSeconds(4)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 5 s");
-    assertThatThrownBy(() -> PredictionRequest.model("a/b").cancelAfter(Duration.ofSeconds(1))).hasMessageContaining("at least 5 s");
+    assertThatThrownBy(() -> PredictionRequest.model("a/b").cancelAfter(Duration.ofSeconds(1)))
+        .hasMessageContaining("at least 5 s");
     server.enqueue(created(body("p1", "starting", null), null));
 
-    client.predictions().create(PredictionRequest.model("google/nano-banana").put("prompt", "x").cancelAfter(Duration.ofSeconds(5)).build());
+    client
+        .predictions()
+        .create(
+            PredictionRequest.model("google/nano-banana")
+                .put("prompt", "x")
+                .cancelAfter(Duration.ofSeconds(5))
+                .build());
 
     assertThat(server.takeRequest().getHeaders().get("Cancel-After")).isEqualTo("5s");
   }
 
   @Test
   void aThrottleWithoutRetryAfterWaitsForTheResetHintInReplicatesBody() throws Exception {
-    // Replicate's documented 429 body (replicate.com/docs/topics/predictions/rate-limits), no Retry-After.
-    server.enqueue(FakeReplicate.problemWith(429, "{\"detail\":\"Request was throttled. Your rate limit resets in ~30s.\"}"));
-    server.enqueue(FakeReplicate.problemWith(429,
-        "{\"detail\":\"Request was throttled. Your rate limit for creating predictions is reduced to 6 requests per minute "
-            + "with a burst of 1 requests until you add a payment method. Your rate limit resets in ~9s.\",\"status\":429}"));
-    server.enqueue(created(body("p1", "succeeded", "\"https://replicate.delivery/a.png\""), "wait=60"));
+    // Replicate's documented 429 body (replicate.com/docs/topics/predictions/rate-limits), no
+    // Retry-After.
+    server.enqueue(
+        FakeReplicate.problemWith(
+            429, "{\"detail\":\"Request was throttled. Your rate limit resets in ~30s.\"}"));
+    server.enqueue(
+        FakeReplicate.problemWith(
+            429,
+            "{\"detail\":\"Request was throttled. Your rate limit for creating predictions is reduced to 6 requests per minute "
+                + "with a burst of 1 requests until you add a payment method. Your rate limit resets in ~9s.\",\"status\":429}"));
+    server.enqueue(
+        created(body("p1", "succeeded", "\"https://replicate.delivery/a.png\""), "wait=60"));
 
-    assertThat(client.predictions().run(request(), Duration.ofMinutes(1)).state()).isEqualTo(PredictionStatus.SUCCEEDED);
+    assertThat(client.predictions().run(request(), Duration.ofMinutes(1)).state())
+        .isEqualTo(PredictionStatus.SUCCEEDED);
 
     assertThat(scheduler.delays).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(9));
   }
 
   @Test
-  void aThrottleWithNeitherRetryAfterNorAHintBacksOffAsUsualAndAnAbsurdHintIsCapped() throws Exception {
+  void aThrottleWithNeitherRetryAfterNorAHintBacksOffAsUsualAndAnAbsurdHintIsCapped()
+      throws Exception {
     server.enqueue(FakeReplicate.problemWith(429, "{\"detail\":\"Request was throttled.\"}"));
-    server.enqueue(FakeReplicate.problemWith(429, "{\"detail\":\"Your rate limit resets in ~99999999999999999999s.\"}"));
+    server.enqueue(
+        FakeReplicate.problemWith(
+            429, "{\"detail\":\"Your rate limit resets in ~99999999999999999999s.\"}"));
     server.enqueue(ok(body("p1", "processing", null)));
 
     assertThat(client.predictions().get("p1").status()).isEqualTo("processing");
 
     assertThat(scheduler.delays).hasSize(2);
     assertThat(scheduler.delays.get(0)).isLessThan(Duration.ofSeconds(5));
-    assertThat(scheduler.delays.get(1)).isEqualTo(Duration.ofSeconds(60)); // RetryPolicy's maxRetryAfter
+    assertThat(scheduler.delays.get(1))
+        .isEqualTo(Duration.ofSeconds(60)); // RetryPolicy's maxRetryAfter
   }
 
   @Test
@@ -233,12 +294,18 @@ class ReplicateClientTest {
 
   @Test
   void targetsAreCheckedAndAModelNameIsNeverSentAsAVersion() {
-    assertThatThrownBy(() -> PredictionRequest.version("google/nano-banana")).hasMessageContaining("model(");
-    assertThatThrownBy(() -> PredictionRequest.model("nano-banana")).hasMessageContaining("owner/name");
-    assertThatThrownBy(() -> PredictionRequest.deployment("acme/../x")).hasMessageContaining("owner/name");
-    assertThat(PredictionRequest.version("google/nano-banana:" + VERSION).build().target()).isEqualTo(VERSION);
-    assertThatThrownBy(() -> PredictionRequest.model("a/b").webhook("ftp://x", List.of())).hasMessageContaining("http(s)");
-    assertThatThrownBy(() -> PredictionRequest.model("a/b").webhook("https://x", List.of("done"))).hasMessageContaining("completed");
+    assertThatThrownBy(() -> PredictionRequest.version("google/nano-banana"))
+        .hasMessageContaining("model(");
+    assertThatThrownBy(() -> PredictionRequest.model("nano-banana"))
+        .hasMessageContaining("owner/name");
+    assertThatThrownBy(() -> PredictionRequest.deployment("acme/../x"))
+        .hasMessageContaining("owner/name");
+    assertThat(PredictionRequest.version("google/nano-banana:" + VERSION).build().target())
+        .isEqualTo(VERSION);
+    assertThatThrownBy(() -> PredictionRequest.model("a/b").webhook("ftp://x", List.of()))
+        .hasMessageContaining("http(s)");
+    assertThatThrownBy(() -> PredictionRequest.model("a/b").webhook("https://x", List.of("done")))
+        .hasMessageContaining("completed");
   }
 
   // ---- waiting ----
@@ -248,19 +315,30 @@ class ReplicateClientTest {
     server.enqueue(created(body("p1", "processing", null), "wait=60"));
     server.enqueue(ok(body("p1", "processing", null)));
     server.enqueue(ok(body("p1", "processing", null)));
-    server.enqueue(ok(body("p1", "succeeded", "[\"https://replicate.delivery/a.png\",\"https://replicate.delivery/b.png\"]")));
+    server.enqueue(
+        ok(
+            body(
+                "p1",
+                "succeeded",
+                "[\"https://replicate.delivery/a.png\",\"https://replicate.delivery/b.png\"]")));
 
     Prediction p = client.predictions().run(request(), Duration.ofMinutes(5));
 
     assertThat(p.outputUrls()).hasSize(2);
     List<RecordedRequest> all = requests();
     assertThat(all).hasSize(4);
-    assertThat(all.subList(1, 4)).allSatisfy(r -> {
-      assertThat(r.getMethod()).isEqualTo("GET");
-      assertThat(r.getUrl().encodedPath()).isEqualTo("/v1/predictions/p1");
-      assertThat(r.getHeaders().get("Prefer")).isNull();
-    });
-    assertThat(scheduler.delays).containsExactly(Duration.ofMillis(250), Duration.ofMillis(375), Duration.ofMillis(562).plusNanos(500_000));
+    assertThat(all.subList(1, 4))
+        .allSatisfy(
+            r -> {
+              assertThat(r.getMethod()).isEqualTo("GET");
+              assertThat(r.getUrl().encodedPath()).isEqualTo("/v1/predictions/p1");
+              assertThat(r.getHeaders().get("Prefer")).isNull();
+            });
+    assertThat(scheduler.delays)
+        .containsExactly(
+            Duration.ofMillis(250),
+            Duration.ofMillis(375),
+            Duration.ofMillis(562).plusNanos(500_000));
   }
 
   @Test
@@ -268,8 +346,15 @@ class ReplicateClientTest {
     for (String status : List.of("failed", "canceled", "aborted")) {
       server.enqueue(created(body("p1", "starting", null), "wait=60"));
       server.enqueue(ok(body("p1", "processing", null)));
-      server.enqueue(ok(FakeReplicate.prediction(base, "p1", status, null,
-          status.equals("failed") ? "CUDA out of memory" : null, "loading weights\nline 2\nline 3\nline 4\nline 5\nboom")));
+      server.enqueue(
+          ok(
+              FakeReplicate.prediction(
+                  base,
+                  "p1",
+                  status,
+                  null,
+                  status.equals("failed") ? "CUDA out of memory" : null,
+                  "loading weights\nline 2\nline 3\nline 4\nline 5\nboom")));
 
       assertThatThrownBy(() -> client.predictions().run(request(), Duration.ofMinutes(5)))
           .isInstanceOf(PredictionFailedException.class)
@@ -277,24 +362,30 @@ class ReplicateClientTest {
           .hasMessageContaining(status)
           .hasMessageContaining("boom")
           .hasMessageNotContaining("loading weights")
-          .satisfies(e -> {
-            PredictionFailedException f = (PredictionFailedException) e;
-            assertThat(f.isRetryable()).isFalse();
-            assertThat(f.predictionId()).isEqualTo("p1");
-            assertThat(f.prediction().status()).isEqualTo(status);
-            assertThat(f.error().isPresent()).isEqualTo(status.equals("failed"));
-          });
+          .satisfies(
+              e -> {
+                PredictionFailedException f = (PredictionFailedException) e;
+                assertThat(f.isRetryable()).isFalse();
+                assertThat(f.predictionId()).isEqualTo("p1");
+                assertThat(f.prediction().status()).isEqualTo(status);
+                assertThat(f.error().isPresent()).isEqualTo(status.equals("failed"));
+              });
     }
   }
 
   @Test
   void aFailedPredictionNamesItsError() throws Exception {
-    server.enqueue(created(FakeReplicate.prediction(base, "p9", "failed", null, "CUDA out of memory", ""), "wait=60"));
+    server.enqueue(
+        created(
+            FakeReplicate.prediction(base, "p9", "failed", null, "CUDA out of memory", ""),
+            "wait=60"));
 
     assertThatThrownBy(() -> client.predictions().run(request(), Duration.ofMinutes(1)))
         .isInstanceOf(PredictionFailedException.class)
         .hasMessageContaining("CUDA out of memory")
-        .satisfies(e -> assertThat(((PredictionFailedException) e).error()).contains("CUDA out of memory"));
+        .satisfies(
+            e ->
+                assertThat(((PredictionFailedException) e).error()).contains("CUDA out of memory"));
   }
 
   @Test
@@ -313,63 +404,74 @@ class ReplicateClientTest {
 
   @Test
   void cancelsOnTheDeadlineAndSaysSo() throws Exception {
-    server.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest r) {
-        if (r.getUrl().encodedPath().endsWith("/cancel")) {
-          return ok(body("p1", "canceled", null));
-        }
-        clock.advance(Duration.ofSeconds(40)); // each answer takes 40 s of model time
-        return r.getMethod().equals("POST") ? created(body("p1", "processing", null), "wait=60") : ok(body("p1", "processing", null));
-      }
-    });
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest r) {
+            if (r.getUrl().encodedPath().endsWith("/cancel")) {
+              return ok(body("p1", "canceled", null));
+            }
+            clock.advance(Duration.ofSeconds(40)); // each answer takes 40 s of model time
+            return r.getMethod().equals("POST")
+                ? created(body("p1", "processing", null), "wait=60")
+                : ok(body("p1", "processing", null));
+          }
+        });
 
     assertThatThrownBy(() -> client.predictions().run(request(), Duration.ofMinutes(2)))
         .isInstanceOf(PredictionTimeoutException.class)
         .hasMessageContaining("p1")
         .hasMessageContaining("canceled")
-        .satisfies(e -> {
-          PredictionTimeoutException t = (PredictionTimeoutException) e;
-          assertThat(t.canceled()).isTrue();
-          assertThat(t.predictionId()).isEqualTo("p1");
-        });
-    List<String> calls = requests().stream().map(r -> r.getMethod() + " " + r.getUrl().encodedPath()).toList();
-    assertThat(calls).containsExactly(
-        "POST /v1/models/google/nano-banana/predictions",
-        "GET /v1/predictions/p1",
-        "GET /v1/predictions/p1",
-        "POST /v1/predictions/p1/cancel");
+        .satisfies(
+            e -> {
+              PredictionTimeoutException t = (PredictionTimeoutException) e;
+              assertThat(t.canceled()).isTrue();
+              assertThat(t.predictionId()).isEqualTo("p1");
+            });
+    List<String> calls =
+        requests().stream().map(r -> r.getMethod() + " " + r.getUrl().encodedPath()).toList();
+    assertThat(calls)
+        .containsExactly(
+            "POST /v1/models/google/nano-banana/predictions",
+            "GET /v1/predictions/p1",
+            "GET /v1/predictions/p1",
+            "POST /v1/predictions/p1/cancel");
   }
 
   @Test
   void aDeadlineWithoutCancelLeavesThePredictionRunning() throws Exception {
-    server.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest r) {
-        clock.advance(Duration.ofSeconds(30));
-        return ok(body("p1", "processing", null));
-      }
-    });
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest r) {
+            clock.advance(Duration.ofSeconds(30));
+            return ok(body("p1", "processing", null));
+          }
+        });
     Prediction started = Prediction.of(Transport.MAPPER.readTree(body("p1", "starting", null)));
 
-    CompletableFuture<Prediction> wait = client.predictions().operation(started).future(Duration.ofMinutes(1), false);
+    CompletableFuture<Prediction> wait =
+        client.predictions().operation(started).future(Duration.ofMinutes(1), false);
 
-    assertThatThrownBy(wait::get).hasCauseInstanceOf(PredictionTimeoutException.class)
-        .satisfies(e -> assertThat(((PredictionTimeoutException) e.getCause()).canceled()).isFalse());
+    assertThatThrownBy(wait::get)
+        .hasCauseInstanceOf(PredictionTimeoutException.class)
+        .satisfies(
+            e -> assertThat(((PredictionTimeoutException) e.getCause()).canceled()).isFalse());
     assertThat(requests()).noneMatch(r -> r.getUrl().encodedPath().endsWith("/cancel"));
   }
 
   @Test
   void aPredictionThatSucceedsJustBeforeTheCancelKeepsItsResult() throws Exception {
-    server.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest r) {
-        clock.advance(Duration.ofSeconds(61));
-        return r.getUrl().encodedPath().endsWith("/cancel")
-            ? ok(body("p1", "succeeded", "\"https://replicate.delivery/late.png\""))
-            : ok(body("p1", "processing", null));
-      }
-    });
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest r) {
+            clock.advance(Duration.ofSeconds(61));
+            return r.getUrl().encodedPath().endsWith("/cancel")
+                ? ok(body("p1", "succeeded", "\"https://replicate.delivery/late.png\""))
+                : ok(body("p1", "processing", null));
+          }
+        });
     Prediction started = Prediction.of(Transport.MAPPER.readTree(body("p1", "starting", null)));
 
     Prediction p = client.predictions().operation(started).await(Duration.ofMinutes(1), true);
@@ -381,12 +483,16 @@ class ReplicateClientTest {
   void anOperationPollsAwaitsAndCancels() throws Exception {
     server.enqueue(ok(body("p1", "processing", null)));
     server.enqueue(ok(body("p1", "canceled", null)));
-    PredictionOperation op = client.predictions().operation(Prediction.of(Transport.MAPPER.readTree(body("p1", "starting", null))));
+    PredictionOperation op =
+        client
+            .predictions()
+            .operation(Prediction.of(Transport.MAPPER.readTree(body("p1", "starting", null))));
 
     assertThat(op.poll().status()).isEqualTo("processing");
     assertThat(op.cancel().status()).isEqualTo("canceled");
     assertThat(op.latest().state()).isEqualTo(PredictionStatus.CANCELED);
-    assertThatThrownBy(() -> op.await(Duration.ofMinutes(1), true)).isInstanceOf(PredictionFailedException.class);
+    assertThatThrownBy(() -> op.await(Duration.ofMinutes(1), true))
+        .isInstanceOf(PredictionFailedException.class);
     assertThat(server.takeRequest().getUrl().encodedPath()).isEqualTo("/v1/predictions/p1");
     RecordedRequest cancel = server.takeRequest();
     assertThat(cancel.getMethod()).isEqualTo("POST");
@@ -397,36 +503,62 @@ class ReplicateClientTest {
   void twoHundredConcurrentWaitsShareATinySchedulerWithoutAThreadEach() throws Exception {
     Map<String, AtomicInteger> polls = new ConcurrentHashMap<>();
     AtomicInteger mostClientThreads = new AtomicInteger();
-    server.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest r) {
-        String path = r.getUrl().encodedPath();
-        String id = path.substring(path.lastIndexOf('/') + 1);
-        int n = polls.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-        if (n == 2 && id.endsWith("0")) {
-          // sampled while every wait is in flight; the server's own threads (one per connection) are not the client's
-          long clientThreads = Thread.getAllStackTraces().keySet().stream().filter(t -> !t.getName().startsWith("MockWebServer")).count();
-          mostClientThreads.accumulateAndGet((int) clientThreads, Math::max);
-        }
-        return ok(FakeReplicate.prediction(base, id, n >= 3 ? "succeeded" : "processing",
-            n >= 3 ? "\"https://replicate.delivery/" + id + ".png\"" : null, null, ""));
-      }
-    });
-    long threadsBefore = Thread.getAllStackTraces().keySet().stream().filter(t -> !t.getName().startsWith("MockWebServer")).count();
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest r) {
+            String path = r.getUrl().encodedPath();
+            String id = path.substring(path.lastIndexOf('/') + 1);
+            int n = polls.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+            if (n == 2 && id.endsWith("0")) {
+              // sampled while every wait is in flight; the server's own threads (one per
+              // connection) are not the client's
+              long clientThreads =
+                  Thread.getAllStackTraces().keySet().stream()
+                      .filter(t -> !t.getName().startsWith("MockWebServer"))
+                      .count();
+              mostClientThreads.accumulateAndGet((int) clientThreads, Math::max);
+            }
+            return ok(
+                FakeReplicate.prediction(
+                    base,
+                    id,
+                    n >= 3 ? "succeeded" : "processing",
+                    n >= 3 ? "\"https://replicate.delivery/" + id + ".png\"" : null,
+                    null,
+                    ""));
+          }
+        });
+    long threadsBefore =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> !t.getName().startsWith("MockWebServer"))
+            .count();
     ScheduledExecutorService tinyScheduler = Executors.newSingleThreadScheduledExecutor();
     ExecutorService tinyHttp = Executors.newFixedThreadPool(2);
-    try (ReplicateClient tiny = ReplicateClient.builder().token(TOKEN).baseUrl(base).scheduler(tinyScheduler).executor(tinyHttp)
-        .pollSchedule(Duration.ofMillis(1), 1.0, Duration.ofMillis(1)).build()) {
+    try (ReplicateClient tiny =
+        ReplicateClient.builder()
+            .token(TOKEN)
+            .baseUrl(base)
+            .scheduler(tinyScheduler)
+            .executor(tinyHttp)
+            .pollSchedule(Duration.ofMillis(1), 1.0, Duration.ofMillis(1))
+            .build()) {
       List<CompletableFuture<Prediction>> waits = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
-        Prediction started = Prediction.of(Transport.MAPPER.readTree(FakeReplicate.prediction(base, "p" + i, "starting", null, null, "")));
+        Prediction started =
+            Prediction.of(
+                Transport.MAPPER.readTree(
+                    FakeReplicate.prediction(base, "p" + i, "starting", null, null, "")));
         waits.add(tiny.predictions().operation(started).future(Duration.ofMinutes(1), true));
       }
       CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-      assertThat(waits).allSatisfy(f -> assertThat(f.join().state()).isEqualTo(PredictionStatus.SUCCEEDED));
+      assertThat(waits)
+          .allSatisfy(f -> assertThat(f.join().state()).isEqualTo(PredictionStatus.SUCCEEDED));
       assertThat(server.getRequestCount()).isEqualTo(600);
       // 1 scheduler + 2 HTTP workers + the HTTP client's selector, plus slack for the JVM's own
-      assertThat(mostClientThreads.get() - threadsBefore).as("threads added while 200 waits ran").isLessThanOrEqualTo(8);
+      assertThat(mostClientThreads.get() - threadsBefore)
+          .as("threads added while 200 waits ran")
+          .isLessThanOrEqualTo(8);
     } finally {
       tinyScheduler.shutdownNow();
       tinyHttp.shutdownNow();
@@ -436,16 +568,20 @@ class ReplicateClientTest {
   @Test
   void cancelingTheFutureStopsThePolling() throws Exception {
     CompletableFuture<Void> firstPoll = new CompletableFuture<>();
-    server.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest r) {
-        firstPoll.complete(null);
-        return ok(body("p1", "processing", null));
-      }
-    });
-    ReplicateClient slow = builder().scheduler(Executors.newSingleThreadScheduledExecutor()).build();
-    CompletableFuture<Prediction> wait = slow.predictions()
-        .operation(Prediction.of(Transport.MAPPER.readTree(body("p1", "starting", null)))).future(Duration.ofHours(1), true);
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest r) {
+            firstPoll.complete(null);
+            return ok(body("p1", "processing", null));
+          }
+        });
+    ReplicateClient slow =
+        builder().scheduler(Executors.newSingleThreadScheduledExecutor()).build();
+    CompletableFuture<Prediction> wait =
+        slow.predictions()
+            .operation(Prediction.of(Transport.MAPPER.readTree(body("p1", "starting", null))))
+            .future(Duration.ofHours(1), true);
     firstPoll.get(10, TimeUnit.SECONDS);
 
     wait.cancel(false);
@@ -459,9 +595,11 @@ class ReplicateClientTest {
   @Test
   void aThrottledCreateIsRetriedAfterRetryAfter() throws Exception {
     server.enqueue(FakeReplicate.throttled("7"));
-    server.enqueue(created(body("p1", "succeeded", "\"https://replicate.delivery/a.png\""), "wait=60"));
+    server.enqueue(
+        created(body("p1", "succeeded", "\"https://replicate.delivery/a.png\""), "wait=60"));
 
-    assertThat(client.predictions().run(request(), Duration.ofMinutes(1)).state()).isEqualTo(PredictionStatus.SUCCEEDED);
+    assertThat(client.predictions().run(request(), Duration.ofMinutes(1)).state())
+        .isEqualTo(PredictionStatus.SUCCEEDED);
 
     assertThat(server.getRequestCount()).isEqualTo(2);
     assertThat(scheduler.delays).containsExactly(Duration.ofSeconds(7));
@@ -482,10 +620,11 @@ class ReplicateClientTest {
         .isInstanceOf(RateLimitedException.class)
         .hasMessageContaining("throttled")
         .hasMessageNotContaining(TOKEN)
-        .satisfies(e -> {
-          assertThat(((RateLimitedException) e).retryAfter()).contains(Duration.ofSeconds(1));
-          assertThat(((RateLimitedException) e).isRetryable()).isTrue();
-        });
+        .satisfies(
+            e -> {
+              assertThat(((RateLimitedException) e).retryAfter()).contains(Duration.ofSeconds(1));
+              assertThat(((RateLimitedException) e).isRetryable()).isTrue();
+            });
     assertThat(server.getRequestCount()).isEqualTo(2 + 4);
   }
 
@@ -499,14 +638,20 @@ class ReplicateClientTest {
     server.enqueue(ok(body("p1", "canceled", null)));
     server.enqueue(FakeReplicate.unavailable());
     server.enqueue(FakeReplicate.unavailable());
-    server.enqueue(ok("{\"previous\":null,\"next\":null,\"results\":[" + body("p1", "succeeded", "null") + "]}"));
+    server.enqueue(
+        ok(
+            "{\"previous\":null,\"next\":null,\"results\":["
+                + body("p1", "succeeded", "null")
+                + "]}"));
 
     assertThat(client.predictions().get("p1").state()).isEqualTo(PredictionStatus.SUCCEEDED);
     assertThat(client.predictions().cancel("p1").state()).isEqualTo(PredictionStatus.CANCELED);
     assertThat(client.predictions().list()).extracting(Prediction::id).containsExactly("p1");
 
     assertThat(server.getRequestCount()).isEqualTo(9);
-    assertThat(scheduler.delays).hasSize(6).allSatisfy(d -> assertThat(d).isLessThan(Duration.ofSeconds(1)));
+    assertThat(scheduler.delays)
+        .hasSize(6)
+        .allSatisfy(d -> assertThat(d).isLessThan(Duration.ofSeconds(1)));
   }
 
   @Test
@@ -518,7 +663,9 @@ class ReplicateClientTest {
   }
 
   static MockResponse dropped() {
-    return new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket(true, false, false)).build();
+    return new MockResponse.Builder()
+        .onResponseStart(new SocketEffect.CloseSocket(true, false, false))
+        .build();
   }
 
   String page(String... predictions) {
@@ -528,8 +675,11 @@ class ReplicateClientTest {
   @Test
   void aCreateWhoseResponseIsLostIsNeverSentAgainAndRunLooksForItInstead() throws Exception {
     server.enqueue(dropped());
-    String other = body("someone-elses", "processing", null).replace("modern architecture", "a cat");
-    String older = body("yesterdays", "succeeded", "null").replace("2025-11-14T10:00:00.123Z", "2025-11-13T10:00:00.000Z");
+    String other =
+        body("someone-elses", "processing", null).replace("modern architecture", "a cat");
+    String older =
+        body("yesterdays", "succeeded", "null")
+            .replace("2025-11-14T10:00:00.123Z", "2025-11-13T10:00:00.000Z");
     server.enqueue(ok(page(other, older)));
 
     assertThatThrownBy(() -> client.predictions().run(request(), Duration.ofMinutes(1)))
@@ -537,28 +687,40 @@ class ReplicateClientTest {
         .hasMessageContaining("model google/nano-banana")
         .hasMessageContaining("not re-sent")
         .hasMessageContaining("list()")
-        .satisfies(e -> {
-          PredictionOutcomeUnknownException lost = (PredictionOutcomeUnknownException) e;
-          assertThat(lost.isRetryable()).isFalse();
-          assertThat(lost.sentAt()).isEqualTo(clock.instant());
-          assertThat(lost.request().target()).isEqualTo("google/nano-banana");
-        });
-    List<String> calls = requests().stream().map(r -> r.getMethod() + " " + r.getUrl().encodedPath()).toList();
-    assertThat(calls).containsExactly("POST /v1/models/google/nano-banana/predictions", "GET /v1/predictions");
+        .satisfies(
+            e -> {
+              PredictionOutcomeUnknownException lost = (PredictionOutcomeUnknownException) e;
+              assertThat(lost.isRetryable()).isFalse();
+              assertThat(lost.sentAt()).isEqualTo(clock.instant());
+              assertThat(lost.request().target()).isEqualTo("google/nano-banana");
+            });
+    List<String> calls =
+        requests().stream().map(r -> r.getMethod() + " " + r.getUrl().encodedPath()).toList();
+    assertThat(calls)
+        .containsExactly("POST /v1/models/google/nano-banana/predictions", "GET /v1/predictions");
   }
 
   @Test
   void runAdoptsThePredictionALostCreateStartedAndWaitsForIt() throws Exception {
     server.enqueue(dropped());
-    server.enqueue(ok(page(body("p7", "processing", null).replace("\"status\"", "\"source\":\"api\",\"status\""))));
+    server.enqueue(
+        ok(
+            page(
+                body("p7", "processing", null)
+                    .replace("\"status\"", "\"source\":\"api\",\"status\""))));
     server.enqueue(ok(body("p7", "succeeded", "\"https://replicate.delivery/p7.png\"")));
 
     Prediction p = client.predictions().run(request(), Duration.ofMinutes(1));
 
     assertThat(p.id()).isEqualTo("p7");
     assertThat(p.outputUrls()).containsExactly("https://replicate.delivery/p7.png");
-    List<String> calls = requests().stream().map(r -> r.getMethod() + " " + r.getUrl().encodedPath()).toList();
-    assertThat(calls).containsExactly("POST /v1/models/google/nano-banana/predictions", "GET /v1/predictions", "GET /v1/predictions/p7");
+    List<String> calls =
+        requests().stream().map(r -> r.getMethod() + " " + r.getUrl().encodedPath()).toList();
+    assertThat(calls)
+        .containsExactly(
+            "POST /v1/models/google/nano-banana/predictions",
+            "GET /v1/predictions",
+            "GET /v1/predictions/p7");
   }
 
   @Test
@@ -566,11 +728,13 @@ class ReplicateClientTest {
     server.enqueue(dropped());
     server.enqueue(ok(page(body("p8", "starting", null))));
 
-    PredictionOutcomeUnknownException lost = org.junit.jupiter.api.Assertions.assertThrows(
-        PredictionOutcomeUnknownException.class, () -> client.predictions().create(request()));
+    PredictionOutcomeUnknownException lost =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            PredictionOutcomeUnknownException.class, () -> client.predictions().create(request()));
     assertThat(server.getRequestCount()).isEqualTo(1);
 
-    assertThat(client.predictions().findLost(lost)).hasValueSatisfying(p -> assertThat(p.id()).isEqualTo("p8"));
+    assertThat(client.predictions().findLost(lost))
+        .hasValueSatisfying(p -> assertThat(p.id()).isEqualTo("p8"));
     assertThat(server.getRequestCount()).isEqualTo(2);
   }
 
@@ -581,7 +745,8 @@ class ReplicateClientTest {
     assertThatThrownBy(() -> client.predictions().create(request()))
         .isInstanceOf(PredictionOutcomeUnknownException.class)
         .hasMessageContaining("HTTP 502")
-        .satisfies(e -> assertThat(((PredictionOutcomeUnknownException) e).statusCode()).hasValue(502));
+        .satisfies(
+            e -> assertThat(((PredictionOutcomeUnknownException) e).statusCode()).hasValue(502));
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
 
@@ -598,22 +763,24 @@ class ReplicateClientTest {
         .isInstanceOf(ReplicateApiException.AuthenticationException.class)
         .hasMessageContaining("REPLICATE_API_TOKEN")
         .hasMessageNotContaining(TOKEN)
-        .satisfies(e -> {
-          ReplicateApiException a = (ReplicateApiException) e;
-          assertThat(a.statusCode()).hasValue(401);
-          assertThat(a.title()).contains("Unauthenticated");
-          assertThat(a.detail()).contains("You did not pass a valid authentication token");
-        });
+        .satisfies(
+            e -> {
+              ReplicateApiException a = (ReplicateApiException) e;
+              assertThat(a.statusCode()).hasValue(401);
+              assertThat(a.title()).contains("Unauthenticated");
+              assertThat(a.detail()).contains("You did not pass a valid authentication token");
+            });
     assertThatThrownBy(() -> client.predictions().create(request()))
         .isInstanceOf(ReplicateApiException.NotFoundException.class)
         .hasMessageContaining("has no model google/nano-banana");
     assertThatThrownBy(() -> client.predictions().create(request()))
         .isInstanceOf(ReplicateApiException.ValidationException.class)
         .hasMessageContaining("input.prompt: Invalid type")
-        .satisfies(e -> {
-          assertThat(((ReplicateApiException) e).statusCode()).hasValue(422);
-          assertThat(((ReplicateApiException) e).isRetryable()).isFalse();
-        });
+        .satisfies(
+            e -> {
+              assertThat(((ReplicateApiException) e).statusCode()).hasValue(422);
+              assertThat(((ReplicateApiException) e).isRetryable()).isFalse();
+            });
     assertThatThrownBy(() -> client.predictions().get("nope"))
         .isInstanceOf(ReplicateApiException.NotFoundException.class)
         .hasMessageContaining("has no prediction nope");
@@ -622,7 +789,12 @@ class ReplicateClientTest {
 
   @Test
   void aNonJsonErrorPageKeepsItsStatus() {
-    server.enqueue(new MockResponse.Builder().code(403).addHeader("Content-Type", "text/html").body("<html>Forbidden</html>").build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(403)
+            .addHeader("Content-Type", "text/html")
+            .body("<html>Forbidden</html>")
+            .build());
 
     assertThatThrownBy(() -> client.predictions().get("p1"))
         .isInstanceOf(ReplicateApiException.AuthenticationException.class)
@@ -631,8 +803,11 @@ class ReplicateClientTest {
 
   @Test
   void hostileIdsAreRefusedBeforeAnyRequest() {
-    assertThatThrownBy(() -> client.predictions().get("../models/x")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id");
-    assertThatThrownBy(() -> client.predictions().cancel("a b")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.predictions().get("../models/x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("id");
+    assertThatThrownBy(() -> client.predictions().cancel("a b"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(server.getRequestCount()).isZero();
   }
 
@@ -647,12 +822,13 @@ class ReplicateClientTest {
       "null",
       "\"just some text\""
     };
-    List<List<String>> expected = List.of(
-        List.of("https://replicate.delivery/one.png"),
-        List.of("https://replicate.delivery/a.webp", "data:image/png;base64,iVBORw0KGgo="),
-        List.of("https://replicate.delivery/x.jpg", "https://replicate.delivery/t.jpg"),
-        List.of(),
-        List.of());
+    List<List<String>> expected =
+        List.of(
+            List.of("https://replicate.delivery/one.png"),
+            List.of("https://replicate.delivery/a.webp", "data:image/png;base64,iVBORw0KGgo="),
+            List.of("https://replicate.delivery/x.jpg", "https://replicate.delivery/t.jpg"),
+            List.of(),
+            List.of());
     for (int i = 0; i < outputs.length; i++) {
       server.enqueue(created(body("p" + i, "succeeded", outputs[i]), "wait=60"));
       Prediction p = client.predictions().run(request(), Duration.ofMinutes(1));
@@ -681,15 +857,26 @@ class ReplicateClientTest {
     Prediction starting = Prediction.of(Transport.MAPPER.readTree(body("p2", "starting", null)));
     assertThat(starting.startedAt()).isEmpty();
     assertThat(starting.output().isNull()).isTrue();
-    assertThatThrownBy(() -> Prediction.of(Transport.MAPPER.readTree("{\"status\":\"starting\"}"))).hasMessageContaining("no id");
+    assertThatThrownBy(() -> Prediction.of(Transport.MAPPER.readTree("{\"status\":\"starting\"}")))
+        .hasMessageContaining("no id");
   }
 
   // ---- list, webhooks, configuration ----
 
   @Test
   void listPagesLazilyThroughTheCursorAndNeverSendsTheTokenElsewhere() throws Exception {
-    server.enqueue(ok("{\"previous\":null,\"next\":\"" + base + "/predictions?cursor=cD0yMDI1\",\"results\":[" + body("a", "succeeded", "null") + "]}"));
-    server.enqueue(ok("{\"previous\":null,\"next\":\"https://evil.example.com/steal?cursor=x\",\"results\":[" + body("b", "succeeded", "null") + "]}"));
+    server.enqueue(
+        ok(
+            "{\"previous\":null,\"next\":\""
+                + base
+                + "/predictions?cursor=cD0yMDI1\",\"results\":["
+                + body("a", "succeeded", "null")
+                + "]}"));
+    server.enqueue(
+        ok(
+            "{\"previous\":null,\"next\":\"https://evil.example.com/steal?cursor=x\",\"results\":["
+                + body("b", "succeeded", "null")
+                + "]}"));
 
     var it = client.predictions().list().iterator();
     assertThat(server.getRequestCount()).isZero();
@@ -698,7 +885,9 @@ class ReplicateClientTest {
     assertThat(it.next().id()).isEqualTo("b");
     assertThat(server.takeRequest().getUrl().encodedPath()).isEqualTo("/v1/predictions");
     assertThat(server.takeRequest().getUrl().queryParameter("cursor")).isEqualTo("cD0yMDI1");
-    assertThatThrownBy(it::hasNext).hasMessageContaining("Refusing to send the API token").hasMessageNotContaining("cursor=x");
+    assertThatThrownBy(it::hasNext)
+        .hasMessageContaining("Refusing to send the API token")
+        .hasMessageNotContaining("cursor=x");
     assertThat(server.getRequestCount()).isEqualTo(2);
   }
 
@@ -722,9 +911,12 @@ class ReplicateClientTest {
     assertThatThrownBy(() -> ReplicateClient.fromEnv(Map.of()))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("REPLICATE_API_TOKEN");
-    assertThatThrownBy(() -> ReplicateClient.fromEnv(Map.of("REPLICATE_API_TOKEN", "  "))).isInstanceOf(ConfigurationException.class);
-    assertThatThrownBy(() -> ReplicateClient.builder().build()).isInstanceOf(ConfigurationException.class);
-    try (ReplicateClient fromEnv = ReplicateClient.fromEnv(Map.of("REPLICATE_API_TOKEN", TOKEN, "REPLICATE_BASE_URL", base))) {
+    assertThatThrownBy(() -> ReplicateClient.fromEnv(Map.of("REPLICATE_API_TOKEN", "  ")))
+        .isInstanceOf(ConfigurationException.class);
+    assertThatThrownBy(() -> ReplicateClient.builder().build())
+        .isInstanceOf(ConfigurationException.class);
+    try (ReplicateClient fromEnv =
+        ReplicateClient.fromEnv(Map.of("REPLICATE_API_TOKEN", TOKEN, "REPLICATE_BASE_URL", base))) {
       assertThat(fromEnv.toString()).contains(base).doesNotContain(TOKEN);
     }
   }
@@ -738,10 +930,12 @@ class ReplicateClientTest {
       server.enqueue(FakeReplicate.throttled("1"));
       server.enqueue(created(body("p1", "processing", null), "wait=60"));
       server.enqueue(FakeReplicate.unavailable());
-      server.enqueue(ok(body("p1", "succeeded", "\"https://replicate.delivery/a.png?token=signed\"")));
+      server.enqueue(
+          ok(body("p1", "succeeded", "\"https://replicate.delivery/a.png?token=signed\"")));
       server.enqueue(FakeReplicate.unauthenticated());
       client.predictions().run(request(), Duration.ofMinutes(1));
-      assertThatThrownBy(() -> client.predictions().get("p1")).isInstanceOf(ReplicateApiException.AuthenticationException.class);
+      assertThatThrownBy(() -> client.predictions().get("p1"))
+          .isInstanceOf(ReplicateApiException.AuthenticationException.class);
     } finally {
       System.setErr(realErr);
     }
@@ -751,11 +945,23 @@ class ReplicateClientTest {
 
   @Test
   void builderSettingsAreChecked() {
-    assertThatThrownBy(() -> ReplicateClient.builder().baseUrl("ftp://x/v1")).hasMessageContaining("baseUrl");
-    assertThatThrownBy(() -> ReplicateClient.builder().requestTimeout(Duration.ZERO)).hasMessageContaining("requestTimeout");
-    assertThatThrownBy(() -> ReplicateClient.builder().pollSchedule(Duration.ofSeconds(2), 1.5, Duration.ofSeconds(1))).hasMessageContaining("poll");
-    assertThatThrownBy(() -> ReplicateClient.builder().createsPerMinute(-1)).hasMessageContaining("createsPerMinute");
-    assertThat(ReplicateClient.builder().token("r8_x").baseUrl("http://localhost:8080/v1").retryPolicy(RetryPolicy.none()).build())
+    assertThatThrownBy(() -> ReplicateClient.builder().baseUrl("ftp://x/v1"))
+        .hasMessageContaining("baseUrl");
+    assertThatThrownBy(() -> ReplicateClient.builder().requestTimeout(Duration.ZERO))
+        .hasMessageContaining("requestTimeout");
+    assertThatThrownBy(
+            () ->
+                ReplicateClient.builder()
+                    .pollSchedule(Duration.ofSeconds(2), 1.5, Duration.ofSeconds(1)))
+        .hasMessageContaining("poll");
+    assertThatThrownBy(() -> ReplicateClient.builder().createsPerMinute(-1))
+        .hasMessageContaining("createsPerMinute");
+    assertThat(
+            ReplicateClient.builder()
+                .token("r8_x")
+                .baseUrl("http://localhost:8080/v1")
+                .retryPolicy(RetryPolicy.none())
+                .build())
         .isNotNull();
   }
 
@@ -770,8 +976,12 @@ class ReplicateClientTest {
     for (int i = 0; i < 4; i++) {
       waits.add(limiter.reserve());
     }
-    assertThat(waits).containsExactly(Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(300));
-    now.addAndGet(Duration.ofSeconds(10).toNanos()); // idle for a while: no burst credit is saved up beyond one slot
+    assertThat(waits)
+        .containsExactly(
+            Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(300));
+    now.addAndGet(
+        Duration.ofSeconds(10)
+            .toNanos()); // idle for a while: no burst credit is saved up beyond one slot
     assertThat(limiter.reserve()).isZero();
     assertThat(limiter.reserve()).isEqualTo(Duration.ofMillis(100));
     assertThat(new CreateRateLimiter(0, now::get).reserve()).isZero();

@@ -21,17 +21,34 @@ class ReplicateFilesTest {
 
   /** A {@code POST /v1/files} answer, with the fields of replicate-python's {@code File}. */
   static String fileJson(String base, String id, String name, String type, long size) {
-    return "{\"id\":\"" + id + "\",\"name\":\"" + name + "\",\"content_type\":\"" + type + "\",\"size\":" + size + ","
+    return "{\"id\":\""
+        + id
+        + "\",\"name\":\""
+        + name
+        + "\",\"content_type\":\""
+        + type
+        + "\",\"size\":"
+        + size
+        + ","
         + "\"etag\":\"a7e8e2e8d2a9c1f0e1\",\"checksums\":{\"sha256\":\"0f1e\",\"md5\":\"a7e8\"},\"metadata\":{},"
         + "\"created_at\":\"2025-11-14T10:00:00.000Z\",\"expires_at\":\"2025-11-15T10:00:00.000Z\","
-        + "\"urls\":{\"get\":\"" + base + "/files/" + id + "\"}}";
+        + "\"urls\":{\"get\":\""
+        + base
+        + "/files/"
+        + id
+        + "\"}}";
   }
 
   @BeforeEach
   void start() throws Exception {
     server = new MockWebServer();
     server.start(InetAddress.getLoopbackAddress(), 0);
-    client = ReplicateClient.builder().token(TOKEN).baseUrl(server.url("/v1").toString()).createsPerMinute(0).build();
+    client =
+        ReplicateClient.builder()
+            .token(TOKEN)
+            .baseUrl(server.url("/v1").toString())
+            .createsPerMinute(0)
+            .build();
   }
 
   @AfterEach
@@ -43,10 +60,17 @@ class ReplicateFilesTest {
   @Test
   void uploadsAFileAsMultipartContentAndReturnsItsGetUrl() throws Exception {
     String base = server.url("/v1").toString();
-    server.enqueue(new MockResponse.Builder().code(201).addHeader("Content-Type", "application/json")
-        .body(fileJson(base, "MTQzODcyNjYtZmU1Yy00", "mask.png", "image/png", 5)).build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(201)
+            .addHeader("Content-Type", "application/json")
+            .body(fileJson(base, "MTQzODcyNjYtZmU1Yy00", "mask.png", "image/png", 5))
+            .build());
 
-    ReplicateFile file = client.files().create("\u0089PNG\r".getBytes(StandardCharsets.ISO_8859_1), "mask.png", "image/png");
+    ReplicateFile file =
+        client
+            .files()
+            .create("\u0089PNG\r".getBytes(StandardCharsets.ISO_8859_1), "mask.png", "image/png");
 
     assertThat(file.id()).isEqualTo("MTQzODcyNjYtZmU1Yy00");
     assertThat(file.url()).isEqualTo(base + "/files/MTQzODcyNjYtZmU1Yy00");
@@ -61,17 +85,27 @@ class ReplicateFilesTest {
     assertThat(contentType).startsWith("multipart/form-data; boundary=");
     String boundary = contentType.substring(contentType.indexOf('=') + 1);
     String body = r.getBody().string(StandardCharsets.ISO_8859_1);
-    assertThat(body).isEqualTo("--" + boundary + "\r\n"
-        + "Content-Disposition: form-data; name=\"content\"; filename=\"mask.png\"\r\n"
-        + "Content-Type: image/png\r\n\r\n"
-        + "\u0089PNG\r"
-        + "\r\n--" + boundary + "--\r\n");
+    assertThat(body)
+        .isEqualTo(
+            "--"
+                + boundary
+                + "\r\n"
+                + "Content-Disposition: form-data; name=\"content\"; filename=\"mask.png\"\r\n"
+                + "Content-Type: image/png\r\n\r\n"
+                + "\u0089PNG\r"
+                + "\r\n--"
+                + boundary
+                + "--\r\n");
   }
 
   @Test
   void getsAndDeletesByIdAndRefusesBadInputBeforeAnyRequest() throws Exception {
     String base = server.url("/v1").toString();
-    server.enqueue(new MockResponse.Builder().code(200).body(fileJson(base, "abc", "a.png", "image/png", 9)).build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .body(fileJson(base, "abc", "a.png", "image/png", 9))
+            .build());
     server.enqueue(new MockResponse.Builder().code(204).build());
 
     assertThat(client.files().get("abc").name()).isEqualTo("a.png");
@@ -80,9 +114,12 @@ class ReplicateFilesTest {
     RecordedRequest delete = server.takeRequest();
     assertThat(delete.getMethod()).isEqualTo("DELETE");
 
-    assertThatThrownBy(() -> client.files().get("../predictions")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> client.files().create(new byte[0], "a.png", "image/png")).hasMessageContaining("1 byte");
-    assertThatThrownBy(() -> client.files().create(new byte[1], "a\".png", "image/png")).hasMessageContaining("quotes");
+    assertThatThrownBy(() -> client.files().get("../predictions"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.files().create(new byte[0], "a.png", "image/png"))
+        .hasMessageContaining("1 byte");
+    assertThatThrownBy(() -> client.files().create(new byte[1], "a\".png", "image/png"))
+        .hasMessageContaining("quotes");
     assertThat(server.getRequestCount()).isEqualTo(2);
   }
 }

@@ -12,18 +12,20 @@ final class TestClocks {
   private TestClocks() {}
 
   /**
-   * A one-thread scheduler that records every delay it is asked for and runs the task at once, so
-   * a test can check a 30 s {@code Retry-After} was honoured without waiting 30 s.
+   * A one-thread scheduler that records every delay it is asked for and runs the task at once, so a
+   * test can check a 30 s {@code Retry-After} was honoured without waiting 30 s.
    */
   static final class InstantScheduler extends ScheduledThreadPoolExecutor {
     final List<Duration> delays = new CopyOnWriteArrayList<>();
 
     InstantScheduler() {
-      super(1, r -> {
-        Thread t = new Thread(r, "test-instant-scheduler");
-        t.setDaemon(true);
-        return t;
-      });
+      super(
+          1,
+          r -> {
+            Thread t = new Thread(r, "test-instant-scheduler");
+            t.setDaemon(true);
+            return t;
+          });
     }
 
     @Override

@@ -25,11 +25,11 @@ import java.util.UUID;
 /**
  * Objects as files under a local folder: the embedded default, no server needed.
  *
- * <p>Writes go to a temporary file in the target's own directory, are flushed to disk, and are
- * then published atomically: with a hard link when overwriting is not allowed (so of several
- * concurrent writers of one key exactly one wins, and the others get
- * {@link ObjectExistsException}), with an atomic rename when it is. Readers never see a
- * half-written object. Thread-safe, and safe across processes sharing the folder.
+ * <p>Writes go to a temporary file in the target's own directory, are flushed to disk, and are then
+ * published atomically: with a hard link when overwriting is not allowed (so of several concurrent
+ * writers of one key exactly one wins, and the others get {@link ObjectExistsException}), with an
+ * atomic rename when it is. Readers never see a half-written object. Thread-safe, and safe across
+ * processes sharing the folder.
  *
  * <pre>{@code
  * ImageStore store = FolderImageStore.of(Path.of("renderlab-data/objects"));
@@ -54,8 +54,8 @@ public final class FolderImageStore implements ImageStore {
   }
 
   /**
-   * A store under {@code root} whose public URLs start with {@code publicBaseUrl} (for example
-   * the sample server's {@code http://host/files/}).
+   * A store under {@code root} whose public URLs start with {@code publicBaseUrl} (for example the
+   * sample server's {@code http://host/files/}).
    */
   public static FolderImageStore of(Path root, String publicBaseUrl) {
     Objects.requireNonNull(publicBaseUrl, "publicBaseUrl");
@@ -67,7 +67,8 @@ public final class FolderImageStore implements ImageStore {
     try {
       return Files.createDirectories(root.toAbsolutePath().normalize());
     } catch (IOException e) {
-      throw new StorageException("Cannot create the storage folder " + root + ": " + e.getMessage(), null, e, false);
+      throw new StorageException(
+          "Cannot create the storage folder " + root + ": " + e.getMessage(), null, e, false);
     }
   }
 
@@ -100,28 +101,50 @@ public final class FolderImageStore implements ImageStore {
       Files.createDirectories(target.getParent());
       temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
       DigestingInputStream in = new DigestingInputStream(body);
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel channel =
+          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         OverlappedCopy.copy(in, channel);
         channel.force(true);
-        // Confirm what the file keeps before it is published: a short write never becomes the object.
+        // Confirm what the file keeps before it is published: a short write never becomes the
+        // object.
         long kept = channel.size();
         if (kept != in.count()) {
           throw new StorageException(
-              "The file for '" + key + "' keeps " + kept + " bytes but " + in.count() + " were written; nothing was stored. "
+              "The file for '"
+                  + key
+                  + "' keeps "
+                  + kept
+                  + " bytes but "
+                  + in.count()
+                  + " were written; nothing was stored. "
                   + "The likely cause: a full or failing disk, or a file system that drops writes (a network mount); "
-                  + "check the storage folder " + root + ".", key, null, true);
+                  + "check the storage folder "
+                  + root
+                  + ".",
+              key,
+              null,
+              true);
         }
       }
       if (options.length().isPresent() && options.length().getAsLong() != in.count()) {
         throw new StorageException(
-            "The body of '" + key + "' had " + in.count() + " bytes, not the announced " + options.length().getAsLong()
-                + "; nothing was stored.", key, null, false);
+            "The body of '"
+                + key
+                + "' had "
+                + in.count()
+                + " bytes, not the announced "
+                + options.length().getAsLong()
+                + "; nothing was stored.",
+            key,
+            null,
+            false);
       }
       publish(temp, target, key, options.overwrite());
       syncDirectory(target.getParent());
       return new StoredObject(key, publicUrl(key), options.contentType(), in.count(), in.sha256());
     } catch (IOException e) {
-      throw new StorageException("Writing '" + key + "' to " + root + " failed: " + e.getMessage(), key, e, true);
+      throw new StorageException(
+          "Writing '" + key + "' to " + root + " failed: " + e.getMessage(), key, e, true);
     } finally {
       if (temp != null) {
         try {
@@ -133,7 +156,8 @@ public final class FolderImageStore implements ImageStore {
     }
   }
 
-  private static void publish(Path temp, Path target, String key, boolean overwrite) throws IOException {
+  private static void publish(Path temp, Path target, String key, boolean overwrite)
+      throws IOException {
     if (overwrite) {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return;
@@ -199,7 +223,9 @@ public final class FolderImageStore implements ImageStore {
   public String signedUrl(String key, Duration lifetime) {
     throw new StorageException(
         "A local folder cannot sign URLs; serve it (the sample server's /files/) or use S3 or Supabase storage.",
-        key, null, false);
+        key,
+        null,
+        false);
   }
 
   @Override
@@ -209,5 +235,4 @@ public final class FolderImageStore implements ImageStore {
   public String toString() {
     return "FolderImageStore{root=" + root + ", publicBaseUrl=" + publicBaseUrl + '}';
   }
-
 }

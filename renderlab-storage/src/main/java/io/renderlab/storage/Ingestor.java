@@ -33,22 +33,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Re-uploads remote images into permanent storage, and stores direct uploads the same way:
- * download under the fetch policy, stream into the store (memory does not grow with the body),
- * SHA-256 computed on the way. Replicate's output URLs expire in about an hour; the URL this
- * returns does not.
+ * Re-uploads remote images into permanent storage, and stores direct uploads the same way: download
+ * under the fetch policy, stream into the store (memory does not grow with the body), SHA-256
+ * computed on the way. Replicate's output URLs expire in about an hour; the URL this returns does
+ * not.
  *
  * <p>Two fetch policies: {@link #ingest} and {@link #ingestTo} are for the operator's sources
  * (provider outputs such as Replicate's delivery URLs) and use {@link Builder#fetcher}, with its
- * {@code allowHost} exemptions; URLs that end users supply ({@link #storeMask}'s,
- * {@link #checkUserUrl}'s) use {@link Builder#userFetcher}, by default the fetcher's
- * {@link RemoteFetcher#strict()} view: no exemptions, opaque errors. A user URL under the store's
- * own public base URL is read from the store by key, never fetched over the network.
+ * {@code allowHost} exemptions; URLs that end users supply ({@link #storeMask}'s, {@link
+ * #checkUserUrl}'s) use {@link Builder#userFetcher}, by default the fetcher's {@link
+ * RemoteFetcher#strict()} view: no exemptions, opaque errors. A user URL under the store's own
+ * public base URL is read from the store by key, never fetched over the network.
  *
- * <p>Keys are {@code {userId}/{prefix}_{timestamp}_{random}.{ext}} unless the caller names one;
- * the extension comes from the sniffed content, never the URL. Nothing is ever overwritten. A
- * failure midway leaves no object behind. Transient download failures are retried within a
- * deadline; an expired source is reported as such. Thread-safe.
+ * <p>Keys are {@code {userId}/{prefix}_{timestamp}_{random}.{ext}} unless the caller names one; the
+ * extension comes from the sniffed content, never the URL. Nothing is ever overwritten. A failure
+ * midway leaves no object behind. Transient download failures are retried within a deadline; an
+ * expired source is reported as such. Thread-safe.
  *
  * <pre>{@code
  * Ingestor ingestor = Ingestor.builder().store(store).fetcher(fetcher).build();
@@ -90,12 +90,14 @@ public final class Ingestor {
   }
 
   /**
-   * Downloads an image URL into the store under a fresh key {@code {userId}/{prefix}_{timestamp}_{random}.{ext}}.
+   * Downloads an image URL into the store under a fresh key {@code
+   * {userId}/{prefix}_{timestamp}_{random}.{ext}}.
    *
    * @param url an http(s) or data: URL of an image
    * @param userId the owner (the key's first segment)
    * @param prefix what made it, e.g. {@code generated}
-   * @throws RemoteFetchRefusedException if the policy refuses the URL or its content (nothing stored)
+   * @throws RemoteFetchRefusedException if the policy refuses the URL or its content (nothing
+   *     stored)
    * @throws io.renderlab.core.RemoteFetchFailedException if the source failed or expired
    * @throws StorageException if the store fails (nothing stored)
    */
@@ -139,12 +141,22 @@ public final class Ingestor {
           return stored;
         }
       } catch (RenderLabException e) {
-        boolean transientFailure = e.isRetryable() && !(e instanceof StorageException) && !(e instanceof DeadlineExceededException);
+        boolean transientFailure =
+            e.isRetryable()
+                && !(e instanceof StorageException)
+                && !(e instanceof DeadlineExceededException);
         Duration wait = retry.backoff(attempt, Optional.empty());
-        if (!transientFailure || !retry.allowsRetryAfterAttempt(attempt) || clock.instant().plus(wait).isAfter(giveUp)) {
+        if (!transientFailure
+            || !retry.allowsRetryAfterAttempt(attempt)
+            || clock.instant().plus(wait).isAfter(giveUp)) {
           throw e;
         }
-        LOG.warn("Download failed (attempt {} of {}), retrying in {} ms: {}", attempt, retry.maxAttempts(), wait.toMillis(), e.getMessage());
+        LOG.warn(
+            "Download failed (attempt {} of {}), retrying in {} ms: {}",
+            attempt,
+            retry.maxAttempts(),
+            wait.toMillis(),
+            e.getMessage());
         sleep(wait);
       }
     }
@@ -222,12 +234,14 @@ public final class Ingestor {
       }
       String key = masksPrefix + "/" + userId + "/" + digest.sha256() + "." + type.extension();
       if (store.exists(key)) {
-        return new StoredObject(key, store.publicUrl(key), type.mimeType(), digest.count(), digest.sha256());
+        return new StoredObject(
+            key, store.publicUrl(key), type.mimeType(), digest.count(), digest.sha256());
       }
       try (InputStream in = Files.newInputStream(temp)) {
         return store.put(key, in, PutOptions.of(type.mimeType()).withLength(digest.count()));
       } catch (ObjectExistsException raced) {
-        return new StoredObject(key, store.publicUrl(key), type.mimeType(), digest.count(), digest.sha256());
+        return new StoredObject(
+            key, store.publicUrl(key), type.mimeType(), digest.count(), digest.sha256());
       }
     } catch (IOException e) {
       throw new StorageException("Could not stage the mask: " + e.getMessage(), null, e, true);
@@ -243,9 +257,9 @@ public final class Ingestor {
   }
 
   /**
-   * Checks a URL an end user supplied, without fetching it, under the strict policy: an
-   * {@code http(s)} URL under the store's public base URL (our own object), or one the
-   * {@link Builder#userFetcher} would be allowed to fetch.
+   * Checks a URL an end user supplied, without fetching it, under the strict policy: an {@code
+   * http(s)} URL under the store's public base URL (our own object), or one the {@link
+   * Builder#userFetcher} would be allowed to fetch.
    *
    * @throws IllegalArgumentException if {@code url} is null or blank
    * @throws RemoteFetchRefusedException if the policy refuses it (one message whatever the reason
@@ -260,7 +274,9 @@ public final class Ingestor {
       throw new RemoteFetchRefusedException(
           RemoteFetchRefusedException.Reason.SCHEME,
           io.renderlab.core.Redaction.url(url),
-          "Refusing " + io.renderlab.core.Redaction.url(url) + ": only http(s) URLs are accepted here.");
+          "Refusing "
+              + io.renderlab.core.Redaction.url(url)
+              + ": only http(s) URLs are accepted here.");
     }
     if (ownKey(url).isEmpty()) {
       userFetcher.check(url);
@@ -284,7 +300,9 @@ public final class Ingestor {
       rest = rest.substring(0, cut);
     }
     try {
-      String key = java.net.URLDecoder.decode(rest.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+      String key =
+          java.net.URLDecoder.decode(
+              rest.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
       return Optional.of(ObjectKeys.validate(key));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
@@ -302,7 +320,9 @@ public final class Ingestor {
     if (!store.exists(key)) {
       String redacted = io.renderlab.core.Redaction.url(url);
       throw new RemoteFetchRefusedException(
-          RemoteFetchRefusedException.Reason.UNREACHABLE, redacted, "Refusing " + redacted + ": this server's storage has no object there.");
+          RemoteFetchRefusedException.Reason.UNREACHABLE,
+          redacted,
+          "Refusing " + redacted + ": this server's storage has no object there.");
     }
     return store.open(key);
   }
@@ -347,7 +367,10 @@ public final class Ingestor {
 
   private static void checkSegment(String value, String name) {
     if (value.contains("/") || value.contains("\\") || value.equals(".") || value.equals("..")) {
-      throw new IllegalArgumentException(name + " must not contain '/' or '\\\\' or be '.' or '..': " + value.toLowerCase(Locale.ROOT));
+      throw new IllegalArgumentException(
+          name
+              + " must not contain '/' or '\\\\' or be '.' or '..': "
+              + value.toLowerCase(Locale.ROOT));
     }
   }
 
@@ -383,8 +406,9 @@ public final class Ingestor {
     }
 
     /**
-     * How the operator's sources (provider outputs: {@link Ingestor#ingest}, {@link Ingestor#ingestTo})
-     * are fetched, with its {@code allowHost} exemptions; a default {@link RemoteFetcher} when not set.
+     * How the operator's sources (provider outputs: {@link Ingestor#ingest}, {@link
+     * Ingestor#ingestTo}) are fetched, with its {@code allowHost} exemptions; a default {@link
+     * RemoteFetcher} when not set.
      */
     public Builder fetcher(RemoteFetcher fetcher) {
       this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
@@ -392,10 +416,10 @@ public final class Ingestor {
     }
 
     /**
-     * How URLs that end users supply are fetched (masks, {@link Ingestor#checkUserUrl}); by
-     * default {@link RemoteFetcher#strict()} of {@link #fetcher}: its limits without its
-     * exemptions, with opaque errors. Keep it strict: the operator's {@code allowHost}
-     * exemptions would let a user reach the operator's internal services.
+     * How URLs that end users supply are fetched (masks, {@link Ingestor#checkUserUrl}); by default
+     * {@link RemoteFetcher#strict()} of {@link #fetcher}: its limits without its exemptions, with
+     * opaque errors. Keep it strict: the operator's {@code allowHost} exemptions would let a user
+     * reach the operator's internal services.
      */
     public Builder userFetcher(RemoteFetcher userFetcher) {
       this.userFetcher = Objects.requireNonNull(userFetcher, "userFetcher");

@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -51,20 +51,19 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
- * Objects in an S3-compatible bucket: AWS S3, MinIO, Cloudflare R2, Supabase Storage's S3
- * endpoint.
+ * Objects in an S3-compatible bucket: AWS S3, MinIO, Cloudflare R2, Supabase Storage's S3 endpoint.
  *
  * <p>A body of known length goes up as one streamed PUT. A body of unknown length is read into a
  * bounded buffer ({@link Builder#partSize}, 8 MiB by default): if it ends there it is one PUT,
  * otherwise a multipart upload with two such buffers (one part uploads while the next is read),
- * aborted on any failure so nothing is left behind. Without overwrite, writes carry {@code If-None-Match: *} (AWS, MinIO and
- * S3Mock answer 412 when the key exists); stores that ignore it (Supabase's S3 endpoint) need
- * {@link Builder#checkExistenceBeforeWrite(boolean)}, which narrows but cannot close the race,
- * so give such stores unique keys (the {@code Ingestor}'s defaults are).
+ * aborted on any failure so nothing is left behind. Without overwrite, writes carry {@code
+ * If-None-Match: *} (AWS, MinIO and S3Mock answer 412 when the key exists); stores that ignore it
+ * (Supabase's S3 endpoint) need {@link Builder#checkExistenceBeforeWrite(boolean)}, which narrows
+ * but cannot close the race, so give such stores unique keys (the {@code Ingestor}'s defaults are).
  *
  * <p>For custom endpoints the SDK's newer default request checksums are turned down to "when
- * required": several S3-compatible stores reject them. Thread-safe; close it to release the
- * HTTP client and the part-upload threads.
+ * required": several S3-compatible stores reject them. Thread-safe; close it to release the HTTP
+ * client and the part-upload threads.
  *
  * <pre>{@code
  * S3ImageStore store = S3ImageStore.builder().bucket("renderlab-images")
@@ -97,14 +96,22 @@ public final class S3ImageStore implements ImageStore {
               return t;
             });
     Region region = Region.of(b.region);
-    S3Configuration.Builder s3ConfigBuilder = S3Configuration.builder().pathStyleAccessEnabled(b.pathStyle);
+    S3Configuration.Builder s3ConfigBuilder =
+        S3Configuration.builder().pathStyleAccessEnabled(b.pathStyle);
     if (!chunkedEncoding) {
       s3ConfigBuilder.chunkedEncodingEnabled(false);
     }
     S3Configuration s3Config = s3ConfigBuilder.build();
     var builder =
-        S3Client.builder().region(region).credentialsProvider(b.credentials).serviceConfiguration(s3Config);
-    var presign = S3Presigner.builder().region(region).credentialsProvider(b.credentials).serviceConfiguration(s3Config);
+        S3Client.builder()
+            .region(region)
+            .credentialsProvider(b.credentials)
+            .serviceConfiguration(s3Config);
+    var presign =
+        S3Presigner.builder()
+            .region(region)
+            .credentialsProvider(b.credentials)
+            .serviceConfiguration(s3Config);
     if (b.endpoint != null) {
       builder
           .endpointOverride(b.endpoint)
@@ -128,9 +135,9 @@ public final class S3ImageStore implements ImageStore {
    * A builder; {@link Builder#bucket} is required.
    *
    * <p>This class needs the AWS SDK's {@code software.amazon.awssdk:s3} artifact, an optional
-   * dependency of renderlab-storage: without it, using this class fails with a
-   * {@code NoClassDefFoundError}. {@link ImageStores#fromUrl(String)} checks first and throws a
-   * {@link ConfigurationException} that says what to add.
+   * dependency of renderlab-storage: without it, using this class fails with a {@code
+   * NoClassDefFoundError}. {@link ImageStores#fromUrl(String)} checks first and throws a {@link
+   * ConfigurationException} that says what to add.
    *
    * @return a new builder
    */
@@ -155,12 +162,19 @@ public final class S3ImageStore implements ImageStore {
       if (options.length().isPresent() && chunkedEncoding) {
         long length = options.length().getAsLong();
         WriteCheck.Stream sums = new WriteCheck.Stream(in);
-        PutObjectResponse response = putSingle(key, RequestBody.fromInputStream(sums, length), options, true);
+        PutObjectResponse response =
+            putSingle(key, RequestBody.fromInputStream(sums, length), options, true);
         if (in.count() != length) {
           delete(key);
           throw new StorageException(
-              "The body of '" + key + "' was shorter than the announced " + length + " bytes; nothing was stored.",
-              key, null, false);
+              "The body of '"
+                  + key
+                  + "' was shorter than the announced "
+                  + length
+                  + " bytes; nothing was stored.",
+              key,
+              null,
+              false);
         }
         confirm(key, length, sums.md5Hex(), sums.crc32(), in.sha256(), response);
       } else {
@@ -173,42 +187,66 @@ public final class S3ImageStore implements ImageStore {
           java.util.zip.CRC32 crc = new java.util.zip.CRC32();
           crc.update(buffer, 0, filled);
           PutObjectResponse response = putSingle(key, replayable(buffer, filled), options, false);
-          confirm(key, filled, WriteCheck.hex(WriteCheck.md5(buffer, filled)), crc.getValue(), in.sha256(), response);
+          confirm(
+              key,
+              filled,
+              WriteCheck.hex(WriteCheck.md5(buffer, filled)),
+              crc.getValue(),
+              in.sha256(),
+              response);
         } else {
           putMultipart(key, in, buffer, options);
         }
       }
       return new StoredObject(key, publicUrl(key), options.contentType(), in.count(), in.sha256());
     } catch (IOException e) {
-      throw new StorageException("Reading the body for '" + key + "' failed: " + e.getMessage(), key, e, true);
+      throw new StorageException(
+          "Reading the body for '" + key + "' failed: " + e.getMessage(), key, e, true);
     }
   }
 
   private static RequestBody replayable(byte[] data, int length) {
-    return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length, "application/octet-stream");
+    return RequestBody.fromContentProvider(
+        () -> new ByteArrayInputStream(data, 0, length), length, "application/octet-stream");
   }
 
   private static void checkAnnounced(String key, PutOptions options, long count) {
     if (options.length().isPresent() && options.length().getAsLong() != count) {
       throw new StorageException(
-          "The body of '" + key + "' had " + count + " bytes, not the announced " + options.length().getAsLong()
-              + "; nothing was stored.", key, null, false);
+          "The body of '"
+              + key
+              + "' had "
+              + count
+              + " bytes, not the announced "
+              + options.length().getAsLong()
+              + "; nothing was stored.",
+          key,
+          null,
+          false);
     }
   }
 
   /**
-   * Confirms a single-part write: the checksums the store reported (a CRC32 or SHA-256 it was
-   * sent, the MD5 ETag of an unencrypted object) against what was sent, then the size it keeps.
+   * Confirms a single-part write: the checksums the store reported (a CRC32 or SHA-256 it was sent,
+   * the MD5 ETag of an unencrypted object) against what was sent, then the size it keeps.
    */
-  private void confirm(String key, long sent, String md5Hex, long crc32, String sha256Hex, PutObjectResponse put) {
+  private void confirm(
+      String key, long sent, String md5Hex, long crc32, String sha256Hex, PutObjectResponse put) {
     String problem = null;
     if (put.checksumCRC32() != null && !put.checksumCRC32().equals(WriteCheck.crc32Base64(crc32))) {
-      problem = "the CRC32 it reports (" + put.checksumCRC32() + ") is not the CRC32 of the bytes sent";
-    } else if (put.checksumSHA256() != null && !put.checksumSHA256().equals(WriteCheck.sha256Base64(sha256Hex))) {
+      problem =
+          "the CRC32 it reports (" + put.checksumCRC32() + ") is not the CRC32 of the bytes sent";
+    } else if (put.checksumSHA256() != null
+        && !put.checksumSHA256().equals(WriteCheck.sha256Base64(sha256Hex))) {
       problem = "the SHA-256 it reports is not the SHA-256 of the bytes sent";
     } else if (etagIsMd5(put.serverSideEncryption(), put.sseCustomerAlgorithm())
         && WriteCheck.singlePartMd5(put.eTag()).filter(etag -> !etag.equals(md5Hex)).isPresent()) {
-      problem = "its ETag (the MD5 of what it kept, " + WriteCheck.unquote(put.eTag()) + ") is not the MD5 of the bytes sent (" + md5Hex + ")";
+      problem =
+          "its ETag (the MD5 of what it kept, "
+              + WriteCheck.unquote(put.eTag())
+              + ") is not the MD5 of the bytes sent ("
+              + md5Hex
+              + ")";
     }
     confirmKept(key, sent, put.eTag(), problem);
   }
@@ -218,7 +256,10 @@ public final class S3ImageStore implements ImageStore {
     return customerAlgorithm == null && (sse == null || sse == ServerSideEncryption.AES256);
   }
 
-  /** Asks the store (HEAD) what it keeps at {@code key}; removes it and fails if it is not what was sent. */
+  /**
+   * Asks the store (HEAD) what it keeps at {@code key}; removes it and fails if it is not what was
+   * sent.
+   */
   private void confirmKept(String key, long sent, String writtenEtag, String knownProblem) {
     String problem = knownProblem;
     if (problem == null) {
@@ -237,7 +278,9 @@ public final class S3ImageStore implements ImageStore {
         removeQuietly(key);
         throw failure("confirm the write of", key, e);
       }
-      if (writtenEtag != null && head.eTag() != null && !WriteCheck.unquote(head.eTag()).equals(WriteCheck.unquote(writtenEtag))) {
+      if (writtenEtag != null
+          && head.eTag() != null
+          && !WriteCheck.unquote(head.eTag()).equals(WriteCheck.unquote(writtenEtag))) {
         // another writer replaced the object since (overwrite was allowed): it is not ours to judge
         LOG.debug("'{}' was replaced by another writer before it could be confirmed", key);
         return;
@@ -270,23 +313,36 @@ public final class S3ImageStore implements ImageStore {
             : " aws-chunked framing is already off (chunkedEncoding=false), so something between here and the store changed "
                 + "the body: a proxy that rewrites bodies, or a store that transforms what it keeps. Check the endpoint.";
     return new StorageException(
-        "S3 did not keep what was sent for '" + key + "' in bucket '" + bucket + "': " + problem
-            + ". The object was removed; nothing was stored." + cause, key, null, false);
+        "S3 did not keep what was sent for '"
+            + key
+            + "' in bucket '"
+            + bucket
+            + "': "
+            + problem
+            + ". The object was removed; nothing was stored."
+            + cause,
+        key,
+        null,
+        false);
   }
 
   /**
    * A streamed body is read once: the SDK cannot replay it for a retry (it would fail with an
-   * {@code IllegalStateException} and hide the server's answer), so streamed PUTs are not
-   * retried by the SDK; the server's error surfaces as it is (retryable when it is).
+   * {@code IllegalStateException} and hide the server's answer), so streamed PUTs are not retried
+   * by the SDK; the server's error surfaces as it is (retryable when it is).
    */
   private static final SdkPlugin NO_RETRIES =
       config -> config.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
 
-  private PutObjectResponse putSingle(String key, RequestBody body, PutOptions options, boolean streamed) {
+  private PutObjectResponse putSingle(
+      String key, RequestBody body, PutOptions options, boolean streamed) {
     try {
       return s3.putObject(
           r -> {
-            r.bucket(bucket).key(key).contentType(options.contentType()).cacheControl(options.cacheControl());
+            r.bucket(bucket)
+                .key(key)
+                .contentType(options.contentType())
+                .cacheControl(options.cacheControl());
             if (!options.overwrite()) {
               r.ifNoneMatch("*");
             }
@@ -305,8 +361,8 @@ public final class S3ImageStore implements ImageStore {
 
   /**
    * The SDK reads a body of known length itself and wraps what the body throws; a refusal or
-   * timeout of the download it came from (the fetcher's unchecked exceptions) must reach the
-   * caller as itself, so the CLI reports a refusal as a refusal (exit 3), not a storage failure.
+   * timeout of the download it came from (the fetcher's unchecked exceptions) must reach the caller
+   * as itself, so the CLI reports a refusal as a refusal (exit 3), not a storage failure.
    */
   private static void rethrowSourceFailure(SdkException e) {
     for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
@@ -319,15 +375,22 @@ public final class S3ImageStore implements ImageStore {
   /** A part as uploaded: what to name in the completion, and the MD5 of what was sent. */
   private record UploadedPart(CompletedPart part, byte[] md5) {}
 
-  private void putMultipart(String key, DigestingInputStream in, byte[] buffer, PutOptions options) throws IOException {
+  private void putMultipart(String key, DigestingInputStream in, byte[] buffer, PutOptions options)
+      throws IOException {
     String uploadId;
     try {
       uploadId =
           s3.createMultipartUpload(
-                  r -> r.bucket(bucket).key(key).contentType(options.contentType()).cacheControl(options.cacheControl()))
+                  r ->
+                      r.bucket(bucket)
+                          .key(key)
+                          .contentType(options.contentType())
+                          .cacheControl(options.cacheControl()))
               .uploadId();
     } catch (SdkException e) {
-      throw e instanceof S3Exception ? translate("start a multipart upload of", key, (S3Exception) e) : failure("start a multipart upload of", key, e);
+      throw e instanceof S3Exception
+          ? translate("start a multipart upload of", key, (S3Exception) e)
+          : failure("start a multipart upload of", key, e);
     }
     boolean completed = false;
     Future<UploadedPart> inFlight = null;
@@ -343,7 +406,8 @@ public final class S3ImageStore implements ImageStore {
         byte[] data = buffers[which];
         int length = filled;
         int number = ++partNumber;
-        Future<UploadedPart> upload = partUploads.submit(() -> uploadPart(key, uploadId, number, data, length));
+        Future<UploadedPart> upload =
+            partUploads.submit(() -> uploadPart(key, uploadId, number, data, length));
         if (inFlight != null) {
           parts.add(await(key, inFlight));
         }
@@ -362,7 +426,11 @@ public final class S3ImageStore implements ImageStore {
       CompleteMultipartUploadResponse done =
           s3.completeMultipartUpload(
               r -> {
-                r.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(completedParts).build());
+                r.bucket(bucket)
+                    .key(key)
+                    .uploadId(uploadId)
+                    .multipartUpload(
+                        CompletedMultipartUpload.builder().parts(completedParts).build());
                 if (!options.overwrite()) {
                   r.ifNoneMatch("*");
                 }
@@ -370,9 +438,15 @@ public final class S3ImageStore implements ImageStore {
       completed = true;
       String expected = WriteCheck.multipartEtag(parts.stream().map(UploadedPart::md5).toList());
       String problem = null;
-      if (etagIsMd5(done.serverSideEncryption(), null) && WriteCheck.isMultipartEtag(done.eTag())
+      if (etagIsMd5(done.serverSideEncryption(), null)
+          && WriteCheck.isMultipartEtag(done.eTag())
           && !WriteCheck.unquote(done.eTag()).equals(expected)) {
-        problem = "its multipart ETag (" + WriteCheck.unquote(done.eTag()) + ") is not the one of the parts sent (" + expected + ")";
+        problem =
+            "its multipart ETag ("
+                + WriteCheck.unquote(done.eTag())
+                + ") is not the one of the parts sent ("
+                + expected
+                + ")";
       }
       confirmKept(key, in.count(), done.eTag(), problem);
     } catch (S3Exception e) {
@@ -396,18 +470,31 @@ public final class S3ImageStore implements ImageStore {
     }
   }
 
-  private UploadedPart uploadPart(String key, String uploadId, int number, byte[] data, int length) {
+  private UploadedPart uploadPart(
+      String key, String uploadId, int number, byte[] data, int length) {
     byte[] md5 = WriteCheck.md5(data, length);
     UploadPartResponse response =
         s3.uploadPart(
-            r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(number).contentLength((long) length),
+            r ->
+                r.bucket(bucket)
+                    .key(key)
+                    .uploadId(uploadId)
+                    .partNumber(number)
+                    .contentLength((long) length),
             replayable(data, length));
     String etag = response.eTag();
     if (etagIsMd5(response.serverSideEncryption(), response.sseCustomerAlgorithm())
         && WriteCheck.singlePartMd5(etag).filter(e -> !e.equals(WriteCheck.hex(md5))).isPresent()) {
       // the upload is aborted by the caller, so nothing is kept
-      throw mismatch(key, "part " + number + "'s ETag (the MD5 of what it kept, " + WriteCheck.unquote(etag)
-          + ") is not the MD5 of the " + length + " bytes sent");
+      throw mismatch(
+          key,
+          "part "
+              + number
+              + "'s ETag (the MD5 of what it kept, "
+              + WriteCheck.unquote(etag)
+              + ") is not the MD5 of the "
+              + length
+              + " bytes sent");
     }
     return new UploadedPart(CompletedPart.builder().partNumber(number).eTag(etag).build(), md5);
   }
@@ -417,7 +504,11 @@ public final class S3ImageStore implements ImageStore {
       return part.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StorageException("Interrupted while uploading '" + key + "'; the multipart upload is aborted.", key, e, true);
+      throw new StorageException(
+          "Interrupted while uploading '" + key + "'; the multipart upload is aborted.",
+          key,
+          e,
+          true);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof S3Exception) {
@@ -429,7 +520,8 @@ public final class S3ImageStore implements ImageStore {
       if (cause instanceof RuntimeException) {
         throw (RuntimeException) cause;
       }
-      throw new StorageException("Uploading a part of '" + key + "' failed: " + cause, key, cause, true);
+      throw new StorageException(
+          "Uploading a part of '" + key + "' failed: " + cause, key, cause, true);
     }
   }
 
@@ -437,12 +529,17 @@ public final class S3ImageStore implements ImageStore {
     try {
       s3.abortMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId));
     } catch (SdkException e) {
-      LOG.warn("Could not abort the multipart upload of '{}'; a lifecycle rule will have to clean it up", key, e);
+      LOG.warn(
+          "Could not abort the multipart upload of '{}'; a lifecycle rule will have to clean it up",
+          key,
+          e);
     }
   }
 
   private StorageException translate(String what, String key, S3Exception e) {
-    if (e.statusCode() == 412 || "PreconditionFailed".equals(e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode())) {
+    if (e.statusCode() == 412
+        || "PreconditionFailed"
+            .equals(e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode())) {
       return new ObjectExistsException(key);
     }
     boolean retryable = e.statusCode() >= 500 || e.statusCode() == 429 || e.statusCode() == 409;
@@ -450,16 +547,40 @@ public final class S3ImageStore implements ImageStore {
     String hint =
         "NoSuchBucket".equals(code)
             ? " The bucket '" + bucket + "' does not exist: create it first."
-            : e.statusCode() == 403 ? " Check the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or the profile)." : "";
+            : e.statusCode() == 403
+                ? " Check the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or the profile)."
+                : "";
     return new StorageException(
-        "S3 failed to " + what + " '" + key + "' in bucket '" + bucket + "': HTTP " + e.statusCode() + (code.isEmpty() ? "" : " " + code) + "." + hint,
-        key, e, retryable);
+        "S3 failed to "
+            + what
+            + " '"
+            + key
+            + "' in bucket '"
+            + bucket
+            + "': HTTP "
+            + e.statusCode()
+            + (code.isEmpty() ? "" : " " + code)
+            + "."
+            + hint,
+        key,
+        e,
+        retryable);
   }
 
   private StorageException failure(String what, String key, SdkException e) {
     return new StorageException(
-        "S3 failed to " + what + " '" + key + "' in bucket '" + bucket + "': " + e.getClass().getSimpleName() + ". This is retryable.",
-        key, e, true);
+        "S3 failed to "
+            + what
+            + " '"
+            + key
+            + "' in bucket '"
+            + bucket
+            + "': "
+            + e.getClass().getSimpleName()
+            + ". This is retryable.",
+        key,
+        e,
+        true);
   }
 
   @Override
@@ -486,7 +607,8 @@ public final class S3ImageStore implements ImageStore {
     try {
       return s3.getObject(r -> r.bucket(bucket).key(key));
     } catch (NoSuchKeyException e) {
-      throw new StorageException("No object at key '" + key + "' in bucket '" + bucket + "'.", key, e, false);
+      throw new StorageException(
+          "No object at key '" + key + "' in bucket '" + bucket + "'.", key, e, false);
     } catch (S3Exception e) {
       throw translate("read", key, e);
     } catch (SdkException e) {
@@ -518,10 +640,12 @@ public final class S3ImageStore implements ImageStore {
     ObjectKeys.validate(key);
     Objects.requireNonNull(lifetime, "lifetime");
     if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(Duration.ofDays(7)) > 0) {
-      throw new IllegalArgumentException("lifetime must be between 1 second and 7 days, was " + lifetime);
+      throw new IllegalArgumentException(
+          "lifetime must be between 1 second and 7 days, was " + lifetime);
     }
     return presigner
-        .presignGetObject(r -> r.signatureDuration(lifetime).getObjectRequest(g -> g.bucket(bucket).key(key)))
+        .presignGetObject(
+            r -> r.signatureDuration(lifetime).getObjectRequest(g -> g.bucket(bucket).key(key)))
         .url()
         .toString();
   }
@@ -554,7 +678,9 @@ public final class S3ImageStore implements ImageStore {
     /** The bucket (required). */
     public Builder bucket(String bucket) {
       if (bucket == null || !bucket.matches("[a-z0-9][a-z0-9.\\-_]{1,62}")) {
-        throw new IllegalArgumentException("bucket must be a valid bucket name (3-63 lower-case letters, digits, '.', '-'), was " + bucket);
+        throw new IllegalArgumentException(
+            "bucket must be a valid bucket name (3-63 lower-case letters, digits, '.', '-'), was "
+                + bucket);
       }
       this.bucket = bucket;
       return this;
@@ -564,7 +690,8 @@ public final class S3ImageStore implements ImageStore {
     public Builder endpoint(URI endpoint) {
       Objects.requireNonNull(endpoint, "endpoint");
       if (endpoint.getScheme() == null || endpoint.getHost() == null) {
-        throw new IllegalArgumentException("endpoint must be an absolute http(s) URL, was " + endpoint);
+        throw new IllegalArgumentException(
+            "endpoint must be an absolute http(s) URL, was " + endpoint);
       }
       this.endpoint = endpoint;
       return this;
@@ -582,7 +709,10 @@ public final class S3ImageStore implements ImageStore {
       return this;
     }
 
-    /** The public base URL of objects; by default the endpoint's path-style URL, or AWS's virtual-host URL. */
+    /**
+     * The public base URL of objects; by default the endpoint's path-style URL, or AWS's
+     * virtual-host URL.
+     */
     public Builder publicBaseUrl(String publicBaseUrl) {
       this.publicBaseUrl = Objects.requireNonNull(publicBaseUrl, "publicBaseUrl");
       return this;
@@ -600,16 +730,17 @@ public final class S3ImageStore implements ImageStore {
      */
     public Builder partSize(int bytes) {
       if (bytes < 5 * 1024 * 1024 || bytes > 512 * 1024 * 1024) {
-        throw new IllegalArgumentException("partSize must be between 5 MiB and 512 MiB, was " + bytes);
+        throw new IllegalArgumentException(
+            "partSize must be between 5 MiB and 512 MiB, was " + bytes);
       }
       this.partSize = bytes;
       return this;
     }
 
     /**
-     * Check with HEAD before writing without overwrite, for stores that ignore
-     * {@code If-None-Match} (Supabase's S3 endpoint). Narrows the race with a concurrent writer of
-     * the same key but cannot close it.
+     * Check with HEAD before writing without overwrite, for stores that ignore {@code
+     * If-None-Match} (Supabase's S3 endpoint). Narrows the race with a concurrent writer of the
+     * same key but cannot close it.
      */
     public Builder checkExistenceBeforeWrite(boolean check) {
       this.checkExistence = check;
@@ -619,9 +750,9 @@ public final class S3ImageStore implements ImageStore {
     /**
      * Whether request bodies may be sent with {@code aws-chunked} framing (the SDK's streaming
      * signature), which lets one PUT stream a body of known length without reading it twice.
-     * Default: off for plain-{@code http} endpoints, on otherwise. Some S3-compatible servers
-     * store aws-chunked bodies without decoding them (the framing and chunk signatures end up in
-     * the object); with it off, bodies go up from a replayable buffer of {@link #partSize} bytes
+     * Default: off for plain-{@code http} endpoints, on otherwise. Some S3-compatible servers store
+     * aws-chunked bodies without decoding them (the framing and chunk signatures end up in the
+     * object); with it off, bodies go up from a replayable buffer of {@link #partSize} bytes
      * instead (one PUT, or a multipart upload for longer bodies). Either way every write is
      * confirmed against what the store reports keeping, and a mismatch removes the object.
      */
@@ -638,13 +769,14 @@ public final class S3ImageStore implements ImageStore {
 
     /**
      * Supabase Storage through its S3 endpoint ({@code https://<ref>.supabase.co/storage/v1/s3}),
-     * path-style, with Supabase's public URL form and the existence check on (the endpoint
-     * ignores {@code If-None-Match}). Credentials are the project's S3 access keys.
+     * path-style, with Supabase's public URL form and the existence check on (the endpoint ignores
+     * {@code If-None-Match}). Credentials are the project's S3 access keys.
      */
     public Builder supabase(String projectRef, String region) {
       Objects.requireNonNull(projectRef, "projectRef");
       if (!projectRef.matches("[a-z0-9]{1,64}")) {
-        throw new IllegalArgumentException("projectRef must be the project's reference (lower-case letters and digits)");
+        throw new IllegalArgumentException(
+            "projectRef must be the project's reference (lower-case letters and digits)");
       }
       endpoint(URI.create("https://" + projectRef + ".supabase.co/storage/v1/s3"));
       region(region);
@@ -662,7 +794,8 @@ public final class S3ImageStore implements ImageStore {
         throw new IllegalStateException("bucket is required: S3ImageStore.builder().bucket(...)");
       }
       if (publicBaseUrl == null && supabaseRef != null) {
-        publicBaseUrl = "https://" + supabaseRef + ".supabase.co/storage/v1/object/public/" + bucket;
+        publicBaseUrl =
+            "https://" + supabaseRef + ".supabase.co/storage/v1/object/public/" + bucket;
       }
       return new S3ImageStore(this);
     }

@@ -32,22 +32,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Objects in a Supabase Storage bucket through its REST API (what supabase-js's
- * {@code storage.from(bucket).upload(...)} calls), for projects that have a service key and no S3
- * access keys. Uses only {@code java.net.http}.
+ * Objects in a Supabase Storage bucket through its REST API (what supabase-js's {@code
+ * storage.from(bucket).upload(...)} calls), for projects that have a service key and no S3 access
+ * keys. Uses only {@code java.net.http}.
  *
- * <p>Uploads stream: the body goes up as it is read (with {@code Content-Length} when the length
- * is known, chunked otherwise); memory does not grow with it. Writes send
- * {@code x-upsert: false} unless the caller asks to overwrite, so the server refuses a second
- * writer of a key atomically ({@link io.renderlab.core.ObjectExistsException}). A body that fails
- * midway aborts the request, and the server stores nothing. Server errors are mapped: an existing
- * key, a missing bucket, a body over the size limit, a refused key, a throttled or failing server
- * (retryable).
+ * <p>Uploads stream: the body goes up as it is read (with {@code Content-Length} when the length is
+ * known, chunked otherwise); memory does not grow with it. Writes send {@code x-upsert: false}
+ * unless the caller asks to overwrite, so the server refuses a second writer of a key atomically
+ * ({@link io.renderlab.core.ObjectExistsException}). A body that fails midway aborts the request,
+ * and the server stores nothing. Server errors are mapped: an existing key, a missing bucket, a
+ * body over the size limit, a refused key, a throttled or failing server (retryable).
  *
  * <p>The service key is sent as {@code Authorization: Bearer} and {@code apikey} and appears in no
- * message, log line or {@code toString()}. Public URLs have Supabase's form
- * ({@code <project>/storage/v1/object/public/<bucket>/<key>}, readable when the bucket is public);
- * {@link #signedUrl} asks the server to sign one. Thread-safe; {@link #close()} stops its threads.
+ * message, log line or {@code toString()}. Public URLs have Supabase's form ({@code
+ * <project>/storage/v1/object/public/<bucket>/<key>}, readable when the bucket is public); {@link
+ * #signedUrl} asks the server to sign one. Thread-safe; {@link #close()} stops its threads.
  *
  * <pre>{@code
  * SupabaseImageStore store = SupabaseImageStore.builder()
@@ -59,8 +58,12 @@ import org.slf4j.LoggerFactory;
 public final class SupabaseImageStore implements ImageStore {
   private static final Logger LOG = LoggerFactory.getLogger(SupabaseImageStore.class);
   private static final int MAX_ERROR_BODY = 16 * 1024;
-  /** The environment variable {@link #fromEnv} and {@link ImageStores#fromUrl} read the key from. */
+
+  /**
+   * The environment variable {@link #fromEnv} and {@link ImageStores#fromUrl} read the key from.
+   */
   public static final String SERVICE_KEY_ENV = "SUPABASE_SERVICE_ROLE_KEY";
+
   /** The environment variable {@link #fromEnv} reads the project URL from. */
   public static final String URL_ENV = "SUPABASE_URL";
 
@@ -79,7 +82,10 @@ public final class SupabaseImageStore implements ImageStore {
     this.serviceKey = b.serviceKey;
     this.requestTimeout = b.requestTimeout;
     this.uploadTimeout = b.uploadTimeout;
-    String base = b.publicBaseUrl != null ? b.publicBaseUrl : storageUrl + "/object/public/" + UrlPaths.encode(bucket);
+    String base =
+        b.publicBaseUrl != null
+            ? b.publicBaseUrl
+            : storageUrl + "/object/public/" + UrlPaths.encode(bucket);
     this.publicBaseUrl = base.endsWith("/") ? base : base + "/";
     AtomicInteger threads = new AtomicInteger();
     this.executor =
@@ -111,16 +117,23 @@ public final class SupabaseImageStore implements ImageStore {
   public static SupabaseImageStore fromEnv(String bucket) {
     String url = System.getenv(URL_ENV);
     if (url == null || url.isBlank()) {
-      throw new ConfigurationException("Set " + URL_ENV + " to the project URL (https://<project-ref>.supabase.co).");
+      throw new ConfigurationException(
+          "Set " + URL_ENV + " to the project URL (https://<project-ref>.supabase.co).");
     }
-    return builder().projectUrl(URI.create(url.strip())).bucket(bucket).serviceKey(requireKeyFromEnv(System::getenv)).build();
+    return builder()
+        .projectUrl(URI.create(url.strip()))
+        .bucket(bucket)
+        .serviceKey(requireKeyFromEnv(System::getenv))
+        .build();
   }
 
   static String requireKeyFromEnv(Function<String, String> env) {
     String key = env.apply(SERVICE_KEY_ENV);
     if (key == null || key.isBlank()) {
       throw new ConfigurationException(
-          "Set " + SERVICE_KEY_ENV + " to the project's service_role (or secret) key to use Supabase Storage's REST API.");
+          "Set "
+              + SERVICE_KEY_ENV
+              + " to the project's service_role (or secret) key to use Supabase Storage's REST API.");
     }
     return key.strip();
   }
@@ -131,7 +144,13 @@ public final class SupabaseImageStore implements ImageStore {
   }
 
   private URI objectUri(String route, String key) {
-    return URI.create(storageUrl + "/object/" + route + UrlPaths.encode(bucket) + "/" + UrlPaths.encode(ObjectKeys.validate(key)));
+    return URI.create(
+        storageUrl
+            + "/object/"
+            + route
+            + UrlPaths.encode(bucket)
+            + "/"
+            + UrlPaths.encode(ObjectKeys.validate(key)));
   }
 
   private HttpRequest.Builder request(URI uri, Duration timeout) {
@@ -144,8 +163,8 @@ public final class SupabaseImageStore implements ImageStore {
   /**
    * {@inheritDoc}
    *
-   * <p>{@code POST /storage/v1/object/<bucket>/<key>} with {@code x-upsert},
-   * {@code cache-control} and {@code content-type}; the body streams.
+   * <p>{@code POST /storage/v1/object/<bucket>/<key>} with {@code x-upsert}, {@code cache-control}
+   * and {@code content-type}; the body streams.
    */
   @Override
   public StoredObject put(String key, InputStream body, PutOptions options) {
@@ -171,13 +190,22 @@ public final class SupabaseImageStore implements ImageStore {
       source.rethrowSourceFailure();
       if (options.length().isPresent() && source.digest().count() != options.length().getAsLong()) {
         throw new StorageException(
-            "The body of '" + key + "' had " + source.digest().count() + " bytes, not the announced "
-                + options.length().getAsLong() + "; nothing was stored.", key, e, false);
+            "The body of '"
+                + key
+                + "' had "
+                + source.digest().count()
+                + " bytes, not the announced "
+                + options.length().getAsLong()
+                + "; nothing was stored.",
+            key,
+            e,
+            false);
       }
       throw failure("upload", key, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StorageException("Interrupted while uploading '" + key + "'; nothing was stored.", key, e, true);
+      throw new StorageException(
+          "Interrupted while uploading '" + key + "'; nothing was stored.", key, e, true);
     }
     int status = response.statusCode();
     if (status / 100 != 2) {
@@ -187,7 +215,8 @@ public final class SupabaseImageStore implements ImageStore {
     DigestingInputStream digest = source.digest();
     confirmKept(key, digest.count());
     LOG.debug("Stored '{}' in Supabase bucket '{}' ({} bytes)", key, bucket, digest.count());
-    return new StoredObject(key, publicUrl(key), options.contentType(), digest.count(), digest.sha256());
+    return new StoredObject(
+        key, publicUrl(key), options.contentType(), digest.count(), digest.sha256());
   }
 
   /**
@@ -195,8 +224,12 @@ public final class SupabaseImageStore implements ImageStore {
    * reports is not what was sent, removes the object and fails.
    */
   private void confirmKept(String key, long sent) {
-    HttpRequest request = request(objectUri("authenticated/", key), requestTimeout).method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
-    HttpResponse<Void> head = send("confirm the upload of", key, request, HttpResponse.BodyHandlers.discarding());
+    HttpRequest request =
+        request(objectUri("authenticated/", key), requestTimeout)
+            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+            .build();
+    HttpResponse<Void> head =
+        send("confirm the upload of", key, request, HttpResponse.BodyHandlers.discarding());
     String problem = null;
     if (head.statusCode() / 100 != 2) {
       problem = "it has no object there right after the upload (HTTP " + head.statusCode() + ")";
@@ -213,18 +246,29 @@ public final class SupabaseImageStore implements ImageStore {
         LOG.warn("Could not remove '{}' after a failed write check; remove it by hand", key, e);
       }
       throw new StorageException(
-          "Supabase Storage did not keep what was sent for '" + key + "' in bucket '" + bucket + "': " + problem
+          "Supabase Storage did not keep what was sent for '"
+              + key
+              + "' in bucket '"
+              + bucket
+              + "': "
+              + problem
               + ". The object was removed; nothing was stored. The likely cause: a proxy or gateway in front of the storage "
               + "API that changed the body; point the storage URL at the project itself (supabase://BUCKET?project=REF).",
-          key, null, false);
+          key,
+          null,
+          false);
     }
   }
 
   /** {@inheritDoc} {@code HEAD /storage/v1/object/authenticated/<bucket>/<key>}. */
   @Override
   public boolean exists(String key) {
-    HttpRequest request = request(objectUri("authenticated/", key), requestTimeout).method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
-    HttpResponse<Void> response = send("look up", key, request, HttpResponse.BodyHandlers.discarding());
+    HttpRequest request =
+        request(objectUri("authenticated/", key), requestTimeout)
+            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+            .build();
+    HttpResponse<Void> response =
+        send("look up", key, request, HttpResponse.BodyHandlers.discarding());
     int status = response.statusCode();
     if (status / 100 == 2) {
       return true;
@@ -234,14 +278,19 @@ public final class SupabaseImageStore implements ImageStore {
     if (status == 400 || status == 404) {
       return false;
     }
-    throw SupabaseErrors.toException("look up", key, bucket, new SupabaseErrors.Problem(status, 0, "", "", ""), serviceKey);
+    throw SupabaseErrors.toException(
+        "look up", key, bucket, new SupabaseErrors.Problem(status, 0, "", "", ""), serviceKey);
   }
 
-  /** {@inheritDoc} {@code GET /storage/v1/object/authenticated/<bucket>/<key>}; the stream is the live body. */
+  /**
+   * {@inheritDoc} {@code GET /storage/v1/object/authenticated/<bucket>/<key>}; the stream is the
+   * live body.
+   */
   @Override
   public InputStream open(String key) {
     HttpRequest request = request(objectUri("authenticated/", key), requestTimeout).GET().build();
-    HttpResponse<InputStream> response = send("read", key, request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> response =
+        send("read", key, request, HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() / 100 != 2) {
       throw error("read", key, response);
     }
@@ -262,7 +311,8 @@ public final class SupabaseImageStore implements ImageStore {
             .header("content-type", "application/json")
             .method("DELETE", HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8))
             .build();
-    HttpResponse<InputStream> response = send("delete", key, request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> response =
+        send("delete", key, request, HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() / 100 != 2) {
       throw error("delete", key, response);
     }
@@ -285,8 +335,8 @@ public final class SupabaseImageStore implements ImageStore {
   /**
    * {@inheritDoc}
    *
-   * <p>{@code POST /storage/v1/object/sign/<bucket>/<key>} with {@code {"expiresIn":seconds}};
-   * the server answers the path and token of the signed URL. Never logged.
+   * <p>{@code POST /storage/v1/object/sign/<bucket>/<key>} with {@code {"expiresIn":seconds}}; the
+   * server answers the path and token of the signed URL. Never logged.
    *
    * @throws IllegalArgumentException if {@code lifetime} is shorter than one second
    */
@@ -300,42 +350,67 @@ public final class SupabaseImageStore implements ImageStore {
     HttpRequest request =
         request(uri, requestTimeout)
             .header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"expiresIn\":" + lifetime.getSeconds() + "}", StandardCharsets.UTF_8))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"expiresIn\":" + lifetime.getSeconds() + "}", StandardCharsets.UTF_8))
             .build();
-    HttpResponse<InputStream> response = send("sign a URL for", key, request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> response =
+        send("sign a URL for", key, request, HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() / 100 != 2) {
       throw error("sign a URL for", key, response);
     }
     Optional<String> path = SupabaseErrors.signedPath(readBounded(response));
     if (path.isEmpty() || !path.get().startsWith("/")) {
       throw new StorageException(
-          "Supabase Storage answered a signed-URL request for '" + key + "' without a signedURL path.", key, null, true);
+          "Supabase Storage answered a signed-URL request for '"
+              + key
+              + "' without a signedURL path.",
+          key,
+          null,
+          true);
     }
     return UrlPaths.encodeUri(storageUrl + path.get());
   }
 
-  private <T> HttpResponse<T> send(String what, String key, HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+  private <T> HttpResponse<T> send(
+      String what, String key, HttpRequest request, HttpResponse.BodyHandler<T> handler) {
     try {
       return http.send(request, handler);
     } catch (IOException e) {
       throw failure(what, key, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StorageException("Interrupted while trying to " + what + " '" + key + "'.", key, e, true);
+      throw new StorageException(
+          "Interrupted while trying to " + what + " '" + key + "'.", key, e, true);
     }
   }
 
   private StorageException failure(String what, String key, IOException e) {
-    String kind = e instanceof HttpTimeoutException || e instanceof InterruptedIOException ? "timed out" : "failed (" + e.getClass().getSimpleName() + ")";
+    String kind =
+        e instanceof HttpTimeoutException || e instanceof InterruptedIOException
+            ? "timed out"
+            : "failed (" + e.getClass().getSimpleName() + ")";
     return new StorageException(
-        "Supabase Storage: trying to " + what + " '" + key + "' in bucket '" + bucket + "' at " + storageUrl + " " + kind
+        "Supabase Storage: trying to "
+            + what
+            + " '"
+            + key
+            + "' in bucket '"
+            + bucket
+            + "' at "
+            + storageUrl
+            + " "
+            + kind
             + "; nothing was changed. This is retryable.",
-        key, e, true);
+        key,
+        e,
+        true);
   }
 
   private StorageException error(String what, String key, HttpResponse<InputStream> response) {
     byte[] body = readBounded(response);
-    return SupabaseErrors.toException(what, key, bucket, SupabaseErrors.parse(response.statusCode(), body), serviceKey);
+    return SupabaseErrors.toException(
+        what, key, bucket, SupabaseErrors.parse(response.statusCode(), body), serviceKey);
   }
 
   private static byte[] readBounded(HttpResponse<InputStream> response) {
@@ -378,7 +453,11 @@ public final class SupabaseImageStore implements ImageStore {
   /** The storage URL and bucket; never the service key. */
   @Override
   public String toString() {
-    return "SupabaseImageStore{storageUrl=" + storageUrl + ", bucket=" + bucket + ", serviceKey=****}";
+    return "SupabaseImageStore{storageUrl="
+        + storageUrl
+        + ", bucket="
+        + bucket
+        + ", serviceKey=****}";
   }
 
   /**
@@ -424,11 +503,16 @@ public final class SupabaseImageStore implements ImageStore {
         throw r;
       }
       if (r != null) {
-        throw new StorageException("Reading the body failed: " + r + "; nothing was stored.", null, r, false);
+        throw new StorageException(
+            "Reading the body failed: " + r + "; nothing was stored.", null, r, false);
       }
       IOException io = ioFailure;
       if (io != null) {
-        throw new StorageException("Reading the body failed: " + io.getMessage() + "; nothing was stored.", null, io, true);
+        throw new StorageException(
+            "Reading the body failed: " + io.getMessage() + "; nothing was stored.",
+            null,
+            io,
+            true);
       }
     }
 
@@ -451,18 +535,20 @@ public final class SupabaseImageStore implements ImageStore {
     private Builder() {}
 
     /**
-     * The project URL, {@code https://<project-ref>.supabase.co} (or a local
-     * {@code http://127.0.0.1:54321}); the storage API is under {@code /storage/v1}.
+     * The project URL, {@code https://<project-ref>.supabase.co} (or a local {@code
+     * http://127.0.0.1:54321}); the storage API is under {@code /storage/v1}.
      */
     public Builder projectUrl(URI projectUrl) {
-      return storageUrl(URI.create(stripSlash(checkHttp(projectUrl, "projectUrl").toString()) + "/storage/v1"));
+      return storageUrl(
+          URI.create(stripSlash(checkHttp(projectUrl, "projectUrl").toString()) + "/storage/v1"));
     }
 
     /** The project by its reference: {@code https://<projectRef>.supabase.co}. */
     public Builder projectRef(String projectRef) {
       Objects.requireNonNull(projectRef, "projectRef");
       if (!projectRef.matches("[a-z0-9]{1,64}")) {
-        throw new IllegalArgumentException("projectRef must be the project's reference (lower-case letters and digits)");
+        throw new IllegalArgumentException(
+            "projectRef must be the project's reference (lower-case letters and digits)");
       }
       return projectUrl(URI.create("https://" + projectRef + ".supabase.co"));
     }
@@ -471,7 +557,8 @@ public final class SupabaseImageStore implements ImageStore {
     public Builder storageUrl(URI storageUrl) {
       URI checked = checkHttp(storageUrl, "storageUrl");
       if (checked.getRawQuery() != null || checked.getRawUserInfo() != null) {
-        throw new IllegalArgumentException("storageUrl must not carry a query string or credentials");
+        throw new IllegalArgumentException(
+            "storageUrl must not carry a query string or credentials");
       }
       this.storageUrl = stripSlash(checked.toString());
       return this;
@@ -480,7 +567,9 @@ public final class SupabaseImageStore implements ImageStore {
     /** The bucket (required; it must exist). */
     public Builder bucket(String bucket) {
       if (bucket == null || !bucket.matches("[A-Za-z0-9][A-Za-z0-9 ._\\-]{0,99}")) {
-        throw new IllegalArgumentException("bucket must be a Supabase bucket name (letters, digits, ' ', '.', '_', '-'), was " + bucket);
+        throw new IllegalArgumentException(
+            "bucket must be a Supabase bucket name (letters, digits, ' ', '.', '_', '-'), was "
+                + bucket);
       }
       this.bucket = bucket;
       return this;
@@ -498,7 +587,10 @@ public final class SupabaseImageStore implements ImageStore {
       return this;
     }
 
-    /** The public base URL of objects, for a CDN or custom domain; Supabase's public object URL by default. */
+    /**
+     * The public base URL of objects, for a CDN or custom domain; Supabase's public object URL by
+     * default.
+     */
     public Builder publicBaseUrl(String publicBaseUrl) {
       this.publicBaseUrl = Objects.requireNonNull(publicBaseUrl, "publicBaseUrl");
       return this;
@@ -529,13 +621,18 @@ public final class SupabaseImageStore implements ImageStore {
      */
     public SupabaseImageStore build() {
       if (storageUrl == null) {
-        throw new IllegalStateException("the project is required: SupabaseImageStore.builder().projectUrl(...) or .projectRef(...)");
+        throw new IllegalStateException(
+            "the project is required: SupabaseImageStore.builder().projectUrl(...) or .projectRef(...)");
       }
       if (bucket == null) {
-        throw new IllegalStateException("bucket is required: SupabaseImageStore.builder().bucket(...)");
+        throw new IllegalStateException(
+            "bucket is required: SupabaseImageStore.builder().bucket(...)");
       }
       if (serviceKey == null) {
-        throw new IllegalStateException("serviceKey is required: SupabaseImageStore.builder().serviceKey(System.getenv(\"" + SERVICE_KEY_ENV + "\"))");
+        throw new IllegalStateException(
+            "serviceKey is required: SupabaseImageStore.builder().serviceKey(System.getenv(\""
+                + SERVICE_KEY_ENV
+                + "\"))");
       }
       return new SupabaseImageStore(this);
     }

@@ -32,7 +32,8 @@ class FolderImageStoreTest extends ImageStoreContract {
   @Test
   void publicUrlsAreFileUrlsOrUnderTheConfiguredBase() {
     assertThat(store.publicUrl("u/a b.png")).startsWith("file:").endsWith("/objects/u/a%20b.png");
-    FolderImageStore served = FolderImageStore.of(root.resolve("objects"), "http://localhost:8080/files/");
+    FolderImageStore served =
+        FolderImageStore.of(root.resolve("objects"), "http://localhost:8080/files/");
     assertThat(served.publicUrl("u/a.png")).isEqualTo("http://localhost:8080/files/u/a.png");
   }
 
@@ -40,14 +41,19 @@ class FolderImageStoreTest extends ImageStoreContract {
   void leavesNoTemporaryFilesBehind() throws Exception {
     store.put("u/a.png", new ByteArrayInputStream(new byte[100]), PutOptions.of("image/png"));
     try (Stream<Path> files = Files.walk(store.root())) {
-      assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString())).containsExactly("a.png");
+      assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
+          .containsExactly("a.png");
     }
   }
 
   @Test
   void aLengthMismatchStoresNothing() {
     assertThatThrownBy(
-            () -> store.put("u/short.png", new ByteArrayInputStream(new byte[10]), PutOptions.of("image/png").withLength(20)))
+            () ->
+                store.put(
+                    "u/short.png",
+                    new ByteArrayInputStream(new byte[10]),
+                    PutOptions.of("image/png").withLength(20)))
         .isInstanceOf(StorageException.class)
         .hasMessageContaining("announced");
     assertThat(store.exists("u/short.png")).isFalse();
@@ -55,6 +61,7 @@ class FolderImageStoreTest extends ImageStoreContract {
 
   @Test
   void cannotSignUrls() {
-    assertThatThrownBy(() -> store.signedUrl("u/a.png", Duration.ofMinutes(1))).isInstanceOf(StorageException.class);
+    assertThatThrownBy(() -> store.signedUrl("u/a.png", Duration.ofMinutes(1)))
+        .isInstanceOf(StorageException.class);
   }
 }

@@ -8,8 +8,8 @@ import mockwebserver3.MockResponseBody;
 import okio.BufferedSink;
 
 /**
- * A large "image" made on the fly: the PNG signature, then seeded pseudo-random bytes. Streams
- * in 64 KiB blocks, so a test can serve and check hundreds of MiB without holding them.
+ * A large "image" made on the fly: the PNG signature, then seeded pseudo-random bytes. Streams in
+ * 64 KiB blocks, so a test can serve and check hundreds of MiB without holding them.
  */
 public final class GeneratedImage {
   private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};

@@ -54,7 +54,12 @@ abstract class ImageStoreContract {
     byte[] body = bytes(100_000, 1);
     String key = key();
 
-    StoredObject stored = store().put(key, new ByteArrayInputStream(body), PutOptions.of("image/png").withLength(body.length));
+    StoredObject stored =
+        store()
+            .put(
+                key,
+                new ByteArrayInputStream(body),
+                PutOptions.of("image/png").withLength(body.length));
 
     assertThat(stored.bytes()).isEqualTo(body.length);
     assertThat(stored.sha256()).isEqualTo(sha256(body));
@@ -68,7 +73,8 @@ abstract class ImageStoreContract {
     byte[] body = bytes(70_000, 2);
     String key = key();
 
-    StoredObject stored = store().put(key, new ByteArrayInputStream(body), PutOptions.of("image/png"));
+    StoredObject stored =
+        store().put(key, new ByteArrayInputStream(body), PutOptions.of("image/png"));
 
     assertThat(stored.sha256()).isEqualTo(sha256(body));
     assertThat(read(store(), key)).isEqualTo(body);
@@ -79,12 +85,19 @@ abstract class ImageStoreContract {
     String key = key();
     store().put(key, new ByteArrayInputStream(bytes(10, 3)), PutOptions.of("image/png"));
 
-    assertThatThrownBy(() -> store().put(key, new ByteArrayInputStream(bytes(10, 4)), PutOptions.of("image/png")))
+    assertThatThrownBy(
+            () ->
+                store()
+                    .put(key, new ByteArrayInputStream(bytes(10, 4)), PutOptions.of("image/png")))
         .isInstanceOf(ObjectExistsException.class)
         .hasMessageContaining(key);
     assertThat(read(store(), key)).isEqualTo(bytes(10, 3));
 
-    store().put(key, new ByteArrayInputStream(bytes(10, 5)), PutOptions.of("image/png").withOverwrite(true));
+    store()
+        .put(
+            key,
+            new ByteArrayInputStream(bytes(10, 5)),
+            PutOptions.of("image/png").withOverwrite(true));
     assertThat(read(store(), key)).isEqualTo(bytes(10, 5));
   }
 
@@ -104,7 +117,8 @@ abstract class ImageStoreContract {
           }
         };
 
-    assertThatThrownBy(() -> store().put(key, failing, PutOptions.of("image/png"))).isInstanceOf(RuntimeException.class);
+    assertThatThrownBy(() -> store().put(key, failing, PutOptions.of("image/png")))
+        .isInstanceOf(RuntimeException.class);
     assertThat(store().exists(key)).isFalse();
   }
 
@@ -162,13 +176,27 @@ abstract class ImageStoreContract {
     assertThat(store().delete(key)).isTrue();
     assertThat(store().exists(key)).isFalse();
     assertThat(store().delete(key)).isFalse();
-    assertThatThrownBy(() -> store().open(key)).isInstanceOf(StorageException.class).hasMessageContaining(key);
+    assertThatThrownBy(() -> store().open(key))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining(key);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"../etc/passwd", "/abs/key.png", "a/../b.png", "a\\b.png", "a//b.png", "a/./b.png", "tab\tkey", ""})
+  @ValueSource(
+      strings = {
+        "../etc/passwd",
+        "/abs/key.png",
+        "a/../b.png",
+        "a\\b.png",
+        "a//b.png",
+        "a/./b.png",
+        "tab\tkey",
+        ""
+      })
   void refusesUnsafeKeys(String key) {
-    assertThatThrownBy(() -> store().put(key, new ByteArrayInputStream(new byte[1]), PutOptions.of("image/png")))
+    assertThatThrownBy(
+            () ->
+                store().put(key, new ByteArrayInputStream(new byte[1]), PutOptions.of("image/png")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("key");
   }
@@ -176,7 +204,11 @@ abstract class ImageStoreContract {
   @Test
   void acceptsTheNearestSafeKeys() throws Exception {
     for (String key : List.of("thumbs/user 1/a..b.webp", "user-1/ünïcødé.png", "a/b/c/d.png")) {
-      store().put(key, new ByteArrayInputStream(bytes(5, 7)), PutOptions.of("image/png").withOverwrite(true));
+      store()
+          .put(
+              key,
+              new ByteArrayInputStream(bytes(5, 7)),
+              PutOptions.of("image/png").withOverwrite(true));
       assertThat(read(store(), key)).hasSize(5);
     }
   }

@@ -32,7 +32,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class IngestorTest {
   static final byte[] PNG = png(5000);
-  static final byte[] JPEG = {(byte) 0xff, (byte) 0xd8, (byte) 0xff, (byte) 0xe0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 2, 3};
+  static final byte[] JPEG = {
+    (byte) 0xff, (byte) 0xd8, (byte) 0xff, (byte) 0xe0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 2, 3
+  };
 
   @TempDir Path root;
   MockWebServer server;
@@ -55,7 +57,11 @@ class IngestorTest {
         Ingestor.builder()
             .store(store)
             .fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").maxBytes(10_000).build())
-            .retryPolicy(RetryPolicy.builder().initialBackoff(Duration.ZERO).maxBackoff(Duration.ZERO).build())
+            .retryPolicy(
+                RetryPolicy.builder()
+                    .initialBackoff(Duration.ZERO)
+                    .maxBackoff(Duration.ZERO)
+                    .build())
             .build();
   }
 
@@ -66,9 +72,14 @@ class IngestorTest {
 
   @Test
   void reuploadsAnExpiringOutputAndReturnsAPermanentUrl() throws Exception {
-    server.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).addHeader("Content-Type", "application/octet-stream").build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .body(new Buffer().write(PNG))
+            .addHeader("Content-Type", "application/octet-stream")
+            .build());
 
-    StoredObject stored = ingestor.ingest(server.url("/pbxt/abc.jpg?token=x").toString(), "user-1", "generated");
+    StoredObject stored =
+        ingestor.ingest(server.url("/pbxt/abc.jpg?token=x").toString(), "user-1", "generated");
 
     assertThat(stored.key()).matches("user-1/generated_\\d+_[a-z0-9]{10}\\.png");
     assertThat(stored.contentType()).isEqualTo("image/png");
@@ -81,7 +92,8 @@ class IngestorTest {
   void theExtensionComesFromTheContentNotTheUrl() {
     server.enqueue(new MockResponse.Builder().body(new Buffer().write(JPEG)).build());
 
-    assertThat(ingestor.ingest(server.url("/image.png").toString(), "u", "generated").key()).endsWith(".jpg");
+    assertThat(ingestor.ingest(server.url("/image.png").toString(), "u", "generated").key())
+        .endsWith(".jpg");
   }
 
   @Test
@@ -90,7 +102,8 @@ class IngestorTest {
     server.enqueue(new MockResponse.Builder().code(502).build());
     server.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).build());
 
-    assertThat(ingestor.ingest(server.url("/flaky.png").toString(), "u", "generated").bytes()).isEqualTo(PNG.length);
+    assertThat(ingestor.ingest(server.url("/flaky.png").toString(), "u", "generated").bytes())
+        .isEqualTo(PNG.length);
     assertThat(server.getRequestCount()).isEqualTo(3);
   }
 
@@ -98,7 +111,8 @@ class IngestorTest {
   void anExpiredSourceIsReportedAndNotRetried() {
     server.enqueue(new MockResponse.Builder().code(404).build());
 
-    assertThatThrownBy(() -> ingestor.ingest(server.url("/expired.png").toString(), "u", "generated"))
+    assertThatThrownBy(
+            () -> ingestor.ingest(server.url("/expired.png").toString(), "u", "generated"))
         .isInstanceOf(RemoteFetchFailedException.class)
         .hasMessageContaining("expired");
     assertThat(server.getRequestCount()).isEqualTo(1);
@@ -106,14 +120,20 @@ class IngestorTest {
 
   @Test
   void refusalsStoreNothing() throws Exception {
-    server.enqueue(new MockResponse.Builder().body("<html>hi</html>").addHeader("Content-Type", "image/png").build());
-    server.enqueue(new MockResponse.Builder().chunkedBody(new Buffer().write(png(50_000)), 1000).build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .body("<html>hi</html>")
+            .addHeader("Content-Type", "image/png")
+            .build());
+    server.enqueue(
+        new MockResponse.Builder().chunkedBody(new Buffer().write(png(50_000)), 1000).build());
 
     assertThatThrownBy(() -> ingestor.ingest(server.url("/html").toString(), "u", "generated"))
         .isInstanceOf(RemoteFetchRefusedException.class);
     assertThatThrownBy(() -> ingestor.ingest(server.url("/huge").toString(), "u", "generated"))
         .isInstanceOf(RemoteFetchRefusedException.class);
-    assertThatThrownBy(() -> ingestor.ingest("http://169.254.169.254/latest/meta-data", "u", "generated"))
+    assertThatThrownBy(
+            () -> ingestor.ingest("http://169.254.169.254/latest/meta-data", "u", "generated"))
         .isInstanceOf(RemoteFetchRefusedException.class);
     try (Stream<Path> files = Files.walk(store.root())) {
       assertThat(files.filter(Files::isRegularFile)).isEmpty();
@@ -127,34 +147,79 @@ class IngestorTest {
 
   static Stream<Arguments> hostileInputs() {
     return Stream.of(
-        Arguments.of("HTML served as image/png", (Hostile) s -> {
-          s.enqueue(new MockResponse.Builder().body("<html>hi</html>").addHeader("Content-Type", "image/png").build());
-          return s.url("/fake.png").toString();
-        }),
-        Arguments.of("over the cap with a length", (Hostile) s -> {
-          s.enqueue(new MockResponse.Builder().body(new Buffer().write(png(10_001))).build());
-          return s.url("/big.png").toString();
-        }),
-        Arguments.of("over the cap without a length", (Hostile) s -> {
-          s.enqueue(new MockResponse.Builder().chunkedBody(new Buffer().write(png(10_001)), 1000).build());
-          return s.url("/big-chunked.png").toString();
-        }),
-        Arguments.of("slow body past the idle timeout", (Hostile) s -> {
-          s.enqueue(new MockResponse.Builder().body(new Buffer().write(png(3000))).throttleBody(1000, 1, TimeUnit.SECONDS).build());
-          return s.url("/slow.png").toString();
-        }),
-        Arguments.of("redirect into cloud metadata", (Hostile) s -> {
-          s.enqueue(new MockResponse.Builder().code(302).addHeader("Location", "http://169.254.169.254/latest/meta-data/").build());
-          return s.url("/r1").toString();
-        }),
-        Arguments.of("redirect into another loopback address", (Hostile) s -> {
-          s.enqueue(new MockResponse.Builder().code(307).addHeader("Location", "http://[::ffff:127.0.0.2]/x.png").build());
-          return s.url("/r2").toString();
-        }),
-        Arguments.of("redirect to file:", (Hostile) s -> {
-          s.enqueue(new MockResponse.Builder().code(301).addHeader("Location", "file:///etc/passwd").build());
-          return s.url("/r3").toString();
-        }),
+        Arguments.of(
+            "HTML served as image/png",
+            (Hostile)
+                s -> {
+                  s.enqueue(
+                      new MockResponse.Builder()
+                          .body("<html>hi</html>")
+                          .addHeader("Content-Type", "image/png")
+                          .build());
+                  return s.url("/fake.png").toString();
+                }),
+        Arguments.of(
+            "over the cap with a length",
+            (Hostile)
+                s -> {
+                  s.enqueue(
+                      new MockResponse.Builder().body(new Buffer().write(png(10_001))).build());
+                  return s.url("/big.png").toString();
+                }),
+        Arguments.of(
+            "over the cap without a length",
+            (Hostile)
+                s -> {
+                  s.enqueue(
+                      new MockResponse.Builder()
+                          .chunkedBody(new Buffer().write(png(10_001)), 1000)
+                          .build());
+                  return s.url("/big-chunked.png").toString();
+                }),
+        Arguments.of(
+            "slow body past the idle timeout",
+            (Hostile)
+                s -> {
+                  s.enqueue(
+                      new MockResponse.Builder()
+                          .body(new Buffer().write(png(3000)))
+                          .throttleBody(1000, 1, TimeUnit.SECONDS)
+                          .build());
+                  return s.url("/slow.png").toString();
+                }),
+        Arguments.of(
+            "redirect into cloud metadata",
+            (Hostile)
+                s -> {
+                  s.enqueue(
+                      new MockResponse.Builder()
+                          .code(302)
+                          .addHeader("Location", "http://169.254.169.254/latest/meta-data/")
+                          .build());
+                  return s.url("/r1").toString();
+                }),
+        Arguments.of(
+            "redirect into another loopback address",
+            (Hostile)
+                s -> {
+                  s.enqueue(
+                      new MockResponse.Builder()
+                          .code(307)
+                          .addHeader("Location", "http://[::ffff:127.0.0.2]/x.png")
+                          .build());
+                  return s.url("/r2").toString();
+                }),
+        Arguments.of(
+            "redirect to file:",
+            (Hostile)
+                s -> {
+                  s.enqueue(
+                      new MockResponse.Builder()
+                          .code(301)
+                          .addHeader("Location", "file:///etc/passwd")
+                          .build());
+                  return s.url("/r3").toString();
+                }),
         Arguments.of("decimal loopback", (Hostile) s -> "http://2130706434/x.png"),
         Arguments.of("hex loopback", (Hostile) s -> "http://0x7f.0.0.2/x.png"),
         Arguments.of("short loopback", (Hostile) s -> "http://127.2/x.png"),
@@ -173,8 +238,17 @@ class IngestorTest {
     Ingestor impatient =
         Ingestor.builder()
             .store(store)
-            .fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").maxBytes(10_000).readTimeout(Duration.ofMillis(300)).build())
-            .retryPolicy(RetryPolicy.builder().initialBackoff(Duration.ZERO).maxBackoff(Duration.ZERO).build())
+            .fetcher(
+                RemoteFetcher.builder()
+                    .allowHost("127.0.0.1")
+                    .maxBytes(10_000)
+                    .readTimeout(Duration.ofMillis(300))
+                    .build())
+            .retryPolicy(
+                RetryPolicy.builder()
+                    .initialBackoff(Duration.ZERO)
+                    .maxBackoff(Duration.ZERO)
+                    .build())
             .build();
     String url = hostile.url(server);
 
@@ -188,12 +262,19 @@ class IngestorTest {
 
   @Test
   void theNearestGoodInputsAreStored() {
-    server.enqueue(new MockResponse.Builder().chunkedBody(new Buffer().write(png(10_000)), 1000).build());
-    server.enqueue(new MockResponse.Builder().code(302).addHeader("Location", "/final.png").build());
+    server.enqueue(
+        new MockResponse.Builder().chunkedBody(new Buffer().write(png(10_000)), 1000).build());
+    server.enqueue(
+        new MockResponse.Builder().code(302).addHeader("Location", "/final.png").build());
     server.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).build());
 
-    assertThat(ingestor.ingest(server.url("/exactly-the-cap.png").toString(), "u", "generated").bytes()).isEqualTo(10_000);
-    assertThat(ingestor.ingest(server.url("/redirected").toString(), "u", "generated").bytes()).isEqualTo(PNG.length);
+    assertThat(
+            ingestor
+                .ingest(server.url("/exactly-the-cap.png").toString(), "u", "generated")
+                .bytes())
+        .isEqualTo(10_000);
+    assertThat(ingestor.ingest(server.url("/redirected").toString(), "u", "generated").bytes())
+        .isEqualTo(PNG.length);
   }
 
   @Test
@@ -203,7 +284,8 @@ class IngestorTest {
     String url = server.url("/a.png").toString();
 
     ingestor.ingestTo(url, "custom/key.png");
-    assertThatThrownBy(() -> ingestor.ingestTo(url, "custom/key.png")).isInstanceOf(ObjectExistsException.class);
+    assertThatThrownBy(() -> ingestor.ingestTo(url, "custom/key.png"))
+        .isInstanceOf(ObjectExistsException.class);
   }
 
   @Test
@@ -211,7 +293,8 @@ class IngestorTest {
     StoredObject stored = ingestor.upload(new ByteArrayInputStream(PNG), "u", "upload");
     assertThat(stored.key()).startsWith("u/upload_").endsWith(".png");
 
-    assertThatThrownBy(() -> ingestor.upload(new ByteArrayInputStream("GIF? no".getBytes()), "u", "upload"))
+    assertThatThrownBy(
+            () -> ingestor.upload(new ByteArrayInputStream("GIF? no".getBytes()), "u", "upload"))
         .isInstanceOf(UnsupportedImageException.class);
     assertThatThrownBy(() -> ingestor.upload(new ByteArrayInputStream(png(20_000)), "u", "upload"))
         .isInstanceOf(RemoteFetchRefusedException.class);
@@ -225,7 +308,8 @@ class IngestorTest {
 
     // masks are users' URLs: exempt loopback for them explicitly, as only a test would
     RemoteFetcher loopback = RemoteFetcher.builder().allowHost("127.0.0.1").build();
-    Ingestor ingestor = Ingestor.builder().store(store).fetcher(loopback).userFetcher(loopback).build();
+    Ingestor ingestor =
+        Ingestor.builder().store(store).fetcher(loopback).userFetcher(loopback).build();
     StoredObject first = ingestor.storeMask(null, mask, "u");
     StoredObject second = ingestor.storeMask(server.url("/mask.png").toString(), null, "u");
 
@@ -242,7 +326,10 @@ class IngestorTest {
 
     assertThatThrownBy(() -> ingestor.storeMask(server.url("/mask.png").toString(), null, "u"))
         .isInstanceOf(RemoteFetchRefusedException.class)
-        .satisfies(e -> assertThat(((RemoteFetchRefusedException) e).reason()).isEqualTo(RemoteFetchRefusedException.Reason.UNREACHABLE));
+        .satisfies(
+            e ->
+                assertThat(((RemoteFetchRefusedException) e).reason())
+                    .isEqualTo(RemoteFetchRefusedException.Reason.UNREACHABLE));
     assertThat(server.getRequestCount()).isZero();
 
     // the operator's own sources still get the exemption
@@ -253,9 +340,14 @@ class IngestorTest {
   @Test
   void aUserUrlUnderTheStoresPublicBaseIsReadFromTheStoreNotFetched() throws Exception {
     // port 1: nothing listens there, so a fetch would fail; the store is read instead
-    FolderImageStore served = FolderImageStore.of(root.resolve("served"), "http://127.0.0.1:1/files/");
-    Ingestor ingestor = Ingestor.builder().store(served).fetcher(RemoteFetcher.builder().build()).build();
-    served.put("u/my mask.png", new ByteArrayInputStream(PNG), io.renderlab.core.PutOptions.of("image/png"));
+    FolderImageStore served =
+        FolderImageStore.of(root.resolve("served"), "http://127.0.0.1:1/files/");
+    Ingestor ingestor =
+        Ingestor.builder().store(served).fetcher(RemoteFetcher.builder().build()).build();
+    served.put(
+        "u/my mask.png",
+        new ByteArrayInputStream(PNG),
+        io.renderlab.core.PutOptions.of("image/png"));
 
     StoredObject mask = ingestor.storeMask(served.publicUrl("u/my mask.png"), null, "u");
 
@@ -264,19 +356,35 @@ class IngestorTest {
     ingestor.checkUserUrl(served.publicUrl("u/my mask.png"));
     ingestor.checkUserUrl(served.publicUrl("u/my mask.png") + "?v=2");
 
-    assertThatThrownBy(() -> ingestor.storeMask("http://127.0.0.1:1/files/u/missing.png", null, "u"))
+    assertThatThrownBy(
+            () -> ingestor.storeMask("http://127.0.0.1:1/files/u/missing.png", null, "u"))
         .isInstanceOf(RemoteFetchRefusedException.class)
         .hasMessageContaining("no object there");
-    // a path that does not decode to a valid key is not ours: fetched under the strict policy, refused
-    assertThatThrownBy(() -> ingestor.storeMask("http://127.0.0.1:1/files/u/%2e%2e/%2e%2e/etc/passwd", null, "u"))
+    // a path that does not decode to a valid key is not ours: fetched under the strict policy,
+    // refused
+    assertThatThrownBy(
+            () ->
+                ingestor.storeMask(
+                    "http://127.0.0.1:1/files/u/%2e%2e/%2e%2e/etc/passwd", null, "u"))
         .isInstanceOf(RemoteFetchRefusedException.class)
-        .satisfies(e -> assertThat(((RemoteFetchRefusedException) e).reason()).isEqualTo(RemoteFetchRefusedException.Reason.UNREACHABLE));
+        .satisfies(
+            e ->
+                assertThat(((RemoteFetchRefusedException) e).reason())
+                    .isEqualTo(RemoteFetchRefusedException.Reason.UNREACHABLE));
   }
 
   @Test
   void userUrlsMustBeHttpAndPublic() {
-    for (String bad : new String[] {"javascript:alert(1)", "data:image/png;base64,AAAA", "file:///etc/passwd", "ftp://x.example/a.png"}) {
-      assertThatThrownBy(() -> ingestor.checkUserUrl(bad)).as(bad).isInstanceOf(RemoteFetchRefusedException.class);
+    for (String bad :
+        new String[] {
+          "javascript:alert(1)",
+          "data:image/png;base64,AAAA",
+          "file:///etc/passwd",
+          "ftp://x.example/a.png"
+        }) {
+      assertThatThrownBy(() -> ingestor.checkUserUrl(bad))
+          .as(bad)
+          .isInstanceOf(RemoteFetchRefusedException.class);
     }
     assertThatThrownBy(() -> ingestor.checkUserUrl(server.url("/a.png").toString()))
         .isInstanceOf(RemoteFetchRefusedException.class)

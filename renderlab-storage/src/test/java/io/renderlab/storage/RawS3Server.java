@@ -49,6 +49,7 @@ public final class RawS3Server implements AutoCloseable {
   private final Map<String, Map<Integer, Path>> uploads = new ConcurrentHashMap<>();
   private final Map<String, Map<Integer, byte[]>> partMd5s = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger();
+
   /** Requests whose body arrived with {@code Content-Encoding: aws-chunked} (kept undecoded). */
   public final AtomicInteger awsChunkedBodies = new AtomicInteger();
 
@@ -97,7 +98,8 @@ public final class RawS3Server implements AutoCloseable {
       }
       String key = URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8);
       Map<String, String> q = query(ex.getRequestURI().getRawQuery());
-      if ("aws-chunked".equalsIgnoreCase(String.valueOf(ex.getRequestHeaders().getFirst("Content-Encoding")))) {
+      if ("aws-chunked"
+          .equalsIgnoreCase(String.valueOf(ex.getRequestHeaders().getFirst("Content-Encoding")))) {
         awsChunkedBodies.incrementAndGet();
       }
       switch (ex.getRequestMethod()) {
@@ -114,8 +116,16 @@ public final class RawS3Server implements AutoCloseable {
             String id = "u" + ids.incrementAndGet();
             uploads.put(id, new TreeMap<>());
             partMd5s.put(id, new TreeMap<>());
-            send(ex, 200, "<InitiateMultipartUploadResult><Bucket>" + bucket + "</Bucket><Key>" + key + "</Key><UploadId>" + id
-                + "</UploadId></InitiateMultipartUploadResult>");
+            send(
+                ex,
+                200,
+                "<InitiateMultipartUploadResult><Bucket>"
+                    + bucket
+                    + "</Bucket><Key>"
+                    + key
+                    + "</Key><UploadId>"
+                    + id
+                    + "</UploadId></InitiateMultipartUploadResult>");
           } else {
             complete(ex, key, q.get("uploadId"));
           }
@@ -245,8 +255,16 @@ public final class RawS3Server implements AutoCloseable {
     for (Path p : parts.values()) {
       Files.deleteIfExists(p);
     }
-    send(ex, 200, "<CompleteMultipartUploadResult><Bucket>" + bucket + "</Bucket><Key>" + key + "</Key><ETag>&quot;" + etag
-        + "&quot;</ETag></CompleteMultipartUploadResult>");
+    send(
+        ex,
+        200,
+        "<CompleteMultipartUploadResult><Bucket>"
+            + bucket
+            + "</Bucket><Key>"
+            + key
+            + "</Key><ETag>&quot;"
+            + etag
+            + "&quot;</ETag></CompleteMultipartUploadResult>");
   }
 
   /** Streams the request body, as it arrived, into {@code file}; returns its MD5. */
@@ -271,7 +289,10 @@ public final class RawS3Server implements AutoCloseable {
   }
 
   private static String error(String code) {
-    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>" + code
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>"
+        + code
+        + "</Code><Message>"
+        + code
         + "</Message><RequestId>r</RequestId></Error>";
   }
 

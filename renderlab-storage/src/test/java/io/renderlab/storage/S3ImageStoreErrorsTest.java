@@ -35,7 +35,9 @@ class S3ImageStoreErrorsTest {
         .bucket("renderlab-images")
         .endpoint(URI.create("http://127.0.0.1:" + server.getPort()))
         .pathStyle(true)
-        .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create("test-key", "test-secret")));
+        .credentials(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create("test-key", "test-secret")));
   }
 
   @AfterEach
@@ -48,8 +50,11 @@ class S3ImageStoreErrorsTest {
     return new MockResponse.Builder()
         .code(code)
         .addHeader("Content-Type", "application/xml")
-        .body("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + errorCode + "</Code><Message>m</Message>"
-            + "<RequestId>r</RequestId></Error>")
+        .body(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>"
+                + errorCode
+                + "</Code><Message>m</Message>"
+                + "<RequestId>r</RequestId></Error>")
         .build();
   }
 
@@ -59,20 +64,22 @@ class S3ImageStoreErrorsTest {
     for (int i = 0; i < 4; i++) {
       server.enqueue(s3Error(500, "InternalError"));
     }
-    InputStream streamed = new ByteArrayInputStream(new byte[1000]) {
-      @Override
-      public boolean markSupported() {
-        return false;
-      }
-    };
+    InputStream streamed =
+        new ByteArrayInputStream(new byte[1000]) {
+          @Override
+          public boolean markSupported() {
+            return false;
+          }
+        };
 
     // aws-chunked framing on: a body of known length goes up as one streamed PUT
     try (S3ImageStore streaming = builder().chunkedEncoding(true).build()) {
-    assertThatThrownBy(() -> streaming.put("u/a.png", streamed, PutOptions.of("image/png").withLength(1000)))
-        .isInstanceOf(StorageException.class)
-        .hasMessageContaining("HTTP 500")
-        .hasMessageNotContaining("test-secret")
-        .satisfies(e -> assertThat(((StorageException) e).isRetryable()).isTrue());
+      assertThatThrownBy(
+              () -> streaming.put("u/a.png", streamed, PutOptions.of("image/png").withLength(1000)))
+          .isInstanceOf(StorageException.class)
+          .hasMessageContaining("HTTP 500")
+          .hasMessageNotContaining("test-secret")
+          .satisfies(e -> assertThat(((StorageException) e).isRetryable()).isTrue());
     }
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
@@ -81,7 +88,12 @@ class S3ImageStoreErrorsTest {
   void aSmallBodyOfUnknownLengthIsBufferedSoTheSdkMayRetryIt() throws Exception {
     server.enqueue(s3Error(503, "SlowDown"));
     server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"abc\"").build());
-    server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"abc\"").body(SupabaseImageStoreTest.headBody(1000)).build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("ETag", "\"abc\"")
+            .body(SupabaseImageStoreTest.headBody(1000))
+            .build());
 
     store.put("u/a.png", new ByteArrayInputStream(new byte[1000]), PutOptions.of("image/png"));
 
@@ -92,11 +104,20 @@ class S3ImageStoreErrorsTest {
   @Test
   void aWriteTheStoreKeptWithAnotherMd5IsRemovedAndNamesTheLikelyCause() throws Exception {
     // 1000 zero bytes have the MD5 ede3d3b685b4e137ba4cb2521329a75e; the store reports another
-    server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"0123456789abcdef0123456789abcdef\"").build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("ETag", "\"0123456789abcdef0123456789abcdef\"")
+            .build());
     server.enqueue(new MockResponse.Builder().code(204).build());
 
     try (S3ImageStore streaming = builder().chunkedEncoding(true).build()) {
-      assertThatThrownBy(() -> streaming.put("u/a.png", new ByteArrayInputStream(new byte[1000]), PutOptions.of("image/png").withLength(1000)))
+      assertThatThrownBy(
+              () ->
+                  streaming.put(
+                      "u/a.png",
+                      new ByteArrayInputStream(new byte[1000]),
+                      PutOptions.of("image/png").withLength(1000)))
           .isInstanceOf(StorageException.class)
           .hasMessageContaining("ETag")
           .hasMessageContaining("aws-chunked")
@@ -109,12 +130,23 @@ class S3ImageStoreErrorsTest {
 
   @Test
   void anEncryptedObjectsEtagIsNotTakenForAnMd5() throws Exception {
-    server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"0123456789abcdef0123456789abcdef\"")
-        .addHeader("x-amz-server-side-encryption", "aws:kms").build());
-    server.enqueue(new MockResponse.Builder().code(200).addHeader("ETag", "\"0123456789abcdef0123456789abcdef\"")
-        .body(SupabaseImageStoreTest.headBody(1000)).build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("ETag", "\"0123456789abcdef0123456789abcdef\"")
+            .addHeader("x-amz-server-side-encryption", "aws:kms")
+            .build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("ETag", "\"0123456789abcdef0123456789abcdef\"")
+            .body(SupabaseImageStoreTest.headBody(1000))
+            .build());
 
-    store.put("u/a.png", new ByteArrayInputStream(new byte[1000]), PutOptions.of("image/png").withLength(1000));
+    store.put(
+        "u/a.png",
+        new ByteArrayInputStream(new byte[1000]),
+        PutOptions.of("image/png").withLength(1000));
 
     assertThat(server.getRequestCount()).isEqualTo(2);
   }

@@ -17,11 +17,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
-/** The S3 store against a real S3-protocol server (Adobe S3Mock, started in-process by the test). */
+/**
+ * The S3 store against a real S3-protocol server (Adobe S3Mock, started in-process by the test).
+ */
 class S3ImageStoreTest extends ImageStoreContract {
   @RegisterExtension
   static final S3MockExtension S3 =
-      S3MockExtension.builder().silent().withSecureConnection(false).withInitialBuckets("renderlab-images").build();
+      S3MockExtension.builder()
+          .silent()
+          .withSecureConnection(false)
+          .withInitialBuckets("renderlab-images")
+          .build();
 
   S3ImageStore store;
 
@@ -32,7 +38,9 @@ class S3ImageStoreTest extends ImageStoreContract {
         .region("us-east-1")
         .pathStyle(true)
         .partSize(5 * 1024 * 1024)
-        .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create("test-key", "test-secret")));
+        .credentials(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create("test-key", "test-secret")));
   }
 
   @BeforeEach
@@ -81,7 +89,8 @@ class S3ImageStoreTest extends ImageStoreContract {
               }
             });
 
-    assertThatThrownBy(() -> store.put(key, failing, PutOptions.of("image/png"))).isInstanceOf(StorageException.class);
+    assertThatThrownBy(() -> store.put(key, failing, PutOptions.of("image/png")))
+        .isInstanceOf(StorageException.class);
     assertThat(store.exists(key)).isFalse();
     try (var s3 = S3.createS3ClientV2()) {
       assertThat(s3.listMultipartUploads(r -> r.bucket("renderlab-images")).uploads())
@@ -100,13 +109,16 @@ class S3ImageStoreTest extends ImageStoreContract {
           public int read() {
             if (sent++ > 100_000) {
               throw new io.renderlab.core.RemoteFetchRefusedException(
-                  io.renderlab.core.RemoteFetchRefusedException.Reason.TOO_LARGE, "http://x/…", "over the cap");
+                  io.renderlab.core.RemoteFetchRefusedException.Reason.TOO_LARGE,
+                  "http://x/…",
+                  "over the cap");
             }
             return 7;
           }
         };
 
-    assertThatThrownBy(() -> store.put(key, refusing, PutOptions.of("image/png").withLength(300_000)))
+    assertThatThrownBy(
+            () -> store.put(key, refusing, PutOptions.of("image/png").withLength(300_000)))
         .isInstanceOf(io.renderlab.core.RemoteFetchRefusedException.class)
         .hasMessage("over the cap");
     assertThat(store.exists(key)).isFalse();
@@ -114,8 +126,10 @@ class S3ImageStoreTest extends ImageStoreContract {
 
   @Test
   void publicUrlsArePathStyleUnderTheEndpoint() {
-    assertThat(store.publicUrl("u/a.png")).isEqualTo("http://127.0.0.1:" + S3.getHttpPort() + "/renderlab-images/u/a.png");
-    assertThat(builder().publicBaseUrl("https://cdn.example.com/images/").build().publicUrl("u/a.png"))
+    assertThat(store.publicUrl("u/a.png"))
+        .isEqualTo("http://127.0.0.1:" + S3.getHttpPort() + "/renderlab-images/u/a.png");
+    assertThat(
+            builder().publicBaseUrl("https://cdn.example.com/images/").build().publicUrl("u/a.png"))
         .isEqualTo("https://cdn.example.com/images/u/a.png");
   }
 
@@ -128,20 +142,26 @@ class S3ImageStoreTest extends ImageStoreContract {
             .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create("k", "s")))
             .build()) {
       assertThat(supabase.publicUrl("user-1/a.png"))
-          .isEqualTo("https://abcdefghijklmnop.supabase.co/storage/v1/object/public/renderlab-images/user-1/a.png");
+          .isEqualTo(
+              "https://abcdefghijklmnop.supabase.co/storage/v1/object/public/renderlab-images/user-1/a.png");
     }
   }
 
   @Test
   void anS3UrlOnSupabasesEndpointGetsSupabasesPublicUrls() {
-    String url = "s3://renderlab-images?endpoint=https://abcdefghijklmnop.supabase.co/storage/v1/s3&region=eu-central-1";
+    String url =
+        "s3://renderlab-images?endpoint=https://abcdefghijklmnop.supabase.co/storage/v1/s3&region=eu-central-1";
     try (ImageStore supabase = ImageStores.fromUrl(url)) {
       assertThat(supabase.publicUrl("user-1/a.png"))
-          .isEqualTo("https://abcdefghijklmnop.supabase.co/storage/v1/object/public/renderlab-images/user-1/a.png");
+          .isEqualTo(
+              "https://abcdefghijklmnop.supabase.co/storage/v1/object/public/renderlab-images/user-1/a.png");
     }
-    String lookalike = "s3://renderlab-images?endpoint=https://abcdefghijklmnop.supabase.co.evil.example/storage/v1/s3";
+    String lookalike =
+        "s3://renderlab-images?endpoint=https://abcdefghijklmnop.supabase.co.evil.example/storage/v1/s3";
     try (ImageStore other = ImageStores.fromUrl(lookalike)) {
-      assertThat(other.publicUrl("a.png")).startsWith("https://abcdefghijklmnop.supabase.co.evil.example/storage/v1/s3/renderlab-images/");
+      assertThat(other.publicUrl("a.png"))
+          .startsWith(
+              "https://abcdefghijklmnop.supabase.co.evil.example/storage/v1/s3/renderlab-images/");
     }
   }
 
@@ -155,7 +175,10 @@ class S3ImageStoreTest extends ImageStoreContract {
   @Test
   void aMissingBucketSaysSo() {
     try (S3ImageStore missing = builder().bucket("no-such-bucket").build()) {
-      assertThatThrownBy(() -> missing.put("u/a.png", new ByteArrayInputStream(new byte[3]), PutOptions.of("image/png")))
+      assertThatThrownBy(
+              () ->
+                  missing.put(
+                      "u/a.png", new ByteArrayInputStream(new byte[3]), PutOptions.of("image/png")))
           .isInstanceOf(StorageException.class)
           .hasMessageContaining("no-such-bucket");
     }
@@ -163,7 +186,10 @@ class S3ImageStoreTest extends ImageStoreContract {
 
   @Test
   void storesFromAnS3Url() throws Exception {
-    String url = "s3://renderlab-images?endpoint=http://127.0.0.1:" + S3.getHttpPort() + "&region=us-east-1&pathStyle=true";
+    String url =
+        "s3://renderlab-images?endpoint=http://127.0.0.1:"
+            + S3.getHttpPort()
+            + "&region=us-east-1&pathStyle=true";
     System.setProperty("aws.accessKeyId", "test-key");
     System.setProperty("aws.secretAccessKey", "test-secret");
     try (ImageStore fromUrl = ImageStores.fromUrl(url)) {
@@ -178,7 +204,8 @@ class S3ImageStoreTest extends ImageStoreContract {
 
   @Test
   void aFlagThatIsNeitherTrueNorFalseIsRefusedNotReadAsFalse() {
-    String base = "s3://renderlab-images?endpoint=http://127.0.0.1:" + S3.getHttpPort() + "&region=us-east-1";
+    String base =
+        "s3://renderlab-images?endpoint=http://127.0.0.1:" + S3.getHttpPort() + "&region=us-east-1";
 
     assertThatThrownBy(() -> ImageStores.fromUrl(base + "&pathStyle=yes"))
         .isInstanceOf(io.renderlab.core.ConfigurationException.class)

@@ -25,18 +25,25 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
- * Every S3 write is confirmed against what the store keeps. Against a server that stores
- * {@code aws-chunked} bodies undecoded ({@link RawS3Server}) a write either keeps the exact bytes
- * (framing off, the default for plain http) or fails and leaves nothing (framing forced on);
- * against a real S3-protocol server (S3Mock) both settings keep the exact bytes.
+ * Every S3 write is confirmed against what the store keeps. Against a server that stores {@code
+ * aws-chunked} bodies undecoded ({@link RawS3Server}) a write either keeps the exact bytes (framing
+ * off, the default for plain http) or fails and leaves nothing (framing forced on); against a real
+ * S3-protocol server (S3Mock) both settings keep the exact bytes.
  */
 class S3WriteCheckTest {
-  /** The big ingest's size; the suite uses a smaller one, {@code -Drenderlab.bigIngestMiB=200} for the full run. */
+  /**
+   * The big ingest's size; the suite uses a smaller one, {@code -Drenderlab.bigIngestMiB=200} for
+   * the full run.
+   */
   static final long BIG = Long.getLong("renderlab.bigIngestMiB", 24) * 1024 * 1024;
 
   @RegisterExtension
   static final S3MockExtension S3 =
-      S3MockExtension.builder().silent().withSecureConnection(false).withInitialBuckets("renderlab-images").build();
+      S3MockExtension.builder()
+          .silent()
+          .withSecureConnection(false)
+          .withInitialBuckets("renderlab-images")
+          .build();
 
   @TempDir Path dir;
   RawS3Server raw;
@@ -61,14 +68,21 @@ class S3WriteCheckTest {
         .endpoint(endpoint)
         .pathStyle(true)
         .partSize(5 * 1024 * 1024)
-        .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create("test-key", "test-secret")));
+        .credentials(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create("test-key", "test-secret")));
   }
 
   @Test
   void aServerKeepingAwsChunkedFramingIsCaughtAndTheObjectRemoved() throws Exception {
     GeneratedImage image = new GeneratedImage(1024 * 1024 + 7, 1);
     try (S3ImageStore store = builder(raw.endpoint()).chunkedEncoding(true).build()) {
-      assertThatThrownBy(() -> store.put("u/a.png", image.stream(), PutOptions.of("image/png").withLength(image.size())))
+      assertThatThrownBy(
+              () ->
+                  store.put(
+                      "u/a.png",
+                      image.stream(),
+                      PutOptions.of("image/png").withLength(image.size())))
           .isInstanceOf(StorageException.class)
           .hasMessageContaining("aws-chunked")
           .hasMessageContaining("chunkedEncoding=false")
@@ -98,13 +112,16 @@ class S3WriteCheckTest {
       for (long size : new long[] {3, 1024 * 1024, 11L * 1024 * 1024 + 5}) {
         GeneratedImage image = new GeneratedImage(size, size);
         String key = "u/known-" + size + ".png";
-        StoredObject known = store.put(key, image.stream(), PutOptions.of("image/png").withLength(size));
+        StoredObject known =
+            store.put(key, image.stream(), PutOptions.of("image/png").withLength(size));
         assertThat(known.sha256()).isEqualTo(image.sha256());
-        assertThat(GeneratedImage.sha256(Files.newInputStream(raw.file(key)))).isEqualTo(image.sha256());
+        assertThat(GeneratedImage.sha256(Files.newInputStream(raw.file(key))))
+            .isEqualTo(image.sha256());
 
         String unknownKey = "u/unknown-" + size + ".png";
         store.put(unknownKey, image.stream(), PutOptions.of("image/png"));
-        assertThat(GeneratedImage.sha256(Files.newInputStream(raw.file(unknownKey)))).isEqualTo(image.sha256());
+        assertThat(GeneratedImage.sha256(Files.newInputStream(raw.file(unknownKey))))
+            .isEqualTo(image.sha256());
       }
     }
     assertThat(raw.awsChunkedBodies.get()).isZero();
@@ -114,7 +131,12 @@ class S3WriteCheckTest {
   void aBodyShorterThanAnnouncedLeavesNothingWithoutFraming() throws Exception {
     GeneratedImage image = new GeneratedImage(6 * 1024 * 1024, 3);
     try (S3ImageStore store = builder(raw.endpoint()).build()) {
-      assertThatThrownBy(() -> store.put("u/short.png", image.stream(), PutOptions.of("image/png").withLength(image.size() + 10)))
+      assertThatThrownBy(
+              () ->
+                  store.put(
+                      "u/short.png",
+                      image.stream(),
+                      PutOptions.of("image/png").withLength(image.size() + 10)))
           .isInstanceOf(StorageException.class)
           .hasMessageContaining("announced");
     }
@@ -145,7 +167,12 @@ class S3WriteCheckTest {
     System.setProperty("aws.secretAccessKey", "test-secret");
     try {
       try (ImageStore store = ImageStores.fromUrl(base + "&chunkedEncoding=true")) {
-        assertThatThrownBy(() -> store.put("u/on.png", image.stream(), PutOptions.of("image/png").withLength(image.size())))
+        assertThatThrownBy(
+                () ->
+                    store.put(
+                        "u/on.png",
+                        image.stream(),
+                        PutOptions.of("image/png").withLength(image.size())))
             .isInstanceOf(StorageException.class)
             .hasMessageContaining("aws-chunked");
       }
@@ -166,7 +193,8 @@ class S3WriteCheckTest {
   void aBigStreamedIngestKeepsTheExactBytesOrFailsAndLeavesNothing() throws Exception {
     GeneratedImage image = new GeneratedImage(BIG, 5);
     String expected = image.sha256();
-    try (RemoteFetcher fetcher = RemoteFetcher.builder().allowHost("127.0.0.1").maxBytes(BIG + 1).build()) {
+    try (RemoteFetcher fetcher =
+        RemoteFetcher.builder().allowHost("127.0.0.1").maxBytes(BIG + 1).build()) {
       // framing off (the plain-http default): the exact bytes
       source.enqueue(new MockResponse.Builder().body(image.responseBody()).build());
       try (S3ImageStore store = builder(raw.endpoint()).build()) {
@@ -182,7 +210,8 @@ class S3WriteCheckTest {
       source.enqueue(new MockResponse.Builder().body(image.responseBody()).build());
       try (S3ImageStore store = builder(raw.endpoint()).chunkedEncoding(true).build()) {
         Ingestor ingestor = Ingestor.builder().store(store).fetcher(fetcher).build();
-        assertThatThrownBy(() -> ingestor.ingestTo(source.url("/big.png").toString(), "u/big-framed.png"))
+        assertThatThrownBy(
+                () -> ingestor.ingestTo(source.url("/big.png").toString(), "u/big-framed.png"))
             .isInstanceOf(StorageException.class)
             .hasMessageContaining("aws-chunked");
       }

@@ -14,12 +14,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The AWS SDK is optional: with it hidden from the class loader, folder storage still works and
- * S3 storage fails with a ConfigurationException naming the artifact to add.
+ * The AWS SDK is optional: with it hidden from the class loader, folder storage still works and S3
+ * storage fails with a ConfigurationException naming the artifact to add.
  */
 class WithoutAwsSdkTest {
 
-  /** Loads this module, core and their other dependencies afresh, and refuses every AWS SDK class. */
+  /**
+   * Loads this module, core and their other dependencies afresh, and refuses every AWS SDK class.
+   */
   static final class NoAwsSdk extends URLClassLoader {
     NoAwsSdk(URL[] urls) {
       super(urls, ClassLoader.getPlatformClassLoader());
@@ -43,7 +45,9 @@ class WithoutAwsSdkTest {
   }
 
   /** Calls a static method in the isolated loader and returns what it threw (the real cause). */
-  static Throwable thrownBy(ClassLoader loader, String type, String method, Class<?>[] params, Object... args) throws Exception {
+  static Throwable thrownBy(
+      ClassLoader loader, String type, String method, Class<?>[] params, Object... args)
+      throws Exception {
     Method m = Class.forName(type, true, loader).getMethod(method, params);
     try {
       m.invoke(null, args);
@@ -56,8 +60,13 @@ class WithoutAwsSdkTest {
   @Test
   void s3UrlWithoutTheSdkNamesTheArtifactToAdd() throws Exception {
     try (NoAwsSdk loader = loader()) {
-      Throwable t = thrownBy(loader, ImageStores.class.getName(), "fromUrl", new Class<?>[] {String.class},
-          "s3://bucket?endpoint=http://127.0.0.1:9&region=us-east-1");
+      Throwable t =
+          thrownBy(
+              loader,
+              ImageStores.class.getName(),
+              "fromUrl",
+              new Class<?>[] {String.class},
+              "s3://bucket?endpoint=http://127.0.0.1:9&region=us-east-1");
 
       // Loaded by the isolated loader, so compared by name rather than by class.
       assertThat(t).isNotNull();
@@ -70,8 +79,13 @@ class WithoutAwsSdkTest {
   void folderStorageWorksWithoutTheSdk() throws Exception {
     Path folder = Files.createTempDirectory("no-aws");
     try (NoAwsSdk loader = loader()) {
-      Throwable t = thrownBy(loader, ImageStores.class.getName(), "fromUrl", new Class<?>[] {String.class},
-          folder.toUri().toString());
+      Throwable t =
+          thrownBy(
+              loader,
+              ImageStores.class.getName(),
+              "fromUrl",
+              new Class<?>[] {String.class},
+              folder.toUri().toString());
 
       assertThat(t).isNull();
     } finally {

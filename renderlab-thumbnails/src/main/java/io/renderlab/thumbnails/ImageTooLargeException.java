@@ -14,7 +14,14 @@ public final class ImageTooLargeException extends UnsupportedImageException {
 
   ImageTooLargeException(long width, long height, long limit) {
     super(
-        "Refusing a " + width + "×" + height + " image (" + (width * height) + " pixels): over the " + limit
+        "Refusing a "
+            + width
+            + "×"
+            + height
+            + " image ("
+            + (width * height)
+            + " pixels): over the "
+            + limit
             + "-pixel limit. Raise it with Thumbnailer.builder().maxPixels(...) if this is intended.");
     this.pixels = width * height;
     this.limit = limit;

@@ -10,8 +10,14 @@ public final class ThumbnailFailedException extends RenderLabException {
   private final UUID imageId;
 
   ThumbnailFailedException(UUID imageId, String lastError) {
-    super("The thumbnail of image " + imageId + " could not be rendered: " + lastError
-        + ". The record keeps its full-size URL; run `thumbnails backfill` to try again.", null, false);
+    super(
+        "The thumbnail of image "
+            + imageId
+            + " could not be rendered: "
+            + lastError
+            + ". The record keeps its full-size URL; run `thumbnails backfill` to try again.",
+        null,
+        false);
     this.imageId = imageId;
   }
 

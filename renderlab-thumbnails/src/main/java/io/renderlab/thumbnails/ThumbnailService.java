@@ -40,16 +40,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Renders thumbnails in the background from the durable job queue: for each job, read the
- * original from the store (or fetch its URL under the fetch policy), render it, store it at
- * {@code thumbs/{userId}/{imageId}.webp} (overwriting), and set the record's {@code thumb_url}.
+ * Renders thumbnails in the background from the durable job queue: for each job, read the original
+ * from the store (or fetch its URL under the fetch policy), render it, store it at {@code
+ * thumbs/{userId}/{imageId}.webp} (overwriting), and set the record's {@code thumb_url}.
  *
  * <p>Jobs are leased for a short time (30 s by default) renewed by a heartbeat while the render
  * runs, so a job whose worker dies is picked up by another within one lease, seconds later;
  * failures are retried with backoff up to {@link Builder#maxAttempts}, the last error kept. An
- * enqueue in this process wakes a worker at once; jobs enqueued by other processes are seen
- * within {@link Builder#pollInterval}. {@link #close()} stops leasing, lets in-flight renders
- * finish, and gives back what it still holds. Owns its threads; thread-safe.
+ * enqueue in this process wakes a worker at once; jobs enqueued by other processes are seen within
+ * {@link Builder#pollInterval}. {@link #close()} stops leasing, lets in-flight renders finish, and
+ * gives back what it still holds. Owns its threads; thread-safe.
  *
  * <pre>{@code
  * ThumbnailService thumbnails = ThumbnailService.builder()
@@ -80,8 +80,10 @@ public final class ThumbnailService implements AutoCloseable {
   private final AtomicBoolean everStarted = new AtomicBoolean();
   private final Map<UUID, CompletableFuture<ImageRecord>> waiters = new ConcurrentHashMap<>();
   private final ExecutorService renderers;
+
   /** Jobs whose render is in progress here: their leases are renewed by the heartbeat. */
   private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
+
   private final ScheduledExecutorService heartbeats;
   private final OutageLog outage;
   private Thread dispatcher;
@@ -96,10 +98,15 @@ public final class ThumbnailService implements AutoCloseable {
     this.workers = b.workers;
     this.maxAttempts = b.maxAttempts;
     this.leaseDuration = b.leaseDuration;
-    this.heartbeatInterval = b.heartbeatInterval != null ? b.heartbeatInterval : b.leaseDuration.dividedBy(3);
+    this.heartbeatInterval =
+        b.heartbeatInterval != null ? b.heartbeatInterval : b.leaseDuration.dividedBy(3);
     if (heartbeatInterval.compareTo(leaseDuration) >= 0) {
       throw new IllegalArgumentException(
-          "heartbeatInterval (" + heartbeatInterval + ") must be shorter than leaseDuration (" + leaseDuration + ")");
+          "heartbeatInterval ("
+              + heartbeatInterval
+              + ") must be shorter than leaseDuration ("
+              + leaseDuration
+              + ")");
     }
     this.pollInterval = b.pollInterval;
     this.clock = b.clock;
@@ -126,7 +133,11 @@ public final class ThumbnailService implements AutoCloseable {
   }
 
   private static String defaultOwner() {
-    return ManagementFactory.getRuntimeMXBean().getName() + "-" + INSTANCES.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    return ManagementFactory.getRuntimeMXBean().getName()
+        + "-"
+        + INSTANCES.incrementAndGet()
+        + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
   }
 
   /** A builder; catalog, jobs and store are required. */
@@ -153,8 +164,8 @@ public final class ThumbnailService implements AutoCloseable {
   }
 
   /**
-   * Renews the leases of the renders in progress here. Runs every {@link Builder#heartbeatInterval};
-   * package-private so tests can beat on a controlled clock.
+   * Renews the leases of the renders in progress here. Runs every {@link
+   * Builder#heartbeatInterval}; package-private so tests can beat on a controlled clock.
    */
   void heartbeat() {
     if (inFlight.isEmpty()) {
@@ -164,7 +175,8 @@ public final class ThumbnailService implements AutoCloseable {
       int renewed = jobs.renew(owner, Set.copyOf(inFlight), leaseDuration);
       LOG.debug("Renewed {} thumbnail lease(s)", renewed);
     } catch (RuntimeException e) {
-      outage.failed(e); // the lease may lapse and another worker retry the job: wasteful, never wrong
+      outage.failed(
+          e); // the lease may lapse and another worker retry the job: wasteful, never wrong
     }
   }
 
@@ -173,9 +185,9 @@ public final class ThumbnailService implements AutoCloseable {
    * record; completes exceptionally when its job fails for good. Returns at once when it already
    * has one.
    *
-   * @throws IllegalStateException if this service is not running (never started, or shut down)
-   *     and the image has no thumbnail yet: nothing here would render it, so the future would
-   *     only time out
+   * @throws IllegalStateException if this service is not running (never started, or shut down) and
+   *     the image has no thumbnail yet: nothing here would render it, so the future would only time
+   *     out
    */
   public CompletableFuture<ImageRecord> awaitThumbnail(UUID imageId) {
     Objects.requireNonNull(imageId, "imageId");
@@ -186,10 +198,15 @@ public final class ThumbnailService implements AutoCloseable {
       }
       throw new IllegalStateException(
           "This ThumbnailService is "
-              + (everStarted.get() ? "shut down" : "not started: call start() on it (ThumbnailService.builder()...build().start())")
-              + ", so it would never render image " + imageId + ". Await thumbnails on a running service, or render one now with renderNow(record).");
+              + (everStarted.get()
+                  ? "shut down"
+                  : "not started: call start() on it (ThumbnailService.builder()...build().start())")
+              + ", so it would never render image "
+              + imageId
+              + ". Await thumbnails on a running service, or render one now with renderNow(record).");
     }
-    CompletableFuture<ImageRecord> future = waiters.computeIfAbsent(imageId, id -> new CompletableFuture<>());
+    CompletableFuture<ImageRecord> future =
+        waiters.computeIfAbsent(imageId, id -> new CompletableFuture<>());
     checkWaiter(imageId, future);
     wake.release();
     return future;
@@ -204,7 +221,11 @@ public final class ThumbnailService implements AutoCloseable {
     } else {
       Optional<ThumbnailJobStatus> status = jobs.status(imageId);
       if (status.isPresent() && status.get().state() == ThumbnailJobStatus.State.FAILED) {
-        resolve(imageId, null, new ThumbnailFailedException(imageId, status.get().lastError().orElse("unknown error")));
+        resolve(
+            imageId,
+            null,
+            new ThumbnailFailedException(
+                imageId, status.get().lastError().orElse("unknown error")));
       }
     }
   }
@@ -240,15 +261,16 @@ public final class ThumbnailService implements AutoCloseable {
           for (ThumbnailJob job : leased) {
             slots.acquireUninterruptibly();
             inFlight.add(job.imageId());
-            renderers.execute(() -> {
-              try {
-                run(job);
-              } finally {
-                inFlight.remove(job.imageId());
-                slots.release();
-                wake.release();
-              }
-            });
+            renderers.execute(
+                () -> {
+                  try {
+                    run(job);
+                  } finally {
+                    inFlight.remove(job.imageId());
+                    slots.release();
+                    wake.release();
+                  }
+                });
           }
           if (!leased.isEmpty() && leased.size() == free) {
             continue; // more may be waiting
@@ -278,8 +300,12 @@ public final class ThumbnailService implements AutoCloseable {
     if (job.attempt() > maxAttempts) {
       // Leased again after its last attempt never reported back (the worker process died, for
       // example of an OutOfMemoryError): that attempt counts, so the job ends here, not forever.
-      fail(job, "WorkerStopped: no result after " + maxAttempts + " attempts (the worker stopped mid-render, for example out of memory)"
-          + job.lastError().map(e -> "; last error: " + e).orElse(""));
+      fail(
+          job,
+          "WorkerStopped: no result after "
+              + maxAttempts
+              + " attempts (the worker stopped mid-render, for example out of memory)"
+              + job.lastError().map(e -> "; last error: " + e).orElse(""));
       return;
     }
     try {
@@ -321,13 +347,22 @@ public final class ThumbnailService implements AutoCloseable {
 
   private void fail(ThumbnailJob job, String error) {
     boolean lastAttempt = job.attempt() >= maxAttempts;
-    Instant retryAt = lastAttempt ? null : clock.instant().plus(retry.backoff(job.attempt(), Optional.empty()));
-    LOG.warn("Thumbnail of {} failed (attempt {} of {}){}: {}", job.imageId(), job.attempt(), maxAttempts,
-        lastAttempt ? ", giving up" : ", will retry", error);
+    Instant retryAt =
+        lastAttempt ? null : clock.instant().plus(retry.backoff(job.attempt(), Optional.empty()));
+    LOG.warn(
+        "Thumbnail of {} failed (attempt {} of {}){}: {}",
+        job.imageId(),
+        job.attempt(),
+        maxAttempts,
+        lastAttempt ? ", giving up" : ", will retry",
+        error);
     try {
       jobs.fail(job.imageId(), owner, error, retryAt);
     } catch (RuntimeException recordFailure) {
-      LOG.warn("Could not record the failure of {}; its lease will expire and another worker retries", job.imageId(), recordFailure);
+      LOG.warn(
+          "Could not record the failure of {}; its lease will expire and another worker retries",
+          job.imageId(),
+          recordFailure);
     }
     if (lastAttempt) {
       resolve(job.imageId(), null, new ThumbnailFailedException(job.imageId(), error));
@@ -339,11 +374,18 @@ public final class ThumbnailService implements AutoCloseable {
     try (InputStream original = openOriginal(record)) {
       thumb = thumbnailer.render(original);
     } catch (IOException e) {
-      throw new StorageException("Reading the original of " + record.id() + " failed: " + e.getMessage(), record.storageKey(), e, true);
+      throw new StorageException(
+          "Reading the original of " + record.id() + " failed: " + e.getMessage(),
+          record.storageKey(),
+          e,
+          true);
     }
     String key = "thumbs/" + record.userId() + "/" + record.id() + ".webp";
     return store
-        .put(key, new ByteArrayInputStream(thumb.webp()), PutOptions.of(thumb.contentType()).withLength(thumb.webp().length).withOverwrite(true))
+        .put(
+            key,
+            new ByteArrayInputStream(thumb.webp()),
+            PutOptions.of(thumb.contentType()).withLength(thumb.webp().length).withOverwrite(true))
         .url();
   }
 
@@ -400,7 +442,11 @@ public final class ThumbnailService implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.warn("Could not release leases; they expire by themselves", e);
       }
-      waiters.forEach((id, f) -> f.completeExceptionally(new RenderLabException("Thumbnail service closed before " + id + " was rendered")));
+      waiters.forEach(
+          (id, f) ->
+              f.completeExceptionally(
+                  new RenderLabException(
+                      "Thumbnail service closed before " + id + " was rendered")));
       waiters.clear();
     }
   }
@@ -412,7 +458,15 @@ public final class ThumbnailService implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "ThumbnailService{owner=" + owner + ", workers=" + workers + ", maxAttempts=" + maxAttempts + ", " + thumbnailer + '}';
+    return "ThumbnailService{owner="
+        + owner
+        + ", workers="
+        + workers
+        + ", maxAttempts="
+        + maxAttempts
+        + ", "
+        + thumbnailer
+        + '}';
   }
 
   /** Builds a {@link ThumbnailService}. Not thread-safe. */
@@ -422,7 +476,11 @@ public final class ThumbnailService implements AutoCloseable {
     private ImageStore store;
     private RemoteFetcher fetcher;
     private Thumbnailer thumbnailer = Thumbnailer.builder().build();
-    private RetryPolicy retry = RetryPolicy.builder().initialBackoff(Duration.ofSeconds(2)).maxBackoff(Duration.ofMinutes(5)).build();
+    private RetryPolicy retry =
+        RetryPolicy.builder()
+            .initialBackoff(Duration.ofSeconds(2))
+            .maxBackoff(Duration.ofMinutes(5))
+            .build();
     private int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
     private int maxAttempts = 5;
     private Duration leaseDuration = Duration.ofSeconds(30);
@@ -481,16 +539,17 @@ public final class ThumbnailService implements AutoCloseable {
     /** Attempts before a job fails for good; default 5. */
     public Builder maxAttempts(int maxAttempts) {
       if (maxAttempts < 1 || maxAttempts > 100) {
-        throw new IllegalArgumentException("maxAttempts must be between 1 and 100, was " + maxAttempts);
+        throw new IllegalArgumentException(
+            "maxAttempts must be between 1 and 100, was " + maxAttempts);
       }
       this.maxAttempts = maxAttempts;
       return this;
     }
 
     /**
-     * How long a job's lease lasts without a heartbeat; default 30 s. Renders in progress renew
-     * it every {@link #heartbeatInterval}, so it need not cover the longest render: it bounds how
-     * long a dead worker's job waits before another worker takes it.
+     * How long a job's lease lasts without a heartbeat; default 30 s. Renders in progress renew it
+     * every {@link #heartbeatInterval}, so it need not cover the longest render: it bounds how long
+     * a dead worker's job waits before another worker takes it.
      */
     public Builder leaseDuration(Duration leaseDuration) {
       this.leaseDuration = Args.positive(leaseDuration, "leaseDuration");

@@ -9,9 +9,9 @@ import io.renderlab.thumbnails.internal.ColorProfiles;
 import io.renderlab.thumbnails.internal.Exif;
 import io.renderlab.thumbnails.internal.Geometry;
 import io.renderlab.thumbnails.internal.Interleaved;
-import io.renderlab.thumbnails.internal.PngDecoder;
 import io.renderlab.thumbnails.internal.Pixels;
 import io.renderlab.thumbnails.internal.Pixels.Argb;
+import io.renderlab.thumbnails.internal.PngDecoder;
 import io.renderlab.thumbnails.internal.Resampler;
 import io.renderlab.thumbnails.internal.WebpFrames;
 import io.renderlab.thumbnails.internal.jpeg.JpegDecoder;
@@ -43,24 +43,23 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
- * Renders thumbnails the way this sharp call does: {@code resize(400, 400, {fit: 'cover',
- * position: 'centre', kernel: 'lanczos3'}).webp({quality: 75, effort: 4})}, with EXIF orientation
- * applied and alpha kept.
+ * Renders thumbnails the way this sharp call does: {@code resize(400, 400, {fit: 'cover', position:
+ * 'centre', kernel: 'lanczos3'}).webp({quality: 75, effort: 4})}, with EXIF orientation applied and
+ * alpha kept.
  *
  * <p>Reads PNG (8/16-bit, palette, grey, alpha), JPEG (baseline, progressive, grey, CMYK/YCCK),
- * WebP (lossy, lossless, alpha; first frame if animated), GIF (first frame). The image's
- * dimensions are read from its header before any pixel is decoded; more than
- * {@link Builder#maxPixels} pixels (sharp's 268 402 689 by default) is refused at once with
- * {@link ImageTooLargeException}. Truncated or non-image input is refused with
- * {@link UnsupportedImageException}; a thumbnail is never half-rendered.
+ * WebP (lossy, lossless, alpha; first frame if animated), GIF (first frame). The image's dimensions
+ * are read from its header before any pixel is decoded; more than {@link Builder#maxPixels} pixels
+ * (sharp's 268 402 689 by default) is refused at once with {@link ImageTooLargeException}.
+ * Truncated or non-image input is refused with {@link UnsupportedImageException}; a thumbnail is
+ * never half-rendered.
  *
- * <p>Geometry and resampling follow sharp 0.34 and libvips (same shrink, rounding and crop;
- * integer box shrink then Lanczos3), so the output matches sharp's to within WebP noise. Speed
- * comes from shrinking early and touching little: libwebp decodes WebP straight to the resize
- * size, JPEGs are read as raw YCbCr and only through the window the resize uses, 8-bit PNGs go
- * through a lean decoder, only the kept pixels are resampled, orientation is applied to the small
- * result, and every pass runs over primitive arrays with per-thread scratch. Immutable and
- * thread-safe.
+ * <p>Geometry and resampling follow sharp 0.34 and libvips (same shrink, rounding and crop; integer
+ * box shrink then Lanczos3), so the output matches sharp's to within WebP noise. Speed comes from
+ * shrinking early and touching little: libwebp decodes WebP straight to the resize size, JPEGs are
+ * read as raw YCbCr and only through the window the resize uses, 8-bit PNGs go through a lean
+ * decoder, only the kept pixels are resampled, orientation is applied to the small result, and
+ * every pass runs over primitive arrays with per-thread scratch. Immutable and thread-safe.
  *
  * <pre>{@code
  * Thumbnailer thumbnailer = Thumbnailer.builder().build();            // 400×400 cover, WebP q75 effort 4
@@ -97,19 +96,31 @@ public final class Thumbnailer {
 
   /** A builder holding this thumbnailer's settings. */
   public Builder toBuilder() {
-    return new Builder().size(width, height).fit(fit).quality(quality).effort(effort).maxPixels(maxPixels).maxInputBytes(maxInputBytes);
+    return new Builder()
+        .size(width, height)
+        .fit(fit)
+        .quality(quality)
+        .effort(effort)
+        .maxPixels(maxPixels)
+        .maxInputBytes(maxInputBytes);
   }
 
   /**
    * Renders a thumbnail of an image file.
    *
-   * @throws UnsupportedImageException if the file is not a supported image, is truncated or too large
+   * @throws UnsupportedImageException if the file is not a supported image, is truncated or too
+   *     large
    */
   public Thumbnail render(Path file) {
     Objects.requireNonNull(file, "file");
     try {
       if (Files.size(file) > maxInputBytes) {
-        throw new UnsupportedImageException("Refusing " + file.getFileName() + ": larger than the " + maxInputBytes + "-byte input limit.");
+        throw new UnsupportedImageException(
+            "Refusing "
+                + file.getFileName()
+                + ": larger than the "
+                + maxInputBytes
+                + "-byte input limit.");
       }
       return render(Files.readAllBytes(file));
     } catch (IOException e) {
@@ -120,14 +131,16 @@ public final class Thumbnailer {
   /**
    * Renders a thumbnail of an image read from {@code in} (read to its end, within the input limit).
    *
-   * @throws UnsupportedImageException if the bytes are not a supported image, are truncated or too large
+   * @throws UnsupportedImageException if the bytes are not a supported image, are truncated or too
+   *     large
    */
   public Thumbnail render(InputStream in) {
     Objects.requireNonNull(in, "in");
     try {
       byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxInputBytes + 1));
       if (bytes.length > maxInputBytes) {
-        throw new UnsupportedImageException("Refusing an image larger than the " + maxInputBytes + "-byte input limit.");
+        throw new UnsupportedImageException(
+            "Refusing an image larger than the " + maxInputBytes + "-byte input limit.");
       }
       return render(bytes);
     } catch (IOException e) {
@@ -138,14 +151,17 @@ public final class Thumbnailer {
   /**
    * Renders a thumbnail of an encoded image.
    *
-   * @throws UnsupportedImageException if the bytes are not a supported image, are truncated or too large
+   * @throws UnsupportedImageException if the bytes are not a supported image, are truncated or too
+   *     large
    * @throws ImageTooLargeException if the image has more pixels than the limit
    */
   public Thumbnail render(byte[] image) {
     Objects.requireNonNull(image, "image");
-    Optional<MediaType> type = MediaType.sniff(image, Math.min(image.length, MediaType.SNIFF_LENGTH));
+    Optional<MediaType> type =
+        MediaType.sniff(image, Math.min(image.length, MediaType.SNIFF_LENGTH));
     if (type.isEmpty()) {
-      throw new UnsupportedImageException("Not an image: the bytes are not PNG, JPEG, WebP, GIF, BMP or TIFF.");
+      throw new UnsupportedImageException(
+          "Not an image: the bytes are not PNG, JPEG, WebP, GIF, BMP or TIFF.");
     }
     return switch (type.get()) {
       case PNG -> renderPng(image);
@@ -158,7 +174,8 @@ public final class Thumbnailer {
   private Thumbnail renderPng(byte[] image) {
     Optional<PngDecoder.Header> header = PngDecoder.header(image);
     if (header.isEmpty() || !header.get().supported()) {
-      throw new UnsupportedImageException("Cannot decode the image/png image: its header is damaged or names an invalid bit depth and colour type.");
+      throw new UnsupportedImageException(
+          "Cannot decode the image/png image: its header is damaged or names an invalid bit depth and colour type.");
     }
     int w = header.get().width();
     int h = header.get().height();
@@ -167,15 +184,27 @@ public final class Thumbnailer {
     // image is never held (interlaced files excepted), and buffers follow the data, not the header.
     Geometry g = Geometry.of(w, h, 1, width, height, fit);
     Resampler.Axis ax = Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
-    Resampler.Axis ay = Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
+    Resampler.Axis ay =
+        Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
     BoxShrink shrunk = new BoxShrink(w, h, ax, ay);
     try {
       PngDecoder.decode(image, header.get(), shrunk);
     } catch (IllegalArgumentException | ArithmeticException e) {
-      throw new UnsupportedImageException("Cannot decode the image/png image (truncated or corrupt?): " + e.getMessage(), e);
+      throw new UnsupportedImageException(
+          "Cannot decode the image/png image (truncated or corrupt?): " + e.getMessage(), e);
     }
     byte[] icc = PngDecoder.iccProfile(image).orElse(null);
-    return finish(shrunk.result(), ax.first(), ay.first(), ax.shrunkLength(), ay.shrunkLength(), g, ax.boxShrunkInput(), ay.boxShrunkInput(), 1, icc);
+    return finish(
+        shrunk.result(),
+        ax.first(),
+        ay.first(),
+        ax.shrunkLength(),
+        ay.shrunkLength(),
+        g,
+        ax.boxShrunkInput(),
+        ay.boxShrunkInput(),
+        1,
+        icc);
   }
 
   private Thumbnail renderJpeg(byte[] image) {
@@ -186,32 +215,48 @@ public final class Thumbnailer {
     }
     // Arithmetic-coded, 12-bit, lossless, CMYK/YCCK: ImageIO, as before.
     int[] window = new int[4];
-    Interleaved pixels = withReader(image, MediaType.JPEG, reader -> {
-      int w = reader.getWidth(0);
-      int h = reader.getHeight(0);
-      // Read only the window the resize will use: libjpeg stops after its last row, and the rows and
-      // columns outside it are never copied out of the decoder.
-      Geometry g = Geometry.of(w, h, orientation, width, height, fit);
-      Resampler.Axis ax = Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
-      Resampler.Axis ay = Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
-      window[0] = ax.sourceStart();
-      window[1] = ay.sourceStart();
-      window[2] = w;
-      window[3] = h;
-      ImageReadParam param = reader.getDefaultReadParam();
-      param.setSourceRegion(new java.awt.Rectangle(window[0], window[1], ax.sourceEnd(w) - window[0], ay.sourceEnd(h) - window[1]));
-      List<String> warnings = new ArrayList<>();
-      // ImageIO decodes a truncated JPEG into grey filler and only warns: refuse it instead.
-      reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-      // The raster is the file's own colour space (YCbCr for JFIF), with no colour conversion at full
-      // size; YCbCr becomes RGB after the resize, on the thumbnail's pixels only.
-      Raster raster = reader.readRaster(0, param);
-      if (!warnings.isEmpty()) {
-        throw new UnsupportedImageException("The image/jpeg image is truncated or corrupt: " + warnings.get(0));
-      }
-      return jpegPixels(raster, image);
-    });
-    // CMYK went through its profile already; YCbCr, RGB and grey go through theirs after the resize.
+    Interleaved pixels =
+        withReader(
+            image,
+            MediaType.JPEG,
+            reader -> {
+              int w = reader.getWidth(0);
+              int h = reader.getHeight(0);
+              // Read only the window the resize will use: libjpeg stops after its last row, and the
+              // rows and
+              // columns outside it are never copied out of the decoder.
+              Geometry g = Geometry.of(w, h, orientation, width, height, fit);
+              Resampler.Axis ax =
+                  Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
+              Resampler.Axis ay =
+                  Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
+              window[0] = ax.sourceStart();
+              window[1] = ay.sourceStart();
+              window[2] = w;
+              window[3] = h;
+              ImageReadParam param = reader.getDefaultReadParam();
+              param.setSourceRegion(
+                  new java.awt.Rectangle(
+                      window[0],
+                      window[1],
+                      ax.sourceEnd(w) - window[0],
+                      ay.sourceEnd(h) - window[1]));
+              List<String> warnings = new ArrayList<>();
+              // ImageIO decodes a truncated JPEG into grey filler and only warns: refuse it
+              // instead.
+              reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+              // The raster is the file's own colour space (YCbCr for JFIF), with no colour
+              // conversion at full
+              // size; YCbCr becomes RGB after the resize, on the thumbnail's pixels only.
+              Raster raster = reader.readRaster(0, param);
+              if (!warnings.isEmpty()) {
+                throw new UnsupportedImageException(
+                    "The image/jpeg image is truncated or corrupt: " + warnings.get(0));
+              }
+              return jpegPixels(raster, image);
+            });
+    // CMYK went through its profile already; YCbCr, RGB and grey go through theirs after the
+    // resize.
     byte[] icc = cmykJpeg(image) ? null : ColorProfiles.jpegIccProfile(image).orElse(null);
     return finish(pixels, window[0], window[1], window[2], window[3], orientation, icc);
   }
@@ -222,15 +267,23 @@ public final class Thumbnailer {
    */
   private Thumbnail renderJpeg(JpegFrame frame, int orientation) {
     checkPixels(frame.width(), frame.height());
-    int scale = jpegShrinkOnLoad(Geometry.of(frame.width(), frame.height(), orientation, width, height, fit).commonShrink());
+    int scale =
+        jpegShrinkOnLoad(
+            Geometry.of(frame.width(), frame.height(), orientation, width, height, fit)
+                .commonShrink());
     int w = JpegDecoder.scaled(frame.width(), scale);
     int h = JpegDecoder.scaled(frame.height(), scale);
     Geometry g = Geometry.of(w, h, orientation, width, height, fit);
     Resampler.Axis ax = Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
-    Resampler.Axis ay = Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
-    JpegImage decoded = JpegDecoder.decode(frame, scale, ax.sourceStart(), ay.sourceStart(), ax.sourceEnd(w), ay.sourceEnd(h));
-    // The embedded ICC profile (null if none) is converted to sRGB on the small result, as for ImageIO's JPEGs.
-    return finish(decoded.pixels(), decoded.left(), decoded.top(), w, h, orientation, decoded.iccProfile());
+    Resampler.Axis ay =
+        Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
+    JpegImage decoded =
+        JpegDecoder.decode(
+            frame, scale, ax.sourceStart(), ay.sourceStart(), ax.sourceEnd(w), ay.sourceEnd(h));
+    // The embedded ICC profile (null if none) is converted to sRGB on the small result, as for
+    // ImageIO's JPEGs.
+    return finish(
+        decoded.pixels(), decoded.left(), decoded.top(), w, h, orientation, decoded.iccProfile());
   }
 
   /**
@@ -250,61 +303,94 @@ public final class Thumbnailer {
     try {
       animated = WebpFrames.firstFrame(image);
     } catch (IllegalArgumentException e) {
-      throw new UnsupportedImageException("Cannot decode the image/webp image (truncated or corrupt?): " + e.getMessage(), e);
+      throw new UnsupportedImageException(
+          "Cannot decode the image/webp image (truncated or corrupt?): " + e.getMessage(), e);
     }
     if (animated.isPresent()) {
       return renderFirstFrame(animated.get());
     }
-    Interleaved pixels = withReader(image, MediaType.WEBP, reader -> {
-      int w = reader.getWidth(0);
-      int h = reader.getHeight(0);
-      ImageReadParam param = reader.getDefaultReadParam();
-      double shrink = Geometry.of(w, h, 1, width, height, fit).commonShrink();
-      if (shrink > 1.0 && param instanceof WebPReadParam webp) {
-        // libwebp's scaled decoding, as sharp's shrink-on-load: it decodes straight to about the
-        // resize size, and the Lanczos pass is left with (almost) nothing to do.
-        webp.setUseScaling(true);
-        webp.setScaledWidth(Math.max(1, (int) Math.floor(w / shrink + 0.5)));
-        webp.setScaledHeight(Math.max(1, (int) Math.floor(h / shrink + 0.5)));
-      }
-      BufferedImage decoded = reader.read(0, param);
-      Argb argb = Pixels.of(decoded);
-      return Interleaved.ofArgb(argb.pixels(), argb.width(), argb.height(), argb.alpha());
-    });
-    return finish(pixels, 0, 0, pixels.width(), pixels.height(), 1, ColorProfiles.webpIccProfile(image).orElse(null));
+    Interleaved pixels =
+        withReader(
+            image,
+            MediaType.WEBP,
+            reader -> {
+              int w = reader.getWidth(0);
+              int h = reader.getHeight(0);
+              ImageReadParam param = reader.getDefaultReadParam();
+              double shrink = Geometry.of(w, h, 1, width, height, fit).commonShrink();
+              if (shrink > 1.0 && param instanceof WebPReadParam webp) {
+                // libwebp's scaled decoding, as sharp's shrink-on-load: it decodes straight to
+                // about the
+                // resize size, and the Lanczos pass is left with (almost) nothing to do.
+                webp.setUseScaling(true);
+                webp.setScaledWidth(Math.max(1, (int) Math.floor(w / shrink + 0.5)));
+                webp.setScaledHeight(Math.max(1, (int) Math.floor(h / shrink + 0.5)));
+              }
+              BufferedImage decoded = reader.read(0, param);
+              Argb argb = Pixels.of(decoded);
+              return Interleaved.ofArgb(argb.pixels(), argb.width(), argb.height(), argb.alpha());
+            });
+    return finish(
+        pixels,
+        0,
+        0,
+        pixels.width(),
+        pixels.height(),
+        1,
+        ColorProfiles.webpIccProfile(image).orElse(null));
   }
 
   /** An animated WebP's first frame (as sharp reads it by default), placed on its canvas. */
   private Thumbnail renderFirstFrame(WebpFrames.FirstFrame frame) {
     checkPixels(frame.canvasWidth(), frame.canvasHeight());
-    if (frame.x() == 0 && frame.y() == 0 && frame.width() == frame.canvasWidth() && frame.height() == frame.canvasHeight()) {
+    if (frame.x() == 0
+        && frame.y() == 0
+        && frame.width() == frame.canvasWidth()
+        && frame.height() == frame.canvasHeight()) {
       return renderWebp(frame.still());
     }
-    if (frame.x() + frame.width() > frame.canvasWidth() || frame.y() + frame.height() > frame.canvasHeight()) {
-      throw new UnsupportedImageException("The image/webp animation's first frame lies outside its canvas (corrupt).");
+    if (frame.x() + frame.width() > frame.canvasWidth()
+        || frame.y() + frame.height() > frame.canvasHeight()) {
+      throw new UnsupportedImageException(
+          "The image/webp animation's first frame lies outside its canvas (corrupt).");
     }
-    Interleaved pixels = withReader(frame.still(), MediaType.WEBP, reader -> {
-      Argb argb = Pixels.of(reader.read(0, reader.getDefaultReadParam()));
-      int[] canvas = new int[frame.canvasWidth() * frame.canvasHeight()]; // transparent around the frame
-      for (int y = 0; y < argb.height(); y++) {
-        System.arraycopy(argb.pixels(), y * argb.width(), canvas, (frame.y() + y) * frame.canvasWidth() + frame.x(), argb.width());
-      }
-      return Interleaved.ofArgb(canvas, frame.canvasWidth(), frame.canvasHeight(), true);
-    });
+    Interleaved pixels =
+        withReader(
+            frame.still(),
+            MediaType.WEBP,
+            reader -> {
+              Argb argb = Pixels.of(reader.read(0, reader.getDefaultReadParam()));
+              int[] canvas =
+                  new int
+                      [frame.canvasWidth() * frame.canvasHeight()]; // transparent around the frame
+              for (int y = 0; y < argb.height(); y++) {
+                System.arraycopy(
+                    argb.pixels(),
+                    y * argb.width(),
+                    canvas,
+                    (frame.y() + y) * frame.canvasWidth() + frame.x(),
+                    argb.width());
+              }
+              return Interleaved.ofArgb(canvas, frame.canvasWidth(), frame.canvasHeight(), true);
+            });
     return finish(pixels, 1);
   }
 
   private Interleaved decodeWithImageIo(byte[] image, MediaType type) {
-    return withReader(image, type, reader -> {
-      List<String> warnings = new ArrayList<>();
-      reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-      BufferedImage decoded = reader.read(0, reader.getDefaultReadParam());
-      if (!warnings.isEmpty()) {
-        throw new UnsupportedImageException("The " + type.mimeType() + " image is truncated or corrupt: " + warnings.get(0));
-      }
-      Argb argb = Pixels.of(decoded);
-      return Interleaved.ofArgb(argb.pixels(), argb.width(), argb.height(), argb.alpha());
-    });
+    return withReader(
+        image,
+        type,
+        reader -> {
+          List<String> warnings = new ArrayList<>();
+          reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+          BufferedImage decoded = reader.read(0, reader.getDefaultReadParam());
+          if (!warnings.isEmpty()) {
+            throw new UnsupportedImageException(
+                "The " + type.mimeType() + " image is truncated or corrupt: " + warnings.get(0));
+          }
+          Argb argb = Pixels.of(decoded);
+          return Interleaved.ofArgb(argb.pixels(), argb.width(), argb.height(), argb.alpha());
+        });
   }
 
   private void checkPixels(long w, long h) {
@@ -320,8 +406,8 @@ public final class Thumbnailer {
    * ImageIO allocates its whole destination from the header's size before it decodes anything, so
    * refuse sizes the data cannot hold: a Huffman JPEG spends at least one bit per 8×8 block of its
    * full-resolution component (at most 512 pixels a byte; 1024 allowed), and GIF's LZW, BMP's RLE
-   * and TIFF's codecs stay well under 4096 pixels a byte. WebP is decoded by libwebp straight to the
-   * (small) resize size, so its claims cost nothing and it is not limited here.
+   * and TIFF's codecs stay well under 4096 pixels a byte. WebP is decoded by libwebp straight to
+   * the (small) resize size, so its claims cost nothing and it is not limited here.
    */
   private static void checkClaim(MediaType type, long w, long h, long bytes) {
     if (type == MediaType.WEBP) {
@@ -329,8 +415,16 @@ public final class Thumbnailer {
     }
     long perByte = type == MediaType.JPEG ? 1024 : 4096;
     if (w * h > (bytes + 1024) * perByte) {
-      throw new UnsupportedImageException("Refusing the " + type.mimeType() + " image: its header claims " + w + "x" + h + " pixels, more than "
-          + bytes + " bytes of data can hold (truncated, or a decompression bomb).");
+      throw new UnsupportedImageException(
+          "Refusing the "
+              + type.mimeType()
+              + " image: its header claims "
+              + w
+              + "x"
+              + h
+              + " pixels, more than "
+              + bytes
+              + " bytes of data can hold (truncated, or a decompression bomb).");
     }
   }
 
@@ -338,13 +432,16 @@ public final class Thumbnailer {
     Interleaved apply(ImageReader reader) throws IOException;
   }
 
-  /** Opens an ImageIO reader on the bytes, checks the header's size, runs {@code work}, disposes. */
+  /**
+   * Opens an ImageIO reader on the bytes, checks the header's size, runs {@code work}, disposes.
+   */
   private Interleaved withReader(byte[] image, MediaType type, ReaderWork work) {
     // In memory: ImageIO.createImageInputStream would copy the bytes to a temporary file first.
     try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(image))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
-        throw new UnsupportedImageException("No decoder for this " + type.mimeType() + " image (supported: PNG, JPEG, WebP, GIF).");
+        throw new UnsupportedImageException(
+            "No decoder for this " + type.mimeType() + " image (supported: PNG, JPEG, WebP, GIF).");
       }
       ImageReader reader = readers.next();
       try {
@@ -359,13 +456,18 @@ public final class Thumbnailer {
       throw e;
     } catch (IOException | RuntimeException e) {
       throw new UnsupportedImageException(
-          "Cannot decode the " + type.mimeType() + " image (truncated or corrupt?): " + e.getClass().getSimpleName()
+          "Cannot decode the "
+              + type.mimeType()
+              + " image (truncated or corrupt?): "
+              + e.getClass().getSimpleName()
               + (e.getMessage() == null ? "" : " " + e.getMessage()),
           e);
     }
   }
 
-  /** The JPEG raster as interleaved samples: YCbCr kept as is, grey widened, CMYK/YCCK converted. */
+  /**
+   * The JPEG raster as interleaved samples: YCbCr kept as is, grey widened, CMYK/YCCK converted.
+   */
   private static Interleaved jpegPixels(Raster raster, byte[] jpeg) {
     int w = raster.getWidth();
     int h = raster.getHeight();
@@ -377,8 +479,12 @@ public final class Thumbnailer {
     byte[] data = null;
     if (raster.getDataBuffer() instanceof DataBufferByte buffer
         && raster.getSampleModel() instanceof PixelInterleavedSampleModel model
-        && model.getPixelStride() == bands && model.getScanlineStride() == w * bands
-        && raster.getMinX() == 0 && raster.getMinY() == 0 && buffer.getNumBanks() == 1 && buffer.getOffset() == 0
+        && model.getPixelStride() == bands
+        && model.getScanlineStride() == w * bands
+        && raster.getMinX() == 0
+        && raster.getMinY() == 0
+        && buffer.getNumBanks() == 1
+        && buffer.getOffset() == 0
         && isIdentity(model.getBandOffsets())) {
       data = buffer.getData();
     }
@@ -425,7 +531,11 @@ public final class Thumbnailer {
       int length = ((jpeg[pos + 2] & 0xff) << 8) | (jpeg[pos + 3] & 0xff);
       if (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc) {
         int n = pos + 9 < jpeg.length ? jpeg[pos + 9] & 0xff : 0;
-        return n == 3 && pos + 16 < jpeg.length && jpeg[pos + 10] == 'R' && jpeg[pos + 13] == 'G' && jpeg[pos + 16] == 'B';
+        return n == 3
+            && pos + 16 < jpeg.length
+            && jpeg[pos + 10] == 'R'
+            && jpeg[pos + 13] == 'G'
+            && jpeg[pos + 16] == 'B';
       }
       if (marker == 0xda || length < 2) {
         return false;
@@ -437,8 +547,8 @@ public final class Thumbnailer {
 
   /**
    * CMYK and YCCK JPEGs, which ImageIO cannot turn into RGB. Samples are stored inverted (Adobe's
-   * convention, which libvips assumes for every CMYK JPEG); YCCK is first turned back into CMY.
-   * The inks then go through the embedded profile, or libvips' default CMYK profile, to sRGB.
+   * convention, which libvips assumes for every CMYK JPEG); YCCK is first turned back into CMY. The
+   * inks then go through the embedded profile, or libvips' default CMYK profile, to sRGB.
    */
   private static Argb cmyk(Raster raster, byte[] jpeg) {
     int w = raster.getWidth();
@@ -493,7 +603,8 @@ public final class Thumbnailer {
 
   /**
    * The Adobe APP14 colour transform (0 CMYK/RGB, 1 YCbCr, 2 YCCK), or -1 without one. Walks the
-   * segments: a byte scan would stop at the SOS of an EXIF thumbnail or match bytes inside a profile.
+   * segments: a byte scan would stop at the SOS of an EXIF thumbnail or match bytes inside a
+   * profile.
    */
   private static int adobeTransform(byte[] jpeg) {
     int pos = 2;
@@ -507,8 +618,14 @@ public final class Thumbnailer {
       if (marker == 0xda || marker == 0xd9 || length < 2) {
         break;
       }
-      if (marker == 0xee && length >= 12 && pos + 15 < jpeg.length
-          && jpeg[pos + 4] == 'A' && jpeg[pos + 5] == 'd' && jpeg[pos + 6] == 'o' && jpeg[pos + 7] == 'b' && jpeg[pos + 8] == 'e') {
+      if (marker == 0xee
+          && length >= 12
+          && pos + 15 < jpeg.length
+          && jpeg[pos + 4] == 'A'
+          && jpeg[pos + 5] == 'd'
+          && jpeg[pos + 6] == 'o'
+          && jpeg[pos + 7] == 'b'
+          && jpeg[pos + 8] == 'e') {
         return jpeg[pos + 15] & 0xff;
       }
       pos += 2 + length;
@@ -521,26 +638,46 @@ public final class Thumbnailer {
     return finish(src, 0, 0, src.width(), src.height(), orientation);
   }
 
-  /** As above, when {@code src} is the window at ({@code left}, {@code top}) of a {@code w}×{@code h} image. */
+  /**
+   * As above, when {@code src} is the window at ({@code left}, {@code top}) of a {@code w}×{@code
+   * h} image.
+   */
   private Thumbnail finish(Interleaved src, int left, int top, int w, int h, int orientation) {
     return finish(src, left, top, w, h, orientation, null);
   }
 
   /** As above, then the embedded ICC profile {@code icc} (or null) converted to sRGB. */
-  private Thumbnail finish(Interleaved src, int left, int top, int w, int h, int orientation, byte[] icc) {
+  private Thumbnail finish(
+      Interleaved src, int left, int top, int w, int h, int orientation, byte[] icc) {
     Geometry g = Geometry.of(w, h, orientation, width, height, fit);
     Resampler.Axis ax = Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
-    Resampler.Axis ay = Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
+    Resampler.Axis ay =
+        Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
     return finish(src, left, top, w, h, g, ax, ay, orientation, icc);
   }
 
-  /** As above with the axes planned, then the embedded ICC profile {@code icc} (or null) converted to sRGB. */
-  private Thumbnail finish(Interleaved src, int left, int top, int w, int h, Geometry g, Resampler.Axis ax, Resampler.Axis ay,
-      int orientation, byte[] icc) {
+  /**
+   * As above with the axes planned, then the embedded ICC profile {@code icc} (or null) converted
+   * to sRGB.
+   */
+  private Thumbnail finish(
+      Interleaved src,
+      int left,
+      int top,
+      int w,
+      int h,
+      Geometry g,
+      Resampler.Axis ax,
+      Resampler.Axis ay,
+      int orientation,
+      byte[] icc) {
     float[] resized = Resampler.resize(src, left, top, w, h, ax, ay);
     int[] argb = Resampler.pack(resized, g.outWidth() * g.outHeight(), src.channels(), src.ycc());
-    Argb upright = Pixels.orient(new Argb(argb, g.outWidth(), g.outHeight(), src.alpha()), orientation);
-    upright = ColorProfiles.toSrgb(upright, icc); // on the small result: as sharp's, to within ~1 level (README)
+    Argb upright =
+        Pixels.orient(new Argb(argb, g.outWidth(), g.outHeight(), src.alpha()), orientation);
+    upright =
+        ColorProfiles.toSrgb(
+            upright, icc); // on the small result: as sharp's, to within ~1 level (README)
     if (fit != Fit.CONTAIN || (upright.width() == width && upright.height() == height)) {
       return encode(upright);
     }
@@ -548,7 +685,8 @@ public final class Thumbnailer {
     int ox = (width - upright.width()) / 2;
     int oy = (height - upright.height()) / 2;
     for (int y = 0; y < upright.height(); y++) {
-      System.arraycopy(upright.pixels(), y * upright.width(), padded, (oy + y) * width + ox, upright.width());
+      System.arraycopy(
+          upright.pixels(), y * upright.width(), padded, (oy + y) * width + ox, upright.width());
     }
     return encode(new Argb(padded, width, height, true));
   }
@@ -556,7 +694,8 @@ public final class Thumbnailer {
   private Thumbnail encode(Argb image) {
     Iterator<ImageWriter> writers = ImageIO.getImageWritersByMIMEType("image/webp");
     if (!writers.hasNext()) {
-      throw new IllegalStateException("No WebP encoder: webp-imageio is missing from the class path");
+      throw new IllegalStateException(
+          "No WebP encoder: webp-imageio is missing from the class path");
     }
     ImageWriter writer = writers.next();
     try {
@@ -568,7 +707,13 @@ public final class Thumbnailer {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 * 1024);
       try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
         writer.setOutput(out);
-        writer.write(null, new javax.imageio.IIOImage(Pixels.wrap(image.pixels(), image.width(), image.height(), image.alpha()), null, null), param);
+        writer.write(
+            null,
+            new javax.imageio.IIOImage(
+                Pixels.wrap(image.pixels(), image.width(), image.height(), image.alpha()),
+                null,
+                null),
+            param);
       }
       return new Thumbnail(bytes.toByteArray(), image.width(), image.height());
     } catch (IOException e) {
@@ -580,7 +725,19 @@ public final class Thumbnailer {
 
   @Override
   public String toString() {
-    return "Thumbnailer{" + width + "x" + height + ", fit=" + fit + ", quality=" + quality + ", effort=" + effort + ", maxPixels=" + maxPixels + '}';
+    return "Thumbnailer{"
+        + width
+        + "x"
+        + height
+        + ", fit="
+        + fit
+        + ", quality="
+        + quality
+        + ", effort="
+        + effort
+        + ", maxPixels="
+        + maxPixels
+        + '}';
   }
 
   /** Builds a {@link Thumbnailer}. Not thread-safe. */
@@ -598,7 +755,8 @@ public final class Thumbnailer {
     /** The target box; default 400×400. Each side 1 to 4096. */
     public Builder size(int width, int height) {
       if (width < 1 || width > 4096 || height < 1 || height > 4096) {
-        throw new IllegalArgumentException("size must be between 1 and 4096 on each side, was " + width + "x" + height);
+        throw new IllegalArgumentException(
+            "size must be between 1 and 4096 on each side, was " + width + "x" + height);
       }
       this.width = width;
       this.height = height;

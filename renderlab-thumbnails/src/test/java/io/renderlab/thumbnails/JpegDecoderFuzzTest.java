@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Hostile input for our JPEG decoder: a seeded mutator over the test JPEGs (bit flips, byte
  * overwrites, marker bytes, truncation, spliced segments, rewritten frame sizes and table bytes)
- * for a few seconds. Every input must end in a result or a typed refusal, never another
- * exception, a hang or an out-of-memory.
+ * for a few seconds. Every input must end in a result or a typed refusal, never another exception,
+ * a hang or an out-of-memory.
  */
 class JpegDecoderFuzzTest {
   private static final long BUDGET_NANOS = Duration.ofSeconds(4).toNanos();
@@ -35,36 +35,52 @@ class JpegDecoderFuzzTest {
     Random random = new Random(20261201L);
     int[] counts = new int[3]; // decoded, refused, total
 
-    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-      long deadline = System.nanoTime() + BUDGET_NANOS;
-      // Four seconds, and at least 150 mutants however busy the machine is.
-      while (System.nanoTime() < deadline || counts[2] < 150) {
-        byte[] input = mutate(seeds.get(random.nextInt(seeds.size())), random);
-        int scale = 1 << random.nextInt(4);
-        counts[2]++;
-        try {
-          if (random.nextInt(4) == 0) {
-            thumbnailer.render(input);
-          } else {
-            JpegFrame frame = JpegFrame.parse(input);
-            long w = JpegDecoder.scaled(frame.width(), scale);
-            long h = JpegDecoder.scaled(frame.height(), scale);
-            if (frame.supported() && w * h * scale * scale <= 2_000_000) {
-              int x0 = random.nextInt((int) w);
-              int y0 = random.nextInt((int) h);
-              JpegDecoder.decode(frame, scale, x0, y0, x0 + 1 + random.nextInt((int) w - x0), y0 + 1 + random.nextInt((int) h - y0));
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(60),
+        () -> {
+          long deadline = System.nanoTime() + BUDGET_NANOS;
+          // Four seconds, and at least 150 mutants however busy the machine is.
+          while (System.nanoTime() < deadline || counts[2] < 150) {
+            byte[] input = mutate(seeds.get(random.nextInt(seeds.size())), random);
+            int scale = 1 << random.nextInt(4);
+            counts[2]++;
+            try {
+              if (random.nextInt(4) == 0) {
+                thumbnailer.render(input);
+              } else {
+                JpegFrame frame = JpegFrame.parse(input);
+                long w = JpegDecoder.scaled(frame.width(), scale);
+                long h = JpegDecoder.scaled(frame.height(), scale);
+                if (frame.supported() && w * h * scale * scale <= 2_000_000) {
+                  int x0 = random.nextInt((int) w);
+                  int y0 = random.nextInt((int) h);
+                  JpegDecoder.decode(
+                      frame,
+                      scale,
+                      x0,
+                      y0,
+                      x0 + 1 + random.nextInt((int) w - x0),
+                      y0 + 1 + random.nextInt((int) h - y0));
+                }
+              }
+              counts[0]++;
+            } catch (InputRejectedException expected) {
+              // The decoder's last-resort catch of an index error would hide a bug: none may reach
+              // it.
+              assertThat(expected.getMessage()).doesNotContain("undecodable data (");
+              counts[1]++;
+            } catch (RuntimeException | Error e) {
+              fail(
+                  "input "
+                      + HexFormat.of().formatHex(input, 0, Math.min(64, input.length))
+                      + "… ("
+                      + input.length
+                      + " bytes) threw "
+                      + e,
+                  e);
             }
           }
-          counts[0]++;
-        } catch (InputRejectedException expected) {
-          // The decoder's last-resort catch of an index error would hide a bug: none may reach it.
-          assertThat(expected.getMessage()).doesNotContain("undecodable data (");
-          counts[1]++;
-        } catch (RuntimeException | Error e) {
-          fail("input " + HexFormat.of().formatHex(input, 0, Math.min(64, input.length)) + "… (" + input.length + " bytes) threw " + e, e);
-        }
-      }
-    });
+        });
 
     assertThat(counts[0]).as("some mutants still decode").isPositive();
     assertThat(counts[1]).as("some mutants are refused").isPositive();

@@ -24,13 +24,24 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Our JPEG decoder against the JDK's (libjpeg 6b, which has the same integer IDCT and fancy
- * upsampling as libjpeg-turbo at full size), over files made with ImageMagick in every sampling
- * and coding the decoder claims: 4:2:0, 4:2:2, 4:4:0, 4:4:4, grey, RGB, progressive, restart
- * intervals, odd sizes.
+ * upsampling as libjpeg-turbo at full size), over files made with ImageMagick in every sampling and
+ * coding the decoder claims: 4:2:0, 4:2:2, 4:4:0, 4:4:4, grey, RGB, progressive, restart intervals,
+ * odd sizes.
  */
 class JpegDecoderTest {
-  static final String[] FILES = {"s420.jpg", "s422.jpg", "s440.jpg", "s444.jpg", "p420.jpg", "p444.jpg", "r420.jpg", "pr422.jpg",
-      "g.jpg", "pg.jpg", "rgb.jpg"};
+  static final String[] FILES = {
+    "s420.jpg",
+    "s422.jpg",
+    "s440.jpg",
+    "s444.jpg",
+    "p420.jpg",
+    "p444.jpg",
+    "r420.jpg",
+    "pr422.jpg",
+    "g.jpg",
+    "pg.jpg",
+    "rgb.jpg"
+  };
 
   static byte[] resource(String name) {
     try (InputStream in = JpegDecoderTest.class.getResourceAsStream("jpeg/" + name)) {
@@ -67,12 +78,30 @@ class JpegDecoderTest {
   static JpegImage decode(byte[] jpeg, int scale) {
     JpegFrame frame = JpegFrame.parse(jpeg);
     assertThat(frame.supported()).isTrue();
-    return JpegDecoder.decode(frame, scale, 0, 0, JpegDecoder.scaled(frame.width(), scale), JpegDecoder.scaled(frame.height(), scale));
+    return JpegDecoder.decode(
+        frame,
+        scale,
+        0,
+        0,
+        JpegDecoder.scaled(frame.width(), scale),
+        JpegDecoder.scaled(frame.height(), scale));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"s420.jpg", "s422.jpg", "s440.jpg", "s444.jpg", "p420.jpg", "p444.jpg", "r420.jpg", "pr422.jpg", "g.jpg",
-      "pg.jpg", "rgb.jpg"})
+  @ValueSource(
+      strings = {
+        "s420.jpg",
+        "s422.jpg",
+        "s440.jpg",
+        "s444.jpg",
+        "p420.jpg",
+        "p444.jpg",
+        "r420.jpg",
+        "pr422.jpg",
+        "g.jpg",
+        "pg.jpg",
+        "rgb.jpg"
+      })
   void decodesAtFullSizeAsLibjpegDoes(String name) throws IOException {
     byte[] jpeg = resource(name);
     int[] size = new int[2];
@@ -115,15 +144,19 @@ class JpegDecoderTest {
       byte[] d = ours.pixels().data();
       int mismatches = 0;
       for (int i = 0; i < header[0] * header[1]; i++) {
-        int[] rgb = ours.pixels().ycc() ? libjpegRgb(d[i * 3] & 0xff, d[i * 3 + 1] & 0xff, d[i * 3 + 2] & 0xff)
-            : new int[] {d[i * 3] & 0xff, d[i * 3 + 1] & 0xff, d[i * 3 + 2] & 0xff};
+        int[] rgb =
+            ours.pixels().ycc()
+                ? libjpegRgb(d[i * 3] & 0xff, d[i * 3 + 1] & 0xff, d[i * 3 + 2] & 0xff)
+                : new int[] {d[i * 3] & 0xff, d[i * 3 + 1] & 0xff, d[i * 3 + 2] & 0xff};
         for (int c = 0; c < channels; c++) {
           if (rgb[c] != (pnm[pos + i * channels + c] & 0xff)) {
             mismatches++;
           }
         }
       }
-      assertThat(mismatches).as("samples of %s at 1/%d unlike libjpeg-turbo's", name, scale).isZero();
+      assertThat(mismatches)
+          .as("samples of %s at 1/%d unlike libjpeg-turbo's", name, scale)
+          .isZero();
     }
   }
 
@@ -136,21 +169,25 @@ class JpegDecoderTest {
     int r = y + ((fix(1.40200) * (cr - 128) + 32768) >> 16);
     int g = y + ((-fix(0.71414) * (cr - 128) - fix(0.34414) * (cb - 128) + 32768) >> 16);
     int b = y + ((fix(1.77200) * (cb - 128) + 32768) >> 16);
-    return new int[] {Math.max(0, Math.min(255, r)), Math.max(0, Math.min(255, g)), Math.max(0, Math.min(255, b))};
+    return new int[] {
+      Math.max(0, Math.min(255, r)), Math.max(0, Math.min(255, g)), Math.max(0, Math.min(255, b))
+    };
   }
 
   @Test
   void decodesAWindowIdenticalToTheSameRegionOfTheWholeImage() {
     byte[] jpeg = resource("p420.jpg");
     Interleaved a = decode(jpeg, 1).pixels();
-    byte[] wholeCopy = Arrays.copyOf(a.data(), a.width() * a.height() * 3); // the buffer is reused per thread
+    byte[] wholeCopy =
+        Arrays.copyOf(a.data(), a.width() * a.height() * 3); // the buffer is reused per thread
     JpegFrame frame = JpegFrame.parse(jpeg);
 
     Interleaved b = JpegDecoder.decode(frame, 1, 37, 21, 151, 99).pixels();
 
     for (int y = 0; y < 78; y++) {
       for (int x = 0; x < 114 * 3; x++) {
-        assertThat(b.data()[y * 114 * 3 + x]).isEqualTo(wholeCopy[((y + 21) * a.width() + 37) * 3 + x]);
+        assertThat(b.data()[y * 114 * 3 + x])
+            .isEqualTo(wholeCopy[((y + 21) * a.width() + 37) * 3 + x]);
       }
     }
   }
@@ -227,11 +264,16 @@ class JpegDecoderTest {
   }
 
   static long allocatedBytes() {
-    java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
-    return ((com.sun.management.ThreadMXBean) bean).getThreadAllocatedBytes(Thread.currentThread().getId());
+    java.lang.management.ThreadMXBean bean =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    return ((com.sun.management.ThreadMXBean) bean)
+        .getThreadAllocatedBytes(Thread.currentThread().getId());
   }
 
-  /** Max and mean (×100) absolute difference of ours against {@code full} box-averaged by {@code scale}. */
+  /**
+   * Max and mean (×100) absolute difference of ours against {@code full} box-averaged by {@code
+   * scale}.
+   */
   private static int[] diff(Interleaved ours, byte[] full, int w, int h, int scale) {
     int max = 0;
     long sum = 0;
@@ -247,7 +289,10 @@ class JpegDecoderTest {
               count++;
             }
           }
-          int d = Math.abs((ours.data()[(y * ours.width() + x) * 3 + c] & 0xff) - Math.round((float) total / count));
+          int d =
+              Math.abs(
+                  (ours.data()[(y * ours.width() + x) * 3 + c] & 0xff)
+                      - Math.round((float) total / count));
           max = Math.max(max, d);
           sum += d;
           n++;

@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Short leases renewed while the render runs; a dead worker's job is taken over within one lease. */
+/**
+ * Short leases renewed while the render runs; a dead worker's job is taken over within one lease.
+ */
 class LeaseHeartbeatTest {
   static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
 
@@ -86,26 +88,42 @@ class LeaseHeartbeatTest {
   }
 
   @Test
-  void aRenderInProgressKeepsItsShortLeaseAndADeadWorkersJobIsTakenOverWhenItLapses() throws Exception {
+  void aRenderInProgressKeepsItsShortLeaseAndADeadWorkersJobIsTakenOverWhenItLapses()
+      throws Exception {
     MutableClock clock = new MutableClock(T0);
-    JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(EmbeddedPostgres.freshDatabase()).clock(clock).build();
+    JdbcImageCatalog catalog =
+        JdbcImageCatalog.builder()
+            .dataSource(EmbeddedPostgres.freshDatabase())
+            .clock(clock)
+            .build();
     catalog.migrate();
     BlockingStore store = new BlockingStore(FolderImageStore.of(folder));
     ImageRecord image = saveImage(catalog, store.delegate, "ada", SMALL_PNG);
     ThumbnailJobQueue jobs = catalog.thumbnailJobs();
     try (ThumbnailService worker =
-        ThumbnailService.builder().catalog(catalog).jobs(jobs).store(store).workers(1).clock(clock)
+        ThumbnailService.builder()
+            .catalog(catalog)
+            .jobs(jobs)
+            .store(store)
+            .workers(1)
+            .clock(clock)
             // Leases run on the test's clock; the wall-clock heartbeat (1 h) never fires during the
             // test, so it beats only when the test says so.
             .leaseDuration(Duration.ofHours(2))
             .heartbeatInterval(Duration.ofHours(1))
-            .pollInterval(Duration.ofMillis(20)).owner("worker-a").build().start()) {
+            .pollInterval(Duration.ofMillis(20))
+            .owner("worker-a")
+            .build()
+            .start()) {
       assertThat(store.reading.await(30, TimeUnit.SECONDS)).as("the render started").isTrue();
 
       clock.advance(Duration.ofMinutes(80));
       worker.heartbeat(); // lease now until T0 + 200 min
-      clock.advance(Duration.ofMinutes(80)); // T0 + 160 min: past the first lease, within the renewed one
-      assertThat(jobs.lease("worker-b", 10, Duration.ofHours(2))).as("a renewed lease is not taken").isEmpty();
+      clock.advance(
+          Duration.ofMinutes(80)); // T0 + 160 min: past the first lease, within the renewed one
+      assertThat(jobs.lease("worker-b", 10, Duration.ofHours(2)))
+          .as("a renewed lease is not taken")
+          .isEmpty();
 
       // worker-a stops beating (it died): once the lease lapses another worker takes the job.
       clock.advance(Duration.ofMinutes(41)); // T0 + 201 min
@@ -119,48 +137,76 @@ class LeaseHeartbeatTest {
       store.proceed.countDown();
     }
     assertThat(jobs.complete(image.id(), "worker-b")).as("worker-b still holds it").isTrue();
-    assertThat(jobs.status(image.id()).orElseThrow().state()).isEqualTo(ThumbnailJobStatus.State.DONE);
+    assertThat(jobs.status(image.id()).orElseThrow().state())
+        .isEqualTo(ThumbnailJobStatus.State.DONE);
   }
 
   @Test
   void theHeartbeatRenewsOnItsOwnScheduleWhileARenderRuns() throws Exception {
-    JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(ThumbnailServiceTest.h2()).build();
+    JdbcImageCatalog catalog =
+        JdbcImageCatalog.builder().dataSource(ThumbnailServiceTest.h2()).build();
     catalog.migrate();
     BlockingStore store = new BlockingStore(FolderImageStore.of(folder));
     ImageRecord image = saveImage(catalog, store.delegate, "ada", SMALL_PNG);
     CountDownLatch beats = new CountDownLatch(3);
-    ThumbnailJobQueue counting = new DelegatingQueue(catalog.thumbnailJobs()) {
-      @Override
-      public int renew(String owner, Collection<UUID> imageIds, Duration leaseDuration) {
-        int n = super.renew(owner, imageIds, leaseDuration);
-        if (n == 1 && imageIds.contains(image.id())) {
-          beats.countDown();
-        }
-        return n;
-      }
-    };
+    ThumbnailJobQueue counting =
+        new DelegatingQueue(catalog.thumbnailJobs()) {
+          @Override
+          public int renew(String owner, Collection<UUID> imageIds, Duration leaseDuration) {
+            int n = super.renew(owner, imageIds, leaseDuration);
+            if (n == 1 && imageIds.contains(image.id())) {
+              beats.countDown();
+            }
+            return n;
+          }
+        };
     try (ThumbnailService worker =
-        ThumbnailService.builder().catalog(catalog).jobs(counting).store(store).workers(1)
-            .leaseDuration(Duration.ofSeconds(15)).heartbeatInterval(Duration.ofMillis(20))
-            .pollInterval(Duration.ofMillis(20)).build().start()) {
+        ThumbnailService.builder()
+            .catalog(catalog)
+            .jobs(counting)
+            .store(store)
+            .workers(1)
+            .leaseDuration(Duration.ofSeconds(15))
+            .heartbeatInterval(Duration.ofMillis(20))
+            .pollInterval(Duration.ofMillis(20))
+            .build()
+            .start()) {
       assertThat(store.reading.await(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(beats.await(30, TimeUnit.SECONDS)).as("three renewals while the render is blocked").isTrue();
+      assertThat(beats.await(30, TimeUnit.SECONDS))
+          .as("three renewals while the render is blocked")
+          .isTrue();
       store.proceed.countDown();
-      assertThat(worker.awaitThumbnail(image.id()).get(30, TimeUnit.SECONDS).thumbUrl()).isPresent();
+      assertThat(worker.awaitThumbnail(image.id()).get(30, TimeUnit.SECONDS).thumbUrl())
+          .isPresent();
     }
   }
 
   @Test
   void aHeartbeatMustBeShorterThanTheLease() {
-    JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(ThumbnailServiceTest.h2()).build();
+    JdbcImageCatalog catalog =
+        JdbcImageCatalog.builder().dataSource(ThumbnailServiceTest.h2()).build();
     ImageStore store = FolderImageStore.of(folder);
-    assertThatThrownBy(() -> ThumbnailService.builder().catalog(catalog).jobs(catalog.thumbnailJobs()).store(store)
-            .leaseDuration(Duration.ofSeconds(10)).heartbeatInterval(Duration.ofSeconds(10)).build())
+    assertThatThrownBy(
+            () ->
+                ThumbnailService.builder()
+                    .catalog(catalog)
+                    .jobs(catalog.thumbnailJobs())
+                    .store(store)
+                    .leaseDuration(Duration.ofSeconds(10))
+                    .heartbeatInterval(Duration.ofSeconds(10))
+                    .build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("heartbeatInterval");
-    assertThatThrownBy(() -> ThumbnailService.builder().heartbeatInterval(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-    ThumbnailService.builder().catalog(catalog).jobs(catalog.thumbnailJobs()).store(store)
-        .leaseDuration(Duration.ofSeconds(10)).heartbeatInterval(Duration.ofSeconds(9)).build().close();
+    assertThatThrownBy(() -> ThumbnailService.builder().heartbeatInterval(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    ThumbnailService.builder()
+        .catalog(catalog)
+        .jobs(catalog.thumbnailJobs())
+        .store(store)
+        .leaseDuration(Duration.ofSeconds(10))
+        .heartbeatInterval(Duration.ofSeconds(9))
+        .build()
+        .close();
   }
 
   /** Delegates every call; tests override what they watch. */

@@ -30,7 +30,13 @@ class PngDecoderTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {BufferedImage.TYPE_INT_RGB, BufferedImage.TYPE_INT_ARGB, BufferedImage.TYPE_BYTE_GRAY, BufferedImage.TYPE_BYTE_INDEXED})
+  @ValueSource(
+      ints = {
+        BufferedImage.TYPE_INT_RGB,
+        BufferedImage.TYPE_INT_ARGB,
+        BufferedImage.TYPE_BYTE_GRAY,
+        BufferedImage.TYPE_BYTE_INDEXED
+      })
   void decodesExactlyWhatImageIoDecodes(int type) {
     byte[] png = TestImages.encode(busy(97, 61, type), "png");
     BufferedImage expected = TestImages.decode(png);
@@ -44,22 +50,35 @@ class PngDecoderTest {
     for (int y = 0; y < 61; y++) {
       for (int x = 0; x < 97; x++) {
         int p = (y * 97 + x) * ours.channels();
-        int argb = (ours.alpha() ? (ours.data()[p + 3] & 0xff) << 24 : 0xff000000)
-            | (ours.data()[p] & 0xff) << 16 | (ours.data()[p + 1] & 0xff) << 8 | (ours.data()[p + 2] & 0xff);
-        // Java treats 8-bit grey as linear and brightens it in getRGB; PNG grey (and sharp) is sRGB.
-        int want = type == BufferedImage.TYPE_BYTE_GRAY
-            ? 0xff000000 | expected.getRaster().getSample(x, y, 0) * 0x010101
-            : expected.getRGB(x, y);
-        assertThat(Integer.toHexString(argb)).as("pixel %d,%d", x, y).isEqualTo(Integer.toHexString(want));
+        int argb =
+            (ours.alpha() ? (ours.data()[p + 3] & 0xff) << 24 : 0xff000000)
+                | (ours.data()[p] & 0xff) << 16
+                | (ours.data()[p + 1] & 0xff) << 8
+                | (ours.data()[p + 2] & 0xff);
+        // Java treats 8-bit grey as linear and brightens it in getRGB; PNG grey (and sharp) is
+        // sRGB.
+        int want =
+            type == BufferedImage.TYPE_BYTE_GRAY
+                ? 0xff000000 | expected.getRaster().getSample(x, y, 0) * 0x010101
+                : expected.getRGB(x, y);
+        assertThat(Integer.toHexString(argb))
+            .as("pixel %d,%d", x, y)
+            .isEqualTo(Integer.toHexString(want));
       }
     }
   }
 
   /** A PNG made chunk by chunk, with right CRCs unless a test breaks them. */
-  static byte[] png(int w, int h, int depth, int colourType, byte[] filteredRows, byte[]... chunksBeforeIdat) {
+  static byte[] png(
+      int w, int h, int depth, int colourType, byte[] filteredRows, byte[]... chunksBeforeIdat) {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-    java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) depth).put((byte) colourType);
+    java.nio.ByteBuffer ihdr =
+        java.nio.ByteBuffer.allocate(13)
+            .putInt(w)
+            .putInt(h)
+            .put((byte) depth)
+            .put((byte) colourType);
     chunk(out, "IHDR", ihdr.put((byte) 0).put((byte) 0).put((byte) 0).array());
     for (byte[] c : chunksBeforeIdat) {
       out.writeBytes(c);
@@ -107,19 +126,31 @@ class PngDecoderTest {
         row[1 + bit / 8] |= (byte) (samples[i] << (8 - depth - bit % 8));
       }
     }
-    byte[] file = png(4, 1, depth, 0, row, chunkBytes("tRNS", new byte[] {(byte) (key >> 8), (byte) key}));
+    byte[] file =
+        png(4, 1, depth, 0, row, chunkBytes("tRNS", new byte[] {(byte) (key >> 8), (byte) key}));
 
     Interleaved ours = PngDecoder.decode(file, PngDecoder.header(file).orElseThrow());
 
     assertThat(ours.channels()).isEqualTo(4);
     byte[] d = ours.data();
-    assertThat(new int[] {d[0] & 0xff, d[3] & 0xff, d[4] & 0xff, d[7] & 0xff, d[11] & 0xff, d[15] & 0xff})
+    assertThat(
+            new int[] {
+              d[0] & 0xff, d[3] & 0xff, d[4] & 0xff, d[7] & 0xff, d[11] & 0xff, d[15] & 0xff
+            })
         .containsExactly(255, 255, 255, 255, 0, 0);
   }
 
   @Test
   void refusesABadCrcOnACriticalChunkAndIgnoresAnAncillaryChunkWithOne() {
-    byte[] good = png(2, 2, 8, 2, new byte[14], chunkBytes("tEXt", "Comment\0hello".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+    byte[] good =
+        png(
+            2,
+            2,
+            8,
+            2,
+            new byte[14],
+            chunkBytes(
+                "tEXt", "Comment\0hello".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
     byte[] badIhdr = good.clone();
     badIhdr[29] ^= 1; // IHDR's CRC
     byte[] badText = good.clone();
@@ -128,7 +159,8 @@ class PngDecoderTest {
     assertThatThrownBy(() -> PngDecoder.decode(badIhdr, PngDecoder.header(badIhdr).orElseThrow()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("IHDR has a bad CRC");
-    assertThat(PngDecoder.decode(badText, PngDecoder.header(badText).orElseThrow()).width()).isEqualTo(2);
+    assertThat(PngDecoder.decode(badText, PngDecoder.header(badText).orElseThrow()).width())
+        .isEqualTo(2);
     assertThat(PngDecoder.decode(good, PngDecoder.header(good).orElseThrow()).width()).isEqualTo(2);
   }
 
@@ -146,7 +178,9 @@ class PngDecoderTest {
   }
 
   static long allocatedBytes() {
-    return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    return ((com.sun.management.ThreadMXBean)
+            java.lang.management.ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
   }
 
   @Test
@@ -154,14 +188,22 @@ class PngDecoderTest {
     for (String name : TestImages.pngSuite()) {
       byte[] file = TestImages.resource("pngsuite/" + name);
       if (name.startsWith("x")) {
-        assertThatThrownBy(() -> PngDecoder.decode(file, PngDecoder.header(file).filter(PngDecoder.Header::supported)
-            .orElseThrow(() -> new IllegalArgumentException("bad header")))).as(name).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(
+                () ->
+                    PngDecoder.decode(
+                        file,
+                        PngDecoder.header(file)
+                            .filter(PngDecoder.Header::supported)
+                            .orElseThrow(() -> new IllegalArgumentException("bad header"))))
+            .as(name)
+            .isInstanceOf(IllegalArgumentException.class);
         continue;
       }
       PngDecoder.Header header = PngDecoder.header(file).orElseThrow();
       Interleaved ours = PngDecoder.decode(file, header);
       BufferedImage expected = TestImages.decode(file);
-      boolean greyKey = header.colourType() == 0 && ours.alpha(); // ImageIO drops grey tRNS below 16 bits
+      boolean greyKey =
+          header.colourType() == 0 && ours.alpha(); // ImageIO drops grey tRNS below 16 bits
       for (int y = 0; y < ours.height(); y++) {
         for (int x = 0; x < ours.width(); x++) {
           int p = (y * ours.width() + x) * ours.channels();
@@ -170,7 +212,9 @@ class PngDecoderTest {
           expected.getRaster().getPixel(x, y, new int[expected.getRaster().getNumBands()]);
           int[] px = expected.getRaster().getPixel(x, y, (int[]) null);
           int bits = expected.getColorModel().getComponentSize(0);
-          boolean greyImage = expected.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY;
+          boolean greyImage =
+              expected.getColorModel().getColorSpace().getType()
+                  == java.awt.color.ColorSpace.TYPE_GRAY;
           if (expected.getColorModel() instanceof java.awt.image.IndexColorModel) {
             int rgb = expected.getRGB(x, y);
             want = new int[] {rgb >> 16 & 0xff, rgb >> 8 & 0xff, rgb & 0xff, rgb >>> 24};
@@ -179,9 +223,17 @@ class PngDecoderTest {
             want = new int[] {v, v, v, px.length > 1 ? (bits == 16 ? px[1] >> 8 : px[1]) : 255};
           } else {
             int shift = bits == 16 ? 8 : 0;
-            want = new int[] {px[0] >> shift, px[1] >> shift, px[2] >> shift, px.length > 3 ? px[3] >> shift : 255};
+            want =
+                new int[] {
+                  px[0] >> shift,
+                  px[1] >> shift,
+                  px[2] >> shift,
+                  px.length > 3 ? px[3] >> shift : 255
+                };
           }
-          int[] got = {ours.data()[p] & 0xff, ours.data()[p + 1] & 0xff, ours.data()[p + 2] & 0xff, a};
+          int[] got = {
+            ours.data()[p] & 0xff, ours.data()[p + 1] & 0xff, ours.data()[p + 2] & 0xff, a
+          };
           if (greyKey || (header.colourType() == 2 && ours.alpha() && want[3] == 255)) {
             want[3] = got[3]; // tRNS keys ImageIO does not apply; checked by their own test
           }
@@ -196,7 +248,8 @@ class PngDecoderTest {
     byte[] png = TestImages.encode(busy(64, 64, BufferedImage.TYPE_INT_RGB), "png");
     byte[] truncated = Arrays.copyOf(png, png.length / 2);
 
-    assertThatThrownBy(() -> PngDecoder.decode(truncated, PngDecoder.header(truncated).orElseThrow()))
+    assertThatThrownBy(
+            () -> PngDecoder.decode(truncated, PngDecoder.header(truncated).orElseThrow()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("truncated");
   }

@@ -63,10 +63,32 @@ final class TestImages {
   static byte[] jpegWithOrientation(BufferedImage image, int orientation) {
     byte[] jpeg = encode(image, "jpg");
     byte[] tiff = {
-      'M', 'M', 0, 42, 0, 0, 0, 8, // big-endian header, IFD at 8
-      0, 1, // one entry
-      0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte) orientation, 0, 0, // Orientation, SHORT, 1
-      0, 0, 0, 0 // no next IFD
+      'M',
+      'M',
+      0,
+      42,
+      0,
+      0,
+      0,
+      8, // big-endian header, IFD at 8
+      0,
+      1, // one entry
+      0x01,
+      0x12,
+      0,
+      3,
+      0,
+      0,
+      0,
+      1,
+      0,
+      (byte) orientation,
+      0,
+      0, // Orientation, SHORT, 1
+      0,
+      0,
+      0,
+      0 // no next IFD
     };
     int length = 2 + 6 + tiff.length;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -96,7 +118,9 @@ final class TestImages {
     throw new IllegalStateException("no SOF0 marker");
   }
 
-  /** A PNG whose header claims {@code w}×{@code h} but whose data is a tiny, valid-looking start. */
+  /**
+   * A PNG whose header claims {@code w}×{@code h} but whose data is a tiny, valid-looking start.
+   */
   static byte[] pngBomb(int w, int h) {
     byte[] real = encode(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB), "png");
     // IHDR width/height live at bytes 16..23; the CRC will be wrong, but the size is read first.
@@ -108,16 +132,23 @@ final class TestImages {
     real[21] = (byte) (h >>> 16);
     real[22] = (byte) (h >>> 8);
     real[23] = (byte) h;
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32(); // a right CRC: the data, not the checksum, gives it away
+    java.util.zip.CRC32 crc =
+        new java.util.zip.CRC32(); // a right CRC: the data, not the checksum, gives it away
     crc.update(real, 12, 17);
     java.nio.ByteBuffer.wrap(real).putInt(29, (int) crc.getValue());
     return real;
   }
 
-  /** The PngSuite files committed under pngsuite/ (Willem van Schaik's, free to use; see its LICENSE). */
+  /**
+   * The PngSuite files committed under pngsuite/ (Willem van Schaik's, free to use; see its
+   * LICENSE).
+   */
   static java.util.List<String> pngSuite() {
     try (java.io.InputStream in = TestImages.class.getResourceAsStream("pngsuite/INDEX")) {
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).lines().filter(l -> !l.isBlank()).toList();
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)
+          .lines()
+          .filter(l -> !l.isBlank())
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

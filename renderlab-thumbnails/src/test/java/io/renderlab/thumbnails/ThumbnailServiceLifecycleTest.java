@@ -18,12 +18,19 @@ class ThumbnailServiceLifecycleTest {
 
   @Test
   void awaitingOnAServiceThatWasNeverStartedFailsFastAndSaysToStartIt() {
-    JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(ThumbnailServiceTest.h2()).build();
+    JdbcImageCatalog catalog =
+        JdbcImageCatalog.builder().dataSource(ThumbnailServiceTest.h2()).build();
     catalog.migrate();
     FolderImageStore store = FolderImageStore.of(folder);
-    ImageRecord image = ThumbnailServiceTest.saveImage(catalog, store, "ada", ThumbnailServiceTest.SMALL_PNG);
+    ImageRecord image =
+        ThumbnailServiceTest.saveImage(catalog, store, "ada", ThumbnailServiceTest.SMALL_PNG);
 
-    try (ThumbnailService service = ThumbnailService.builder().catalog(catalog).jobs(catalog.thumbnailJobs()).store(store).build()) {
+    try (ThumbnailService service =
+        ThumbnailService.builder()
+            .catalog(catalog)
+            .jobs(catalog.thumbnailJobs())
+            .store(store)
+            .build()) {
       assertThatThrownBy(() -> service.awaitThumbnail(image.id()))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("not started")
@@ -34,16 +41,25 @@ class ThumbnailServiceLifecycleTest {
 
   @Test
   void awaitingAfterShutdownFailsFastButAnExistingThumbnailIsStillReturned() throws Exception {
-    JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(ThumbnailServiceTest.h2()).build();
+    JdbcImageCatalog catalog =
+        JdbcImageCatalog.builder().dataSource(ThumbnailServiceTest.h2()).build();
     catalog.migrate();
     FolderImageStore store = FolderImageStore.of(folder);
-    ImageRecord rendered = ThumbnailServiceTest.saveImage(catalog, store, "ada", ThumbnailServiceTest.SMALL_PNG);
+    ImageRecord rendered =
+        ThumbnailServiceTest.saveImage(catalog, store, "ada", ThumbnailServiceTest.SMALL_PNG);
     ImageRecord pending;
     ThumbnailService service =
-        ThumbnailService.builder().catalog(catalog).jobs(catalog.thumbnailJobs()).store(store).pollInterval(Duration.ofMillis(20)).build().start();
+        ThumbnailService.builder()
+            .catalog(catalog)
+            .jobs(catalog.thumbnailJobs())
+            .store(store)
+            .pollInterval(Duration.ofMillis(20))
+            .build()
+            .start();
     try {
       // The nearest good input: a running service renders and completes the future.
-      assertThat(service.awaitThumbnail(rendered.id()).get(30, TimeUnit.SECONDS).thumbUrl()).isPresent();
+      assertThat(service.awaitThumbnail(rendered.id()).get(30, TimeUnit.SECONDS).thumbUrl())
+          .isPresent();
     } finally {
       service.shutdown(Duration.ofSeconds(10));
     }

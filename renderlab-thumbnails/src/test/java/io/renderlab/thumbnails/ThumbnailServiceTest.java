@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ThumbnailServiceTest {
-  static final RetryPolicy NO_WAIT = RetryPolicy.builder().initialBackoff(Duration.ZERO).maxBackoff(Duration.ZERO).build();
+  static final RetryPolicy NO_WAIT =
+      RetryPolicy.builder().initialBackoff(Duration.ZERO).maxBackoff(Duration.ZERO).build();
   static final byte[] SMALL_PNG = TestImages.encode(TestImages.bands(120, 80), "png");
 
   @TempDir Path folder;
@@ -91,11 +92,19 @@ class ThumbnailServiceTest {
     public void close() {}
   }
 
-  static ImageRecord saveImage(JdbcImageCatalog catalog, ImageStore store, String user, byte[] bytes) {
+  static ImageRecord saveImage(
+      JdbcImageCatalog catalog, ImageStore store, String user, byte[] bytes) {
     String key = user + "/" + UUID.randomUUID() + ".png";
-    StoredObject stored = store.put(key, new ByteArrayInputStream(bytes), PutOptions.of("image/png"));
+    StoredObject stored =
+        store.put(key, new ByteArrayInputStream(bytes), PutOptions.of("image/png"));
     return catalog.save(
-        ImageRecord.builder().userId(user).kind(ImageKind.UPLOADED).name("img").url(stored.url()).storageKey(key).build());
+        ImageRecord.builder()
+            .userId(user)
+            .kind(ImageKind.UPLOADED)
+            .name("img")
+            .url(stored.url())
+            .storageKey(key)
+            .build());
   }
 
   @Test
@@ -104,14 +113,21 @@ class ThumbnailServiceTest {
     catalog.migrate();
     FolderImageStore store = FolderImageStore.of(folder);
     try (ThumbnailService service =
-        ThumbnailService.builder().catalog(catalog).jobs(catalog.thumbnailJobs()).store(store).workers(2).build().start()) {
+        ThumbnailService.builder()
+            .catalog(catalog)
+            .jobs(catalog.thumbnailJobs())
+            .store(store)
+            .workers(2)
+            .build()
+            .start()) {
       List<ImageRecord> saved = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         saved.add(saveImage(catalog, store, "ada", SMALL_PNG));
       }
       for (ImageRecord r : saved) {
         ImageRecord done = service.awaitThumbnail(r.id()).get(30, TimeUnit.SECONDS);
-        assertThat(done.thumbUrl()).hasValueSatisfying(u -> assertThat(u).endsWith("thumbs/ada/" + r.id() + ".webp"));
+        assertThat(done.thumbUrl())
+            .hasValueSatisfying(u -> assertThat(u).endsWith("thumbs/ada/" + r.id() + ".webp"));
         assertThat(catalog.find(r.id()).orElseThrow().thumbUrl()).isEqualTo(done.thumbUrl());
         try (InputStream in = store.open("thumbs/ada/" + r.id() + ".webp")) {
           assertThat(TestImages.decode(in.readAllBytes()).getWidth()).isEqualTo(400);
@@ -142,40 +158,52 @@ class ThumbnailServiceTest {
       ImageRecord good2 = saveImage(catalog, store, "ada", SMALL_PNG);
 
       CompletableFuture<ImageRecord> badResult = service.awaitThumbnail(bad.id());
-      assertThat(service.awaitThumbnail(good1.id()).get(30, TimeUnit.SECONDS).thumbUrl()).isPresent();
-      assertThat(service.awaitThumbnail(good2.id()).get(30, TimeUnit.SECONDS).thumbUrl()).isPresent();
+      assertThat(service.awaitThumbnail(good1.id()).get(30, TimeUnit.SECONDS).thumbUrl())
+          .isPresent();
+      assertThat(service.awaitThumbnail(good2.id()).get(30, TimeUnit.SECONDS).thumbUrl())
+          .isPresent();
       assertThatThrownBy(() -> badResult.get(30, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(ThumbnailFailedException.class);
       ThumbnailJobStatus status = catalog.thumbnailJobs().status(bad.id()).orElseThrow();
       assertThat(status.state()).isEqualTo(ThumbnailJobStatus.State.FAILED);
       assertThat(status.attempts()).isEqualTo(3);
-      assertThat(status.lastError()).hasValueSatisfying(e -> assertThat(e).contains("UnsupportedImageException"));
+      assertThat(status.lastError())
+          .hasValueSatisfying(e -> assertThat(e).contains("UnsupportedImageException"));
       assertThat(catalog.find(bad.id()).orElseThrow().displayUrl()).isEqualTo(bad.url());
     }
   }
 
   @Test
-  void anInputThatRunsTheWorkerOutOfMemoryFailsAfterItsAttemptsAndTheWorkerGoesOn() throws Exception {
+  void anInputThatRunsTheWorkerOutOfMemoryFailsAfterItsAttemptsAndTheWorkerGoesOn()
+      throws Exception {
     JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(h2()).build();
     catalog.migrate();
     FolderImageStore folderStore = FolderImageStore.of(folder);
     AtomicInteger opens = new AtomicInteger();
     // Reading this one original throws OutOfMemoryError, as a decoder bomb would.
-    CountingStore store = new CountingStore(folderStore) {
-      @Override
-      public InputStream open(String key) {
-        if (key.contains("bomb")) {
-          opens.incrementAndGet();
-          throw new OutOfMemoryError("Java heap space");
-        }
-        return super.open(key);
-      }
-    };
+    CountingStore store =
+        new CountingStore(folderStore) {
+          @Override
+          public InputStream open(String key) {
+            if (key.contains("bomb")) {
+              opens.incrementAndGet();
+              throw new OutOfMemoryError("Java heap space");
+            }
+            return super.open(key);
+          }
+        };
     String bombKey = "ada/bomb.png";
     folderStore.put(bombKey, new ByteArrayInputStream(SMALL_PNG), PutOptions.of("image/png"));
-    ImageRecord bomb = catalog.save(ImageRecord.builder().userId("ada").kind(ImageKind.UPLOADED).name("bomb")
-        .url(folderStore.publicUrl(bombKey)).storageKey(bombKey).build());
+    ImageRecord bomb =
+        catalog.save(
+            ImageRecord.builder()
+                .userId("ada")
+                .kind(ImageKind.UPLOADED)
+                .name("bomb")
+                .url(folderStore.publicUrl(bombKey))
+                .storageKey(bombKey)
+                .build());
     try (ThumbnailService service =
         ThumbnailService.builder()
             .catalog(catalog)
@@ -194,11 +222,13 @@ class ThumbnailServiceTest {
       ThumbnailJobStatus status = catalog.thumbnailJobs().status(bomb.id()).orElseThrow();
       assertThat(status.state()).isEqualTo(ThumbnailJobStatus.State.FAILED);
       assertThat(status.attempts()).isEqualTo(3);
-      assertThat(status.lastError()).hasValueSatisfying(e -> assertThat(e).contains("OutOfMemoryError"));
+      assertThat(status.lastError())
+          .hasValueSatisfying(e -> assertThat(e).contains("OutOfMemoryError"));
       assertThat(opens).hasValue(3);
       // The single worker survived: the next image still gets its thumbnail.
       ImageRecord good = saveImage(catalog, store, "ada", SMALL_PNG);
-      assertThat(service.awaitThumbnail(good.id()).get(30, TimeUnit.SECONDS).thumbUrl()).isPresent();
+      assertThat(service.awaitThumbnail(good.id()).get(30, TimeUnit.SECONDS).thumbUrl())
+          .isPresent();
     }
   }
 
@@ -211,7 +241,8 @@ class ThumbnailServiceTest {
     ImageRecord image = saveImage(catalog, store, "ada", SMALL_PNG);
     // Three workers in turn lease the job and die mid-render (say, killed out of memory).
     for (int i = 0; i < 3; i++) {
-      assertThat(catalog.thumbnailJobs().lease("dead-worker-" + i, 1, Duration.ofMinutes(2))).hasSize(1);
+      assertThat(catalog.thumbnailJobs().lease("dead-worker-" + i, 1, Duration.ofMinutes(2)))
+          .hasSize(1);
       clock.advance(Duration.ofMinutes(3));
     }
     try (ThumbnailService service =
@@ -229,7 +260,8 @@ class ThumbnailServiceTest {
           .hasCauseInstanceOf(ThumbnailFailedException.class);
       ThumbnailJobStatus status = catalog.thumbnailJobs().status(image.id()).orElseThrow();
       assertThat(status.state()).isEqualTo(ThumbnailJobStatus.State.FAILED);
-      assertThat(status.lastError()).hasValueSatisfying(e -> assertThat(e).contains("no result after 3 attempts"));
+      assertThat(status.lastError())
+          .hasValueSatisfying(e -> assertThat(e).contains("no result after 3 attempts"));
       assertThat(catalog.find(image.id()).orElseThrow().thumbUrl()).isEmpty();
     }
   }
@@ -254,7 +286,8 @@ class ThumbnailServiceTest {
             .build()
             .start()) {
       CompletableFuture<ImageRecord> done = service.awaitThumbnail(image.id());
-      assertThat(catalog.thumbnailJobs().status(image.id()).orElseThrow().state()).isEqualTo(ThumbnailJobStatus.State.PENDING);
+      assertThat(catalog.thumbnailJobs().status(image.id()).orElseThrow().state())
+          .isEqualTo(ThumbnailJobStatus.State.PENDING);
       clock.advance(Duration.ofMinutes(3)); // the lease expires
       assertThat(done.get(30, TimeUnit.SECONDS).thumbUrl()).isPresent();
       assertThat(catalog.thumbnailJobs().status(image.id()).orElseThrow().attempts()).isEqualTo(2);
@@ -273,11 +306,23 @@ class ThumbnailServiceTest {
       saved.add(saveImage(catalogA, store, "u" + (i % 3), SMALL_PNG));
     }
     try (ThumbnailService a =
-            ThumbnailService.builder().catalog(catalogA).jobs(catalogA.thumbnailJobs()).store(store).workers(2)
-                .pollInterval(Duration.ofMillis(50)).owner("pool-a").build();
+            ThumbnailService.builder()
+                .catalog(catalogA)
+                .jobs(catalogA.thumbnailJobs())
+                .store(store)
+                .workers(2)
+                .pollInterval(Duration.ofMillis(50))
+                .owner("pool-a")
+                .build();
         ThumbnailService b =
-            ThumbnailService.builder().catalog(catalogB).jobs(catalogB.thumbnailJobs()).store(store).workers(2)
-                .pollInterval(Duration.ofMillis(50)).owner("pool-b").build()) {
+            ThumbnailService.builder()
+                .catalog(catalogB)
+                .jobs(catalogB.thumbnailJobs())
+                .store(store)
+                .workers(2)
+                .pollInterval(Duration.ofMillis(50))
+                .owner("pool-b")
+                .build()) {
       a.start();
       b.start();
       for (ImageRecord r : saved) {
@@ -295,9 +340,15 @@ class ThumbnailServiceTest {
     catalog.migrate();
     FolderImageStore store = FolderImageStore.of(folder);
     ImageRecord image = saveImage(catalog, store, "ada", SMALL_PNG);
-    ThumbnailService never = ThumbnailService.builder().catalog(catalog).jobs(catalog.thumbnailJobs()).store(store).build();
+    ThumbnailService never =
+        ThumbnailService.builder()
+            .catalog(catalog)
+            .jobs(catalog.thumbnailJobs())
+            .store(store)
+            .build();
     never.close(); // never started: nothing leased, nothing lost
 
-    assertThat(catalog.thumbnailJobs().status(image.id()).orElseThrow().state()).isEqualTo(ThumbnailJobStatus.State.PENDING);
+    assertThat(catalog.thumbnailJobs().status(image.id()).orElseThrow().state())
+        .isEqualTo(ThumbnailJobStatus.State.PENDING);
   }
 }

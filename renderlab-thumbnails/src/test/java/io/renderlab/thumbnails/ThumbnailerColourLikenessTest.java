@@ -15,16 +15,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Colour and orientation against sharp, on public fixtures: sharp's EXIF orientation photos, P3 and
  * ProPhoto PNGs, photos tagged with Display P3, gamma-1.8 "Generic RGB"-like, Adobe RGB and
  * ProPhoto profiles (JPEG, PNG, WebP), CMYK and YCCK JPEGs without a profile, and every valid
- * PngSuite image. sharp's thumbnails were made once by {@code src/test/sharp/make-likeness.js}
- * and committed; both sides are composited over grey before comparing, so colour under fully
+ * PngSuite image. sharp's thumbnails were made once by {@code src/test/sharp/make-likeness.js} and
+ * committed; both sides are composited over grey before comparing, so colour under fully
  * transparent pixels does not count.
  */
 class ThumbnailerColourLikenessTest {
   static final Thumbnailer THUMBNAILER = Thumbnailer.builder().build();
 
   static List<String> index(String folder) {
-    return new String(TestImages.resource(folder + "/INDEX"), java.nio.charset.StandardCharsets.US_ASCII).lines()
-        .filter(l -> !l.isBlank()).toList();
+    return new String(
+            TestImages.resource(folder + "/INDEX"), java.nio.charset.StandardCharsets.US_ASCII)
+        .lines()
+        .filter(l -> !l.isBlank())
+        .toList();
   }
 
   static Stream<String> likenessFixtures() {
@@ -52,7 +55,9 @@ class ThumbnailerColourLikenessTest {
         double pa = (p >>> 24) / 255.0;
         double qa = (q >>> 24) / 255.0;
         for (int shift = 0; shift <= 16; shift += 8) {
-          double d = (((p >> shift) & 0xff) * pa + 128 * (1 - pa)) - (((q >> shift) & 0xff) * qa + 128 * (1 - qa));
+          double d =
+              (((p >> shift) & 0xff) * pa + 128 * (1 - pa))
+                  - (((q >> shift) & 0xff) * qa + 128 * (1 - qa));
           se += d * d;
           n++;
         }
@@ -75,13 +80,17 @@ class ThumbnailerColourLikenessTest {
   @ParameterizedTest
   @MethodSource("likenessFixtures")
   void iccTaggedCmykYcckAndOrientedPhotosLookLikeSharps(String name) {
-    assertThat(likeness("likeness", name)).as("PSNR of %s against sharp, over grey", name).isGreaterThanOrEqualTo(30.0);
+    assertThat(likeness("likeness", name))
+        .as("PSNR of %s against sharp, over grey", name)
+        .isGreaterThanOrEqualTo(30.0);
   }
 
   @ParameterizedTest
   @MethodSource("pngSuite")
   void everyPngSuiteImageLooksLikeSharps(String name) {
-    assertThat(likeness("pngsuite", name)).as("PSNR of %s against sharp, over grey", name).isGreaterThanOrEqualTo(30.0);
+    assertThat(likeness("pngsuite", name))
+        .as("PSNR of %s against sharp, over grey", name)
+        .isGreaterThanOrEqualTo(30.0);
   }
 
   @ParameterizedTest
@@ -89,17 +98,31 @@ class ThumbnailerColourLikenessTest {
   void everyExifOrientationComesOutUpright(int orientation) {
     // The eight files hold one upright picture stored eight ways: each must come out as sharp's
     // upright one, and far from what the stored pixels would give without the orientation.
-    BufferedImage sharp = TestImages.decode(TestImages.resource("likeness/landscape-" + orientation + ".sharp.webp"));
-    BufferedImage upright = TestImages.decode(TestImages.resource("likeness/landscape-1.sharp.webp"));
-    BufferedImage ours = TestImages.decode(THUMBNAILER.render(TestImages.resource("likeness/landscape-" + orientation + ".jpg")).webp());
-    System.out.printf(Locale.ROOT, "orientation %d: %.1f dB against sharp, %.1f dB against sharp's upright, sharp's own %.1f dB%n", orientation,
-        psnrOverGrey(ours, sharp), psnrOverGrey(ours, upright), psnrOverGrey(sharp, upright));
-    assertThat(psnrOverGrey(ours, sharp)).as("orientation %d", orientation).isGreaterThanOrEqualTo(30.0);
+    BufferedImage sharp =
+        TestImages.decode(TestImages.resource("likeness/landscape-" + orientation + ".sharp.webp"));
+    BufferedImage upright =
+        TestImages.decode(TestImages.resource("likeness/landscape-1.sharp.webp"));
+    BufferedImage ours =
+        TestImages.decode(
+            THUMBNAILER
+                .render(TestImages.resource("likeness/landscape-" + orientation + ".jpg"))
+                .webp());
+    System.out.printf(
+        Locale.ROOT,
+        "orientation %d: %.1f dB against sharp, %.1f dB against sharp's upright, sharp's own %.1f dB%n",
+        orientation,
+        psnrOverGrey(ours, sharp),
+        psnrOverGrey(ours, upright),
+        psnrOverGrey(sharp, upright));
+    assertThat(psnrOverGrey(ours, sharp))
+        .as("orientation %d", orientation)
+        .isGreaterThanOrEqualTo(30.0);
   }
 
   @Test
   void theColourProfileMattersForTheGammaOnePointEightPhoto() {
-    // Taken as sRGB (profile ignored) the photo is visibly darker than sharp's; the conversion brings it level.
+    // Taken as sRGB (profile ignored) the photo is visibly darker than sharp's; the conversion
+    // brings it level.
     byte[] tagged = TestImages.resource("likeness/icc-gamma18.jpg");
     byte[] stripped = stripApp2(tagged);
     BufferedImage sharp = TestImages.decode(TestImages.resource("likeness/icc-gamma18.sharp.webp"));
@@ -113,14 +136,32 @@ class ThumbnailerColourLikenessTest {
   void aYcckJpegWhoseExifHoldsAThumbnailIsStillReadAsYcck() {
     // An EXIF block with an embedded JPEG thumbnail holds SOS bytes before the real APP14 marker.
     byte[] ycck = TestImages.resource("likeness/ycck.jpg");
-    byte[] exif = {(byte) 0xff, (byte) 0xe1, 0, 14, 'E', 'x', 'i', 'f', 0, 0, (byte) 0xff, (byte) 0xd8, (byte) 0xff, (byte) 0xda, 0, 2};
+    byte[] exif = {
+      (byte) 0xff,
+      (byte) 0xe1,
+      0,
+      14,
+      'E',
+      'x',
+      'i',
+      'f',
+      0,
+      0,
+      (byte) 0xff,
+      (byte) 0xd8,
+      (byte) 0xff,
+      (byte) 0xda,
+      0,
+      2
+    };
     byte[] withExif = new byte[ycck.length + exif.length];
     System.arraycopy(ycck, 0, withExif, 0, 2);
     System.arraycopy(exif, 0, withExif, 2, exif.length);
     System.arraycopy(ycck, 2, withExif, 2 + exif.length, ycck.length - 2);
     BufferedImage sharp = TestImages.decode(TestImages.resource("likeness/ycck.sharp.webp"));
 
-    assertThat(psnrOverGrey(TestImages.decode(THUMBNAILER.render(withExif).webp()), sharp)).isGreaterThanOrEqualTo(30.0);
+    assertThat(psnrOverGrey(TestImages.decode(THUMBNAILER.render(withExif).webp()), sharp))
+        .isGreaterThanOrEqualTo(30.0);
   }
 
   /** The JPEG without its APP2 (ICC profile) segments. */

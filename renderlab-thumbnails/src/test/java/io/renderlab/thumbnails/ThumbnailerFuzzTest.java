@@ -25,10 +25,23 @@ import org.junit.jupiter.api.Test;
  */
 class ThumbnailerFuzzTest {
   static final String[] SEEDS = {
-    "images/alpha.png", "images/square.png", "images/deep.png", "pngsuite/basi0g04.png", "pngsuite/basn3p02.png",
-    "pngsuite/tbbn0g04.png", "pngsuite/basi6a16.png", "pngsuite/s09i3p02.png", "likeness/prophoto-1x1.png", "likeness/p3-8x8.png",
-    "images/photo.jpg", "images/progressive.jpg", "images/cmyk.jpg", "images/exif6.jpg",
-    "images/lossless.webp", "images/animated.webp", "likeness/icc-p3-webp.webp"
+    "images/alpha.png",
+    "images/square.png",
+    "images/deep.png",
+    "pngsuite/basi0g04.png",
+    "pngsuite/basn3p02.png",
+    "pngsuite/tbbn0g04.png",
+    "pngsuite/basi6a16.png",
+    "pngsuite/s09i3p02.png",
+    "likeness/prophoto-1x1.png",
+    "likeness/p3-8x8.png",
+    "images/photo.jpg",
+    "images/progressive.jpg",
+    "images/cmyk.jpg",
+    "images/exif6.jpg",
+    "images/lossless.webp",
+    "images/animated.webp",
+    "likeness/icc-p3-webp.webp"
   };
 
   @Test
@@ -51,14 +64,16 @@ class ThumbnailerFuzzTest {
         int which = random.nextInt(seeds.size());
         byte[] input = mutate(seeds.get(which), random);
         int run = runs++;
-        Future<Boolean> result = worker.submit(() -> {
-          try {
-            thumbnailer.render(input);
-            return true;
-          } catch (RenderLabException expected) {
-            return false;
-          }
-        });
+        Future<Boolean> result =
+            worker.submit(
+                () -> {
+                  try {
+                    thumbnailer.render(input);
+                    return true;
+                  } catch (RenderLabException expected) {
+                    return false;
+                  }
+                });
         try {
           if (result.get(20, TimeUnit.SECONDS)) {
             rendered++;
@@ -67,17 +82,31 @@ class ThumbnailerFuzzTest {
           result.cancel(true);
           fail("Render hung on mutation %d of %s (seed %d)", run, SEEDS[which], seed);
         } catch (java.util.concurrent.ExecutionException e) {
-          throw new AssertionError("Mutation " + run + " of " + SEEDS[which] + " (seed " + seed + ") threw " + e.getCause(), e.getCause());
+          throw new AssertionError(
+              "Mutation "
+                  + run
+                  + " of "
+                  + SEEDS[which]
+                  + " (seed "
+                  + seed
+                  + ") threw "
+                  + e.getCause(),
+              e.getCause());
         }
       }
     } finally {
       worker.shutdownNow();
     }
-    System.out.printf("fuzz: %d mutated inputs, %d rendered, the rest refused with a RenderLabException%n", runs, rendered);
+    System.out.printf(
+        "fuzz: %d mutated inputs, %d rendered, the rest refused with a RenderLabException%n",
+        runs, rendered);
     assertThat(runs).isGreaterThanOrEqualTo(50);
   }
 
-  /** One to four mutations; for PNGs the chunk CRCs are often fixed afterwards so the mutation reaches the decoder. */
+  /**
+   * One to four mutations; for PNGs the chunk CRCs are often fixed afterwards so the mutation
+   * reaches the decoder.
+   */
   static byte[] mutate(byte[] original, Random random) {
     byte[] b = original.clone();
     int n = 1 + random.nextInt(4);
@@ -117,7 +146,9 @@ class ThumbnailerFuzzTest {
         }
         case 5 -> { // random bytes over a range
           int from = random.nextInt(b.length);
-          for (int k = from, end = Math.min(b.length, from + 1 + random.nextInt(32)); k < end; k++) {
+          for (int k = from, end = Math.min(b.length, from + 1 + random.nextInt(32));
+              k < end;
+              k++) {
             b[k] = (byte) random.nextInt(256);
           }
         }

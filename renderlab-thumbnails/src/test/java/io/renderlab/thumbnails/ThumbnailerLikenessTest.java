@@ -12,8 +12,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Our thumbnails against sharp's, made once from the same small real images by
- * {@code src/test/sharp/make-references.js} and committed (CI needs no Node).
+ * Our thumbnails against sharp's, made once from the same small real images by {@code
+ * src/test/sharp/make-references.js} and committed (CI needs no Node).
  */
 class ThumbnailerLikenessTest {
   static final Thumbnailer THUMBNAILER = Thumbnailer.builder().build();
@@ -55,19 +55,35 @@ class ThumbnailerLikenessTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"square.png", "wide.png", "alpha.png", "photo.jpg", "portrait.jpg", "exif6.jpg", "large.webp",
-      "progressive.jpg", "deep.png", "lossless.webp", "animated.webp"})
+  @ValueSource(
+      strings = {
+        "square.png",
+        "wide.png",
+        "alpha.png",
+        "photo.jpg",
+        "portrait.jpg",
+        "exif6.jpg",
+        "large.webp",
+        "progressive.jpg",
+        "deep.png",
+        "lossless.webp",
+        "animated.webp"
+      })
   void looksLikeSharpsThumbnailOfTheSameImage(String name) {
     Thumbnail ours = THUMBNAILER.render(resource(name));
-    BufferedImage reference = TestImages.decode(resource(name.replaceFirst("\\.[a-z]+$", "") + ".sharp.webp"));
+    BufferedImage reference =
+        TestImages.decode(resource(name.replaceFirst("\\.[a-z]+$", "") + ".sharp.webp"));
 
     assertThat(ours.width()).isEqualTo(400);
     assertThat(ours.height()).isEqualTo(400);
     assertThat(Arrays.copyOfRange(ours.webp(), 8, 12)).containsExactly('W', 'E', 'B', 'P');
     // Both are lossy WebP q75 of nearly the same pixels; 35 dB is the aim (30 its floor).
-    // JPEGs decode bit for bit as sharp's libjpeg-turbo does, at its shrink-on-load scale: 42.9-43.5 dB.
+    // JPEGs decode bit for bit as sharp's libjpeg-turbo does, at its shrink-on-load scale:
+    // 42.9-43.5 dB.
     double floor = name.endsWith(".jpg") ? 42.0 : 35.0;
-    assertThat(psnr(TestImages.decode(ours.webp()), reference)).as("PSNR of %s against sharp", name).isGreaterThanOrEqualTo(floor);
+    assertThat(psnr(TestImages.decode(ours.webp()), reference))
+        .as("PSNR of %s against sharp", name)
+        .isGreaterThanOrEqualTo(floor);
   }
 
   @ParameterizedTest
@@ -77,7 +93,10 @@ class ThumbnailerLikenessTest {
 
     // Every input has a red square at the top-left of the centre square a cover crop keeps.
     ThumbnailerTest.assertNear(ThumbnailerTest.at(out, 20, 20), new java.awt.Color(230, 20, 20));
-    assertThat(ThumbnailerTest.at(out, 379, 379).getRed() < 200 || ThumbnailerTest.at(out, 379, 379).getGreen() > 60).isTrue();
+    assertThat(
+            ThumbnailerTest.at(out, 379, 379).getRed() < 200
+                || ThumbnailerTest.at(out, 379, 379).getGreen() > 60)
+        .isTrue();
     assertThat(ThumbnailerTest.at(out, 379, 20)).isNotEqualTo(ThumbnailerTest.at(out, 20, 20));
   }
 

@@ -21,9 +21,15 @@ class ThumbnailerTest {
   }
 
   static void assertNear(Color actual, Color expected) {
-    assertThat(Math.abs(actual.getRed() - expected.getRed())).as("red of %s", actual).isLessThan(40);
-    assertThat(Math.abs(actual.getGreen() - expected.getGreen())).as("green of %s", actual).isLessThan(40);
-    assertThat(Math.abs(actual.getBlue() - expected.getBlue())).as("blue of %s", actual).isLessThan(40);
+    assertThat(Math.abs(actual.getRed() - expected.getRed()))
+        .as("red of %s", actual)
+        .isLessThan(40);
+    assertThat(Math.abs(actual.getGreen() - expected.getGreen()))
+        .as("green of %s", actual)
+        .isLessThan(40);
+    assertThat(Math.abs(actual.getBlue() - expected.getBlue()))
+        .as("blue of %s", actual)
+        .isLessThan(40);
   }
 
   @Test
@@ -42,8 +48,11 @@ class ThumbnailerTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"1, 0, 0", "3, 1, 1", "6, 1, 0", "8, 0, 1", "2, 1, 0", "4, 0, 1", "5, 0, 0", "7, 1, 1"})
-  void appliesExifOrientationSoTheMarkedCornerEndsWhereItShould(int orientation, int right, int bottom) {
+  @CsvSource({
+    "1, 0, 0", "3, 1, 1", "6, 1, 0", "8, 0, 1", "2, 1, 0", "4, 0, 1", "5, 0, 0", "7, 1, 1"
+  })
+  void appliesExifOrientationSoTheMarkedCornerEndsWhereItShould(
+      int orientation, int right, int bottom) {
     byte[] jpeg = TestImages.jpegWithOrientation(TestImages.markedCorner(200, 200), orientation);
     Thumbnailer small = Thumbnailer.builder().size(100, 100).build();
 
@@ -78,7 +87,8 @@ class ThumbnailerTest {
     g.setColor(new Color(128, 128, 128));
     g.fillRect(0, 0, 500, 500);
     g.dispose();
-    BufferedImage out = TestImages.decode(thumbnailer.render(TestImages.encode(grey, "png")).webp());
+    BufferedImage out =
+        TestImages.decode(thumbnailer.render(TestImages.encode(grey, "png")).webp());
     assertNear(at(out, 200, 200), new Color(128, 128, 128));
 
     BufferedImage indexed = new BufferedImage(500, 500, BufferedImage.TYPE_BYTE_INDEXED);
@@ -86,8 +96,18 @@ class ThumbnailerTest {
     gi.setColor(Color.RED);
     gi.fillRect(0, 0, 500, 500);
     gi.dispose();
-    assertNear(at(TestImages.decode(thumbnailer.render(TestImages.encode(indexed, "gif")).webp()), 200, 200), Color.RED);
-    assertNear(at(TestImages.decode(thumbnailer.render(TestImages.encode(indexed, "png")).webp()), 200, 200), Color.RED);
+    assertNear(
+        at(
+            TestImages.decode(thumbnailer.render(TestImages.encode(indexed, "gif")).webp()),
+            200,
+            200),
+        Color.RED);
+    assertNear(
+        at(
+            TestImages.decode(thumbnailer.render(TestImages.encode(indexed, "png")).webp()),
+            200,
+            200),
+        Color.RED);
 
     BufferedImage deep = new BufferedImage(500, 500, BufferedImage.TYPE_USHORT_GRAY);
     assertThat(thumbnailer.render(TestImages.encode(deep, "png")).width()).isEqualTo(400);
@@ -121,7 +141,8 @@ class ThumbnailerTest {
   @Test
   void acceptsAnImageExactlyAtThePixelLimit() {
     Thumbnailer limited = Thumbnailer.builder().maxPixels(600 * 400).build();
-    assertThat(limited.render(TestImages.encode(TestImages.bands(600, 400), "png")).width()).isEqualTo(400);
+    assertThat(limited.render(TestImages.encode(TestImages.bands(600, 400), "png")).width())
+        .isEqualTo(400);
     assertThatThrownBy(() -> limited.render(TestImages.encode(TestImages.bands(601, 400), "png")))
         .isInstanceOf(ImageTooLargeException.class);
   }
@@ -131,10 +152,13 @@ class ThumbnailerTest {
     byte[] jpeg = TestImages.encode(TestImages.bands(800, 800), "jpg");
     byte[] truncated = Arrays.copyOf(jpeg, jpeg.length / 3);
 
-    assertThatThrownBy(() -> thumbnailer.render(truncated)).isInstanceOf(UnsupportedImageException.class);
-    assertThatThrownBy(() -> thumbnailer.render("<html>hello</html>".getBytes())).isInstanceOf(UnsupportedImageException.class)
+    assertThatThrownBy(() -> thumbnailer.render(truncated))
+        .isInstanceOf(UnsupportedImageException.class);
+    assertThatThrownBy(() -> thumbnailer.render("<html>hello</html>".getBytes()))
+        .isInstanceOf(UnsupportedImageException.class)
         .hasMessageContaining("Not an image");
-    assertThatThrownBy(() -> thumbnailer.render(new byte[0])).isInstanceOf(UnsupportedImageException.class);
+    assertThatThrownBy(() -> thumbnailer.render(new byte[0]))
+        .isInstanceOf(UnsupportedImageException.class);
   }
 
   @Test
@@ -154,7 +178,8 @@ class ThumbnailerTest {
     Thumbnailer limited = Thumbnailer.builder().maxPixels(399 * 400).build();
 
     assertThatThrownBy(() -> limited.render(webp)).isInstanceOf(ImageTooLargeException.class);
-    assertThat(Thumbnailer.builder().maxPixels(400 * 400).build().render(webp).width()).isEqualTo(400);
+    assertThat(Thumbnailer.builder().maxPixels(400 * 400).build().render(webp).width())
+        .isEqualTo(400);
   }
 
   @Test
@@ -162,9 +187,12 @@ class ThumbnailerTest {
     byte[] png = TestImages.encode(TestImages.bands(300, 300), "png");
     byte[] webp = thumbnailer.render(png).webp();
 
-    assertThatThrownBy(() -> thumbnailer.render(Arrays.copyOf(png, png.length - 20))).isInstanceOf(UnsupportedImageException.class);
-    assertThatThrownBy(() -> thumbnailer.render(Arrays.copyOf(webp, webp.length / 2))).isInstanceOf(UnsupportedImageException.class);
-    assertThatThrownBy(() -> thumbnailer.render(Arrays.copyOf(png, 30))).isInstanceOf(UnsupportedImageException.class);
+    assertThatThrownBy(() -> thumbnailer.render(Arrays.copyOf(png, png.length - 20)))
+        .isInstanceOf(UnsupportedImageException.class);
+    assertThatThrownBy(() -> thumbnailer.render(Arrays.copyOf(webp, webp.length / 2)))
+        .isInstanceOf(UnsupportedImageException.class);
+    assertThatThrownBy(() -> thumbnailer.render(Arrays.copyOf(png, 30)))
+        .isInstanceOf(UnsupportedImageException.class);
   }
 
   @Test

@@ -17,7 +17,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code bench thumbnails DIR [--runs 15] [--threads 1]}. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.", subcommands = BenchCommand.Thumbnails.class)
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmarks.",
+    subcommands = BenchCommand.Thumbnails.class)
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -27,14 +31,20 @@ final class BenchCommand implements Runnable {
   }
 
   /** Times thumbnail renders of each file of a folder. */
-  @Command(name = "thumbnails", mixinStandardHelpOptions = true,
-      description = "For each file in DIR (sorted by name): load it, render one thumbnail to warm up, then time --runs renders. "
-          + "Prints '<file> <median ms>' per file, then 'throughput <images/s>'.")
+  @Command(
+      name = "thumbnails",
+      mixinStandardHelpOptions = true,
+      description =
+          "For each file in DIR (sorted by name): load it, render one thumbnail to warm up, then time --runs renders. "
+              + "Prints '<file> <median ms>' per file, then 'throughput <images/s>'.")
   static final class Thumbnails extends CliCommand {
     @Parameters(index = "0", paramLabel = "DIR")
     Path dir;
 
-    @Option(names = "--runs", defaultValue = "15", description = "Timed renders per file (default 15).")
+    @Option(
+        names = "--runs",
+        defaultValue = "15",
+        description = "Timed renders per file (default 15).")
     int runs;
 
     @Option(names = "--threads", defaultValue = "1", description = "Renders at once (default 1).")
@@ -43,14 +53,19 @@ final class BenchCommand implements Runnable {
     @Override
     protected int execute() throws Exception {
       if (runs < 1 || threads < 1 || threads > 64) {
-        throw new IllegalArgumentException("--runs must be at least 1 and --threads between 1 and 64");
+        throw new IllegalArgumentException(
+            "--runs must be at least 1 and --threads between 1 and 64");
       }
       if (!Files.isDirectory(dir)) {
         throw new IllegalArgumentException("DIR is not a folder: " + dir);
       }
       List<Path> files;
       try (Stream<Path> list = Files.list(dir)) {
-        files = list.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+        files =
+            list.filter(Files::isRegularFile)
+                .filter(p -> !p.getFileName().toString().startsWith("."))
+                .sorted()
+                .toList();
       }
       Thumbnailer thumbnailer = context.thumbnailer();
       ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -62,11 +77,12 @@ final class BenchCommand implements Runnable {
           thumbnailer.render(bytes); // warm-up
           List<Callable<Long>> tasks = new ArrayList<>();
           for (int i = 0; i < runs; i++) {
-            tasks.add(() -> {
-              long start = System.nanoTime();
-              thumbnailer.render(bytes);
-              return System.nanoTime() - start;
-            });
+            tasks.add(
+                () -> {
+                  long start = System.nanoTime();
+                  thumbnailer.render(bytes);
+                  return System.nanoTime() - start;
+                });
           }
           long wallStart = System.nanoTime();
           List<Future<Long>> results = pool.invokeAll(tasks);
@@ -76,8 +92,11 @@ final class BenchCommand implements Runnable {
             times[i] = results.get(i).get();
           }
           Arrays.sort(times);
-          double median = runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2.0;
-          context.out().println(file.getFileName() + " " + String.format(Locale.ROOT, "%.2f", median / 1e6));
+          double median =
+              runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2.0;
+          context
+              .out()
+              .println(file.getFileName() + " " + String.format(Locale.ROOT, "%.2f", median / 1e6));
           totalRenders += runs;
           totalNanos += wall;
         }

@@ -4,8 +4,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 
 /**
- * The base of every command: the shared options of {@code docs/CLI.md}, and the context that
- * turns them into configured SDK clients.
+ * The base of every command: the shared options of {@code docs/CLI.md}, and the context that turns
+ * them into configured SDK clients.
  */
 abstract class CliCommand implements Callable<Integer> {
   @Mixin CommonOptions options;
@@ -19,7 +19,9 @@ abstract class CliCommand implements Callable<Integer> {
     return execute();
   }
 
-  /** Does the command's work and returns its exit code; exceptions are mapped by {@link ExitCodes}. */
+  /**
+   * Does the command's work and returns its exit code; exceptions are mapped by {@link ExitCodes}.
+   */
   protected abstract int execute() throws Exception;
 
   /** The resolved settings (flags, then environment, then defaults). */

@@ -2,8 +2,8 @@ package io.renderlab.cli;
 
 import io.renderlab.core.ConfigurationException;
 import io.renderlab.core.ImageCatalog;
-import io.renderlab.core.JdbcImageCatalog;
 import io.renderlab.core.ImageStore;
+import io.renderlab.core.JdbcImageCatalog;
 import io.renderlab.core.Redaction;
 import io.renderlab.core.RemoteFetcher;
 import io.renderlab.pipeline.RenderLabPipeline;
@@ -14,7 +14,6 @@ import io.renderlab.thumbnails.ThumbnailService;
 import io.renderlab.thumbnails.Thumbnailer;
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -118,7 +117,8 @@ final class CliContext implements AutoCloseable {
   synchronized RemoteFetcher fetcher() {
     if (fetcher == null) {
       Settings s = settings();
-      fetcher = closeLater(RemoteFetcher.builder().allowHosts(s.allowHosts).maxBytes(s.maxBytes).build());
+      fetcher =
+          closeLater(RemoteFetcher.builder().allowHosts(s.allowHosts).maxBytes(s.maxBytes).build());
     }
     return fetcher;
   }
@@ -158,7 +158,12 @@ final class CliContext implements AutoCloseable {
   synchronized ReplicateClient replicate() {
     if (replicate == null) {
       Settings s = settings();
-      replicate = closeLater(ReplicateClient.builder().token(s.requireReplicateToken()).baseUrl(s.replicateBaseUrl).build());
+      replicate =
+          closeLater(
+              ReplicateClient.builder()
+                  .token(s.requireReplicateToken())
+                  .baseUrl(s.replicateBaseUrl)
+                  .build());
     }
     return replicate;
   }
@@ -178,7 +183,10 @@ final class CliContext implements AutoCloseable {
   synchronized RenderLabPipeline pipeline() {
     if (pipeline == null) {
       RenderLabPipeline.Builder b =
-          RenderLabPipeline.builder().ingestor(ingestor()).catalog(catalog()).thumbnails(thumbnails());
+          RenderLabPipeline.builder()
+              .ingestor(ingestor())
+              .catalog(catalog())
+              .thumbnails(thumbnails());
       if (hasReplicateToken()) {
         b.replicate(replicate());
       }
@@ -194,7 +202,9 @@ final class CliContext implements AutoCloseable {
   /** The generation recovery worker, started; stopped when the run ends. */
   synchronized io.renderlab.pipeline.RecoveryWorker recoveryWorker() {
     if (recovery == null) {
-      recovery = closeLater(io.renderlab.pipeline.RecoveryWorker.builder().pipeline(pipeline()).build().start());
+      recovery =
+          closeLater(
+              io.renderlab.pipeline.RecoveryWorker.builder().pipeline(pipeline()).build().start());
     }
     return recovery;
   }
@@ -212,19 +222,25 @@ final class CliContext implements AutoCloseable {
       try {
         Files.createDirectories(s.home);
       } catch (java.io.IOException e) {
-        throw new ConfigurationException("Cannot create the data folder " + s.home + ": " + e.getMessage(), e);
+        throw new ConfigurationException(
+            "Cannot create the data folder " + s.home + ": " + e.getMessage(), e);
       }
     }
     if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
       throw new ConfigurationException(
-          "Unsupported --database " + Redaction.url(url) + ": use jdbc:h2:… or jdbc:postgresql://host:port/db");
+          "Unsupported --database "
+              + Redaction.url(url)
+              + ": use jdbc:h2:… or jdbc:postgresql://host:port/db");
     }
-    if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_DELAY")) {
+    if (url.startsWith("jdbc:h2:")
+        && !url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_DELAY")) {
       // Keep the embedded database open between connections for the whole run: H2 otherwise
       // closes and reopens it as connections come and go, which loses concurrent writes.
       url = url + ";DB_CLOSE_DELAY=-1";
     }
-    DataSource plain = new DriverManagerDataSource(url, s.databaseUser.orElse(null), s.databasePassword.orElse(null));
+    DataSource plain =
+        new DriverManagerDataSource(
+            url, s.databaseUser.orElse(null), s.databasePassword.orElse(null));
     return DatabasePool.wrap(plain, DatabasePool.size(env), this::closeLater);
   }
 
@@ -253,7 +269,9 @@ final class CliContext implements AutoCloseable {
 
     @Override
     public Connection getConnection() throws SQLException {
-      return user == null ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user, password);
+      return user == null
+          ? DriverManager.getConnection(url)
+          : DriverManager.getConnection(url, user, password);
     }
 
     @Override

@@ -12,26 +12,51 @@ import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code collection --user USER --prompt TEXT [--prompt TEXT]... [--model google/nano-banana] [--concurrency 4]}. */
-@Command(name = "collection", mixinStandardHelpOptions = true,
-    description = "A batch: one prediction per prompt, at most --concurrency at once; each item's outcome reported. Exit 4 if any failed.")
+/**
+ * {@code collection --user USER --prompt TEXT [--prompt TEXT]... [--model google/nano-banana]
+ * [--concurrency 4]}.
+ */
+@Command(
+    name = "collection",
+    mixinStandardHelpOptions = true,
+    description =
+        "A batch: one prediction per prompt, at most --concurrency at once; each item's outcome reported. Exit 4 if any failed.")
 final class CollectionCommand extends CliCommand {
-  @Option(names = "--user", required = true, paramLabel = "USER", description = "The owner of the new image(s).")
+  @Option(
+      names = "--user",
+      required = true,
+      paramLabel = "USER",
+      description = "The owner of the new image(s).")
   String user;
 
-  @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "A prompt; repeatable, one prediction each.")
+  @Option(
+      names = "--prompt",
+      required = true,
+      paramLabel = "TEXT",
+      description = "A prompt; repeatable, one prediction each.")
   List<String> prompts = new ArrayList<>();
 
-  @Option(names = "--model", defaultValue = "google/nano-banana", paramLabel = "OWNER/NAME", description = "The model (default google/nano-banana).")
+  @Option(
+      names = "--model",
+      defaultValue = "google/nano-banana",
+      paramLabel = "OWNER/NAME",
+      description = "The model (default google/nano-banana).")
   String model;
 
-  @Option(names = "--concurrency", defaultValue = "4", paramLabel = "N", description = "Predictions at once (default 4).")
+  @Option(
+      names = "--concurrency",
+      defaultValue = "4",
+      paramLabel = "N",
+      description = "Predictions at once (default 4).")
   int concurrency;
 
   @Override
   protected int execute() {
     context.replicate();
-    CollectionResult result = context.pipeline().collection(user, prompts, Optional.of(model), concurrency, context::progress);
+    CollectionResult result =
+        context
+            .pipeline()
+            .collection(user, prompts, Optional.of(model), concurrency, context::progress);
     List<ImageRecord> all = new ArrayList<>();
     result.items().forEach(i -> all.addAll(i.images()));
     List<ImageRecord> withThumbs = context.pipeline().awaitThumbnails(all, Duration.ofMinutes(2));
@@ -55,13 +80,26 @@ final class CollectionCommand extends CliCommand {
       context.out().println(Json.write(root));
     } else {
       for (var n : items) {
-        context.out().println(n.get("status").asText() + "  " + n.get("prompt").asText()
-            + (n.has("image") ? "  " + n.get("image").get("displayUrl").asText() : "  " + n.get("error").asText()));
+        context
+            .out()
+            .println(
+                n.get("status").asText()
+                    + "  "
+                    + n.get("prompt").asText()
+                    + (n.has("image")
+                        ? "  " + n.get("image").get("displayUrl").asText()
+                        : "  " + n.get("error").asText()));
       }
     }
     if (result.anyFailed()) {
-      context.err().println("error: " + result.items().stream().filter(i -> !i.succeeded()).count() + " of " + result.items().size()
-          + " prompts failed; the others were stored and recorded.");
+      context
+          .err()
+          .println(
+              "error: "
+                  + result.items().stream().filter(i -> !i.succeeded()).count()
+                  + " of "
+                  + result.items().size()
+                  + " prompts failed; the others were stored and recorded.");
       return ExitCodes.UPSTREAM;
     }
     return ExitCodes.OK;

@@ -5,27 +5,56 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** The options every command takes (docs/CLI.md, "Settings"); flags win over environment variables. */
+/**
+ * The options every command takes (docs/CLI.md, "Settings"); flags win over environment variables.
+ */
 final class CommonOptions {
-  @Option(names = "--home", paramLabel = "DIR", description = "Data folder for the embedded defaults (env RENDERLAB_HOME; default ./renderlab-data).")
+  @Option(
+      names = "--home",
+      paramLabel = "DIR",
+      description =
+          "Data folder for the embedded defaults (env RENDERLAB_HOME; default ./renderlab-data).")
   Path home;
 
-  @Option(names = "--storage", paramLabel = "URL", description = "Object storage: file:///folder or s3://bucket?endpoint=…&region=…&pathStyle=true (env RENDERLAB_STORAGE).")
+  @Option(
+      names = "--storage",
+      paramLabel = "URL",
+      description =
+          "Object storage: file:///folder or s3://bucket?endpoint=…&region=…&pathStyle=true (env RENDERLAB_STORAGE).")
   String storage;
 
-  @Option(names = "--public-base-url", paramLabel = "URL", description = "Public base URL of stored objects (env RENDERLAB_PUBLIC_BASE_URL).")
+  @Option(
+      names = "--public-base-url",
+      paramLabel = "URL",
+      description = "Public base URL of stored objects (env RENDERLAB_PUBLIC_BASE_URL).")
   String publicBaseUrl;
 
-  @Option(names = "--database", paramLabel = "JDBC_URL", description = "Catalog database (env RENDERLAB_DATABASE_URL, with _USER and _PASSWORD; default jdbc:h2:file:<home>/catalog).")
+  @Option(
+      names = "--database",
+      paramLabel = "JDBC_URL",
+      description =
+          "Catalog database (env RENDERLAB_DATABASE_URL, with _USER and _PASSWORD; default jdbc:h2:file:<home>/catalog).")
   String database;
 
-  @Option(names = "--allow-host", paramLabel = "HOST_OR_CIDR", description = "Exempt a host or CIDR from the private-address block for provider outputs only (the Replicate output URLs the pipeline ingests, and ingest's URL); URLs end users send to serve (image, mask, reference) always get the strict policy. Repeatable (env RENDERLAB_ALLOW_HOSTS).")
+  @Option(
+      names = "--allow-host",
+      paramLabel = "HOST_OR_CIDR",
+      description =
+          "Exempt a host or CIDR from the private-address block for provider outputs only (the Replicate output URLs the pipeline ingests, and ingest's URL); URLs end users send to serve (image, mask, reference) always get the strict policy. Repeatable (env RENDERLAB_ALLOW_HOSTS).")
   List<String> allowHosts = new ArrayList<>();
 
-  @Option(names = "--max-bytes", paramLabel = "SIZE", description = "Largest download, e.g. 67108864 or 64MiB (env RENDERLAB_MAX_BYTES; default 64 MiB).")
+  @Option(
+      names = "--max-bytes",
+      paramLabel = "SIZE",
+      description =
+          "Largest download, e.g. 67108864 or 64MiB (env RENDERLAB_MAX_BYTES; default 64 MiB).")
   String maxBytes;
 
-  @Option(names = "--max-pixels", paramLabel = "N", description = "Largest decoded image in pixels (env RENDERLAB_MAX_PIXELS; default 268402689).")
+  @Option(
+      names = "--max-pixels",
+      paramLabel = "N",
+      description =
+          "Largest decoded image in pixels (env RENDERLAB_MAX_PIXELS; default 268402689).")
   Long maxPixels;
 
   @Option(names = "--json", description = "Print exactly one JSON document on stdout.")

@@ -13,11 +13,11 @@ import javax.sql.DataSource;
  *
  * <p>Without it every catalog call opened a new connection: a thumbnail took 8–13 new PostgreSQL
  * connections (each a TLS-less fork on the server, several ms), and the worker spent about five
- * times its render time around the render. Size from {@code RENDERLAB_DATABASE_POOL_SIZE}
- * (default {@value #DEFAULT_SIZE}; {@code 0} turns pooling off). A request that cannot get a
- * connection within {@link #CONNECTION_TIMEOUT} fails as a retryable catalog error (503 in the
- * server) rather than waiting; creating the pool never fails, so a database that is down at
- * start is reported by the first query, with the usual message.
+ * times its render time around the render. Size from {@code RENDERLAB_DATABASE_POOL_SIZE} (default
+ * {@value #DEFAULT_SIZE}; {@code 0} turns pooling off). A request that cannot get a connection
+ * within {@link #CONNECTION_TIMEOUT} fails as a retryable catalog error (503 in the server) rather
+ * than waiting; creating the pool never fails, so a database that is down at start is reported by
+ * the first query, with the usual message.
  */
 final class DatabasePool {
   static final String SIZE_ENV = "RENDERLAB_DATABASE_POOL_SIZE";
@@ -42,12 +42,17 @@ final class DatabasePool {
       // reported below
     }
     throw new ConfigurationException(
-        SIZE_ENV + " must be a whole number from 0 (no pool) to " + MAX_SIZE + ", was \"" + raw.strip() + "\"");
+        SIZE_ENV
+            + " must be a whole number from 0 (no pool) to "
+            + MAX_SIZE
+            + ", was \""
+            + raw.strip()
+            + "\"");
   }
 
   /**
-   * Wraps {@code plain} in a pool of {@code size} connections, registering it with {@code closeLater}
-   * so it closes when the run ends; {@code plain} itself when {@code size} is 0.
+   * Wraps {@code plain} in a pool of {@code size} connections, registering it with {@code
+   * closeLater} so it closes when the run ends; {@code plain} itself when {@code size} is 0.
    */
   static DataSource wrap(DataSource plain, int size, UnaryOperator<AutoCloseable> closeLater) {
     if (size == 0) {

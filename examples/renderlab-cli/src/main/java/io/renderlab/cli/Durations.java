@@ -30,7 +30,8 @@ final class Durations {
       }
       return d;
     } catch (NumberFormatException | DateTimeParseException e) {
-      throw new IllegalArgumentException(option + " must be a duration such as 30s, 10m or 1h, was '" + text + "'", e);
+      throw new IllegalArgumentException(
+          option + " must be a duration such as 30s, 10m or 1h, was '" + text + "'", e);
     }
   }
 }

@@ -4,10 +4,10 @@ import io.renderlab.core.ConfigurationException;
 import io.renderlab.core.DeadlineExceededException;
 import io.renderlab.core.InputRejectedException;
 import io.renderlab.core.ObjectExistsException;
-import io.renderlab.core.RemoteFetchRefusedException;
-import io.renderlab.thumbnails.ImageTooLargeException;
 import io.renderlab.core.Redaction;
+import io.renderlab.core.RemoteFetchRefusedException;
 import io.renderlab.replicate.ReplicateApiException;
+import io.renderlab.thumbnails.ImageTooLargeException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 
@@ -31,7 +31,9 @@ final class ExitCodes {
     }
     // Replicate's 422 names an input the model refused: the caller's argument, not an outage.
     // An existing key is the caller's choice of key, not a storage outage.
-    if (e instanceof InputRejectedException || e instanceof IllegalArgumentException || e instanceof ObjectExistsException
+    if (e instanceof InputRejectedException
+        || e instanceof IllegalArgumentException
+        || e instanceof ObjectExistsException
         || e instanceof ReplicateApiException.ValidationException) {
       return REJECTED;
     }
@@ -44,7 +46,10 @@ final class ExitCodes {
     return UPSTREAM;
   }
 
-  /** Prints one {@code error:} line (and the stack trace with {@code --debug}); returns the exit code. */
+  /**
+   * Prints one {@code error:} line (and the stack trace with {@code --debug}); returns the exit
+   * code.
+   */
   static int report(Throwable e, CliContext context) {
     String message = e.getMessage();
     if (e instanceof NoSuchFileException) {
@@ -62,8 +67,8 @@ final class ExitCodes {
   }
 
   /**
-   * The CLI's own way out of a library refusal: the libraries name their builder settings, the
-   * CLI names its flags and variables.
+   * The CLI's own way out of a library refusal: the libraries name their builder settings, the CLI
+   * names its flags and variables.
    */
   static String hint(Throwable e) {
     if (e instanceof RemoteFetchRefusedException) {

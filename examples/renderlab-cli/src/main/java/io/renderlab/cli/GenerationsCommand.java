@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code generations --user USER [--status S] [--limit 50]}: a user's generations, newest first;
- * {@code generations resume}: one recovery pass over generations left unfinished by a process
- * that stopped (for cron, or once after an outage).
+ * {@code generations resume}: one recovery pass over generations left unfinished by a process that
+ * stopped (for cron, or once after an outage).
  */
 @Command(
     name = "generations",
@@ -22,22 +22,34 @@ import picocli.CommandLine.Option;
     description = "The user's generations (pending, running, succeeded, failed, …), newest first.",
     subcommands = GenerationsCommand.Resume.class)
 final class GenerationsCommand extends CliCommand {
-  @Option(names = "--user", paramLabel = "USER", description = "Whose generations (required unless a subcommand is given).")
+  @Option(
+      names = "--user",
+      paramLabel = "USER",
+      description = "Whose generations (required unless a subcommand is given).")
   String user;
 
-  @Option(names = "--status", paramLabel = "S",
-      description = "Only one status: pending, running, ingesting, succeeded, failed, canceled or expired.")
+  @Option(
+      names = "--status",
+      paramLabel = "S",
+      description =
+          "Only one status: pending, running, ingesting, succeeded, failed, canceled or expired.")
   String status;
 
-  @Option(names = "--limit", defaultValue = "50", paramLabel = "N", description = "At most N generations (default 50, at most 1000).")
+  @Option(
+      names = "--limit",
+      defaultValue = "50",
+      paramLabel = "N",
+      description = "At most N generations (default 50, at most 1000).")
   int limit;
 
   @Override
   protected int execute() {
     if (user == null) {
-      throw new IllegalArgumentException("--user is required: generations --user USER (or generations resume)");
+      throw new IllegalArgumentException(
+          "--user is required: generations --user USER (or generations resume)");
     }
-    Optional<GenerationStatus> only = status == null ? Optional.empty() : Optional.of(parseStatus(status));
+    Optional<GenerationStatus> only =
+        status == null ? Optional.empty() : Optional.of(parseStatus(status));
     List<Generation> list = context.catalog().generations().list(user, only, limit);
     if (context.json()) {
       ObjectNode root = Json.object();
@@ -48,8 +60,16 @@ final class GenerationsCommand extends CliCommand {
       context.out().println("No generations for user " + user + ".");
     } else {
       for (Generation g : list) {
-        context.out().printf("%s  %-9s  %-15s  %s  %s%s%n", g.id(), g.status().wireName(), g.kind().name().toLowerCase(java.util.Locale.ROOT),
-            g.createdAt(), shorten(g.prompt()), g.error().map(e -> "  (" + shorten(e) + ")").orElse(""));
+        context
+            .out()
+            .printf(
+                "%s  %-9s  %-15s  %s  %s%s%n",
+                g.id(),
+                g.status().wireName(),
+                g.kind().name().toLowerCase(java.util.Locale.ROOT),
+                g.createdAt(),
+                shorten(g.prompt()),
+                g.error().map(e -> "  (" + shorten(e) + ")").orElse(""));
       }
     }
     return ExitCodes.OK;
@@ -63,7 +83,10 @@ final class GenerationsCommand extends CliCommand {
     }
   }
 
-  /** A generation as JSON: id, status, kind, model, prompt, predictionId, error, attempts, createdAt, updatedAt, images. */
+  /**
+   * A generation as JSON: id, status, kind, model, prompt, predictionId, error, attempts,
+   * createdAt, updatedAt, images.
+   */
   static ObjectNode json(Generation g, GenerationStore store) {
     ObjectNode n = Json.object();
     n.put("id", g.id().toString());
@@ -77,7 +100,11 @@ final class GenerationsCommand extends CliCommand {
     n.put("attempts", g.attempts());
     n.put("createdAt", g.createdAt().toString());
     n.put("updatedAt", g.updatedAt().toString());
-    n.set("images", g.status() == GenerationStatus.SUCCEEDED ? Json.records(store.records(g.id())) : Json.MAPPER.createArrayNode());
+    n.set(
+        "images",
+        g.status() == GenerationStatus.SUCCEEDED
+            ? Json.records(store.records(g.id()))
+            : Json.MAPPER.createArrayNode());
     return n;
   }
 
@@ -87,10 +114,17 @@ final class GenerationsCommand extends CliCommand {
   }
 
   /** {@code generations resume}: one recovery pass, then exit. */
-  @Command(name = "resume", mixinStandardHelpOptions = true,
-      description = "One recovery pass over unfinished generations whose process stopped (the work serve does on start), then exits.")
+  @Command(
+      name = "resume",
+      mixinStandardHelpOptions = true,
+      description =
+          "One recovery pass over unfinished generations whose process stopped (the work serve does on start), then exits.")
   static final class Resume extends CliCommand {
-    @Option(names = "--limit", defaultValue = "100", paramLabel = "N", description = "At most N generations (default 100, at most 1000).")
+    @Option(
+        names = "--limit",
+        defaultValue = "100",
+        paramLabel = "N",
+        description = "At most N generations (default 100, at most 1000).")
     int limit;
 
     @Override
@@ -103,8 +137,20 @@ final class GenerationsCommand extends CliCommand {
         root.put("failed", pass.failed());
         context.out().println(Json.write(root));
       } else {
-        context.out().println("Resumed " + pass.resumed() + " generation(s): " + pass.succeeded() + " succeeded, "
-            + pass.failed() + " failed" + (pass.resumed() - pass.succeeded() - pass.failed() > 0 ? ", the rest postponed" : "") + ".");
+        context
+            .out()
+            .println(
+                "Resumed "
+                    + pass.resumed()
+                    + " generation(s): "
+                    + pass.succeeded()
+                    + " succeeded, "
+                    + pass.failed()
+                    + " failed"
+                    + (pass.resumed() - pass.succeeded() - pass.failed() > 0
+                        ? ", the rest postponed"
+                        : "")
+                    + ".");
       }
       return ExitCodes.OK;
     }

@@ -9,22 +9,35 @@ import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code history --user USER [--limit 50] [--kind generated|edited|uploaded] [--cursor CURSOR]}. */
+/**
+ * {@code history --user USER [--limit 50] [--kind generated|edited|uploaded] [--cursor CURSOR]}.
+ */
 @Command(
     name = "history",
     mixinStandardHelpOptions = true,
-    description = "The user's images, newest first, each with its display URL (thumbnail, else full image).")
+    description =
+        "The user's images, newest first, each with its display URL (thumbnail, else full image).")
 final class HistoryCommand extends CliCommand {
   @Option(names = "--user", required = true, paramLabel = "USER", description = "Whose history.")
   String user;
 
-  @Option(names = "--limit", defaultValue = "50", paramLabel = "N", description = "At most N images (default 50).")
+  @Option(
+      names = "--limit",
+      defaultValue = "50",
+      paramLabel = "N",
+      description = "At most N images (default 50).")
   int limit;
 
-  @Option(names = "--kind", paramLabel = "KIND", description = "Only one kind: generated, edited or uploaded.")
+  @Option(
+      names = "--kind",
+      paramLabel = "KIND",
+      description = "Only one kind: generated, edited or uploaded.")
   String kind;
 
-  @Option(names = "--cursor", paramLabel = "CURSOR", description = "Continue after the page that printed this nextCursor.")
+  @Option(
+      names = "--cursor",
+      paramLabel = "CURSOR",
+      description = "Continue after the page that printed this nextCursor.")
   String cursor;
 
   @Override
@@ -44,7 +57,9 @@ final class HistoryCommand extends CliCommand {
       context.out().println(Json.write(root));
     } else {
       printTable(page.images());
-      page.nextCursor().ifPresent(c -> context.out().println("nextCursor " + c + "  (more: add --cursor " + c + ")"));
+      page.nextCursor()
+          .ifPresent(
+              c -> context.out().println("nextCursor " + c + "  (more: add --cursor " + c + ")"));
     }
     return ExitCodes.OK;
   }
@@ -53,7 +68,8 @@ final class HistoryCommand extends CliCommand {
     try {
       return ImageKind.valueOf(kind.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--kind must be generated, edited or uploaded, was '" + kind + "'", e);
+      throw new IllegalArgumentException(
+          "--kind must be generated, edited or uploaded, was '" + kind + "'", e);
     }
   }
 

@@ -18,7 +18,10 @@ final class Json {
     return MAPPER.createObjectNode();
   }
 
-  /** An image record: id, userId, kind, name, url, thumbUrl, referenceUrl, maskUrl, prompt, model, predictionId, collectionId, createdAt, displayUrl. */
+  /**
+   * An image record: id, userId, kind, name, url, thumbUrl, referenceUrl, maskUrl, prompt, model,
+   * predictionId, collectionId, createdAt, displayUrl.
+   */
   static ObjectNode record(ImageRecord r) {
     ObjectNode n = object();
     n.put("id", r.id().toString());

@@ -21,7 +21,8 @@ final class LineageCommand extends CliCommand {
     try {
       id = UUID.fromString(imageId);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("IMAGE_ID must be an image id (a UUID), was '" + imageId + "'", e);
+      throw new IllegalArgumentException(
+          "IMAGE_ID must be an image id (a UUID), was '" + imageId + "'", e);
     }
     List<ImageRecord> chain = context.catalog().lineage(id);
     if (chain.isEmpty()) {

@@ -14,32 +14,59 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code predict (--model OWNER/NAME | --version ID | --deployment OWNER/NAME) [--input KEY=VALUE]... [--timeout 10m] [--no-wait]}. */
+/**
+ * {@code predict (--model OWNER/NAME | --version ID | --deployment OWNER/NAME) [--input
+ * KEY=VALUE]... [--timeout 10m] [--no-wait]}.
+ */
 // No standard help mixin: its -V/--version would clash with the contract's --version ID.
-@Command(name = "predict",
-    description = "Creates a prediction and waits for it to end (unless --no-wait). On timeout it cancels the prediction, then exits 5.")
+@Command(
+    name = "predict",
+    description =
+        "Creates a prediction and waits for it to end (unless --no-wait). On timeout it cancels the prediction, then exits 5.")
 final class PredictCommand extends CliCommand {
   static final class Target {
-    @Option(names = "--model", paramLabel = "OWNER/NAME", required = true, description = "An official model.")
+    @Option(
+        names = "--model",
+        paramLabel = "OWNER/NAME",
+        required = true,
+        description = "An official model.")
     String model;
 
-    @Option(names = "--version", paramLabel = "ID", required = true, description = "A model version id.")
+    @Option(
+        names = "--version",
+        paramLabel = "ID",
+        required = true,
+        description = "A model version id.")
     String version;
 
-    @Option(names = "--deployment", paramLabel = "OWNER/NAME", required = true, description = "A deployment.")
+    @Option(
+        names = "--deployment",
+        paramLabel = "OWNER/NAME",
+        required = true,
+        description = "A deployment.")
     String deployment;
   }
 
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
   boolean help;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Target target;
 
-  @Option(names = "--input", paramLabel = "KEY=VALUE", description = "An input field; a value that parses as JSON is sent as JSON, otherwise as a string.")
+  @Option(
+      names = "--input",
+      paramLabel = "KEY=VALUE",
+      description =
+          "An input field; a value that parses as JSON is sent as JSON, otherwise as a string.")
   List<String> inputs = new ArrayList<>();
 
-  @Option(names = "--timeout", defaultValue = "10m", description = "How long to wait (default 10m).")
+  @Option(
+      names = "--timeout",
+      defaultValue = "10m",
+      description = "How long to wait (default 10m).")
   String timeout;
 
   @Option(names = "--no-wait", description = "Create the prediction and print it without waiting.")
@@ -50,7 +77,9 @@ final class PredictCommand extends CliCommand {
     PredictionRequest.Builder request =
         target.model != null
             ? PredictionRequest.model(target.model)
-            : target.version != null ? PredictionRequest.version(target.version) : PredictionRequest.deployment(target.deployment);
+            : target.version != null
+                ? PredictionRequest.version(target.version)
+                : PredictionRequest.deployment(target.deployment);
     request.input(parseInputs(inputs));
     Duration limit = Durations.parse(timeout, "--timeout");
     var predictions = context.replicate().predictions();

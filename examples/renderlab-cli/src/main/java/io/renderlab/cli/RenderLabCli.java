@@ -14,14 +14,15 @@ import picocli.CommandLine.Command;
  * The {@code renderlab} command: the SDK's modules composed into the RenderLab pipeline. Every
  * name, flag, output and exit code follows {@code docs/CLI.md}.
  *
- * <p>{@link #run} is the in-process entry point tests use: it takes the environment and the
- * output streams instead of reading the process's own.
+ * <p>{@link #run} is the in-process entry point tests use: it takes the environment and the output
+ * streams instead of reading the process's own.
  */
 @Command(
     name = "renderlab",
     mixinStandardHelpOptions = true,
     versionProvider = RenderLabCli.Version.class,
-    description = "RenderLab pipeline: predictions, permanent storage, image records and thumbnails.",
+    description =
+        "RenderLab pipeline: predictions, permanent storage, image records and thumbnails.",
     subcommands = {
       ThumbnailCommand.class,
       BenchCommand.class,
@@ -69,11 +70,16 @@ public final class RenderLabCli implements Runnable {
           }
           return ExitCodes.USAGE;
         });
-    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> ExitCodes.report(ex, context));
+    cli.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> ExitCodes.report(ex, context));
     try {
       if (args.length == 0 || args[0].equals("help")) {
-        // Not a command: the usage, on stderr, as a usage error (scripts must not mistake it for work done).
-        err.println("error: " + (args.length == 0 ? "no command given" : "'help' is not a command; use --help") + ".");
+        // Not a command: the usage, on stderr, as a usage error (scripts must not mistake it for
+        // work done).
+        err.println(
+            "error: "
+                + (args.length == 0 ? "no command given" : "'help' is not a command; use --help")
+                + ".");
         cli.usage(err);
         return ExitCodes.USAGE;
       }

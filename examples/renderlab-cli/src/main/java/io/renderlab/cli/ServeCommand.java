@@ -23,75 +23,127 @@ import picocli.CommandLine.Option;
  * server.
  *
  * <p>Runs until SIGTERM (or Ctrl-C): then it stops accepting connections, lets in-flight requests
- * finish, stops the thumbnail worker (unfinished jobs stay queued in the catalog) and exits 0.
- * Jobs left by an earlier run are picked up as soon as it starts, and so are generations an
- * earlier (or another) instance left unfinished: a recovery worker resumes those whose lease
- * lapsed ({@code RENDERLAB_GENERATION_LEASE}, 30 s by default) and records their outputs.
+ * finish, stops the thumbnail worker (unfinished jobs stay queued in the catalog) and exits 0. Jobs
+ * left by an earlier run are picked up as soon as it starts, and so are generations an earlier (or
+ * another) instance left unfinished: a recovery worker resumes those whose lease lapsed ({@code
+ * RENDERLAB_GENERATION_LEASE}, 30 s by default) and records their outputs.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Starts the sample server: RenderLab's routes over the SDK, with auth (RENDERLAB_SUPABASE_URL and/or RENDERLAB_JWT_SECRET) or --dev-user, and a gallery page.")
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description =
+        "Starts the sample server: RenderLab's routes over the SDK, with auth (RENDERLAB_SUPABASE_URL and/or RENDERLAB_JWT_SECRET) or --dev-user, and a gallery page.")
 final class ServeCommand extends CliCommand {
-  @Option(names = "--port", defaultValue = "8080", description = "Port to listen on (default 8080; 0 picks a free one).")
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "Port to listen on (default 8080; 0 picks a free one).")
   int port;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface to bind (default 127.0.0.1).")
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "Interface to bind (default 127.0.0.1).")
   String host;
 
-  @Option(names = "--dev-user", paramLabel = "NAME", description = "Serve without tokens as this user (loopback only).")
+  @Option(
+      names = "--dev-user",
+      paramLabel = "NAME",
+      description = "Serve without tokens as this user (loopback only).")
   String devUser;
 
-  @Option(names = "--max-upload-bytes", paramLabel = "SIZE", defaultValue = "50MiB", description = "Largest upload (default 50 MiB).")
+  @Option(
+      names = "--max-upload-bytes",
+      paramLabel = "SIZE",
+      defaultValue = "50MiB",
+      description = "Largest upload (default 50 MiB).")
   String maxUpload;
 
-  @Option(names = "--max-generations-per-user", paramLabel = "N", defaultValue = "2",
-      description = "Predictions one user may have in flight (a collection of N counts N); more get 429 with Retry-After (default 2).")
+  @Option(
+      names = "--max-generations-per-user",
+      paramLabel = "N",
+      defaultValue = "2",
+      description =
+          "Predictions one user may have in flight (a collection of N counts N); more get 429 with Retry-After (default 2).")
   int maxGenerations;
 
-  @Option(names = "--public-url", paramLabel = "URL",
-      description = "The server's public URL (env RENDERLAB_SERVER_URL): generations then complete by Replicate webhook instead of polling.")
+  @Option(
+      names = "--public-url",
+      paramLabel = "URL",
+      description =
+          "The server's public URL (env RENDERLAB_SERVER_URL): generations then complete by Replicate webhook instead of polling.")
   String publicUrl;
 
-  @Option(names = "--shutdown-timeout", paramLabel = "DURATION", defaultValue = "30s",
+  @Option(
+      names = "--shutdown-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
       description = "How long in-flight requests may run after SIGTERM (default 30s).")
   String shutdownTimeout;
 
-  @Option(names = "--supabase-url", paramLabel = "URL",
-      description = "The Supabase project (env RENDERLAB_SUPABASE_URL) whose JWKS verifies ES256/RS256 user tokens; iss must be URL/auth/v1.")
+  @Option(
+      names = "--supabase-url",
+      paramLabel = "URL",
+      description =
+          "The Supabase project (env RENDERLAB_SUPABASE_URL) whose JWKS verifies ES256/RS256 user tokens; iss must be URL/auth/v1.")
   String supabaseUrl;
 
-  @Option(names = "--models", paramLabel = "LIST",
-      description = "Models users may run (env RENDERLAB_MODELS): comma-separated owner/name or owner/*; default the default model only.")
+  @Option(
+      names = "--models",
+      paramLabel = "LIST",
+      description =
+          "Models users may run (env RENDERLAB_MODELS): comma-separated owner/name or owner/*; default the default model only.")
   String models;
 
-  @Option(names = "--max-collection-prompts", paramLabel = "N", defaultValue = "20",
+  @Option(
+      names = "--max-collection-prompts",
+      paramLabel = "N",
+      defaultValue = "20",
       description = "Most prompts in one collection (default 20).")
   int maxCollectionPrompts;
 
-  @Option(names = "--daily-quota", paramLabel = "N", defaultValue = "0",
-      description = "Predictions one user may start per UTC day, counted in memory (default 0: no quota).")
+  @Option(
+      names = "--daily-quota",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Predictions one user may start per UTC day, counted in memory (default 0: no quota).")
   int dailyQuota;
 
-  @Option(names = "--min-request-rate", paramLabel = "SIZE", defaultValue = "4KiB",
-      description = "Slowest request body accepted, per second, averaged from its first byte; slower gets 408 (default 4KiB; 0 disables).")
+  @Option(
+      names = "--min-request-rate",
+      paramLabel = "SIZE",
+      defaultValue = "4KiB",
+      description =
+          "Slowest request body accepted, per second, averaged from its first byte; slower gets 408 (default 4KiB; 0 disables).")
   String minRequestRate;
 
-  @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
+  @Option(
+      names = "--idle-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
       description = "How long a connection may stay silent (mid-request: 408) (default 30s).")
   String idleTimeout;
 
-  @Option(names = "--request-body-timeout", paramLabel = "DURATION", defaultValue = "10m",
-      description = "Longest time one request body may take to arrive; later gets 408 (default 10m).")
+  @Option(
+      names = "--request-body-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "10m",
+      description =
+          "Longest time one request body may take to arrive; later gets 408 (default 10m).")
   String requestBodyTimeout;
 
   @Override
   protected int execute() throws InterruptedException {
     String secret = context.env().get("RENDERLAB_JWT_SECRET");
-    String supabase = supabaseUrl != null ? supabaseUrl : context.env().get("RENDERLAB_SUPABASE_URL");
+    String supabase =
+        supabaseUrl != null ? supabaseUrl : context.env().get("RENDERLAB_SUPABASE_URL");
     boolean hasSecret = secret != null && !secret.isBlank();
     boolean hasProject = supabase != null && !supabase.isBlank();
     if (devUser == null && !hasSecret && !hasProject) {
-      throw new ConfigurationException("Set RENDERLAB_SUPABASE_URL (or --supabase-url: the Supabase project whose JWKS verifies user tokens) "
-          + "and/or RENDERLAB_JWT_SECRET (its legacy JWT secret), or pass --dev-user NAME for a local trial.");
+      throw new ConfigurationException(
+          "Set RENDERLAB_SUPABASE_URL (or --supabase-url: the Supabase project whose JWKS verifies user tokens) "
+              + "and/or RENDERLAB_JWT_SECRET (its legacy JWT secret), or pass --dev-user NAME for a local trial.");
     }
     String allowed = models != null ? models : context.env().get("RENDERLAB_MODELS");
     int listenPort = port == 0 ? freePort(host) : port;
@@ -100,7 +152,9 @@ final class ServeCommand extends CliCommand {
       options.publicBaseUrl = "http://" + hostForUrl(host) + ":" + listenPort + "/files/";
     }
     String database = settings().databaseUrl;
-    boolean embedded = database.startsWith("jdbc:h2:") && !database.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT");
+    boolean embedded =
+        database.startsWith("jdbc:h2:")
+            && !database.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT");
     if (embedded) {
       // H2 closes an embedded database from its own shutdown hook, racing ours: requests that
       // finish after SIGTERM, and the thumbnail worker giving back its leases, must still write.
@@ -121,7 +175,8 @@ final class ServeCommand extends CliCommand {
             .shutdownTimeout(Durations.parse(shutdownTimeout, "--shutdown-timeout"))
             .maxCollectionPrompts(maxCollectionPrompts)
             .dailyQuota(dailyQuota)
-            .minRequestDataRate(minRequestRate.strip().equals("0") ? 0 : Settings.parseSize(minRequestRate))
+            .minRequestDataRate(
+                minRequestRate.strip().equals("0") ? 0 : Settings.parseSize(minRequestRate))
             .idleTimeout(Durations.parse(idleTimeout, "--idle-timeout"))
             .requestBodyTimeout(Durations.parse(requestBodyTimeout, "--request-body-timeout"));
     if (hasSecret) {
@@ -135,7 +190,10 @@ final class ServeCommand extends CliCommand {
         b.models(java.util.List.of(allowed.split(",")));
       }
     } catch (IllegalArgumentException e) {
-      throw new ConfigurationException(e.getMessage() + " (--supabase-url / RENDERLAB_SUPABASE_URL, --models / RENDERLAB_MODELS)", e);
+      throw new ConfigurationException(
+          e.getMessage()
+              + " (--supabase-url / RENDERLAB_SUPABASE_URL, --models / RENDERLAB_MODELS)",
+          e);
     }
     if (devUser != null) {
       b.devUser(devUser);
@@ -146,7 +204,8 @@ final class ServeCommand extends CliCommand {
     if (context.replicateSecret().isPresent()) {
       b.webhookSecret(context.replicateSecret().get());
     } else if (context.hasReplicateToken()) {
-      b.webhookSecret(() -> context.replicate().webhookSigningSecret()); // fetched once, at the first delivery
+      b.webhookSecret(
+          () -> context.replicate().webhookSigningSecret()); // fetched once, at the first delivery
     }
     String url = publicUrl != null ? publicUrl : context.env().get("RENDERLAB_SERVER_URL");
     if (url != null && !url.isBlank()) {
@@ -154,24 +213,39 @@ final class ServeCommand extends CliCommand {
     }
     RenderLabServer server = b.build().start();
     if (context.hasReplicateToken()) {
-      context.recoveryWorker(); // finishes generations a stopped instance left unfinished, now and every few seconds
+      context.recoveryWorker(); // finishes generations a stopped instance left unfinished, now and
+      // every few seconds
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      context.err().println("Stopping: finishing in-flight requests; unfinished thumbnail jobs stay queued.");
-      server.close();
-      context.close();
-      if (embedded) {
-        closeEmbeddedDatabase();
-      }
-      stopped.countDown();
-      // A JVM ended by SIGTERM exits 143 whatever its hooks do; the documented contract is 0 after
-      // a clean stop, so end it here, everything above being closed.
-      context.err().flush();
-      Runtime.getRuntime().halt(ExitCodes.OK);
-    }, "renderlab-serve-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              context
+                  .err()
+                  .println(
+                      "Stopping: finishing in-flight requests; unfinished thumbnail jobs stay queued.");
+              server.close();
+              context.close();
+              if (embedded) {
+                closeEmbeddedDatabase();
+              }
+              stopped.countDown();
+              // A JVM ended by SIGTERM exits 143 whatever its hooks do; the documented contract is
+              // 0 after
+              // a clean stop, so end it here, everything above being closed.
+              context.err().flush();
+              Runtime.getRuntime().halt(ExitCodes.OK);
+            },
+            "renderlab-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    context.err().println("RenderLab server on http://" + hostForUrl(host) + ":" + server.port() + "/ (Ctrl-C to stop)");
+    context
+        .err()
+        .println(
+            "RenderLab server on http://"
+                + hostForUrl(host)
+                + ":"
+                + server.port()
+                + "/ (Ctrl-C to stop)");
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -182,17 +256,26 @@ final class ServeCommand extends CliCommand {
     return ExitCodes.OK;
   }
 
-  /** Closes the embedded H2 database cleanly, so its last writes reach the file before the JVM halts. */
+  /**
+   * Closes the embedded H2 database cleanly, so its last writes reach the file before the JVM
+   * halts.
+   */
   private void closeEmbeddedDatabase() {
     String url = settings().databaseUrl;
     if (!url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_DELAY")) {
       url = url + ";DB_CLOSE_DELAY=-1"; // as CliContext opens it
     }
-    try (Connection c = DriverManager.getConnection(url, settings().databaseUser.orElse(null), settings().databasePassword.orElse(null));
+    try (Connection c =
+            DriverManager.getConnection(
+                url,
+                settings().databaseUser.orElse(null),
+                settings().databasePassword.orElse(null));
         Statement s = c.createStatement()) {
       s.execute("SHUTDOWN");
     } catch (SQLException e) {
-      context.err().println("warning: could not close the embedded database cleanly: " + e.getMessage());
+      context
+          .err()
+          .println("warning: could not close the embedded database cleanly: " + e.getMessage());
     }
   }
 
@@ -205,7 +288,8 @@ final class ServeCommand extends CliCommand {
       socket.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
       return socket.getLocalPort();
     } catch (IOException e) {
-      throw new ConfigurationException("Cannot find a free port on " + host + ": " + e.getMessage(), e);
+      throw new ConfigurationException(
+          "Cannot find a free port on " + host + ": " + e.getMessage(), e);
     }
   }
 }

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The CLI's settings, resolved once per run: flags win over environment variables, which win
- * over defaults (docs/CLI.md, "Settings"). {@code toString()} never shows the token or the
- * database password.
+ * The CLI's settings, resolved once per run: flags win over environment variables, which win over
+ * defaults (docs/CLI.md, "Settings"). {@code toString()} never shows the token or the database
+ * password.
  */
 final class Settings {
   static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
@@ -40,14 +40,17 @@ final class Settings {
         Optional.ofNullable(o.storage)
             .or(() -> env(env, "RENDERLAB_STORAGE"))
             .orElse(home.resolve("objects").toUri().toString());
-    this.publicBaseUrl = Optional.ofNullable(o.publicBaseUrl).or(() -> env(env, "RENDERLAB_PUBLIC_BASE_URL"));
+    this.publicBaseUrl =
+        Optional.ofNullable(o.publicBaseUrl).or(() -> env(env, "RENDERLAB_PUBLIC_BASE_URL"));
     this.databaseUrl =
         Optional.ofNullable(o.database)
             .or(() -> env(env, "RENDERLAB_DATABASE_URL"))
             .orElse("jdbc:h2:file:" + home.resolve("catalog"));
-    this.databaseUser = env(env, "RENDERLAB_DATABASE_USER").or(() -> env(env, "RENDERLAB_DATABASE_URL_USER"));
+    this.databaseUser =
+        env(env, "RENDERLAB_DATABASE_USER").or(() -> env(env, "RENDERLAB_DATABASE_URL_USER"));
     this.databasePassword =
-        env(env, "RENDERLAB_DATABASE_PASSWORD").or(() -> env(env, "RENDERLAB_DATABASE_URL_PASSWORD"));
+        env(env, "RENDERLAB_DATABASE_PASSWORD")
+            .or(() -> env(env, "RENDERLAB_DATABASE_URL_PASSWORD"));
     this.replicateToken = env(env, "REPLICATE_API_TOKEN");
     this.replicateBaseUrl = env(env, "REPLICATE_BASE_URL").orElse(DEFAULT_REPLICATE_BASE_URL);
     List<String> hosts = new ArrayList<>(o.allowHosts);
@@ -70,7 +73,9 @@ final class Settings {
             .orElse(DEFAULT_MAX_BYTES);
     this.maxPixels =
         Optional.ofNullable(o.maxPixels)
-            .or(() -> env(env, "RENDERLAB_MAX_PIXELS").map(v -> parseLong(v, "RENDERLAB_MAX_PIXELS")))
+            .or(
+                () ->
+                    env(env, "RENDERLAB_MAX_PIXELS").map(v -> parseLong(v, "RENDERLAB_MAX_PIXELS")))
             .orElse(DEFAULT_MAX_PIXELS);
     if (maxPixels < 1) {
       throw new ConfigurationException("--max-pixels must be at least 1, was " + maxPixels);
@@ -100,9 +105,16 @@ final class Settings {
     String t = text.strip().toLowerCase(Locale.ROOT).replace(" ", "");
     long unit = 1;
     String[][] units = {
-      {"kib", "1024"}, {"mib", "1048576"}, {"gib", "1073741824"},
-      {"kb", "1000"}, {"mb", "1000000"}, {"gb", "1000000000"},
-      {"k", "1024"}, {"m", "1048576"}, {"g", "1073741824"}, {"b", "1"}
+      {"kib", "1024"},
+      {"mib", "1048576"},
+      {"gib", "1073741824"},
+      {"kb", "1000"},
+      {"mb", "1000000"},
+      {"gb", "1000000000"},
+      {"k", "1024"},
+      {"m", "1048576"},
+      {"g", "1073741824"},
+      {"b", "1"}
     };
     for (String[] u : units) {
       if (t.endsWith(u[0])) {
@@ -113,7 +125,8 @@ final class Settings {
     }
     long value = parseLong(t, "--max-bytes");
     if (value < 1 || value > Long.MAX_VALUE / unit) {
-      throw new ConfigurationException("--max-bytes must be a positive size such as 67108864 or 64MiB, was " + text);
+      throw new ConfigurationException(
+          "--max-bytes must be a positive size such as 67108864 or 64MiB, was " + text);
     }
     return value * unit;
   }

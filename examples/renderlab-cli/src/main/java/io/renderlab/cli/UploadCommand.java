@@ -12,13 +12,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code upload FILE --user USER}. */
-@Command(name = "upload", mixinStandardHelpOptions = true,
-    description = "The direct-upload path: stores FILE, records it in the catalog, renders its thumbnail.")
+@Command(
+    name = "upload",
+    mixinStandardHelpOptions = true,
+    description =
+        "The direct-upload path: stores FILE, records it in the catalog, renders its thumbnail.")
 final class UploadCommand extends CliCommand {
   @Parameters(index = "0", paramLabel = "FILE", description = "The image file to upload.")
   Path file;
 
-  @Option(names = "--user", required = true, paramLabel = "USER", description = "The owner of the upload.")
+  @Option(
+      names = "--user",
+      required = true,
+      paramLabel = "USER",
+      description = "The owner of the upload.")
   String user;
 
   @Override
@@ -30,7 +37,8 @@ final class UploadCommand extends CliCommand {
     try (InputStream in = Files.newInputStream(file)) {
       record = context.pipeline().upload(in, UploadRequest.of(user, file.getFileName().toString()));
     }
-    ImageRecord done = context.pipeline().awaitThumbnails(List.of(record), Duration.ofMinutes(2)).get(0);
+    ImageRecord done =
+        context.pipeline().awaitThumbnails(List.of(record), Duration.ofMinutes(2)).get(0);
     Output.record(context, done);
     return ExitCodes.OK;
   }

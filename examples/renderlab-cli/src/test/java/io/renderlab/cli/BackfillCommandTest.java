@@ -21,7 +21,9 @@ class BackfillCommandTest {
   }
 
   void sql(String... statements) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + home.resolve("catalog") + ";DB_CLOSE_DELAY=-1");
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:h2:file:" + home.resolve("catalog") + ";DB_CLOSE_DELAY=-1");
         Statement s = c.createStatement()) {
       for (String statement : statements) {
         s.executeUpdate(statement);
@@ -30,7 +32,9 @@ class BackfillCommandTest {
   }
 
   int count(String query) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + home.resolve("catalog") + ";DB_CLOSE_DELAY=-1");
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:h2:file:" + home.resolve("catalog") + ";DB_CLOSE_DELAY=-1");
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(query)) {
       rs.next();
@@ -48,7 +52,8 @@ class BackfillCommandTest {
       assertThat(up.exitCode()).as(up.err()).isZero();
     }
     // As if saved before thumbnails existed (no job), and one whose job failed for good.
-    sql("UPDATE images SET thumb_url = NULL",
+    sql(
+        "UPDATE images SET thumb_url = NULL",
         "DELETE FROM thumbnail_jobs WHERE image_id IN (SELECT id FROM images ORDER BY id LIMIT 4)",
         "UPDATE thumbnail_jobs SET state = 'FAILED', last_error = 'boom'");
 
@@ -76,6 +81,7 @@ class BackfillCommandTest {
     assertThat(zero.exitCode()).isEqualTo(3); // input rejected, as for every other --limit
     assertThat(zero.err()).contains("--limit must be between 1 and 10000000");
     assertThat(cli.run("thumbnails", "backfill", "--limit", "10000001").exitCode()).isEqualTo(3);
-    assertThat(cli.run("thumbnails", "backfill", "--limit", "10000000", "--json").exitCode()).isZero();
+    assertThat(cli.run("thumbnails", "backfill", "--limit", "10000000", "--json").exitCode())
+        .isZero();
   }
 }

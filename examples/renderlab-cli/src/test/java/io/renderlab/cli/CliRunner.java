@@ -31,6 +31,7 @@ final class CliRunner {
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       code = RenderLabCli.run(argv.toArray(String[]::new), environment, o, e);
     }
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Result(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 }

@@ -32,12 +32,16 @@ class CliUsageAndOutputTest {
 
   @Test
   void noArgumentsHelpAndAnUnknownCommandExitTwoWithTheUsage() {
-    for (String[] argv : List.of(new String[0], new String[] {"help"}, new String[] {"paint", "--json"})) {
+    for (String[] argv :
+        List.of(new String[0], new String[] {"help"}, new String[] {"paint", "--json"})) {
       CliRunner.Result r = cli.run(argv);
 
       assertThat(r.exitCode()).as(String.join(" ", argv)).isEqualTo(2);
       assertThat(r.out()).as("nothing on stdout for %s", String.join(" ", argv)).isEmpty();
-      assertThat(r.err()).startsWith("error: ").contains("Usage: renderlab").contains("history", "thumbnail");
+      assertThat(r.err())
+          .startsWith("error: ")
+          .contains("Usage: renderlab")
+          .contains("history", "thumbnail");
     }
     // The nearest good input: --help is a request, answered on stdout with 0.
     CliRunner.Result help = cli.run("--help");
@@ -47,12 +51,21 @@ class CliUsageAndOutputTest {
 
   @Test
   void historyPrintsANextCursorThatCursorAccepts() throws Exception {
-    CliContext setup = new CliContext(java.util.Map.of("RENDERLAB_HOME", home.toString()), System.out, System.err);
+    CliContext setup =
+        new CliContext(java.util.Map.of("RENDERLAB_HOME", home.toString()), System.out, System.err);
     List<String> names = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      setup.catalog().save(ImageRecord.builder().userId("ada").kind(ImageKind.UPLOADED).name("img" + i)
-          .url("https://cdn.test/" + i + ".png").storageKey("ada/" + i + ".png")
-          .createdAt(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i)).build());
+      setup
+          .catalog()
+          .save(
+              ImageRecord.builder()
+                  .userId("ada")
+                  .kind(ImageKind.UPLOADED)
+                  .name("img" + i)
+                  .url("https://cdn.test/" + i + ".png")
+                  .storageKey("ada/" + i + ".png")
+                  .createdAt(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i))
+                  .build());
       names.add(0, "img" + i); // newest first
     }
     setup.close();
@@ -60,7 +73,8 @@ class CliUsageAndOutputTest {
     List<String> seen = new ArrayList<>();
     String cursor = null;
     for (int page = 0; page < 5; page++) {
-      List<String> argv = new ArrayList<>(List.of("history", "--user", "ada", "--limit", "2", "--json"));
+      List<String> argv =
+          new ArrayList<>(List.of("history", "--user", "ada", "--limit", "2", "--json"));
       if (cursor != null) {
         argv.add("--cursor");
         argv.add(cursor);
@@ -96,19 +110,27 @@ class CliUsageAndOutputTest {
     Path out = home.resolve("t.webp");
     CliRunner.Result ok = cli.run("thumbnail", src.toString(), out.toString());
     assertThat(ok.exitCode()).as(ok.err()).isZero();
-    // Compared with a file made the ordinary way in the same folder, so the test holds for any umask.
+    // Compared with a file made the ordinary way in the same folder, so the test holds for any
+    // umask.
     Path reference = Files.write(home.resolve("reference.bin"), new byte[] {1});
     Set<PosixFilePermission> expected = Files.getPosixFilePermissions(reference);
     assertThat(Files.getPosixFilePermissions(out)).isEqualTo(expected);
     try (var listing = Files.list(home)) {
-      assertThat(listing.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".thumbnail-"));
+      assertThat(listing.map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.startsWith(".thumbnail-"));
     }
   }
 
   @Test
   void libraryRefusalsGetTheClisOwnHint() {
-    String privateHint = ExitCodes.hint(new RemoteFetchRefusedException(RemoteFetchRefusedException.Reason.PRIVATE_ADDRESS, "http://10.0.0.1/", "refused"));
-    String sizeHint = ExitCodes.hint(new RemoteFetchRefusedException(RemoteFetchRefusedException.Reason.TOO_LARGE, "http://x/", "too large"));
+    String privateHint =
+        ExitCodes.hint(
+            new RemoteFetchRefusedException(
+                RemoteFetchRefusedException.Reason.PRIVATE_ADDRESS, "http://10.0.0.1/", "refused"));
+    String sizeHint =
+        ExitCodes.hint(
+            new RemoteFetchRefusedException(
+                RemoteFetchRefusedException.Reason.TOO_LARGE, "http://x/", "too large"));
 
     assertThat(privateHint).contains("--allow-host").contains("RENDERLAB_ALLOW_HOSTS");
     assertThat(sizeHint).contains("--max-bytes");
@@ -121,6 +143,7 @@ class CliUsageAndOutputTest {
 
   @Test
   void theCliHasAnSlf4jBindingThatIsNotTheNoOpFallback() {
-    assertThat(LoggerFactory.getILoggerFactory().getClass().getName()).isEqualTo("org.slf4j.simple.SimpleLoggerFactory");
+    assertThat(LoggerFactory.getILoggerFactory().getClass().getName())
+        .isEqualTo("org.slf4j.simple.SimpleLoggerFactory");
   }
 }

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code generations} lists a user's generations; {@code generations resume} finishes the ones a stopped process left. */
+/**
+ * {@code generations} lists a user's generations; {@code generations resume} finishes the ones a
+ * stopped process left.
+ */
 class GenerationsCommandTest {
   @TempDir Path home;
   StatefulReplicate fake;
@@ -38,8 +41,10 @@ class GenerationsCommandTest {
 
   @Test
   void generationsListsTheUsersGenerationsNewestFirstWithStatusErrorAndImages() throws Exception {
-    assertThat(cli.run("generate", "--user", "ada", "--prompt", "a lighthouse").exitCode()).isZero();
-    assertThat(cli.run("generate", "--user", "ada", "--prompt", "please fail").exitCode()).isEqualTo(ExitCodes.UPSTREAM);
+    assertThat(cli.run("generate", "--user", "ada", "--prompt", "a lighthouse").exitCode())
+        .isZero();
+    assertThat(cli.run("generate", "--user", "ada", "--prompt", "please fail").exitCode())
+        .isEqualTo(ExitCodes.UPSTREAM);
     assertThat(cli.run("generate", "--user", "bob", "--prompt", "a tower").exitCode()).isZero();
 
     CliRunner.Result r = cli.run("generations", "--user", "ada", "--json");
@@ -55,9 +60,13 @@ class GenerationsCommandTest {
     assertThat(list.get(1).path("images")).hasSize(1);
     assertThat(list.get(1).path("images").get(0).path("prompt").asText()).isEqualTo("a lighthouse");
 
-    JsonNode failed = Json.MAPPER.readTree(cli.run("generations", "--user", "ada", "--status", "FAILED", "--json").out());
+    JsonNode failed =
+        Json.MAPPER.readTree(
+            cli.run("generations", "--user", "ada", "--status", "FAILED", "--json").out());
     assertThat(failed.path("generations")).hasSize(1);
-    assertThat(cli.run("generations", "--user", "ada").out()).contains("succeeded").contains("a lighthouse");
+    assertThat(cli.run("generations", "--user", "ada").out())
+        .contains("succeeded")
+        .contains("a lighthouse");
   }
 
   @Test
@@ -80,12 +89,22 @@ class GenerationsCommandTest {
     JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(ds).build();
     catalog.migrate();
     Generation left =
-        catalog.generations().create(
-            Generation.builder().userId("ada").kind(GenerationKind.GENERATE).model("google/nano-banana").prompt("a harbour")
-                .inputJson(input.toString()).deadline(Instant.now().plus(Duration.ofMinutes(10))).build(),
-            "a-stopped-process", Duration.ofMillis(1));
+        catalog
+            .generations()
+            .create(
+                Generation.builder()
+                    .userId("ada")
+                    .kind(GenerationKind.GENERATE)
+                    .model("google/nano-banana")
+                    .prompt("a harbour")
+                    .inputJson(input.toString())
+                    .deadline(Instant.now().plus(Duration.ofMinutes(10)))
+                    .build(),
+                "a-stopped-process",
+                Duration.ofMillis(1));
     catalog.generations().started(left.id(), predictionId);
-    try (var c = ds.getConnection(); var s = c.createStatement()) {
+    try (var c = ds.getConnection();
+        var s = c.createStatement()) {
       s.execute("SHUTDOWN"); // as the stopped process would have left the file
     }
 

@@ -33,7 +33,8 @@ class HistoryCommandTest {
 
   @Test
   void listsImagesNewestFirstWithDisplayUrlsAndFiltersByKind() throws Exception {
-    CliContext setup = new CliContext(java.util.Map.of("RENDERLAB_HOME", home.toString()), System.out, System.err);
+    CliContext setup =
+        new CliContext(java.util.Map.of("RENDERLAB_HOME", home.toString()), System.out, System.err);
     var catalog = setup.catalog();
     ImageRecord old =
         catalog.save(
@@ -65,7 +66,8 @@ class HistoryCommandTest {
     assertThat(images.get(0).get("id").asText()).isEqualTo(edit.id().toString());
     assertThat(images.get(0).get("displayUrl").asText()).isEqualTo(edit.url());
     assertThat(images.get(0).get("thumbUrl").isNull()).isTrue();
-    assertThat(images.get(1).get("displayUrl").asText()).isEqualTo("https://cdn.test/thumbs/ada/old.webp");
+    assertThat(images.get(1).get("displayUrl").asText())
+        .isEqualTo("https://cdn.test/thumbs/ada/old.webp");
     assertThat(images.get(1).get("createdAt").asText()).isEqualTo("2026-01-01T00:00:00Z");
 
     CliRunner.Result edited = cli.run("history", "--user", "ada", "--kind", "edited", "--json");
@@ -105,7 +107,8 @@ class HistoryCommandTest {
 
   @Test
   void anUnsupportedDatabaseIsAConfigurationError() {
-    CliRunner.Result r = cli.run("history", "--user", "ada", "--database", "jdbc:mysql://db/x?password=secret");
+    CliRunner.Result r =
+        cli.run("history", "--user", "ada", "--database", "jdbc:mysql://db/x?password=secret");
 
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("--database").doesNotContain("secret");
@@ -122,8 +125,19 @@ class HistoryCommandTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "thumbnail", "bench thumbnails", "ingest", "upload", "predict", "generate", "edit", "collection",
-        "history", "lineage", "thumbnails backfill", "serve", "demo"
+        "thumbnail",
+        "bench thumbnails",
+        "ingest",
+        "upload",
+        "predict",
+        "generate",
+        "edit",
+        "collection",
+        "history",
+        "lineage",
+        "thumbnails backfill",
+        "serve",
+        "demo"
       })
   void everyCommandOfTheContractHasHelp(String command) {
     List<String> argv = new java.util.ArrayList<>(List.of(command.split(" ")));

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ingest} of a big streamed body into an S3 server that keeps {@code aws-chunked} bodies
- * undecoded: the exact bytes are stored (framing off, the plain-http default), or the command
- * fails with one {@code error:} line and a non-zero exit, leaving nothing (framing forced on).
- * The suite streams 24 MiB; {@code -Drenderlab.bigIngestMiB=200} runs the issue's 200 MiB.
+ * undecoded: the exact bytes are stored (framing off, the plain-http default), or the command fails
+ * with one {@code error:} line and a non-zero exit, leaving nothing (framing forced on). The suite
+ * streams 24 MiB; {@code -Drenderlab.bigIngestMiB=200} runs the issue's 200 MiB.
  */
 class IngestIntoS3Test {
   static final long BIG = Long.getLong("renderlab.bigIngestMiB", 24) * 1024 * 1024;
@@ -49,9 +49,17 @@ class IngestIntoS3Test {
   }
 
   CliRunner.Result ingest(String storageQuery, String key) {
-    return cli.run("ingest", source.url("/big.png").toString(), "--key", key,
-        "--storage", "s3://renderlab-images?endpoint=" + s3.endpoint() + "&pathStyle=true" + storageQuery,
-        "--allow-host", "127.0.0.1", "--max-bytes", Long.toString(BIG + 1));
+    return cli.run(
+        "ingest",
+        source.url("/big.png").toString(),
+        "--key",
+        key,
+        "--storage",
+        "s3://renderlab-images?endpoint=" + s3.endpoint() + "&pathStyle=true" + storageQuery,
+        "--allow-host",
+        "127.0.0.1",
+        "--max-bytes",
+        Long.toString(BIG + 1));
   }
 
   @Test
@@ -63,7 +71,10 @@ class IngestIntoS3Test {
     CliRunner.Result framed = ingest("&chunkedEncoding=true", "u/framed.png");
     assertThat(framed.exitCode()).as(framed.err()).isNotZero();
     assertThat(framed.err().lines()).hasSize(1).allMatch(l -> l.startsWith("error: "));
-    assertThat(framed.err()).contains("aws-chunked").contains("chunkedEncoding=false").doesNotContain("test-secret");
+    assertThat(framed.err())
+        .contains("aws-chunked")
+        .contains("chunkedEncoding=false")
+        .doesNotContain("test-secret");
     assertThat(framed.out()).isEmpty();
     assertThat(s3.keys()).isEmpty();
     assertThat(s3.openUploads()).isZero();

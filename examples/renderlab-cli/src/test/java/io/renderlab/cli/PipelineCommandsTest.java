@@ -24,7 +24,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The CLI's commands run in-process against a Replicate fake on loopback and the embedded defaults. */
+/**
+ * The CLI's commands run in-process against a Replicate fake on loopback and the embedded defaults.
+ */
 class PipelineCommandsTest {
   static final String TOKEN = "r8_CliTestTokenNeverPrinted";
   @TempDir Path home;
@@ -51,33 +53,45 @@ class PipelineCommandsTest {
   @BeforeEach
   void start() throws IOException {
     fake = new MockWebServer();
-    fake.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest r) {
-        String path = r.getUrl().encodedPath();
-        if (path.startsWith("/files/")) {
-          return path.endsWith(".html")
-              ? new MockResponse.Builder().addHeader("Content-Type", "image/png").body("<html>no</html>").build()
-              : new MockResponse.Builder().body(new Buffer().write(PNG)).build();
-        }
-        String base = fake.url("/v1").toString();
-        if (path.endsWith("/cancel")) {
-          return json(prediction(base, path.split("/")[3], "canceled", "null", null));
-        }
-        String body = r.getBody() == null ? "" : r.getBody().utf8();
-        if (path.startsWith("/v1/predictions/")) {
-          return json(prediction(base, path.substring(path.lastIndexOf('/') + 1), "processing", "null", null));
-        }
-        String id = "p" + ids.incrementAndGet();
-        if (body.contains("slow")) {
-          return json(prediction(base, id, "processing", "null", null));
-        }
-        if (body.contains("fail")) {
-          return json(prediction(base, id, "failed", "null", "model crashed"));
-        }
-        return json(prediction(base, id, "succeeded", "[\"" + fake.url("/files/" + id + ".png") + "\"]", null));
-      }
-    });
+    fake.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest r) {
+            String path = r.getUrl().encodedPath();
+            if (path.startsWith("/files/")) {
+              return path.endsWith(".html")
+                  ? new MockResponse.Builder()
+                      .addHeader("Content-Type", "image/png")
+                      .body("<html>no</html>")
+                      .build()
+                  : new MockResponse.Builder().body(new Buffer().write(PNG)).build();
+            }
+            String base = fake.url("/v1").toString();
+            if (path.endsWith("/cancel")) {
+              return json(prediction(base, path.split("/")[3], "canceled", "null", null));
+            }
+            String body = r.getBody() == null ? "" : r.getBody().utf8();
+            if (path.startsWith("/v1/predictions/")) {
+              return json(
+                  prediction(
+                      base, path.substring(path.lastIndexOf('/') + 1), "processing", "null", null));
+            }
+            String id = "p" + ids.incrementAndGet();
+            if (body.contains("slow")) {
+              return json(prediction(base, id, "processing", "null", null));
+            }
+            if (body.contains("fail")) {
+              return json(prediction(base, id, "failed", "null", "model crashed"));
+            }
+            return json(
+                prediction(
+                    base,
+                    id,
+                    "succeeded",
+                    "[\"" + fake.url("/files/" + id + ".png") + "\"]",
+                    null));
+          }
+        });
     fake.start(InetAddress.getLoopbackAddress(), 0);
     cli = new CliRunner(home);
     cli.env.put("REPLICATE_API_TOKEN", TOKEN);
@@ -91,13 +105,28 @@ class PipelineCommandsTest {
   }
 
   static MockResponse json(String body) {
-    return new MockResponse.Builder().addHeader("Content-Type", "application/json").body(body).build();
+    return new MockResponse.Builder()
+        .addHeader("Content-Type", "application/json")
+        .body(body)
+        .build();
   }
 
   static String prediction(String base, String id, String status, String output, String error) {
-    return "{\"id\":\"" + id + "\",\"model\":\"google/nano-banana\",\"version\":\"hidden\",\"input\":{},\"logs\":\"\","
-        + "\"output\":" + output + ",\"error\":" + (error == null ? "null" : "\"" + error + "\"") + ",\"status\":\"" + status + "\","
-        + "\"created_at\":\"2025-11-14T10:00:00Z\",\"urls\":{\"get\":\"" + base + "/predictions/" + id + "\"}}";
+    return "{\"id\":\""
+        + id
+        + "\",\"model\":\"google/nano-banana\",\"version\":\"hidden\",\"input\":{},\"logs\":\"\","
+        + "\"output\":"
+        + output
+        + ",\"error\":"
+        + (error == null ? "null" : "\"" + error + "\"")
+        + ",\"status\":\""
+        + status
+        + "\","
+        + "\"created_at\":\"2025-11-14T10:00:00Z\",\"urls\":{\"get\":\""
+        + base
+        + "/predictions/"
+        + id
+        + "\"}}";
   }
 
   static JsonNode json(CliRunner.Result r) throws IOException {
@@ -106,7 +135,16 @@ class PipelineCommandsTest {
 
   @Test
   void generateRunsTheWholePipelineAndPrintsTheRecordWithItsThumbnail() throws Exception {
-    CliRunner.Result r = cli.run("generate", "--user", "ada", "--prompt", "a lighthouse", "--image", "https://cdn.example.com/ref.png", "--json");
+    CliRunner.Result r =
+        cli.run(
+            "generate",
+            "--user",
+            "ada",
+            "--prompt",
+            "a lighthouse",
+            "--image",
+            "https://cdn.example.com/ref.png",
+            "--json");
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode record = json(r);
@@ -118,7 +156,8 @@ class PipelineCommandsTest {
 
     JsonNode history = json(cli.run("history", "--user", "ada", "--json")).get("images");
     assertThat(history).hasSize(1);
-    assertThat(history.get(0).get("displayUrl").asText()).isEqualTo(record.get("thumbUrl").asText());
+    assertThat(history.get(0).get("displayUrl").asText())
+        .isEqualTo(record.get("thumbUrl").asText());
   }
 
   @Test
@@ -127,8 +166,20 @@ class PipelineCommandsTest {
     Files.write(mask, PNG);
     JsonNode v1 = json(cli.run("generate", "--user", "ada", "--prompt", "a lighthouse", "--json"));
 
-    CliRunner.Result first = cli.run("edit", "--user", "ada", "--image", v1.get("url").asText().replace("file:", "https://cdn.example.com/"),
-        "--base", "https://cdn.example.com/original.png", "--mask", mask.toString(), "--prompt", "add a boat", "--json");
+    CliRunner.Result first =
+        cli.run(
+            "edit",
+            "--user",
+            "ada",
+            "--image",
+            v1.get("url").asText().replace("file:", "https://cdn.example.com/"),
+            "--base",
+            "https://cdn.example.com/original.png",
+            "--mask",
+            mask.toString(),
+            "--prompt",
+            "add a boat",
+            "--json");
     assertThat(first.exitCode()).as(first.err()).isZero();
     JsonNode v2 = json(first);
     assertThat(v2.get("kind").asText()).isEqualTo("edited");
@@ -136,14 +187,34 @@ class PipelineCommandsTest {
     assertThat(v2.get("maskUrl").asText()).contains("inpaint-masks/ada/");
     assertThat(v2.get("thumbUrl").asText()).contains("thumbs/ada/" + v2.get("id").asText());
 
-    JsonNode v3 = json(cli.run("edit", "--user", "ada", "--image", "https://cdn.example.com/v2.png", "--base", v2.get("url").asText(),
-        "--mask", mask.toString(), "--prompt", "add a second boat", "--json"));
-    assertThat(v3.get("maskUrl").asText()).as("an identical mask is stored once").isEqualTo(v2.get("maskUrl").asText());
+    JsonNode v3 =
+        json(
+            cli.run(
+                "edit",
+                "--user",
+                "ada",
+                "--image",
+                "https://cdn.example.com/v2.png",
+                "--base",
+                v2.get("url").asText(),
+                "--mask",
+                mask.toString(),
+                "--prompt",
+                "add a second boat",
+                "--json"));
+    assertThat(v3.get("maskUrl").asText())
+        .as("an identical mask is stored once")
+        .isEqualTo(v2.get("maskUrl").asText());
 
     JsonNode chain = json(cli.run("lineage", v3.get("id").asText(), "--json")).get("chain");
-    assertThat(chain).extracting(n -> n.get("id").asText()).containsExactly(v2.get("id").asText(), v3.get("id").asText());
-    JsonNode edits = json(cli.run("history", "--user", "ada", "--kind", "edited", "--json")).get("images");
-    assertThat(edits).extracting(n -> n.get("id").asText()).containsExactly(v3.get("id").asText(), v2.get("id").asText());
+    assertThat(chain)
+        .extracting(n -> n.get("id").asText())
+        .containsExactly(v2.get("id").asText(), v3.get("id").asText());
+    JsonNode edits =
+        json(cli.run("history", "--user", "ada", "--kind", "edited", "--json")).get("images");
+    assertThat(edits)
+        .extracting(n -> n.get("id").asText())
+        .containsExactly(v3.get("id").asText(), v2.get("id").asText());
   }
 
   @Test
@@ -151,13 +222,26 @@ class PipelineCommandsTest {
     CliRunner.Result r = cli.run("generate", "--user", "ada", "--prompt", "please fail", "--json");
 
     assertThat(r.exitCode()).isEqualTo(4);
-    assertThat(r.err()).startsWith("error: ").contains("model crashed").doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(r.err())
+        .startsWith("error: ")
+        .contains("model crashed")
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
     assertThat(json(cli.run("history", "--user", "ada", "--json")).get("images")).isEmpty();
   }
 
   @Test
   void predictPrintsThePredictionAsReplicateReturnedIt() throws Exception {
-    CliRunner.Result r = cli.run("predict", "--model", "google/nano-banana", "--input", "prompt=hello", "--input", "num=3", "--json");
+    CliRunner.Result r =
+        cli.run(
+            "predict",
+            "--model",
+            "google/nano-banana",
+            "--input",
+            "prompt=hello",
+            "--input",
+            "num=3",
+            "--json");
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(json(r).get("status").asText()).isEqualTo("succeeded");
@@ -167,7 +251,15 @@ class PipelineCommandsTest {
 
   @Test
   void predictCancelsOnTimeoutAndExitsFive() throws Exception {
-    CliRunner.Result r = cli.run("predict", "--model", "google/nano-banana", "--input", "prompt=slow", "--timeout", "1s");
+    CliRunner.Result r =
+        cli.run(
+            "predict",
+            "--model",
+            "google/nano-banana",
+            "--input",
+            "prompt=slow",
+            "--timeout",
+            "1s");
 
     assertThat(r.exitCode()).isEqualTo(5);
     assertThat(r.err()).contains("canceled");
@@ -185,18 +277,32 @@ class PipelineCommandsTest {
 
   @Test
   void aCollectionWithOneFailureReportsEveryItemAndExitsFour() throws Exception {
-    CliRunner.Result r = cli.run("collection", "--user", "ada", "--prompt", "a castle", "--prompt", "please fail", "--prompt", "a moat", "--json");
+    CliRunner.Result r =
+        cli.run(
+            "collection",
+            "--user",
+            "ada",
+            "--prompt",
+            "a castle",
+            "--prompt",
+            "please fail",
+            "--prompt",
+            "a moat",
+            "--json");
 
     assertThat(r.exitCode()).isEqualTo(4);
     JsonNode items = json(r).get("items");
-    assertThat(items).extracting(n -> n.get("status").asText()).containsExactly("succeeded", "failed", "succeeded");
+    assertThat(items)
+        .extracting(n -> n.get("status").asText())
+        .containsExactly("succeeded", "failed", "succeeded");
     assertThat(items.get(0).get("image").get("thumbUrl").isTextual()).isTrue();
     assertThat(items.get(1).get("error").asText()).contains("model crashed");
   }
 
   @Test
   void ingestStreamsIntoStorageAndRefusalsExitThreeWithNothingStored() throws Exception {
-    CliRunner.Result ok = cli.run("ingest", fake.url("/files/a.jpg").toString(), "--user", "ada", "--json");
+    CliRunner.Result ok =
+        cli.run("ingest", fake.url("/files/a.jpg").toString(), "--user", "ada", "--json");
     assertThat(ok.exitCode()).as(ok.err()).isZero();
     JsonNode stored = json(ok);
     assertThat(stored.get("key").asText()).startsWith("ada/").endsWith(".png");
@@ -206,12 +312,19 @@ class PipelineCommandsTest {
 
     long before = files();
     assertThat(cli.run("ingest", fake.url("/files/page.html").toString()).exitCode()).isEqualTo(3);
-    assertThat(cli.run("ingest", "http://169.254.169.254/latest/meta-data/").exitCode()).isEqualTo(3);
-    assertThat(cli.run("ingest", fake.url("/files/big.png").toString(), "--max-bytes", "100").exitCode()).isEqualTo(3);
+    assertThat(cli.run("ingest", "http://169.254.169.254/latest/meta-data/").exitCode())
+        .isEqualTo(3);
+    assertThat(
+            cli.run("ingest", fake.url("/files/big.png").toString(), "--max-bytes", "100")
+                .exitCode())
+        .isEqualTo(3);
     assertThat(files()).isEqualTo(before);
 
-    CliRunner.Result again = cli.run("ingest", fake.url("/files/a.png").toString(), "--key", stored.get("key").asText());
-    assertThat(again.exitCode()).as("an existing key is the caller's input, not an outage").isEqualTo(3);
+    CliRunner.Result again =
+        cli.run("ingest", fake.url("/files/a.png").toString(), "--key", stored.get("key").asText());
+    assertThat(again.exitCode())
+        .as("an existing key is the caller's input, not an outage")
+        .isEqualTo(3);
     assertThat(again.err()).contains("already exists").contains("--key");
   }
 
@@ -234,16 +347,28 @@ class PipelineCommandsTest {
     assertThat(up.exitCode()).as(up.err()).isZero();
     assertThat(json(up).get("thumbUrl").asText()).endsWith(".webp");
 
-    Path out = Files.createDirectories(home.resolve("out")).resolve("thumb.webp"); // OUT's folder is the caller's to make
-    CliRunner.Result thumb = cli.run("thumbnail", photo.toString(), out.toString(), "--size", "128", "--json");
+    Path out =
+        Files.createDirectories(home.resolve("out"))
+            .resolve("thumb.webp"); // OUT's folder is the caller's to make
+    CliRunner.Result thumb =
+        cli.run("thumbnail", photo.toString(), out.toString(), "--size", "128", "--json");
     assertThat(thumb.exitCode()).isZero();
     assertThat(json(thumb).get("width").asInt()).isEqualTo(128);
     assertThat(Files.size(out)).isEqualTo(json(thumb).get("bytes").asLong());
 
     Path bomb = home.resolve("bomb.txt");
     Files.writeString(bomb, "not an image");
-    assertThat(cli.run("thumbnail", bomb.toString(), home.resolve("x.webp").toString()).exitCode()).isEqualTo(3);
-    assertThat(cli.run("thumbnail", photo.toString(), home.resolve("y.webp").toString(), "--max-pixels", "1000").exitCode()).isEqualTo(3);
+    assertThat(cli.run("thumbnail", bomb.toString(), home.resolve("x.webp").toString()).exitCode())
+        .isEqualTo(3);
+    assertThat(
+            cli.run(
+                    "thumbnail",
+                    photo.toString(),
+                    home.resolve("y.webp").toString(),
+                    "--max-pixels",
+                    "1000")
+                .exitCode())
+        .isEqualTo(3);
 
     CliRunner.Result backfill = cli.run("thumbnails", "backfill", "--json");
     assertThat(backfill.exitCode()).isZero();
@@ -271,7 +396,10 @@ class PipelineCommandsTest {
     CliRunner.Result r = cli.run("demo");
 
     assertThat(r.exitCode()).as(r.err()).isZero();
-    assertThat(r.out()).contains("History of user 'demo'").contains("Lineage of the edit").contains("thumbs/demo/");
+    assertThat(r.out())
+        .contains("History of user 'demo'")
+        .contains("Lineage of the edit")
+        .contains("thumbs/demo/");
     assertThat(Files.readString(home.resolve("gallery.html"))).contains("<img src=\"file:");
   }
 }

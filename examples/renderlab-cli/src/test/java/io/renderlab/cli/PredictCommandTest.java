@@ -15,7 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code predict}: targets, {@code --no-wait}, and the exit codes of the contract, against a Replicate fake on loopback. */
+/**
+ * {@code predict}: targets, {@code --no-wait}, and the exit codes of the contract, against a
+ * Replicate fake on loopback.
+ */
 class PredictCommandTest {
   static final String TOKEN = "r8_PredictCommandTokenNeverPrinted";
   static final String VERSION = "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa";
@@ -41,30 +44,51 @@ class PredictCommandTest {
 
   String prediction(String status, String error) {
     return "{\"id\":\"p1\",\"model\":\"google/nano-banana\",\"version\":\"hidden\",\"input\":{\"prompt\":\"x\"},\"logs\":\"loading\\nboom\","
-        + "\"output\":null,\"data_removed\":false,\"error\":" + (error == null ? "null" : "\"" + error + "\"") + ",\"status\":\"" + status + "\","
-        + "\"created_at\":\"2025-11-14T10:00:00.123Z\",\"urls\":{\"get\":\"" + base + "/predictions/p1\",\"cancel\":\"" + base
+        + "\"output\":null,\"data_removed\":false,\"error\":"
+        + (error == null ? "null" : "\"" + error + "\"")
+        + ",\"status\":\""
+        + status
+        + "\","
+        + "\"created_at\":\"2025-11-14T10:00:00.123Z\",\"urls\":{\"get\":\""
+        + base
+        + "/predictions/p1\",\"cancel\":\""
+        + base
         + "/predictions/p1/cancel\"}}";
   }
 
   static MockResponse created(String body) {
-    return new MockResponse.Builder().code(201).addHeader("Content-Type", "application/json").body(body).build();
+    return new MockResponse.Builder()
+        .code(201)
+        .addHeader("Content-Type", "application/json")
+        .body(body)
+        .build();
   }
 
   static MockResponse problem(int status, String title, String detail) {
-    return new MockResponse.Builder().code(status).addHeader("Content-Type", "application/problem+json")
-        .body("{\"title\":\"" + title + "\",\"detail\":\"" + detail + "\",\"status\":" + status + "}").build();
+    return new MockResponse.Builder()
+        .code(status)
+        .addHeader("Content-Type", "application/problem+json")
+        .body(
+            "{\"title\":\"" + title + "\",\"detail\":\"" + detail + "\",\"status\":" + status + "}")
+        .build();
   }
 
   @Test
   void aFailedPredictionExitsFourAndPrintsItAsReplicateReturnedIt() throws Exception {
     fake.enqueue(created(prediction("failed", "CUDA out of memory")));
 
-    CliRunner.Result r = cli.run("predict", "--model", "google/nano-banana", "--input", "prompt=x", "--json");
+    CliRunner.Result r =
+        cli.run("predict", "--model", "google/nano-banana", "--input", "prompt=x", "--json");
 
     assertThat(r.exitCode()).isEqualTo(4);
     JsonNode printed = new ObjectMapper().readTree(r.out());
     assertThat(printed.get("status").asText()).isEqualTo("failed");
-    assertThat(r.err()).startsWith("error: ").contains("p1").contains("CUDA out of memory").contains("boom").doesNotContain(TOKEN);
+    assertThat(r.err())
+        .startsWith("error: ")
+        .contains("p1")
+        .contains("CUDA out of memory")
+        .contains("boom")
+        .doesNotContain(TOKEN);
   }
 
   @Test
@@ -84,14 +108,18 @@ class PredictCommandTest {
     CliRunner.Result r = cli.run("predict", "--model", "google/nano-banana", "--input", "prompt=x");
 
     assertThat(r.exitCode()).isEqualTo(4);
-    assertThat(r.err()).contains("REPLICATE_API_TOKEN").doesNotContain(TOKEN).doesNotContain("at io.renderlab");
+    assertThat(r.err())
+        .contains("REPLICATE_API_TOKEN")
+        .doesNotContain(TOKEN)
+        .doesNotContain("at io.renderlab");
   }
 
   @Test
   void anUnknownModelExitsFourNamingIt() {
     fake.enqueue(problem(404, "Not found", "The requested resource could not be found."));
 
-    CliRunner.Result r = cli.run("predict", "--model", "google/no-such-model", "--input", "prompt=x");
+    CliRunner.Result r =
+        cli.run("predict", "--model", "google/no-such-model", "--input", "prompt=x");
 
     assertThat(r.exitCode()).isEqualTo(4);
     assertThat(r.err()).contains("google/no-such-model");
@@ -101,12 +129,21 @@ class PredictCommandTest {
   void noWaitCreatesOnceWithoutPreferWaitAndPrintsTheStartingPrediction() throws Exception {
     fake.enqueue(created(prediction("starting", null)));
 
-    CliRunner.Result r = cli.run("predict", "--deployment", "acme/image-app", "--input", "prompt=x", "--no-wait", "--json");
+    CliRunner.Result r =
+        cli.run(
+            "predict",
+            "--deployment",
+            "acme/image-app",
+            "--input",
+            "prompt=x",
+            "--no-wait",
+            "--json");
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(new ObjectMapper().readTree(r.out()).get("status").asText()).isEqualTo("starting");
     RecordedRequest create = fake.takeRequest();
-    assertThat(create.getUrl().encodedPath()).isEqualTo("/v1/deployments/acme/image-app/predictions");
+    assertThat(create.getUrl().encodedPath())
+        .isEqualTo("/v1/deployments/acme/image-app/predictions");
     assertThat(create.getHeaders().get("Prefer")).isNull();
     assertThat(fake.getRequestCount()).isEqualTo(1);
   }
@@ -115,7 +152,8 @@ class PredictCommandTest {
   void aVersionIsSentInTheBodyAndWaitedForWithPreferWait() throws Exception {
     fake.enqueue(created(prediction("succeeded", null)));
 
-    CliRunner.Result r = cli.run("predict", "--version", VERSION, "--input", "text=Alice", "--timeout", "30s");
+    CliRunner.Result r =
+        cli.run("predict", "--version", VERSION, "--input", "text=Alice", "--timeout", "30s");
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("Prediction p1 succeeded");
@@ -127,12 +165,18 @@ class PredictCommandTest {
 
   @Test
   void anInputTheModelRefusesExitsThreeWithReplicatesDetail() {
-    fake.enqueue(new MockResponse.Builder().code(422).addHeader("Content-Type", "application/problem+json")
-        .body("{\"title\":\"Input validation failed\",\"detail\":\"- input.num_outputs: Must be less than or equal to 4\","
-            + "\"status\":422,\"invalid_fields\":[{\"type\":\"less_than_equal\",\"field\":\"input.num_outputs\","
-            + "\"description\":\"Must be less than or equal to 4\"}]}").build());
+    fake.enqueue(
+        new MockResponse.Builder()
+            .code(422)
+            .addHeader("Content-Type", "application/problem+json")
+            .body(
+                "{\"title\":\"Input validation failed\",\"detail\":\"- input.num_outputs: Must be less than or equal to 4\","
+                    + "\"status\":422,\"invalid_fields\":[{\"type\":\"less_than_equal\",\"field\":\"input.num_outputs\","
+                    + "\"description\":\"Must be less than or equal to 4\"}]}")
+            .build());
 
-    CliRunner.Result r = cli.run("predict", "--model", "google/nano-banana", "--input", "num_outputs=9");
+    CliRunner.Result r =
+        cli.run("predict", "--model", "google/nano-banana", "--input", "num_outputs=9");
 
     assertThat(r.exitCode()).isEqualTo(3);
     assertThat(r.err()).startsWith("error: ").contains("num_outputs").doesNotContain(TOKEN);

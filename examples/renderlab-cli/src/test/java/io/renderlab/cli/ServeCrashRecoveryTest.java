@@ -28,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The issue's "done when": a {@code serve} process killed with SIGKILL while two generations (one
- * {@code Prefer: respond-async}, one plain) wait on a running model comes back on the same home
- * and finishes both: one record each, with thumbnails, the async one {@code succeeded} on its
- * status route, and no prediction created twice.
+ * {@code Prefer: respond-async}, one plain) wait on a running model comes back on the same home and
+ * finishes both: one record each, with thumbnails, the async one {@code succeeded} on its status
+ * route, and no prediction created twice.
  */
 class ServeCrashRecoveryTest {
   @TempDir Path home;
@@ -58,8 +58,18 @@ class ServeCrashRecoveryTest {
       port = s.getLocalPort();
     }
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), RenderLabCli.class.getName(),
-        "serve", "--port", Integer.toString(port), "--dev-user", "ada").redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                RenderLabCli.class.getName(),
+                "serve",
+                "--port",
+                Integer.toString(port),
+                "--dev-user",
+                "ada")
+            .redirectErrorStream(true);
     pb.environment().put("RENDERLAB_HOME", home.toString());
     pb.environment().put("REPLICATE_API_TOKEN", "r8_CliTestTokenNeverPrinted");
     pb.environment().put("REPLICATE_BASE_URL", fake.baseUrl());
@@ -70,17 +80,22 @@ class ServeCrashRecoveryTest {
     Process p = pb.start();
     processes.add(p);
     CountDownLatch listening = new CountDownLatch(1);
-    Thread drain = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          if (line.contains("RenderLab server on")) {
-            listening.countDown();
-          }
-        }
-      } catch (IOException e) {
-        // the process died: the latch stays closed and the test fails on it
-      }
-    }, "serve-output");
+    Thread drain =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  if (line.contains("RenderLab server on")) {
+                    listening.countDown();
+                  }
+                }
+              } catch (IOException e) {
+                // the process died: the latch stays closed and the test fails on it
+              }
+            },
+            "serve-output");
     drain.setDaemon(true);
     drain.start();
     assertThat(listening.await(90, TimeUnit.SECONDS)).as("serve starts").isTrue();
@@ -88,35 +103,50 @@ class ServeCrashRecoveryTest {
   }
 
   HttpRequest.Builder request(int port, String path) {
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(60));
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(60));
   }
 
   JsonNode get(int port, String path) throws Exception {
-    return Json.MAPPER.readTree(http.send(request(port, path).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+    return Json.MAPPER.readTree(
+        http.send(request(port, path).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
   }
 
   @Test
   void aServeKilledMidGenerationComesBackAndFinishesBothWithoutCreatingAnyTwice() throws Exception {
     int first = serve();
-    HttpResponse<String> accepted = http.send(
-        request(first, "/api/generate").header("Content-Type", "application/json").header("Prefer", "respond-async")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"a castle, async\"}")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> accepted =
+        http.send(
+            request(first, "/api/generate")
+                .header("Content-Type", "application/json")
+                .header("Prefer", "respond-async")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"a castle, async\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
     String asyncId = Json.MAPPER.readTree(accepted.body()).path("id").asText();
-    CompletableFuture<HttpResponse<String>> plain = http.sendAsync(
-        request(first, "/api/generate").header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"a lighthouse, plain\"}")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(fake.awaitPolled(2, Duration.ofSeconds(60))).as("both generations wait on the model").isTrue();
+    CompletableFuture<HttpResponse<String>> plain =
+        http.sendAsync(
+            request(first, "/api/generate")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"a lighthouse, plain\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(fake.awaitPolled(2, Duration.ofSeconds(60)))
+        .as("both generations wait on the model")
+        .isTrue();
 
-    processes.get(0).destroyForcibly().waitFor(20, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
+    processes
+        .get(0)
+        .destroyForcibly()
+        .waitFor(20, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
     assertThat(plain).failsWithin(Duration.ofSeconds(20)); // its connection died with the process
     fake.release();
     int second = serve();
 
     JsonNode generations = awaitBothEnded(second);
-    assertThat(generations.path("generations")).hasSize(2)
+    assertThat(generations.path("generations"))
+        .hasSize(2)
         .allSatisfy(g -> assertThat(g.path("status").asText()).isEqualTo("succeeded"))
         .allSatisfy(g -> assertThat(g.path("images")).hasSize(1));
     JsonNode status = get(second, "/api/generations/" + asyncId);
@@ -124,7 +154,9 @@ class ServeCrashRecoveryTest {
     assertThat(status.path("images")).hasSize(1);
     assertThat(status.path("images").get(0).path("prompt").asText()).isEqualTo("a castle, async");
     JsonNode history = awaitThumbnails(second);
-    assertThat(history.path("images")).hasSize(2).allSatisfy(i -> assertThat(i.path("thumb_url").asText()).contains("thumbs/"));
+    assertThat(history.path("images"))
+        .hasSize(2)
+        .allSatisfy(i -> assertThat(i.path("thumb_url").asText()).contains("thumbs/"));
     assertThat(fake.creates.get()).as("no prediction created twice").isEqualTo(2);
   }
 

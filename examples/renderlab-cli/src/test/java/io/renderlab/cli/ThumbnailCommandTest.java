@@ -43,14 +43,16 @@ class ThumbnailCommandTest {
     CliRunner.Result r = cli.run("thumbnail", src.toString(), out.toString(), "--json");
 
     assertThat(r.exitCode()).as(r.err()).isZero();
-    assertThat(r.out().strip()).isEqualTo("{\"width\":400,\"height\":400,\"bytes\":" + Files.size(out) + "}");
+    assertThat(r.out().strip())
+        .isEqualTo("{\"width\":400,\"height\":400,\"bytes\":" + Files.size(out) + "}");
     assertThat(new String(Arrays.copyOfRange(Files.readAllBytes(out), 8, 12))).isEqualTo("WEBP");
   }
 
   @Test
   void exitsThreeForTruncatedInputAndPixelBombsAndWritesNothing() throws Exception {
     byte[] good = jpeg(800, 600);
-    Path truncated = Files.write(home.resolve("truncated.jpg"), Arrays.copyOf(good, good.length / 3));
+    Path truncated =
+        Files.write(home.resolve("truncated.jpg"), Arrays.copyOf(good, good.length / 3));
     byte[] bomb = good.clone();
     for (int i = 2; i + 9 < bomb.length; i++) {
       if ((bomb[i] & 0xff) == 0xff && (bomb[i + 1] & 0xff) == 0xc0) { // SOF0: claim 40000×40000
@@ -63,11 +65,16 @@ class ThumbnailCommandTest {
     }
     Path bombFile = Files.write(home.resolve("bomb.jpg"), bomb);
 
-    CliRunner.Result t = cli.run("thumbnail", truncated.toString(), home.resolve("t.webp").toString());
-    CliRunner.Result b = cli.run("thumbnail", bombFile.toString(), home.resolve("b.webp").toString());
+    CliRunner.Result t =
+        cli.run("thumbnail", truncated.toString(), home.resolve("t.webp").toString());
+    CliRunner.Result b =
+        cli.run("thumbnail", bombFile.toString(), home.resolve("b.webp").toString());
 
     assertThat(t.exitCode()).isEqualTo(3);
-    assertThat(t.err()).startsWith("error: ").contains("truncated or corrupt").doesNotContain("\tat ");
+    assertThat(t.err())
+        .startsWith("error: ")
+        .contains("truncated or corrupt")
+        .doesNotContain("\tat ");
     assertThat(b.exitCode()).isEqualTo(3);
     assertThat(b.err()).contains("1600000000 pixels").contains("--max-pixels");
     assertThat(home.resolve("t.webp")).doesNotExist();
@@ -78,19 +85,31 @@ class ThumbnailCommandTest {
   void printsOneJsonDocumentOnStdoutAlsoWhenItFails() throws Exception {
     Path truncated = Files.write(home.resolve("truncated.jpg"), Arrays.copyOf(jpeg(800, 600), 300));
 
-    CliRunner.Result r = cli.run("thumbnail", truncated.toString(), home.resolve("t.webp").toString(), "--json");
+    CliRunner.Result r =
+        cli.run("thumbnail", truncated.toString(), home.resolve("t.webp").toString(), "--json");
 
     assertThat(r.exitCode()).isEqualTo(3);
-    com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+    com.fasterxml.jackson.databind.JsonNode doc =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
     assertThat(doc.get("exitCode").asInt()).isEqualTo(3);
     assertThat(doc.get("error").asText()).contains("truncated or corrupt");
     assertThat(r.out().strip().lines()).hasSize(1);
     assertThat(r.err()).startsWith("error: ").contains("truncated or corrupt");
     assertThat(home.resolve("t.webp")).doesNotExist();
 
-    CliRunner.Result missing = cli.run("thumbnail", home.resolve("nope.png").toString(), home.resolve("n.webp").toString(), "--json");
+    CliRunner.Result missing =
+        cli.run(
+            "thumbnail",
+            home.resolve("nope.png").toString(),
+            home.resolve("n.webp").toString(),
+            "--json");
     assertThat(missing.exitCode()).isEqualTo(3);
-    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(missing.out()).get("error").asText()).contains("neither a file");
+    assertThat(
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(missing.out())
+                .get("error")
+                .asText())
+        .contains("neither a file");
   }
 
   @Test
@@ -98,7 +117,8 @@ class ThumbnailCommandTest {
     Path dir = Files.createDirectories(home.resolve("corpus"));
     Files.write(dir.resolve("one.jpg"), jpeg(640, 480));
 
-    CliRunner.Result r = cli.run("bench", "thumbnails", dir.toString(), "--runs", "4", "--threads", "2");
+    CliRunner.Result r =
+        cli.run("bench", "thumbnails", dir.toString(), "--runs", "4", "--threads", "2");
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out().lines().toList()).hasSize(2);

@@ -6,14 +6,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The outcome of one prompt of a collection: its images, or the error that stopped it. One
- * item's failure never loses another's images.
+ * The outcome of one prompt of a collection: its images, or the error that stopped it. One item's
+ * failure never loses another's images.
  *
  * @param prompt the prompt
  * @param images the recorded images (empty when it failed)
  * @param error what went wrong, when it failed
  */
-public record CollectionItem(String prompt, List<ImageRecord> images, Optional<RuntimeException> error) {
+public record CollectionItem(
+    String prompt, List<ImageRecord> images, Optional<RuntimeException> error) {
   /** Validates the fields. */
   public CollectionItem {
     Objects.requireNonNull(prompt, "prompt");

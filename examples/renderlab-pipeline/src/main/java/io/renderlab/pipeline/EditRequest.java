@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Inpainting: an image URL, a mask (a URL or a local file), a prompt, and optionally the base
- * image the edit descends from (for lineage; the edited image itself when absent).
+ * Inpainting: an image URL, a mask (a URL or a local file), a prompt, and optionally the base image
+ * the edit descends from (for lineage; the edited image itself when absent).
  *
  * @param userId the owner of the result
  * @param imageUrl the image to edit, as a URL the model can fetch
@@ -27,7 +27,10 @@ public record EditRequest(
     Optional<String> model,
     Optional<Duration> timeout) {
 
-  /** The mask: a URL (fetched under the fetch policy) or a local file. Either way it is stored once per content. */
+  /**
+   * The mask: a URL (fetched under the fetch policy) or a local file. Either way it is stored once
+   * per content.
+   */
   public sealed interface Mask permits Mask.Url, Mask.File {
     /** A mask at a URL. */
     record Url(String url) implements Mask {
@@ -45,11 +48,15 @@ public record EditRequest(
       }
     }
 
-    /** A mask from a URL ({@code http(s):}, {@code data:}) or, for anything else, a local file path. */
+    /**
+     * A mask from a URL ({@code http(s):}, {@code data:}) or, for anything else, a local file path.
+     */
     static Mask parse(String urlOrPath) {
       Objects.requireNonNull(urlOrPath, "mask");
       String lower = urlOrPath.toLowerCase(java.util.Locale.ROOT);
-      if (lower.startsWith("http://") || lower.startsWith("https://") || lower.startsWith("data:")) {
+      if (lower.startsWith("http://")
+          || lower.startsWith("https://")
+          || lower.startsWith("data:")) {
         return new Url(urlOrPath);
       }
       return new File(Path.of(urlOrPath));
@@ -62,14 +69,18 @@ public record EditRequest(
     Pipelines.requireHttpUrl(imageUrl, "imageUrl");
     Objects.requireNonNull(mask, "mask");
     Pipelines.requireText(prompt, "prompt", ImageRecord.MAX_PROMPT_LENGTH, false);
-    Objects.requireNonNull(baseUrl, "baseUrl").ifPresent(u -> Pipelines.requireAbsoluteUrl(u, "baseUrl", ImageRecord.MAX_URL_LENGTH));
-    Objects.requireNonNull(model, "model").ifPresent(m -> Pipelines.requireText(m, "model", ImageRecord.MAX_ID_LENGTH, true));
-    Objects.requireNonNull(timeout, "timeout").ifPresent(t -> Pipelines.requirePositive(t, "timeout"));
+    Objects.requireNonNull(baseUrl, "baseUrl")
+        .ifPresent(u -> Pipelines.requireAbsoluteUrl(u, "baseUrl", ImageRecord.MAX_URL_LENGTH));
+    Objects.requireNonNull(model, "model")
+        .ifPresent(m -> Pipelines.requireText(m, "model", ImageRecord.MAX_ID_LENGTH, true));
+    Objects.requireNonNull(timeout, "timeout")
+        .ifPresent(t -> Pipelines.requirePositive(t, "timeout"));
   }
 
   /** An edit with the default model and no separate base image. */
   public static EditRequest of(String userId, String imageUrl, Mask mask, String prompt) {
-    return new EditRequest(userId, imageUrl, mask, prompt, Optional.empty(), Optional.empty(), Optional.empty());
+    return new EditRequest(
+        userId, imageUrl, mask, prompt, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   /** This request with the base image it descends from. */

@@ -17,24 +17,30 @@ import java.util.Optional;
  * @param timeout how long to wait for the prediction; the pipeline's default when empty
  */
 public record GenerateRequest(
-    String userId, String prompt, Optional<String> model, List<String> referenceUrls, Optional<Duration> timeout) {
+    String userId,
+    String prompt,
+    Optional<String> model,
+    List<String> referenceUrls,
+    Optional<Duration> timeout) {
   /** Validates the fields. */
   public GenerateRequest {
     Pipelines.requireText(userId, "userId", ImageRecord.MAX_ID_LENGTH, true);
     Pipelines.requireText(prompt, "prompt", ImageRecord.MAX_PROMPT_LENGTH, false);
-    Objects.requireNonNull(model, "model").ifPresent(m -> Pipelines.requireText(m, "model", ImageRecord.MAX_ID_LENGTH, true));
+    Objects.requireNonNull(model, "model")
+        .ifPresent(m -> Pipelines.requireText(m, "model", ImageRecord.MAX_ID_LENGTH, true));
     referenceUrls = List.copyOf(Objects.requireNonNull(referenceUrls, "referenceUrls"));
     for (String url : referenceUrls) {
       Pipelines.requireHttpUrl(url, "referenceUrls");
     }
-    Objects.requireNonNull(timeout, "timeout").ifPresent(t -> Pipelines.requirePositive(t, "timeout"));
+    Objects.requireNonNull(timeout, "timeout")
+        .ifPresent(t -> Pipelines.requirePositive(t, "timeout"));
   }
 
   /**
-   * Text-to-image with the pipeline's default model: {@code google/nano-banana}
-   * ({@value RenderLabPipeline#DEFAULT_MODEL}) unless the pipeline was built with another
-   * {@link RenderLabPipeline.Builder#defaultModel(String) defaultModel}. Choose one with
-   * {@link #withModel(String)}.
+   * Text-to-image with the pipeline's default model: {@code google/nano-banana} ({@value
+   * RenderLabPipeline#DEFAULT_MODEL}) unless the pipeline was built with another {@link
+   * RenderLabPipeline.Builder#defaultModel(String) defaultModel}. Choose one with {@link
+   * #withModel(String)}.
    *
    * @param userId the owner of the result
    * @param prompt the prompt

@@ -23,7 +23,6 @@ import io.renderlab.storage.Ingestor;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -52,6 +51,7 @@ import org.slf4j.LoggerFactory;
 final class GenerationEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GenerationEngine.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** How many times a recovery worker looks for a create whose answer was lost before giving up. */
   static final int LOST_CREATE_ATTEMPTS = 3;
 
@@ -61,11 +61,18 @@ final class GenerationEngine implements AutoCloseable {
   private final Clock clock;
   private final String owner;
   private final Duration lease;
-  private final Map<UUID, CompletableFuture<List<ImageRecord>>> inFlight = new ConcurrentHashMap<>();
+  private final Map<UUID, CompletableFuture<List<ImageRecord>>> inFlight =
+      new ConcurrentHashMap<>();
   private final ExecutorService work;
   private final ScheduledExecutorService heartbeat;
 
-  GenerationEngine(GenerationStore store, Supplier<ReplicateClient> replicate, Ingestor ingestor, Clock clock, String owner, Duration lease) {
+  GenerationEngine(
+      GenerationStore store,
+      Supplier<ReplicateClient> replicate,
+      Ingestor ingestor,
+      Clock clock,
+      String owner,
+      Duration lease) {
     this.store = store;
     this.replicate = replicate;
     this.ingestor = ingestor;
@@ -73,10 +80,17 @@ final class GenerationEngine implements AutoCloseable {
     this.owner = owner;
     this.lease = lease;
     ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemon("renderlab-generation"));
+        new ThreadPoolExecutor(
+            8,
+            8,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            daemon("renderlab-generation"));
     pool.allowCoreThreadTimeOut(true); // idle pipelines hold no thread
     this.work = pool;
-    ScheduledThreadPoolExecutor beat = new ScheduledThreadPoolExecutor(1, daemon("renderlab-generation-lease"));
+    ScheduledThreadPoolExecutor beat =
+        new ScheduledThreadPoolExecutor(1, daemon("renderlab-generation-lease"));
     beat.setRemoveOnCancelPolicy(true);
     long every = Math.max(1, lease.toMillis() / 3);
     beat.scheduleWithFixedDelay(this::renewLeases, every, every, TimeUnit.MILLISECONDS);
@@ -117,29 +131,40 @@ final class GenerationEngine implements AutoCloseable {
       created = CompletableFuture.failedFuture(e);
     }
     created
-        .handleAsync((p, error) -> {
-          if (error == null) {
-            store.started(g.id(), p.id());
-            return CompletableFuture.completedFuture(p);
-          }
-          Throwable cause = unwrap(error);
-          if (!(cause instanceof PredictionOutcomeUnknownException)) {
-            throw failAndEnd(g, cause, GenerationStatus.FAILED);
-          }
-          // The create may have started a prediction: look for it rather than sending it again.
-          PredictionOutcomeUnknownException lost = (PredictionOutcomeUnknownException) cause;
-          return replicate.get().predictions().findLostAsync(lost).handle((found, lookupError) -> {
-            if (found != null && found.isPresent()) {
-              store.started(g.id(), found.get().id());
-              return found.get();
-            }
-            if (lookupError != null) {
-              lost.addSuppressed(unwrap(lookupError));
-            }
-            store.retryLater(g.id(), owner, lost.getMessage(), clock.instant().plus(Duration.ofSeconds(30)));
-            throw new CompletionException(lost);
-          });
-        }, work)
+        .handleAsync(
+            (p, error) -> {
+              if (error == null) {
+                store.started(g.id(), p.id());
+                return CompletableFuture.completedFuture(p);
+              }
+              Throwable cause = unwrap(error);
+              if (!(cause instanceof PredictionOutcomeUnknownException)) {
+                throw failAndEnd(g, cause, GenerationStatus.FAILED);
+              }
+              // The create may have started a prediction: look for it rather than sending it again.
+              PredictionOutcomeUnknownException lost = (PredictionOutcomeUnknownException) cause;
+              return replicate
+                  .get()
+                  .predictions()
+                  .findLostAsync(lost)
+                  .handle(
+                      (found, lookupError) -> {
+                        if (found != null && found.isPresent()) {
+                          store.started(g.id(), found.get().id());
+                          return found.get();
+                        }
+                        if (lookupError != null) {
+                          lost.addSuppressed(unwrap(lookupError));
+                        }
+                        store.retryLater(
+                            g.id(),
+                            owner,
+                            lost.getMessage(),
+                            clock.instant().plus(Duration.ofSeconds(30)));
+                        throw new CompletionException(lost);
+                      });
+            },
+            work)
         .thenCompose(f -> f)
         .thenCompose(p -> await(g, p))
         .whenComplete((records, error) -> settle(g.id(), result, records, error));
@@ -149,23 +174,37 @@ final class GenerationEngine implements AutoCloseable {
   /** Resumes a generation this instance just leased (recovery). */
   CompletableFuture<List<ImageRecord>> resume(Generation g) {
     CompletableFuture<List<ImageRecord>> result = track(g.id());
-    CompletableFuture.supplyAsync(() -> {
-          try {
-            return findPrediction(g);
-          } catch (ReplicateApiException.NotFoundException e) {
-            store.finish(g.id(), GenerationStatus.FAILED, "Replicate has no prediction " + g.predictionId().orElse("") + ": " + e.getMessage());
-            throw e;
-          } catch (RuntimeException e) {
-            postpone(g, e);
-            throw e;
-          }
-        }, work)
-        .thenCompose(p -> p.isEmpty() ? CompletableFuture.<List<ImageRecord>>completedFuture(null) : await(g, p.get()))
+    CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return findPrediction(g);
+              } catch (ReplicateApiException.NotFoundException e) {
+                store.finish(
+                    g.id(),
+                    GenerationStatus.FAILED,
+                    "Replicate has no prediction "
+                        + g.predictionId().orElse("")
+                        + ": "
+                        + e.getMessage());
+                throw e;
+              } catch (RuntimeException e) {
+                postpone(g, e);
+                throw e;
+              }
+            },
+            work)
+        .thenCompose(
+            p ->
+                p.isEmpty()
+                    ? CompletableFuture.<List<ImageRecord>>completedFuture(null)
+                    : await(g, p.get()))
         .whenComplete((records, error) -> settle(g.id(), result, records, error));
     return result;
   }
 
-  /** Completes the generation of a delivered (webhook) prediction, whichever instance started it. */
+  /**
+   * Completes the generation of a delivered (webhook) prediction, whichever instance started it.
+   */
   Optional<Generation> deliver(Prediction delivered) {
     Optional<Generation> found = store.findByPrediction(delivered.id());
     if (found.isEmpty() || found.get().status().isTerminal() || !delivered.isTerminal()) {
@@ -175,7 +214,11 @@ final class GenerationEngine implements AutoCloseable {
     try {
       finishTerminal(g, delivered);
     } catch (RuntimeException e) {
-      LOG.warn("Webhook for prediction {} could not complete generation {}: {}", delivered.id(), g.id(), e.getMessage());
+      LOG.warn(
+          "Webhook for prediction {} could not complete generation {}: {}",
+          delivered.id(),
+          g.id(),
+          e.getMessage());
     }
     return store.find(g.id());
   }
@@ -189,18 +232,27 @@ final class GenerationEngine implements AutoCloseable {
     PredictionRequest request = requestOf(g);
     PredictionOutcomeUnknownException lost =
         new PredictionOutcomeUnknownException(
-            request, g.createdAt(), 0, new RenderLabException("the instance that sent the create stopped before saving its answer"));
+            request,
+            g.createdAt(),
+            0,
+            new RenderLabException(
+                "the instance that sent the create stopped before saving its answer"));
     Optional<Prediction> found = client.predictions().findLost(lost);
     if (found.isPresent()) {
       store.started(g.id(), found.get().id());
       return found;
     }
     if (g.attempts() < LOST_CREATE_ATTEMPTS) {
-      store.retryLater(g.id(), owner, "no prediction found yet for a create whose answer was lost",
+      store.retryLater(
+          g.id(),
+          owner,
+          "no prediction found yet for a create whose answer was lost",
           clock.instant().plus(Duration.ofSeconds(10L * g.attempts())));
       return Optional.empty();
     }
-    store.finish(g.id(), GenerationStatus.FAILED,
+    store.finish(
+        g.id(),
+        GenerationStatus.FAILED,
         "The instance that created this generation's prediction stopped before Replicate's answer was saved, and no "
             + "matching prediction was found among the account's recent predictions (it may never have been sent). "
             + "It was not re-sent, to avoid paying twice; submit it again if you still want it.");
@@ -221,21 +273,29 @@ final class GenerationEngine implements AutoCloseable {
       return CompletableFuture.supplyAsync(() -> finishTerminal(g, p), work);
     }
     Duration left = Duration.between(clock.instant(), g.deadline());
-    return replicate.get().predictions().operation(p).future(left, true)
-        .handle((done, error) -> {
-          if (error == null) {
-            return CompletableFuture.supplyAsync(() -> finishTerminal(g, done), work);
-          }
-          Throwable cause = unwrap(error);
-          if (cause instanceof PredictionFailedException) {
-            return CompletableFuture.supplyAsync(() -> finishTerminal(g, ((PredictionFailedException) cause).prediction()), work);
-          }
-          if (cause instanceof PredictionTimeoutException) {
-            store.finish(g.id(), GenerationStatus.CANCELED, cause.getMessage());
-          }
-          // Anything else (Replicate unreachable, a poll refused) leaves the row for a recovery worker.
-          return CompletableFuture.<List<ImageRecord>>failedFuture(cause);
-        })
+    return replicate
+        .get()
+        .predictions()
+        .operation(p)
+        .future(left, true)
+        .handle(
+            (done, error) -> {
+              if (error == null) {
+                return CompletableFuture.supplyAsync(() -> finishTerminal(g, done), work);
+              }
+              Throwable cause = unwrap(error);
+              if (cause instanceof PredictionFailedException) {
+                return CompletableFuture.supplyAsync(
+                    () -> finishTerminal(g, ((PredictionFailedException) cause).prediction()),
+                    work);
+              }
+              if (cause instanceof PredictionTimeoutException) {
+                store.finish(g.id(), GenerationStatus.CANCELED, cause.getMessage());
+              }
+              // Anything else (Replicate unreachable, a poll refused) leaves the row for a recovery
+              // worker.
+              return CompletableFuture.<List<ImageRecord>>failedFuture(cause);
+            })
         .thenCompose(f -> f);
   }
 
@@ -254,14 +314,18 @@ final class GenerationEngine implements AutoCloseable {
       throw failure;
     }
     if (done.dataRemoved()) {
-      String message = "Prediction " + done.id() + " succeeded, but Replicate has already deleted its outputs "
-          + "(data_removed), so nothing could be stored; run the generation again.";
+      String message =
+          "Prediction "
+              + done.id()
+              + " succeeded, but Replicate has already deleted its outputs "
+              + "(data_removed), so nothing could be stored; run the generation again.";
       store.finish(g.id(), GenerationStatus.EXPIRED, message);
       throw new UpstreamException(message, 0, null, false);
     }
     List<String> outputs = done.outputUrls();
     if (outputs.isEmpty()) {
-      String message = "Prediction " + done.id() + " succeeded but returned no file URL; nothing was stored.";
+      String message =
+          "Prediction " + done.id() + " succeeded but returned no file URL; nothing was stored.";
       store.finish(g.id(), GenerationStatus.FAILED, message);
       throw new UpstreamException(message, 0, null, false);
     }
@@ -275,9 +339,15 @@ final class GenerationEngine implements AutoCloseable {
     } catch (RemoteFetchFailedException e) {
       deleteQuietly(stored);
       if (e.isExpired()) {
-        store.finish(g.id(), GenerationStatus.EXPIRED,
-            "Replicate has already deleted the outputs of prediction " + done.id() + " (the file URL answered "
-                + e.statusCode().stream().mapToObj(String::valueOf).findFirst().orElse("as gone") + "); nothing was stored. " + e.getMessage());
+        store.finish(
+            g.id(),
+            GenerationStatus.EXPIRED,
+            "Replicate has already deleted the outputs of prediction "
+                + done.id()
+                + " (the file URL answered "
+                + e.statusCode().stream().mapToObj(String::valueOf).findFirst().orElse("as gone")
+                + "); nothing was stored. "
+                + e.getMessage());
       } else {
         postpone(g, e);
       }
@@ -323,8 +393,16 @@ final class GenerationEngine implements AutoCloseable {
     deleteQuietly(orphans);
     if (saved.isEmpty()) {
       Generation now = store.find(g.id()).orElse(g);
-      throw new UpstreamException("Generation " + g.id() + " had already ended " + now.status().wireName()
-          + now.error().map(e -> ": " + e).orElse("") + "; nothing more was stored.", 0, null, false);
+      throw new UpstreamException(
+          "Generation "
+              + g.id()
+              + " had already ended "
+              + now.status().wireName()
+              + now.error().map(e -> ": " + e).orElse("")
+              + "; nothing more was stored.",
+          0,
+          null,
+          false);
     }
     return saved;
   }
@@ -338,7 +416,9 @@ final class GenerationEngine implements AutoCloseable {
     }
   }
 
-  /** A transient failure: gives the generation back with a backoff, for this or another instance. */
+  /**
+   * A transient failure: gives the generation back with a backoff, for this or another instance.
+   */
   private void postpone(Generation g, RuntimeException e) {
     try {
       int attempts = Math.max(1, g.attempts());
@@ -349,9 +429,15 @@ final class GenerationEngine implements AutoCloseable {
     }
   }
 
-  /** A create Replicate answered with an error (refused, not found, throttled): no prediction exists. */
+  /**
+   * A create Replicate answered with an error (refused, not found, throttled): no prediction
+   * exists.
+   */
   private RuntimeException failAndEnd(Generation g, Throwable cause, GenerationStatus status) {
-    RuntimeException e = cause instanceof RuntimeException ? (RuntimeException) cause : new RenderLabException(String.valueOf(cause), cause, false);
+    RuntimeException e =
+        cause instanceof RuntimeException
+            ? (RuntimeException) cause
+            : new RenderLabException(String.valueOf(cause), cause, false);
     try {
       store.finish(g.id(), status, e.getMessage());
     } catch (RuntimeException storeDown) {
@@ -366,7 +452,11 @@ final class GenerationEngine implements AutoCloseable {
     return result;
   }
 
-  private void settle(UUID id, CompletableFuture<List<ImageRecord>> result, List<ImageRecord> records, Throwable error) {
+  private void settle(
+      UUID id,
+      CompletableFuture<List<ImageRecord>> result,
+      List<ImageRecord> records,
+      Throwable error) {
     inFlight.remove(id);
     if (error != null) {
       result.completeExceptionally(unwrap(error));
@@ -381,7 +471,9 @@ final class GenerationEngine implements AutoCloseable {
         store.renew(owner, List.copyOf(inFlight.keySet()), lease);
       }
     } catch (RuntimeException e) {
-      LOG.warn("Could not renew generation leases ({}); another instance may take them over", e.getMessage());
+      LOG.warn(
+          "Could not renew generation leases ({}); another instance may take them over",
+          e.getMessage());
     }
   }
 
@@ -427,7 +519,9 @@ final class GenerationEngine implements AutoCloseable {
     try {
       store.release(owner);
     } catch (RuntimeException e) {
-      LOG.warn("Could not release generation leases on close ({}); they lapse by themselves", e.getMessage());
+      LOG.warn(
+          "Could not release generation leases on close ({}); they lapse by themselves",
+          e.getMessage());
     }
   }
 }

@@ -11,10 +11,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A generation submitted by {@link RenderLabPipeline#submit(GenerateRequest)}: its id (durable,
- * readable from any instance with {@link RenderLabPipeline#generation(UUID)}), its current
- * status, and a future of its records. The future completes in this process when the generation
- * ends here; if this process dies first, another instance finishes the generation and its
- * records appear in the catalog all the same. Thread-safe.
+ * readable from any instance with {@link RenderLabPipeline#generation(UUID)}), its current status,
+ * and a future of its records. The future completes in this process when the generation ends here;
+ * if this process dies first, another instance finishes the generation and its records appear in
+ * the catalog all the same. Thread-safe.
  *
  * <pre>{@code
  * GenerationHandle handle = pipeline.submit(GenerateRequest.of("ada", "a red bicycle"));
@@ -45,13 +45,16 @@ public final class GenerationHandle {
 
   /** The generation as stored now. */
   public Generation generation() {
-    return store.find(id).orElseThrow(() -> new IllegalStateException("generation " + id + " is not in the catalog"));
+    return store
+        .find(id)
+        .orElseThrow(
+            () -> new IllegalStateException("generation " + id + " is not in the catalog"));
   }
 
   /**
-   * Completes with the records (one per output, thumbnails still rendering) or exceptionally
-   * with what {@link RenderLabPipeline#generate} would throw. Canceling it stops nothing: the
-   * generation still ends and is recorded.
+   * Completes with the records (one per output, thumbnails still rendering) or exceptionally with
+   * what {@link RenderLabPipeline#generate} would throw. Canceling it stops nothing: the generation
+   * still ends and is recorded.
    */
   public CompletableFuture<List<ImageRecord>> records() {
     return records.copy();

@@ -1,10 +1,9 @@
 package io.renderlab.pipeline;
 
-
 /**
- * The input field names a model takes. The defaults follow the RenderLab web app and google/nano-banana:
- * {@code prompt}, reference images as the array {@code image_input}, and {@code image} plus
- * {@code mask} for inpainting.
+ * The input field names a model takes. The defaults follow the RenderLab web app and
+ * google/nano-banana: {@code prompt}, reference images as the array {@code image_input}, and {@code
+ * image} plus {@code mask} for inpainting.
  *
  * @param prompt the prompt field
  * @param referenceImages the field of reference image URLs (sent as an array)

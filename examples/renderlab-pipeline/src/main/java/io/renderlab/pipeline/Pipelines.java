@@ -13,11 +13,15 @@ import java.util.Objects;
 final class Pipelines {
   private Pipelines() {}
 
-  /** Non-blank text of at most {@code max} characters; {@code singleLine} also refuses control characters. */
+  /**
+   * Non-blank text of at most {@code max} characters; {@code singleLine} also refuses control
+   * characters.
+   */
   static String requireText(String value, String name, int max, boolean singleLine) {
     Objects.requireNonNull(value, name);
     if (value.isBlank() || value.length() > max) {
-      throw new IllegalArgumentException(name + " must hold 1 to " + max + " characters, had " + value.length());
+      throw new IllegalArgumentException(
+          name + " must hold 1 to " + max + " characters, had " + value.length());
     }
     if (singleLine && value.chars().anyMatch(Character::isISOControl)) {
       throw new IllegalArgumentException(name + " must not contain control characters");
@@ -25,12 +29,16 @@ final class Pipelines {
     return value;
   }
 
-  /** An absolute URL (any scheme: {@code https:}, {@code data:}, {@code file:}) of at most {@code max} characters. */
+  /**
+   * An absolute URL (any scheme: {@code https:}, {@code data:}, {@code file:}) of at most {@code
+   * max} characters.
+   */
   static String requireAbsoluteUrl(String url, String name, int max) {
     requireText(url, name, max, true);
     try {
       if (!new URI(url).isAbsolute()) {
-        throw new IllegalArgumentException(name + " must be an absolute URL (with a scheme such as https:)");
+        throw new IllegalArgumentException(
+            name + " must be an absolute URL (with a scheme such as https:)");
       }
       return url;
     } catch (URISyntaxException e) {

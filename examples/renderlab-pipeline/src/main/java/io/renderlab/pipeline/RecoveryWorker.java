@@ -12,9 +12,8 @@ import org.slf4j.LoggerFactory;
  * Finishes the generations of instances that died: every {@code interval} it leases unfinished
  * generations whose lease lapsed and drives them to their end (reads the prediction, or finds a
  * create whose answer was lost; ingests the outputs; records them). Run one in every instance,
- * beside the thumbnail worker; on PostgreSQL they share the work without taking the same
- * generation twice. Thread-safe; owns one daemon thread between {@link #start()} and
- * {@link #close()}.
+ * beside the thumbnail worker; on PostgreSQL they share the work without taking the same generation
+ * twice. Thread-safe; owns one daemon thread between {@link #start()} and {@link #close()}.
  *
  * <pre>{@code
  * try (RecoveryWorker recovery = RecoveryWorker.builder().pipeline(pipeline).build().start()) {
@@ -44,11 +43,13 @@ public final class RecoveryWorker implements AutoCloseable {
   /** Starts polling (the first pass runs at once). Idempotent. */
   public synchronized RecoveryWorker start() {
     if (scheduler == null) {
-      scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "renderlab-generation-recovery");
-        t.setDaemon(true);
-        return t;
-      });
+      scheduler =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "renderlab-generation-recovery");
+                t.setDaemon(true);
+                return t;
+              });
       scheduler.scheduleWithFixedDelay(this::pass, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
     return this;
@@ -61,7 +62,8 @@ public final class RecoveryWorker implements AutoCloseable {
         LOG.info("Resumed {} generation(s) left unfinished by a stopped instance", resumed);
       }
     } catch (RuntimeException e) {
-      LOG.warn("Generation recovery pass failed ({}); trying again in {}", e.getMessage(), interval);
+      LOG.warn(
+          "Generation recovery pass failed ({}); trying again in {}", e.getMessage(), interval);
     }
   }
 
@@ -111,7 +113,8 @@ public final class RecoveryWorker implements AutoCloseable {
     /** Builds the worker (not started). */
     public RecoveryWorker build() {
       if (pipeline == null) {
-        throw new IllegalStateException("pipeline is required: RecoveryWorker.builder().pipeline(...)");
+        throw new IllegalStateException(
+            "pipeline is required: RecoveryWorker.builder().pipeline(...)");
       }
       return new RecoveryWorker(this);
     }

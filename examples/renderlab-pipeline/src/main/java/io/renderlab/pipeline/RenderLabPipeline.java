@@ -1,13 +1,12 @@
 package io.renderlab.pipeline;
 
-
 import io.renderlab.core.Generation;
 import io.renderlab.core.GenerationKind;
 import io.renderlab.core.HistoryQuery;
+import io.renderlab.core.ImageCatalog;
 import io.renderlab.core.ImageKind;
 import io.renderlab.core.ImagePage;
 import io.renderlab.core.ImageRecord;
-import io.renderlab.core.ImageCatalog;
 import io.renderlab.core.RenderLabException;
 import io.renderlab.core.StoredObject;
 import io.renderlab.core.UpstreamException;
@@ -37,9 +36,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * RenderLab's flows composed from the SDK's modules, as a host application would write them:
- * a prediction on Replicate, every output re-uploaded to permanent storage, a record per image
- * (its thumbnail job enqueued in the same transaction), thumbnails in the background.
+ * RenderLab's flows composed from the SDK's modules, as a host application would write them: a
+ * prediction on Replicate, every output re-uploaded to permanent storage, a record per image (its
+ * thumbnail job enqueued in the same transaction), thumbnails in the background.
  *
  * <p>A prediction that fails, is canceled or times out leaves no record and no stored object; an
  * output that cannot be stored leaves no record pointing at nothing. Thread-safe; it does not own
@@ -53,6 +52,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RenderLabPipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RenderLabPipeline.class);
+
   /** The model a request that names none runs: google/nano-banana. */
   public static final String DEFAULT_MODEL = "google/nano-banana";
 
@@ -102,8 +102,10 @@ public final class RenderLabPipeline implements AutoCloseable {
    * Text-to-image or image-to-image: runs the prediction, re-uploads every output, records each.
    *
    * @return the records, one per output file, thumbnails still rendering
-   * @throws io.renderlab.replicate.PredictionFailedException if the prediction failed or was canceled (nothing stored)
-   * @throws io.renderlab.replicate.PredictionTimeoutException on timeout, after canceling (nothing stored)
+   * @throws io.renderlab.replicate.PredictionFailedException if the prediction failed or was
+   *     canceled (nothing stored)
+   * @throws io.renderlab.replicate.PredictionTimeoutException on timeout, after canceling (nothing
+   *     stored)
    */
   public List<ImageRecord> generate(GenerateRequest request) {
     return generate(request, null);
@@ -114,13 +116,14 @@ public final class RenderLabPipeline implements AutoCloseable {
   }
 
   /**
-   * Starts a generation and returns at once: the row is written before the prediction is
-   * created, the prediction id saved the moment Replicate answers, and the outputs recorded when
-   * it ends, by this process or, if it dies, by another instance's {@link RecoveryWorker}.
-   * {@link #generate} is this plus a wait.
+   * Starts a generation and returns at once: the row is written before the prediction is created,
+   * the prediction id saved the moment Replicate answers, and the outputs recorded when it ends, by
+   * this process or, if it dies, by another instance's {@link RecoveryWorker}. {@link #generate} is
+   * this plus a wait.
    *
    * @return the handle: id, status, a future of the records
-   * @throws io.renderlab.core.CatalogException if the row cannot be written (nothing was sent to Replicate)
+   * @throws io.renderlab.core.CatalogException if the row cannot be written (nothing was sent to
+   *     Replicate)
    */
   public GenerationHandle submit(GenerateRequest request) {
     return submit(request, null);
@@ -153,8 +156,10 @@ public final class RenderLabPipeline implements AutoCloseable {
     Objects.requireNonNull(request, "request");
     StoredObject mask =
         request.mask() instanceof EditRequest.Mask.Url
-            ? ingestor.storeMask(((EditRequest.Mask.Url) request.mask()).url(), null, request.userId())
-            : ingestor.storeMask(null, ((EditRequest.Mask.File) request.mask()).path(), request.userId());
+            ? ingestor.storeMask(
+                ((EditRequest.Mask.Url) request.mask()).url(), null, request.userId())
+            : ingestor.storeMask(
+                null, ((EditRequest.Mask.File) request.mask()).path(), request.userId());
     String model = request.model().orElse(defaultModel);
     PredictionRequest prediction =
         withWebhook(
@@ -195,8 +200,8 @@ public final class RenderLabPipeline implements AutoCloseable {
   }
 
   /**
-   * Completes the generation of a verified webhook delivery, in whichever instance receives it
-   * and whether or not anyone waits on it; repeated deliveries change nothing.
+   * Completes the generation of a verified webhook delivery, in whichever instance receives it and
+   * whether or not anyone waits on it; repeated deliveries change nothing.
    *
    * @return the generation after the delivery, empty when no generation has this prediction
    */
@@ -223,7 +228,8 @@ public final class RenderLabPipeline implements AutoCloseable {
     int failed = 0;
     for (int i = 0; i < leased.size(); i++) {
       futures.get(i).handle((r, error) -> null).join();
-      io.renderlab.core.GenerationStatus status = generation(leased.get(i).id()).map(Generation::status).orElseThrow();
+      io.renderlab.core.GenerationStatus status =
+          generation(leased.get(i).id()).map(Generation::status).orElseThrow();
       if (status == io.renderlab.core.GenerationStatus.SUCCEEDED) {
         succeeded++;
       } else if (status.isTerminal()) {
@@ -247,9 +253,9 @@ public final class RenderLabPipeline implements AutoCloseable {
   }
 
   /**
-   * Stops this pipeline's generation threads and hands its unfinished generations' leases back,
-   * so another instance's {@link RecoveryWorker} finishes them at once. Idempotent; the clients
-   * given to the builder are not closed.
+   * Stops this pipeline's generation threads and hands its unfinished generations' leases back, so
+   * another instance's {@link RecoveryWorker} finishes them at once. Idempotent; the clients given
+   * to the builder are not closed.
    */
   @Override
   public synchronized void close() {
@@ -259,7 +265,10 @@ public final class RenderLabPipeline implements AutoCloseable {
     }
   }
 
-  /** Stops the generation threads the way a crash would: no lease given back, nothing finished. For tests. */
+  /**
+   * Stops the generation threads the way a crash would: no lease given back, nothing finished. For
+   * tests.
+   */
   synchronized void abandon() {
     if (engine != null) {
       engine.abandon();
@@ -269,7 +278,9 @@ public final class RenderLabPipeline implements AutoCloseable {
 
   private synchronized GenerationEngine engine() {
     if (engine == null) {
-      engine = new GenerationEngine(catalog.generations(), this::replicate, ingestor, clock, instanceId, leaseDuration);
+      engine =
+          new GenerationEngine(
+              catalog.generations(), this::replicate, ingestor, clock, instanceId, leaseDuration);
     }
     return engine;
   }
@@ -293,13 +304,19 @@ public final class RenderLabPipeline implements AutoCloseable {
     } catch (java.io.IOException e) {
       host = "host";
     }
-    String id = host + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    String id =
+        host
+            + "-"
+            + ProcessHandle.current().pid()
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 8);
     return id.length() > 200 ? id.substring(id.length() - 200) : id;
   }
 
   private PredictionRequest.Builder generation(GenerateRequest request) {
     String model = request.model().orElse(defaultModel);
-    PredictionRequest.Builder prediction = PredictionRequest.model(model).put(fields.prompt(), request.prompt());
+    PredictionRequest.Builder prediction =
+        PredictionRequest.model(model).put(fields.prompt(), request.prompt());
     if (!request.referenceUrls().isEmpty()) {
       prediction.put(fields.referenceImages(), inputs().reachable(request.referenceUrls()));
     }
@@ -308,7 +325,10 @@ public final class RenderLabPipeline implements AutoCloseable {
 
   private volatile ReplicateInputs inputs;
 
-  /** Makes input URLs reachable by Replicate (a folder store's file: URLs, the sample server's loopback /files/). */
+  /**
+   * Makes input URLs reachable by Replicate (a folder store's file: URLs, the sample server's
+   * loopback /files/).
+   */
   private ReplicateInputs inputs() {
     ReplicateInputs i = inputs;
     if (i == null) {
@@ -318,10 +338,18 @@ public final class RenderLabPipeline implements AutoCloseable {
     return i;
   }
 
-  private List<ImageRecord> recordGeneration(GenerateRequest request, Prediction done, UUID collectionId) {
+  private List<ImageRecord> recordGeneration(
+      GenerateRequest request, Prediction done, UUID collectionId) {
     return storeAndRecord(
-        done, request.userId(), ImageKind.GENERATED, "generated", request.model().orElse(defaultModel), request.prompt(),
-        request.referenceUrls().isEmpty() ? null : request.referenceUrls().get(0), null, collectionId);
+        done,
+        request.userId(),
+        ImageKind.GENERATED,
+        "generated",
+        request.model().orElse(defaultModel),
+        request.prompt(),
+        request.referenceUrls().isEmpty() ? null : request.referenceUrls().get(0),
+        null,
+        collectionId);
   }
 
   /**
@@ -333,7 +361,9 @@ public final class RenderLabPipeline implements AutoCloseable {
    */
   public Prediction startGeneration(GenerateRequest request, String webhookUrl) {
     Objects.requireNonNull(request, "request");
-    return replicate().predictions().create(generation(request).webhook(webhookUrl, List.of("completed")).build());
+    return replicate()
+        .predictions()
+        .create(generation(request).webhook(webhookUrl, List.of("completed")).build());
   }
 
   /**
@@ -352,8 +382,15 @@ public final class RenderLabPipeline implements AutoCloseable {
     }
     if (!"succeeded".equals(done.status())) {
       throw new UpstreamException(
-          "Prediction " + done.id() + " " + done.status() + done.error().map(e -> ": " + e).orElse("") + "; nothing was stored.",
-          0, null, false);
+          "Prediction "
+              + done.id()
+              + " "
+              + done.status()
+              + done.error().map(e -> ": " + e).orElse("")
+              + "; nothing was stored.",
+          0,
+          null,
+          false);
     }
     return recordGeneration(request, done, null);
   }
@@ -375,21 +412,31 @@ public final class RenderLabPipeline implements AutoCloseable {
    *
    * @param progress called with a line per finished prompt (for a terminal); may be {@code null}
    */
-  public CollectionResult collection(String userId, List<String> prompts, Optional<String> model, int concurrency, Consumer<String> progress) {
+  public CollectionResult collection(
+      String userId,
+      List<String> prompts,
+      Optional<String> model,
+      int concurrency,
+      Consumer<String> progress) {
     Pipelines.requireText(userId, "userId", ImageRecord.MAX_ID_LENGTH, true);
     Objects.requireNonNull(prompts, "prompts");
     if (prompts.isEmpty() || prompts.size() > 100) {
-      throw new IllegalArgumentException("prompts must hold 1 to 100 prompts, was " + prompts.size());
+      throw new IllegalArgumentException(
+          "prompts must hold 1 to 100 prompts, was " + prompts.size());
     }
     if (concurrency < 1 || concurrency > 32) {
-      throw new IllegalArgumentException("concurrency must be between 1 and 32, was " + concurrency);
+      throw new IllegalArgumentException(
+          "concurrency must be between 1 and 32, was " + concurrency);
     }
     UUID collectionId = UUID.randomUUID();
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, prompts.size()), r -> {
-      Thread t = new Thread(r, "renderlab-collection");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.min(concurrency, prompts.size()),
+            r -> {
+              Thread t = new Thread(r, "renderlab-collection");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       List<Future<List<ImageRecord>>> futures = new ArrayList<>();
       for (String prompt : prompts) {
@@ -404,7 +451,10 @@ public final class RenderLabPipeline implements AutoCloseable {
         try {
           item = new CollectionItem(prompts.get(i), futures.get(i).get(), Optional.empty());
         } catch (ExecutionException e) {
-          RuntimeException cause = e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : new RenderLabException(String.valueOf(e.getCause()), e.getCause(), false);
+          RuntimeException cause =
+              e.getCause() instanceof RuntimeException
+                  ? (RuntimeException) e.getCause()
+                  : new RenderLabException(String.valueOf(e.getCause()), e.getCause(), false);
           item = new CollectionItem(prompts.get(i), List.of(), Optional.of(cause));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -413,7 +463,14 @@ public final class RenderLabPipeline implements AutoCloseable {
         items.add(item);
         done++;
         if (progress != null) {
-          progress.accept(done + "/" + prompts.size() + " " + (item.succeeded() ? "done" : "failed") + ": " + shorten(item.prompt()));
+          progress.accept(
+              done
+                  + "/"
+                  + prompts.size()
+                  + " "
+                  + (item.succeeded() ? "done" : "failed")
+                  + ": "
+                  + shorten(item.prompt()));
         }
       }
       return new CollectionResult(collectionId, items);
@@ -423,23 +480,28 @@ public final class RenderLabPipeline implements AutoCloseable {
   }
 
   /**
-   * A batch, asynchronously: one generation per prompt, all submitted at once (see
-   * {@link #submit(GenerateRequest)}); their records share {@code collectionId}.
+   * A batch, asynchronously: one generation per prompt, all submitted at once (see {@link
+   * #submit(GenerateRequest)}); their records share {@code collectionId}.
    *
    * @return a handle per prompt, in order
    */
-  public List<GenerationHandle> submitCollection(String userId, List<String> prompts, Optional<String> model, UUID collectionId) {
+  public List<GenerationHandle> submitCollection(
+      String userId, List<String> prompts, Optional<String> model, UUID collectionId) {
     Pipelines.requireText(userId, "userId", ImageRecord.MAX_ID_LENGTH, true);
     Objects.requireNonNull(prompts, "prompts");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(collectionId, "collectionId");
     if (prompts.isEmpty() || prompts.size() > 100) {
-      throw new IllegalArgumentException("prompts must hold 1 to 100 prompts, was " + prompts.size());
+      throw new IllegalArgumentException(
+          "prompts must hold 1 to 100 prompts, was " + prompts.size());
     }
     List<GenerateRequest> requests = new ArrayList<>();
     for (String prompt : prompts) {
       GenerateRequest request = GenerateRequest.of(userId, prompt);
-      requests.add(model.map(request::withModel).orElse(request)); // every prompt validated before anything is sent
+      requests.add(
+          model
+              .map(request::withModel)
+              .orElse(request)); // every prompt validated before anything is sent
     }
     List<GenerationHandle> handles = new ArrayList<>();
     for (GenerateRequest request : requests) {
@@ -448,11 +510,15 @@ public final class RenderLabPipeline implements AutoCloseable {
     return handles;
   }
 
-  /** The direct-upload path: stores the bytes (type sniffed), records them, enqueues the thumbnail. */
+  /**
+   * The direct-upload path: stores the bytes (type sniffed), records them, enqueues the thumbnail.
+   */
   public ImageRecord upload(InputStream body, UploadRequest request) {
     Objects.requireNonNull(body, "body");
     Objects.requireNonNull(request, "request");
-    StoredObject stored = ingestor.upload(body, request.userId(), request.kind() == ImageKind.EDITED ? "edited" : "upload");
+    StoredObject stored =
+        ingestor.upload(
+            body, request.userId(), request.kind() == ImageKind.EDITED ? "edited" : "upload");
     ImageRecord record =
         ImageRecord.builder()
             .userId(request.userId())
@@ -466,7 +532,10 @@ public final class RenderLabPipeline implements AutoCloseable {
     return saveOrClean(List.of(record), List.of(stored)).get(0);
   }
 
-  /** A user's history, newest first, optionally one kind; each record's {@code displayUrl()} is what to show. */
+  /**
+   * A user's history, newest first, optionally one kind; each record's {@code displayUrl()} is what
+   * to show.
+   */
   public ImagePage history(HistoryQuery query) {
     return catalog.history(query);
   }
@@ -477,8 +546,8 @@ public final class RenderLabPipeline implements AutoCloseable {
   }
 
   /**
-   * Waits for the thumbnails of {@code records} and returns them updated. A thumbnail that fails
-   * or is not ready in time leaves its record as it was (with its full-size URL to show).
+   * Waits for the thumbnails of {@code records} and returns them updated. A thumbnail that fails or
+   * is not ready in time leaves its record as it was (with its full-size URL to show).
    */
   public List<ImageRecord> awaitThumbnails(List<ImageRecord> records, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -489,7 +558,8 @@ public final class RenderLabPipeline implements AutoCloseable {
     List<ImageRecord> out = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
       try {
-        out.add(futures.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+        out.add(
+            futures.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
       } catch (ExecutionException | TimeoutException e) {
         LOG.warn("Thumbnail of {} not ready: {}", records.get(i).id(), e.getMessage());
         out.add(catalog.find(records.get(i).id()).orElse(records.get(i)));
@@ -502,11 +572,22 @@ public final class RenderLabPipeline implements AutoCloseable {
   }
 
   private List<ImageRecord> storeAndRecord(
-      Prediction done, String userId, ImageKind kind, String prefix, String model, String prompt,
-      String referenceUrl, String maskUrl, UUID collectionId) {
+      Prediction done,
+      String userId,
+      ImageKind kind,
+      String prefix,
+      String model,
+      String prompt,
+      String referenceUrl,
+      String maskUrl,
+      UUID collectionId) {
     List<String> outputs = done.outputUrls();
     if (outputs.isEmpty()) {
-      throw new UpstreamException("Prediction " + done.id() + " succeeded but returned no file URL; nothing was stored.", 0, null, false);
+      throw new UpstreamException(
+          "Prediction " + done.id() + " succeeded but returned no file URL; nothing was stored.",
+          0,
+          null,
+          false);
     }
     List<StoredObject> stored = new ArrayList<>();
     try {
@@ -603,9 +684,9 @@ public final class RenderLabPipeline implements AutoCloseable {
     }
 
     /**
-     * How long an instance's hold on a generation lasts without a renewal (it renews every third
-     * of it while it works): a dead instance's generations are resumed elsewhere after at most
-     * this. 30 s by default.
+     * How long an instance's hold on a generation lasts without a renewal (it renews every third of
+     * it while it works): a dead instance's generations are resumed elsewhere after at most this.
+     * 30 s by default.
      */
     public Builder leaseDuration(Duration leaseDuration) {
       this.leaseDuration = Pipelines.requirePositive(leaseDuration, "leaseDuration");
@@ -673,5 +754,4 @@ public final class RenderLabPipeline implements AutoCloseable {
       return new RenderLabPipeline(this);
     }
   }
-
 }

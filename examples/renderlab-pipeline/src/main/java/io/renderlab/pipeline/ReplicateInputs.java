@@ -27,11 +27,11 @@ import java.util.Objects;
  * {@code file:} URL of a folder store, a loopback or private host such as the sample server's
  * {@code /files/}) is read here, from the store when the URL is one of its objects, else through
  * the fetch policy, and sent as a {@code data:} URI when it is at most {@link Builder#inlineLimit}
- * bytes (768 KiB by default), else uploaded through Replicate's Files API
- * ({@link ReplicateFiles#create}) and sent as the file's {@code urls.get}.
+ * bytes (768 KiB by default), else uploaded through Replicate's Files API ({@link
+ * ReplicateFiles#create}) and sent as the file's {@code urls.get}.
  *
- * <p>Why 768 KiB: Replicate recommends data URIs only under 1 MB; base64 grows 768 KiB to exactly
- * 1 MiB; and the input is echoed in every prediction read, so a large inline input would be
+ * <p>Why 768 KiB: Replicate recommends data URIs only under 1 MB; base64 grows 768 KiB to exactly 1
+ * MiB; and the input is echoed in every prediction read, so a large inline input would be
  * downloaded again on every poll. Above it one extra request uploads the bytes once. Thread-safe.
  *
  * <pre>{@code
@@ -56,7 +56,9 @@ public final class ReplicateInputs {
     this.fetcher = b.fetcher;
     this.inlineLimit = b.inlineLimit;
     this.privateHostsReachable =
-        b.privateHostsReachable != null ? b.privateHostsReachable : isPrivateHost(client.baseUrl().getHost());
+        b.privateHostsReachable != null
+            ? b.privateHostsReachable
+            : isPrivateHost(client.baseUrl().getHost());
     this.storeBase = store == null ? null : storeBase(store);
   }
 
@@ -76,11 +78,12 @@ public final class ReplicateInputs {
   }
 
   /**
-   * {@code url} if Replicate can fetch it, else its bytes as a {@code data:} URI or a Files API URL.
+   * {@code url} if Replicate can fetch it, else its bytes as a {@code data:} URI or a Files API
+   * URL.
    *
-   * @throws InputRejectedException if the URL can be neither fetched by Replicate nor read here
-   *     (a local file outside the store, a private host without a fetch policy that allows it),
-   *     or is larger than the Files API accepts
+   * @throws InputRejectedException if the URL can be neither fetched by Replicate nor read here (a
+   *     local file outside the store, a private host without a fetch policy that allows it), or is
+   *     larger than the Files API accepts
    */
   public String reachable(String url) {
     Objects.requireNonNull(url, "url");
@@ -99,8 +102,10 @@ public final class ReplicateInputs {
       return url;
     }
     byte[] bytes = read(url, web);
-    String type = MediaType.sniff(bytes, Math.min(bytes.length, MediaType.SNIFF_LENGTH))
-        .map(MediaType::mimeType).orElse("application/octet-stream");
+    String type =
+        MediaType.sniff(bytes, Math.min(bytes.length, MediaType.SNIFF_LENGTH))
+            .map(MediaType::mimeType)
+            .orElse("application/octet-stream");
     if (bytes.length <= inlineLimit) {
       return "data:" + type + ";base64," + Base64.getEncoder().encodeToString(bytes);
     }
@@ -110,31 +115,40 @@ public final class ReplicateInputs {
 
   private byte[] read(String url, boolean web) {
     if (storeBase != null && url.startsWith(storeBase)) {
-      String key = URLDecoder.decode(url.substring(storeBase.length()).replace("+", "%2B"), StandardCharsets.UTF_8);
+      String key =
+          URLDecoder.decode(
+              url.substring(storeBase.length()).replace("+", "%2B"), StandardCharsets.UTF_8);
       try (InputStream in = store.open(key)) {
         return readCapped(in, url);
       } catch (IOException e) {
-        throw new InputRejectedException("Could not read " + Redaction.url(url) + " from the store: " + e.getMessage(), e);
+        throw new InputRejectedException(
+            "Could not read " + Redaction.url(url) + " from the store: " + e.getMessage(), e);
       }
     }
     if (web && fetcher != null) {
-      try (RemoteResource resource = fetcher.open(url); InputStream in = resource.body()) {
+      try (RemoteResource resource = fetcher.open(url);
+          InputStream in = resource.body()) {
         return readCapped(in, url);
       } catch (IOException e) {
-        throw new InputRejectedException("Could not read " + Redaction.url(url) + ": " + e.getMessage(), e);
+        throw new InputRejectedException(
+            "Could not read " + Redaction.url(url) + ": " + e.getMessage(), e);
       }
     }
     throw new InputRejectedException(
-        "Replicate cannot fetch " + Redaction.url(url) + " (a local file or a private host), and it is not an object of "
+        "Replicate cannot fetch "
+            + Redaction.url(url)
+            + " (a local file or a private host), and it is not an object of "
             + "this pipeline's store: pass a public https URL, or store the image first.",
         null);
   }
 
   private static byte[] readCapped(InputStream in, String url) throws IOException {
-    byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, ReplicateFiles.MAX_BYTES + 1));
+    byte[] bytes =
+        in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, ReplicateFiles.MAX_BYTES + 1));
     if (bytes.length > ReplicateFiles.MAX_BYTES) {
       throw new InputRejectedException(
-          Redaction.url(url) + " is larger than the 100 MiB Replicate accepts for an input file.", null);
+          Redaction.url(url) + " is larger than the 100 MiB Replicate accepts for an input file.",
+          null);
     }
     return bytes;
   }
@@ -155,7 +169,10 @@ public final class ReplicateInputs {
     }
   }
 
-  /** Loopback, private, link-local or unique-local addresses, and names that only resolve inside a network. */
+  /**
+   * Loopback, private, link-local or unique-local addresses, and names that only resolve inside a
+   * network.
+   */
   static boolean isPrivateHost(String host) {
     if (host == null || host.isEmpty()) {
       return true;
@@ -164,8 +181,13 @@ public final class ReplicateInputs {
     if (h.startsWith("[") && h.endsWith("]")) {
       h = h.substring(1, h.length() - 1);
     }
-    if (h.equals("localhost") || h.endsWith(".localhost") || h.endsWith(".local") || h.endsWith(".internal")
-        || h.endsWith(".lan") || h.endsWith(".home.arpa") || !h.contains(".") && !h.contains(":")) {
+    if (h.equals("localhost")
+        || h.endsWith(".localhost")
+        || h.endsWith(".local")
+        || h.endsWith(".internal")
+        || h.endsWith(".lan")
+        || h.endsWith(".home.arpa")
+        || !h.contains(".") && !h.contains(":")) {
       return true;
     }
     boolean literal = h.contains(":") || h.matches("[0-9.]+");
@@ -177,8 +199,13 @@ public final class ReplicateInputs {
       byte[] b = a.getAddress();
       boolean cgnat = b.length == 4 && (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64;
       boolean uniqueLocal = b.length == 16 && (b[0] & 0xfe) == 0xfc;
-      return a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
-          || a.isMulticastAddress() || cgnat || uniqueLocal;
+      return a.isLoopbackAddress()
+          || a.isSiteLocalAddress()
+          || a.isLinkLocalAddress()
+          || a.isAnyLocalAddress()
+          || a.isMulticastAddress()
+          || cgnat
+          || uniqueLocal;
     } catch (UnknownHostException e) {
       return true;
     }
@@ -186,7 +213,11 @@ public final class ReplicateInputs {
 
   @Override
   public String toString() {
-    return "ReplicateInputs{inlineLimit=" + inlineLimit + ", privateHostsReachable=" + privateHostsReachable + '}';
+    return "ReplicateInputs{inlineLimit="
+        + inlineLimit
+        + ", privateHostsReachable="
+        + privateHostsReachable
+        + '}';
   }
 
   /** Builds {@link ReplicateInputs}. Not thread-safe. */
@@ -211,7 +242,10 @@ public final class ReplicateInputs {
       return this;
     }
 
-    /** Reads private {@code http(s)} URLs outside the store, under its policy; none by default (refused). */
+    /**
+     * Reads private {@code http(s)} URLs outside the store, under its policy; none by default
+     * (refused).
+     */
     public Builder fetcher(RemoteFetcher fetcher) {
       this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
       return this;
@@ -227,9 +261,9 @@ public final class ReplicateInputs {
     }
 
     /**
-     * Whether Replicate can reach loopback and private hosts. By default only when the client's
-     * own API base is on such a host (a local fake or an in-network proxy), never for
-     * {@code api.replicate.com}.
+     * Whether Replicate can reach loopback and private hosts. By default only when the client's own
+     * API base is on such a host (a local fake or an in-network proxy), never for {@code
+     * api.replicate.com}.
      */
     public Builder privateHostsReachable(boolean reachable) {
       this.privateHostsReachable = reachable;
@@ -239,7 +273,8 @@ public final class ReplicateInputs {
     /** Builds it. */
     public ReplicateInputs build() {
       if (client == null) {
-        throw new IllegalStateException("client is required: ReplicateInputs.builder().client(replicate)");
+        throw new IllegalStateException(
+            "client is required: ReplicateInputs.builder().client(replicate)");
       }
       return new ReplicateInputs(this);
     }

@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * A direct upload (the web app's multipart route): a file or stream stored, recorded and
- * thumbnailed. An image edited elsewhere (a canvas in the browser) can be recorded as
- * {@link ImageKind#EDITED} with the image it came from, so lineage works for it too.
+ * thumbnailed. An image edited elsewhere (a canvas in the browser) can be recorded as {@link
+ * ImageKind#EDITED} with the image it came from, so lineage works for it too.
  *
  * @param userId the owner
  * @param name display name (a file name)
@@ -16,7 +16,12 @@ import java.util.Optional;
  * @param referenceUrl the image it was made from, when any
  * @param prompt a prompt or note, when any
  */
-public record UploadRequest(String userId, String name, ImageKind kind, Optional<String> referenceUrl, Optional<String> prompt) {
+public record UploadRequest(
+    String userId,
+    String name,
+    ImageKind kind,
+    Optional<String> referenceUrl,
+    Optional<String> prompt) {
   /** Validates the fields. */
   public UploadRequest {
     Pipelines.requireText(userId, "userId", ImageRecord.MAX_ID_LENGTH, true);
@@ -25,8 +30,11 @@ public record UploadRequest(String userId, String name, ImageKind kind, Optional
     if (kind == ImageKind.GENERATED) {
       throw new IllegalArgumentException("kind of an upload must be UPLOADED or EDITED");
     }
-    Objects.requireNonNull(referenceUrl, "referenceUrl").ifPresent(u -> Pipelines.requireAbsoluteUrl(u, "referenceUrl", ImageRecord.MAX_URL_LENGTH));
-    Objects.requireNonNull(prompt, "prompt").ifPresent(p -> Pipelines.requireText(p, "prompt", ImageRecord.MAX_PROMPT_LENGTH, false));
+    Objects.requireNonNull(referenceUrl, "referenceUrl")
+        .ifPresent(
+            u -> Pipelines.requireAbsoluteUrl(u, "referenceUrl", ImageRecord.MAX_URL_LENGTH));
+    Objects.requireNonNull(prompt, "prompt")
+        .ifPresent(p -> Pipelines.requireText(p, "prompt", ImageRecord.MAX_PROMPT_LENGTH, false));
   }
 
   /** A plain upload. */
@@ -36,6 +44,7 @@ public record UploadRequest(String userId, String name, ImageKind kind, Optional
 
   /** This upload recorded as an edit of {@code referenceUrl}. */
   public UploadRequest asEditOf(String referenceUrl, String prompt) {
-    return new UploadRequest(userId, name, ImageKind.EDITED, Optional.of(referenceUrl), Optional.ofNullable(prompt));
+    return new UploadRequest(
+        userId, name, ImageKind.EDITED, Optional.of(referenceUrl), Optional.ofNullable(prompt));
   }
 }

@@ -20,16 +20,25 @@ class CatalogPortOnlyTest {
   void examplesNameTheJdbcCatalogOnlyToBuildIt() throws IOException {
     List<Path> sources;
     try (Stream<Path> files = Files.walk(Path.of(".."))) {
-      sources = files.filter(p -> p.toString().endsWith(".java") && p.toString().contains("src" + java.io.File.separator + "main"))
-          .collect(Collectors.toList());
+      sources =
+          files
+              .filter(
+                  p ->
+                      p.toString().endsWith(".java")
+                          && p.toString().contains("src" + java.io.File.separator + "main"))
+              .collect(Collectors.toList());
     }
     assertThat(sources).anyMatch(p -> p.endsWith("RenderLabPipeline.java"));
 
-    List<String> offending = sources.stream()
-        .flatMap(p -> lines(p).stream().map(line -> p.getFileName() + ": " + line.strip()))
-        .filter(line -> line.contains("JdbcImageCatalog"))
-        .filter(line -> !line.contains("import io.renderlab.core.JdbcImageCatalog;") && !line.contains("JdbcImageCatalog.builder()"))
-        .collect(Collectors.toList());
+    List<String> offending =
+        sources.stream()
+            .flatMap(p -> lines(p).stream().map(line -> p.getFileName() + ": " + line.strip()))
+            .filter(line -> line.contains("JdbcImageCatalog"))
+            .filter(
+                line ->
+                    !line.contains("import io.renderlab.core.JdbcImageCatalog;")
+                        && !line.contains("JdbcImageCatalog.builder()"))
+            .collect(Collectors.toList());
 
     assertThat(offending).isEmpty();
   }

@@ -38,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Generations survive the process that started them: instances share an H2 file database and a
- * folder store, Replicate is a stateful fake, and an instance "dies" by losing its threads
- * without giving its leases back.
+ * folder store, Replicate is a stateful fake, and an instance "dies" by losing its threads without
+ * giving its leases back.
  */
 class DurableGenerationsTest {
   @TempDir Path temp;
@@ -59,17 +59,42 @@ class DurableGenerationsTest {
       catalog = JdbcImageCatalog.builder().dataSource(database).clock(clock).build();
       catalog.migrate();
       replicate =
-          ReplicateClient.builder().token("r8_test").baseUrl(fake.baseUrl()).createsPerMinute(0)
+          ReplicateClient.builder()
+              .token("r8_test")
+              .baseUrl(fake.baseUrl())
+              .createsPerMinute(0)
               .pollSchedule(Duration.ofMillis(20), 1.0, Duration.ofMillis(20))
-              .retryPolicy(RetryPolicy.builder().initialBackoff(Duration.ZERO).maxBackoff(Duration.ZERO).build())
+              .retryPolicy(
+                  RetryPolicy.builder()
+                      .initialBackoff(Duration.ZERO)
+                      .maxBackoff(Duration.ZERO)
+                      .build())
               .build();
-      thumbnails = ThumbnailService.builder().catalog(catalog).jobs(catalog.thumbnailJobs()).store(store).workers(1).clock(clock).build().start();
+      thumbnails =
+          ThumbnailService.builder()
+              .catalog(catalog)
+              .jobs(catalog.thumbnailJobs())
+              .store(store)
+              .workers(1)
+              .clock(clock)
+              .build()
+              .start();
       Ingestor ingestor =
-          Ingestor.builder().store(store).fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build())
-              .retryPolicy(RetryPolicy.builder().maxAttempts(1).build()).build();
+          Ingestor.builder()
+              .store(store)
+              .fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build())
+              .retryPolicy(RetryPolicy.builder().maxAttempts(1).build())
+              .build();
       pipeline =
-          RenderLabPipeline.builder().replicate(replicate).ingestor(ingestor).catalog(catalog).thumbnails(thumbnails)
-              .instanceId(name).leaseDuration(Duration.ofSeconds(3)).clock(clock).build();
+          RenderLabPipeline.builder()
+              .replicate(replicate)
+              .ingestor(ingestor)
+              .catalog(catalog)
+              .thumbnails(thumbnails)
+              .instanceId(name)
+              .leaseDuration(Duration.ofSeconds(3))
+              .clock(clock)
+              .build();
       instances.add(this);
     }
 
@@ -114,15 +139,21 @@ class DurableGenerationsTest {
 
   long storedOutputs() throws IOException {
     try (Stream<Path> files = Files.walk(temp.resolve("objects"))) {
-      return files.filter(Files::isRegularFile).filter(p -> !p.toString().contains("/thumbs/")).count();
+      return files
+          .filter(Files::isRegularFile)
+          .filter(p -> !p.toString().contains("/thumbs/"))
+          .count();
     }
   }
 
   @Test
-  void aGenerationWhoseProcessDiesIsFinishedByAnotherInstanceWithoutASecondCreate() throws Exception {
+  void aGenerationWhoseProcessDiesIsFinishedByAnotherInstanceWithoutASecondCreate()
+      throws Exception {
     Instance a = new Instance("instance-a", Clock.systemUTC());
     GenerationHandle handle = a.pipeline.submit(GenerateRequest.of("ada", "a castle at dusk"));
-    assertThat(fake.firstPoll.await(10, TimeUnit.SECONDS)).as("instance a waits on the prediction").isTrue();
+    assertThat(fake.firstPoll.await(10, TimeUnit.SECONDS))
+        .as("instance a waits on the prediction")
+        .isTrue();
     a.die();
     Generation orphan = a.catalog.generations().find(handle.id()).orElseThrow();
     assertThat(orphan.status()).isEqualTo(GenerationStatus.RUNNING);
@@ -137,8 +168,10 @@ class DurableGenerationsTest {
     assertThat(records).hasSize(1);
     assertThat(records.get(0).predictionId()).contains("gen1");
     assertThat(records.get(0).prompt()).contains("a castle at dusk");
-    assertThat(b.pipeline.awaitThumbnails(records, Duration.ofSeconds(60)).get(0).thumbUrl()).isPresent();
-    assertThat(b.pipeline.generation(handle.id()).orElseThrow().status()).isEqualTo(GenerationStatus.SUCCEEDED);
+    assertThat(b.pipeline.awaitThumbnails(records, Duration.ofSeconds(60)).get(0).thumbUrl())
+        .isPresent();
+    assertThat(b.pipeline.generation(handle.id()).orElseThrow().status())
+        .isEqualTo(GenerationStatus.SUCCEEDED);
     assertThat(fake.creates.get()).as("the prediction was created once").isEqualTo(1);
     assertThat(b.pipeline.recover(10)).as("nothing left").isEqualTo(new RecoveryPass(0, 0, 0));
   }
@@ -150,17 +183,28 @@ class DurableGenerationsTest {
     Instance b = new Instance("instance-b", clock);
     var input = new ObjectMapper().createObjectNode().put("prompt", "a lighthouse");
     Generation lost =
-        b.catalog.generations().create(
-            Generation.builder().userId("ada").kind(GenerationKind.GENERATE).model("google/nano-banana").prompt("a lighthouse")
-                .inputJson(input.toString()).deadline(Instant.now().plus(Duration.ofMinutes(10))).createdAt(Instant.now()).build(),
-            "instance-dead", Duration.ofSeconds(1));
+        b.catalog
+            .generations()
+            .create(
+                Generation.builder()
+                    .userId("ada")
+                    .kind(GenerationKind.GENERATE)
+                    .model("google/nano-banana")
+                    .prompt("a lighthouse")
+                    .inputJson(input.toString())
+                    .deadline(Instant.now().plus(Duration.ofMinutes(10)))
+                    .createdAt(Instant.now())
+                    .build(),
+                "instance-dead",
+                Duration.ofSeconds(1));
     String predictionId = fake.startedElsewhere(input);
     clock.advance(Duration.ofSeconds(2)); // the dead instance's lease lapses
 
     RecoveryPass pass = b.pipeline.recover(10);
 
     assertThat(pass).isEqualTo(new RecoveryPass(1, 1, 0));
-    assertThat(b.pipeline.generation(lost.id()).orElseThrow().predictionId()).contains(predictionId);
+    assertThat(b.pipeline.generation(lost.id()).orElseThrow().predictionId())
+        .contains(predictionId);
     assertThat(b.catalog.generations().records(lost.id())).hasSize(1);
     assertThat(fake.creates.get()).as("no create was sent by the recovery").isEqualTo(1);
   }
@@ -170,14 +214,26 @@ class DurableGenerationsTest {
     MutableClock clock = later();
     Instance b = new Instance("instance-b", clock);
     Generation lost =
-        b.catalog.generations().create(
-            Generation.builder().userId("ada").kind(GenerationKind.GENERATE).model("google/nano-banana").prompt("never sent")
-                .inputJson("{\"prompt\":\"never sent\"}").deadline(Instant.now().plus(Duration.ofMinutes(10))).createdAt(Instant.now()).build(),
-            "instance-dead", Duration.ofSeconds(1));
+        b.catalog
+            .generations()
+            .create(
+                Generation.builder()
+                    .userId("ada")
+                    .kind(GenerationKind.GENERATE)
+                    .model("google/nano-banana")
+                    .prompt("never sent")
+                    .inputJson("{\"prompt\":\"never sent\"}")
+                    .deadline(Instant.now().plus(Duration.ofMinutes(10)))
+                    .createdAt(Instant.now())
+                    .build(),
+                "instance-dead",
+                Duration.ofSeconds(1));
     clock.advance(Duration.ofSeconds(2));
 
     for (int i = 1; i < GenerationEngine.LOST_CREATE_ATTEMPTS; i++) {
-      assertThat(b.pipeline.recover(10)).as("looked up, postponed").isEqualTo(new RecoveryPass(1, 0, 0));
+      assertThat(b.pipeline.recover(10))
+          .as("looked up, postponed")
+          .isEqualTo(new RecoveryPass(1, 0, 0));
       clock.advance(Duration.ofMinutes(1));
     }
     assertThat(b.pipeline.recover(10)).isEqualTo(new RecoveryPass(1, 0, 1));
@@ -212,20 +268,23 @@ class DurableGenerationsTest {
     GenerationHandle removed = a.pipeline.submit(GenerateRequest.of("ada", "removed output"));
     GenerationHandle gone = a.pipeline.submit(GenerateRequest.of("ada", "gone output"));
 
-    assertThatThrownBy(() -> failed.records().join()).hasCauseInstanceOf(PredictionFailedException.class);
+    assertThatThrownBy(() -> failed.records().join())
+        .hasCauseInstanceOf(PredictionFailedException.class);
     assertThatThrownBy(() -> removed.records().join()).hasMessageContaining("data_removed");
     assertThatThrownBy(() -> gone.records().join()).hasMessageContaining("expired");
     assertThat(failed.generation().status()).isEqualTo(GenerationStatus.FAILED);
     assertThat(failed.generation().error()).hasValueSatisfying(e -> assertThat(e).contains("NSFW"));
     assertThat(removed.generation().status()).isEqualTo(GenerationStatus.EXPIRED);
-    assertThat(removed.generation().error()).hasValueSatisfying(e -> assertThat(e).contains("already deleted"));
+    assertThat(removed.generation().error())
+        .hasValueSatisfying(e -> assertThat(e).contains("already deleted"));
     assertThat(gone.generation().status()).isEqualTo(GenerationStatus.EXPIRED);
     assertThat(gone.generation().error()).hasValueSatisfying(e -> assertThat(e).contains("404"));
     assertThat(storedOutputs()).isZero();
   }
 
   @Test
-  void aWebhookInAnotherInstanceCompletesTheGenerationOnceWhileTheFirstStillWaits() throws Exception {
+  void aWebhookInAnotherInstanceCompletesTheGenerationOnceWhileTheFirstStillWaits()
+      throws Exception {
     Instance a = new Instance("instance-a", Clock.systemUTC());
     Instance b = new Instance("instance-b", Clock.systemUTC());
     GenerationHandle handle = a.pipeline.submit(GenerateRequest.of("ada", "a harbour"));
@@ -242,7 +301,11 @@ class DurableGenerationsTest {
     assertThat(waited).isEqualTo(b.catalog.generations().records(handle.id())).hasSize(1);
     assertThat(a.catalog.findByPrediction("gen1")).hasSize(1);
     assertThat(storedOutputs()).as("a copy stored by the losing path is deleted").isEqualTo(1);
-    assertThat(b.pipeline.complete(Prediction.of(new ObjectMapper().readTree("{\"id\":\"unknown\",\"status\":\"succeeded\"}")))).isEmpty();
+    assertThat(
+            b.pipeline.complete(
+                Prediction.of(
+                    new ObjectMapper().readTree("{\"id\":\"unknown\",\"status\":\"succeeded\"}"))))
+        .isEmpty();
   }
 
   @Test
@@ -253,19 +316,25 @@ class DurableGenerationsTest {
     GenerationHandle a1 = a.pipeline.submit(GenerateRequest.of("ada", "first of a"));
     GenerationHandle a2 = a.pipeline.submit(GenerateRequest.of("ada", "second of a"));
     GenerationHandle b1 = b.pipeline.submit(GenerateRequest.of("bob", "one of b"));
-    assertThat(fake.awaitPolled(3, Duration.ofSeconds(20))).as("all three wait on their predictions").isTrue();
+    assertThat(fake.awaitPolled(3, Duration.ofSeconds(20)))
+        .as("all three wait on their predictions")
+        .isTrue();
     a.die();
     fake.release();
 
     RecoveryPass pass = b.pipeline.recover(10);
 
-    assertThat(pass).as("b takes a's two, not its own live one").isEqualTo(new RecoveryPass(2, 2, 0));
+    assertThat(pass)
+        .as("b takes a's two, not its own live one")
+        .isEqualTo(new RecoveryPass(2, 2, 0));
     assertThat(b1.records().get(30, TimeUnit.SECONDS)).hasSize(1);
     for (GenerationHandle h : List.of(a1, a2, b1)) {
       List<ImageRecord> records = b.catalog.generations().records(h.id());
       assertThat(records).hasSize(1);
-      assertThat(b.pipeline.awaitThumbnails(records, Duration.ofSeconds(60)).get(0).thumbUrl()).isPresent();
-      assertThat(b.pipeline.generation(h.id()).orElseThrow().status()).isEqualTo(GenerationStatus.SUCCEEDED);
+      assertThat(b.pipeline.awaitThumbnails(records, Duration.ofSeconds(60)).get(0).thumbUrl())
+          .isPresent();
+      assertThat(b.pipeline.generation(h.id()).orElseThrow().status())
+          .isEqualTo(GenerationStatus.SUCCEEDED);
     }
     assertThat(fake.creates.get()).as("one create per generation").isEqualTo(3);
   }

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -33,9 +32,9 @@ import org.h2.jdbcx.JdbcDataSource;
  *   <li>the database cost of a generation row: {@code create + started + complete(1 record)}
  *       against the plain {@code catalog.save(record)} it replaces, interleaved, on an H2 file and
  *       on embedded PostgreSQL;
- *   <li>restart to recovered records beyond the model's remaining time: an instance dies while
- *       its prediction runs, the prediction ends, a new instance starts on the same database and
- *       store; timed from the new instance's construction to the records being saved.
+ *   <li>restart to recovered records beyond the model's remaining time: an instance dies while its
+ *       prediction runs, the prediction ends, a new instance starts on the same database and store;
+ *       timed from the new instance's construction to the records being saved.
  * </ol>
  *
  * {@code java -cp "$CP" io.renderlab.pipeline.GenerationBench [rows=300] [restarts=5]}
@@ -54,20 +53,32 @@ public final class GenerationBench {
     rowCost("PostgreSQL", pg, rows);
     rowCost("H2 pooled", pooled(h2), rows);
     rowCost("PG pooled", pooled(pg), rows);
-    restart("H2 file", () -> {
-      JdbcDataSource fresh = new JdbcDataSource();
-      fresh.setURL("jdbc:h2:file:" + dir.resolve("restart-" + UUID.randomUUID()) + ";DB_CLOSE_DELAY=-1");
-      return fresh;
-    }, dir, restarts);
+    restart(
+        "H2 file",
+        () -> {
+          JdbcDataSource fresh = new JdbcDataSource();
+          fresh.setURL(
+              "jdbc:h2:file:" + dir.resolve("restart-" + UUID.randomUUID()) + ";DB_CLOSE_DELAY=-1");
+          return fresh;
+        },
+        dir,
+        restarts);
     restart("PostgreSQL", EmbeddedPostgres::freshDatabase, dir, restarts);
     System.out.println("loadavg " + Files.readString(Path.of("/proc/loadavg")).strip());
     System.exit(0);
   }
 
   static ImageRecord record(String predictionId) {
-    return ImageRecord.builder().userId("bench").kind(ImageKind.GENERATED).name("generated")
-        .url("https://cdn.example.com/" + UUID.randomUUID() + ".png").storageKey("bench/" + UUID.randomUUID() + ".png")
-        .prompt("a red bicycle").model("google/nano-banana").predictionId(predictionId).build();
+    return ImageRecord.builder()
+        .userId("bench")
+        .kind(ImageKind.GENERATED)
+        .name("generated")
+        .url("https://cdn.example.com/" + UUID.randomUUID() + ".png")
+        .storageKey("bench/" + UUID.randomUUID() + ".png")
+        .prompt("a red bicycle")
+        .model("google/nano-banana")
+        .predictionId(predictionId)
+        .build();
   }
 
   static void rowCost(String name, DataSource ds, int rows) {
@@ -80,10 +91,18 @@ public final class GenerationBench {
       long t0 = System.nanoTime();
       catalog.save(record("plain-" + UUID.randomUUID()));
       long t1 = System.nanoTime();
-      Generation g = store.create(
-          Generation.builder().userId("bench").kind(GenerationKind.GENERATE).model("google/nano-banana").prompt("a red bicycle")
-              .inputJson("{\"prompt\":\"a red bicycle\"}").deadline(Instant.now().plusSeconds(600)).build(),
-          "bench", Duration.ofSeconds(30));
+      Generation g =
+          store.create(
+              Generation.builder()
+                  .userId("bench")
+                  .kind(GenerationKind.GENERATE)
+                  .model("google/nano-banana")
+                  .prompt("a red bicycle")
+                  .inputJson("{\"prompt\":\"a red bicycle\"}")
+                  .deadline(Instant.now().plusSeconds(600))
+                  .build(),
+              "bench",
+              Duration.ofSeconds(30));
       String prediction = "p-" + UUID.randomUUID();
       store.started(g.id(), prediction);
       store.ingesting(g.id());
@@ -96,27 +115,35 @@ public final class GenerationBench {
     }
     double p = median(plain);
     double d = median(durable);
-    System.out.printf("%-10s row cost: save %.2f ms, generation (create+started+ingesting+complete) %.2f ms, extra %.2f ms per generation (median of %d, interleaved)%n",
+    System.out.printf(
+        "%-10s row cost: save %.2f ms, generation (create+started+ingesting+complete) %.2f ms, extra %.2f ms per generation (median of %d, interleaved)%n",
         name, p, d, d - p, rows);
   }
 
-  static void restart(String name, java.util.function.Supplier<DataSource> databases, Path dir, int restarts) throws Exception {
-    FolderImageStore store = FolderImageStore.of(Files.createDirectories(dir.resolve("objects-" + UUID.randomUUID())));
+  static void restart(
+      String name, java.util.function.Supplier<DataSource> databases, Path dir, int restarts)
+      throws Exception {
+    FolderImageStore store =
+        FolderImageStore.of(Files.createDirectories(dir.resolve("objects-" + UUID.randomUUID())));
     long[] times = new long[restarts];
     for (int i = 0; i < restarts; i++) {
-      DataSource ds = databases.get(); // a fresh one per round: each fake numbers its predictions from 1
+      DataSource ds =
+          databases.get(); // a fresh one per round: each fake numbers its predictions from 1
       JdbcImageCatalog.builder().dataSource(ds).build().migrate();
       try (StatefulReplicate fake = new StatefulReplicate(PipelineContract.OUTPUT_PNG, false)) {
         Parts dead = new Parts(ds, store, fake, Clock.systemUTC());
         GenerationHandle h = dead.pipeline.submit(GenerateRequest.of("bench", "a castle " + i));
         if (!fake.awaitPolled(1, Duration.ofSeconds(30))) {
-          throw new IllegalStateException("the prediction was never polled: " + h.generation() + " " + h.records());
+          throw new IllegalStateException(
+              "the prediction was never polled: " + h.generation() + " " + h.records());
         }
         dead.die();
         fake.release(); // the model's remaining time is over
-        // A clock past the dead lease: the figure excludes the lease (30 s by default) and the worker's interval.
+        // A clock past the dead lease: the figure excludes the lease (30 s by default) and the
+        // worker's interval.
         long t0 = System.nanoTime();
-        Parts fresh = new Parts(ds, store, fake, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(1)));
+        Parts fresh =
+            new Parts(ds, store, fake, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(1)));
         RecoveryPass pass = fresh.pipeline.recover(10);
         long t1 = System.nanoTime();
         if (pass.succeeded() != 1 || fresh.catalog.generations().records(h.id()).size() != 1) {
@@ -126,34 +153,46 @@ public final class GenerationBench {
         fresh.close();
       }
     }
-    System.out.printf("%-10s restart to recovered records (new instance built + one recovery pass, lease already lapsed): median %.0f ms, all %s ms%n",
-        name, median(times), Arrays.toString(Arrays.stream(times).map(t -> TimeUnit.NANOSECONDS.toMillis(t)).toArray()));
+    System.out.printf(
+        "%-10s restart to recovered records (new instance built + one recovery pass, lease already lapsed): median %.0f ms, all %s ms%n",
+        name,
+        median(times),
+        Arrays.toString(Arrays.stream(times).map(t -> TimeUnit.NANOSECONDS.toMillis(t)).toArray()));
   }
 
-  /** Connections kept open and handed out again (what a pool such as HikariCP gives), so the figure is the SQL's. */
+  /**
+   * Connections kept open and handed out again (what a pool such as HikariCP gives), so the figure
+   * is the SQL's.
+   */
   static DataSource pooled(DataSource ds) {
-    java.util.concurrent.BlockingQueue<java.sql.Connection> idle = new java.util.concurrent.LinkedBlockingQueue<>();
-    return (DataSource) java.lang.reflect.Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
-        (proxy, method, margs) -> {
-          if (!method.getName().equals("getConnection")) {
-            return method.invoke(ds, margs);
-          }
-          java.sql.Connection real = idle.poll();
-          java.sql.Connection c = real != null ? real : ds.getConnection();
-          return java.lang.reflect.Proxy.newProxyInstance(java.sql.Connection.class.getClassLoader(), new Class<?>[] {java.sql.Connection.class},
-              (p, m, a) -> {
-                if (m.getName().equals("close")) {
-                  c.setAutoCommit(true);
-                  idle.add(c);
-                  return null;
-                }
-                try {
-                  return m.invoke(c, a);
-                } catch (java.lang.reflect.InvocationTargetException e) {
-                  throw e.getCause();
-                }
-              });
-        });
+    java.util.concurrent.BlockingQueue<java.sql.Connection> idle =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    return (DataSource)
+        java.lang.reflect.Proxy.newProxyInstance(
+            DataSource.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, margs) -> {
+              if (!method.getName().equals("getConnection")) {
+                return method.invoke(ds, margs);
+              }
+              java.sql.Connection real = idle.poll();
+              java.sql.Connection c = real != null ? real : ds.getConnection();
+              return java.lang.reflect.Proxy.newProxyInstance(
+                  java.sql.Connection.class.getClassLoader(),
+                  new Class<?>[] {java.sql.Connection.class},
+                  (p, m, a) -> {
+                    if (m.getName().equals("close")) {
+                      c.setAutoCommit(true);
+                      idle.add(c);
+                      return null;
+                    }
+                    try {
+                      return m.invoke(c, a);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                      throw e.getCause();
+                    }
+                  });
+            });
   }
 
   static double median(long[] nanos) {
@@ -171,12 +210,37 @@ public final class GenerationBench {
 
     Parts(DataSource ds, FolderImageStore store, StatefulReplicate fake, Clock clock) {
       catalog = JdbcImageCatalog.builder().dataSource(ds).clock(clock).build();
-      replicate = ReplicateClient.builder().token("r8_bench").baseUrl(fake.baseUrl()).createsPerMinute(0)
-          .retryPolicy(RetryPolicy.builder().initialBackoff(Duration.ZERO).maxBackoff(Duration.ZERO).build()).build();
-      thumbnails = ThumbnailService.builder().catalog(catalog).jobs(catalog.thumbnailJobs()).store(store).workers(1).build();
-      Ingestor ingestor = Ingestor.builder().store(store).fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build()).build();
-      pipeline = RenderLabPipeline.builder().replicate(replicate).ingestor(ingestor).catalog(catalog).thumbnails(thumbnails)
-          .clock(clock).build();
+      replicate =
+          ReplicateClient.builder()
+              .token("r8_bench")
+              .baseUrl(fake.baseUrl())
+              .createsPerMinute(0)
+              .retryPolicy(
+                  RetryPolicy.builder()
+                      .initialBackoff(Duration.ZERO)
+                      .maxBackoff(Duration.ZERO)
+                      .build())
+              .build();
+      thumbnails =
+          ThumbnailService.builder()
+              .catalog(catalog)
+              .jobs(catalog.thumbnailJobs())
+              .store(store)
+              .workers(1)
+              .build();
+      Ingestor ingestor =
+          Ingestor.builder()
+              .store(store)
+              .fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build())
+              .build();
+      pipeline =
+          RenderLabPipeline.builder()
+              .replicate(replicate)
+              .ingestor(ingestor)
+              .catalog(catalog)
+              .thumbnails(thumbnails)
+              .clock(clock)
+              .build();
     }
 
     void die() {

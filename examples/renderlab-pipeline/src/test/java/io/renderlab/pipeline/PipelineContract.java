@@ -42,8 +42,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole pipeline end to end: a mockwebserver standing in for Replicate (serving the API's
- * JSON and the output files on loopback), a real store and a real database from the subclass.
+ * The whole pipeline end to end: a mockwebserver standing in for Replicate (serving the API's JSON
+ * and the output files on loopback), a real store and a real database from the subclass.
  */
 abstract class PipelineContract {
   static final byte[] OUTPUT_PNG = png(Color.ORANGE);
@@ -82,45 +82,77 @@ abstract class PipelineContract {
   @BeforeEach
   void start() throws IOException {
     replicateFake = new MockWebServer();
-    replicateFake.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest r) {
-        String path = r.getUrl().encodedPath();
-        if (path.startsWith("/files/gone")) {
-          return new MockResponse.Builder().code(404).build();
-        }
-        if (path.startsWith("/files/")) {
-          return new MockResponse.Builder().body(new Buffer().write(OUTPUT_PNG)).build();
-        }
-        String body = r.getBody() == null ? "" : r.getBody().utf8();
-        String id = "pred" + predictions.incrementAndGet();
-        String base = replicateFake.url("/v1").toString();
-        if (body.contains("fail")) {
-          return json(FakeJson.prediction(base, id, "failed", "null", "NSFW content detected", "Running\nBlocked"));
-        }
-        String file = body.contains("expired") ? "gone-" + id : id;
-        return json(FakeJson.prediction(base, id, "succeeded", "\"" + replicateFake.url("/files/" + file + ".png") + "\"", null, "done"));
-      }
-    });
+    replicateFake.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest r) {
+            String path = r.getUrl().encodedPath();
+            if (path.startsWith("/files/gone")) {
+              return new MockResponse.Builder().code(404).build();
+            }
+            if (path.startsWith("/files/")) {
+              return new MockResponse.Builder().body(new Buffer().write(OUTPUT_PNG)).build();
+            }
+            String body = r.getBody() == null ? "" : r.getBody().utf8();
+            String id = "pred" + predictions.incrementAndGet();
+            String base = replicateFake.url("/v1").toString();
+            if (body.contains("fail")) {
+              return json(
+                  FakeJson.prediction(
+                      base, id, "failed", "null", "NSFW content detected", "Running\nBlocked"));
+            }
+            String file = body.contains("expired") ? "gone-" + id : id;
+            return json(
+                FakeJson.prediction(
+                    base,
+                    id,
+                    "succeeded",
+                    "\"" + replicateFake.url("/files/" + file + ".png") + "\"",
+                    null,
+                    "done"));
+          }
+        });
     replicateFake.start(InetAddress.getLoopbackAddress(), 0);
     replicate =
         ReplicateClient.builder()
             .token("r8_test")
             .baseUrl(replicateFake.url("/v1").toString())
             .createsPerMinute(0)
-            .retryPolicy(RetryPolicy.builder().initialBackoff(Duration.ZERO).maxBackoff(Duration.ZERO).build())
+            .retryPolicy(
+                RetryPolicy.builder()
+                    .initialBackoff(Duration.ZERO)
+                    .maxBackoff(Duration.ZERO)
+                    .build())
             .build();
     catalog = JdbcImageCatalog.builder().dataSource(database()).build();
     catalog.migrate();
     store = newStore(temp);
-    thumbnails = ThumbnailService.builder().catalog(catalog).jobs(catalog.thumbnailJobs()).store(store).workers(2).build().start();
+    thumbnails =
+        ThumbnailService.builder()
+            .catalog(catalog)
+            .jobs(catalog.thumbnailJobs())
+            .store(store)
+            .workers(2)
+            .build()
+            .start();
     Ingestor ingestor =
         Ingestor.builder()
             .store(store)
             .fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build())
-            .retryPolicy(RetryPolicy.builder().maxAttempts(2).initialBackoff(Duration.ZERO).maxBackoff(Duration.ZERO).build())
+            .retryPolicy(
+                RetryPolicy.builder()
+                    .maxAttempts(2)
+                    .initialBackoff(Duration.ZERO)
+                    .maxBackoff(Duration.ZERO)
+                    .build())
             .build();
-    pipeline = RenderLabPipeline.builder().replicate(replicate).ingestor(ingestor).catalog(catalog).thumbnails(thumbnails).build();
+    pipeline =
+        RenderLabPipeline.builder()
+            .replicate(replicate)
+            .ingestor(ingestor)
+            .catalog(catalog)
+            .thumbnails(thumbnails)
+            .build();
   }
 
   @AfterEach
@@ -131,13 +163,18 @@ abstract class PipelineContract {
   }
 
   static MockResponse json(String body) {
-    return new MockResponse.Builder().addHeader("Content-Type", "application/json").body(body).build();
+    return new MockResponse.Builder()
+        .addHeader("Content-Type", "application/json")
+        .body(body)
+        .build();
   }
 
   @Test
   void generateReuploadsRecordsAndThumbnails() throws Exception {
     List<ImageRecord> images =
-        pipeline.generate(GenerateRequest.of("ada", "modern architecture").withReferenceUrls(List.of("https://cdn.example.com/ref.png")));
+        pipeline.generate(
+            GenerateRequest.of("ada", "modern architecture")
+                .withReferenceUrls(List.of("https://cdn.example.com/ref.png")));
 
     assertThat(images).hasSize(1);
     ImageRecord image = images.get(0);
@@ -150,46 +187,79 @@ abstract class PipelineContract {
       assertThat(in.readAllBytes()).isEqualTo(OUTPUT_PNG);
     }
     ImageRecord withThumb = pipeline.awaitThumbnails(images, Duration.ofSeconds(30)).get(0);
-    assertThat(withThumb.thumbUrl()).hasValueSatisfying(u -> assertThat(u).contains("thumbs/ada/" + image.id() + ".webp"));
-    assertThat(pipeline.history(HistoryQuery.of("ada")).images()).extracting(ImageRecord::id).containsExactly(image.id());
+    assertThat(withThumb.thumbUrl())
+        .hasValueSatisfying(u -> assertThat(u).contains("thumbs/ada/" + image.id() + ".webp"));
+    assertThat(pipeline.history(HistoryQuery.of("ada")).images())
+        .extracting(ImageRecord::id)
+        .containsExactly(image.id());
     String sent = replicateFake.takeRequest().getBody().utf8();
-    assertThat(sent).contains("\"prompt\":\"modern architecture\"").contains("\"image_input\":[\"https://cdn.example.com/ref.png\"]");
+    assertThat(sent)
+        .contains("\"prompt\":\"modern architecture\"")
+        .contains("\"image_input\":[\"https://cdn.example.com/ref.png\"]");
   }
 
   @Test
   void editStoresTheMaskOnceAndExtendsTheLineage() throws Exception {
-    ImageRecord original = pipeline.upload(new ByteArrayInputStream(OUTPUT_PNG), UploadRequest.of("ada", "house.png"));
+    ImageRecord original =
+        pipeline.upload(new ByteArrayInputStream(OUTPUT_PNG), UploadRequest.of("ada", "house.png"));
     Path mask = temp.resolve("mask.png");
     Files.write(mask, MASK_PNG);
     long before = objectCount();
 
-    ImageRecord v2 = pipeline.edit(EditRequest.of("ada", "https://cdn.example.com/v1.png", EditRequest.Mask.parse(mask.toString()), "add a door")
-        .withBaseUrl(original.url()));
-    ImageRecord v3 = pipeline.edit(EditRequest.of("ada", "https://cdn.example.com/v2.png", EditRequest.Mask.parse(mask.toString()), "paint it red")
-        .withBaseUrl(v2.url()));
+    ImageRecord v2 =
+        pipeline.edit(
+            EditRequest.of(
+                    "ada",
+                    "https://cdn.example.com/v1.png",
+                    EditRequest.Mask.parse(mask.toString()),
+                    "add a door")
+                .withBaseUrl(original.url()));
+    ImageRecord v3 =
+        pipeline.edit(
+            EditRequest.of(
+                    "ada",
+                    "https://cdn.example.com/v2.png",
+                    EditRequest.Mask.parse(mask.toString()),
+                    "paint it red")
+                .withBaseUrl(v2.url()));
 
     assertThat(v2.kind()).isEqualTo(ImageKind.EDITED);
     assertThat(v2.maskUrl()).isPresent().isEqualTo(v3.maskUrl());
     assertThat(v2.referenceUrl()).contains(original.url());
     assertThat(objectCount() - before).as("one mask + two results").isEqualTo(3);
-    assertThat(pipeline.lineage(v3.id())).extracting(ImageRecord::id).containsExactly(original.id(), v2.id(), v3.id());
-    assertThat(pipeline.history(HistoryQuery.of("ada").withKind(ImageKind.EDITED)).images()).hasSize(2);
+    assertThat(pipeline.lineage(v3.id()))
+        .extracting(ImageRecord::id)
+        .containsExactly(original.id(), v2.id(), v3.id());
+    assertThat(pipeline.history(HistoryQuery.of("ada").withKind(ImageKind.EDITED)).images())
+        .hasSize(2);
     String sent = replicateFake.takeRequest().getBody().utf8();
-    // A folder store's file: URL is one Replicate cannot fetch: the mask goes inline (ReplicateInputs).
-    String maskSent = v2.maskUrl().get().startsWith("file:") ? "data:image/png;base64,iVBOR" : v2.maskUrl().get() + "\"";
-    assertThat(sent).contains("\"image\":\"https://cdn.example.com/v1.png\"").contains("\"mask\":\"" + maskSent);
+    // A folder store's file: URL is one Replicate cannot fetch: the mask goes inline
+    // (ReplicateInputs).
+    String maskSent =
+        v2.maskUrl().get().startsWith("file:")
+            ? "data:image/png;base64,iVBOR"
+            : v2.maskUrl().get() + "\"";
+    assertThat(sent)
+        .contains("\"image\":\"https://cdn.example.com/v1.png\"")
+        .contains("\"mask\":\"" + maskSent);
   }
 
   @Test
   void aCollectionReportsEachItemAndOneFailureLosesNoneOfTheOthers() {
     CollectionResult result =
-        pipeline.collection("ada", List.of("a castle", "please fail", "a lighthouse"), Optional.empty(), 2, null);
+        pipeline.collection(
+            "ada", List.of("a castle", "please fail", "a lighthouse"), Optional.empty(), 2, null);
 
-    assertThat(result.items()).extracting(CollectionItem::succeeded).containsExactly(true, false, true);
-    assertThat(result.items().get(1).error()).hasValueSatisfying(e -> assertThat(e).isInstanceOf(PredictionFailedException.class));
+    assertThat(result.items())
+        .extracting(CollectionItem::succeeded)
+        .containsExactly(true, false, true);
+    assertThat(result.items().get(1).error())
+        .hasValueSatisfying(e -> assertThat(e).isInstanceOf(PredictionFailedException.class));
     assertThat(result.anyFailed()).isTrue();
     List<ImageRecord> history = pipeline.history(HistoryQuery.of("ada")).images();
-    assertThat(history).hasSize(2).allSatisfy(r -> assertThat(r.collectionId()).contains(result.collectionId()));
+    assertThat(history)
+        .hasSize(2)
+        .allSatisfy(r -> assertThat(r.collectionId()).contains(result.collectionId()));
   }
 
   @Test
@@ -213,11 +283,17 @@ abstract class PipelineContract {
 
   @Test
   void uploadsAreRecordedAndThumbnailed() {
-    ImageRecord up = pipeline.upload(new ByteArrayInputStream(OUTPUT_PNG), UploadRequest.of("bob", "photo.png"));
+    ImageRecord up =
+        pipeline.upload(new ByteArrayInputStream(OUTPUT_PNG), UploadRequest.of("bob", "photo.png"));
 
     assertThat(up.kind()).isEqualTo(ImageKind.UPLOADED);
-    assertThat(pipeline.awaitThumbnails(List.of(up), Duration.ofSeconds(30)).get(0).thumbUrl()).isPresent();
-    assertThatThrownBy(() -> pipeline.upload(new ByteArrayInputStream("not an image".getBytes()), UploadRequest.of("bob", "x.txt")))
+    assertThat(pipeline.awaitThumbnails(List.of(up), Duration.ofSeconds(30)).get(0).thumbUrl())
+        .isPresent();
+    assertThatThrownBy(
+            () ->
+                pipeline.upload(
+                    new ByteArrayInputStream("not an image".getBytes()),
+                    UploadRequest.of("bob", "x.txt")))
         .isInstanceOf(io.renderlab.core.UnsupportedImageException.class);
     assertThat(pipeline.history(HistoryQuery.of("bob")).images()).hasSize(1);
   }

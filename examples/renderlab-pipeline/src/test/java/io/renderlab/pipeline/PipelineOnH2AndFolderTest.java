@@ -18,7 +18,8 @@ class PipelineOnH2AndFolderTest extends PipelineContract {
   @Override
   DataSource database() {
     JdbcDataSource ds = new JdbcDataSource();
-    ds.setURL("jdbc:h2:file:" + temp.resolve("catalog-" + UUID.randomUUID()) + ";DB_CLOSE_DELAY=-1");
+    ds.setURL(
+        "jdbc:h2:file:" + temp.resolve("catalog-" + UUID.randomUUID()) + ";DB_CLOSE_DELAY=-1");
     return ds;
   }
 
@@ -31,7 +32,10 @@ class PipelineOnH2AndFolderTest extends PipelineContract {
   @Override
   long objectCount() {
     try (Stream<Path> files = Files.walk(root)) {
-      return files.filter(Files::isRegularFile).filter(p -> !p.toString().contains("/thumbs/")).count();
+      return files
+          .filter(Files::isRegularFile)
+          .filter(p -> !p.toString().contains("/thumbs/"))
+          .count();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -15,7 +15,11 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 class PipelineOnPostgresAndS3Test extends PipelineContract {
   @RegisterExtension
   static final S3MockExtension S3 =
-      S3MockExtension.builder().silent().withSecureConnection(false).withInitialBuckets("renderlab-images").build();
+      S3MockExtension.builder()
+          .silent()
+          .withSecureConnection(false)
+          .withInitialBuckets("renderlab-images")
+          .build();
 
   @Override
   DataSource database() {
@@ -25,7 +29,8 @@ class PipelineOnPostgresAndS3Test extends PipelineContract {
   @Override
   ImageStore newStore(Path temp) {
     try (var s3 = S3.createS3ClientV2()) {
-      s3.listObjectsV2Paginator(r -> r.bucket("renderlab-images")).contents()
+      s3.listObjectsV2Paginator(r -> r.bucket("renderlab-images"))
+          .contents()
           .forEach(o -> s3.deleteObject(d -> d.bucket("renderlab-images").key(o.key())));
     }
     return S3ImageStore.builder()

@@ -15,14 +15,17 @@ class RequestValidationTest {
 
   @Test
   void generateRefusesBlankUsersAndAcceptsTheShortestId() {
-    assertThatThrownBy(() -> GenerateRequest.of(" ", "a house")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("userId");
+    assertThatThrownBy(() -> GenerateRequest.of(" ", "a house"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("userId");
     assertThat(GenerateRequest.of("u", "a house").userId()).isEqualTo("u");
   }
 
   @Test
   void generateRefusesControlCharactersInUserIdsButKeepsThemInPrompts() {
     assertThatThrownBy(() -> GenerateRequest.of("u\n1", "a house")).hasMessageContaining("userId");
-    assertThat(GenerateRequest.of("u1", "line one\nline two").prompt()).isEqualTo("line one\nline two");
+    assertThat(GenerateRequest.of("u1", "line one\nline two").prompt())
+        .isEqualTo("line one\nline two");
   }
 
   @Test
@@ -35,8 +38,10 @@ class RequestValidationTest {
   @Test
   void referenceImagesMustBeHttpUrlsTheModelCanFetch() {
     GenerateRequest base = GenerateRequest.of("u", "a house");
-    assertThatThrownBy(() -> base.withReferenceUrls(List.of("file:///etc/passwd"))).hasMessageContaining("referenceUrls");
-    assertThatThrownBy(() -> base.withReferenceUrls(List.of("/relative.png"))).hasMessageContaining("referenceUrls");
+    assertThatThrownBy(() -> base.withReferenceUrls(List.of("file:///etc/passwd")))
+        .hasMessageContaining("referenceUrls");
+    assertThatThrownBy(() -> base.withReferenceUrls(List.of("/relative.png")))
+        .hasMessageContaining("referenceUrls");
     assertThat(base.withReferenceUrls(List.of(PNG)).referenceUrls()).containsExactly(PNG);
   }
 
@@ -49,9 +54,12 @@ class RequestValidationTest {
 
   @Test
   void editMasksAreUrlsOrFilesAndBaseUrlsMustBeAbsolute() {
-    assertThat(EditRequest.Mask.parse("https://example.com/m.png")).isInstanceOf(EditRequest.Mask.Url.class);
-    assertThat(EditRequest.Mask.parse("data:image/png;base64,AAAA")).isInstanceOf(EditRequest.Mask.Url.class);
-    assertThat(EditRequest.Mask.parse("masks/m.png")).isEqualTo(new EditRequest.Mask.File(Path.of("masks/m.png")));
+    assertThat(EditRequest.Mask.parse("https://example.com/m.png"))
+        .isInstanceOf(EditRequest.Mask.Url.class);
+    assertThat(EditRequest.Mask.parse("data:image/png;base64,AAAA"))
+        .isInstanceOf(EditRequest.Mask.Url.class);
+    assertThat(EditRequest.Mask.parse("masks/m.png"))
+        .isEqualTo(new EditRequest.Mask.File(Path.of("masks/m.png")));
 
     EditRequest edit = EditRequest.of("u", PNG, EditRequest.Mask.parse("m.png"), "fill");
     assertThatThrownBy(() -> edit.withBaseUrl("v1.png")).hasMessageContaining("baseUrl");
@@ -62,14 +70,18 @@ class RequestValidationTest {
   void uploadsCannotClaimToBeGeneratedAndNamesAreSingleLine() {
     assertThatThrownBy(() -> UploadRequest.of("u", "a\u0000.png")).hasMessageContaining("name");
     UploadRequest upload = UploadRequest.of("u", "photo.png");
-    assertThatThrownBy(() -> upload.asEditOf("relative", null)).hasMessageContaining("referenceUrl");
+    assertThatThrownBy(() -> upload.asEditOf("relative", null))
+        .hasMessageContaining("referenceUrl");
     assertThat(upload.asEditOf(PNG, "touched up").referenceUrl()).contains(PNG);
   }
 
   @Test
   void inputFieldNamesMustBeShortSingleLineNames() {
-    assertThatThrownBy(() -> new InputFields("prompt", "image_input", "image", "")).hasMessageContaining("mask");
-    assertThatThrownBy(() -> new InputFields("p".repeat(65), "image_input", "image", "mask")).hasMessageContaining("prompt");
-    assertThat(new InputFields("p".repeat(64), "image_input", "image", "mask").prompt()).hasSize(64);
+    assertThatThrownBy(() -> new InputFields("prompt", "image_input", "image", ""))
+        .hasMessageContaining("mask");
+    assertThatThrownBy(() -> new InputFields("p".repeat(65), "image_input", "image", "mask"))
+        .hasMessageContaining("prompt");
+    assertThat(new InputFields("p".repeat(64), "image_input", "image", "mask").prompt())
+        .hasSize(64);
   }
 }

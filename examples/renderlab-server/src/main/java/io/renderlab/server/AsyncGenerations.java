@@ -17,15 +17,18 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * The durable-generation routes: {@code Prefer: respond-async} on the generate routes (202 with
- * the generation's id and a {@code Location} to poll), {@code GET /api/generations/{id}},
- * {@code GET /api/generations}, and webhook deliveries for any known prediction. Thread-safe.
+ * The durable-generation routes: {@code Prefer: respond-async} on the generate routes (202 with the
+ * generation's id and a {@code Location} to poll), {@code GET /api/generations/{id}}, {@code GET
+ * /api/generations}, and webhook deliveries for any known prediction. Thread-safe.
  */
 final class AsyncGenerations {
   private final Supplier<RenderLabPipeline> pipeline;
   private final int maxUnfinished;
 
-  /** {@code maxUnfinished}: how many unfinished generations one user may have before a new async one gets 429. */
+  /**
+   * {@code maxUnfinished}: how many unfinished generations one user may have before a new async one
+   * gets 429.
+   */
   AsyncGenerations(Supplier<RenderLabPipeline> pipeline, int maxUnfinished) {
     this.pipeline = pipeline;
     this.maxUnfinished = maxUnfinished;
@@ -33,19 +36,30 @@ final class AsyncGenerations {
 
   /**
    * Refuses (429, Retry-After) an async submission that would take the user over the cap on
-   * unfinished generations: the waiting routes' per-user cap, counted on the durable rows since
-   * an async generation outlives its request.
+   * unfinished generations: the waiting routes' per-user cap, counted on the durable rows since an
+   * async generation outlives its request.
    */
   void checkCapacity(Context ctx, int adding) {
-    long unfinished = pipeline.get().catalog().generations().list(RenderLabServer.user(ctx), Optional.empty(), 200).stream()
-        .filter(g -> !g.status().isTerminal()).count();
+    long unfinished =
+        pipeline
+            .get()
+            .catalog()
+            .generations()
+            .list(RenderLabServer.user(ctx), Optional.empty(), 200)
+            .stream()
+            .filter(g -> !g.status().isTerminal())
+            .count();
     if (unfinished + adding > Math.max(maxUnfinished, adding)) {
-      throw new ApiError(429, "too many unfinished generations for this user (" + unfinished + "); retry when one ends",
+      throw new ApiError(
+          429,
+          "too many unfinished generations for this user (" + unfinished + "); retry when one ends",
           java.time.Duration.ofSeconds(5));
     }
   }
 
-  /** Whether the request asks for an asynchronous answer ({@code Prefer: respond-async}, RFC 7240). */
+  /**
+   * Whether the request asks for an asynchronous answer ({@code Prefer: respond-async}, RFC 7240).
+   */
   static boolean wanted(Context ctx) {
     String prefer = ctx.header("Prefer");
     if (prefer == null) {
@@ -64,7 +78,9 @@ final class AsyncGenerations {
     ObjectNode out = RenderLabServer.JSON.createObjectNode();
     out.put("id", handle.id().toString());
     out.put("status", handle.status().wireName());
-    ctx.status(202).header("Location", "/api/generations/" + handle.id()).header("Preference-Applied", "respond-async");
+    ctx.status(202)
+        .header("Location", "/api/generations/" + handle.id())
+        .header("Preference-Applied", "respond-async");
     ctx.json(out);
   }
 
@@ -77,7 +93,9 @@ final class AsyncGenerations {
     for (GenerationHandle h : handles) {
       items.addObject().put("id", h.id().toString()).put("status", h.status().wireName());
     }
-    ctx.status(202).header("Location", "/api/generations/" + handles.get(0).id()).header("Preference-Applied", "respond-async");
+    ctx.status(202)
+        .header("Location", "/api/generations/" + handles.get(0).id())
+        .header("Preference-Applied", "respond-async");
     ctx.json(out);
   }
 
@@ -89,9 +107,12 @@ final class AsyncGenerations {
     } catch (IllegalArgumentException e) {
       throw new ApiError(404, "no such generation");
     }
-    Generation g = pipeline.get().generation(id)
-        .filter(found -> found.userId().equals(RenderLabServer.user(ctx)))
-        .orElseThrow(() -> new ApiError(404, "no such generation"));
+    Generation g =
+        pipeline
+            .get()
+            .generation(id)
+            .filter(found -> found.userId().equals(RenderLabServer.user(ctx)))
+            .orElseThrow(() -> new ApiError(404, "no such generation"));
     ctx.json(json(g, pipeline.get().catalog().generations()));
   }
 
@@ -129,7 +150,8 @@ final class AsyncGenerations {
     n.put("id", g.id().toString());
     n.put("status", g.status().wireName());
     n.put("predictionId", g.predictionId().orElse(null));
-    List<ImageRecord> images = g.status() == GenerationStatus.SUCCEEDED ? store.records(g.id()) : List.of();
+    List<ImageRecord> images =
+        g.status() == GenerationStatus.SUCCEEDED ? store.records(g.id()) : List.of();
     n.set("images", RenderLabServer.rows(images));
     n.put("error", g.error().orElse(null));
     return n;
@@ -152,7 +174,9 @@ final class AsyncGenerations {
     out.put("received", true);
     out.put("predictionId", prediction.id());
     out.put("generationId", after.id().toString());
-    out.put("outcome", wasEnded ? "duplicate" : after.status().isTerminal() ? "completed" : "not_terminal");
+    out.put(
+        "outcome",
+        wasEnded ? "duplicate" : after.status().isTerminal() ? "completed" : "not_terminal");
     out.put("status", after.status().wireName());
     out.put("alreadyRecorded", wasEnded);
     return Optional.of(out);

@@ -25,12 +25,12 @@ import org.eclipse.jetty.server.handler.HandlerWrapper;
 /**
  * Caps every request body, by route, whether or not a {@code Content-Length} is sent.
  *
- * <p>A declared length over the route's cap is answered 413 before anything is read. Otherwise
- * the body is counted as Jetty receives it, below every reader (JSON, multipart, webhook): the
- * read that would pass the cap fails with {@link TooLargeException} instead of delivering the
- * bytes, and a body still arriving after the body deadline fails with a 408. Jetty then closes
- * the connection rather than drain what the client still sends. Paths not listed get the default
- * cap (a JSON body's).
+ * <p>A declared length over the route's cap is answered 413 before anything is read. Otherwise the
+ * body is counted as Jetty receives it, below every reader (JSON, multipart, webhook): the read
+ * that would pass the cap fails with {@link TooLargeException} instead of delivering the bytes, and
+ * a body still arriving after the body deadline fails with a 408. Jetty then closes the connection
+ * rather than drain what the client still sends. Paths not listed get the default cap (a JSON
+ * body's).
  */
 final class BodyLimits extends HandlerWrapper {
   private final long defaultLimit;
@@ -44,37 +44,48 @@ final class BodyLimits extends HandlerWrapper {
   }
 
   /**
-   * Puts the limits into a Javalin configuration: this handler under Jetty's statistics handler
-   * (so everything Javalin serves is counted), the minimum data rate, a connector with the idle
+   * Puts the limits into a Javalin configuration: this handler under Jetty's statistics handler (so
+   * everything Javalin serves is counted), the minimum data rate, a connector with the idle
    * timeout, JSON for Jetty's own errors, 405 for a known path with another method, and {@code
    * HEAD} for every {@code GET} route (Javalin would otherwise answer 200 without running it).
    */
-  static void configure(JavalinConfig cfg, BodyLimits limits, String host, int port, Duration idleTimeout, long minDataRate,
+  static void configure(
+      JavalinConfig cfg,
+      BodyLimits limits,
+      String host,
+      int port,
+      Duration idleTimeout,
+      long minDataRate,
       Supplier<Javalin> app) {
-    cfg.jetty.modifyServer(server -> {
-      ((HandlerWrapper) server.getHandler()).setHandler(limits);
-      server.setErrorHandler(new ApiErrors.JsonErrorHandler());
-    });
-    cfg.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new ApiErrors.JsonErrorHandler()));
-    cfg.jetty.modifyHttpConfiguration(http -> {
-      http.setMinRequestDataRate(minDataRate);
-      http.setSendServerVersion(false);
-    });
-    cfg.jetty.addConnector((server, http) -> {
-      ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-      connector.setHost(host);
-      connector.setPort(port);
-      connector.setIdleTimeout(idleTimeout.toMillis());
-      return connector;
-    });
+    cfg.jetty.modifyServer(
+        server -> {
+          ((HandlerWrapper) server.getHandler()).setHandler(limits);
+          server.setErrorHandler(new ApiErrors.JsonErrorHandler());
+        });
+    cfg.jetty.modifyServletContextHandler(
+        context -> context.setErrorHandler(new ApiErrors.JsonErrorHandler()));
+    cfg.jetty.modifyHttpConfiguration(
+        http -> {
+          http.setMinRequestDataRate(minDataRate);
+          http.setSendServerVersion(false);
+        });
+    cfg.jetty.addConnector(
+        (server, http) -> {
+          ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+          connector.setHost(host);
+          connector.setPort(port);
+          connector.setIdleTimeout(idleTimeout.toMillis());
+          return connector;
+        });
     cfg.jetty.timeoutStatus = 408;
     cfg.jetty.clientAbortStatus = 400;
     cfg.http.prefer405over404 = true;
-    cfg.events.handlerAdded(added -> {
-      if (added.getHttpMethod() == HandlerType.GET) {
-        app.get().addHttpHandler(HandlerType.HEAD, added.getPath(), added.getHandler());
-      }
-    });
+    cfg.events.handlerAdded(
+        added -> {
+          if (added.getHttpMethod() == HandlerType.GET) {
+            app.get().addHttpHandler(HandlerType.HEAD, added.getPath(), added.getHandler());
+          }
+        });
   }
 
   /** The cap of a path: the longest listed prefix, else the default. */
@@ -91,7 +102,8 @@ final class BodyLimits extends HandlerWrapper {
   }
 
   @Override
-  public void handle(String target, Request baseRequest, HttpServletRequest request, HttpServletResponse response)
+  public void handle(
+      String target, Request baseRequest, HttpServletRequest request, HttpServletResponse response)
       throws IOException, ServletException {
     long limit = limitFor(target);
     if (baseRequest.getContentLengthLong() > limit) {
@@ -101,9 +113,13 @@ final class BodyLimits extends HandlerWrapper {
       closeWithoutDraining(baseRequest);
       return;
     }
-    baseRequest.getHttpInput().addInterceptor(new Cap(limit, System.nanoTime() + deadlineNanos, deadlineNanos));
+    baseRequest
+        .getHttpInput()
+        .addInterceptor(new Cap(limit, System.nanoTime() + deadlineNanos, deadlineNanos));
     super.handle(target, baseRequest, request, response);
-    if (!baseRequest.isAsyncStarted() && hasBody(baseRequest) && !baseRequest.getHttpInput().isFinished()) {
+    if (!baseRequest.isAsyncStarted()
+        && hasBody(baseRequest)
+        && !baseRequest.getHttpInput().isFinished()) {
       closeWithoutDraining(baseRequest);
     }
   }
@@ -114,20 +130,24 @@ final class BodyLimits extends HandlerWrapper {
    */
   static void markUnreadBody(io.javalin.http.Context ctx) {
     Request request = Request.getBaseRequest(ctx.req());
-    if (request != null && hasBody(request) && !request.getHttpInput().isFinished() && !ctx.res().isCommitted()) {
+    if (request != null
+        && hasBody(request)
+        && !request.getHttpInput().isFinished()
+        && !ctx.res().isCommitted()) {
       ctx.header("Connection", "close");
     }
   }
 
   private static boolean hasBody(Request request) {
-    return request.getContentLengthLong() > 0 || request.getHttpFields().contains(HttpHeader.TRANSFER_ENCODING);
+    return request.getContentLengthLong() > 0
+        || request.getHttpFields().contains(HttpHeader.TRANSFER_ENCODING);
   }
 
   /**
-   * The answer went out before the body was read to its end (refused, or past its cap). Jetty
-   * would read and discard the rest for as long as the client keeps sending; instead the answer
-   * is completed, the write side shut (the client reads the answer, then the end of the stream)
-   * and the connection closed.
+   * The answer went out before the body was read to its end (refused, or past its cap). Jetty would
+   * read and discard the rest for as long as the client keeps sending; instead the answer is
+   * completed, the write side shut (the client reads the answer, then the end of the stream) and
+   * the connection closed.
    */
   private static void closeWithoutDraining(Request request) {
     try {
@@ -174,8 +194,11 @@ final class BodyLimits extends HandlerWrapper {
         throw new TooLargeException(limit);
       }
       if (System.nanoTime() - deadline > 0) {
-        throw new BadMessageException(HttpStatus.REQUEST_TIMEOUT_408,
-            "request body not received within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s");
+        throw new BadMessageException(
+            HttpStatus.REQUEST_TIMEOUT_408,
+            "request body not received within "
+                + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)
+                + " s");
       }
       return content;
     }

@@ -20,18 +20,20 @@ import java.util.regex.Pattern;
  *   <li>Models: only those of the allow-list ({@code owner/name} or {@code owner/*}); a request
  *       that names no model runs the pipeline's default, which is always allowed.
  *   <li>Collections: at most {@code maxCollectionPrompts} prompts.
- *   <li>Predictions in flight per user: a generation or an edit counts 1, a collection of N
- *       counts N; past the cap, 429 with {@code Retry-After}.
+ *   <li>Predictions in flight per user: a generation or an edit counts 1, a collection of N counts
+ *       N; past the cap, 429 with {@code Retry-After}.
  *   <li>Optionally, predictions per user per UTC day; past it, 429 until midnight UTC.
  * </ul>
  *
  * <p>Memory is bounded: a user is tracked only while something of theirs is in flight, and the
- * daily counts only for the current day. The daily count lives in memory, so a restart resets
- * it. Thread-safe.
+ * daily counts only for the current day. The daily count lives in memory, so a restart resets it.
+ * Thread-safe.
  */
 final class CostControls {
-  private static final Pattern ENTRY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]*/([A-Za-z0-9][A-Za-z0-9_.\\-]*|\\*)");
-  private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]*/[A-Za-z0-9][A-Za-z0-9_.\\-]*");
+  private static final Pattern ENTRY =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]*/([A-Za-z0-9][A-Za-z0-9_.\\-]*|\\*)");
+  private static final Pattern MODEL =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]*/[A-Za-z0-9][A-Za-z0-9_.\\-]*");
 
   private final List<String> models;
   private final int maxInFlight;
@@ -42,7 +44,8 @@ final class CostControls {
   private final Map<String, Integer> today = new ConcurrentHashMap<>();
   private volatile LocalDate day;
 
-  CostControls(List<String> models, int maxInFlight, int maxCollectionPrompts, int dailyQuota, Clock clock) {
+  CostControls(
+      List<String> models, int maxInFlight, int maxCollectionPrompts, int dailyQuota, Clock clock) {
     this.models = List.copyOf(models);
     this.maxInFlight = maxInFlight;
     this.maxCollectionPrompts = maxCollectionPrompts;
@@ -65,12 +68,14 @@ final class CostControls {
         continue;
       }
       if (!ENTRY.matcher(entry).matches()) {
-        throw new IllegalArgumentException("models: '" + entry + "' is neither owner/name nor owner/*");
+        throw new IllegalArgumentException(
+            "models: '" + entry + "' is neither owner/name nor owner/*");
       }
       out.add(entry.toLowerCase(Locale.ROOT));
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException("models: the list is empty; name at least one owner/name or owner/*");
+      throw new IllegalArgumentException(
+          "models: the list is empty; name at least one owner/name or owner/*");
     }
     return out;
   }
@@ -95,13 +100,16 @@ final class CostControls {
         return;
       }
     }
-    throw new ApiError(403, "model " + m + " is not enabled on this server; allowed: " + String.join(", ", models));
+    throw new ApiError(
+        403,
+        "model " + m + " is not enabled on this server; allowed: " + String.join(", ", models));
   }
 
   /** Refuses (400) a collection larger than this server runs at all. */
   void checkCollection(int prompts) {
     if (prompts > maxCollectionPrompts) {
-      throw ApiError.badRequest("a collection holds at most " + maxCollectionPrompts + " prompts, got " + prompts);
+      throw ApiError.badRequest(
+          "a collection holds at most " + maxCollectionPrompts + " prompts, got " + prompts);
     }
   }
 
@@ -113,11 +121,20 @@ final class CostControls {
     return Math.max(1, Math.min(prompts, Math.min(concurrency, maxInFlight)));
   }
 
-  /** Refuses (400) an async collection, whose predictions all start at once, larger than the in-flight cap. */
+  /**
+   * Refuses (400) an async collection, whose predictions all start at once, larger than the
+   * in-flight cap.
+   */
   void checkAllAtOnce(int prompts) {
     if (prompts > maxInFlight) {
-      throw ApiError.badRequest("a collection of " + prompts + " prompts needs " + prompts
-          + " predictions in flight, but a user may have at most " + maxInFlight + " (--max-generations-per-user)");
+      throw ApiError.badRequest(
+          "a collection of "
+              + prompts
+              + " prompts needs "
+              + prompts
+              + " predictions in flight, but a user may have at most "
+              + maxInFlight
+              + " (--max-generations-per-user)");
     }
   }
 
@@ -137,17 +154,23 @@ final class CostControls {
       throw new IllegalArgumentException("predictions must be positive");
     }
     boolean[] admitted = {false};
-    inFlight.compute(user, (u, held) -> {
-      int now = held == null ? 0 : held;
-      if (now + predictions > maxInFlight) {
-        return held;
-      }
-      admitted[0] = true;
-      return now + predictions;
-    });
+    inFlight.compute(
+        user,
+        (u, held) -> {
+          int now = held == null ? 0 : held;
+          if (now + predictions > maxInFlight) {
+            return held;
+          }
+          admitted[0] = true;
+          return now + predictions;
+        });
     if (!admitted[0]) {
-      throw new ApiError(429, "too many generations at once for this user (at most " + maxInFlight
-          + " predictions in flight); retry shortly", Duration.ofSeconds(5));
+      throw new ApiError(
+          429,
+          "too many generations at once for this user (at most "
+              + maxInFlight
+              + " predictions in flight); retry shortly",
+          Duration.ofSeconds(5));
     }
     try {
       chargeDaily(user, predictions);
@@ -181,23 +204,32 @@ final class CostControls {
       }
     }
     boolean[] admitted = {false};
-    today.compute(user, (u, used) -> {
-      int n = used == null ? 0 : used;
-      if (n + predictions > dailyQuota) {
-        return used;
-      }
-      admitted[0] = true;
-      return n + predictions;
-    });
+    today.compute(
+        user,
+        (u, used) -> {
+          int n = used == null ? 0 : used;
+          if (n + predictions > dailyQuota) {
+            return used;
+          }
+          admitted[0] = true;
+          return n + predictions;
+        });
     if (!admitted[0]) {
-      Duration untilMidnight = Duration.between(clock.instant(), now.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
-      throw new ApiError(429, "daily quota of " + dailyQuota + " predictions used up for this user; it resets at 00:00 UTC",
+      Duration untilMidnight =
+          Duration.between(
+              clock.instant(), now.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+      throw new ApiError(
+          429,
+          "daily quota of "
+              + dailyQuota
+              + " predictions used up for this user; it resets at 00:00 UTC",
           untilMidnight);
     }
   }
 
   private void release(String user, int predictions) {
-    inFlight.computeIfPresent(user, (u, held) -> held - predictions <= 0 ? null : held - predictions);
+    inFlight.computeIfPresent(
+        user, (u, held) -> held - predictions <= 0 ? null : held - predictions);
   }
 
   /** Users with something in flight (for tests and health). */

@@ -39,8 +39,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Verifies Supabase access tokens with nimbus-jose-jwt: HS256 with the project's (legacy) JWT
- * secret, and/or ES256 and RS256 with the public keys the project publishes at
- * {@code <project URL>/auth/v1/.well-known/jwks.json}.
+ * secret, and/or ES256 and RS256 with the public keys the project publishes at {@code <project
+ * URL>/auth/v1/.well-known/jwks.json}.
  *
  * <p>The algorithm is chosen by what is configured, never by the token: HS256 only with a secret,
  * ES256 and RS256 only with a project URL; {@code alg: none}, encrypted tokens and every other
@@ -48,11 +48,11 @@ import javax.crypto.spec.SecretKeySpec;
  * must be {@code <project URL>/auth/v1} when a project URL is set; {@code exp} is required and
  * {@code nbf} honoured, with a 30-second leeway; {@code sub} is the user id.
  *
- * <p>The key set is fetched at the first asymmetric token, cached for 5 minutes, fetched again
- * when a token names a key id it does not hold (key rotation), at most twice per 30 seconds
- * whatever tokens arrive, and kept through a short outage of the project. Thread-safe; holds no
- * thread. A plain-http or loopback project URL is allowed, because a local Supabase (its CLI's
- * stack) runs at {@code http://127.0.0.1:54321}.
+ * <p>The key set is fetched at the first asymmetric token, cached for 5 minutes, fetched again when
+ * a token names a key id it does not hold (key rotation), at most twice per 30 seconds whatever
+ * tokens arrive, and kept through a short outage of the project. Thread-safe; holds no thread. A
+ * plain-http or loopback project URL is allowed, because a local Supabase (its CLI's stack) runs at
+ * {@code http://127.0.0.1:54321}.
  *
  * <pre>{@code
  * JwtVerifier tokens = JwtVerifier.builder().supabaseUrl("https://abcd.supabase.co").build();
@@ -62,9 +62,11 @@ import javax.crypto.spec.SecretKeySpec;
 public final class JwtVerifier implements AutoCloseable {
   /** The audience Supabase puts in the tokens of signed-in users. */
   public static final String AUDIENCE = "authenticated";
+
   private static final Duration LEEWAY = Duration.ofSeconds(30);
   private static final int MAX_TOKEN_CHARS = 16 * 1024;
-  private static final Set<JWSAlgorithm> ASYMMETRIC = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256);
+  private static final Set<JWSAlgorithm> ASYMMETRIC =
+      Set.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256);
 
   private final DefaultJWTProcessor<SecurityContext> processor;
   private final JWKSource<SecurityContext> keys;
@@ -76,16 +78,18 @@ public final class JwtVerifier implements AutoCloseable {
     this.issuer = b.supabaseUrl == null ? null : b.supabaseUrl + "/auth/v1";
     this.keys = b.supabaseUrl == null ? null : jwks(b);
     Key secretKey = b.secret == null ? null : new SecretKeySpec(b.secret, "HmacSHA256");
-    JWSKeySelector<SecurityContext> asymmetric = keys == null ? null : new JWSVerificationKeySelector<>(ASYMMETRIC, keys);
+    JWSKeySelector<SecurityContext> asymmetric =
+        keys == null ? null : new JWSVerificationKeySelector<>(ASYMMETRIC, keys);
     processor = new DefaultJWTProcessor<>();
     // The key follows from the algorithm, and the algorithm is checked against the configuration
     // before this runs; an HS256 token gets the secret whatever its kid (Supabase adds one).
-    processor.setJWSKeySelector((JWSHeader header, SecurityContext context) -> {
-      if (JWSAlgorithm.HS256.equals(header.getAlgorithm())) {
-        return secretKey == null ? List.of() : List.of(secretKey);
-      }
-      return asymmetric == null ? List.of() : asymmetric.selectJWSKeys(header, context);
-    });
+    processor.setJWSKeySelector(
+        (JWSHeader header, SecurityContext context) -> {
+          if (JWSAlgorithm.HS256.equals(header.getAlgorithm())) {
+            return secretKey == null ? List.of() : List.of(secretKey);
+          }
+          return asymmetric == null ? List.of() : asymmetric.selectJWSKeys(header, context);
+        });
     JWTClaimsSet exact = issuer == null ? null : new JWTClaimsSet.Builder().issuer(issuer).build();
     Clock clock = b.clock;
     DefaultJWTClaimsVerifier<SecurityContext> claims =
@@ -107,7 +111,8 @@ public final class JwtVerifier implements AutoCloseable {
       throw new IllegalArgumentException("supabaseUrl is not a URL: " + e.getMessage(), e);
     }
     int timeout = (int) b.jwksTimeout.toMillis();
-    return JWKSourceBuilder.<SecurityContext>create(url, new DefaultResourceRetriever(timeout, timeout, 64 * 1024))
+    return JWKSourceBuilder.<SecurityContext>create(
+            url, new DefaultResourceRetriever(timeout, timeout, 64 * 1024))
         .cache(Duration.ofMinutes(5).toMillis(), b.jwksTimeout.toMillis())
         .refreshAheadCache(false) // no background thread
         .rateLimited(Duration.ofSeconds(30).toMillis())
@@ -135,7 +140,9 @@ public final class JwtVerifier implements AutoCloseable {
     }
   }
 
-  /** The project's key set could not be fetched, so the token could be neither accepted nor refused. */
+  /**
+   * The project's key set could not be fetched, so the token could be neither accepted nor refused.
+   */
   public static final class KeysUnavailableException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -147,9 +154,9 @@ public final class JwtVerifier implements AutoCloseable {
   /**
    * Checks a token and returns its subject (the user id).
    *
-   * @throws InvalidTokenException if the token is malformed, unsigned, signed with an algorithm
-   *     or a key this verifier does not accept, badly signed, for another issuer or audience,
-   *     expired, not yet valid, or without a subject
+   * @throws InvalidTokenException if the token is malformed, unsigned, signed with an algorithm or
+   *     a key this verifier does not accept, badly signed, for another issuer or audience, expired,
+   *     not yet valid, or without a subject
    * @throws KeysUnavailableException if the project's key set cannot be fetched
    */
   public String verify(String token) {
@@ -166,12 +173,15 @@ public final class JwtVerifier implements AutoCloseable {
       throw new InvalidTokenException("malformed token");
     }
     if (!(jwt instanceof SignedJWT)) {
-      throw new InvalidTokenException("unsigned (alg none) and encrypted tokens are refused; send a signed access token");
+      throw new InvalidTokenException(
+          "unsigned (alg none) and encrypted tokens are refused; send a signed access token");
     }
     JWSAlgorithm alg = ((SignedJWT) jwt).getHeader().getAlgorithm();
-    boolean accepted = JWSAlgorithm.HS256.equals(alg) ? hasSecret : ASYMMETRIC.contains(alg) && keys != null;
+    boolean accepted =
+        JWSAlgorithm.HS256.equals(alg) ? hasSecret : ASYMMETRIC.contains(alg) && keys != null;
     if (!accepted) {
-      throw new InvalidTokenException("token algorithm " + alg + " is not accepted; this server accepts " + accepted());
+      throw new InvalidTokenException(
+          "token algorithm " + alg + " is not accepted; this server accepts " + accepted());
     }
     JWTClaimsSet claims;
     try {
@@ -180,7 +190,11 @@ public final class JwtVerifier implements AutoCloseable {
       // Only a token naming a key id we do not hold gets here, more often than keys rotate.
       throw new InvalidTokenException("token signed with an unknown key");
     } catch (KeySourceException e) {
-      throw new KeysUnavailableException("cannot fetch the project's signing keys (" + issuer + "/.well-known/jwks.json); try again", e);
+      throw new KeysUnavailableException(
+          "cannot fetch the project's signing keys ("
+              + issuer
+              + "/.well-known/jwks.json); try again",
+          e);
     } catch (ExpiredJWTException e) {
       throw new InvalidTokenException("token expired");
     } catch (BadJWSException e) {
@@ -188,7 +202,8 @@ public final class JwtVerifier implements AutoCloseable {
     } catch (BadJWTException e) {
       throw new InvalidTokenException(claimProblem(e.getMessage()));
     } catch (BadJOSEException | JOSEException e) {
-      boolean noKey = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("no matching key");
+      boolean noKey =
+          String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("no matching key");
       throw new InvalidTokenException(noKey ? "token signed with an unknown key" : "invalid token");
     }
     Object sub = claims.getClaim("sub");
@@ -201,8 +216,13 @@ public final class JwtVerifier implements AutoCloseable {
   private static String claimProblem(String nimbus) {
     String m = String.valueOf(nimbus);
     if (m.startsWith("JWT missing required claims")) {
-      return m.contains("sub") ? "token has no subject (sub)" : m.contains("exp") ? "token has no expiry (exp)"
-          : m.contains("aud") ? "token audience is not '" + AUDIENCE + "'" : "token issued by another project (iss)";
+      return m.contains("sub")
+          ? "token has no subject (sub)"
+          : m.contains("exp")
+              ? "token has no expiry (exp)"
+              : m.contains("aud")
+                  ? "token audience is not '" + AUDIENCE + "'"
+                  : "token issued by another project (iss)";
     }
     if (m.startsWith("JWT aud") || m.startsWith("JWT missing required aud")) {
       return "token audience is not '" + AUDIENCE + "'";
@@ -217,7 +237,9 @@ public final class JwtVerifier implements AutoCloseable {
   }
 
   private String accepted() {
-    return hasSecret && keys != null ? "HS256, ES256 and RS256" : hasSecret ? "HS256 only" : "ES256 and RS256 only";
+    return hasSecret && keys != null
+        ? "HS256, ES256 and RS256"
+        : hasSecret ? "HS256 only" : "ES256 and RS256 only";
   }
 
   /** Releases the key-set cache. */
@@ -234,8 +256,14 @@ public final class JwtVerifier implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "JwtVerifier{accepts=" + accepted() + (issuer == null ? "" : ", iss=" + issuer) + ", secret=" + (hasSecret ? "****" : "none")
-        + ", leeway=" + LEEWAY + '}';
+    return "JwtVerifier{accepts="
+        + accepted()
+        + (issuer == null ? "" : ", iss=" + issuer)
+        + ", secret="
+        + (hasSecret ? "****" : "none")
+        + ", leeway="
+        + LEEWAY
+        + '}';
   }
 
   /** Builds a {@link JwtVerifier}. Not thread-safe. */
@@ -263,9 +291,9 @@ public final class JwtVerifier implements AutoCloseable {
     }
 
     /**
-     * The Supabase project URL (for example {@code https://abcd.supabase.co}, or
-     * {@code http://127.0.0.1:54321} for a local stack): its JWKS verifies ES256 and RS256 tokens
-     * and {@code iss} must be {@code <url>/auth/v1}.
+     * The Supabase project URL (for example {@code https://abcd.supabase.co}, or {@code
+     * http://127.0.0.1:54321} for a local stack): its JWKS verifies ES256 and RS256 tokens and
+     * {@code iss} must be {@code <url>/auth/v1}.
      *
      * @throws IllegalArgumentException if it is not an http(s) URL without query or fragment
      */
@@ -278,10 +306,14 @@ public final class JwtVerifier implements AutoCloseable {
         throw new IllegalArgumentException("supabaseUrl is not a URL: " + e.getMessage(), e);
       }
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null || uri.getRawQuery() != null
-          || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+      if (!scheme.equals("http") && !scheme.equals("https")
+          || uri.getHost() == null
+          || uri.getRawQuery() != null
+          || uri.getRawFragment() != null
+          || uri.getRawUserInfo() != null) {
         throw new IllegalArgumentException(
-            "supabaseUrl must be the project's http(s) URL such as https://abcd.supabase.co, was " + url.strip());
+            "supabaseUrl must be the project's http(s) URL such as https://abcd.supabase.co, was "
+                + url.strip());
       }
       String s = uri.toString();
       while (s.endsWith("/")) {
@@ -299,7 +331,10 @@ public final class JwtVerifier implements AutoCloseable {
 
     /** Connect and read timeout of a key-set fetch; default 3 seconds. */
     public Builder jwksTimeout(Duration timeout) {
-      if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
+      if (timeout == null
+          || timeout.isNegative()
+          || timeout.isZero()
+          || timeout.toMillis() > Integer.MAX_VALUE) {
         throw new IllegalArgumentException("jwksTimeout must be positive");
       }
       this.jwksTimeout = timeout;

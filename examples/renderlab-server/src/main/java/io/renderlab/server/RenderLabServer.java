@@ -56,8 +56,8 @@ import org.slf4j.LoggerFactory;
  * The sample server: RenderLab's backend routes over the SDK, so a RenderLab-style frontend (or
  * {@code curl}) can use it unchanged.
  *
- * <p>Thread-safe. {@link #close()} stops accepting connections, lets in-flight requests finish
- * (up to the shutdown timeout) and returns; thumbnail jobs live in the catalog, so whatever the
+ * <p>Thread-safe. {@link #close()} stops accepting connections, lets in-flight requests finish (up
+ * to the shutdown timeout) and returns; thumbnail jobs live in the catalog, so whatever the
  * thumbnail service has not rendered is picked up by the next start.
  *
  * <pre>{@code
@@ -71,6 +71,7 @@ public final class RenderLabServer implements AutoCloseable {
   private final CatalogOutage catalogOutage = new CatalogOutage(LOG);
   static final ObjectMapper JSON = new ObjectMapper();
   private static final String USER = "renderlab.user";
+
   /** Largest JSON request body. */
   static final int MAX_JSON_BYTES = 1024 * 1024;
 
@@ -86,25 +87,41 @@ public final class RenderLabServer implements AutoCloseable {
   private RenderLabServer(Builder b) {
     this.config = b;
     this.webhooks = b.webhookSecret == null ? null : WebhookVerifier.of(b.webhookSecret);
-    this.completions = b.pipeline == null ? null : new WebhookCompletions(b.pipeline, b.clock, Duration.ofHours(1));
-    this.costs = new CostControls(b.models, b.maxConcurrentGenerations, b.maxCollectionPrompts, b.dailyQuota, b.clock);
-    BodyLimits bodies = new BodyLimits(MAX_JSON_BYTES, Map.of("/api/upload", b.maxUploadBytes + 64 * 1024), b.requestBodyTimeout);
+    this.completions =
+        b.pipeline == null
+            ? null
+            : new WebhookCompletions(b.pipeline, b.clock, Duration.ofHours(1));
+    this.costs =
+        new CostControls(
+            b.models, b.maxConcurrentGenerations, b.maxCollectionPrompts, b.dailyQuota, b.clock);
+    BodyLimits bodies =
+        new BodyLimits(
+            MAX_JSON_BYTES,
+            Map.of("/api/upload", b.maxUploadBytes + 64 * 1024),
+            b.requestBodyTimeout);
     this.async = new AsyncGenerations(this::pipeline, b.maxConcurrentGenerations);
-    this.app = Javalin.create(cfg -> {
-      cfg.showJavalinBanner = false;
-      // Graceful stop: Jetty stops accepting, then waits for the requests the StatisticsHandler
-      // counts (up to the stop timeout) before it closes connections.
-      cfg.jetty.modifyServer(server -> {
-        server.setHandler(new StatisticsHandler());
-        server.setStopTimeout(b.shutdownTimeout.toMillis());
-        server.setStopAtShutdown(false);
-      });
-      cfg.http.maxRequestSize = MAX_JSON_BYTES;
-      cfg.jetty.multipartConfig.maxFileSize(b.maxUploadBytes, io.javalin.config.SizeUnit.BYTES);
-      cfg.jetty.multipartConfig.maxTotalRequestSize(b.maxUploadBytes + 64 * 1024, io.javalin.config.SizeUnit.BYTES);
-      cfg.jetty.multipartConfig.maxInMemoryFileSize(1, io.javalin.config.SizeUnit.MB);
-      BodyLimits.configure(cfg, bodies, b.host, b.port, b.idleTimeout, b.minRequestDataRate, this::javalin);
-    });
+    this.app =
+        Javalin.create(
+            cfg -> {
+              cfg.showJavalinBanner = false;
+              // Graceful stop: Jetty stops accepting, then waits for the requests the
+              // StatisticsHandler
+              // counts (up to the stop timeout) before it closes connections.
+              cfg.jetty.modifyServer(
+                  server -> {
+                    server.setHandler(new StatisticsHandler());
+                    server.setStopTimeout(b.shutdownTimeout.toMillis());
+                    server.setStopAtShutdown(false);
+                  });
+              cfg.http.maxRequestSize = MAX_JSON_BYTES;
+              cfg.jetty.multipartConfig.maxFileSize(
+                  b.maxUploadBytes, io.javalin.config.SizeUnit.BYTES);
+              cfg.jetty.multipartConfig.maxTotalRequestSize(
+                  b.maxUploadBytes + 64 * 1024, io.javalin.config.SizeUnit.BYTES);
+              cfg.jetty.multipartConfig.maxInMemoryFileSize(1, io.javalin.config.SizeUnit.MB);
+              BodyLimits.configure(
+                  cfg, bodies, b.host, b.port, b.idleTimeout, b.minRequestDataRate, this::javalin);
+            });
     routes();
   }
 
@@ -130,8 +147,8 @@ public final class RenderLabServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting connections, waits for in-flight requests (up to the shutdown timeout, 30 s
-   * by default) and stops. Does not close the pipeline or the thumbnail service it was given.
+   * Stops accepting connections, waits for in-flight requests (up to the shutdown timeout, 30 s by
+   * default) and stops. Does not close the pipeline or the thumbnail service it was given.
    */
   @Override
   public void close() {
@@ -143,74 +160,103 @@ public final class RenderLabServer implements AutoCloseable {
 
   private void routes() {
     ApiErrors.install(app);
-    app.before(ctx -> {
-      security.apply(ctx);
-      if (config.devUser != null) {
-        SecurityHeaders.checkLocalRequest(ctx);
-      }
-    });
-    app.exception(ApiError.class, (e, ctx) -> {
-      if (e.status == 401) {
-        ctx.header("WWW-Authenticate", "Bearer");
-      }
-      if (e.status == 413 || e.status == 408) {
-        ctx.header("Connection", "close"); // the rest of the body is not read
-      }
-      error(ctx, e.status, e.getMessage(), e.retryAfter);
-    });
-    app.exception(JwtVerifier.InvalidTokenException.class, (e, ctx) -> {
-      ctx.header("WWW-Authenticate", "Bearer");
-      error(ctx, 401, e.getMessage(), null);
-    });
-    app.exception(JwtVerifier.KeysUnavailableException.class, (e, ctx) -> {
-      LOG.warn("Cannot verify an access token: {}", e.getMessage());
-      error(ctx, 503, "cannot verify access tokens right now; try again", Duration.ofSeconds(30));
-    });
-    app.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage(), null));
+    app.before(
+        ctx -> {
+          security.apply(ctx);
+          if (config.devUser != null) {
+            SecurityHeaders.checkLocalRequest(ctx);
+          }
+        });
+    app.exception(
+        ApiError.class,
+        (e, ctx) -> {
+          if (e.status == 401) {
+            ctx.header("WWW-Authenticate", "Bearer");
+          }
+          if (e.status == 413 || e.status == 408) {
+            ctx.header("Connection", "close"); // the rest of the body is not read
+          }
+          error(ctx, e.status, e.getMessage(), e.retryAfter);
+        });
+    app.exception(
+        JwtVerifier.InvalidTokenException.class,
+        (e, ctx) -> {
+          ctx.header("WWW-Authenticate", "Bearer");
+          error(ctx, 401, e.getMessage(), null);
+        });
+    app.exception(
+        JwtVerifier.KeysUnavailableException.class,
+        (e, ctx) -> {
+          LOG.warn("Cannot verify an access token: {}", e.getMessage());
+          error(
+              ctx, 503, "cannot verify access tokens right now; try again", Duration.ofSeconds(30));
+        });
+    app.exception(
+        IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage(), null));
     app.exception(InputRejectedException.class, (e, ctx) -> error(ctx, 422, e.getMessage(), null));
-    app.exception(ReplicateApiException.ValidationException.class, (e, ctx) -> error(ctx, 422, e.getMessage(), null));
-    app.exception(RateLimitedException.class, (e, ctx) -> error(ctx, 429, e.getMessage(), e.retryAfter().orElse(null)));
-    app.exception(DeadlineExceededException.class, (e, ctx) -> error(ctx, 504, e.getMessage(), null));
+    app.exception(
+        ReplicateApiException.ValidationException.class,
+        (e, ctx) -> error(ctx, 422, e.getMessage(), null));
+    app.exception(
+        RateLimitedException.class,
+        (e, ctx) -> error(ctx, 429, e.getMessage(), e.retryAfter().orElse(null)));
+    app.exception(
+        DeadlineExceededException.class, (e, ctx) -> error(ctx, 504, e.getMessage(), null));
     app.exception(ConfigurationException.class, (e, ctx) -> error(ctx, 503, e.getMessage(), null));
-    app.exception(CatalogException.class, (e, ctx) -> {
-      catalogOutage.failed(e); // one warning per outage, not a line per request
-      error(ctx, 503, "catalog unavailable; try again", null);
-    });
-    app.after("/api/*", ctx -> {
-      if (ctx.statusCode() < 500) {
-        catalogOutage.succeeded(); // logs once, when an outage ends
-      }
-    });
+    app.exception(
+        CatalogException.class,
+        (e, ctx) -> {
+          catalogOutage.failed(e); // one warning per outage, not a line per request
+          error(ctx, 503, "catalog unavailable; try again", null);
+        });
+    app.after(
+        "/api/*",
+        ctx -> {
+          if (ctx.statusCode() < 500) {
+            catalogOutage.succeeded(); // logs once, when an outage ends
+          }
+        });
     app.exception(RenderLabException.class, (e, ctx) -> error(ctx, 502, e.getMessage(), null));
-    app.exception(Exception.class, (e, ctx) -> {
-      LOG.warn("Unexpected failure on {} {}", ctx.method(), ctx.path(), e);
-      error(ctx, 500, "internal error", null);
-    });
-    app.error(404, ctx -> {
-      if (ctx.result() == null) {
-        error(ctx, 404, "no route " + ctx.method() + " " + ctx.path(), null);
-      }
-    });
+    app.exception(
+        Exception.class,
+        (e, ctx) -> {
+          LOG.warn("Unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+          error(ctx, 500, "internal error", null);
+        });
+    app.error(
+        404,
+        ctx -> {
+          if (ctx.result() == null) {
+            error(ctx, 404, "no route " + ctx.method() + " " + ctx.path(), null);
+          }
+        });
 
-    app.before("/api/*", ctx -> {
-      if (!ctx.path().startsWith("/api/webhooks/")) {
-        ctx.attribute(USER, authenticate(ctx));
-      }
-    });
+    app.before(
+        "/api/*",
+        ctx -> {
+          if (!ctx.path().startsWith("/api/webhooks/")) {
+            ctx.attribute(USER, authenticate(ctx));
+          }
+        });
 
-    app.get("/healthz", ctx -> {
-      ObjectNode health = JSON.createObjectNode().put("status", "ok");
-      health.put("thumbnailJobsPending", config.jobs.pending());
-      if (completions != null) {
-        health.put("awaitingWebhooks", completions.waiting());
-      }
-      ctx.json(health);
-    });
-    app.get("/", ctx -> {
-      try (InputStream in = RenderLabServer.class.getResourceAsStream("web/index.html")) {
-        ctx.contentType("text/html; charset=utf-8").result(Objects.requireNonNull(in).readAllBytes());
-      }
-    });
+    app.get(
+        "/healthz",
+        ctx -> {
+          ObjectNode health = JSON.createObjectNode().put("status", "ok");
+          health.put("thumbnailJobsPending", config.jobs.pending());
+          if (completions != null) {
+            health.put("awaitingWebhooks", completions.waiting());
+          }
+          ctx.json(health);
+        });
+    app.get(
+        "/",
+        ctx -> {
+          try (InputStream in = RenderLabServer.class.getResourceAsStream("web/index.html")) {
+            ctx.contentType("text/html; charset=utf-8")
+                .result(Objects.requireNonNull(in).readAllBytes());
+          }
+        });
     app.get("/api/history", this::history);
     app.get("/api/images/{id}/lineage", this::lineage);
     app.post("/api/generate-thumbnail", this::generateThumbnail);
@@ -221,7 +267,9 @@ public final class RenderLabServer implements AutoCloseable {
     app.post("/api/webhooks/replicate", this::webhook);
     app.get("/api/generations", async::list);
     app.get("/api/generations/{id}", async::status);
-    app.post("/api/inpaint/nano-banana", this::edit); // the RenderLab web app's phase-2 inpaint route: the edit flow under its name
+    app.post(
+        "/api/inpaint/nano-banana",
+        this::edit); // the RenderLab web app's phase-2 inpaint route: the edit flow under its name
     app.get("/files/*", this::file);
   }
 
@@ -273,7 +321,8 @@ public final class RenderLabServer implements AutoCloseable {
    * is held until every handle's records complete, so async requests count against the same
    * per-user in-flight cap as blocking ones.
    */
-  private List<GenerationHandle> limitedAsync(Context ctx, int predictions, Supplier<List<GenerationHandle>> submit) {
+  private List<GenerationHandle> limitedAsync(
+      Context ctx, int predictions, Supplier<List<GenerationHandle>> submit) {
     CostControls.Permit permit = costs.acquire(user(ctx), predictions);
     List<GenerationHandle> handles;
     try {
@@ -283,7 +332,9 @@ public final class RenderLabServer implements AutoCloseable {
       throw e;
     }
     java.util.concurrent.CompletableFuture.allOf(
-            handles.stream().map(GenerationHandle::records).toArray(java.util.concurrent.CompletableFuture[]::new))
+            handles.stream()
+                .map(GenerationHandle::records)
+                .toArray(java.util.concurrent.CompletableFuture[]::new))
         .whenComplete((ignored, error) -> permit.close());
     return handles;
   }
@@ -303,11 +354,17 @@ public final class RenderLabServer implements AutoCloseable {
     }
     GenerateRequest finalRequest = request;
     if (AsyncGenerations.wanted(ctx)) {
-      async.accepted(ctx, limitedAsync(ctx, 1, () -> List.of(pipeline().submit(finalRequest))).get(0));
+      async.accepted(
+          ctx, limitedAsync(ctx, 1, () -> List.of(pipeline().submit(finalRequest))).get(0));
       return;
     }
     List<ImageRecord> images =
-        limited(ctx, () -> config.publicUrl == null ? pipeline().generate(finalRequest) : generateByWebhook(finalRequest));
+        limited(
+            ctx,
+            () ->
+                config.publicUrl == null
+                    ? pipeline().generate(finalRequest)
+                    : generateByWebhook(finalRequest));
     ObjectNode out = JSON.createObjectNode();
     out.put("status", "succeeded");
     out.putObject("output").put("imageUrl", images.get(0).url());
@@ -320,7 +377,8 @@ public final class RenderLabServer implements AutoCloseable {
 
   /** Creates the prediction with a webhook and waits for the delivery that completes it. */
   private List<ImageRecord> generateByWebhook(GenerateRequest request) {
-    Prediction created = pipeline().startGeneration(request, config.publicUrl + "/api/webhooks/replicate");
+    Prediction created =
+        pipeline().startGeneration(request, config.publicUrl + "/api/webhooks/replicate");
     CompletableFuture<List<ImageRecord>> done = completions.register(created.id(), request);
     if (created.isTerminal()) {
       completions.deliver(created); // Replicate answered with the final state already
@@ -329,13 +387,21 @@ public final class RenderLabServer implements AutoCloseable {
       return done.get(config.generationTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       completions.abandon(created.id());
-      throw new ApiError(504, "prediction " + created.id() + " did not complete within " + config.generationTimeout
-          + " (no webhook delivery); nothing was recorded");
+      throw new ApiError(
+          504,
+          "prediction "
+              + created.id()
+              + " did not complete within "
+              + config.generationTimeout
+              + " (no webhook delivery); nothing was recorded");
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException) {
         throw (RuntimeException) e.getCause();
       }
-      throw new RenderLabException("Completing prediction " + created.id() + " failed: " + e.getCause(), e.getCause(), false);
+      throw new RenderLabException(
+          "Completing prediction " + created.id() + " failed: " + e.getCause(),
+          e.getCause(),
+          false);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       completions.abandon(created.id());
@@ -346,7 +412,11 @@ public final class RenderLabServer implements AutoCloseable {
   private void edit(Context ctx) {
     JsonNode body = jsonBody(ctx);
     EditRequest request =
-        EditRequest.of(user(ctx), httpUrl(requiredText(body, "imageUrl"), "imageUrl"), EditRequest.Mask.parse(requireUrl(body, "maskUrl")), requiredText(body, "prompt"));
+        EditRequest.of(
+            user(ctx),
+            httpUrl(requiredText(body, "imageUrl"), "imageUrl"),
+            EditRequest.Mask.parse(requireUrl(body, "maskUrl")),
+            requiredText(body, "prompt"));
     checkUserUrl(request.imageUrl());
     Optional<String> base = optionalText(body, "baseImageUrl");
     if (base.isPresent()) {
@@ -360,7 +430,8 @@ public final class RenderLabServer implements AutoCloseable {
     }
     EditRequest finalRequest = request;
     if (AsyncGenerations.wanted(ctx)) {
-      async.accepted(ctx, limitedAsync(ctx, 1, () -> List.of(pipeline().submit(finalRequest))).get(0));
+      async.accepted(
+          ctx, limitedAsync(ctx, 1, () -> List.of(pipeline().submit(finalRequest))).get(0));
       return;
     }
     ImageRecord image = limited(ctx, () -> pipeline().edit(finalRequest));
@@ -374,8 +445,8 @@ public final class RenderLabServer implements AutoCloseable {
 
   /**
    * End users' URLs (image, reference, base) get the strict fetch policy, never the operator's
-   * {@code --allow-host} exemptions: http(s) only, public hosts or this server's own storage
-   * (masks are fetched under the same policy by the pipeline's ingestor).
+   * {@code --allow-host} exemptions: http(s) only, public hosts or this server's own storage (masks
+   * are fetched under the same policy by the pipeline's ingestor).
    */
   private void checkUserUrl(String url) {
     pipeline().ingestor().checkUserUrl(url);
@@ -384,13 +455,18 @@ public final class RenderLabServer implements AutoCloseable {
   private static String requireUrl(JsonNode body, String field) {
     String value = requiredText(body, field);
     String lower = value.toLowerCase(Locale.ROOT);
-    if (!lower.startsWith("http://") && !lower.startsWith("https://") && !lower.startsWith("data:")) {
+    if (!lower.startsWith("http://")
+        && !lower.startsWith("https://")
+        && !lower.startsWith("data:")) {
       throw ApiError.badRequest("field '" + field + "' must be an http(s) or data: URL");
     }
     return value;
   }
 
-  /** An http(s) URL with a host, else 400 naming the field ({@code javascript:}, {@code file:}, {@code data:} refused). */
+  /**
+   * An http(s) URL with a host, else 400 naming the field ({@code javascript:}, {@code file:},
+   * {@code data:} refused).
+   */
   static String httpUrl(String value, String field) {
     java.net.URI uri;
     try {
@@ -424,11 +500,18 @@ public final class RenderLabServer implements AutoCloseable {
     if (AsyncGenerations.wanted(ctx)) {
       costs.checkAllAtOnce(list.size());
       UUID collectionId = UUID.randomUUID();
-      async.acceptedCollection(ctx, collectionId, limitedAsync(ctx, list.size(), () -> pipeline().submitCollection(user(ctx), list, model, collectionId)));
+      async.acceptedCollection(
+          ctx,
+          collectionId,
+          limitedAsync(
+              ctx,
+              list.size(),
+              () -> pipeline().submitCollection(user(ctx), list, model, collectionId)));
       return;
     }
     int atOnce = costs.collectionConcurrency(list.size(), 4);
-    CollectionResult result = limited(ctx, atOnce, () -> pipeline().collection(user(ctx), list, model, atOnce, null));
+    CollectionResult result =
+        limited(ctx, atOnce, () -> pipeline().collection(user(ctx), list, model, atOnce, null));
     ObjectNode out = JSON.createObjectNode();
     out.put("collectionId", result.collectionId().toString());
     ArrayNode items = out.putArray("items");
@@ -455,7 +538,10 @@ public final class RenderLabServer implements AutoCloseable {
       file = ctx.uploadedFile("file");
     } catch (RuntimeException e) {
       if (String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("size")
-          || (e.getCause() != null && String.valueOf(e.getCause().getMessage()).toLowerCase(Locale.ROOT).contains("size"))) {
+          || (e.getCause() != null
+              && String.valueOf(e.getCause().getMessage())
+                  .toLowerCase(Locale.ROOT)
+                  .contains("size"))) {
         throw new ApiError(413, "upload larger than " + config.maxUploadBytes + " bytes");
       }
       throw ApiError.badRequest("send a multipart/form-data body with a 'file' field");
@@ -485,7 +571,11 @@ public final class RenderLabServer implements AutoCloseable {
     WebhookVerifier verifier = webhookVerifier();
     byte[] body = WebhookIntake.read(ctx, config.clock, MAX_JSON_BYTES);
     try {
-      verifier.verify(ctx.header("webhook-id"), ctx.header("webhook-timestamp"), ctx.header("webhook-signature"), body);
+      verifier.verify(
+          ctx.header("webhook-id"),
+          ctx.header("webhook-timestamp"),
+          ctx.header("webhook-signature"),
+          body);
     } catch (WebhookVerifier.InvalidWebhookException e) {
       throw new ApiError(401, "invalid webhook: " + e.getMessage());
     }
@@ -500,14 +590,17 @@ public final class RenderLabServer implements AutoCloseable {
     }
     Prediction prediction = Prediction.of(json);
     String id = prediction.id();
-    Optional<ObjectNode> durable = config.pipeline == null ? Optional.empty() : async.deliver(prediction);
+    Optional<ObjectNode> durable =
+        config.pipeline == null ? Optional.empty() : async.deliver(prediction);
     if (durable.isPresent()) {
       ctx.json(durable.get()); // a generation row: completed here, whichever instance started it
       return;
     }
     boolean recorded = !config.catalog.findByPrediction(id).isEmpty();
     WebhookCompletions.Outcome outcome =
-        recorded || completions == null ? WebhookCompletions.Outcome.DUPLICATE : completions.deliver(prediction);
+        recorded || completions == null
+            ? WebhookCompletions.Outcome.DUPLICATE
+            : completions.deliver(prediction);
     ObjectNode out = JSON.createObjectNode();
     out.put("received", true);
     out.put("predictionId", id);
@@ -516,14 +609,17 @@ public final class RenderLabServer implements AutoCloseable {
     ctx.json(out);
   }
 
-  /** The webhook verifier: from the configured secret, or the secret fetched once from Replicate. */
+  /**
+   * The webhook verifier: from the configured secret, or the secret fetched once from Replicate.
+   */
   private WebhookVerifier webhookVerifier() {
     WebhookVerifier v = webhooks;
     if (v != null) {
       return v;
     }
     if (config.webhookSecretSource == null) {
-      throw new ApiError(503, "webhooks are not configured: set REPLICATE_WEBHOOK_SECRET or REPLICATE_API_TOKEN");
+      throw new ApiError(
+          503, "webhooks are not configured: set REPLICATE_WEBHOOK_SECRET or REPLICATE_API_TOKEN");
     }
     synchronized (secretLock) {
       if (webhooks == null) {
@@ -533,7 +629,10 @@ public final class RenderLabServer implements AutoCloseable {
         } catch (RenderLabException e) {
           // Not remembered: the next delivery (Replicate retries) tries again.
           LOG.warn("Could not fetch the webhook signing secret from Replicate: {}", e.getMessage());
-          throw new ApiError(503, "the webhook signing secret is not available yet; retry later", Duration.ofSeconds(30));
+          throw new ApiError(
+              503,
+              "the webhook signing secret is not available yet; retry later",
+              Duration.ofSeconds(30));
         }
         webhooks = WebhookVerifier.of(secret);
       }
@@ -580,7 +679,9 @@ public final class RenderLabServer implements AutoCloseable {
     ctx.status(202).json(Map.of("imageId", image.id().toString(), "status", "queued"));
   }
 
-  /** The image with this id if it belongs to the caller; 404 otherwise (never reveals others' ids). */
+  /**
+   * The image with this id if it belongs to the caller; 404 otherwise (never reveals others' ids).
+   */
   ImageRecord ownImage(Context ctx, String id) {
     UUID uuid;
     try {
@@ -588,7 +689,11 @@ public final class RenderLabServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw ApiError.notFound("image");
     }
-    return config.catalog.find(uuid).filter(r -> r.userId().equals(user(ctx))).orElseThrow(() -> ApiError.notFound("image"));
+    return config
+        .catalog
+        .find(uuid)
+        .filter(r -> r.userId().equals(user(ctx)))
+        .orElseThrow(() -> ApiError.notFound("image"));
   }
 
   private void file(Context ctx) throws IOException {
@@ -596,14 +701,20 @@ public final class RenderLabServer implements AutoCloseable {
       throw ApiError.notFound("file");
     }
     String rest = ctx.path().substring("/files/".length());
-    if (rest.isEmpty() || rest.contains("..") || rest.contains("\\") || rest.startsWith("/") || rest.contains("//")) {
+    if (rest.isEmpty()
+        || rest.contains("..")
+        || rest.contains("\\")
+        || rest.startsWith("/")
+        || rest.contains("//")) {
       throw ApiError.notFound("file");
     }
     Path root = config.filesRoot.toRealPath();
     String decoded;
     try {
       // A path decodes like a URI path: '+' is a plus sign, not a space.
-      decoded = java.net.URLDecoder.decode(rest.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+      decoded =
+          java.net.URLDecoder.decode(
+              rest.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       throw ApiError.notFound("file");
     }
@@ -640,7 +751,13 @@ public final class RenderLabServer implements AutoCloseable {
     if (n >= 3 && (head[0] & 0xff) == 0xff && (head[1] & 0xff) == 0xd8) {
       return "image/jpeg";
     }
-    if (n >= 12 && head[0] == 'R' && head[1] == 'I' && head[2] == 'F' && head[3] == 'F' && head[8] == 'W' && head[9] == 'E') {
+    if (n >= 12
+        && head[0] == 'R'
+        && head[1] == 'I'
+        && head[2] == 'F'
+        && head[3] == 'F'
+        && head[8] == 'W'
+        && head[9] == 'E') {
       return "image/webp";
     }
     if (n >= 4 && head[0] == 'G' && head[1] == 'I' && head[2] == 'F') {
@@ -795,8 +912,8 @@ public final class RenderLabServer implements AutoCloseable {
 
     /**
      * Verify ES256 and RS256 access tokens with this Supabase project's JWKS ({@code
-     * <url>/auth/v1/.well-known/jwks.json}), and require {@code iss = <url>/auth/v1}. Combines
-     * with {@link #jwtSecret(String)} for projects that still issue HS256 tokens.
+     * <url>/auth/v1/.well-known/jwks.json}), and require {@code iss = <url>/auth/v1}. Combines with
+     * {@link #jwtSecret(String)} for projects that still issue HS256 tokens.
      */
     public Builder supabaseUrl(String url) {
       JwtVerifier.builder().supabaseUrl(url); // validates the URL now
@@ -805,9 +922,9 @@ public final class RenderLabServer implements AutoCloseable {
     }
 
     /**
-     * The models users may run: {@code owner/name} or {@code owner/*} entries. Default: the
-     * default model ({@value RenderLabPipeline#DEFAULT_MODEL}) only. Requests naming another get
-     * 403 before anything reaches Replicate.
+     * The models users may run: {@code owner/name} or {@code owner/*} entries. Default: the default
+     * model ({@value RenderLabPipeline#DEFAULT_MODEL}) only. Requests naming another get 403 before
+     * anything reaches Replicate.
      */
     public Builder models(List<String> allowed) {
       Objects.requireNonNull(allowed, "models");
@@ -870,7 +987,10 @@ public final class RenderLabServer implements AutoCloseable {
       return this;
     }
 
-    /** The pipeline and its thumbnail worker: enables the generate, edit, collection and upload routes. */
+    /**
+     * The pipeline and its thumbnail worker: enables the generate, edit, collection and upload
+     * routes.
+     */
     public Builder pipeline(RenderLabPipeline pipeline, ThumbnailService thumbnails) {
       this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
       Objects.requireNonNull(thumbnails, "thumbnails");
@@ -885,8 +1005,8 @@ public final class RenderLabServer implements AutoCloseable {
     }
 
     /**
-     * Where to get the webhook signing secret when none is configured, for example
-     * {@code replicate::webhookSigningSecret}: called at the first delivery and remembered once it
+     * Where to get the webhook signing secret when none is configured, for example {@code
+     * replicate::webhookSigningSecret}: called at the first delivery and remembered once it
      * succeeds.
      */
     public Builder webhookSecret(Supplier<String> source) {
@@ -895,9 +1015,9 @@ public final class RenderLabServer implements AutoCloseable {
     }
 
     /**
-     * The server's public URL (for example {@code https://renderlab.example.com}): generations
-     * then ask Replicate to POST the finished prediction to {@code <url>/api/webhooks/replicate}
-     * instead of polling for it. Replicate must be able to reach that URL.
+     * The server's public URL (for example {@code https://renderlab.example.com}): generations then
+     * ask Replicate to POST the finished prediction to {@code <url>/api/webhooks/replicate} instead
+     * of polling for it. Replicate must be able to reach that URL.
      */
     public Builder publicUrl(String url) {
       java.net.URI uri = java.net.URI.create(Objects.requireNonNull(url, "url"));
@@ -908,7 +1028,10 @@ public final class RenderLabServer implements AutoCloseable {
       return this;
     }
 
-    /** How long a webhook generation waits for its delivery before answering 504; default 10 minutes. */
+    /**
+     * How long a webhook generation waits for its delivery before answering 504; default 10
+     * minutes.
+     */
     public Builder generationTimeout(Duration timeout) {
       if (timeout == null || timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("generationTimeout must be positive");
@@ -932,7 +1055,10 @@ public final class RenderLabServer implements AutoCloseable {
       return this;
     }
 
-    /** Predictions one user may have in flight (a generation or edit counts 1, a collection of N counts N); more get 429. Default 2. */
+    /**
+     * Predictions one user may have in flight (a generation or edit counts 1, a collection of N
+     * counts N); more get 429. Default 2.
+     */
     public Builder maxConcurrentGenerations(int max) {
       if (max < 1 || max > 100) {
         throw new IllegalArgumentException("maxConcurrentGenerations must be between 1 and 100");
@@ -990,14 +1116,16 @@ public final class RenderLabServer implements AutoCloseable {
         throw new IllegalStateException("catalog is required");
       }
       if (jwtSecret == null && supabaseUrl == null && devUser == null) {
-        throw new ConfigurationException("Set RENDERLAB_SUPABASE_URL (the Supabase project whose JWKS verifies user tokens) and/or "
-            + "RENDERLAB_JWT_SECRET (its legacy JWT secret), or use --dev-user NAME for a local trial.");
+        throw new ConfigurationException(
+            "Set RENDERLAB_SUPABASE_URL (the Supabase project whose JWKS verifies user tokens) and/or "
+                + "RENDERLAB_JWT_SECRET (its legacy JWT secret), or use --dev-user NAME for a local trial.");
       }
       if (publicUrl != null && pipeline == null) {
         throw new IllegalStateException("publicUrl (webhook generations) needs a pipeline");
       }
       if (devUser != null && !isLoopback(host)) {
-        throw new ConfigurationException("--dev-user serves without authentication and only binds to loopback, not " + host);
+        throw new ConfigurationException(
+            "--dev-user serves without authentication and only binds to loopback, not " + host);
       }
       Builder fixed = copy();
       if (jwtSecret != null || supabaseUrl != null) {

@@ -20,21 +20,22 @@ import java.util.regex.Pattern;
 /**
  * Browser-facing protections.
  *
- * <p>Every response: {@code X-Content-Type-Options: nosniff}, {@code Referrer-Policy:
- * no-referrer}, {@code X-Frame-Options: DENY} and a Content-Security-Policy with {@code
- * frame-ancestors 'none'}. The gallery page's policy allows only its own inline script and style
- * (by SHA-256 hash, computed from the page at start), same-origin requests and images from http(s)
- * (the store's public URLs), so an injected script cannot run and read the token the page keeps
- * in {@code localStorage}.
+ * <p>Every response: {@code X-Content-Type-Options: nosniff}, {@code Referrer-Policy: no-referrer},
+ * {@code X-Frame-Options: DENY} and a Content-Security-Policy with {@code frame-ancestors 'none'}.
+ * The gallery page's policy allows only its own inline script and style (by SHA-256 hash, computed
+ * from the page at start), same-origin requests and images from http(s) (the store's public URLs),
+ * so an injected script cannot run and read the token the page keeps in {@code localStorage}.
  *
  * <p>Dev-user mode serves without tokens, so a browser is the only gate: requests must name a
- * loopback host ({@code Host}, against DNS rebinding), and a request from a page (an {@code
- * Origin} header, or {@code Sec-Fetch-Site}) must come from this server's own origin; otherwise
- * 403 before anything is read.
+ * loopback host ({@code Host}, against DNS rebinding), and a request from a page (an {@code Origin}
+ * header, or {@code Sec-Fetch-Site}) must come from this server's own origin; otherwise 403 before
+ * anything is read.
  */
 final class SecurityHeaders {
-  static final String API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-  private static final Pattern INLINE = Pattern.compile("<(script|style)>(.*?)</\\1>", Pattern.DOTALL);
+  static final String API_POLICY =
+      "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+  private static final Pattern INLINE =
+      Pattern.compile("<(script|style)>(.*?)</\\1>", Pattern.DOTALL);
 
   private final String galleryPolicy;
 
@@ -45,7 +46,11 @@ final class SecurityHeaders {
   /** Reads the gallery page once and computes its policy. */
   static SecurityHeaders forGallery() {
     try (InputStream in = RenderLabServer.class.getResourceAsStream("web/index.html")) {
-      return new SecurityHeaders(galleryPolicy(new String(Objects.requireNonNull(in, "web/index.html").readAllBytes(), StandardCharsets.UTF_8)));
+      return new SecurityHeaders(
+          galleryPolicy(
+              new String(
+                  Objects.requireNonNull(in, "web/index.html").readAllBytes(),
+                  StandardCharsets.UTF_8)));
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the gallery page", e);
     }
@@ -59,13 +64,18 @@ final class SecurityHeaders {
     while (m.find()) {
       (m.group(1).equals("script") ? scripts : styles).add("'sha256-" + sha256(m.group(2)) + "'");
     }
-    return "default-src 'none'; script-src " + String.join(" ", scripts) + "; style-src " + String.join(" ", styles)
+    return "default-src 'none'; script-src "
+        + String.join(" ", scripts)
+        + "; style-src "
+        + String.join(" ", styles)
         + "; img-src 'self' https: http: data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
   }
 
   private static String sha256(String text) {
     try {
-      return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+      return Base64.getEncoder()
+          .encodeToString(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -86,7 +96,9 @@ final class SecurityHeaders {
   static void checkLocalRequest(Context ctx) {
     String host = ctx.header("Host");
     if (host == null || !isLoopbackName(hostName(host))) {
-      throw new ApiError(403, "dev-user mode answers only requests addressed to a loopback host (127.0.0.1 or localhost)");
+      throw new ApiError(
+          403,
+          "dev-user mode answers only requests addressed to a loopback host (127.0.0.1 or localhost)");
     }
     String origin = ctx.header("Origin");
     int port = ctx.req().getLocalPort();
@@ -94,7 +106,10 @@ final class SecurityHeaders {
       throw new ApiError(403, "dev-user mode refuses requests from pages of another origin");
     }
     String site = ctx.header("Sec-Fetch-Site");
-    if (origin == null && site != null && !site.equalsIgnoreCase("same-origin") && !site.equalsIgnoreCase("none")
+    if (origin == null
+        && site != null
+        && !site.equalsIgnoreCase("same-origin")
+        && !site.equalsIgnoreCase("none")
         && !isSafe(ctx.method().name())) {
       throw new ApiError(403, "dev-user mode refuses requests from pages of another origin");
     }
@@ -107,8 +122,14 @@ final class SecurityHeaders {
   private static boolean isOwnOrigin(String origin, int port) {
     try {
       URI uri = new URI(origin.strip());
-      int p = uri.getPort() == -1 ? ("https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80) : uri.getPort();
-      return "http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null && isLoopbackName(uri.getHost()) && p == port
+      int p =
+          uri.getPort() == -1
+              ? ("https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80)
+              : uri.getPort();
+      return "http".equalsIgnoreCase(uri.getScheme())
+          && uri.getHost() != null
+          && isLoopbackName(uri.getHost())
+          && p == port
           && (uri.getRawPath() == null || uri.getRawPath().isEmpty());
     } catch (URISyntaxException e) {
       return false; // includes "null", sent by sandboxed frames and file: pages

@@ -17,10 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Pairs generations started with a webhook with the deliveries that end them, so that each
  * prediction is completed (re-uploaded and recorded) exactly once.
  *
- * <p>Either side may come first: a fast model's webhook can arrive before the request that
- * created the prediction has registered it, so a delivery with no registered generation is kept
- * for a while (it expires after {@code keep}). Duplicate deliveries find the slot already claimed
- * and change nothing. Thread-safe.
+ * <p>Either side may come first: a fast model's webhook can arrive before the request that created
+ * the prediction has registered it, so a delivery with no registered generation is kept for a while
+ * (it expires after {@code keep}). Duplicate deliveries find the slot already claimed and change
+ * nothing. Thread-safe.
  */
 final class WebhookCompletions {
   /** What a delivery did, for the webhook's answer. */
@@ -59,8 +59,8 @@ final class WebhookCompletions {
   }
 
   /**
-   * Registers a generation whose prediction was just created; the future completes with its
-   * records when the webhook arrives (at once if it already has).
+   * Registers a generation whose prediction was just created; the future completes with its records
+   * when the webhook arrives (at once if it already has).
    */
   CompletableFuture<List<ImageRecord>> register(String predictionId, GenerateRequest request) {
     expire();
@@ -102,11 +102,13 @@ final class WebhookCompletions {
 
   /** Forgets a generation whose caller stopped waiting; a later delivery then stays unclaimed. */
   void abandon(String predictionId) {
-    slots.computeIfPresent(predictionId, (id, slot) -> {
-      synchronized (slot) {
-        return slot.claimed ? slot : null;
-      }
-    });
+    slots.computeIfPresent(
+        predictionId,
+        (id, slot) -> {
+          synchronized (slot) {
+            return slot.claimed ? slot : null;
+          }
+        });
   }
 
   /** How many generations wait for their webhook. */
@@ -122,7 +124,10 @@ final class WebhookCompletions {
     return slot.delivered;
   }
 
-  /** Runs outside the slot's lock; the claimed slot stays until it expires so late duplicates are recognised. */
+  /**
+   * Runs outside the slot's lock; the claimed slot stays until it expires so late duplicates are
+   * recognised.
+   */
   private void complete(Slot slot, Prediction done) {
     try {
       slot.result.complete(pipeline.completeGeneration(slot.request, done));

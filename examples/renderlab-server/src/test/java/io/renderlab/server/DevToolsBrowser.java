@@ -31,8 +31,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A headless Chromium driven over the Chrome DevTools Protocol with nothing but
- * {@code java.net.http}: no WebDriver, no browser download. Test support only.
+ * A headless Chromium driven over the Chrome DevTools Protocol with nothing but {@code
+ * java.net.http}: no WebDriver, no browser download. Test support only.
  */
 final class DevToolsBrowser implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,7 +60,8 @@ final class DevToolsBrowser implements AutoCloseable {
       return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
     }
     String path = Optional.ofNullable(System.getenv("PATH")).orElse("/usr/bin:/bin");
-    for (String name : List.of("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")) {
+    for (String name :
+        List.of("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")) {
       for (String dir : path.split(java.io.File.pathSeparator)) {
         Path candidate = Path.of(dir, name);
         if (Files.isExecutable(candidate)) {
@@ -74,36 +75,58 @@ final class DevToolsBrowser implements AutoCloseable {
   /** Starts Chromium headless with a fresh profile and attaches to its first page. */
   static DevToolsBrowser launch(Path chromium, int width, int height) throws Exception {
     Path profile = Files.createTempDirectory("renderlab-chromium-");
-    List<String> command = List.of(
-        chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-        "--hide-scrollbars", "--user-data-dir=" + profile, "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
-        "--window-size=" + width + "," + height, "about:blank");
-    Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+    List<String> command =
+        List.of(
+            chromium.toString(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+            "--user-data-dir=" + profile,
+            "--remote-debugging-port=0",
+            "--remote-debugging-address=127.0.0.1",
+            "--window-size=" + width + "," + height,
+            "about:blank");
+    Process process =
+        new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    BufferedReader err =
+        new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
     CompletableFuture<String> browserUrl = new CompletableFuture<>();
     List<String> early = java.util.Collections.synchronizedList(new ArrayList<>());
-    Thread reader = new Thread(() -> {
-      try {
-        for (String line; (line = err.readLine()) != null; ) {
-          early.add(line);
-          Matcher m = LISTENING.matcher(line);
-          if (m.find()) {
-            browserUrl.complete(m.group(1));
-          }
-        }
-      } catch (IOException ignored) {
-        // the process ended
-      }
-      browserUrl.completeExceptionally(new IllegalStateException("Chromium exited: " + String.join("\n", early)));
-    }, "chromium-stderr");
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                for (String line; (line = err.readLine()) != null; ) {
+                  early.add(line);
+                  Matcher m = LISTENING.matcher(line);
+                  if (m.find()) {
+                    browserUrl.complete(m.group(1));
+                  }
+                }
+              } catch (IOException ignored) {
+                // the process ended
+              }
+              browserUrl.completeExceptionally(
+                  new IllegalStateException("Chromium exited: " + String.join("\n", early)));
+            },
+            "chromium-stderr");
     reader.setDaemon(true);
     reader.start();
     try {
       URI ws = URI.create(browserUrl.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
       HttpClient http = HttpClient.newHttpClient();
       URI list = URI.create("http://" + ws.getHost() + ":" + ws.getPort() + "/json/list");
-      JsonNode targets = JSON.readTree(http.send(HttpRequest.newBuilder(list).build(), HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode targets =
+          JSON.readTree(
+              http.send(HttpRequest.newBuilder(list).build(), HttpResponse.BodyHandlers.ofString())
+                  .body());
       String pageUrl = null;
       for (JsonNode t : targets) {
         if ("page".equals(t.path("type").asText())) {
@@ -115,21 +138,27 @@ final class DevToolsBrowser implements AutoCloseable {
         throw new IllegalStateException("Chromium has no page target: " + targets);
       }
       DevToolsBrowser[] self = new DevToolsBrowser[1];
-      WebSocket socket = http.newWebSocketBuilder().buildAsync(URI.create(pageUrl), new WebSocket.Listener() {
-        private final StringBuilder text = new StringBuilder();
+      WebSocket socket =
+          http.newWebSocketBuilder()
+              .buildAsync(
+                  URI.create(pageUrl),
+                  new WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
 
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-          text.append(data);
-          if (last) {
-            String message = text.toString();
-            text.setLength(0);
-            self[0].onMessage(message);
-          }
-          webSocket.request(1);
-          return null;
-        }
-      }).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                    @Override
+                    public CompletionStage<?> onText(
+                        WebSocket webSocket, CharSequence data, boolean last) {
+                      text.append(data);
+                      if (last) {
+                        String message = text.toString();
+                        text.setLength(0);
+                        self[0].onMessage(message);
+                      }
+                      webSocket.request(1);
+                      return null;
+                    }
+                  })
+              .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       DevToolsBrowser browser = new DevToolsBrowser(process, profile, socket);
       self[0] = browser;
       browser.stderr.addAll(early);
@@ -148,7 +177,8 @@ final class DevToolsBrowser implements AutoCloseable {
         CompletableFuture<JsonNode> call = calls.remove(node.get("id").asInt());
         if (call != null) {
           if (node.has("error")) {
-            call.completeExceptionally(new IllegalStateException("DevTools error: " + node.get("error")));
+            call.completeExceptionally(
+                new IllegalStateException("DevTools error: " + node.get("error")));
           } else {
             call.complete(node.path("result"));
           }
@@ -178,12 +208,21 @@ final class DevToolsBrowser implements AutoCloseable {
   void navigate(String url) throws Exception {
     call("Page.enable", null);
     call("Page.navigate", params().put("url", url));
-    evaluate("new Promise(r => document.readyState === 'complete' ? r(true) : addEventListener('load', () => r(true)))");
+    evaluate(
+        "new Promise(r => document.readyState === 'complete' ? r(true) : addEventListener('load', () => r(true)))");
   }
 
-  /** Evaluates an expression in the page, awaiting it if it is a promise; returns its JSON value. */
+  /**
+   * Evaluates an expression in the page, awaiting it if it is a promise; returns its JSON value.
+   */
   JsonNode evaluate(String expression) throws Exception {
-    JsonNode result = call("Runtime.evaluate", params().put("expression", expression).put("awaitPromise", true).put("returnByValue", true));
+    JsonNode result =
+        call(
+            "Runtime.evaluate",
+            params()
+                .put("expression", expression)
+                .put("awaitPromise", true)
+                .put("returnByValue", true));
     if (result.has("exceptionDetails")) {
       throw new IllegalStateException("Page script failed: " + result.get("exceptionDetails"));
     }
@@ -191,21 +230,30 @@ final class DevToolsBrowser implements AutoCloseable {
   }
 
   /**
-   * Waits until a page expression is truthy, checking in the page every 100 ms, up to the
-   * timeout; then returns its last value.
+   * Waits until a page expression is truthy, checking in the page every 100 ms, up to the timeout;
+   * then returns its last value.
    */
   JsonNode waitFor(String expression, Duration timeout) throws Exception {
-    String js = "new Promise((resolve, reject) => { const until = Date.now() + " + timeout.toMillis() + ";"
-        + " const check = () => { let v; try { v = (" + expression + "); } catch (e) { v = false; }"
-        + " if (v) resolve(v); else if (Date.now() > until) reject(new Error('timed out waiting for: ' + "
-        + JSON.writeValueAsString(expression) + ")); else setTimeout(check, 100); }; check(); })";
+    String js =
+        "new Promise((resolve, reject) => { const until = Date.now() + "
+            + timeout.toMillis()
+            + ";"
+            + " const check = () => { let v; try { v = ("
+            + expression
+            + "); } catch (e) { v = false; }"
+            + " if (v) resolve(v); else if (Date.now() > until) reject(new Error('timed out waiting for: ' + "
+            + JSON.writeValueAsString(expression)
+            + ")); else setTimeout(check, 100); }; check(); })";
     return evaluate(js);
   }
 
   /** Puts a local file into an {@code <input type=file>} as if the user had picked it. */
   void setFile(String selector, Path file) throws Exception {
     int root = call("DOM.getDocument", null).path("root").path("nodeId").asInt();
-    int node = call("DOM.querySelector", params().put("nodeId", root).put("selector", selector)).path("nodeId").asInt();
+    int node =
+        call("DOM.querySelector", params().put("nodeId", root).put("selector", selector))
+            .path("nodeId")
+            .asInt();
     if (node == 0) {
       throw new IllegalStateException("No element matches " + selector);
     }
@@ -216,7 +264,9 @@ final class DevToolsBrowser implements AutoCloseable {
 
   /** A PNG screenshot of the viewport. */
   byte[] screenshot() throws Exception {
-    return Base64.getDecoder().decode(call("Page.captureScreenshot", params().put("format", "png")).path("data").asText());
+    return Base64.getDecoder()
+        .decode(
+            call("Page.captureScreenshot", params().put("format", "png")).path("data").asText());
   }
 
   @Override

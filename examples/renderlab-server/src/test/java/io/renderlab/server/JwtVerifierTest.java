@@ -52,36 +52,60 @@ class JwtVerifierTest {
   final AtomicInteger jwksFetches = new AtomicInteger();
 
   static String b64(String s) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
   @BeforeAll
   static void keys() throws Exception {
-    ec = new ECKeyGenerator(Curve.P_256).keyID("ec-1").algorithm(JWSAlgorithm.ES256).keyUse(KeyUse.SIGNATURE).generate();
-    ecRotated = new ECKeyGenerator(Curve.P_256).keyID("ec-2").algorithm(JWSAlgorithm.ES256).keyUse(KeyUse.SIGNATURE).generate();
-    rsa = new RSAKeyGenerator(2048).keyID("rsa-1").algorithm(JWSAlgorithm.RS256).keyUse(KeyUse.SIGNATURE).generate();
+    ec =
+        new ECKeyGenerator(Curve.P_256)
+            .keyID("ec-1")
+            .algorithm(JWSAlgorithm.ES256)
+            .keyUse(KeyUse.SIGNATURE)
+            .generate();
+    ecRotated =
+        new ECKeyGenerator(Curve.P_256)
+            .keyID("ec-2")
+            .algorithm(JWSAlgorithm.ES256)
+            .keyUse(KeyUse.SIGNATURE)
+            .generate();
+    rsa =
+        new RSAKeyGenerator(2048)
+            .keyID("rsa-1")
+            .algorithm(JWSAlgorithm.RS256)
+            .keyUse(KeyUse.SIGNATURE)
+            .generate();
   }
 
   @BeforeEach
   void startSupabase() throws IOException {
     supabase = new MockWebServer();
-    supabase.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest r) {
-        if (!r.getUrl().encodedPath().equals("/auth/v1/.well-known/jwks.json")) {
-          return new MockResponse.Builder().code(404).build();
-        }
-        jwksFetches.incrementAndGet();
-        // Supabase's shape: {"keys":[{"alg","crv","ext":true,"key_ops":["verify"],"kid","kty","use","x","y"}]}
-        StringBuilder keys = new StringBuilder();
-        for (JWK k : published) {
-          String json = k.toPublicJWK().toJSONString();
-          keys.append(keys.length() == 0 ? "" : ",").append(json, 0, json.length() - 1).append(",\"ext\":true,\"key_ops\":[\"verify\"]}");
-        }
-        return new MockResponse.Builder().addHeader("Content-Type", "application/json")
-            .addHeader("Cache-Control", "public, max-age=600").body("{\"keys\":[" + keys + "]}").build();
-      }
-    });
+    supabase.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest r) {
+            if (!r.getUrl().encodedPath().equals("/auth/v1/.well-known/jwks.json")) {
+              return new MockResponse.Builder().code(404).build();
+            }
+            jwksFetches.incrementAndGet();
+            // Supabase's shape:
+            // {"keys":[{"alg","crv","ext":true,"key_ops":["verify"],"kid","kty","use","x","y"}]}
+            StringBuilder keys = new StringBuilder();
+            for (JWK k : published) {
+              String json = k.toPublicJWK().toJSONString();
+              keys.append(keys.length() == 0 ? "" : ",")
+                  .append(json, 0, json.length() - 1)
+                  .append(",\"ext\":true,\"key_ops\":[\"verify\"]}");
+            }
+            return new MockResponse.Builder()
+                .addHeader("Content-Type", "application/json")
+                .addHeader("Cache-Control", "public, max-age=600")
+                .body("{\"keys\":[" + keys + "]}")
+                .build();
+          }
+        });
     supabase.start(InetAddress.getLoopbackAddress(), 0);
     projectUrl = "http://127.0.0.1:" + supabase.getPort();
     issuer = projectUrl + "/auth/v1";
@@ -105,9 +129,21 @@ class JwtVerifierTest {
   void acceptsEs256AndRs256TokensFromTheProjectsJwks() {
     published.addAll(List.of(ec, rsa));
     try (JwtVerifier v = jwks()) {
-      assertThat(v.verify(TestTokens.signedWith(ec, issuer, Clock.systemUTC()).issue("ada", Duration.ofMinutes(5)))).isEqualTo("ada");
-      assertThat(v.verify(TestTokens.signedWith(rsa, issuer, Clock.systemUTC()).issue("bob", Duration.ofMinutes(5)))).isEqualTo("bob");
-      assertThat(v.verify(TestTokens.signedWith(ec, issuer, Clock.systemUTC()).issue("cy", Duration.ofMinutes(5)))).isEqualTo("cy");
+      assertThat(
+              v.verify(
+                  TestTokens.signedWith(ec, issuer, Clock.systemUTC())
+                      .issue("ada", Duration.ofMinutes(5))))
+          .isEqualTo("ada");
+      assertThat(
+              v.verify(
+                  TestTokens.signedWith(rsa, issuer, Clock.systemUTC())
+                      .issue("bob", Duration.ofMinutes(5))))
+          .isEqualTo("bob");
+      assertThat(
+              v.verify(
+                  TestTokens.signedWith(ec, issuer, Clock.systemUTC())
+                      .issue("cy", Duration.ofMinutes(5))))
+          .isEqualTo("cy");
     }
     assertThat(jwksFetches).as("the key set is cached").hasValue(1);
   }
@@ -115,31 +151,81 @@ class JwtVerifierTest {
   @Test
   void refusesForgedOtherIssuerWrongAudienceExpiredAndUnsignedAsymmetricTokens() throws Exception {
     published.add(ec);
-    ECKey attacker = new ECKeyGenerator(Curve.P_256).keyID("ec-1").generate(); // same kid, other key
+    ECKey attacker =
+        new ECKeyGenerator(Curve.P_256).keyID("ec-1").generate(); // same kid, other key
     Clock now = Clock.systemUTC();
     try (JwtVerifier v = jwks()) {
-      assertThatThrownBy(() -> v.verify(TestTokens.signedWith(attacker, issuer, now).issue("ada", Duration.ofMinutes(5))))
-          .isInstanceOf(JwtVerifier.InvalidTokenException.class).hasMessageContaining("signature");
-      assertThatThrownBy(() -> v.verify(TestTokens.signedWith(ec, "https://other.supabase.co/auth/v1", now).issue("ada", Duration.ofMinutes(5))))
-          .isInstanceOf(JwtVerifier.InvalidTokenException.class).hasMessageContaining("iss");
-      assertThatThrownBy(() -> v.verify(TestTokens.signedWith(ec, null, now).issue("ada", Duration.ofMinutes(5))))
-          .isInstanceOf(JwtVerifier.InvalidTokenException.class).hasMessageContaining("iss");
+      assertThatThrownBy(
+              () ->
+                  v.verify(
+                      TestTokens.signedWith(attacker, issuer, now)
+                          .issue("ada", Duration.ofMinutes(5))))
+          .isInstanceOf(JwtVerifier.InvalidTokenException.class)
+          .hasMessageContaining("signature");
+      assertThatThrownBy(
+              () ->
+                  v.verify(
+                      TestTokens.signedWith(ec, "https://other.supabase.co/auth/v1", now)
+                          .issue("ada", Duration.ofMinutes(5))))
+          .isInstanceOf(JwtVerifier.InvalidTokenException.class)
+          .hasMessageContaining("iss");
+      assertThatThrownBy(
+              () ->
+                  v.verify(
+                      TestTokens.signedWith(ec, null, now).issue("ada", Duration.ofMinutes(5))))
+          .isInstanceOf(JwtVerifier.InvalidTokenException.class)
+          .hasMessageContaining("iss");
       TestTokens good = TestTokens.signedWith(ec, issuer, now);
-      assertThatThrownBy(() -> v.verify(good.sign(good.claims("ada", Duration.ofMinutes(5)).audience("anon").build())))
-          .isInstanceOf(JwtVerifier.InvalidTokenException.class).hasMessageContaining("audience");
-      assertThatThrownBy(() -> v.verify(good.sign(good.claims("ada", Duration.ofMinutes(5)).audience((String) null).build())))
-          .isInstanceOf(JwtVerifier.InvalidTokenException.class).hasMessageContaining("audience");
-      assertThatThrownBy(() -> v.verify(TestTokens.signedWith(ec, issuer, Clock.offset(now, Duration.ofHours(-2))).issue("ada", Duration.ofHours(1))))
-          .isInstanceOf(JwtVerifier.InvalidTokenException.class).hasMessageContaining("expired");
-      assertThatThrownBy(() -> v.verify(good.sign(good.claims("ada", Duration.ofHours(2))
-              .notBeforeTime(Date.from(Instant.now().plus(Duration.ofHours(1)))).build())))
-          .isInstanceOf(JwtVerifier.InvalidTokenException.class).hasMessageContaining("nbf");
-      String none = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + b64("{\"sub\":\"admin\",\"aud\":\"authenticated\",\"iss\":\""
-          + issuer + "\",\"exp\":9999999999}") + ".";
-      assertThatThrownBy(() -> v.verify(none)).isInstanceOf(JwtVerifier.InvalidTokenException.class).hasMessageContaining("alg none");
-      // With only the JWKS configured, an HS256 token (for example signed with a public key as the secret) is refused.
-      String hsToken = TestTokens.hs256(SECRET, now).withIssuer(issuer).issue("ada", Duration.ofMinutes(5));
-      assertThatThrownBy(() -> v.verify(hsToken)).isInstanceOf(JwtVerifier.InvalidTokenException.class).hasMessageContaining("HS256");
+      assertThatThrownBy(
+              () ->
+                  v.verify(
+                      good.sign(
+                          good.claims("ada", Duration.ofMinutes(5)).audience("anon").build())))
+          .isInstanceOf(JwtVerifier.InvalidTokenException.class)
+          .hasMessageContaining("audience");
+      assertThatThrownBy(
+              () ->
+                  v.verify(
+                      good.sign(
+                          good.claims("ada", Duration.ofMinutes(5))
+                              .audience((String) null)
+                              .build())))
+          .isInstanceOf(JwtVerifier.InvalidTokenException.class)
+          .hasMessageContaining("audience");
+      assertThatThrownBy(
+              () ->
+                  v.verify(
+                      TestTokens.signedWith(ec, issuer, Clock.offset(now, Duration.ofHours(-2)))
+                          .issue("ada", Duration.ofHours(1))))
+          .isInstanceOf(JwtVerifier.InvalidTokenException.class)
+          .hasMessageContaining("expired");
+      assertThatThrownBy(
+              () ->
+                  v.verify(
+                      good.sign(
+                          good.claims("ada", Duration.ofHours(2))
+                              .notBeforeTime(Date.from(Instant.now().plus(Duration.ofHours(1))))
+                              .build())))
+          .isInstanceOf(JwtVerifier.InvalidTokenException.class)
+          .hasMessageContaining("nbf");
+      String none =
+          b64("{\"alg\":\"none\",\"typ\":\"JWT\"}")
+              + "."
+              + b64(
+                  "{\"sub\":\"admin\",\"aud\":\"authenticated\",\"iss\":\""
+                      + issuer
+                      + "\",\"exp\":9999999999}")
+              + ".";
+      assertThatThrownBy(() -> v.verify(none))
+          .isInstanceOf(JwtVerifier.InvalidTokenException.class)
+          .hasMessageContaining("alg none");
+      // With only the JWKS configured, an HS256 token (for example signed with a public key as the
+      // secret) is refused.
+      String hsToken =
+          TestTokens.hs256(SECRET, now).withIssuer(issuer).issue("ada", Duration.ofMinutes(5));
+      assertThatThrownBy(() -> v.verify(hsToken))
+          .isInstanceOf(JwtVerifier.InvalidTokenException.class)
+          .hasMessageContaining("HS256");
       // The genuine token still passes.
       assertThat(v.verify(good.issue("ada", Duration.ofMinutes(5)))).isEqualTo("ada");
     }
@@ -149,30 +235,60 @@ class JwtVerifierTest {
   void aRotatedKeyIsFetchedOnItsFirstTokenAndUnknownKeyIdsCannotHammerTheJwks() throws Exception {
     published.add(ec);
     try (JwtVerifier v = jwks()) {
-      assertThat(v.verify(TestTokens.signedWith(ec, issuer, Clock.systemUTC()).issue("ada", Duration.ofMinutes(5)))).isEqualTo("ada");
+      assertThat(
+              v.verify(
+                  TestTokens.signedWith(ec, issuer, Clock.systemUTC())
+                      .issue("ada", Duration.ofMinutes(5))))
+          .isEqualTo("ada");
       published.add(ecRotated); // the project rotates: a new key, tokens signed with it
-      assertThat(v.verify(TestTokens.signedWith(ecRotated, issuer, Clock.systemUTC()).issue("ada", Duration.ofMinutes(5)))).isEqualTo("ada");
+      assertThat(
+              v.verify(
+                  TestTokens.signedWith(ecRotated, issuer, Clock.systemUTC())
+                      .issue("ada", Duration.ofMinutes(5))))
+          .isEqualTo("ada");
       assertThat(jwksFetches).hasValue(2);
 
       for (int i = 0; i < 20; i++) {
         ECKey stranger = new ECKeyGenerator(Curve.P_256).keyID("unknown-" + i).generate();
-        assertThatThrownBy(() -> v.verify(TestTokens.signedWith(stranger, issuer, Clock.systemUTC()).issue("ada", Duration.ofMinutes(5))))
-            .isInstanceOf(JwtVerifier.InvalidTokenException.class).hasMessageContaining("unknown key");
+        assertThatThrownBy(
+                () ->
+                    v.verify(
+                        TestTokens.signedWith(stranger, issuer, Clock.systemUTC())
+                            .issue("ada", Duration.ofMinutes(5))))
+            .isInstanceOf(JwtVerifier.InvalidTokenException.class)
+            .hasMessageContaining("unknown key");
       }
       assertThat(jwksFetches.get()).as("refreshes are rate-limited").isLessThanOrEqualTo(3);
-      assertThat(v.verify(TestTokens.signedWith(ec, issuer, Clock.systemUTC()).issue("ada", Duration.ofMinutes(5)))).isEqualTo("ada");
+      assertThat(
+              v.verify(
+                  TestTokens.signedWith(ec, issuer, Clock.systemUTC())
+                      .issue("ada", Duration.ofMinutes(5))))
+          .isEqualTo("ada");
     }
   }
 
   @Test
   void combinesTheLegacySecretWithTheJwks() {
     published.add(ec);
-    try (JwtVerifier v = JwtVerifier.builder().hs256Secret(SECRET).supabaseUrl(projectUrl).build()) {
-      assertThat(v.verify(TestTokens.hs256(SECRET, Clock.systemUTC()).withIssuer(issuer).issue("legacy", Duration.ofMinutes(5))))
+    try (JwtVerifier v =
+        JwtVerifier.builder().hs256Secret(SECRET).supabaseUrl(projectUrl).build()) {
+      assertThat(
+              v.verify(
+                  TestTokens.hs256(SECRET, Clock.systemUTC())
+                      .withIssuer(issuer)
+                      .issue("legacy", Duration.ofMinutes(5))))
           .isEqualTo("legacy");
-      assertThat(v.verify(TestTokens.signedWith(ec, issuer, Clock.systemUTC()).issue("modern", Duration.ofMinutes(5)))).isEqualTo("modern");
+      assertThat(
+              v.verify(
+                  TestTokens.signedWith(ec, issuer, Clock.systemUTC())
+                      .issue("modern", Duration.ofMinutes(5))))
+          .isEqualTo("modern");
       // iss is required once the project URL is known, for HS256 tokens too.
-      assertThatThrownBy(() -> v.verify(TestTokens.hs256(SECRET, Clock.systemUTC()).issue("legacy", Duration.ofMinutes(5))))
+      assertThatThrownBy(
+              () ->
+                  v.verify(
+                      TestTokens.hs256(SECRET, Clock.systemUTC())
+                          .issue("legacy", Duration.ofMinutes(5))))
           .hasMessageContaining("iss");
     }
   }
@@ -180,34 +296,56 @@ class JwtVerifierTest {
   @Test
   void anUnreachableJwksIsAKeysUnavailableErrorNotARefusal() throws IOException {
     supabase.close();
-    try (JwtVerifier v = JwtVerifier.builder().supabaseUrl(projectUrl).jwksTimeout(Duration.ofSeconds(1)).build()) {
-      assertThatThrownBy(() -> v.verify(TestTokens.signedWith(ec, issuer, Clock.systemUTC()).issue("ada", Duration.ofMinutes(5))))
+    try (JwtVerifier v =
+        JwtVerifier.builder().supabaseUrl(projectUrl).jwksTimeout(Duration.ofSeconds(1)).build()) {
+      assertThatThrownBy(
+              () ->
+                  v.verify(
+                      TestTokens.signedWith(ec, issuer, Clock.systemUTC())
+                          .issue("ada", Duration.ofMinutes(5))))
           .isInstanceOf(JwtVerifier.KeysUnavailableException.class);
     }
   }
 
   @Test
   void acceptsALocalPlainHttpProjectButNotOtherSchemes() {
-    assertThat(JwtVerifier.builder().supabaseUrl("http://127.0.0.1:54321").build().toString()).contains("http://127.0.0.1:54321/auth/v1");
-    for (String bad : List.of("ftp://x.supabase.co", "javascript:alert(1)", "https://x.supabase.co?a=b", "not a url", "https://user@x.co")) {
-      assertThatThrownBy(() -> JwtVerifier.builder().supabaseUrl(bad)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(JwtVerifier.builder().supabaseUrl("http://127.0.0.1:54321").build().toString())
+        .contains("http://127.0.0.1:54321/auth/v1");
+    for (String bad :
+        List.of(
+            "ftp://x.supabase.co",
+            "javascript:alert(1)",
+            "https://x.supabase.co?a=b",
+            "not a url",
+            "https://user@x.co")) {
+      assertThatThrownBy(() -> JwtVerifier.builder().supabaseUrl(bad))
+          .isInstanceOf(IllegalArgumentException.class);
     }
-    assertThatThrownBy(() -> JwtVerifier.builder().build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> JwtVerifier.builder().build())
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void refusesAlgNoneAndOtherAlgorithms() {
     String payload = b64("{\"sub\":\"admin\",\"aud\":\"authenticated\",\"exp\":9999999999}");
-    assertThatThrownBy(() -> verifier.verify(b64("{\"alg\":\"none\"}") + "." + payload + ".")).hasMessageContaining("alg none");
-    assertThatThrownBy(() -> verifier.verify(b64("{\"alg\":\"RS256\"}") + "." + payload + ".c2ln")).hasMessageContaining("HS256 only");
-    assertThatThrownBy(() -> verifier.verify(b64("{\"alg\":\"HS512\"}") + "." + payload + ".c2ln")).hasMessageContaining("HS256 only");
+    assertThatThrownBy(() -> verifier.verify(b64("{\"alg\":\"none\"}") + "." + payload + "."))
+        .hasMessageContaining("alg none");
+    assertThatThrownBy(() -> verifier.verify(b64("{\"alg\":\"RS256\"}") + "." + payload + ".c2ln"))
+        .hasMessageContaining("HS256 only");
+    assertThatThrownBy(() -> verifier.verify(b64("{\"alg\":\"HS512\"}") + "." + payload + ".c2ln"))
+        .hasMessageContaining("HS256 only");
   }
 
   @Test
   void refusesATamperedPayload() {
     String token = hs.issue("user-123", Duration.ofHours(1));
     String[] parts = token.split("\\.");
-    String forged = parts[0] + "." + b64("{\"sub\":\"admin\",\"aud\":\"authenticated\",\"exp\":9999999999}") + "." + parts[2];
+    String forged =
+        parts[0]
+            + "."
+            + b64("{\"sub\":\"admin\",\"aud\":\"authenticated\",\"exp\":9999999999}")
+            + "."
+            + parts[2];
     assertThatThrownBy(() -> verifier.verify(forged)).hasMessageContaining("signature");
   }
 
@@ -220,16 +358,25 @@ class JwtVerifierTest {
   @Test
   void refusesExpiredTokensButToleratesSmallSkew() {
     TestTokens past = TestTokens.hs256(SECRET, Clock.offset(clock, Duration.ofHours(-2)));
-    assertThatThrownBy(() -> verifier.verify(past.issue("u", Duration.ofHours(1)))).hasMessageContaining("expired");
+    assertThatThrownBy(() -> verifier.verify(past.issue("u", Duration.ofHours(1))))
+        .hasMessageContaining("expired");
     TestTokens justNow = TestTokens.hs256(SECRET, Clock.offset(clock, Duration.ofSeconds(-70)));
     assertThat(verifier.verify(justNow.issue("u", Duration.ofSeconds(60)))).isEqualTo("u");
   }
 
   @Test
   void refusesTokensNotValidYet() {
-    String withNbf = hs.sign(hs.claims("u", Duration.ofHours(2)).notBeforeTime(Date.from(clock.instant().plusSeconds(3600))).build());
+    String withNbf =
+        hs.sign(
+            hs.claims("u", Duration.ofHours(2))
+                .notBeforeTime(Date.from(clock.instant().plusSeconds(3600)))
+                .build());
     assertThatThrownBy(() -> verifier.verify(withNbf)).hasMessageContaining("nbf");
-    String soon = hs.sign(hs.claims("u", Duration.ofHours(2)).notBeforeTime(Date.from(clock.instant().plusSeconds(10))).build());
+    String soon =
+        hs.sign(
+            hs.claims("u", Duration.ofHours(2))
+                .notBeforeTime(Date.from(clock.instant().plusSeconds(10)))
+                .build());
     assertThat(verifier.verify(soon)).isEqualTo("u");
   }
 
@@ -237,12 +384,17 @@ class JwtVerifierTest {
   void refusesTokensWithoutExpiryOrSubjectAndGarbage() {
     JWTClaimsSet noExp = new JWTClaimsSet.Builder().subject("u").audience("authenticated").build();
     assertThatThrownBy(() -> verifier.verify(hs.sign(noExp))).hasMessageContaining("exp");
-    JWTClaimsSet noSub = new JWTClaimsSet.Builder().audience("authenticated").expirationTime(Date.from(clock.instant().plusSeconds(60))).build();
+    JWTClaimsSet noSub =
+        new JWTClaimsSet.Builder()
+            .audience("authenticated")
+            .expirationTime(Date.from(clock.instant().plusSeconds(60)))
+            .build();
     assertThatThrownBy(() -> verifier.verify(hs.sign(noSub))).hasMessageContaining("sub");
     assertThatThrownBy(() -> verifier.verify("not-a-jwt")).hasMessageContaining("malformed");
     assertThatThrownBy(() -> verifier.verify("")).hasMessageContaining("missing");
     assertThatThrownBy(() -> verifier.verify("a".repeat(20_000))).hasMessageContaining("malformed");
-    assertThatThrownBy(() -> JwtVerifier.hs256("short", clock)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> JwtVerifier.hs256("short", clock))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

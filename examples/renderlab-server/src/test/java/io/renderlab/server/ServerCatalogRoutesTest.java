@@ -54,7 +54,8 @@ class ServerCatalogRoutesTest {
   }
 
   HttpResponse<String> get(String path, String user) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
     if (user != null) {
       b.header("Authorization", "Bearer " + tokens.issue(user, Duration.ofMinutes(5)));
     }
@@ -106,7 +107,8 @@ class ServerCatalogRoutesTest {
     assertThat(row.has("thumb_url")).isTrue();
     assertThat(row.get("created_at").asText()).isEqualTo("2026-01-01T00:00:01Z");
 
-    JsonNode second = json(get("/api/history?limit=1&cursor=" + page.get("nextCursor").asText(), "ada"));
+    JsonNode second =
+        json(get("/api/history?limit=1&cursor=" + page.get("nextCursor").asText(), "ada"));
     assertThat(second.get("images").get(0).get("id").asText()).isEqualTo(a.id().toString());
     assertThat(second.get("nextCursor").isNull()).isTrue();
   }
@@ -120,7 +122,11 @@ class ServerCatalogRoutesTest {
     HttpResponse<String> forged =
         http.send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/history"))
-                .header("Authorization", "Bearer " + TestTokens.hs256(SECRET + "!", Clock.systemUTC()).issue("ada", Duration.ofMinutes(1)))
+                .header(
+                    "Authorization",
+                    "Bearer "
+                        + TestTokens.hs256(SECRET + "!", Clock.systemUTC())
+                            .issue("ada", Duration.ofMinutes(1)))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(forged.statusCode()).isEqualTo(401);
@@ -132,7 +138,9 @@ class ServerCatalogRoutesTest {
 
     assertThat(get("/api/images/" + mine.id() + "/lineage", "ada").statusCode()).isEqualTo(200);
     assertThat(get("/api/images/" + mine.id() + "/lineage", "mallory").statusCode()).isEqualTo(404);
-    assertThat(postJson("/api/generate-thumbnail", "mallory", "{\"imageId\":\"" + mine.id() + "\"}").statusCode())
+    assertThat(
+            postJson("/api/generate-thumbnail", "mallory", "{\"imageId\":\"" + mine.id() + "\"}")
+                .statusCode())
         .isEqualTo(404);
     assertThat(json(get("/api/history", "mallory")).get("images")).isEmpty();
   }
@@ -153,10 +161,12 @@ class ServerCatalogRoutesTest {
     catalog.thumbnailJobs().lease("w", 1, Duration.ofMinutes(1));
     catalog.thumbnailJobs().fail(a.id(), "w", "boom", null);
 
-    HttpResponse<String> r = postJson("/api/generate-thumbnail", "ada", "{\"imageId\":\"" + a.id() + "\"}");
+    HttpResponse<String> r =
+        postJson("/api/generate-thumbnail", "ada", "{\"imageId\":\"" + a.id() + "\"}");
 
     assertThat(r.statusCode()).isEqualTo(202);
-    assertThat(catalog.thumbnailJobs().status(a.id()).orElseThrow().state()).isEqualTo(ThumbnailJobStatus.State.PENDING);
+    assertThat(catalog.thumbnailJobs().status(a.id()).orElseThrow().state())
+        .isEqualTo(ThumbnailJobStatus.State.PENDING);
   }
 
   @Test

@@ -30,9 +30,16 @@ class ServerCostControlsTest {
   @TempDir Path files;
   final ServerPipelineRoutesTest t = new ServerPipelineRoutesTest();
 
-  RenderLabServer start(java.util.function.UnaryOperator<RenderLabServer.Builder> options) throws Exception {
+  RenderLabServer start(java.util.function.UnaryOperator<RenderLabServer.Builder> options)
+      throws Exception {
     t.files = files;
-    t.server = options.apply(ServerPipelineRoutesTest.pipelineServer(t).jwtSecret(ServerPipelineRoutesTest.SECRET)).build().start();
+    t.server =
+        options
+            .apply(
+                ServerPipelineRoutesTest.pipelineServer(t)
+                    .jwtSecret(ServerPipelineRoutesTest.SECRET))
+            .build()
+            .start();
     return t.server;
   }
 
@@ -50,41 +57,68 @@ class ServerCostControlsTest {
   @Test
   void onlyAllowListedModelsReachReplicate() throws Exception {
     start(b -> b);
-    HttpResponse<String> other = post("/api/generate", "ada", "{\"prompt\":\"p\",\"model\":\"black-forest-labs/flux-pro\"}");
-    HttpResponse<String> garbage = post("/api/generate", "ada", "{\"prompt\":\"p\",\"model\":\"../../v1/account\"}");
-    HttpResponse<String> edit = post("/api/generate/edit", "ada",
-        "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"https://cdn.example.com/m.png\",\"prompt\":\"p\",\"model\":\"x/y\"}");
-    HttpResponse<String> batch = post("/api/generate/collection", "ada", "{\"prompts\":[\"a\"],\"model\":\"x/y\"}");
+    HttpResponse<String> other =
+        post("/api/generate", "ada", "{\"prompt\":\"p\",\"model\":\"black-forest-labs/flux-pro\"}");
+    HttpResponse<String> garbage =
+        post("/api/generate", "ada", "{\"prompt\":\"p\",\"model\":\"../../v1/account\"}");
+    HttpResponse<String> edit =
+        post(
+            "/api/generate/edit",
+            "ada",
+            "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"https://cdn.example.com/m.png\",\"prompt\":\"p\",\"model\":\"x/y\"}");
+    HttpResponse<String> batch =
+        post("/api/generate/collection", "ada", "{\"prompts\":[\"a\"],\"model\":\"x/y\"}");
 
     assertThat(other.statusCode()).isEqualTo(403);
-    assertThat(ServerPipelineRoutesTest.json(other).get("error").asText()).contains("not enabled").contains("google/nano-banana");
+    assertThat(ServerPipelineRoutesTest.json(other).get("error").asText())
+        .contains("not enabled")
+        .contains("google/nano-banana");
     assertThat(garbage.statusCode()).isEqualTo(400);
     assertThat(edit.statusCode()).isEqualTo(403);
     assertThat(batch.statusCode()).isEqualTo(403);
     assertThat(t.fake.getRequestCount()).isZero();
 
     assertThat(post("/api/generate", "ada", "{\"prompt\":\"p\"}").statusCode()).isEqualTo(200);
-    assertThat(post("/api/generate", "ada", "{\"prompt\":\"p\",\"model\":\"google/nano-banana\"}").statusCode()).isEqualTo(200);
+    assertThat(
+            post("/api/generate", "ada", "{\"prompt\":\"p\",\"model\":\"google/nano-banana\"}")
+                .statusCode())
+        .isEqualTo(200);
   }
 
   @Test
   void anOwnerWildcardAllowsThatOwnersModels() throws Exception {
     start(b -> b.models(List.of("google/*", "bytedance/seedream-4")));
-    assertThat(post("/api/generate", "ada", "{\"prompt\":\"p\",\"model\":\"google/imagen-4\"}").statusCode()).isEqualTo(200);
-    assertThat(post("/api/generate", "ada", "{\"prompt\":\"p\",\"model\":\"bytedance/seedream-4\"}").statusCode()).isEqualTo(200);
-    assertThat(post("/api/generate", "ada", "{\"prompt\":\"p\",\"model\":\"bytedance/other\"}").statusCode()).isEqualTo(403);
+    assertThat(
+            post("/api/generate", "ada", "{\"prompt\":\"p\",\"model\":\"google/imagen-4\"}")
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(
+            post("/api/generate", "ada", "{\"prompt\":\"p\",\"model\":\"bytedance/seedream-4\"}")
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(
+            post("/api/generate", "ada", "{\"prompt\":\"p\",\"model\":\"bytedance/other\"}")
+                .statusCode())
+        .isEqualTo(403);
     assertThat(t.fake.getRequestCount()).isEqualTo(4); // two creates, two output downloads
   }
 
   @Test
   void collectionsAreCappedBeforeAnythingStarts() throws Exception {
     start(b -> b.maxConcurrentGenerations(50));
-    String hundred = IntStream.range(0, 100).mapToObj(i -> "\"p" + i + "\"").collect(Collectors.joining(",", "{\"prompts\":[", "]}"));
-    String twentyOne = IntStream.range(0, 21).mapToObj(i -> "\"p" + i + "\"").collect(Collectors.joining(",", "{\"prompts\":[", "]}"));
+    String hundred =
+        IntStream.range(0, 100)
+            .mapToObj(i -> "\"p" + i + "\"")
+            .collect(Collectors.joining(",", "{\"prompts\":[", "]}"));
+    String twentyOne =
+        IntStream.range(0, 21)
+            .mapToObj(i -> "\"p" + i + "\"")
+            .collect(Collectors.joining(",", "{\"prompts\":[", "]}"));
 
     HttpResponse<String> r = post("/api/generate/collection", "ada", hundred);
     assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(ServerPipelineRoutesTest.json(r).get("error").asText()).contains("at most 20 prompts");
+    assertThat(ServerPipelineRoutesTest.json(r).get("error").asText())
+        .contains("at most 20 prompts");
     assertThat(post("/api/generate/collection", "ada", twentyOne).statusCode()).isEqualTo(400);
     assertThat(t.fake.getRequestCount()).isZero();
   }
@@ -92,23 +126,39 @@ class ServerCostControlsTest {
   @Test
   void theCollectionCapIsConfigurable() throws Exception {
     start(b -> b.maxCollectionPrompts(2).maxConcurrentGenerations(4));
-    assertThat(post("/api/generate/collection", "ada", "{\"prompts\":[\"a\",\"b\",\"c\"]}").statusCode()).isEqualTo(400);
+    assertThat(
+            post("/api/generate/collection", "ada", "{\"prompts\":[\"a\",\"b\",\"c\"]}")
+                .statusCode())
+        .isEqualTo(400);
     assertThat(t.fake.getRequestCount()).isZero();
-    assertThat(post("/api/generate/collection", "ada", "{\"prompts\":[\"a\",\"b\"]}").statusCode()).isEqualTo(200);
+    assertThat(post("/api/generate/collection", "ada", "{\"prompts\":[\"a\",\"b\"]}").statusCode())
+        .isEqualTo(200);
   }
 
   @Test
   void theInFlightCapCountsPredictionsSoACollectionOfNCountsN() throws Exception {
     start(b -> b.maxConcurrentGenerations(3));
-    var slow = t.http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + t.server.port() + "/api/generate"))
-        .header("Authorization", "Bearer " + t.tokens.issue("ada", Duration.ofMinutes(5))).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"slow one\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    var slow =
+        t.http.sendAsync(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + t.server.port() + "/api/generate"))
+                .header("Authorization", "Bearer " + t.tokens.issue("ada", Duration.ofMinutes(5)))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"slow one\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(t.slowArrived.await(10, TimeUnit.SECONDS)).isTrue();
 
-    HttpResponse<String> three = post("/api/generate/collection", "ada", "{\"prompts\":[\"a\",\"b\",\"c\"]}"); // 1 + 3 > 3
+    HttpResponse<String> three =
+        post("/api/generate/collection", "ada", "{\"prompts\":[\"a\",\"b\",\"c\"]}"); // 1 + 3 > 3
     int afterRefusal = t.fake.getRequestCount();
-    HttpResponse<String> two = post("/api/generate/collection", "ada", "{\"prompts\":[\"a\",\"b\"]}"); // 1 + 2 = 3
-    HttpResponse<String> more = post("/api/generate", "ada", "{\"prompt\":\"one more\"}"); // 1 + 0 + 1 after the collection ended
+    HttpResponse<String> two =
+        post("/api/generate/collection", "ada", "{\"prompts\":[\"a\",\"b\"]}"); // 1 + 2 = 3
+    HttpResponse<String> more =
+        post(
+            "/api/generate",
+            "ada",
+            "{\"prompt\":\"one more\"}"); // 1 + 0 + 1 after the collection ended
     t.slowGate.countDown();
 
     assertThat(three.statusCode()).isEqualTo(429);
@@ -118,16 +168,26 @@ class ServerCostControlsTest {
     assertThat(more.statusCode()).isEqualTo(200);
     assertThat(slow.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     // Larger than the cap: a blocking collection runs at most the cap at once and answers for all.
-    HttpResponse<String> biggerThanTheCap = post("/api/generate/collection", "ada", "{\"prompts\":[\"a\",\"b\",\"c\",\"d\"]}");
+    HttpResponse<String> biggerThanTheCap =
+        post("/api/generate/collection", "ada", "{\"prompts\":[\"a\",\"b\",\"c\",\"d\"]}");
     assertThat(biggerThanTheCap.statusCode()).as(biggerThanTheCap.body()).isEqualTo(200);
     assertThat(ServerPipelineRoutesTest.json(biggerThanTheCap).get("items")).hasSize(4);
     // Async, all four would start at once: refused before anything reaches Replicate.
     int beforeAsync = t.fake.getRequestCount();
-    HttpResponse<String> asyncTooBig = t.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + t.server.port() + "/api/generate/collection"))
-        .header("Authorization", "Bearer " + t.tokens.issue("ada", Duration.ofMinutes(5))).header("Content-Type", "application/json").header("Prefer", "respond-async")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"prompts\":[\"a\",\"b\",\"c\",\"d\"]}")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> asyncTooBig =
+        t.http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + t.server.port() + "/api/generate/collection"))
+                .header("Authorization", "Bearer " + t.tokens.issue("ada", Duration.ofMinutes(5)))
+                .header("Content-Type", "application/json")
+                .header("Prefer", "respond-async")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString("{\"prompts\":[\"a\",\"b\",\"c\",\"d\"]}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(asyncTooBig.statusCode()).isEqualTo(400);
-    assertThat(ServerPipelineRoutesTest.json(asyncTooBig).get("error").asText()).contains("--max-generations-per-user");
+    assertThat(ServerPipelineRoutesTest.json(asyncTooBig).get("error").asText())
+        .contains("--max-generations-per-user");
     assertThat(t.fake.getRequestCount()).isEqualTo(beforeAsync);
   }
 
@@ -143,38 +203,58 @@ class ServerCostControlsTest {
 
     assertThat(third.statusCode()).isEqualTo(429);
     assertThat(ServerPipelineRoutesTest.json(third).get("error").asText()).contains("daily quota");
-    assertThat(Long.parseLong(third.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 86_400L);
+    assertThat(Long.parseLong(third.headers().firstValue("Retry-After").orElseThrow()))
+        .isBetween(1L, 86_400L);
     assertThat(batch.statusCode()).isEqualTo(429);
     assertThat(t.fake.getRequestCount()).isEqualTo(before);
-    assertThat(post("/api/generate", "bob", "{\"prompt\":\"bob's first\"}").statusCode()).isEqualTo(200);
+    assertThat(post("/api/generate", "bob", "{\"prompt\":\"bob's first\"}").statusCode())
+        .isEqualTo(200);
   }
 
   @Test
   void urlFieldsTakeHttpOnlyAndDataOnlyForTheMask() throws Exception {
     start(b -> b);
-    String png = "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(ServerPipelineRoutesTest.PNG);
-    List<String> refused = List.of(
-        "{\"prompt\":\"p\",\"imageUrl\":\"javascript:alert(1)\"}",
-        "{\"prompt\":\"p\",\"imageUrl\":\"file:///etc/passwd\"}",
-        "{\"prompt\":\"p\",\"imageUrl\":\"" + png + "\"}");
+    String png =
+        "data:image/png;base64,"
+            + java.util.Base64.getEncoder().encodeToString(ServerPipelineRoutesTest.PNG);
+    List<String> refused =
+        List.of(
+            "{\"prompt\":\"p\",\"imageUrl\":\"javascript:alert(1)\"}",
+            "{\"prompt\":\"p\",\"imageUrl\":\"file:///etc/passwd\"}",
+            "{\"prompt\":\"p\",\"imageUrl\":\"" + png + "\"}");
     for (String body : refused) {
       HttpResponse<String> r = post("/api/generate", "ada", body);
       assertThat(r.statusCode()).as(body).isEqualTo(400);
       assertThat(ServerPipelineRoutesTest.json(r).get("error").asText()).contains("imageUrl");
     }
-    for (String field : List.of("\"baseImageUrl\":\"javascript:alert(1)\"", "\"baseImageUrl\":\"data:text/html,x\"")) {
-      HttpResponse<String> r = post("/api/generate/edit", "ada",
-          "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"https://cdn.example.com/m.png\",\"prompt\":\"p\"," + field + "}");
+    for (String field :
+        List.of(
+            "\"baseImageUrl\":\"javascript:alert(1)\"", "\"baseImageUrl\":\"data:text/html,x\"")) {
+      HttpResponse<String> r =
+          post(
+              "/api/generate/edit",
+              "ada",
+              "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"https://cdn.example.com/m.png\",\"prompt\":\"p\","
+                  + field
+                  + "}");
       assertThat(r.statusCode()).as(field).isEqualTo(400);
       assertThat(ServerPipelineRoutesTest.json(r).get("error").asText()).contains("baseImageUrl");
     }
-    HttpResponse<String> jsMask = post("/api/generate/edit", "ada",
-        "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"javascript:alert(1)\",\"prompt\":\"p\"}");
+    HttpResponse<String> jsMask =
+        post(
+            "/api/generate/edit",
+            "ada",
+            "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"javascript:alert(1)\",\"prompt\":\"p\"}");
     assertThat(jsMask.statusCode()).isEqualTo(400);
     assertThat(t.fake.getRequestCount()).isZero();
 
-    HttpResponse<String> dataMask = post("/api/generate/edit", "ada",
-        "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"" + png + "\",\"prompt\":\"p\"}");
+    HttpResponse<String> dataMask =
+        post(
+            "/api/generate/edit",
+            "ada",
+            "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\""
+                + png
+                + "\",\"prompt\":\"p\"}");
     assertThat(dataMask.statusCode()).as(dataMask.body()).isEqualTo(200);
     assertThat(t.catalog.history(HistoryQuery.of("ada")).images()).hasSize(1);
   }
@@ -218,7 +298,10 @@ class ServerCostControlsTest {
     CostControls.Permit p = costs.acquire("user-1", 2);
     assertThat(costs.usersToday()).isEqualTo(1);
     assertThat(costs.trackedUsers()).isEqualTo(1);
-    assertThatThrownBy(() -> costs.acquire("user-1", 1)).isInstanceOf(ApiError.class).extracting(e -> ((ApiError) e).status).isEqualTo(429);
+    assertThatThrownBy(() -> costs.acquire("user-1", 1))
+        .isInstanceOf(ApiError.class)
+        .extracting(e -> ((ApiError) e).status)
+        .isEqualTo(429);
     p.close();
     p.close(); // idempotent: gives back once
     assertThat(costs.trackedUsers()).isZero();
@@ -230,13 +313,17 @@ class ServerCostControlsTest {
 
   @Test
   void modelListsAreValidated() {
-    assertThat(CostControls.parseModels(" google/nano-banana , Black-Forest-Labs/* ")).containsExactly("google/nano-banana", "black-forest-labs/*");
+    assertThat(CostControls.parseModels(" google/nano-banana , Black-Forest-Labs/* "))
+        .containsExactly("google/nano-banana", "black-forest-labs/*");
     for (String bad : List.of("", ",", "google", "*/*", "google/nano banana", "a/b/c")) {
-      assertThatThrownBy(() -> CostControls.parseModels(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> CostControls.parseModels(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
     }
     CostControls costs = new CostControls(List.of("google/*"), 1, 1, 0, Clock.systemUTC());
     costs.checkModel(Optional.of("Google/Imagen-4"));
     costs.checkModel(Optional.empty());
-    assertThatThrownBy(() -> costs.checkModel(Optional.of("googlex/imagen"))).isInstanceOf(ApiError.class);
+    assertThatThrownBy(() -> costs.checkModel(Optional.of("googlex/imagen")))
+        .isInstanceOf(ApiError.class);
   }
 }

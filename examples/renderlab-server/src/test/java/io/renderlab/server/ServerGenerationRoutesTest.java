@@ -31,7 +31,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The durable-generation routes: respond-async, the status route, the inpaint route, webhooks for any known prediction. */
+/**
+ * The durable-generation routes: respond-async, the status route, the inpaint route, webhooks for
+ * any known prediction.
+ */
 class ServerGenerationRoutesTest {
   static final String SECRET = "test-secret-that-is-at-least-thirty-two-bytes";
   static final String WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -48,18 +51,48 @@ class ServerGenerationRoutesTest {
   @BeforeEach
   void start() throws IOException {
     fake = new StatefulReplicate(ServerPipelineRoutesTest.PNG, true);
-    replicate = ReplicateClient.builder().token("r8_x").baseUrl(fake.baseUrl()).createsPerMinute(0)
-        .pollSchedule(Duration.ofMillis(20), 1.0, Duration.ofMillis(20)).retryPolicy(RetryPolicy.none()).build();
+    replicate =
+        ReplicateClient.builder()
+            .token("r8_x")
+            .baseUrl(fake.baseUrl())
+            .createsPerMinute(0)
+            .pollSchedule(Duration.ofMillis(20), 1.0, Duration.ofMillis(20))
+            .retryPolicy(RetryPolicy.none())
+            .build();
     JdbcDataSource ds = new JdbcDataSource();
     ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
     catalog = JdbcImageCatalog.builder().dataSource(ds).build();
     catalog.migrate();
     FolderImageStore store = FolderImageStore.of(files, "http://127.0.0.1/files/");
-    thumbnails = ThumbnailService.builder().catalog(catalog).jobs(catalog.thumbnailJobs()).store(store).workers(1).build().start();
-    Ingestor ingestor = Ingestor.builder().store(store).fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build()).build();
-    pipeline = RenderLabPipeline.builder().replicate(replicate).ingestor(ingestor).catalog(catalog).thumbnails(thumbnails).build();
-    server = RenderLabServer.builder().pipeline(pipeline, thumbnails).filesRoot(files).port(0)
-        .jwtSecret(SECRET).webhookSecret(WEBHOOK_SECRET).build().start();
+    thumbnails =
+        ThumbnailService.builder()
+            .catalog(catalog)
+            .jobs(catalog.thumbnailJobs())
+            .store(store)
+            .workers(1)
+            .build()
+            .start();
+    Ingestor ingestor =
+        Ingestor.builder()
+            .store(store)
+            .fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build())
+            .build();
+    pipeline =
+        RenderLabPipeline.builder()
+            .replicate(replicate)
+            .ingestor(ingestor)
+            .catalog(catalog)
+            .thumbnails(thumbnails)
+            .build();
+    server =
+        RenderLabServer.builder()
+            .pipeline(pipeline, thumbnails)
+            .filesRoot(files)
+            .port(0)
+            .jwtSecret(SECRET)
+            .webhookSecret(WEBHOOK_SECRET)
+            .build()
+            .start();
   }
 
   @AfterEach
@@ -71,11 +104,17 @@ class ServerGenerationRoutesTest {
     fake.close();
   }
 
-  HttpResponse<String> send(String method, String path, String user, String body, boolean async) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .header("Authorization", "Bearer " + tokens.issue(user, Duration.ofMinutes(5)))
-        .header("Content-Type", "application/json");
+  HttpResponse<String> send(String method, String path, String user, String body, boolean async)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .header("Authorization", "Bearer " + tokens.issue(user, Duration.ofMinutes(5)))
+            .header("Content-Type", "application/json");
     if (async) {
       b.header("Prefer", "respond-async");
     }
@@ -91,7 +130,8 @@ class ServerGenerationRoutesTest {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
       JsonNode g = json(send("GET", location, user, null, false));
-      if (!g.path("status").asText().matches("pending|running|ingesting") || System.nanoTime() > deadline) {
+      if (!g.path("status").asText().matches("pending|running|ingesting")
+          || System.nanoTime() > deadline) {
         return g;
       }
       Thread.onSpinWait();
@@ -99,12 +139,15 @@ class ServerGenerationRoutesTest {
   }
 
   @Test
-  void respondAsyncAnswers202WithALocationWhoseStatusEndsSucceededWithTheRecords() throws Exception {
-    HttpResponse<String> r = send("POST", "/api/generate", "ada", "{\"prompt\":\"a red bicycle\"}", true);
+  void respondAsyncAnswers202WithALocationWhoseStatusEndsSucceededWithTheRecords()
+      throws Exception {
+    HttpResponse<String> r =
+        send("POST", "/api/generate", "ada", "{\"prompt\":\"a red bicycle\"}", true);
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     String id = json(r).path("id").asText();
-    assertThat(json(r).path("status").asText()).isIn("pending", "running", "ingesting", "succeeded");
+    assertThat(json(r).path("status").asText())
+        .isIn("pending", "running", "ingesting", "succeeded");
     assertThat(r.headers().firstValue("Location")).contains("/api/generations/" + id);
     JsonNode done = awaitEnd("/api/generations/" + id, "ada");
     assertThat(done.path("status").asText()).isEqualTo("succeeded");
@@ -120,17 +163,28 @@ class ServerGenerationRoutesTest {
 
   @Test
   void anotherUsersGenerationAndUnknownIdsAre404() throws Exception {
-    String id = json(send("POST", "/api/generate", "ada", "{\"prompt\":\"mine\"}", true)).path("id").asText();
+    String id =
+        json(send("POST", "/api/generate", "ada", "{\"prompt\":\"mine\"}", true))
+            .path("id")
+            .asText();
 
-    assertThat(send("GET", "/api/generations/" + id, "bob", null, false).statusCode()).isEqualTo(404);
-    assertThat(send("GET", "/api/generations/" + UUID.randomUUID(), "ada", null, false).statusCode()).isEqualTo(404);
-    assertThat(send("GET", "/api/generations/not-a-uuid", "ada", null, false).statusCode()).isEqualTo(404);
-    assertThat(send("GET", "/api/generations?status=bogus", "ada", null, false).statusCode()).isEqualTo(400);
+    assertThat(send("GET", "/api/generations/" + id, "bob", null, false).statusCode())
+        .isEqualTo(404);
+    assertThat(
+            send("GET", "/api/generations/" + UUID.randomUUID(), "ada", null, false).statusCode())
+        .isEqualTo(404);
+    assertThat(send("GET", "/api/generations/not-a-uuid", "ada", null, false).statusCode())
+        .isEqualTo(404);
+    assertThat(send("GET", "/api/generations?status=bogus", "ada", null, false).statusCode())
+        .isEqualTo(400);
   }
 
   @Test
   void aFailedAsyncGenerationSaysWhyOnItsStatusRoute() throws Exception {
-    String id = json(send("POST", "/api/generate", "ada", "{\"prompt\":\"please fail\"}", true)).path("id").asText();
+    String id =
+        json(send("POST", "/api/generate", "ada", "{\"prompt\":\"please fail\"}", true))
+            .path("id")
+            .asText();
 
     JsonNode done = awaitEnd("/api/generations/" + id, "ada");
 
@@ -141,18 +195,31 @@ class ServerGenerationRoutesTest {
 
   @Test
   void asyncEditAndCollectionAnd202() throws Exception {
-    String mask = "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(ServerPipelineRoutesTest.PNG);
-    HttpResponse<String> edit = send("POST", "/api/generate/edit", "ada",
-        "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"" + mask + "\",\"prompt\":\"add a door\"}", true);
+    String mask =
+        "data:image/png;base64,"
+            + java.util.Base64.getEncoder().encodeToString(ServerPipelineRoutesTest.PNG);
+    HttpResponse<String> edit =
+        send(
+            "POST",
+            "/api/generate/edit",
+            "ada",
+            "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\""
+                + mask
+                + "\",\"prompt\":\"add a door\"}",
+            true);
     assertThat(edit.statusCode()).as(edit.body()).isEqualTo(202);
     JsonNode edited = awaitEnd("/api/generations/" + json(edit).path("id").asText(), "ada");
-    assertThat(edited.path("images").get(0).path("mask_url").asText()).contains("inpaint-masks/ada/");
+    assertThat(edited.path("images").get(0).path("mask_url").asText())
+        .contains("inpaint-masks/ada/");
 
-    HttpResponse<String> collection = send("POST", "/api/generate/collection", "ada", "{\"prompts\":[\"one\",\"two\"]}", true);
+    HttpResponse<String> collection =
+        send("POST", "/api/generate/collection", "ada", "{\"prompts\":[\"one\",\"two\"]}", true);
     assertThat(collection.statusCode()).as(collection.body()).isEqualTo(202);
     assertThat(json(collection).path("generations")).hasSize(2);
     for (JsonNode g : json(collection).path("generations")) {
-      assertThat(awaitEnd("/api/generations/" + g.path("id").asText(), "ada").path("status").asText()).isEqualTo("succeeded");
+      assertThat(
+              awaitEnd("/api/generations/" + g.path("id").asText(), "ada").path("status").asText())
+          .isEqualTo("succeeded");
     }
   }
 
@@ -164,29 +231,65 @@ class ServerGenerationRoutesTest {
     server.close();
     pipeline.close();
     replicate.close();
-    replicate = ReplicateClient.builder().token("r8_x").baseUrl(slow.baseUrl()).createsPerMinute(0).retryPolicy(RetryPolicy.none()).build();
-    Ingestor ingestor = Ingestor.builder().store(FolderImageStore.of(files, "http://127.0.0.1/files/"))
-        .fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build()).build();
-    pipeline = RenderLabPipeline.builder().replicate(replicate).ingestor(ingestor).catalog(catalog).thumbnails(thumbnails).build();
-    server = RenderLabServer.builder().pipeline(pipeline, thumbnails).filesRoot(files).port(0).jwtSecret(SECRET)
-        .maxConcurrentGenerations(2).build().start();
+    replicate =
+        ReplicateClient.builder()
+            .token("r8_x")
+            .baseUrl(slow.baseUrl())
+            .createsPerMinute(0)
+            .retryPolicy(RetryPolicy.none())
+            .build();
+    Ingestor ingestor =
+        Ingestor.builder()
+            .store(FolderImageStore.of(files, "http://127.0.0.1/files/"))
+            .fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build())
+            .build();
+    pipeline =
+        RenderLabPipeline.builder()
+            .replicate(replicate)
+            .ingestor(ingestor)
+            .catalog(catalog)
+            .thumbnails(thumbnails)
+            .build();
+    server =
+        RenderLabServer.builder()
+            .pipeline(pipeline, thumbnails)
+            .filesRoot(files)
+            .port(0)
+            .jwtSecret(SECRET)
+            .maxConcurrentGenerations(2)
+            .build()
+            .start();
 
-    assertThat(send("POST", "/api/generate", "ada", "{\"prompt\":\"one\"}", true).statusCode()).isEqualTo(202);
-    assertThat(send("POST", "/api/generate", "ada", "{\"prompt\":\"two\"}", true).statusCode()).isEqualTo(202);
-    HttpResponse<String> third = send("POST", "/api/generate", "ada", "{\"prompt\":\"three\"}", true);
+    assertThat(send("POST", "/api/generate", "ada", "{\"prompt\":\"one\"}", true).statusCode())
+        .isEqualTo(202);
+    assertThat(send("POST", "/api/generate", "ada", "{\"prompt\":\"two\"}", true).statusCode())
+        .isEqualTo(202);
+    HttpResponse<String> third =
+        send("POST", "/api/generate", "ada", "{\"prompt\":\"three\"}", true);
 
     assertThat(third.statusCode()).isEqualTo(429);
     assertThat(third.headers().firstValue("Retry-After")).isPresent();
-    assertThat(send("POST", "/api/generate", "bob", "{\"prompt\":\"other user\"}", true).statusCode()).isEqualTo(202);
+    assertThat(
+            send("POST", "/api/generate", "bob", "{\"prompt\":\"other user\"}", true).statusCode())
+        .isEqualTo(202);
     assertThat(slow.creates.get()).as("the refused one was never created").isEqualTo(3);
   }
 
   @Test
   void theSeedsInpaintRouteIsTheEditFlowKeepingMaskAndPrompt() throws Exception {
-    String mask = "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(ServerPipelineRoutesTest.PNG);
-    HttpResponse<String> r = send("POST", "/api/inpaint/nano-banana", "ada",
-        "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"" + mask + "\",\"prompt\":\"paint it red\","
-            + "\"baseImageUrl\":\"https://cdn.example.com/base.png\"}", false);
+    String mask =
+        "data:image/png;base64,"
+            + java.util.Base64.getEncoder().encodeToString(ServerPipelineRoutesTest.PNG);
+    HttpResponse<String> r =
+        send(
+            "POST",
+            "/api/inpaint/nano-banana",
+            "ada",
+            "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\""
+                + mask
+                + "\",\"prompt\":\"paint it red\","
+                + "\"baseImageUrl\":\"https://cdn.example.com/base.png\"}",
+            false);
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonNode body = json(r);
@@ -194,22 +297,35 @@ class ServerGenerationRoutesTest {
     assertThat(body.path("output").asText()).startsWith("http://127.0.0.1/files/ada/edited_");
     assertThat(body.path("image").path("mask_url").asText()).contains("inpaint-masks/ada/");
     assertThat(body.path("image").path("prompt").asText()).isEqualTo("paint it red");
-    assertThat(body.path("image").path("reference_url").asText()).isEqualTo("https://cdn.example.com/base.png");
+    assertThat(body.path("image").path("reference_url").asText())
+        .isEqualTo("https://cdn.example.com/base.png");
   }
 
   @Test
   void aSignedWebhookCompletesAKnownGenerationNobodyWaitsFor() throws Exception {
     var input = RenderLabServer.JSON.createObjectNode().put("prompt", "a harbour");
     String predictionId = fake.startedElsewhere(input);
-    Generation g = catalog.generations().create(
-        Generation.builder().userId("ada").kind(GenerationKind.GENERATE).model("google/nano-banana").prompt("a harbour")
-            .inputJson(input.toString()).deadline(Instant.now().plusSeconds(600)).build(),
-        "another-instance", Duration.ofMinutes(10));
+    Generation g =
+        catalog
+            .generations()
+            .create(
+                Generation.builder()
+                    .userId("ada")
+                    .kind(GenerationKind.GENERATE)
+                    .model("google/nano-banana")
+                    .prompt("a harbour")
+                    .inputJson(input.toString())
+                    .deadline(Instant.now().plusSeconds(600))
+                    .build(),
+                "another-instance",
+                Duration.ofMinutes(10));
     catalog.generations().started(g.id(), predictionId);
     String delivered = replicate.predictions().get(predictionId).json().toString();
 
-    HttpResponse<String> first = http.send(signed("msg_1", delivered), HttpResponse.BodyHandlers.ofString());
-    HttpResponse<String> again = http.send(signed("msg_1", delivered), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> first =
+        http.send(signed("msg_1", delivered), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> again =
+        http.send(signed("msg_1", delivered), HttpResponse.BodyHandlers.ofString());
 
     assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
     assertThat(json(first).path("outcome").asText()).isEqualTo("completed");
@@ -222,9 +338,16 @@ class ServerGenerationRoutesTest {
 
   HttpRequest signed(String messageId, String body) {
     long now = System.currentTimeMillis() / 1000;
-    String sig = WebhookVerifier.of(WEBHOOK_SECRET).signature(messageId, now, body.getBytes(StandardCharsets.UTF_8));
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/webhooks/replicate"))
-        .header("webhook-id", messageId).header("webhook-timestamp", Long.toString(now)).header("webhook-signature", sig)
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    String sig =
+        WebhookVerifier.of(WEBHOOK_SECRET)
+            .signature(messageId, now, body.getBytes(StandardCharsets.UTF_8));
+    return HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/api/webhooks/replicate"))
+        .header("webhook-id", messageId)
+        .header("webhook-timestamp", Long.toString(now))
+        .header("webhook-signature", sig)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
   }
 }

@@ -58,8 +58,12 @@ class ServerPipelineRoutesTest {
   final HttpClient http = HttpClient.newHttpClient();
   final TestTokens tokens = TestTokens.hs256(SECRET, Clock.systemUTC());
   final AtomicInteger ids = new AtomicInteger();
-  /** Predictions whose prompt contains "slow" wait for this gate (and count down slowArrived first). */
+
+  /**
+   * Predictions whose prompt contains "slow" wait for this gate (and count down slowArrived first).
+   */
   final CountDownLatch slowGate = new CountDownLatch(1);
+
   final CountDownLatch slowArrived = new CountDownLatch(1);
 
   static byte[] png() {
@@ -79,47 +83,88 @@ class ServerPipelineRoutesTest {
 
   static RenderLabServer.Builder pipelineServer(ServerPipelineRoutesTest t) throws IOException {
     t.fake = new MockWebServer();
-    t.fake.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest r) {
-        String path = r.getUrl().encodedPath();
-        if (path.startsWith("/files/")) {
-          return new MockResponse.Builder().body(new Buffer().write(PNG)).build();
-        }
-        String id = "p" + t.ids.incrementAndGet();
-        String body = r.getBody() == null ? "" : r.getBody().utf8();
-        if (body.contains("invalid")) {
-          return new MockResponse.Builder().code(422).addHeader("Content-Type", "application/problem+json")
-              .body("{\"title\":\"Input validation failed\",\"detail\":\"prompt: too long\",\"status\":422}").build();
-        }
-        if (body.contains("slow")) {
-          t.slowArrived.countDown();
-          try {
-            t.slowGate.await(30, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    t.fake.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest r) {
+            String path = r.getUrl().encodedPath();
+            if (path.startsWith("/files/")) {
+              return new MockResponse.Builder().body(new Buffer().write(PNG)).build();
+            }
+            String id = "p" + t.ids.incrementAndGet();
+            String body = r.getBody() == null ? "" : r.getBody().utf8();
+            if (body.contains("invalid")) {
+              return new MockResponse.Builder()
+                  .code(422)
+                  .addHeader("Content-Type", "application/problem+json")
+                  .body(
+                      "{\"title\":\"Input validation failed\",\"detail\":\"prompt: too long\",\"status\":422}")
+                  .build();
+            }
+            if (body.contains("slow")) {
+              t.slowArrived.countDown();
+              try {
+                t.slowGate.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            String status =
+                body.contains("fail")
+                    ? "failed"
+                    : body.contains("\"webhook\"") ? "starting" : "succeeded";
+            String output =
+                !status.equals("succeeded")
+                    ? "null"
+                    : "\"" + t.fake.url("/files/" + id + ".png") + "\"";
+            return new MockResponse.Builder()
+                .addHeader("Content-Type", "application/json")
+                .body(
+                    "{\"id\":\""
+                        + id
+                        + "\",\"model\":\"google/nano-banana\",\"status\":\""
+                        + status
+                        + "\",\"output\":"
+                        + output
+                        + ",\"error\":"
+                        + (status.equals("failed") ? "\"boom\"" : "null")
+                        + ",\"logs\":\"\",\"input\":{},\"urls\":{}}")
+                .build();
           }
-        }
-        String status = body.contains("fail") ? "failed" : body.contains("\"webhook\"") ? "starting" : "succeeded";
-        String output = !status.equals("succeeded") ? "null" : "\"" + t.fake.url("/files/" + id + ".png") + "\"";
-        return new MockResponse.Builder().addHeader("Content-Type", "application/json")
-            .body("{\"id\":\"" + id + "\",\"model\":\"google/nano-banana\",\"status\":\"" + status + "\",\"output\":" + output
-                + ",\"error\":" + (status.equals("failed") ? "\"boom\"" : "null") + ",\"logs\":\"\",\"input\":{},\"urls\":{}}")
-            .build();
-      }
-    });
+        });
     t.fake.start(InetAddress.getLoopbackAddress(), 0);
-    t.replicate = ReplicateClient.builder().token("r8_x").baseUrl(t.fake.url("/v1").toString()).createsPerMinute(0)
-        .retryPolicy(RetryPolicy.none()).build();
+    t.replicate =
+        ReplicateClient.builder()
+            .token("r8_x")
+            .baseUrl(t.fake.url("/v1").toString())
+            .createsPerMinute(0)
+            .retryPolicy(RetryPolicy.none())
+            .build();
     JdbcDataSource ds = new JdbcDataSource();
     ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
     t.catalog = JdbcImageCatalog.builder().dataSource(ds).build();
     t.catalog.migrate();
     FolderImageStore store = FolderImageStore.of(t.files, "http://127.0.0.1/files/");
-    t.thumbnails = ThumbnailService.builder().catalog(t.catalog).jobs(t.catalog.thumbnailJobs()).store(store).workers(2).build().start();
-    Ingestor ingestor = Ingestor.builder().store(store).fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build()).build();
+    t.thumbnails =
+        ThumbnailService.builder()
+            .catalog(t.catalog)
+            .jobs(t.catalog.thumbnailJobs())
+            .store(store)
+            .workers(2)
+            .build()
+            .start();
+    Ingestor ingestor =
+        Ingestor.builder()
+            .store(store)
+            .fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build())
+            .build();
     t.pipeline =
-        RenderLabPipeline.builder().replicate(t.replicate).ingestor(ingestor).catalog(t.catalog).thumbnails(t.thumbnails).build();
+        RenderLabPipeline.builder()
+            .replicate(t.replicate)
+            .ingestor(ingestor)
+            .catalog(t.catalog)
+            .thumbnails(t.thumbnails)
+            .build();
     return RenderLabServer.builder().pipeline(t.pipeline, t.thumbnails).filesRoot(t.files).port(0);
   }
 
@@ -129,7 +174,13 @@ class ServerPipelineRoutesTest {
 
   @BeforeEach
   void start() throws IOException {
-    server = pipelineServer(this).jwtSecret(SECRET).webhookSecret(WEBHOOK_SECRET).maxUploadBytes(1024 * 1024).build().start();
+    server =
+        pipelineServer(this)
+            .jwtSecret(SECRET)
+            .webhookSecret(WEBHOOK_SECRET)
+            .maxUploadBytes(1024 * 1024)
+            .build()
+            .start();
   }
 
   @AfterEach
@@ -141,8 +192,11 @@ class ServerPipelineRoutesTest {
     fake.close();
   }
 
-  HttpResponse<String> post(String path, String user, String contentType, HttpRequest.BodyPublisher body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).POST(body);
+  HttpResponse<String> post(
+      String path, String user, String contentType, HttpRequest.BodyPublisher body)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).POST(body);
     if (user != null) {
       b.header("Authorization", "Bearer " + tokens.issue(user, Duration.ofMinutes(5)));
     }
@@ -158,8 +212,13 @@ class ServerPipelineRoutesTest {
 
   static HttpRequest.BodyPublisher multipart(String boundary, String filename, byte[] content) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
-        + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(
+        ("--"
+                + boundary
+                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+                + filename
+                + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            .getBytes(StandardCharsets.UTF_8));
     out.writeBytes(content);
     out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
     return HttpRequest.BodyPublishers.ofByteArray(out.toByteArray());
@@ -171,13 +230,19 @@ class ServerPipelineRoutesTest {
 
   @Test
   void generateAnswersInTheSeedsShape() throws Exception {
-    HttpResponse<String> r = postJson("/api/generate", "ada", "{\"prompt\":\"modern architecture\",\"imageUrl\":\"https://cdn.example.com/ref.png\"}");
+    HttpResponse<String> r =
+        postJson(
+            "/api/generate",
+            "ada",
+            "{\"prompt\":\"modern architecture\",\"imageUrl\":\"https://cdn.example.com/ref.png\"}");
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonNode body = json(r);
     assertThat(body.get("status").asText()).isEqualTo("succeeded");
-    assertThat(body.get("output").get("imageUrl").asText()).startsWith("http://127.0.0.1/files/ada/generated_");
-    assertThat(body.get("image").get("reference_url").asText()).isEqualTo("https://cdn.example.com/ref.png");
+    assertThat(body.get("output").get("imageUrl").asText())
+        .startsWith("http://127.0.0.1/files/ada/generated_");
+    assertThat(body.get("image").get("reference_url").asText())
+        .isEqualTo("https://cdn.example.com/ref.png");
     assertThat(catalog.history(HistoryQuery.of("ada")).images()).hasSize(1);
   }
 
@@ -192,18 +257,29 @@ class ServerPipelineRoutesTest {
 
   @Test
   void editAndCollectionAnswerInTheSeedsShapes() throws Exception {
-    HttpResponse<String> edit = postJson("/api/generate/edit", "ada",
-        "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"data:image/png;base64,"
-            + java.util.Base64.getEncoder().encodeToString(PNG) + "\",\"prompt\":\"restore\"}");
+    HttpResponse<String> edit =
+        postJson(
+            "/api/generate/edit",
+            "ada",
+            "{\"imageUrl\":\"https://cdn.example.com/a.png\",\"maskUrl\":\"data:image/png;base64,"
+                + java.util.Base64.getEncoder().encodeToString(PNG)
+                + "\",\"prompt\":\"restore\"}");
     assertThat(edit.statusCode()).as(edit.body()).isEqualTo(200);
     assertThat(json(edit).get("success").asBoolean()).isTrue();
     assertThat(json(edit).get("image").get("mask_url").asText()).contains("inpaint-masks/ada/");
 
-    HttpResponse<String> batch = postJson("/api/generate/collection", "ada", "{\"prompts\":[\"one\",\"please fail\"]}");
+    HttpResponse<String> batch =
+        postJson("/api/generate/collection", "ada", "{\"prompts\":[\"one\",\"please fail\"]}");
     assertThat(batch.statusCode()).isEqualTo(200);
-    assertThat(json(batch).get("items")).extracting(n -> n.get("status").asText()).containsExactly("succeeded", "failed");
+    assertThat(json(batch).get("items"))
+        .extracting(n -> n.get("status").asText())
+        .containsExactly("succeeded", "failed");
 
-    HttpResponse<String> missing = postJson("/api/generate/edit", "ada", "{\"imageUrl\":\"https://x.test/a.png\",\"prompt\":\"p\"}");
+    HttpResponse<String> missing =
+        postJson(
+            "/api/generate/edit",
+            "ada",
+            "{\"imageUrl\":\"https://x.test/a.png\",\"prompt\":\"p\"}");
     assertThat(missing.statusCode()).isEqualTo(400);
     assertThat(json(missing).get("error").asText()).contains("maskUrl");
   }
@@ -211,21 +287,41 @@ class ServerPipelineRoutesTest {
   @Test
   void uploadsAreStoredAndTooLargeOnesGet413WhileTheServerKeepsServing() throws Exception {
     String boundary = "renderlab" + UUID.randomUUID();
-    HttpResponse<String> ok = post("/api/upload", "ada", "multipart/form-data; boundary=" + boundary, multipart(boundary, "photo.png", PNG));
+    HttpResponse<String> ok =
+        post(
+            "/api/upload",
+            "ada",
+            "multipart/form-data; boundary=" + boundary,
+            multipart(boundary, "photo.png", PNG));
     assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
     assertThat(json(ok).get("output").get("publicUrl").asText()).contains("/files/ada/upload_");
 
     byte[] big = new byte[2 * 1024 * 1024];
     System.arraycopy(PNG, 0, big, 0, PNG.length);
-    HttpResponse<String> tooBig = post("/api/upload", "ada", "multipart/form-data; boundary=" + boundary, multipart(boundary, "big.png", big));
+    HttpResponse<String> tooBig =
+        post(
+            "/api/upload",
+            "ada",
+            "multipart/form-data; boundary=" + boundary,
+            multipart(boundary, "big.png", big));
     assertThat(tooBig.statusCode()).isEqualTo(413);
 
-    HttpResponse<String> notImage = post("/api/upload", "ada", "multipart/form-data; boundary=" + boundary,
-        multipart(boundary, "x.txt", "hello".getBytes(StandardCharsets.UTF_8)));
+    HttpResponse<String> notImage =
+        post(
+            "/api/upload",
+            "ada",
+            "multipart/form-data; boundary=" + boundary,
+            multipart(boundary, "x.txt", "hello".getBytes(StandardCharsets.UTF_8)));
     assertThat(notImage.statusCode()).isEqualTo(422);
 
-    assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/healthz")).build(),
-        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + server.port() + "/healthz"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(200);
   }
 
   @Test
@@ -233,10 +329,16 @@ class ServerPipelineRoutesTest {
     postJson("/api/generate", "ada", "{\"prompt\":\"x\"}");
     String body = "{\"id\":\"p1\",\"status\":\"succeeded\"}";
     long now = System.currentTimeMillis() / 1000;
-    String sig = WebhookVerifier.of(WEBHOOK_SECRET).signature("msg_1", now, body.getBytes(StandardCharsets.UTF_8));
-    HttpRequest.Builder good = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/webhooks/replicate"))
-        .header("webhook-id", "msg_1").header("webhook-timestamp", Long.toString(now)).header("webhook-signature", sig)
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+    String sig =
+        WebhookVerifier.of(WEBHOOK_SECRET)
+            .signature("msg_1", now, body.getBytes(StandardCharsets.UTF_8));
+    HttpRequest.Builder good =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.port() + "/api/webhooks/replicate"))
+            .header("webhook-id", "msg_1")
+            .header("webhook-timestamp", Long.toString(now))
+            .header("webhook-signature", sig)
+            .POST(HttpRequest.BodyPublishers.ofString(body));
 
     HttpResponse<String> first = http.send(good.build(), HttpResponse.BodyHandlers.ofString());
     HttpResponse<String> again = http.send(good.build(), HttpResponse.BodyHandlers.ofString());
@@ -244,50 +346,85 @@ class ServerPipelineRoutesTest {
     assertThat(json(again).get("alreadyRecorded").asBoolean()).isTrue();
     assertThat(catalog.findByPrediction("p1")).hasSize(1);
 
-    HttpResponse<String> forged = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/webhooks/replicate"))
-        .header("webhook-id", "msg_1").header("webhook-timestamp", Long.toString(now)).header("webhook-signature", sig)
-        .POST(HttpRequest.BodyPublishers.ofString(body.replace("succeeded", "failed"))).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> forged =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/api/webhooks/replicate"))
+                .header("webhook-id", "msg_1")
+                .header("webhook-timestamp", Long.toString(now))
+                .header("webhook-signature", sig)
+                .POST(HttpRequest.BodyPublishers.ofString(body.replace("succeeded", "failed")))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(forged.statusCode()).isEqualTo(401);
   }
 
   @Test
   void devUserModeOnlyBindsToLoopback() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> RenderLabServer.builder().catalog(catalog, catalog.thumbnailJobs()).devUser("me").host("0.0.0.0").build())
+            () ->
+                RenderLabServer.builder()
+                    .catalog(catalog, catalog.thumbnailJobs())
+                    .devUser("me")
+                    .host("0.0.0.0")
+                    .build())
         .hasMessageContaining("loopback");
   }
 
   HttpRequest signedDelivery(String secret, String messageId, String body) {
     long now = System.currentTimeMillis() / 1000;
-    String sig = WebhookVerifier.of(secret).signature(messageId, now, body.getBytes(StandardCharsets.UTF_8));
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/webhooks/replicate"))
-        .header("webhook-id", messageId).header("webhook-timestamp", Long.toString(now)).header("webhook-signature", sig)
+    String sig =
+        WebhookVerifier.of(secret).signature(messageId, now, body.getBytes(StandardCharsets.UTF_8));
+    return HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/api/webhooks/replicate"))
+        .header("webhook-id", messageId)
+        .header("webhook-timestamp", Long.toString(now))
+        .header("webhook-signature", sig)
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
   }
 
   @Test
   void withAPublicUrlAGenerationCompletesByWebhookOnceWhateverTheDuplicates() throws Exception {
     server.close();
-    server = RenderLabServer.builder().pipeline(pipelineOf(this), thumbnails).filesRoot(files).port(0).jwtSecret(SECRET)
-        .webhookSecret(WEBHOOK_SECRET).publicUrl("https://renderlab.example.com/").build().start();
+    server =
+        RenderLabServer.builder()
+            .pipeline(pipelineOf(this), thumbnails)
+            .filesRoot(files)
+            .port(0)
+            .jwtSecret(SECRET)
+            .webhookSecret(WEBHOOK_SECRET)
+            .publicUrl("https://renderlab.example.com/")
+            .build()
+            .start();
 
-    java.util.concurrent.CompletableFuture<HttpResponse<String>> pending = http.sendAsync(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/generate"))
-            .header("Authorization", "Bearer " + tokens.issue("ada", Duration.ofMinutes(5)))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"by webhook\"}")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> pending =
+        http.sendAsync(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/api/generate"))
+                .header("Authorization", "Bearer " + tokens.issue("ada", Duration.ofMinutes(5)))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"by webhook\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     RecordedRequest create = fake.takeRequest();
-    assertThat(create.getBody().utf8()).contains("\"webhook\":\"https://renderlab.example.com/api/webhooks/replicate\"")
+    assertThat(create.getBody().utf8())
+        .contains("\"webhook\":\"https://renderlab.example.com/api/webhooks/replicate\"")
         .contains("completed");
-    String done = "{\"id\":\"p1\",\"model\":\"google/nano-banana\",\"status\":\"succeeded\",\"output\":\""
-        + fake.url("/files/p1.png") + "\",\"error\":null,\"input\":{},\"urls\":{}}";
+    String done =
+        "{\"id\":\"p1\",\"model\":\"google/nano-banana\",\"status\":\"succeeded\",\"output\":\""
+            + fake.url("/files/p1.png")
+            + "\",\"error\":null,\"input\":{},\"urls\":{}}";
 
     // Replicate may deliver the same event more than once, even at the same time.
-    java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> deliveries = new java.util.ArrayList<>();
+    java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> deliveries =
+        new java.util.ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      deliveries.add(http.sendAsync(signedDelivery(WEBHOOK_SECRET, "msg_p1", done), HttpResponse.BodyHandlers.ofString()));
+      deliveries.add(
+          http.sendAsync(
+              signedDelivery(WEBHOOK_SECRET, "msg_p1", done),
+              HttpResponse.BodyHandlers.ofString()));
     }
     HttpResponse<String> answer = pending.get(30, TimeUnit.SECONDS);
 
@@ -299,24 +436,35 @@ class ServerPipelineRoutesTest {
       assertThat(r.statusCode()).isEqualTo(200);
       outcomes.add(json(r).get("outcome").asText());
     }
-    // A delivery may also arrive before the request registered (takeRequest returns before the create is answered):
+    // A delivery may also arrive before the request registered (takeRequest returns before the
+    // create is answered):
     // it is then kept ("unclaimed") and completes the generation when it registers.
     assertThat(outcomes).isSubsetOf("completed", "unclaimed", "duplicate");
     assertThat(outcomes).filteredOn(o -> !o.equals("duplicate")).hasSize(1);
     assertThat(catalog.findByPrediction("p1")).hasSize(1);
-    HttpResponse<String> late = http.send(signedDelivery(WEBHOOK_SECRET, "msg_p1", done), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> late =
+        http.send(
+            signedDelivery(WEBHOOK_SECRET, "msg_p1", done), HttpResponse.BodyHandlers.ofString());
     assertThat(json(late).get("alreadyRecorded").asBoolean()).isTrue();
     assertThat(catalog.findByPrediction("p1")).hasSize(1);
   }
 
   @Test
   void aDeliveryThatArrivesBeforeItsGenerationRegistersIsKeptAndCompletedOnce() throws Exception {
-    WebhookCompletions completions = new WebhookCompletions(pipelineOf(this), Clock.systemUTC(), Duration.ofMinutes(5));
-    io.renderlab.replicate.Prediction done = io.renderlab.replicate.Prediction.of(RenderLabServer.JSON.readTree(
-        "{\"id\":\"early\",\"status\":\"succeeded\",\"output\":[\"" + fake.url("/files/early.png") + "\"]}"));
+    WebhookCompletions completions =
+        new WebhookCompletions(pipelineOf(this), Clock.systemUTC(), Duration.ofMinutes(5));
+    io.renderlab.replicate.Prediction done =
+        io.renderlab.replicate.Prediction.of(
+            RenderLabServer.JSON.readTree(
+                "{\"id\":\"early\",\"status\":\"succeeded\",\"output\":[\""
+                    + fake.url("/files/early.png")
+                    + "\"]}"));
 
     assertThat(completions.deliver(done)).isEqualTo(WebhookCompletions.Outcome.UNCLAIMED);
-    var records = completions.register("early", io.renderlab.pipeline.GenerateRequest.of("ada", "quick")).get(10, TimeUnit.SECONDS);
+    var records =
+        completions
+            .register("early", io.renderlab.pipeline.GenerateRequest.of("ada", "quick"))
+            .get(10, TimeUnit.SECONDS);
 
     assertThat(records).hasSize(1);
     assertThat(completions.deliver(done)).isEqualTo(WebhookCompletions.Outcome.DUPLICATE);
@@ -325,12 +473,17 @@ class ServerPipelineRoutesTest {
 
   @Test
   void aFailedPredictionDeliveredByWebhookRecordsNothing() throws Exception {
-    WebhookCompletions completions = new WebhookCompletions(pipelineOf(this), Clock.systemUTC(), Duration.ofMinutes(5));
+    WebhookCompletions completions =
+        new WebhookCompletions(pipelineOf(this), Clock.systemUTC(), Duration.ofMinutes(5));
     var future = completions.register("bad", io.renderlab.pipeline.GenerateRequest.of("ada", "x"));
-    completions.deliver(io.renderlab.replicate.Prediction.of(RenderLabServer.JSON.readTree(
-        "{\"id\":\"bad\",\"status\":\"failed\",\"error\":\"NSFW\",\"output\":null}")));
+    completions.deliver(
+        io.renderlab.replicate.Prediction.of(
+            RenderLabServer.JSON.readTree(
+                "{\"id\":\"bad\",\"status\":\"failed\",\"error\":\"NSFW\",\"output\":null}")));
 
-    assertThat(future).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+    assertThat(future)
+        .failsWithin(Duration.ofSeconds(10))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
         .withMessageContaining("NSFW");
     assertThat(catalog.findByPrediction("bad")).isEmpty();
   }
@@ -339,28 +492,67 @@ class ServerPipelineRoutesTest {
   void theWebhookSecretIsFetchedOnceWhenNotConfigured() throws Exception {
     server.close();
     AtomicInteger fetches = new AtomicInteger();
-    server = RenderLabServer.builder().pipeline(pipelineOf(this), thumbnails).port(0).jwtSecret(SECRET)
-        .webhookSecret(() -> {
-          fetches.incrementAndGet();
-          return WEBHOOK_SECRET;
-        }).build().start();
+    server =
+        RenderLabServer.builder()
+            .pipeline(pipelineOf(this), thumbnails)
+            .port(0)
+            .jwtSecret(SECRET)
+            .webhookSecret(
+                () -> {
+                  fetches.incrementAndGet();
+                  return WEBHOOK_SECRET;
+                })
+            .build()
+            .start();
     String body = "{\"id\":\"zz\",\"status\":\"processing\"}";
 
-    assertThat(http.send(signedDelivery(WEBHOOK_SECRET, "m1", body), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-    assertThat(http.send(signedDelivery(WEBHOOK_SECRET, "m2", body), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-    assertThat(http.send(signedDelivery("whsec_" + java.util.Base64.getEncoder().encodeToString("other".getBytes(StandardCharsets.UTF_8)), "m3", body),
-        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+    assertThat(
+            http.send(
+                    signedDelivery(WEBHOOK_SECRET, "m1", body),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(
+            http.send(
+                    signedDelivery(WEBHOOK_SECRET, "m2", body),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(
+            http.send(
+                    signedDelivery(
+                        "whsec_"
+                            + java.util.Base64.getEncoder()
+                                .encodeToString("other".getBytes(StandardCharsets.UTF_8)),
+                        "m3",
+                        body),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(401);
     assertThat(fetches).hasValue(1);
   }
 
   @Test
   void aUsersThirdConcurrentGenerationGets429WithRetryAfterWhileOthersProceed() throws Exception {
     server.close();
-    server = RenderLabServer.builder().pipeline(pipelineOf(this), thumbnails).filesRoot(files).port(0).jwtSecret(SECRET)
-        .maxConcurrentGenerations(1).build().start();
-    var slow = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/generate"))
-        .header("Authorization", "Bearer " + tokens.issue("ada", Duration.ofMinutes(5))).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"slow one\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    server =
+        RenderLabServer.builder()
+            .pipeline(pipelineOf(this), thumbnails)
+            .filesRoot(files)
+            .port(0)
+            .jwtSecret(SECRET)
+            .maxConcurrentGenerations(1)
+            .build()
+            .start();
+    var slow =
+        http.sendAsync(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/api/generate"))
+                .header("Authorization", "Bearer " + tokens.issue("ada", Duration.ofMinutes(5)))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"slow one\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(slowArrived.await(10, TimeUnit.SECONDS)).isTrue();
 
     HttpResponse<String> refused = postJson("/api/generate", "ada", "{\"prompt\":\"another\"}");
@@ -368,18 +560,26 @@ class ServerPipelineRoutesTest {
     slowGate.countDown();
 
     assertThat(refused.statusCode()).isEqualTo(429);
-    assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isPositive());
+    assertThat(refused.headers().firstValue("Retry-After"))
+        .hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isPositive());
     assertThat(json(refused).get("error").asText()).contains("too many");
     assertThat(otherUser.statusCode()).as(otherUser.body()).isEqualTo(200);
     assertThat(slow.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-    assertThat(postJson("/api/generate", "ada", "{\"prompt\":\"after\"}").statusCode()).isEqualTo(200);
+    assertThat(postJson("/api/generate", "ada", "{\"prompt\":\"after\"}").statusCode())
+        .isEqualTo(200);
   }
 
   @Test
   void closingStopsAcceptingButFinishesTheRequestInFlight() throws Exception {
-    var inFlight = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/generate"))
-        .header("Authorization", "Bearer " + tokens.issue("ada", Duration.ofMinutes(5))).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"slow but finished\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    var inFlight =
+        http.sendAsync(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/api/generate"))
+                .header("Authorization", "Bearer " + tokens.issue("ada", Duration.ofMinutes(5)))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"slow but finished\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(slowArrived.await(10, TimeUnit.SECONDS)).isTrue();
     int port = server.port();
 
@@ -407,13 +607,25 @@ class ServerPipelineRoutesTest {
   }
 
   @Test
-  void inputReplicateRejectsGets422AndAnUploadWithoutTheFileFieldGets400NamingIt() throws Exception {
-    HttpResponse<String> invalid = postJson("/api/generate", "ada", "{\"prompt\":\"invalid prompt\"}");
+  void inputReplicateRejectsGets422AndAnUploadWithoutTheFileFieldGets400NamingIt()
+      throws Exception {
+    HttpResponse<String> invalid =
+        postJson("/api/generate", "ada", "{\"prompt\":\"invalid prompt\"}");
     assertThat(invalid.statusCode()).as(invalid.body()).isEqualTo(422);
 
     String boundary = "b" + UUID.randomUUID();
-    String form = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n\r\nxx\r\n--" + boundary + "--\r\n";
-    HttpResponse<String> wrongField = post("/api/upload", "ada", "multipart/form-data; boundary=" + boundary, HttpRequest.BodyPublishers.ofString(form));
+    String form =
+        "--"
+            + boundary
+            + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n\r\nxx\r\n--"
+            + boundary
+            + "--\r\n";
+    HttpResponse<String> wrongField =
+        post(
+            "/api/upload",
+            "ada",
+            "multipart/form-data; boundary=" + boundary,
+            HttpRequest.BodyPublishers.ofString(form));
     assertThat(wrongField.statusCode()).isEqualTo(400);
     assertThat(json(wrongField).get("error").asText()).contains("'file'");
 
@@ -423,13 +635,25 @@ class ServerPipelineRoutesTest {
 
   @Test
   void tokensWithAlgNoneOrExpiredGet401JsonOverHttp() throws Exception {
-    String none = JwtVerifierTest.b64("{\"alg\":\"none\"}") + "." + JwtVerifierTest.b64("{\"sub\":\"ada\",\"exp\":9999999999}") + ".";
-    String expired = TestTokens.hs256(SECRET, Clock.offset(Clock.systemUTC(), Duration.ofHours(-2))).issue("ada", Duration.ofHours(1));
+    String none =
+        JwtVerifierTest.b64("{\"alg\":\"none\"}")
+            + "."
+            + JwtVerifierTest.b64("{\"sub\":\"ada\",\"exp\":9999999999}")
+            + ".";
+    String expired =
+        TestTokens.hs256(SECRET, Clock.offset(Clock.systemUTC(), Duration.ofHours(-2)))
+            .issue("ada", Duration.ofHours(1));
     for (String token : java.util.List.of(none, expired)) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/history"))
-          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + server.port() + "/api/history"))
+                  .header("Authorization", "Bearer " + token)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(401);
-      assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+      assertThat(r.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
       assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
       assertThat(json(r).get("error").asText()).isNotBlank();
     }

@@ -37,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * End users' URLs get the strict fetch policy even when the operator allows loopback for its
  * provider (Replicate faked on loopback, as {@code --allow-host 127.0.0.1} does): the allowed
- * host's other services are out of reach, refusals look alike whatever the port or address, and
- * a URL of the server's own storage is read from the store.
+ * host's other services are out of reach, refusals look alike whatever the port or address, and a
+ * URL of the server's own storage is read from the store.
  */
 class ServerUserUrlPolicyTest {
   static final byte[] PNG = ServerPipelineRoutesTest.PNG;
@@ -57,37 +57,75 @@ class ServerUserUrlPolicyTest {
     internal = new MockWebServer();
     internal.start(InetAddress.getLoopbackAddress(), 0);
     provider = new MockWebServer();
-    provider.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest r) {
-        String path = r.getUrl().encodedPath();
-        if (path.startsWith("/files/")) {
-          return new MockResponse.Builder().body(new Buffer().write(PNG)).build();
-        }
-        if (path.startsWith("/redirect")) {
-          return new MockResponse.Builder().code(302).addHeader("Location", internal.url("/admin/mask.png").toString()).build();
-        }
-        String id = "p" + ids.incrementAndGet();
-        return new MockResponse.Builder().addHeader("Content-Type", "application/json")
-            .body("{\"id\":\"" + id + "\",\"model\":\"google/nano-banana\",\"status\":\"succeeded\",\"output\":\""
-                + provider.url("/files/" + id + ".png") + "\",\"error\":null,\"logs\":\"\",\"input\":{},\"urls\":{}}")
-            .build();
-      }
-    });
+    provider.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest r) {
+            String path = r.getUrl().encodedPath();
+            if (path.startsWith("/files/")) {
+              return new MockResponse.Builder().body(new Buffer().write(PNG)).build();
+            }
+            if (path.startsWith("/redirect")) {
+              return new MockResponse.Builder()
+                  .code(302)
+                  .addHeader("Location", internal.url("/admin/mask.png").toString())
+                  .build();
+            }
+            String id = "p" + ids.incrementAndGet();
+            return new MockResponse.Builder()
+                .addHeader("Content-Type", "application/json")
+                .body(
+                    "{\"id\":\""
+                        + id
+                        + "\",\"model\":\"google/nano-banana\",\"status\":\"succeeded\",\"output\":\""
+                        + provider.url("/files/" + id + ".png")
+                        + "\",\"error\":null,\"logs\":\"\",\"input\":{},\"urls\":{}}")
+                .build();
+          }
+        });
     provider.start(InetAddress.getLoopbackAddress(), 0);
     internal.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).build());
-    replicate = ReplicateClient.builder().token("r8_x").baseUrl(provider.url("/v1").toString()).createsPerMinute(0)
-        .retryPolicy(RetryPolicy.none()).build();
+    replicate =
+        ReplicateClient.builder()
+            .token("r8_x")
+            .baseUrl(provider.url("/v1").toString())
+            .createsPerMinute(0)
+            .retryPolicy(RetryPolicy.none())
+            .build();
     JdbcDataSource ds = new JdbcDataSource();
     ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
     JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(ds).build();
     catalog.migrate();
     store = FolderImageStore.of(files, "http://127.0.0.1:1/files/");
-    thumbnails = ThumbnailService.builder().catalog(catalog).jobs(catalog.thumbnailJobs()).store(store).workers(1).build().start();
+    thumbnails =
+        ThumbnailService.builder()
+            .catalog(catalog)
+            .jobs(catalog.thumbnailJobs())
+            .store(store)
+            .workers(1)
+            .build()
+            .start();
     // the operator allows loopback for its provider, as --allow-host 127.0.0.1 does
-    Ingestor ingestor = Ingestor.builder().store(store).fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build()).build();
-    RenderLabPipeline pipeline = RenderLabPipeline.builder().replicate(replicate).ingestor(ingestor).catalog(catalog).thumbnails(thumbnails).build();
-    server = RenderLabServer.builder().pipeline(pipeline, thumbnails).filesRoot(files).devUser("ada").port(0).build().start();
+    Ingestor ingestor =
+        Ingestor.builder()
+            .store(store)
+            .fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build())
+            .build();
+    RenderLabPipeline pipeline =
+        RenderLabPipeline.builder()
+            .replicate(replicate)
+            .ingestor(ingestor)
+            .catalog(catalog)
+            .thumbnails(thumbnails)
+            .build();
+    server =
+        RenderLabServer.builder()
+            .pipeline(pipeline, thumbnails)
+            .filesRoot(files)
+            .devUser("ada")
+            .port(0)
+            .build()
+            .start();
   }
 
   @AfterEach
@@ -100,13 +138,24 @@ class ServerUserUrlPolicyTest {
   }
 
   HttpResponse<String> postJson(String path, String json) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   HttpResponse<String> edit(String imageUrl, String maskUrl, String baseUrl) throws Exception {
-    return postJson("/api/generate/edit", "{\"imageUrl\":\"" + imageUrl + "\",\"maskUrl\":\"" + maskUrl + "\",\"prompt\":\"p\""
-        + (baseUrl == null ? "" : ",\"baseImageUrl\":\"" + baseUrl + "\"") + "}");
+    return postJson(
+        "/api/generate/edit",
+        "{\"imageUrl\":\""
+            + imageUrl
+            + "\",\"maskUrl\":\""
+            + maskUrl
+            + "\",\"prompt\":\"p\""
+            + (baseUrl == null ? "" : ",\"baseImageUrl\":\"" + baseUrl + "\"")
+            + "}");
   }
 
   static String error(HttpResponse<String> r) throws IOException {
@@ -120,8 +169,10 @@ class ServerUserUrlPolicyTest {
 
   @Test
   void aMaskOnTheAllowedHostsInternalServiceIsRefusedAndNothingIsFetched() throws Exception {
-    HttpResponse<String> direct = edit("https://cdn.example.com/a.png", internal.url("/admin/mask.png").toString(), null);
-    HttpResponse<String> redirected = edit("https://cdn.example.com/a.png", provider.url("/redirect").toString(), null);
+    HttpResponse<String> direct =
+        edit("https://cdn.example.com/a.png", internal.url("/admin/mask.png").toString(), null);
+    HttpResponse<String> redirected =
+        edit("https://cdn.example.com/a.png", provider.url("/redirect").toString(), null);
 
     assertThat(direct.statusCode()).as(direct.body()).isEqualTo(422);
     assertThat(redirected.statusCode()).as(redirected.body()).isEqualTo(422);
@@ -149,7 +200,10 @@ class ServerUserUrlPolicyTest {
     String expected = error(a).replace(open, "<url>");
     assertThat(error(b).replace(shut, "<url>")).isEqualTo(expected);
     assertThat(error(c).replace(lan, "<url>")).isEqualTo(expected);
-    assertThat(expected).doesNotContainIgnoringCase("loopback").doesNotContainIgnoringCase("private").doesNotContainIgnoringCase("refused");
+    assertThat(expected)
+        .doesNotContainIgnoringCase("loopback")
+        .doesNotContainIgnoringCase("private")
+        .doesNotContainIgnoringCase("refused");
     // and the image and base URLs are judged the same way
     HttpResponse<String> image = edit(open, "data:image/png;base64,AAAA", null);
     assertThat(image.statusCode()).isEqualTo(a.statusCode());
@@ -159,27 +213,49 @@ class ServerUserUrlPolicyTest {
 
   @Test
   void urlFieldsAcceptHttpOnlyAndDataForTheMask() throws Exception {
-    assertThat(edit("https://cdn.example.com/a.png", "https://cdn.example.com/m.png", "javascript:alert(1)").statusCode()).isBetween(400, 499);
-    assertThat(edit("file:///etc/passwd", "https://cdn.example.com/m.png", null).statusCode()).isBetween(400, 499);
-    assertThat(edit("https://cdn.example.com/a.png", "ftp://cdn.example.com/m.png", null).statusCode()).isEqualTo(400);
-    assertThat(postJson("/api/generate", "{\"prompt\":\"p\",\"imageUrl\":\"javascript:alert(1)\"}").statusCode()).isBetween(400, 499);
-    assertThat(postJson("/api/generate", "{\"prompt\":\"p\",\"imageUrl\":\"http://169.254.169.254/latest\"}").statusCode()).isEqualTo(422);
+    assertThat(
+            edit(
+                    "https://cdn.example.com/a.png",
+                    "https://cdn.example.com/m.png",
+                    "javascript:alert(1)")
+                .statusCode())
+        .isBetween(400, 499);
+    assertThat(edit("file:///etc/passwd", "https://cdn.example.com/m.png", null).statusCode())
+        .isBetween(400, 499);
+    assertThat(
+            edit("https://cdn.example.com/a.png", "ftp://cdn.example.com/m.png", null).statusCode())
+        .isEqualTo(400);
+    assertThat(
+            postJson("/api/generate", "{\"prompt\":\"p\",\"imageUrl\":\"javascript:alert(1)\"}")
+                .statusCode())
+        .isBetween(400, 499);
+    assertThat(
+            postJson(
+                    "/api/generate",
+                    "{\"prompt\":\"p\",\"imageUrl\":\"http://169.254.169.254/latest\"}")
+                .statusCode())
+        .isEqualTo(422);
     assertThat(replicateCalls()).isZero();
 
     // the nearest good input: a data: mask, https image and base URLs
-    HttpResponse<String> ok = edit("https://cdn.example.com/a.png",
-        "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(PNG), "https://cdn.example.com/original.png");
+    HttpResponse<String> ok =
+        edit(
+            "https://cdn.example.com/a.png",
+            "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(PNG),
+            "https://cdn.example.com/original.png");
     assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
   }
 
   @Test
   void aMaskUrlOfTheServersOwnStorageIsReadFromTheStore() throws Exception {
     store.put("ada/mask.png", new ByteArrayInputStream(PNG), PutOptions.of("image/png"));
-    String own = store.publicUrl("ada/mask.png"); // http://127.0.0.1:1/files/…: nothing listens there
+    String own =
+        store.publicUrl("ada/mask.png"); // http://127.0.0.1:1/files/…: nothing listens there
 
     HttpResponse<String> r = edit(store.publicUrl("ada/photo.png"), own, own);
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    assertThat(RenderLabServer.JSON.readTree(r.body()).get("image").get("mask_url").asText()).contains("inpaint-masks/ada/");
+    assertThat(RenderLabServer.JSON.readTree(r.body()).get("image").get("mask_url").asText())
+        .contains("inpaint-masks/ada/");
   }
 }

@@ -22,8 +22,8 @@ import okio.Buffer;
  * Replicate as a state machine on mockwebserver, answering with the API's JSON: creates start
  * {@code starting}, polls say {@code processing} until {@link #release()}, then the prediction
  * succeeds with a PNG on loopback. Prompts steer outcomes: {@code fail} fails, {@code removed}
- * succeeds with {@code data_removed: true}, {@code gone} succeeds with an output URL that
- * answers 404. {@code GET /predictions} lists them newest first (for the lost-create lookup).
+ * succeeds with {@code data_removed: true}, {@code gone} succeeds with an output URL that answers
+ * 404. {@code GET /predictions} lists them newest first (for the lost-create lookup).
  */
 /** A copy of the pipeline tests' fake (test classes are not shared between example modules). */
 final class StatefulReplicate implements AutoCloseable {
@@ -32,8 +32,10 @@ final class StatefulReplicate implements AutoCloseable {
   final MockWebServer server = new MockWebServer();
   final AtomicInteger creates = new AtomicInteger();
   final CountDownLatch firstPoll = new CountDownLatch(1);
+
   /** One permit per prediction the first time it is polled (its prediction id is saved by then). */
   final java.util.concurrent.Semaphore polled = new java.util.concurrent.Semaphore(0);
+
   private final java.util.Set<String> seenPolls = ConcurrentHashMap.newKeySet();
   private final byte[] png;
   private final Map<String, Entry> predictions = new ConcurrentHashMap<>();
@@ -56,12 +58,13 @@ final class StatefulReplicate implements AutoCloseable {
   StatefulReplicate(byte[] png, boolean releasedFromStart) throws IOException {
     this.png = png;
     this.released = releasedFromStart;
-    server.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest r) {
-        return answer(r);
-      }
-    });
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest r) {
+            return answer(r);
+          }
+        });
     server.start(InetAddress.getLoopbackAddress(), 0);
   }
 
@@ -79,7 +82,9 @@ final class StatefulReplicate implements AutoCloseable {
     released = true;
   }
 
-  /** Registers a prediction as if a create had been sent by a process that died before the answer. */
+  /**
+   * Registers a prediction as if a create had been sent by a process that died before the answer.
+   */
   String startedElsewhere(JsonNode input) {
     Entry e = new Entry("lost" + creates.incrementAndGet(), input, Instant.now());
     predictions.put(e.id, e);
@@ -94,9 +99,14 @@ final class StatefulReplicate implements AutoCloseable {
         return new MockResponse.Builder().code(404).body("Not found").build();
       }
       if (path.startsWith("/files/")) {
-        return new MockResponse.Builder().addHeader("Content-Type", "image/png").body(new Buffer().write(png)).build();
+        return new MockResponse.Builder()
+            .addHeader("Content-Type", "image/png")
+            .body(new Buffer().write(png))
+            .build();
       }
-      if (r.getMethod().equals("POST") && path.endsWith("/predictions") && path.startsWith("/v1/models/")) {
+      if (r.getMethod().equals("POST")
+          && path.endsWith("/predictions")
+          && path.startsWith("/v1/models/")) {
         JsonNode body = JSON.readTree(r.getBody().utf8());
         Entry e = new Entry("gen" + creates.incrementAndGet(), body.path("input"), Instant.now());
         predictions.put(e.id, e);
@@ -111,7 +121,9 @@ final class StatefulReplicate implements AutoCloseable {
         for (String id : order) {
           results.add(render(predictions.get(id)));
         }
-        return json(200, "{\"next\":null,\"previous\":null,\"results\":[" + String.join(",", results) + "]}");
+        return json(
+            200,
+            "{\"next\":null,\"previous\":null,\"results\":[" + String.join(",", results) + "]}");
       }
       if (path.startsWith("/v1/predictions/") && path.endsWith("/cancel")) {
         Entry e = predictions.get(path.split("/")[3]);
@@ -152,15 +164,38 @@ final class StatefulReplicate implements AutoCloseable {
     String file = prompt(e).contains("gone") ? "gone-" + e.id : e.id;
     String output = done ? "\"" + server.url("/files/" + file + ".png") + "\"" : "null";
     String base = baseUrl();
-    return "{\"id\":\"" + e.id + "\",\"model\":\"google/nano-banana\",\"version\":\"hidden\",\"input\":" + e.input
-        + ",\"logs\":\"\",\"output\":" + output + ",\"data_removed\":" + (done && prompt(e).contains("removed"))
-        + ",\"error\":" + (e.status.equals("failed") ? "\"NSFW content detected\"" : "null")
-        + ",\"status\":\"" + e.status + "\",\"source\":\"api\",\"created_at\":\"" + e.createdAt + "\""
-        + ",\"urls\":{\"get\":\"" + base + "/predictions/" + e.id + "\",\"cancel\":\"" + base + "/predictions/" + e.id + "/cancel\"}}";
+    return "{\"id\":\""
+        + e.id
+        + "\",\"model\":\"google/nano-banana\",\"version\":\"hidden\",\"input\":"
+        + e.input
+        + ",\"logs\":\"\",\"output\":"
+        + output
+        + ",\"data_removed\":"
+        + (done && prompt(e).contains("removed"))
+        + ",\"error\":"
+        + (e.status.equals("failed") ? "\"NSFW content detected\"" : "null")
+        + ",\"status\":\""
+        + e.status
+        + "\",\"source\":\"api\",\"created_at\":\""
+        + e.createdAt
+        + "\""
+        + ",\"urls\":{\"get\":\""
+        + base
+        + "/predictions/"
+        + e.id
+        + "\",\"cancel\":\""
+        + base
+        + "/predictions/"
+        + e.id
+        + "/cancel\"}}";
   }
 
   private static MockResponse json(int code, String body) {
-    return new MockResponse.Builder().code(code).addHeader("Content-Type", "application/json").body(body).build();
+    return new MockResponse.Builder()
+        .code(code)
+        .addHeader("Content-Type", "application/json")
+        .body(body)
+        .build();
   }
 
   @Override

@@ -1,10 +1,10 @@
 package io.renderlab.server;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
@@ -37,7 +37,12 @@ final class TestTokens {
 
   static TestTokens hs256(String secret, Clock clock) {
     try {
-      return new TestTokens(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)), JWSAlgorithm.HS256, null, clock, null);
+      return new TestTokens(
+          new MACSigner(secret.getBytes(StandardCharsets.UTF_8)),
+          JWSAlgorithm.HS256,
+          null,
+          clock,
+          null);
     } catch (JOSEException e) {
       throw new IllegalStateException(e);
     }
@@ -47,9 +52,11 @@ final class TestTokens {
   static TestTokens signedWith(JWK key, String issuer, Clock clock) {
     try {
       if (key instanceof ECKey) {
-        return new TestTokens(new ECDSASigner((ECKey) key), JWSAlgorithm.ES256, key.getKeyID(), clock, issuer);
+        return new TestTokens(
+            new ECDSASigner((ECKey) key), JWSAlgorithm.ES256, key.getKeyID(), clock, issuer);
       }
-      return new TestTokens(new RSASSASigner((RSAKey) key), JWSAlgorithm.RS256, key.getKeyID(), clock, issuer);
+      return new TestTokens(
+          new RSASSASigner((RSAKey) key), JWSAlgorithm.RS256, key.getKeyID(), clock, issuer);
     } catch (JOSEException e) {
       throw new IllegalStateException(e);
     }
@@ -67,12 +74,13 @@ final class TestTokens {
 
   JWTClaimsSet.Builder claims(String sub, Duration lifetime) {
     Instant now = clock.instant();
-    JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
-        .subject(sub)
-        .audience("authenticated")
-        .claim("role", "authenticated")
-        .issueTime(Date.from(now))
-        .expirationTime(Date.from(now.plus(lifetime)));
+    JWTClaimsSet.Builder b =
+        new JWTClaimsSet.Builder()
+            .subject(sub)
+            .audience("authenticated")
+            .claim("role", "authenticated")
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plus(lifetime)));
     if (issuer != null) {
       b.issuer(issuer);
     }
@@ -80,7 +88,9 @@ final class TestTokens {
   }
 
   String sign(JWTClaimsSet claims) {
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(alg).keyID(kid).type(JOSEObjectType.JWT).build(), claims);
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(alg).keyID(kid).type(JOSEObjectType.JWT).build(), claims);
     try {
       jwt.sign(signer);
     } catch (JOSEException e) {

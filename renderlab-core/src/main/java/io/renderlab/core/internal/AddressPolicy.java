@@ -84,20 +84,31 @@ public final class AddressPolicy {
     for (int i = 0; i < 10; i++) {
       firstTenZero &= a[i] == 0;
     }
-    if (firstTenZero && ((a[10] == (byte) 0xff && a[11] == (byte) 0xff) || (a[10] == 0 && a[11] == 0))) {
-      return classify4(new byte[] {a[12], a[13], a[14], a[15]}).map(r -> r + " (inside an IPv6 address)");
+    if (firstTenZero
+        && ((a[10] == (byte) 0xff && a[11] == (byte) 0xff) || (a[10] == 0 && a[11] == 0))) {
+      return classify4(new byte[] {a[12], a[13], a[14], a[15]})
+          .map(r -> r + " (inside an IPv6 address)");
     }
     // 64:ff9b::/96 (NAT64) embeds IPv4 in the last 32 bits.
     if (a[0] == 0 && a[1] == 0x64 && a[2] == (byte) 0xff && a[3] == (byte) 0x9b) {
-      return classify4(new byte[] {a[12], a[13], a[14], a[15]}).map(r -> r + " (inside a NAT64 address)");
+      return classify4(new byte[] {a[12], a[13], a[14], a[15]})
+          .map(r -> r + " (inside a NAT64 address)");
     }
     // 2002::/16 (6to4) embeds IPv4 in bits 16-48.
     if (a[0] == 0x20 && a[1] == 0x02) {
-      return classify4(new byte[] {a[2], a[3], a[4], a[5]}).map(r -> r + " (inside a 6to4 address)");
+      return classify4(new byte[] {a[2], a[3], a[4], a[5]})
+          .map(r -> r + " (inside a 6to4 address)");
     }
     // 2001:db8::/32 documentation, 100::/64 discard.
     if ((a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == (byte) 0xb8)
-        || (a[0] == 0x01 && a[1] == 0x00 && a[2] == 0 && a[3] == 0 && a[4] == 0 && a[5] == 0 && a[6] == 0 && a[7] == 0)) {
+        || (a[0] == 0x01
+            && a[1] == 0x00
+            && a[2] == 0
+            && a[3] == 0
+            && a[4] == 0
+            && a[5] == 0
+            && a[6] == 0
+            && a[7] == 0)) {
       return Optional.of("a reserved IPv6 address");
     }
     return Optional.empty();
@@ -139,8 +150,8 @@ public final class AddressPolicy {
 
   /**
    * Parses the IPv4 spellings that resolvers accept besides dotted decimal ({@code 2130706433},
-   * {@code 127.1}, {@code 0x7f.1}, {@code 0177.0.0.1}), so they reach the same verdict as
-   * {@code 127.0.0.1}. Empty when {@code host} is not such a literal.
+   * {@code 127.1}, {@code 0x7f.1}, {@code 0177.0.0.1}), so they reach the same verdict as {@code
+   * 127.0.0.1}. Empty when {@code host} is not such a literal.
    */
   public static Optional<InetAddress> parseIpv4Literal(String host) {
     String[] parts = host.split("\\.", -1);
@@ -181,7 +192,9 @@ public final class AddressPolicy {
       return Optional.empty();
     }
     result |= last;
-    byte[] bytes = {(byte) (result >>> 24), (byte) (result >>> 16), (byte) (result >>> 8), (byte) result};
+    byte[] bytes = {
+      (byte) (result >>> 24), (byte) (result >>> 16), (byte) (result >>> 8), (byte) result
+    };
     try {
       return Optional.of(InetAddress.getByAddress(host, bytes));
     } catch (UnknownHostException e) {

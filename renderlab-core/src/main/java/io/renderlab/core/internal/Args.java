@@ -33,15 +33,19 @@ public final class Args {
     return value;
   }
 
-  /** Refuses anything but an absolute URL (with a scheme) of at most {@code maxLength} characters. */
+  /**
+   * Refuses anything but an absolute URL (with a scheme) of at most {@code maxLength} characters.
+   */
   public static String absoluteUrl(String value, String name, int maxLength) {
     identifier(value, name, maxLength);
     try {
       URI uri = new URI(value);
       if (!uri.isAbsolute()) {
-        throw new IllegalArgumentException(name + " must be an absolute URL (with a scheme such as https:)");
+        throw new IllegalArgumentException(
+            name + " must be an absolute URL (with a scheme such as https:)");
       }
-      if (!uri.isOpaque() && (uri.getRawSchemeSpecificPart() == null || uri.getRawSchemeSpecificPart().isEmpty())) {
+      if (!uri.isOpaque()
+          && (uri.getRawSchemeSpecificPart() == null || uri.getRawSchemeSpecificPart().isEmpty())) {
         throw new IllegalArgumentException(name + " must be an absolute URL");
       }
     } catch (URISyntaxException e) {
@@ -62,7 +66,8 @@ public final class Args {
   /** Refuses a number outside {@code [min, max]}. */
   public static int range(int value, String name, int min, int max) {
     if (value < min || value > max) {
-      throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was " + value);
+      throw new IllegalArgumentException(
+          name + " must be between " + min + " and " + max + ", was " + value);
     }
     return value;
   }

@@ -11,8 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * A body stream that enforces a byte cap while reading and turns I/O failures into the SDK's
- * unchecked exceptions. Keeps the sniffed prefix so the body still starts at its first byte.
- * Not public API.
+ * unchecked exceptions. Keeps the sniffed prefix so the body still starts at its first byte. Not
+ * public API.
  */
 public final class BoundedBody extends InputStream {
   private final InputStream in;

@@ -5,8 +5,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLTransientException;
 import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -75,15 +75,24 @@ public final class Jdbc {
             || state.startsWith("08") // connection exception
             || state.startsWith("40"); // serialization failure, deadlock
     String hint;
-    if (state.equals("42P01") || state.equals("42S02") || state.equals("42S04") || state.equals("42102")) {
-      hint = " The catalog's tables are missing: run JdbcImageCatalog.migrate() once on this database.";
+    if (state.equals("42P01")
+        || state.equals("42S02")
+        || state.equals("42S04")
+        || state.equals("42102")) {
+      hint =
+          " The catalog's tables are missing: run JdbcImageCatalog.migrate() once on this database.";
     } else if (retryable) {
       hint = " The database connection failed; try again.";
     } else {
       hint = "";
     }
     return new CatalogException(
-        "Catalog database failed to " + what + " (SQLState " + (state.isEmpty() ? "unknown" : state) + ")." + hint,
+        "Catalog database failed to "
+            + what
+            + " (SQLState "
+            + (state.isEmpty() ? "unknown" : state)
+            + ")."
+            + hint,
         e,
         retryable);
   }
@@ -91,11 +100,13 @@ public final class Jdbc {
   /** Whether {@code e} is a unique or primary key violation. */
   public static boolean isUniqueViolation(SQLException e) {
     String state = e.getSQLState();
-    return state != null && (state.equals("23505") || state.equals("23000") || state.equals("23001"));
+    return state != null
+        && (state.equals("23505") || state.equals("23000") || state.equals("23001"));
   }
 
   /** Sets a timestamp parameter portably (PostgreSQL and H2 both take {@link OffsetDateTime}). */
-  public static void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+  public static void setInstant(PreparedStatement ps, int index, Instant instant)
+      throws SQLException {
     ps.setObject(index, instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
   }
 
@@ -117,6 +128,8 @@ public final class Jdbc {
 
   /** The database product, lower case ({@code "postgresql"}, {@code "h2"}, …). */
   public String product() {
-    return run("read the database product", c -> c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT));
+    return run(
+        "read the database product",
+        c -> c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT));
   }
 }

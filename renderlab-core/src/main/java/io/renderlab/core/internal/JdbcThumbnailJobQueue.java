@@ -20,7 +20,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Thumbnail jobs in the {@code thumbnail_jobs} table. Not public API: use {@code JdbcImageCatalog.thumbnailJobs()}. */
+/**
+ * Thumbnail jobs in the {@code thumbnail_jobs} table. Not public API: use {@code
+ * JdbcImageCatalog.thumbnailJobs()}.
+ */
 public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcThumbnailJobQueue.class);
   private static final int MAX_ERROR_LENGTH = 2000;
@@ -74,7 +77,8 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
         jdbc.inTransaction(
             "enqueue the thumbnail of image " + imageId,
             c -> {
-              try (PreparedStatement check = c.prepareStatement("SELECT 1 FROM images WHERE id = ?")) {
+              try (PreparedStatement check =
+                  c.prepareStatement("SELECT 1 FROM images WHERE id = ?")) {
                 Jdbc.setUuid(check, 1, imageId);
                 try (ResultSet rs = check.executeQuery()) {
                   if (!rs.next()) {
@@ -94,7 +98,8 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
     return exists;
   }
 
-  private static boolean resetToPending(Connection c, UUID imageId, Instant now) throws SQLException {
+  private static boolean resetToPending(Connection c, UUID imageId, Instant now)
+      throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "UPDATE thumbnail_jobs SET state = 'PENDING', attempts = 0, run_after = ?, lease_owner = NULL, "
@@ -116,7 +121,9 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
     }
     Instant now = clock.instant();
     Instant until = now.plus(leaseDuration);
-    return postgres ? leaseSkipLocked(owner, max, now, until) : leaseConditional(owner, max, now, until);
+    return postgres
+        ? leaseSkipLocked(owner, max, now, until)
+        : leaseConditional(owner, max, now, until);
   }
 
   private List<ThumbnailJob> leaseSkipLocked(String owner, int max, Instant now, Instant until) {
@@ -167,7 +174,9 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
             c -> {
               try (PreparedStatement ps =
                   c.prepareStatement(
-                      "SELECT image_id FROM thumbnail_jobs WHERE " + DUE + " ORDER BY run_after, image_id LIMIT ?")) {
+                      "SELECT image_id FROM thumbnail_jobs WHERE "
+                          + DUE
+                          + " ORDER BY run_after, image_id LIMIT ?")) {
                 Jdbc.setInstant(ps, 1, now);
                 Jdbc.setInstant(ps, 2, now);
                 ps.setInt(3, max * 2);
@@ -205,13 +214,18 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
                   }
                 }
                 try (PreparedStatement ps =
-                    c.prepareStatement("SELECT attempts, last_error FROM thumbnail_jobs WHERE image_id = ?")) {
+                    c.prepareStatement(
+                        "SELECT attempts, last_error FROM thumbnail_jobs WHERE image_id = ?")) {
                   Jdbc.setUuid(ps, 1, id);
                   try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return Optional.of(
                         new ThumbnailJob(
-                            id, rs.getInt("attempts"), owner, until, Optional.ofNullable(rs.getString("last_error"))));
+                            id,
+                            rs.getInt("attempts"),
+                            owner,
+                            until,
+                            Optional.ofNullable(rs.getString("last_error"))));
                   }
                 }
               });
@@ -238,7 +252,9 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
           try (PreparedStatement ps =
               c.prepareStatement(
                   "UPDATE thumbnail_jobs SET lease_until = ?, updated_at = ? "
-                      + "WHERE lease_owner = ? AND state = 'PENDING' AND image_id IN (" + marks + ")")) {
+                      + "WHERE lease_owner = ? AND state = 'PENDING' AND image_id IN ("
+                      + marks
+                      + ")")) {
             Jdbc.setInstant(ps, 1, now.plus(leaseDuration));
             Jdbc.setInstant(ps, 2, now);
             ps.setString(3, owner);
@@ -274,7 +290,8 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
     Objects.requireNonNull(imageId, "imageId");
     Args.identifier(owner, "owner", 255);
     String message = error == null || error.isBlank() ? "unknown error" : error;
-    String trimmed = message.length() > MAX_ERROR_LENGTH ? message.substring(0, MAX_ERROR_LENGTH) : message;
+    String trimmed =
+        message.length() > MAX_ERROR_LENGTH ? message.substring(0, MAX_ERROR_LENGTH) : message;
     Instant now = clock.instant();
     return jdbc.run(
         "record a failed thumbnail attempt of image " + imageId,
@@ -340,7 +357,8 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
     Args.range(max, "max", 1, 10_000);
     Instant now = clock.instant();
     BackfillStep step =
-        jdbc.inTransaction("enqueue a backfill batch of thumbnail jobs", c -> backfillBatch(c, after, max, now));
+        jdbc.inTransaction(
+            "enqueue a backfill batch of thumbnail jobs", c -> backfillBatch(c, after, max, now));
     if (!step.enqueued().isEmpty()) {
       notifyEnqueued();
     }
@@ -348,18 +366,22 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
   }
 
   /**
-   * One keyset batch: the ids (in id order, after {@code after}) of images that need a job, then
-   * a set-based re-enqueue of their failed jobs and an {@code INSERT ... SELECT} of the missing
-   * ones, bounded by the batch's last id. On PostgreSQL the rows are locked {@code SKIP LOCKED}, so
-   * a concurrent backfill skips what this one is enqueueing instead of waiting for it.
+   * One keyset batch: the ids (in id order, after {@code after}) of images that need a job, then a
+   * set-based re-enqueue of their failed jobs and an {@code INSERT ... SELECT} of the missing ones,
+   * bounded by the batch's last id. On PostgreSQL the rows are locked {@code SKIP LOCKED}, so a
+   * concurrent backfill skips what this one is enqueueing instead of waiting for it.
    */
-  private BackfillStep backfillBatch(Connection c, Optional<UUID> after, int max, Instant now) throws SQLException {
+  private BackfillStep backfillBatch(Connection c, Optional<UUID> after, int max, Instant now)
+      throws SQLException {
     List<UUID> ids = new ArrayList<>();
     UUID last = null;
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT i.id FROM images i WHERE " + NEEDS_JOB + (after.isPresent() ? " AND i.id > ?" : "")
-                + " ORDER BY i.id LIMIT ?" + (postgres ? " FOR NO KEY UPDATE OF i SKIP LOCKED" : ""))) {
+            "SELECT i.id FROM images i WHERE "
+                + NEEDS_JOB
+                + (after.isPresent() ? " AND i.id > ?" : "")
+                + " ORDER BY i.id LIMIT ?"
+                + (postgres ? " FOR NO KEY UPDATE OF i SKIP LOCKED" : ""))) {
       int i = 1;
       if (after.isPresent()) {
         Jdbc.setUuid(ps, i++, after.get());
@@ -385,14 +407,16 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
    * changed (a concurrent backfill that committed first has made them pending: the update's
    * re-check and {@code ON CONFLICT DO NOTHING} skip them).
    */
-  private static List<UUID> enqueueSetBased(Connection c, List<UUID> ids, Instant now) throws SQLException {
+  private static List<UUID> enqueueSetBased(Connection c, List<UUID> ids, Instant now)
+      throws SQLException {
     String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
     List<UUID> out = new ArrayList<>();
     try (PreparedStatement reset =
         c.prepareStatement(
             "UPDATE thumbnail_jobs SET state = 'PENDING', attempts = 0, run_after = ?, lease_owner = NULL, "
                 + "lease_until = NULL, last_error = NULL, updated_at = ? WHERE state <> 'PENDING' AND image_id IN ("
-                + marks + ") RETURNING image_id")) {
+                + marks
+                + ") RETURNING image_id")) {
       Jdbc.setInstant(reset, 1, now);
       Jdbc.setInstant(reset, 2, now);
       for (int k = 0; k < ids.size(); k++) {
@@ -403,7 +427,9 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
     try (PreparedStatement insert =
         c.prepareStatement(
             "INSERT INTO thumbnail_jobs (image_id, state, attempts, run_after, updated_at) "
-                + "SELECT i.id, 'PENDING', 0, ?, ? FROM images i WHERE i.id IN (" + marks + ") "
+                + "SELECT i.id, 'PENDING', 0, ?, ? FROM images i WHERE i.id IN ("
+                + marks
+                + ") "
                 + "AND NOT EXISTS (SELECT 1 FROM thumbnail_jobs j WHERE j.image_id = i.id) "
                 + "ON CONFLICT (image_id) DO NOTHING RETURNING image_id")) {
       Jdbc.setInstant(insert, 1, now);
@@ -425,7 +451,8 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
   }
 
   /** Elsewhere (H2): a conditional update or insert per image, counted by its update count. */
-  private static List<UUID> enqueueEach(Connection c, List<UUID> ids, Instant now) throws SQLException {
+  private static List<UUID> enqueueEach(Connection c, List<UUID> ids, Instant now)
+      throws SQLException {
     List<UUID> out = new ArrayList<>();
     try (PreparedStatement reset =
             c.prepareStatement(
@@ -455,7 +482,8 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
           if (!Jdbc.isUniqueViolation(e)) {
             throw e;
           }
-          // inserted by a concurrent backfill that committed first (H2 rolls back only this statement)
+          // inserted by a concurrent backfill that committed first (H2 rolls back only this
+          // statement)
         }
       }
     }
@@ -469,7 +497,8 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
         "read the thumbnail job of image " + imageId,
         c -> {
           try (PreparedStatement ps =
-              c.prepareStatement("SELECT state, attempts, last_error FROM thumbnail_jobs WHERE image_id = ?")) {
+              c.prepareStatement(
+                  "SELECT state, attempts, last_error FROM thumbnail_jobs WHERE image_id = ?")) {
             Jdbc.setUuid(ps, 1, imageId);
             try (ResultSet rs = ps.executeQuery()) {
               if (!rs.next()) {
@@ -490,7 +519,9 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
     return jdbc.run(
         "count pending thumbnail jobs",
         c -> {
-          try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM thumbnail_jobs WHERE state = 'PENDING'");
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT COUNT(*) FROM thumbnail_jobs WHERE state = 'PENDING'");
               ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getInt(1);

@@ -15,10 +15,10 @@ import javax.sql.DataSource;
 /**
  * Serializes schema migrations between processes. Not public API.
  *
- * <p>On PostgreSQL: a session-level advisory lock ({@code pg_try_advisory_lock}) on one
- * connection, held for the whole migration and released after it (the server also releases it
- * if the process dies). The migration itself runs on that same connection, so it needs no second
- * connection from a pool that may have only one. Waiting is bounded by {@link #MAX_WAIT}.
+ * <p>On PostgreSQL: a session-level advisory lock ({@code pg_try_advisory_lock}) on one connection,
+ * held for the whole migration and released after it (the server also releases it if the process
+ * dies). The migration itself runs on that same connection, so it needs no second connection from a
+ * pool that may have only one. Waiting is bounded by {@link #MAX_WAIT}.
  *
  * <p>Elsewhere (H2, whose file databases one process owns): a lock per JVM; the scripts' own
  * re-checks handle what remains.
@@ -27,7 +27,10 @@ public final class MigrationLock {
   /** How long a process waits for another one's migration before giving up. */
   static final Duration MAX_WAIT = Duration.ofMinutes(2);
 
-  /** The advisory lock key, the ASCII of "RENDLAB1"; fixed forever (older and newer SDKs must agree). */
+  /**
+   * The advisory lock key, the ASCII of "RENDLAB1"; fixed forever (older and newer SDKs must
+   * agree).
+   */
   static final long KEY = 0x5245_4e44_4c41_4231L; // "RENDLAB1"
 
   private static final Object LOCAL = new Object();
@@ -68,8 +71,11 @@ public final class MigrationLock {
         }
         if (System.nanoTime() > deadline) {
           throw new CatalogException(
-              "Another process has been migrating the catalog schema for more than " + MAX_WAIT.toMinutes()
-                  + " minutes (PostgreSQL advisory lock " + KEY + " is held). Check for a stuck process "
+              "Another process has been migrating the catalog schema for more than "
+                  + MAX_WAIT.toMinutes()
+                  + " minutes (PostgreSQL advisory lock "
+                  + KEY
+                  + " is held). Check for a stuck process "
                   + "(pg_locks WHERE locktype = 'advisory') and start again.",
               null,
               true);
@@ -78,7 +84,8 @@ public final class MigrationLock {
           Thread.sleep(pause); // the lock holder is running DDL: short, bounded waits
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new CatalogException("Interrupted while waiting for another process's schema migration", e, true);
+          throw new CatalogException(
+              "Interrupted while waiting for another process's schema migration", e, true);
         }
         pause = Math.min(pause * 2, 250);
       }
@@ -99,7 +106,10 @@ public final class MigrationLock {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
     // 42P07 duplicate table (PostgreSQL), 42S01 / 42101 table exists (H2), 23505 PostgreSQL's
     // catalog unique index when two CREATE ... IF NOT EXISTS race.
-    return state.equals("42P07") || state.equals("42S01") || state.equals("42101") || Jdbc.isUniqueViolation(e);
+    return state.equals("42P07")
+        || state.equals("42S01")
+        || state.equals("42101")
+        || Jdbc.isUniqueViolation(e);
   }
 
   /** A {@link Jdbc} whose every call runs on {@code c}, which it never closes. */

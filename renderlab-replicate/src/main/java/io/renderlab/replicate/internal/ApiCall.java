@@ -20,8 +20,15 @@ import java.util.Optional;
  * @param resource what the request is about, for messages ({@code "model a/b"})
  */
 public record ApiCall(
-    String method, URI url, JsonNode body, Optional<Duration> preferWait, Map<String, String> headers, Kind kind, String action,
-    String resource, RawBody rawBody) {
+    String method,
+    URI url,
+    JsonNode body,
+    Optional<Duration> preferWait,
+    Map<String, String> headers,
+    Kind kind,
+    String action,
+    String resource,
+    RawBody rawBody) {
 
   /** A non-JSON body (a multipart file upload): its bytes and its {@code Content-Type}. */
   public record RawBody(byte[] bytes, String contentType) {
@@ -34,7 +41,13 @@ public record ApiCall(
 
   /** A call with a JSON body or none. */
   public ApiCall(
-      String method, URI url, JsonNode body, Optional<Duration> preferWait, Map<String, String> headers, Kind kind, String action,
+      String method,
+      URI url,
+      JsonNode body,
+      Optional<Duration> preferWait,
+      Map<String, String> headers,
+      Kind kind,
+      String action,
       String resource) {
     this(method, url, body, preferWait, headers, kind, action, resource, null);
   }
@@ -45,7 +58,10 @@ public record ApiCall(
     READ,
     /** A cancel: harmless to repeat, retried like a read. */
     CANCEL,
-    /** A create: retried only on 429 (a throttled create made nothing); never re-sent blindly otherwise. */
+    /**
+     * A create: retried only on 429 (a throttled create made nothing); never re-sent blindly
+     * otherwise.
+     */
     CREATE
   }
 

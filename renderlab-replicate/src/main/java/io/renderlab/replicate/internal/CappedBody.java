@@ -10,7 +10,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
-/** A body handler that reads a UTF-8 body up to a byte cap and fails beyond it, without blocking a thread. */
+/**
+ * A body handler that reads a UTF-8 body up to a byte cap and fails beyond it, without blocking a
+ * thread.
+ */
 final class CappedBody implements HttpResponse.BodySubscriber<String> {
   private final long cap;
   private final CompletableFuture<String> result = new CompletableFuture<>();
@@ -45,7 +48,8 @@ final class CappedBody implements HttpResponse.BodySubscriber<String> {
     for (ByteBuffer b : items) {
       if (bytes.size() + (long) b.remaining() > cap) {
         subscription.cancel();
-        result.completeExceptionally(new IOException("the response body is larger than " + cap + " bytes"));
+        result.completeExceptionally(
+            new IOException("the response body is larger than " + cap + " bytes"));
         return;
       }
       byte[] chunk = new byte[b.remaining()];

@@ -3,8 +3,8 @@ package io.renderlab.replicate.internal;
 import io.renderlab.core.UpstreamException;
 
 /**
- * A create got no usable answer; the predictions API turns this into a
- * {@link io.renderlab.replicate.PredictionOutcomeUnknownException} naming the request.
+ * A create got no usable answer; the predictions API turns this into a {@link
+ * io.renderlab.replicate.PredictionOutcomeUnknownException} naming the request.
  */
 public final class NoAnswerException extends UpstreamException {
   private static final long serialVersionUID = 1L;

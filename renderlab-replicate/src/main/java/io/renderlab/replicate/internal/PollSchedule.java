@@ -3,8 +3,8 @@ package io.renderlab.replicate.internal;
 import java.time.Duration;
 
 /**
- * The intervals between polls: {@code initial}, times {@code multiplier} per poll, at most
- * {@code max}.
+ * The intervals between polls: {@code initial}, times {@code multiplier} per poll, at most {@code
+ * max}.
  *
  * @param initial the first interval
  * @param multiplier the growth per poll, at least 1
@@ -13,9 +13,14 @@ import java.time.Duration;
 public record PollSchedule(Duration initial, double multiplier, Duration max) {
   /** Checks the arguments. */
   public PollSchedule {
-    if (initial == null || max == null || initial.isNegative() || max.compareTo(initial) < 0
-        || !(multiplier >= 1) || Double.isInfinite(multiplier)) {
-      throw new IllegalArgumentException("a poll schedule needs 0 <= initial <= max and a finite multiplier >= 1");
+    if (initial == null
+        || max == null
+        || initial.isNegative()
+        || max.compareTo(initial) < 0
+        || !(multiplier >= 1)
+        || Double.isInfinite(multiplier)) {
+      throw new IllegalArgumentException(
+          "a poll schedule needs 0 <= initial <= max and a finite multiplier >= 1");
     }
   }
 

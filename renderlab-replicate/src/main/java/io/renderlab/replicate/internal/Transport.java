@@ -28,15 +28,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends API calls asynchronously with the retry policy: 429 always retried after
- * {@code Retry-After}; 5xx, timeouts and dropped connections retried for reads and cancels; a
- * create whose answer is lost fails with {@link NoAnswerException} and is never re-sent. The token
- * goes only to the API's own origin and is never logged. Thread-safe.
+ * Sends API calls asynchronously with the retry policy: 429 always retried after {@code
+ * Retry-After}; 5xx, timeouts and dropped connections retried for reads and cancels; a create whose
+ * answer is lost fails with {@link NoAnswerException} and is never re-sent. The token goes only to
+ * the API's own origin and is never logged. Thread-safe.
  */
 public final class Transport {
   private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
-  /** The largest response body read: a prediction with long logs and a big inline output stays far below. */
+
+  /**
+   * The largest response body read: a prediction with long logs and a big inline output stays far
+   * below.
+   */
   static final long MAX_BODY_BYTES = 32L * 1024 * 1024;
+
   /**
    * The shared JSON mapper. Its string limit is the body cap, not Jackson's default (20 M
    * characters): a large {@code data:} output inside an accepted body must parse, or a paid
@@ -77,8 +82,14 @@ public final class Transport {
    * @param clock reads HTTP-date {@code Retry-After}s
    */
   public Transport(
-      String token, URI baseUrl, HttpClient http, RetryPolicy retry, String userAgent, Duration requestTimeout,
-      ScheduledExecutorService scheduler, Clock clock) {
+      String token,
+      URI baseUrl,
+      HttpClient http,
+      RetryPolicy retry,
+      String userAgent,
+      Duration requestTimeout,
+      ScheduledExecutorService scheduler,
+      Clock clock) {
     this.token = Objects.requireNonNull(token, "token");
     this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
     this.http = Objects.requireNonNull(http, "http");
@@ -111,9 +122,16 @@ public final class Transport {
     if (!sameOrigin(call.url())) {
       return CompletableFuture.failedFuture(
           new UpstreamException(
-              "Refusing to send the API token to " + Redaction.url(call.url().toString()) + ", outside " + baseUrl
-                  + ", while " + call.action() + ".",
-              0, null, false));
+              "Refusing to send the API token to "
+                  + Redaction.url(call.url().toString())
+                  + ", outside "
+                  + baseUrl
+                  + ", while "
+                  + call.action()
+                  + ".",
+              0,
+              null,
+              false));
     }
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
     attempt(call, 1, result);
@@ -130,7 +148,8 @@ public final class Transport {
             .header("Authorization", "Bearer " + token)
             .header("User-Agent", userAgent)
             .header("Accept", "application/json");
-    call.preferWait().ifPresent(w -> rb.header("Prefer", "wait=" + Math.max(1, Math.min(60, w.toSeconds()))));
+    call.preferWait()
+        .ifPresent(w -> rb.header("Prefer", "wait=" + Math.max(1, Math.min(60, w.toSeconds()))));
     call.headers().forEach(rb::header);
     if (call.rawBody() != null) {
       rb.header("Content-Type", call.rawBody().contentType())
@@ -143,24 +162,40 @@ public final class Transport {
     }
     LOG.debug("{} {} (attempt {})", call.method(), Redaction.url(call.url().toString()), attempt);
     http.sendAsync(rb.build(), CappedBody.handler(MAX_BODY_BYTES))
-        .whenComplete((response, error) -> {
-          if (error != null) {
-            onNoAnswer(call, attempt, result, error);
-          } else {
-            onAnswer(call, attempt, result, response);
-          }
-        });
+        .whenComplete(
+            (response, error) -> {
+              if (error != null) {
+                onNoAnswer(call, attempt, result, error);
+              } else {
+                onAnswer(call, attempt, result, response);
+              }
+            });
   }
 
-  private void onNoAnswer(ApiCall call, int attempt, CompletableFuture<JsonNode> result, Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+  private void onNoAnswer(
+      ApiCall call, int attempt, CompletableFuture<JsonNode> result, Throwable error) {
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (neverConnected(cause)) {
       // No connection, so no request: even a create is safe to retry, and nothing can have started.
-      retryOrFail(call, attempt, result, new UpstreamException(
-          "Could not connect to Replicate at " + origin(call.url()) + " while " + call.action() + " ("
-              + (cause instanceof HttpConnectTimeoutException ? "connect timed out" : "connection refused")
-              + "): nothing was sent. Check the client's base URL and the network. This is retryable.",
-          0, cause, true), Optional.empty());
+      retryOrFail(
+          call,
+          attempt,
+          result,
+          new UpstreamException(
+              "Could not connect to Replicate at "
+                  + origin(call.url())
+                  + " while "
+                  + call.action()
+                  + " ("
+                  + (cause instanceof HttpConnectTimeoutException
+                      ? "connect timed out"
+                      : "connection refused")
+                  + "): nothing was sent. Check the client's base URL and the network. This is retryable.",
+              0,
+              cause,
+              true),
+          Optional.empty());
       return;
     }
     if (call.kind() == ApiCall.Kind.CREATE) {
@@ -169,47 +204,79 @@ public final class Transport {
     }
     RenderLabException failure =
         cause instanceof HttpTimeoutException
-            ? new UpstreamException("Replicate did not answer in time while " + call.action() + ". This is retryable.", 0, cause, true)
+            ? new UpstreamException(
+                "Replicate did not answer in time while " + call.action() + ". This is retryable.",
+                0,
+                cause,
+                true)
             : new UpstreamException(
-                "Could not reach Replicate while " + call.action() + " (" + cause.getClass().getSimpleName() + "). This is retryable.",
-                0, cause, true);
+                "Could not reach Replicate while "
+                    + call.action()
+                    + " ("
+                    + cause.getClass().getSimpleName()
+                    + "). This is retryable.",
+                0,
+                cause,
+                true);
     retryOrFail(call, attempt, result, failure, Optional.empty());
   }
 
-  private void onAnswer(ApiCall call, int attempt, CompletableFuture<JsonNode> result, HttpResponse<String> response) {
+  private void onAnswer(
+      ApiCall call,
+      int attempt,
+      CompletableFuture<JsonNode> result,
+      HttpResponse<String> response) {
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
       String body = response.body();
       try {
-        result.complete(body == null || body.isBlank() ? MAPPER.createObjectNode() : MAPPER.readTree(body));
+        result.complete(
+            body == null || body.isBlank() ? MAPPER.createObjectNode() : MAPPER.readTree(body));
       } catch (IOException e) {
         RenderLabException unreadable =
-            new UpstreamException("Replicate sent unreadable JSON while " + call.action() + ".", status, e, false);
+            new UpstreamException(
+                "Replicate sent unreadable JSON while " + call.action() + ".", status, e, false);
         result.completeExceptionally(
-            call.kind() == ApiCall.Kind.CREATE ? new NoAnswerException(status, unreadable) : unreadable);
+            call.kind() == ApiCall.Kind.CREATE
+                ? new NoAnswerException(status, unreadable)
+                : unreadable);
       }
       return;
     }
-    RenderLabException failure = Problems.of(status, response.body(), response.headers().firstValue("Retry-After"), call, clock);
+    RenderLabException failure =
+        Problems.of(
+            status, response.body(), response.headers().firstValue("Retry-After"), call, clock);
     if (call.kind() == ApiCall.Kind.CREATE && status >= 500) {
       // A 5xx on a create (a gateway timing out, say) does not prove nothing started.
       result.completeExceptionally(new NoAnswerException(status, failure));
       return;
     }
     Optional<Duration> retryAfter =
-        failure instanceof RateLimitedException ? ((RateLimitedException) failure).retryAfter() : Optional.empty();
+        failure instanceof RateLimitedException
+            ? ((RateLimitedException) failure).retryAfter()
+            : Optional.empty();
     retryOrFail(call, attempt, result, failure, retryAfter);
   }
 
   private void retryOrFail(
-      ApiCall call, int attempt, CompletableFuture<JsonNode> result, RenderLabException failure, Optional<Duration> retryAfter) {
+      ApiCall call,
+      int attempt,
+      CompletableFuture<JsonNode> result,
+      RenderLabException failure,
+      Optional<Duration> retryAfter) {
     if (!failure.isRetryable() || !retry.allowsRetryAfterAttempt(attempt)) {
       result.completeExceptionally(failure);
       return;
     }
     Duration wait = retry.backoff(attempt, retryAfter);
-    LOG.warn("{} Retry {} of {} in {} ms.", failure.getMessage(), attempt, retry.maxAttempts() - 1, wait.toMillis());
-    scheduler.schedule(() -> attempt(call, attempt + 1, result), wait.toNanos(), TimeUnit.NANOSECONDS);
+    LOG.warn(
+        "{} Retry {} of {} in {} ms.",
+        failure.getMessage(),
+        attempt,
+        retry.maxAttempts() - 1,
+        wait.toMillis());
+    scheduler.schedule(
+        () -> attempt(call, attempt + 1, result), wait.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** Whether the failure happened before any connection existed (so before any byte was sent). */
@@ -259,6 +326,12 @@ public final class Transport {
 
   @Override
   public String toString() {
-    return "Transport{baseUrl=" + baseUrl + ", token=" + Redaction.secret(token) + ", retry=" + retry + '}';
+    return "Transport{baseUrl="
+        + baseUrl
+        + ", token="
+        + Redaction.secret(token)
+        + ", retry="
+        + retry
+        + '}';
   }
 }

@@ -29,8 +29,8 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 
 /**
- * Measures how many requests a wait costs and how late the caller sees a prediction end, against
- * a loopback fake whose model finishes at a known instant. Not a test (nothing is asserted, and it
+ * Measures how many requests a wait costs and how late the caller sees a prediction end, against a
+ * loopback fake whose model finishes at a known instant. Not a test (nothing is asserted, and it
  * runs in real time); run it on demand:
  *
  * <pre>
@@ -41,7 +41,8 @@ import mockwebserver3.RecordedRequest;
  * model finishes or N seconds pass, whichever is first; a get answers {@code processing} until the
  * finishing instant and {@code succeeded} after. Each strategy runs its own predictions; a run's
  * duration is the nominal one plus a uniform 0–1 s so fixed-interval loops are not measured at one
- * lucky phase. "delay" is the caller seeing the end minus the model finishing, on one monotonic clock.
+ * lucky phase. "delay" is the caller seeing the end minus the model finishing, on one monotonic
+ * clock.
  */
 public final class WaitBenchmark {
   private final Map<String, Long> finishAt = new ConcurrentHashMap<>();
@@ -71,16 +72,17 @@ public final class WaitBenchmark {
 
   private void start() throws Exception {
     server = new MockWebServer();
-    server.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest r) {
-        try {
-          return answer(r);
-        } catch (Exception e) {
-          return new MockResponse.Builder().code(500).body(e.toString()).build();
-        }
-      }
-    });
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest r) {
+            try {
+              return answer(r);
+            } catch (Exception e) {
+              return new MockResponse.Builder().code(500).body(e.toString()).build();
+            }
+          }
+        });
     server.start(InetAddress.getLoopbackAddress(), 0);
     base = server.url("/v1").toString();
   }
@@ -96,7 +98,8 @@ public final class WaitBenchmark {
       requests.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
       String prefer = r.getHeaders().get("Prefer");
       if (prefer != null && prefer.startsWith("wait")) {
-        long wait = prefer.contains("=") ? Long.parseLong(prefer.substring(prefer.indexOf('=') + 1)) : 60;
+        long wait =
+            prefer.contains("=") ? Long.parseLong(prefer.substring(prefer.indexOf('=') + 1)) : 60;
         long until = Math.min(end, now + Duration.ofSeconds(wait).toNanos());
         for (long left = until - System.nanoTime(); left > 0; left = until - System.nanoTime()) {
           LockSupport.parkNanos(left);
@@ -111,11 +114,30 @@ public final class WaitBenchmark {
 
   private MockResponse json(int code, String id) {
     boolean done = System.nanoTime() - finishAt.get(id) >= 0;
-    String body = "{\"id\":\"" + id + "\",\"model\":\"bench/model\",\"version\":\"hidden\",\"input\":{},\"logs\":\"\","
-        + "\"output\":" + (done ? "\"https://replicate.delivery/" + id + ".png\"" : "null") + ",\"data_removed\":false,\"error\":null,"
-        + "\"status\":\"" + (done ? "succeeded" : "processing") + "\",\"created_at\":\"2025-11-14T10:00:00.000Z\","
-        + "\"urls\":{\"get\":\"" + base + "/predictions/" + id + "\",\"cancel\":\"" + base + "/predictions/" + id + "/cancel\"}}";
-    return new MockResponse.Builder().code(code).addHeader("Content-Type", "application/json").body(body).build();
+    String body =
+        "{\"id\":\""
+            + id
+            + "\",\"model\":\"bench/model\",\"version\":\"hidden\",\"input\":{},\"logs\":\"\","
+            + "\"output\":"
+            + (done ? "\"https://replicate.delivery/" + id + ".png\"" : "null")
+            + ",\"data_removed\":false,\"error\":null,"
+            + "\"status\":\""
+            + (done ? "succeeded" : "processing")
+            + "\",\"created_at\":\"2025-11-14T10:00:00.000Z\","
+            + "\"urls\":{\"get\":\""
+            + base
+            + "/predictions/"
+            + id
+            + "\",\"cancel\":\""
+            + base
+            + "/predictions/"
+            + id
+            + "/cancel\"}}";
+    return new MockResponse.Builder()
+        .code(code)
+        .addHeader("Content-Type", "application/json")
+        .body(body)
+        .build();
   }
 
   interface Strategy {
@@ -123,16 +145,28 @@ public final class WaitBenchmark {
     String run(double seconds) throws Exception;
   }
 
-  private void scenario(String name, double seconds, int reps, boolean concurrent) throws Exception {
-    ReplicateClient renderlab = ReplicateClient.builder().token("r8_bench").baseUrl(base).createsPerMinute(0).build();
-    ReplicateClient renderlab1s = renderlab.toBuilder().pollSchedule(Duration.ofMillis(250), 1.5, Duration.ofSeconds(1)).build();
+  private void scenario(String name, double seconds, int reps, boolean concurrent)
+      throws Exception {
+    ReplicateClient renderlab =
+        ReplicateClient.builder().token("r8_bench").baseUrl(base).createsPerMinute(0).build();
+    ReplicateClient renderlab1s =
+        renderlab.toBuilder()
+            .pollSchedule(Duration.ofMillis(250), 1.5, Duration.ofSeconds(1))
+            .build();
     Map<String, Strategy> strategies = new java.util.LinkedHashMap<>();
-    strategies.put("renderlab (Prefer: wait, then 250 ms x1.5 .. 2 s)", s -> renderlab.predictions().run(request(s), Duration.ofMinutes(10)).id());
-    strategies.put("renderlab, poll cap 1 s", s -> renderlab1s.predictions().run(request(s), Duration.ofMinutes(10)).id());
-    strategies.put("official clients' loop (create, get every 500 ms)", s -> loop(s, Duration.ofMillis(500)));
+    strategies.put(
+        "renderlab (Prefer: wait, then 250 ms x1.5 .. 2 s)",
+        s -> renderlab.predictions().run(request(s), Duration.ofMinutes(10)).id());
+    strategies.put(
+        "renderlab, poll cap 1 s",
+        s -> renderlab1s.predictions().run(request(s), Duration.ofMinutes(10)).id());
+    strategies.put(
+        "official clients' loop (create, get every 500 ms)", s -> loop(s, Duration.ofMillis(500)));
     strategies.put("seed loop (create, get every 1 s)", s -> loop(s, Duration.ofSeconds(1)));
     Map<String, List<long[]>> results = new java.util.LinkedHashMap<>();
-    strategies.keySet().forEach(k -> results.put(k, Collections.synchronizedList(new ArrayList<>())));
+    strategies
+        .keySet()
+        .forEach(k -> results.put(k, Collections.synchronizedList(new ArrayList<>())));
     ExecutorService pool = Executors.newCachedThreadPool();
     try {
       List<CompletableFuture<Void>> runs = new ArrayList<>();
@@ -140,15 +174,20 @@ public final class WaitBenchmark {
         List<CompletableFuture<Void>> round = new ArrayList<>();
         for (Map.Entry<String, Strategy> e : strategies.entrySet()) {
           double d = seconds + ThreadLocalRandom.current().nextDouble();
-          round.add(CompletableFuture.runAsync(() -> {
-            try {
-              String id = e.getValue().run(d);
-              long seen = System.nanoTime();
-              results.get(e.getKey()).add(new long[] {requests.get(id).get(), seen - finishAt.get(id)});
-            } catch (Exception ex) {
-              throw new IllegalStateException(ex);
-            }
-          }, pool));
+          round.add(
+              CompletableFuture.runAsync(
+                  () -> {
+                    try {
+                      String id = e.getValue().run(d);
+                      long seen = System.nanoTime();
+                      results
+                          .get(e.getKey())
+                          .add(new long[] {requests.get(id).get(), seen - finishAt.get(id)});
+                    } catch (Exception ex) {
+                      throw new IllegalStateException(ex);
+                    }
+                  },
+                  pool));
         }
         if (concurrent) {
           runs.addAll(round);
@@ -162,15 +201,33 @@ public final class WaitBenchmark {
       renderlab.close();
       renderlab1s.close();
     }
-    System.out.printf(Locale.ROOT, "%n== prediction of %s + U(0,1) s, %d runs%s ==%n", name, reps, concurrent ? " (concurrent)" : "");
-    System.out.printf(Locale.ROOT, "%-52s %22s %32s%n", "strategy", "requests min/med/max", "delay ms min/median/mean/max");
+    System.out.printf(
+        Locale.ROOT,
+        "%n== prediction of %s + U(0,1) s, %d runs%s ==%n",
+        name,
+        reps,
+        concurrent ? " (concurrent)" : "");
+    System.out.printf(
+        Locale.ROOT,
+        "%-52s %22s %32s%n",
+        "strategy",
+        "requests min/med/max",
+        "delay ms min/median/mean/max");
     for (Map.Entry<String, List<long[]>> e : results.entrySet()) {
       List<Long> req = e.getValue().stream().map(a -> a[0]).sorted().toList();
       List<Double> delay = e.getValue().stream().map(a -> a[1] / 1e6).sorted().toList();
       double mean = delay.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-      System.out.printf(Locale.ROOT, "%-52s %8d/%d/%d %12.1f/%.1f/%.1f/%.1f%n", e.getKey(),
-          req.get(0), req.get(req.size() / 2), req.get(req.size() - 1),
-          delay.get(0), delay.get(delay.size() / 2), mean, delay.get(delay.size() - 1));
+      System.out.printf(
+          Locale.ROOT,
+          "%-52s %8d/%d/%d %12.1f/%.1f/%.1f/%.1f%n",
+          e.getKey(),
+          req.get(0),
+          req.get(req.size() / 2),
+          req.get(req.size() - 1),
+          delay.get(0),
+          delay.get(delay.size() / 2),
+          mean,
+          delay.get(delay.size() - 1));
     }
   }
 
@@ -180,17 +237,31 @@ public final class WaitBenchmark {
 
   private final HttpClient plain = HttpClient.newHttpClient();
 
-  /** The seed's loop (and, with 500 ms, the official clients' {@code wait()}): create, then sleep and get until it ends. */
+  /**
+   * The seed's loop (and, with 500 ms, the official clients' {@code wait()}): create, then sleep
+   * and get until it ends.
+   */
   private String loop(double seconds, Duration interval) throws Exception {
-    HttpRequest create = HttpRequest.newBuilder(URI.create(base + "/models/bench/model/predictions"))
-        .header("Authorization", "Bearer r8_bench").header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"input\":{\"seconds\":" + seconds + "}}")).build();
-    JsonNode p = Transport.MAPPER.readTree(plain.send(create, HttpResponse.BodyHandlers.ofString()).body());
+    HttpRequest create =
+        HttpRequest.newBuilder(URI.create(base + "/models/bench/model/predictions"))
+            .header("Authorization", "Bearer r8_bench")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"input\":{\"seconds\":" + seconds + "}}"))
+            .build();
+    JsonNode p =
+        Transport.MAPPER.readTree(plain.send(create, HttpResponse.BodyHandlers.ofString()).body());
     URI get = URI.create(p.path("urls").path("get").asText());
     while (!Prediction.of(p).isTerminal()) {
       Thread.sleep(interval.toMillis());
-      p = Transport.MAPPER.readTree(plain.send(HttpRequest.newBuilder(get).header("Authorization", "Bearer r8_bench").build(),
-          HttpResponse.BodyHandlers.ofString()).body());
+      p =
+          Transport.MAPPER.readTree(
+              plain
+                  .send(
+                      HttpRequest.newBuilder(get)
+                          .header("Authorization", "Bearer r8_bench")
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
     }
     return p.path("id").asText();
   }

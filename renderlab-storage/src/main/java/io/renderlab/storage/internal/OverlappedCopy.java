@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Copies a stream into a file with the file writes on a second thread, so that reading (the
  * network, the digest) and writing overlap. Memory is bounded: {@value #IN_FLIGHT} buffers of
- * {@value #CHUNK} bytes. A body that fits in one buffer is written on the calling thread, so
- * small objects start no thread. The helper thread never outlives the call. Not public API.
+ * {@value #CHUNK} bytes. A body that fits in one buffer is written on the calling thread, so small
+ * objects start no thread. The helper thread never outlives the call. Not public API.
  */
 public final class OverlappedCopy {
   static final int CHUNK = 256 * 1024;

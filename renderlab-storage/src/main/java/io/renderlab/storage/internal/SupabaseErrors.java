@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 public final class SupabaseErrors {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_MESSAGE = 200;
-  private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*");
+  private static final Pattern JWT =
+      Pattern.compile("eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*");
 
   private SupabaseErrors() {}
 
@@ -52,7 +53,8 @@ public final class SupabaseErrors {
           statusCode = 0;
         }
       }
-      return new Problem(httpStatus, statusCode, text(node, "code"), text(node, "error"), text(node, "message"));
+      return new Problem(
+          httpStatus, statusCode, text(node, "code"), text(node, "error"), text(node, "message"));
     } catch (IOException | RuntimeException e) {
       return new Problem(httpStatus, 0, "", "", "");
     }
@@ -65,7 +67,9 @@ public final class SupabaseErrors {
 
   /** Whether the problem says the object is not there. */
   public static boolean isMissingObject(Problem p) {
-    return p.is("NoSuchKey") || p.is("not_found") || (p.effectiveStatus() == 404 && !isMissingBucket(p));
+    return p.is("NoSuchKey")
+        || p.is("not_found")
+        || (p.effectiveStatus() == 404 && !isMissingBucket(p));
   }
 
   /** Whether the problem says the bucket is not there. */
@@ -81,40 +85,67 @@ public final class SupabaseErrors {
    * @param bucket the bucket
    * @param secret the service key, scrubbed from anything the server echoed
    */
-  public static StorageException toException(String what, String key, String bucket, Problem p, String secret) {
+  public static StorageException toException(
+      String what, String key, String bucket, Problem p, String secret) {
     int status = p.effectiveStatus();
     String server = describe(p, secret);
-    if (status == 409 || p.is("KeyAlreadyExists") || p.is("ResourceAlreadyExists") || p.is("Duplicate")) {
+    if (status == 409
+        || p.is("KeyAlreadyExists")
+        || p.is("ResourceAlreadyExists")
+        || p.is("Duplicate")) {
       if (key != null) {
         return new ObjectExistsException(key);
       }
     }
-    String subject = key == null ? "bucket '" + bucket + "'" : "'" + key + "' in bucket '" + bucket + "'";
-    String prefix = "Supabase Storage failed to " + what + " " + subject + ": HTTP " + status + server + ".";
+    String subject =
+        key == null ? "bucket '" + bucket + "'" : "'" + key + "' in bucket '" + bucket + "'";
+    String prefix =
+        "Supabase Storage failed to " + what + " " + subject + ": HTTP " + status + server + ".";
     if (isMissingBucket(p)) {
       return new StorageException(
-          prefix + " The bucket '" + bucket + "' does not exist: create it (dashboard, or POST /storage/v1/bucket) first.",
-          key, null, false);
+          prefix
+              + " The bucket '"
+              + bucket
+              + "' does not exist: create it (dashboard, or POST /storage/v1/bucket) first.",
+          key,
+          null,
+          false);
     }
     if (status == 413 || p.is("EntityTooLarge") || p.is("Payload too large")) {
       return new StorageException(
-          prefix + " The object is larger than the bucket's or the project's upload size limit: raise the limit "
+          prefix
+              + " The object is larger than the bucket's or the project's upload size limit: raise the limit "
               + "(bucket settings, or the project's storage settings) or store a smaller object.",
-          key, null, false);
+          key,
+          null,
+          false);
     }
-    if (status == 401 || status == 403 || p.is("InvalidJWT") || p.is("AccessDenied") || p.is("Unauthorized")) {
+    if (status == 401
+        || status == 403
+        || p.is("InvalidJWT")
+        || p.is("AccessDenied")
+        || p.is("Unauthorized")) {
       return new StorageException(
-          prefix + " The service key was refused: check SUPABASE_SERVICE_ROLE_KEY (the project's service_role or secret key).",
-          key, null, false);
+          prefix
+              + " The service key was refused: check SUPABASE_SERVICE_ROLE_KEY (the project's service_role or secret key).",
+          key,
+          null,
+          false);
     }
     if (status == 415 || p.is("InvalidMimeType")) {
-      return new StorageException(prefix + " The bucket does not accept this content type: allow it in the bucket settings.", key, null, false);
+      return new StorageException(
+          prefix
+              + " The bucket does not accept this content type: allow it in the bucket settings.",
+          key,
+          null,
+          false);
     }
     if (isMissingObject(p)) {
       return new StorageException(prefix + " No object at key '" + key + "'.", key, null, false);
     }
     boolean retryable = status == 408 || status == 423 || status == 429 || status >= 500;
-    return new StorageException(prefix + (retryable ? " This is retryable." : ""), key, null, retryable);
+    return new StorageException(
+        prefix + (retryable ? " This is retryable." : ""), key, null, retryable);
   }
 
   private static String describe(Problem p, String secret) {
@@ -140,7 +171,10 @@ public final class SupabaseErrors {
     return clean.toString();
   }
 
-  /** Whether a JSON answer is a non-empty array (storage-js's {@code remove} answers what it deleted). */
+  /**
+   * Whether a JSON answer is a non-empty array (storage-js's {@code remove} answers what it
+   * deleted).
+   */
   public static boolean nonEmptyArray(byte[] body) {
     try {
       JsonNode node = JSON.readTree(body);

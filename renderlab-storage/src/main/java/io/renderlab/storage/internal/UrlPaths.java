@@ -20,17 +20,22 @@ public final class UrlPaths {
   }
 
   /**
-   * Percent-encodes what JavaScript's {@code encodeURI} encodes (storage-js builds signed URLs
-   * with it): every character except letters, digits and {@code -_.!~*'();/?:@&=+$,#}.
+   * Percent-encodes what JavaScript's {@code encodeURI} encodes (storage-js builds signed URLs with
+   * it): every character except letters, digits and {@code -_.!~*'();/?:@&=+$,#}.
    */
   public static String encodeUri(String s) {
     StringBuilder sb = new StringBuilder(s.length() + 16);
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-_.!~*'();/?:@&=+$,#".indexOf(c) >= 0) {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || "-_.!~*'();/?:@&=+$,#".indexOf(c) >= 0) {
         sb.append((char) c);
       } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16))).append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+        sb.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
       }
     }
     return sb.toString();

@@ -15,8 +15,8 @@ import java.util.zip.CRC32;
 
 /**
  * What a store needs to confirm that it kept what was sent: the MD5 and CRC32 of the bytes (S3
- * reports an MD5 ETag for unencrypted single-part objects, and the CRC32 it was sent), and the
- * ETag arithmetic of multipart uploads. Not public API.
+ * reports an MD5 ETag for unencrypted single-part objects, and the CRC32 it was sent), and the ETag
+ * arithmetic of multipart uploads. Not public API.
  */
 public final class WriteCheck {
   private static final Pattern SINGLE_PART_ETAG = Pattern.compile("[0-9a-f]{32}");
@@ -53,8 +53,8 @@ public final class WriteCheck {
   }
 
   /**
-   * The single-part ETag's MD5 when {@code etag} has that form (32 hex digits), empty otherwise
-   * (an encrypted object's ETag, a store with its own ETags).
+   * The single-part ETag's MD5 when {@code etag} has that form (32 hex digits), empty otherwise (an
+   * encrypted object's ETag, a store with its own ETags).
    */
   public static Optional<String> singlePartMd5(String etag) {
     if (etag == null) {
@@ -69,7 +69,10 @@ public final class WriteCheck {
     return etag != null && MULTIPART_ETAG.matcher(unquote(etag)).matches();
   }
 
-  /** The ETag S3 gives a multipart object: the MD5 of the parts' binary MD5s, a dash, the part count. */
+  /**
+   * The ETag S3 gives a multipart object: the MD5 of the parts' binary MD5s, a dash, the part
+   * count.
+   */
   public static String multipartEtag(List<byte[]> partMd5s) {
     MessageDigest d = md5();
     partMd5s.forEach(d::update);

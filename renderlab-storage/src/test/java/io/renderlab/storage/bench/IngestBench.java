@@ -15,16 +15,16 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * On-demand benchmark (not a test): ingests one URL into a store {@code runs} times and prints,
- * per run, the bytes, SHA-256, seconds and MiB/s, then the JVM's max heap and peak heap use.
- * Run it with {@code -Xmx64m} to show that memory does not grow with the body.
+ * On-demand benchmark (not a test): ingests one URL into a store {@code runs} times and prints, per
+ * run, the bytes, SHA-256, seconds and MiB/s, then the JVM's max heap and peak heap use. Run it
+ * with {@code -Xmx64m} to show that memory does not grow with the body.
  *
  * <p>With a fourth argument, a shell command (e.g. {@code curl -s -o /tmp/copy URL}) that is run
  * and timed before every ingest, so the baseline and the ingest alternate and share the machine's
  * noise; the last line is the throughput ratio of the medians (baseline time / ingest time).
  *
- * <p>{@code java -Xmx64m -cp … io.renderlab.storage.bench.IngestBench URL STORAGE_URL RUNS ['BASELINE']}
- * (S3 credentials through {@code -Daws.accessKeyId=… -Daws.secretAccessKey=…}).
+ * <p>{@code java -Xmx64m -cp … io.renderlab.storage.bench.IngestBench URL STORAGE_URL RUNS
+ * ['BASELINE']} (S3 credentials through {@code -Daws.accessKeyId=… -Daws.secretAccessKey=…}).
  */
 public final class IngestBench {
   private IngestBench() {}
@@ -38,7 +38,8 @@ public final class IngestBench {
     List<Double> ingestTimes = new ArrayList<>();
     List<Double> baselineTimes = new ArrayList<>();
     try (ImageStore store = ImageStores.fromUrl(storage);
-        RemoteFetcher fetcher = RemoteFetcher.builder().allowHost("127.0.0.1").maxBytes(1L << 30).build()) {
+        RemoteFetcher fetcher =
+            RemoteFetcher.builder().allowHost("127.0.0.1").maxBytes(1L << 30).build()) {
       Ingestor ingestor = Ingestor.builder().store(store).fetcher(fetcher).build();
       for (int i = 1; i <= runs; i++) {
         if (baseline.isPresent()) {
@@ -55,8 +56,15 @@ public final class IngestBench {
         StoredObject stored = ingestor.ingest(url, "bench", "run" + i);
         double seconds = (System.nanoTime() - start) / 1e9;
         ingestTimes.add(seconds);
-        System.out.printf(Locale.ROOT, "ingest %d: %d bytes sha256=%s %.3f s %.1f MiB/s key=%s%n",
-            i, stored.bytes(), stored.sha256(), seconds, stored.bytes() / seconds / (1 << 20), stored.key());
+        System.out.printf(
+            Locale.ROOT,
+            "ingest %d: %d bytes sha256=%s %.3f s %.1f MiB/s key=%s%n",
+            i,
+            stored.bytes(),
+            stored.sha256(),
+            seconds,
+            stored.bytes() / seconds / (1 << 20),
+            stored.key());
       }
     }
     long peak = 0;
@@ -65,15 +73,29 @@ public final class IngestBench {
         peak += pool.getPeakUsage().getUsed();
       }
     }
-    System.out.printf(Locale.ROOT, "max heap %d MiB, peak heap used (sum of pool peaks) %d MiB%n",
-        Runtime.getRuntime().maxMemory() >> 20, peak >> 20);
-    System.out.printf(Locale.ROOT, "ingest median %.3f s min %.3f s max %.3f s%n",
-        median(ingestTimes), Collections.min(ingestTimes), Collections.max(ingestTimes));
+    System.out.printf(
+        Locale.ROOT,
+        "max heap %d MiB, peak heap used (sum of pool peaks) %d MiB%n",
+        Runtime.getRuntime().maxMemory() >> 20,
+        peak >> 20);
+    System.out.printf(
+        Locale.ROOT,
+        "ingest median %.3f s min %.3f s max %.3f s%n",
+        median(ingestTimes),
+        Collections.min(ingestTimes),
+        Collections.max(ingestTimes));
     if (!baselineTimes.isEmpty()) {
-      System.out.printf(Locale.ROOT, "baseline median %.3f s min %.3f s max %.3f s%n",
-          median(baselineTimes), Collections.min(baselineTimes), Collections.max(baselineTimes));
-      System.out.printf(Locale.ROOT, "throughput ratio (baseline/ingest): medians %.2f, best runs %.2f%n",
-          median(baselineTimes) / median(ingestTimes), Collections.min(baselineTimes) / Collections.min(ingestTimes));
+      System.out.printf(
+          Locale.ROOT,
+          "baseline median %.3f s min %.3f s max %.3f s%n",
+          median(baselineTimes),
+          Collections.min(baselineTimes),
+          Collections.max(baselineTimes));
+      System.out.printf(
+          Locale.ROOT,
+          "throughput ratio (baseline/ingest): medians %.2f, best runs %.2f%n",
+          median(baselineTimes) / median(ingestTimes),
+          Collections.min(baselineTimes) / Collections.min(ingestTimes));
     }
   }
 

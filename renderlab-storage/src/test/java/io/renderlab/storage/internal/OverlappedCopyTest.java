@@ -25,11 +25,13 @@ class OverlappedCopyTest {
   }
 
   static boolean writerAlive() {
-    return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("renderlab-folder-") && t.isAlive());
+    return Thread.getAllStackTraces().keySet().stream()
+        .anyMatch(t -> t.getName().startsWith("renderlab-folder-") && t.isAlive());
   }
 
   long copy(InputStream in, Path file) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       return OverlappedCopy.copy(in, channel);
     }
   }
@@ -59,7 +61,9 @@ class OverlappedCopyTest {
               }
             });
 
-    assertThatThrownBy(() -> copy(failing, dir.resolve("failing"))).isInstanceOf(IllegalStateException.class).hasMessage("connection reset");
+    assertThatThrownBy(() -> copy(failing, dir.resolve("failing")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("connection reset");
     assertThat(writerAlive()).isFalse();
   }
 
@@ -68,7 +72,10 @@ class OverlappedCopyTest {
     Path file = dir.resolve("read-only");
     Files.write(file, new byte[0]);
     try (FileChannel readOnly = FileChannel.open(file, StandardOpenOption.READ)) {
-      assertThatThrownBy(() -> OverlappedCopy.copy(new ByteArrayInputStream(bytes(20 * OverlappedCopy.CHUNK)), readOnly))
+      assertThatThrownBy(
+              () ->
+                  OverlappedCopy.copy(
+                      new ByteArrayInputStream(bytes(20 * OverlappedCopy.CHUNK)), readOnly))
           .isInstanceOf(IOException.class);
       assertThatThrownBy(() -> OverlappedCopy.copy(new ByteArrayInputStream(bytes(10)), readOnly))
           .isInstanceOf(RuntimeException.class);

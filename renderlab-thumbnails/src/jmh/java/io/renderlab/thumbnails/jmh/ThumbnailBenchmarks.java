@@ -39,7 +39,15 @@ public class ThumbnailBenchmarks {
   /** A whole render, bytes in, WebP out, per test image. */
   @State(Scope.Benchmark)
   public static class Render {
-    @Param({"square.png", "wide.png", "alpha.png", "photo.jpg", "portrait.jpg", "exif6.jpg", "large.webp"})
+    @Param({
+      "square.png",
+      "wide.png",
+      "alpha.png",
+      "photo.jpg",
+      "portrait.jpg",
+      "exif6.jpg",
+      "large.webp"
+    })
     public String image;
 
     Thumbnailer thumbnailer;
@@ -116,19 +124,24 @@ public class ThumbnailBenchmarks {
       } else {
         int w = 4000;
         int h = 3000;
-        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+        java.awt.image.BufferedImage img =
+            new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
         byte[] data = ((java.awt.image.DataBufferByte) img.getRaster().getDataBuffer()).getData();
         Random random = new Random(11);
         for (int y = 0; y < h; y++) {
           for (int x = 0; x < w; x++) {
             int p = (y * w + x) * 3;
-            double v = 0.5 + 0.25 * Math.sin(x / 300.0) * Math.cos(y / 210.0) + 0.1 * Math.sin((x + y) / 37.0);
+            double v =
+                0.5
+                    + 0.25 * Math.sin(x / 300.0) * Math.cos(y / 210.0)
+                    + 0.1 * Math.sin((x + y) / 37.0);
             data[p] = (byte) Math.max(0, Math.min(255, 255 * v * 0.7 + random.nextInt(14)));
             data[p + 1] = (byte) Math.max(0, Math.min(255, 255 * v + random.nextInt(14)));
             data[p + 2] = (byte) Math.max(0, Math.min(255, 255 * (1 - v) + random.nextInt(14)));
           }
         }
-        javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+        javax.imageio.ImageWriter writer =
+            javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
         javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
         param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
         param.setCompressionQuality(0.92f);
@@ -136,7 +149,8 @@ public class ThumbnailBenchmarks {
           param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
         }
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (javax.imageio.stream.ImageOutputStream out = javax.imageio.ImageIO.createImageOutputStream(bytes)) {
+        try (javax.imageio.stream.ImageOutputStream out =
+            javax.imageio.ImageIO.createImageOutputStream(bytes)) {
           writer.setOutput(out);
           writer.write(null, new javax.imageio.IIOImage(img, null, null), param);
         }
@@ -149,11 +163,17 @@ public class ThumbnailBenchmarks {
 
   @Benchmark
   public Interleaved decodeLargeJpegAtHalfSize(LargeJpeg state) {
-    io.renderlab.thumbnails.internal.jpeg.JpegFrame frame = io.renderlab.thumbnails.internal.jpeg.JpegFrame.parse(state.jpeg);
+    io.renderlab.thumbnails.internal.jpeg.JpegFrame frame =
+        io.renderlab.thumbnails.internal.jpeg.JpegFrame.parse(state.jpeg);
     int scale = 2;
-    return io.renderlab.thumbnails.internal.jpeg.JpegDecoder.decode(frame, scale, 0, 0,
-        io.renderlab.thumbnails.internal.jpeg.JpegDecoder.scaled(frame.width(), scale),
-        io.renderlab.thumbnails.internal.jpeg.JpegDecoder.scaled(frame.height(), scale)).pixels();
+    return io.renderlab.thumbnails.internal.jpeg.JpegDecoder.decode(
+            frame,
+            scale,
+            0,
+            0,
+            io.renderlab.thumbnails.internal.jpeg.JpegDecoder.scaled(frame.width(), scale),
+            io.renderlab.thumbnails.internal.jpeg.JpegDecoder.scaled(frame.height(), scale))
+        .pixels();
   }
 
   @Benchmark
@@ -177,7 +197,8 @@ public class ThumbnailBenchmarks {
   }
 
   static byte[] resource(String name) {
-    try (InputStream in = ThumbnailBenchmarks.class.getResourceAsStream("/io/renderlab/thumbnails/images/" + name)) {
+    try (InputStream in =
+        ThumbnailBenchmarks.class.getResourceAsStream("/io/renderlab/thumbnails/images/" + name)) {
       if (in == null) {
         throw new IllegalStateException("missing test image " + name);
       }

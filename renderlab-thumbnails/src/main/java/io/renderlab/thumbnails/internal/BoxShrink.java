@@ -2,11 +2,11 @@ package io.renderlab.thumbnails.internal;
 
 /**
  * The resize's integer box shrink, fused into decoding: a {@link PngDecoder.RowSink} that keeps
- * only the window the planned axes read and averages each {@code shrink × shrink} block as its
- * rows arrive, so the decoder never materialises the full-size image. The result is what
- * {@link Resampler#resize} would have computed in its box pass (alpha-weighted like libvips'
- * premultiplied shrink), rounded to 8 bits as libvips' {@code shrinkh}/{@code shrinkv} do for
- * 8-bit images; resample it with {@link Resampler.Axis#boxShrunkInput()} axes. Not public API.
+ * only the window the planned axes read and averages each {@code shrink × shrink} block as its rows
+ * arrive, so the decoder never materialises the full-size image. The result is what {@link
+ * Resampler#resize} would have computed in its box pass (alpha-weighted like libvips' premultiplied
+ * shrink), rounded to 8 bits as libvips' {@code shrinkh}/{@code shrinkv} do for 8-bit images;
+ * resample it with {@link Resampler.Axis#boxShrunkInput()} axes. Not public API.
  */
 public final class BoxShrink implements PngDecoder.RowSink {
   private final int fx;

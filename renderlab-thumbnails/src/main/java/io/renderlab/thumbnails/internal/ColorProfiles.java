@@ -18,18 +18,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Colour management as sharp does it: pixels tagged with an embedded ICC profile are converted
- * to sRGB with the perceptual intent and no black-point compensation (libvips'
- * {@code icc_transform(embedded: true, intent: perceptual)}), CMYK without a profile goes through
- * the CMYK profile libvips ships ("Chemical proof", Graeme W. Gill, ArgyllCMS, public domain; see
- * {@code cmyk.icm.txt} beside it). The destination is libvips' own sRGB profile (ICC v4, CC0), so
- * LittleCMS applies black-point compensation for the perceptual intent exactly where libvips'
- * does, which keeps CMYK shadows as deep as sharp's. The conversions run on the JDK's LittleCMS
- * ({@link ColorConvertOp} over byte rasters). A profile that the CMS cannot use is ignored with a
- * warning and the pixels are taken as sRGB, as sharp does ("Invalid embedded profile").
+ * Colour management as sharp does it: pixels tagged with an embedded ICC profile are converted to
+ * sRGB with the perceptual intent and no black-point compensation (libvips' {@code
+ * icc_transform(embedded: true, intent: perceptual)}), CMYK without a profile goes through the CMYK
+ * profile libvips ships ("Chemical proof", Graeme W. Gill, ArgyllCMS, public domain; see {@code
+ * cmyk.icm.txt} beside it). The destination is libvips' own sRGB profile (ICC v4, CC0), so
+ * LittleCMS applies black-point compensation for the perceptual intent exactly where libvips' does,
+ * which keeps CMYK shadows as deep as sharp's. The conversions run on the JDK's LittleCMS ({@link
+ * ColorConvertOp} over byte rasters). A profile that the CMS cannot use is ignored with a warning
+ * and the pixels are taken as sRGB, as sharp does ("Invalid embedded profile").
  *
- * <p>Transforms are cached per profile (a few, least recently used first out), so a batch of
- * photos from one camera builds its transform once. Thread-safe. Not public API.
+ * <p>Transforms are cached per profile (a few, least recently used first out), so a batch of photos
+ * from one camera builds its transform once. Thread-safe. Not public API.
  *
  * <pre>{@code
  * Argb srgb = ColorProfiles.toSrgb(thumbnail, decoded.iccProfile());   // null profile: unchanged
@@ -39,19 +39,20 @@ import org.slf4j.LoggerFactory;
 public final class ColorProfiles {
   private static final Logger LOG = LoggerFactory.getLogger(ColorProfiles.class);
   private static final int CACHE_SIZE = 8;
-  private static final Map<Key, ColorConvertOp> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Key, ColorConvertOp> eldest) {
-      return size() > CACHE_SIZE;
-    }
-  };
+  private static final Map<Key, ColorConvertOp> CACHE =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, ColorConvertOp> eldest) {
+          return size() > CACHE_SIZE;
+        }
+      };
   private static volatile byte[] defaultCmyk;
 
   private ColorProfiles() {}
 
   /**
-   * {@code image} converted from the colour space of {@code icc} to sRGB; {@code image} itself
-   * when {@code icc} is null, is not an RGB or grey profile, or cannot be used. Alpha is kept.
+   * {@code image} converted from the colour space of {@code icc} to sRGB; {@code image} itself when
+   * {@code icc} is null, is not an RGB or grey profile, or cannot be used. Alpha is kept.
    */
   public static Argb toSrgb(Argb image, byte[] icc) {
     if (icc == null || image.pixels().length == 0) {
@@ -82,15 +83,19 @@ public final class ColorProfiles {
     }
     int[] result = new int[n];
     for (int i = 0, o = 0; i < n; i++, o += 3) {
-      result[i] = (px[i] & 0xff000000) | (out[o] & 0xff) << 16 | (out[o + 1] & 0xff) << 8 | (out[o + 2] & 0xff);
+      result[i] =
+          (px[i] & 0xff000000)
+              | (out[o] & 0xff) << 16
+              | (out[o + 1] & 0xff) << 8
+              | (out[o + 2] & 0xff);
     }
     return new Argb(result, image.width(), image.height(), image.alpha());
   }
 
   /**
-   * CMYK ink amounts ({@code 4 * width * height} bytes, 0 = no ink, 255 = full) converted to
-   * opaque sRGB through {@code icc}, or through libvips' default CMYK profile when {@code icc} is
-   * null or not a usable CMYK profile.
+   * CMYK ink amounts ({@code 4 * width * height} bytes, 0 = no ink, 255 = full) converted to opaque
+   * sRGB through {@code icc}, or through libvips' default CMYK profile when {@code icc} is null or
+   * not a usable CMYK profile.
    */
   public static Argb cmykToSrgb(byte[] cmyk, int width, int height, byte[] icc) {
     ColorConvertOp op = icc == null ? null : transform(icc, true);
@@ -103,14 +108,18 @@ public final class ColorProfiles {
     if (out == null) { // no CMS at all: the plain formula
       for (int i = 0, p = 0; i < n; i++, p += 4) {
         int k = 255 - (cmyk[p + 3] & 0xff);
-        result[i] = 0xff000000 | ((255 - (cmyk[p] & 0xff)) * k / 255) << 16 | ((255 - (cmyk[p + 1] & 0xff)) * k / 255) << 8
-            | ((255 - (cmyk[p + 2] & 0xff)) * k / 255);
+        result[i] =
+            0xff000000
+                | ((255 - (cmyk[p] & 0xff)) * k / 255) << 16
+                | ((255 - (cmyk[p + 1] & 0xff)) * k / 255) << 8
+                | ((255 - (cmyk[p + 2] & 0xff)) * k / 255);
       }
     } else {
       // Black-point compensation, as LittleCMS applies it in libvips' two-step CMYK -> Lab -> sRGB
       // (its Lab profile is v4, which forces BPC for the perceptual intent; the JDK's one-step
       // transform does not): the profile's darkest ink maps to sRGB black, linearly in light.
-      byte[] black = convert(op, new byte[] {(byte) 255, (byte) 255, (byte) 255, (byte) 255}, 1, 1, 4);
+      byte[] black =
+          convert(op, new byte[] {(byte) 255, (byte) 255, (byte) 255, (byte) 255}, 1, 1, 4);
       int[][] lut = new int[3][256];
       for (int c = 0; c < 3; c++) {
         float bp = black == null ? 0f : LINEAR[black[c] & 0xff];
@@ -119,7 +128,11 @@ public final class ColorProfiles {
         }
       }
       for (int i = 0, o = 0; i < n; i++, o += 3) {
-        result[i] = 0xff000000 | lut[0][out[o] & 0xff] << 16 | lut[1][out[o + 1] & 0xff] << 8 | lut[2][out[o + 2] & 0xff];
+        result[i] =
+            0xff000000
+                | lut[0][out[o] & 0xff] << 16
+                | lut[1][out[o + 1] & 0xff] << 8
+                | lut[2][out[o + 2] & 0xff];
       }
     }
     return new Argb(result, width, height, false);
@@ -140,7 +153,9 @@ public final class ColorProfiles {
     return (int) Math.max(0, Math.min(255, Math.round(c * 255)));
   }
 
-  /** The ICC profile of a JPEG (its {@code APP2 ICC_PROFILE} segments, joined in sequence order). */
+  /**
+   * The ICC profile of a JPEG (its {@code APP2 ICC_PROFILE} segments, joined in sequence order).
+   */
   public static Optional<byte[]> jpegIccProfile(byte[] jpeg) {
     byte[][] parts = null;
     int pos = 2;
@@ -179,17 +194,26 @@ public final class ColorProfiles {
 
   /** The ICC profile of a WebP (its {@code ICCP} chunk, present when VP8X says so). */
   public static Optional<byte[]> webpIccProfile(byte[] webp) {
-    if (webp.length < 30 || !startsWith(webp, 0, "RIFF") || !startsWith(webp, 8, "WEBPVP8X") || (webp[20] & 0x20) == 0) {
+    if (webp.length < 30
+        || !startsWith(webp, 0, "RIFF")
+        || !startsWith(webp, 8, "WEBPVP8X")
+        || (webp[20] & 0x20) == 0) {
       return Optional.empty();
     }
     int pos = 12;
     while (pos + 8 <= webp.length) {
-      long size = (webp[pos + 4] & 0xffL) | (webp[pos + 5] & 0xffL) << 8 | (webp[pos + 6] & 0xffL) << 16 | (webp[pos + 7] & 0xffL) << 24;
+      long size =
+          (webp[pos + 4] & 0xffL)
+              | (webp[pos + 5] & 0xffL) << 8
+              | (webp[pos + 6] & 0xffL) << 16
+              | (webp[pos + 7] & 0xffL) << 24;
       if (size > webp.length - pos - 8L) {
         return Optional.empty();
       }
       if (startsWith(webp, pos, "ICCP")) {
-        return size >= 128 ? Optional.of(Arrays.copyOfRange(webp, pos + 8, pos + 8 + (int) size)) : Optional.empty();
+        return size >= 128
+            ? Optional.of(Arrays.copyOfRange(webp, pos + 8, pos + 8 + (int) size))
+            : Optional.empty();
       }
       pos += 8 + (int) ((size + 1) & ~1L);
     }
@@ -233,9 +257,13 @@ public final class ColorProfiles {
     for (int i = 0; i < bands; i++) {
       offsets[i] = i;
     }
-    Raster src = Raster.createInterleavedRaster(new DataBufferByte(in, in.length), w, h, w * bands, bands, offsets, null);
+    Raster src =
+        Raster.createInterleavedRaster(
+            new DataBufferByte(in, in.length), w, h, w * bands, bands, offsets, null);
     byte[] out = new byte[w * h * 3];
-    WritableRaster dst = Raster.createInterleavedRaster(new DataBufferByte(out, out.length), w, h, w * 3, 3, new int[] {0, 1, 2}, null);
+    WritableRaster dst =
+        Raster.createInterleavedRaster(
+            new DataBufferByte(out, out.length), w, h, w * 3, 3, new int[] {0, 1, 2}, null);
     try {
       synchronized (op) { // ColorConvertOp keeps its LittleCMS transform in unsynchronised fields
         op.filter(src, dst);
@@ -247,7 +275,10 @@ public final class ColorProfiles {
     }
   }
 
-  /** A cached transform from {@code icc} to sRGB, or null when the profile is unusable or of the wrong kind. */
+  /**
+   * A cached transform from {@code icc} to sRGB, or null when the profile is unusable or of the
+   * wrong kind.
+   */
   private static ColorConvertOp transform(byte[] icc, boolean cmyk) {
     Key key = new Key(icc);
     synchronized (CACHE) {
@@ -259,14 +290,18 @@ public final class ColorProfiles {
     try {
       byte[] data = icc.clone();
       if (data.length >= 68) {
-        data[64] = 0; // rendering intent: perceptual, as sharp asks (ColorConvertOp takes the first profile's)
+        data[64] = 0; // rendering intent: perceptual, as sharp asks (ColorConvertOp takes the first
+        // profile's)
         data[65] = 0;
         data[66] = 0;
         data[67] = 0;
       }
       ICC_Profile profile = ICC_Profile.getInstance(data);
       int type = profile.getColorSpaceType();
-      boolean fits = cmyk ? type == ColorSpace.TYPE_CMYK : (type == ColorSpace.TYPE_RGB || type == ColorSpace.TYPE_GRAY);
+      boolean fits =
+          cmyk
+              ? type == ColorSpace.TYPE_CMYK
+              : (type == ColorSpace.TYPE_RGB || type == ColorSpace.TYPE_GRAY);
       if (fits) {
         ICC_Profile srgb = ICC_Profile.getInstance(resource("srgb.icm"));
         op = new ColorConvertOp(new ICC_Profile[] {profile, srgb}, null);
@@ -277,7 +312,9 @@ public final class ColorProfiles {
         LOG.debug("Ignoring an embedded ICC profile of colour space type {}", type);
       }
     } catch (RuntimeException e) {
-      LOG.warn("Ignoring an embedded ICC profile that cannot be used ({}); the pixels are taken as sRGB", e.toString());
+      LOG.warn(
+          "Ignoring an embedded ICC profile that cannot be used ({}); the pixels are taken as sRGB",
+          e.toString());
       op = null;
     }
     synchronized (CACHE) {
@@ -291,7 +328,9 @@ public final class ColorProfiles {
     for (int i = 0; i < bands; i++) {
       offsets[i] = i;
     }
-    Raster src = Raster.createInterleavedRaster(new DataBufferByte(in, in.length), 1, 1, bands, bands, offsets, null);
+    Raster src =
+        Raster.createInterleavedRaster(
+            new DataBufferByte(in, in.length), 1, 1, bands, bands, offsets, null);
     WritableRaster dst = Raster.createInterleavedRaster(DataBufferByte.TYPE_BYTE, 1, 1, 3, null);
     synchronized (op) {
       op.filter(src, dst);

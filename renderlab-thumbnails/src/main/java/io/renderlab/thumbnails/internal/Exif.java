@@ -19,8 +19,12 @@ public final class Exif {
       if (length < 2) {
         return 1;
       }
-      if (marker == 0xe1 && pos + 10 <= jpeg.length
-          && jpeg[pos + 4] == 'E' && jpeg[pos + 5] == 'x' && jpeg[pos + 6] == 'i' && jpeg[pos + 7] == 'f') {
+      if (marker == 0xe1
+          && pos + 10 <= jpeg.length
+          && jpeg[pos + 4] == 'E'
+          && jpeg[pos + 5] == 'x'
+          && jpeg[pos + 6] == 'i'
+          && jpeg[pos + 7] == 'f') {
         return tiffOrientation(jpeg, pos + 10, Math.min(jpeg.length, pos + 2 + length));
       }
       pos += 2 + length;
@@ -52,12 +56,20 @@ public final class Exif {
   }
 
   private static int u16(byte[] b, int p, boolean little) {
-    return little ? (b[p] & 0xff) | ((b[p + 1] & 0xff) << 8) : ((b[p] & 0xff) << 8) | (b[p + 1] & 0xff);
+    return little
+        ? (b[p] & 0xff) | ((b[p + 1] & 0xff) << 8)
+        : ((b[p] & 0xff) << 8) | (b[p + 1] & 0xff);
   }
 
   private static long u32(byte[] b, int p, boolean little) {
     return little
-        ? (b[p] & 0xffL) | ((b[p + 1] & 0xffL) << 8) | ((b[p + 2] & 0xffL) << 16) | ((b[p + 3] & 0xffL) << 24)
-        : ((b[p] & 0xffL) << 24) | ((b[p + 1] & 0xffL) << 16) | ((b[p + 2] & 0xffL) << 8) | (b[p + 3] & 0xffL);
+        ? (b[p] & 0xffL)
+            | ((b[p + 1] & 0xffL) << 8)
+            | ((b[p + 2] & 0xffL) << 16)
+            | ((b[p + 3] & 0xffL) << 24)
+        : ((b[p] & 0xffL) << 24)
+            | ((b[p + 1] & 0xffL) << 16)
+            | ((b[p + 2] & 0xffL) << 8)
+            | (b[p + 3] & 0xffL);
   }
 }

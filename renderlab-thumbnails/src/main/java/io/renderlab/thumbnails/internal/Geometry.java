@@ -5,10 +5,10 @@ import io.renderlab.thumbnails.Fit;
 /**
  * Where the thumbnail's pixels come from, computed as sharp 0.34 does it, so that our output lines
  * up with sharp's to the pixel: one shrink factor for both axes ({@code min} of the two for cover,
- * {@code max} otherwise), the image resized in its stored orientation (the target swapped for
- * EXIF orientations 5-8) to {@code round(size / shrink)}, then rotated, then centre-cropped with
- * sharp's rounding ({@code (resized - target + 1) / 2}). The crop is mapped back into stored
- * coordinates so only the kept pixels are computed. Not public API.
+ * {@code max} otherwise), the image resized in its stored orientation (the target swapped for EXIF
+ * orientations 5-8) to {@code round(size / shrink)}, then rotated, then centre-cropped with sharp's
+ * rounding ({@code (resized - target + 1) / 2}). The crop is mapped back into stored coordinates so
+ * only the kept pixels are computed. Not public API.
  *
  * @param shrink input pixels per output pixel, both axes
  * @param resizedWidth the whole stored-orientation image's width after the resize
@@ -18,10 +18,21 @@ import io.renderlab.thumbnails.Fit;
  * @param outWidth kept width (stored orientation)
  * @param outHeight kept height (stored orientation)
  */
-public record Geometry(double shrink, int resizedWidth, int resizedHeight, int cropX, int cropY, int outWidth, int outHeight) {
+public record Geometry(
+    double shrink,
+    int resizedWidth,
+    int resizedHeight,
+    int cropX,
+    int cropY,
+    int outWidth,
+    int outHeight) {
 
-  /** Plans a {@code targetWidth}×{@code targetHeight} thumbnail (upright) of a stored {@code w}×{@code h} image. */
-  public static Geometry of(int w, int h, int orientation, int targetWidth, int targetHeight, Fit fit) {
+  /**
+   * Plans a {@code targetWidth}×{@code targetHeight} thumbnail (upright) of a stored {@code
+   * w}×{@code h} image.
+   */
+  public static Geometry of(
+      int w, int h, int orientation, int targetWidth, int targetHeight, Fit fit) {
     boolean swap = orientation >= 5 && orientation <= 8;
     int tw = swap ? targetHeight : targetWidth;
     int th = swap ? targetWidth : targetHeight;
@@ -49,7 +60,9 @@ public record Geometry(double shrink, int resizedWidth, int resizedHeight, int c
     return new Geometry(shrink, rw, rh, cropX, cropY, kx, ky);
   }
 
-  /** The shrink both axes share: what a decoder may do on load (libwebp scaling, JPEG DCT scaling). */
+  /**
+   * The shrink both axes share: what a decoder may do on load (libwebp scaling, JPEG DCT scaling).
+   */
   public double commonShrink() {
     return shrink;
   }

@@ -1,8 +1,8 @@
 package io.renderlab.thumbnails.internal;
 
 /**
- * A decoded image as interleaved 8-bit samples: 3 channels (RGB, or JPEG's YCbCr when
- * {@code ycc}) or 4 (RGBA, not premultiplied). Not public API.
+ * A decoded image as interleaved 8-bit samples: 3 channels (RGB, or JPEG's YCbCr when {@code ycc})
+ * or 4 (RGBA, not premultiplied). Not public API.
  *
  * @param data the samples, row by row, {@code width * channels} per row
  * @param width width in pixels

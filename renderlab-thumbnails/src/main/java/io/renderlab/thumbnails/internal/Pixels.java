@@ -22,7 +22,9 @@ public final class Pixels {
     switch (image.getType()) {
       case BufferedImage.TYPE_INT_ARGB, BufferedImage.TYPE_INT_RGB -> {
         int[] data = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
-        if (image.getRaster().getDataBuffer().getOffset() == 0 && data.length >= w * h && image.getRaster().getMinX() == 0) {
+        if (image.getRaster().getDataBuffer().getOffset() == 0
+            && data.length >= w * h
+            && image.getRaster().getMinX() == 0) {
           System.arraycopy(data, 0, out, 0, w * h);
           if (image.getType() == BufferedImage.TYPE_INT_RGB) {
             for (int i = 0; i < out.length; i++) {
@@ -36,7 +38,8 @@ public final class Pixels {
         byte[] d = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
         if (d.length == w * h * 3) {
           for (int i = 0, j = 0; i < out.length; i++, j += 3) {
-            out[i] = 0xff000000 | ((d[j + 2] & 0xff) << 16) | ((d[j + 1] & 0xff) << 8) | (d[j] & 0xff);
+            out[i] =
+                0xff000000 | ((d[j + 2] & 0xff) << 16) | ((d[j + 1] & 0xff) << 8) | (d[j] & 0xff);
           }
           return new Argb(out, w, h, false);
         }
@@ -45,7 +48,11 @@ public final class Pixels {
         byte[] d = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
         if (d.length == w * h * 4) {
           for (int i = 0, j = 0; i < out.length; i++, j += 4) {
-            out[i] = ((d[j] & 0xff) << 24) | ((d[j + 3] & 0xff) << 16) | ((d[j + 2] & 0xff) << 8) | (d[j + 1] & 0xff);
+            out[i] =
+                ((d[j] & 0xff) << 24)
+                    | ((d[j + 3] & 0xff) << 16)
+                    | ((d[j + 2] & 0xff) << 8)
+                    | (d[j + 1] & 0xff);
           }
           return new Argb(out, w, h, true);
         }
@@ -67,7 +74,8 @@ public final class Pixels {
         // handled below
       }
     }
-    if (image.getRaster().getNumBands() <= 2 && image.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY) {
+    if (image.getRaster().getNumBands() <= 2
+        && image.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY) {
       // 16-bit grey (with or without alpha): scale samples to 8 bits directly.
       Raster r = image.getRaster();
       int bits = image.getColorModel().getComponentSize(0);
@@ -87,7 +95,8 @@ public final class Pixels {
       }
       return new Argb(out, w, h, alpha);
     }
-    BufferedImage converted = new BufferedImage(w, h, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+    BufferedImage converted =
+        new BufferedImage(w, h, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
     Graphics2D g = converted.createGraphics();
     g.drawImage(image, 0, 0, null);
     g.dispose();
@@ -96,11 +105,21 @@ public final class Pixels {
 
   /** An image for the encoder that wraps {@code argb} without copying it. */
   public static BufferedImage wrap(int[] argb, int w, int h, boolean alpha) {
-    java.awt.image.DirectColorModel model = alpha
-        ? new java.awt.image.DirectColorModel(32, 0x00ff0000, 0x0000ff00, 0x000000ff, 0xff000000)
-        : new java.awt.image.DirectColorModel(24, 0x00ff0000, 0x0000ff00, 0x000000ff, 0);
-    java.awt.image.WritableRaster raster = java.awt.image.Raster.createPackedRaster(
-        new DataBufferInt(argb, w * h), w, h, w, alpha ? new int[] {0xff0000, 0xff00, 0xff, 0xff000000} : new int[] {0xff0000, 0xff00, 0xff}, null);
+    java.awt.image.DirectColorModel model =
+        alpha
+            ? new java.awt.image.DirectColorModel(
+                32, 0x00ff0000, 0x0000ff00, 0x000000ff, 0xff000000)
+            : new java.awt.image.DirectColorModel(24, 0x00ff0000, 0x0000ff00, 0x000000ff, 0);
+    java.awt.image.WritableRaster raster =
+        java.awt.image.Raster.createPackedRaster(
+            new DataBufferInt(argb, w * h),
+            w,
+            h,
+            w,
+            alpha
+                ? new int[] {0xff0000, 0xff00, 0xff, 0xff000000}
+                : new int[] {0xff0000, 0xff00, 0xff},
+            null);
     return new BufferedImage(model, raster, false, null);
   }
 
@@ -121,13 +140,34 @@ public final class Pixels {
         int nx;
         int ny;
         switch (orientation) {
-          case 2 -> { nx = w - 1 - x; ny = y; }
-          case 3 -> { nx = w - 1 - x; ny = h - 1 - y; }
-          case 4 -> { nx = x; ny = h - 1 - y; }
-          case 5 -> { nx = y; ny = x; }
-          case 6 -> { nx = h - 1 - y; ny = x; }
-          case 7 -> { nx = h - 1 - y; ny = w - 1 - x; }
-          default -> { nx = y; ny = w - 1 - x; } // 8
+          case 2 -> {
+            nx = w - 1 - x;
+            ny = y;
+          }
+          case 3 -> {
+            nx = w - 1 - x;
+            ny = h - 1 - y;
+          }
+          case 4 -> {
+            nx = x;
+            ny = h - 1 - y;
+          }
+          case 5 -> {
+            nx = y;
+            ny = x;
+          }
+          case 6 -> {
+            nx = h - 1 - y;
+            ny = x;
+          }
+          case 7 -> {
+            nx = h - 1 - y;
+            ny = w - 1 - x;
+          }
+          default -> {
+            nx = y;
+            ny = w - 1 - x;
+          } // 8
         }
         dst[ny * ow + nx] = src[y * w + x];
       }

@@ -10,19 +10,19 @@ import java.util.zip.Inflater;
 
 /**
  * A PNG decoder for every standard PNG (grey, RGB, palette, grey+alpha, RGBA; 1 to 16 bits;
- * interlaced or not; {@code tRNS} at every depth) that streams: rows are inflated in large
- * batches, unfiltered in place and handed to a {@link RowSink} one by one, so the caller can
- * box-shrink while decoding and the full-size image never exists (except for interlaced files,
- * whose rows arrive out of order).
+ * interlaced or not; {@code tRNS} at every depth) that streams: rows are inflated in large batches,
+ * unfiltered in place and handed to a {@link RowSink} one by one, so the caller can box-shrink
+ * while decoding and the full-size image never exists (except for interlaced files, whose rows
+ * arrive out of order).
  *
  * <p>Checks what libpng and libspng check by default: every chunk's CRC (a bad CRC on a critical
- * chunk refuses the file; an ancillary chunk with a bad CRC is ignored, as libspng's default
- * {@code SPNG_CRC_DISCARD} does), zlib's Adler-32, chunk order, filter types and palette indices.
- * Memory comes from the data, not from the header's claims: before a byte is inflated, the
- * decoded size the header promises is compared with what the compressed data could possibly
- * produce (deflate expands at most 1032:1), so a 70-byte file that claims 16000×16000 pixels is
- * refused at once instead of allocating a gigabyte. Samples become 8 bits as libvips does
- * (16-bit: high byte; 1/2/4-bit grey: scaled to 0–255). Not public API.
+ * chunk refuses the file; an ancillary chunk with a bad CRC is ignored, as libspng's default {@code
+ * SPNG_CRC_DISCARD} does), zlib's Adler-32, chunk order, filter types and palette indices. Memory
+ * comes from the data, not from the header's claims: before a byte is inflated, the decoded size
+ * the header promises is compared with what the compressed data could possibly produce (deflate
+ * expands at most 1032:1), so a 70-byte file that claims 16000×16000 pixels is refused at once
+ * instead of allocating a gigabyte. Samples become 8 bits as libvips does (16-bit: high byte;
+ * 1/2/4-bit grey: scaled to 0–255). Not public API.
  */
 public final class PngDecoder {
   private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -32,10 +32,13 @@ public final class PngDecoder {
   private static final int IDAT = 0x49444154;
   private static final int IEND = 0x49454e44;
   private static final int ICCP = 0x69434350;
+
   /** Deflate's largest expansion (258-byte matches at about two bits each), with slack. */
   private static final long MAX_INFLATE_RATIO = 1040;
+
   /** Inflate in batches of about this many bytes of rows. */
   private static final int BATCH_BYTES = 256 * 1024;
+
   /** Largest iCCP profile accepted (sharp / libvips accept profiles up to their chunk limit). */
   private static final int MAX_ICC_BYTES = 4 << 20;
 
@@ -51,7 +54,8 @@ public final class PngDecoder {
     /** True when the depth and colour type are a combination the PNG standard allows. */
     public boolean supported() {
       return switch (colourType) {
-        case 0 -> bitDepth == 1 || bitDepth == 2 || bitDepth == 4 || bitDepth == 8 || bitDepth == 16;
+        case 0 ->
+            bitDepth == 1 || bitDepth == 2 || bitDepth == 4 || bitDepth == 8 || bitDepth == 16;
         case 3 -> bitDepth == 1 || bitDepth == 2 || bitDepth == 4 || bitDepth == 8;
         case 2, 4, 6 -> bitDepth == 8 || bitDepth == 16;
         default -> false;
@@ -76,7 +80,9 @@ public final class PngDecoder {
     }
   }
 
-  /** Receives decoded rows, top to bottom, as 8-bit RGB (3 channels) or RGBA (4, not premultiplied). */
+  /**
+   * Receives decoded rows, top to bottom, as 8-bit RGB (3 channels) or RGBA (4, not premultiplied).
+   */
   public interface RowSink {
     /** Called once before the first row with the output's channel count (3 or 4). */
     void start(int channels);
@@ -114,19 +120,24 @@ public final class PngDecoder {
   public static Interleaved decode(byte[] png, Header header) {
     int[] channels = new int[1];
     byte[][] out = new byte[1][];
-    decode(png, header, new RowSink() {
-      @Override
-      public void start(int ch) {
-        channels[0] = ch;
-        out[0] = new byte[Math.multiplyExact(Math.multiplyExact(header.width(), header.height()), ch)];
-      }
+    decode(
+        png,
+        header,
+        new RowSink() {
+          @Override
+          public void start(int ch) {
+            channels[0] = ch;
+            out[0] =
+                new byte
+                    [Math.multiplyExact(Math.multiplyExact(header.width(), header.height()), ch)];
+          }
 
-      @Override
-      public void row(int y, byte[] row) {
-        int n = header.width() * channels[0];
-        System.arraycopy(row, 0, out[0], y * n, n);
-      }
-    });
+          @Override
+          public void row(int y, byte[] row) {
+            int n = header.width() * channels[0];
+            System.arraycopy(row, 0, out[0], y * n, n);
+          }
+        });
     return new Interleaved(out[0], header.width(), header.height(), channels[0], false);
   }
 
@@ -185,18 +196,24 @@ public final class PngDecoder {
   /**
    * Decodes the image, handing each row to {@code sink} (top to bottom).
    *
-   * @throws IllegalArgumentException when the data is truncated or corrupt, with a message that says how
+   * @throws IllegalArgumentException when the data is truncated or corrupt, with a message that
+   *     says how
    */
   public static void decode(byte[] png, Header header, RowSink sink) {
     if (!header.supported()) {
-      throw new IllegalArgumentException("PNG has an invalid bit depth " + header.bitDepth() + " for colour type " + header.colourType());
+      throw new IllegalArgumentException(
+          "PNG has an invalid bit depth "
+              + header.bitDepth()
+              + " for colour type "
+              + header.colourType());
     }
     int w = header.width();
     int h = header.height();
     int ct = header.colourType();
     int depth = header.bitDepth();
     if (png[26] != 0 || png[27] != 0 || (png[28] & 0xff) > 1) {
-      throw new IllegalArgumentException("PNG header names an unknown compression, filter or interlace method");
+      throw new IllegalArgumentException(
+          "PNG header names an unknown compression, filter or interlace method");
     }
     byte[] palette = null;
     byte[] paletteAlpha = null;
@@ -211,19 +228,22 @@ public final class PngDecoder {
       int type = (int) u32(png, pos + 4);
       int data = pos + 8;
       if (length > png.length - data - 4L) {
-        throw new IllegalArgumentException("PNG chunk " + typeName(type) + " runs past the end of the data (truncated)");
+        throw new IllegalArgumentException(
+            "PNG chunk " + typeName(type) + " runs past the end of the data (truncated)");
       }
       int len = (int) length;
       boolean critical = (type & 0x20000000) == 0;
       if (!crcMatches(png, pos, len)) {
         if (critical) {
-          throw new IllegalArgumentException("PNG chunk " + typeName(type) + " has a bad CRC (corrupt)");
+          throw new IllegalArgumentException(
+              "PNG chunk " + typeName(type) + " has a bad CRC (corrupt)");
         }
         pos = data + len + 4; // libspng's default for ancillary chunks: discard
         continue;
       }
       if (first != (type == IHDR)) {
-        throw new IllegalArgumentException(first ? "PNG does not start with IHDR" : "PNG has a second IHDR");
+        throw new IllegalArgumentException(
+            first ? "PNG does not start with IHDR" : "PNG has a second IHDR");
       }
       first = false;
       if (type == PLTE) {
@@ -256,11 +276,20 @@ public final class PngDecoder {
     if (idats.isEmpty()) {
       throw new IllegalArgumentException("PNG has no image data (truncated)");
     }
-    long needed = header.interlaced() ? interlacedBytes(header) : (header.rowBytes(w) + 1) * (long) h;
+    long needed =
+        header.interlaced() ? interlacedBytes(header) : (header.rowBytes(w) + 1) * (long) h;
     if (needed > idatBytes * MAX_INFLATE_RATIO + 1024) {
-      // Allocation follows the data, not the header's claim: this much compressed data cannot hold it.
-      throw new IllegalArgumentException("PNG image data is too short for a " + w + "x" + h + " image (truncated, or a decompression bomb): "
-          + idatBytes + " compressed bytes cannot hold " + needed);
+      // Allocation follows the data, not the header's claim: this much compressed data cannot hold
+      // it.
+      throw new IllegalArgumentException(
+          "PNG image data is too short for a "
+              + w
+              + "x"
+              + h
+              + " image (truncated, or a decompression bomb): "
+              + idatBytes
+              + " compressed bytes cannot hold "
+              + needed);
     }
     if (!ended) {
       throw new IllegalArgumentException("PNG has no IEND chunk (truncated)");
@@ -297,8 +326,12 @@ public final class PngDecoder {
     void row(int y, byte[] row);
   }
 
-  /** Inflates {@code h} filtered rows of {@code w} pixels in large batches, unfilters in place, expands each. */
-  private static void decodeRows(Stream stream, Header header, int w, int h, Expander expander, int channels, Rows rows)
+  /**
+   * Inflates {@code h} filtered rows of {@code w} pixels in large batches, unfilters in place,
+   * expands each.
+   */
+  private static void decodeRows(
+      Stream stream, Header header, int w, int h, Expander expander, int channels, Rows rows)
       throws DataFormatException {
     int rowBytes = (int) header.rowBytes(w);
     int rowLength = rowBytes + 1;
@@ -315,7 +348,8 @@ public final class PngDecoder {
       while (got < want) {
         int r = stream.fill(buf, rowLength + got, want - got);
         if (r < 0) {
-          throw new IllegalArgumentException("PNG image data is truncated (row " + (y + got / rowLength) + " of " + h + ")");
+          throw new IllegalArgumentException(
+              "PNG image data is truncated (row " + (y + got / rowLength) + " of " + h + ")");
         }
         got += r;
       }
@@ -328,7 +362,8 @@ public final class PngDecoder {
     }
   }
 
-  private static void decodeInterlaced(Stream stream, Header header, Expander expander, int channels, RowSink sink)
+  private static void decodeInterlaced(
+      Stream stream, Header header, Expander expander, int channels, RowSink sink)
       throws DataFormatException {
     int w = header.width();
     int h = header.height();
@@ -339,12 +374,19 @@ public final class PngDecoder {
       if (pw <= 0 || ph <= 0) {
         continue;
       }
-      decodeRows(stream, header, pw, ph, expander, channels, (py, row) -> {
-        int y = pass[1] + py * pass[3];
-        for (int px = 0, x = pass[0]; px < pw; px++, x += pass[2]) {
-          System.arraycopy(row, px * channels, image, (y * w + x) * channels, channels);
-        }
-      });
+      decodeRows(
+          stream,
+          header,
+          pw,
+          ph,
+          expander,
+          channels,
+          (py, row) -> {
+            int y = pass[1] + py * pass[3];
+            for (int px = 0, x = pass[0]; px < pw; px++, x += pass[2]) {
+              System.arraycopy(row, px * channels, image, (y * w + x) * channels, channels);
+            }
+          });
     }
     byte[] row = new byte[w * channels];
     for (int y = 0; y < h; y++) {
@@ -426,7 +468,8 @@ public final class PngDecoder {
             lut[i * 4] = palette[i * 3];
             lut[i * 4 + 1] = palette[i * 3 + 1];
             lut[i * 4 + 2] = palette[i * 3 + 2];
-            lut[i * 4 + 3] = paletteAlpha != null && i < paletteAlpha.length ? paletteAlpha[i] : (byte) 255;
+            lut[i * 4 + 3] =
+                paletteAlpha != null && i < paletteAlpha.length ? paletteAlpha[i] : (byte) 255;
           }
         }
         this.paletteEntries = entries;
@@ -493,7 +536,10 @@ public final class PngDecoder {
       int scale = 255 / mask;
       int perByte = 8 / depth;
       for (int x = 0, o = 0; x < w; x++, o += ch) {
-        int raw = depth == 8 ? in[p + x] & 0xff : ((in[p + x / perByte] & 0xff) >>> (8 - depth - (x % perByte) * depth)) & mask;
+        int raw =
+            depth == 8
+                ? in[p + x] & 0xff
+                : ((in[p + x / perByte] & 0xff) >>> (8 - depth - (x % perByte) * depth)) & mask;
         byte v = (byte) (raw * scale);
         out[o] = v;
         out[o + 1] = v;
@@ -513,9 +559,12 @@ public final class PngDecoder {
         out[o + 1] = in[p + half];
         out[o + 2] = in[p + 2 * half];
         if (ch == 4) {
-          boolean transparent = depth == 16
-              ? u16(in, p) == key[0] && u16(in, p + 2) == key[1] && u16(in, p + 4) == key[2]
-              : (in[p] & 0xff) == key[0] && (in[p + 1] & 0xff) == key[1] && (in[p + 2] & 0xff) == key[2];
+          boolean transparent =
+              depth == 16
+                  ? u16(in, p) == key[0] && u16(in, p + 2) == key[1] && u16(in, p + 4) == key[2]
+                  : (in[p] & 0xff) == key[0]
+                      && (in[p + 1] & 0xff) == key[1]
+                      && (in[p + 2] & 0xff) == key[2];
           out[o + 3] = transparent ? 0 : (byte) 255;
         }
       }
@@ -526,9 +575,13 @@ public final class PngDecoder {
       int mask = (1 << depth) - 1;
       int perByte = 8 / depth;
       for (int x = 0, o = 0; x < w; x++, o += ch) {
-        int idx = depth == 8 ? in[p + x] & 0xff : ((in[p + x / perByte] & 0xff) >>> (8 - depth - (x % perByte) * depth)) & mask;
+        int idx =
+            depth == 8
+                ? in[p + x] & 0xff
+                : ((in[p + x / perByte] & 0xff) >>> (8 - depth - (x % perByte) * depth)) & mask;
         if (idx >= paletteEntries) {
-          throw new IllegalArgumentException("PNG palette index " + idx + " is out of range (" + paletteEntries + " entries)");
+          throw new IllegalArgumentException(
+              "PNG palette index " + idx + " is out of range (" + paletteEntries + " entries)");
         }
         int l = idx * 4;
         out[o] = lut[l];
@@ -541,13 +594,16 @@ public final class PngDecoder {
     }
   }
 
-  /** Unfilters the row at {@code cur} (filter byte first) in place against the row at {@code prev}. */
-  private static void unfilter(byte[] b, int row, int prevRow, boolean firstRow, int n, int bpp, int y) {
+  /**
+   * Unfilters the row at {@code cur} (filter byte first) in place against the row at {@code prev}.
+   */
+  private static void unfilter(
+      byte[] b, int row, int prevRow, boolean firstRow, int n, int bpp, int y) {
     int filter = b[row];
     int cur = row + 1;
     int prev = prevRow + 1;
     switch (filter) {
-      case 0 -> { }
+      case 0 -> {}
       case 1 -> {
         for (int i = bpp; i < n; i++) {
           b[cur + i] += b[cur + i - bpp];
@@ -595,7 +651,9 @@ public final class PngDecoder {
           }
         }
       }
-      default -> throw new IllegalArgumentException("PNG row " + y + " has unknown filter type " + filter + " (corrupt)");
+      default ->
+          throw new IllegalArgumentException(
+              "PNG row " + y + " has unknown filter type " + filter + " (corrupt)");
     }
   }
 
@@ -615,7 +673,10 @@ public final class PngDecoder {
   }
 
   private static long u32(byte[] b, int p) {
-    return ((b[p] & 0xffL) << 24) | ((b[p + 1] & 0xffL) << 16) | ((b[p + 2] & 0xffL) << 8) | (b[p + 3] & 0xffL);
+    return ((b[p] & 0xffL) << 24)
+        | ((b[p + 1] & 0xffL) << 16)
+        | ((b[p + 2] & 0xffL) << 8)
+        | (b[p + 3] & 0xffL);
   }
 
   private static int u16(byte[] b, int p) {

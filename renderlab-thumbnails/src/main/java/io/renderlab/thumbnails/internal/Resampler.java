@@ -11,6 +11,7 @@ package io.renderlab.thumbnails.internal;
 public final class Resampler {
   /** Scratch arrays kept per thread between renders; large ones are not retained. */
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   private static final int RETAIN_LIMIT = 4 << 20;
 
   private Resampler() {}
@@ -30,7 +31,16 @@ public final class Resampler {
     final int[] count;
     final float[] weights;
 
-    private Axis(int shrink, int length, int first, int last, int out, int taps, int[] start, int[] count, float[] weights) {
+    private Axis(
+        int shrink,
+        int length,
+        int first,
+        int last,
+        int out,
+        int taps,
+        int[] start,
+        int[] count,
+        float[] weights) {
       this.shrink = shrink;
       this.length = length;
       this.first = first;
@@ -63,8 +73,8 @@ public final class Resampler {
     }
 
     /**
-     * The same axis for input that a decoder already box-shrank by {@link #shrink()} (see
-     * {@code BoxShrink}): the same Lanczos3 taps, no box pass.
+     * The same axis for input that a decoder already box-shrank by {@link #shrink()} (see {@code
+     * BoxShrink}): the same Lanczos3 taps, no box pass.
      */
     public Axis boxShrunkInput() {
       return new Axis(1, length, first, last, out, taps, start, count, weights);
@@ -96,7 +106,8 @@ public final class Resampler {
         extra = (resized * scale - length) / shrink;
       }
       int shrunk = (length + shrink - 1) / shrink;
-      // Enlarging, libvips (vips_resize -> vips_affine) interpolates with Catmull-Rom, not Lanczos3.
+      // Enlarging, libvips (vips_resize -> vips_affine) interpolates with Catmull-Rom, not
+      // Lanczos3.
       boolean enlarge = scale < 1.0;
       double support = enlarge ? 2.0 : residual > 1.0 ? 3.0 * residual : 3.0;
       double stretch = residual > 1.0 ? residual : 1.0;
@@ -109,7 +120,8 @@ public final class Resampler {
       int last = Integer.MIN_VALUE;
       int taps = 1;
       for (int i = 0; i < out; i++) {
-        // Reducing, libvips samples pixel centres; enlarging, its vips_affine call lands output pixel i
+        // Reducing, libvips samples pixel centres; enlarging, its vips_affine call lands output
+        // pixel i
         // on input position i * scale (measured against sharp 0.34: a step edge lines up exactly).
         double centre = enlarge ? (i + crop) * residual : (i + crop + 0.5) * residual - extra / 2.0;
         int lo = (int) Math.floor(centre - support);
@@ -120,9 +132,11 @@ public final class Resampler {
         java.util.Arrays.fill(tmp, 0, n, 0);
         double total = 0;
         for (int k = lo; k <= hi; k++) {
-          double w = enlarge ? catmullRom(k + 0.5 - centre) : lanczos3((k + 0.5 - centre) / stretch);
+          double w =
+              enlarge ? catmullRom(k + 0.5 - centre) : lanczos3((k + 0.5 - centre) / stretch);
           if (w != 0) {
-            int clamped = Math.max(kmin, Math.min(kmax, k)); // edge pixels repeat, as vips_embed(EXTEND_COPY)
+            int clamped =
+                Math.max(kmin, Math.min(kmax, k)); // edge pixels repeat, as vips_embed(EXTEND_COPY)
             tmp[clamped - kmin] += w;
             total += w;
           }
@@ -188,11 +202,12 @@ public final class Resampler {
   }
 
   /**
-   * As {@link #resize(Interleaved, Axis, Axis)}, when {@code src} holds only the window at
-   * ({@code left}, {@code top}) of a {@code width}×{@code height} image that the axes were planned
-   * for; the window must cover every sample the axes read.
+   * As {@link #resize(Interleaved, Axis, Axis)}, when {@code src} holds only the window at ({@code
+   * left}, {@code top}) of a {@code width}×{@code height} image that the axes were planned for; the
+   * window must cover every sample the axes read.
    */
-  public static float[] resize(Interleaved src, int left, int top, int width, int height, Axis ax, Axis ay) {
+  public static float[] resize(
+      Interleaved src, int left, int top, int width, int height, Axis ax, Axis ay) {
     Scratch scratch = SCRATCH.get();
     int ch = src.channels();
     int cols = ax.last - ax.first + 1;
@@ -209,7 +224,19 @@ public final class Resampler {
       int n = ay.count[j];
       while (produced < s + n) {
         if (produced >= s) {
-          shrunkRow(src, left, top, width, height, ay.first + produced, ay.shrink, ax, cols, sums, ring, (produced % capacity) * rowLength);
+          shrunkRow(
+              src,
+              left,
+              top,
+              width,
+              height,
+              ay.first + produced,
+              ay.shrink,
+              ax,
+              cols,
+              sums,
+              ring,
+              (produced % capacity) * rowLength);
         }
         produced++;
       }
@@ -218,9 +245,18 @@ public final class Resampler {
       multiply(acc, ring, (s % capacity) * rowLength, rowLength, wy[base]);
       int t = 1;
       for (; t + 4 <= n; t += 4) {
-        multiplyAdd4(acc, ring, ((s + t) % capacity) * rowLength, ((s + t + 1) % capacity) * rowLength,
-            ((s + t + 2) % capacity) * rowLength, ((s + t + 3) % capacity) * rowLength, rowLength,
-            wy[base + t], wy[base + t + 1], wy[base + t + 2], wy[base + t + 3]);
+        multiplyAdd4(
+            acc,
+            ring,
+            ((s + t) % capacity) * rowLength,
+            ((s + t + 1) % capacity) * rowLength,
+            ((s + t + 2) % capacity) * rowLength,
+            ((s + t + 3) % capacity) * rowLength,
+            rowLength,
+            wy[base + t],
+            wy[base + t + 1],
+            wy[base + t + 2],
+            wy[base + t + 3]);
       }
       for (; t < n; t++) {
         multiplyAdd(acc, ring, ((s + t) % capacity) * rowLength, rowLength, wy[base + t]);
@@ -235,7 +271,8 @@ public final class Resampler {
   // time quarter the loads and stores of the accumulator, which bound this pass.
 
   private static final java.lang.invoke.VarHandle LONGS =
-      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+          long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
   private static final long EVEN_BYTES = 0x00ff00ff00ff00ffL;
 
   /**
@@ -243,7 +280,8 @@ public final class Resampler {
    * bits): eight bytes at a time as two longs of four 16-bit lanes (even and odd bytes), then
    * unpacked once into {@code sums}. A quarter of the work of adding byte by byte.
    */
-  private static void sumRowsPacked(byte[] d, int start, int stride, int rows, int span, int[] sums) {
+  private static void sumRowsPacked(
+      byte[] d, int start, int stride, int rows, int span, int[] sums) {
     int words = span >>> 3;
     long[] even = PACKED.get().even(words);
     long[] odd = PACKED.get().odd;
@@ -313,7 +351,18 @@ public final class Resampler {
     }
   }
 
-  private static void multiplyAdd4(float[] acc, float[] src, int o0, int o1, int o2, int o3, int n, float w0, float w1, float w2, float w3) {
+  private static void multiplyAdd4(
+      float[] acc,
+      float[] src,
+      int o0,
+      int o1,
+      int o2,
+      int o3,
+      int n,
+      float w0,
+      float w1,
+      float w2,
+      float w3) {
     for (int x = 0; x < n; x++) {
       acc[x] += w0 * src[o0 + x] + w1 * src[o1 + x] + w2 * src[o2 + x] + w3 * src[o3 + x];
     }
@@ -325,9 +374,23 @@ public final class Resampler {
     }
   }
 
-  /** Shrunk row {@code r} (box average of its source block, premultiplied) as floats at {@code offset}. */
-  private static void shrunkRow(Interleaved src, int left, int top, int width, int height, int r, int fy, Axis ax, int cols, int[] sums,
-      float[] out, int offset) {
+  /**
+   * Shrunk row {@code r} (box average of its source block, premultiplied) as floats at {@code
+   * offset}.
+   */
+  private static void shrunkRow(
+      Interleaved src,
+      int left,
+      int top,
+      int width,
+      int height,
+      int r,
+      int fy,
+      Axis ax,
+      int cols,
+      int[] sums,
+      float[] out,
+      int offset) {
     byte[] d = src.data();
     int w = src.width(); // the window's row length
     int ch = src.channels();
@@ -451,8 +514,8 @@ public final class Resampler {
   }
 
   /**
-   * Packs resized floats into ARGB ints: un-premultiplies, converts JFIF YCbCr to RGB when
-   * {@code ycc}, rounds and clamps.
+   * Packs resized floats into ARGB ints: un-premultiplies, converts JFIF YCbCr to RGB when {@code
+   * ycc}, rounds and clamps.
    */
   public static int[] pack(float[] px, int n, int ch, boolean ycc) {
     int[] out = new int[n];
@@ -479,7 +542,11 @@ public final class Resampler {
         c1 = g;
         c2 = b;
       }
-      out[i] = (a << 24) | ((int) (clamp(c0) + 0.5f) << 16) | ((int) (clamp(c1) + 0.5f) << 8) | (int) (clamp(c2) + 0.5f);
+      out[i] =
+          (a << 24)
+              | ((int) (clamp(c0) + 0.5f) << 16)
+              | ((int) (clamp(c1) + 0.5f) << 8)
+              | (int) (clamp(c2) + 0.5f);
     }
     return out;
   }

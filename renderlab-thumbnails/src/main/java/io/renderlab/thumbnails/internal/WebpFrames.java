@@ -11,15 +11,20 @@ public final class WebpFrames {
   private WebpFrames() {}
 
   /**
-   * The first frame, placed at ({@code x}, {@code y}) on a {@code canvasWidth}×{@code canvasHeight} canvas.
+   * The first frame, placed at ({@code x}, {@code y}) on a {@code canvasWidth}×{@code canvasHeight}
+   * canvas.
    *
    * @param still a still WebP of just that frame
    */
-  public record FirstFrame(byte[] still, int x, int y, int width, int height, int canvasWidth, int canvasHeight) {}
+  public record FirstFrame(
+      byte[] still, int x, int y, int width, int height, int canvasWidth, int canvasHeight) {}
 
   /** Empty unless {@code webp} is an animated (VP8X + ANMF) WebP. */
   public static Optional<FirstFrame> firstFrame(byte[] webp) {
-    if (webp.length < 30 || !tag(webp, 0, "RIFF") || !tag(webp, 8, "WEBP") || !tag(webp, 12, "VP8X")) {
+    if (webp.length < 30
+        || !tag(webp, 0, "RIFF")
+        || !tag(webp, 8, "WEBP")
+        || !tag(webp, 12, "VP8X")) {
       return Optional.empty();
     }
     if ((webp[20] & 0x02) == 0) {
@@ -39,7 +44,15 @@ public final class WebpFrames {
         int y = u24(webp, data + 3) * 2;
         int width = u24(webp, data + 6) + 1;
         int height = u24(webp, data + 9) + 1;
-        return Optional.of(new FirstFrame(still(webp, data + 16, data + (int) size, width, height), x, y, width, height, canvasWidth, canvasHeight));
+        return Optional.of(
+            new FirstFrame(
+                still(webp, data + 16, data + (int) size, width, height),
+                x,
+                y,
+                width,
+                height,
+                canvasWidth,
+                canvasHeight));
       }
       pos = data + (int) size + (int) (size & 1);
     }
@@ -82,7 +95,11 @@ public final class WebpFrames {
   }
 
   private static boolean tag(byte[] b, int p, String tag) {
-    return p + 4 <= b.length && b[p] == tag.charAt(0) && b[p + 1] == tag.charAt(1) && b[p + 2] == tag.charAt(2) && b[p + 3] == tag.charAt(3);
+    return p + 4 <= b.length
+        && b[p] == tag.charAt(0)
+        && b[p + 1] == tag.charAt(1)
+        && b[p + 2] == tag.charAt(2)
+        && b[p + 3] == tag.charAt(3);
   }
 
   private static int u24(byte[] b, int p) {
@@ -90,7 +107,10 @@ public final class WebpFrames {
   }
 
   private static long u32(byte[] b, int p) {
-    return (b[p] & 0xffL) | ((b[p + 1] & 0xffL) << 8) | ((b[p + 2] & 0xffL) << 16) | ((b[p + 3] & 0xffL) << 24);
+    return (b[p] & 0xffL)
+        | ((b[p + 1] & 0xffL) << 8)
+        | ((b[p + 2] & 0xffL) << 16)
+        | ((b[p + 3] & 0xffL) << 24);
   }
 
   private static void le24(ByteArrayOutputStream out, int v) {

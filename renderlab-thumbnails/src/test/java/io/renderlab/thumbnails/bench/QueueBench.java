@@ -77,8 +77,14 @@ public final class QueueBench {
     byte[] png = photo(1024, 768);
     String key = "bench/original.png";
     store.put(key, new ByteArrayInputStream(png), PutOptions.of("image/png"));
-    System.out.printf(Locale.ROOT, "PostgreSQL %s, %d images per round of %d x %d PNG, loadavg %s%n",
-        EmbeddedPostgres.version(), images, 1024, 768, loadavg());
+    System.out.printf(
+        Locale.ROOT,
+        "PostgreSQL %s, %d images per round of %d x %d PNG, loadavg %s%n",
+        EmbeddedPostgres.version(),
+        images,
+        1024,
+        768,
+        loadavg());
 
     String[][] modes = {{"unpooled", "1"}, {"pooled", "1"}, {"unpooled", "2"}, {"pooled", "2"}};
     for (int round = 1; round <= rounds; round++) {
@@ -88,20 +94,34 @@ public final class QueueBench {
         List<Process> workers = new ArrayList<>();
         CountDownLatch ready = new CountDownLatch(processes);
         for (int p = 0; p < processes; p++) {
-          Process w = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"), QueueBench.class.getName(),
-              "worker", db.getUrl(), Boolean.toString(pooled), folder.toString()).redirectErrorStream(true).start();
+          Process w =
+              new ProcessBuilder(
+                      javaBin(),
+                      "-cp",
+                      System.getProperty("java.class.path"),
+                      QueueBench.class.getName(),
+                      "worker",
+                      db.getUrl(),
+                      Boolean.toString(pooled),
+                      folder.toString())
+                  .redirectErrorStream(true)
+                  .start();
           workers.add(w);
-          Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(w.getInputStream(), StandardCharsets.UTF_8))) {
-              for (String line; (line = r.readLine()) != null; ) {
-                if (line.equals("ready")) {
-                  ready.countDown();
-                }
-              }
-            } catch (java.io.IOException ignored) {
-              // ended
-            }
-          });
+          Thread t =
+              new Thread(
+                  () -> {
+                    try (BufferedReader r =
+                        new BufferedReader(
+                            new InputStreamReader(w.getInputStream(), StandardCharsets.UTF_8))) {
+                      for (String line; (line = r.readLine()) != null; ) {
+                        if (line.equals("ready")) {
+                          ready.countDown();
+                        }
+                      }
+                    } catch (java.io.IOException ignored) {
+                      // ended
+                    }
+                  });
           t.setDaemon(true);
           t.start();
         }
@@ -115,8 +135,16 @@ public final class QueueBench {
           Thread.sleep(20);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "round %d %-8s processes=%d: %d thumbnails in %.2f s = %.1f/s (loadavg %s)%n",
-            round, mode[0], processes, images, seconds, images / seconds, loadavg());
+        System.out.printf(
+            Locale.ROOT,
+            "round %d %-8s processes=%d: %d thumbnails in %.2f s = %.1f/s (loadavg %s)%n",
+            round,
+            mode[0],
+            processes,
+            images,
+            seconds,
+            images / seconds,
+            loadavg());
         for (Process w : workers) {
           w.destroy();
           w.waitFor(60, TimeUnit.SECONDS);
@@ -141,8 +169,15 @@ public final class QueueBench {
       ds = new HikariDataSource(config);
     }
     JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(ds).build();
-    ThumbnailService service = ThumbnailService.builder().catalog(catalog).jobs(catalog.thumbnailJobs())
-        .store(FolderImageStore.of(folder)).workers(2).pollInterval(Duration.ofMillis(50)).build().start();
+    ThumbnailService service =
+        ThumbnailService.builder()
+            .catalog(catalog)
+            .jobs(catalog.thumbnailJobs())
+            .store(FolderImageStore.of(folder))
+            .workers(2)
+            .pollInterval(Duration.ofMillis(50))
+            .build()
+            .start();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> service.shutdown(Duration.ofSeconds(5))));
     System.out.println("ready");
     Thread.sleep(Long.MAX_VALUE);
@@ -150,12 +185,17 @@ public final class QueueBench {
 
   static void leaseRoundTrip(DataSource db, JdbcImageCatalog catalog) throws Exception {
     int pending = 100_000;
-    try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
       s.execute("DELETE FROM thumbnail_jobs");
-      s.execute("INSERT INTO images (id, user_id, kind, name, url, storage_key, created_at) "
-          + "SELECT gen_random_uuid(), 'u', 'UPLOADED', 'n', 'https://x.test/' || g, 'k/' || g, now() FROM generate_series(1, " + pending + ") g");
-      s.execute("INSERT INTO thumbnail_jobs (image_id, state, attempts, run_after, updated_at) "
-          + "SELECT id, 'PENDING', 0, now() - interval '1 minute', now() FROM images WHERE thumb_url IS NULL");
+      s.execute(
+          "INSERT INTO images (id, user_id, kind, name, url, storage_key, created_at) "
+              + "SELECT gen_random_uuid(), 'u', 'UPLOADED', 'n', 'https://x.test/' || g, 'k/' || g, now() FROM generate_series(1, "
+              + pending
+              + ") g");
+      s.execute(
+          "INSERT INTO thumbnail_jobs (image_id, state, attempts, run_after, updated_at) "
+              + "SELECT id, 'PENDING', 0, now() - interval '1 minute', now() FROM images WHERE thumb_url IS NULL");
       s.execute("ANALYZE");
     }
     HikariConfig config = new HikariConfig();
@@ -177,15 +217,21 @@ public final class QueueBench {
         }
       }
       nanos.sort(null);
-      System.out.printf(Locale.ROOT, "lease of 10 jobs with %d pending (pooled): median %.2f ms, p90 %.2f ms (loadavg %s)%n",
-          pendingNow, nanos.get(nanos.size() / 2) / 1e6, nanos.get(nanos.size() * 9 / 10) / 1e6, loadavg());
+      System.out.printf(
+          Locale.ROOT,
+          "lease of 10 jobs with %d pending (pooled): median %.2f ms, p90 %.2f ms (loadavg %s)%n",
+          pendingNow,
+          nanos.get(nanos.size() / 2) / 1e6,
+          nanos.get(nanos.size() * 9 / 10) / 1e6,
+          loadavg());
     }
   }
 
   static void insertImages(DataSource db, String key, String url, int n) throws Exception {
     try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO images (id, user_id, kind, name, url, storage_key, created_at) VALUES (?, 'bench', 'UPLOADED', 'n', ?, ?, ?)")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO images (id, user_id, kind, name, url, storage_key, created_at) VALUES (?, 'bench', 'UPLOADED', 'n', ?, ?, ?)")) {
       c.setAutoCommit(false);
       OffsetDateTime now = OffsetDateTime.ofInstant(Instant.now(), ZoneOffset.UTC);
       for (int i = 0; i < n; i++) {
@@ -201,7 +247,9 @@ public final class QueueBench {
   }
 
   static int count(DataSource db, String sql) throws Exception {
-    try (Connection c = db.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getInt(1);
     }

@@ -9,15 +9,19 @@ final class HuffmanTable {
 
   /** Indexed by the next 9 bits: {@code length << 8 | symbol}, or 0 when the code is longer. */
   final int[] fast = new int[1 << LOOKAHEAD];
+
   /** Largest code of each length (-1 when none), for lengths 1..16; maxcode[17] sentinel. */
   final int[] maxcode = new int[18];
+
   /** symbols[code + valoffset[length]] is the symbol of a code of that length. */
   final int[] valoffset = new int[18];
+
   final int[] symbols;
   static final int AC_LOOKAHEAD = 10;
+
   /**
-   * For AC use, indexed by the next 10 bits: when a code and its magnitude bits both fit,
-   * {@code value << 16 | run << 8 | total length}, else 0: one lookup per typical coefficient.
+   * For AC use, indexed by the next 10 bits: when a code and its magnitude bits both fit, {@code
+   * value << 16 | run << 8 | total length}, else 0: one lookup per typical coefficient.
    */
   final int[] acFast = new int[1 << AC_LOOKAHEAD];
 

@@ -4,9 +4,9 @@ package io.renderlab.thumbnails.internal.jpeg;
  * libjpeg-turbo's integer inverse DCTs, transcribed so our samples match the ones sharp's decoder
  * produces: {@code jpeg_idct_islow} (8×8 out, jidctint.c) and the reduced-size ones of jidctred.c
  * ({@code jpeg_idct_4x4}, {@code 2x2}, {@code 1x1}), which decode a block straight to 1/2, 1/4 or
- * 1/8 of its size. Coefficients are in natural order, dequantised here. Arithmetic is 32-bit, as
- * in libjpeg-turbo's builds where {@code JLONG} is 32 bits: exact for any valid 8-bit data. Not
- * public API.
+ * 1/8 of its size. Coefficients are in natural order, dequantised here. Arithmetic is 32-bit, as in
+ * libjpeg-turbo's builds where {@code JLONG} is 32 bits: exact for any valid 8-bit data. Not public
+ * API.
  */
 final class Idct {
   private Idct() {}
@@ -37,12 +37,15 @@ final class Idct {
   private static final int FIX_3_072711026 = 25172;
   private static final int FIX_3_624509785 = 29692;
 
-  /** libjpeg's range_limit table: index {@code x & 1023} gives the centred value clamped to 0..255. */
+  /**
+   * libjpeg's range_limit table: index {@code x & 1023} gives the centred value clamped to 0..255.
+   */
   private static final byte[] RANGE = new byte[1024];
 
   static {
     for (int i = 0; i < 1024; i++) {
-      int x = (i < 512 ? i : i - 1024) + 128; // the 10-bit wrap libjpeg's RANGE_MASK applies to garbage
+      int x =
+          (i < 512 ? i : i - 1024) + 128; // the 10-bit wrap libjpeg's RANGE_MASK applies to garbage
       RANGE[i] = (byte) (x < 0 ? 0 : (x > 255 ? 255 : x));
     }
   }
@@ -121,7 +124,8 @@ final class Idct {
     final int sh = CONST_BITS + PASS1_BITS + 3;
     final int rnd = 1 << (sh - 1);
     for (int r = 0, w = 0; r < 8; r++, w += 8, o += stride) {
-      if ((ws[w + 1] | ws[w + 2] | ws[w + 3] | ws[w + 4] | ws[w + 5] | ws[w + 6] | ws[w + 7]) == 0) {
+      if ((ws[w + 1] | ws[w + 2] | ws[w + 3] | ws[w + 4] | ws[w + 5] | ws[w + 6] | ws[w + 7])
+          == 0) {
         byte dc = limit((ws[w] + (1 << (PASS1_BITS + 2))) >> (PASS1_BITS + 3));
         out[o] = dc;
         out[o + 1] = dc;
@@ -206,8 +210,16 @@ final class Idct {
       z2 = i5 * q[40 + c];
       z3 = i3 * q[24 + c];
       int z4 = i1 * q[8 + c];
-      tmp0 = z1 * -FIX_0_211164243 + z2 * FIX_1_451774981 + z3 * -FIX_2_172734803 + z4 * FIX_1_061594337;
-      tmp2 = z1 * -FIX_0_509795579 + z2 * -FIX_0_601344887 + z3 * FIX_0_899976223 + z4 * FIX_2_562915447;
+      tmp0 =
+          z1 * -FIX_0_211164243
+              + z2 * FIX_1_451774981
+              + z3 * -FIX_2_172734803
+              + z4 * FIX_1_061594337;
+      tmp2 =
+          z1 * -FIX_0_509795579
+              + z2 * -FIX_0_601344887
+              + z3 * FIX_0_899976223
+              + z4 * FIX_2_562915447;
       final int sh = CONST_BITS - PASS1_BITS + 1;
       final int rnd = 1 << (sh - 1);
       ws[c] = ((tmp10 + tmp2 + rnd) >> sh);
@@ -234,8 +246,16 @@ final class Idct {
       int z2 = ws[w + 5];
       int z3 = ws[w + 3];
       int z4 = ws[w + 1];
-      tmp0 = z1 * -FIX_0_211164243 + z2 * FIX_1_451774981 + z3 * -FIX_2_172734803 + z4 * FIX_1_061594337;
-      tmp2 = z1 * -FIX_0_509795579 + z2 * -FIX_0_601344887 + z3 * FIX_0_899976223 + z4 * FIX_2_562915447;
+      tmp0 =
+          z1 * -FIX_0_211164243
+              + z2 * FIX_1_451774981
+              + z3 * -FIX_2_172734803
+              + z4 * FIX_1_061594337;
+      tmp2 =
+          z1 * -FIX_0_509795579
+              + z2 * -FIX_0_601344887
+              + z3 * FIX_0_899976223
+              + z4 * FIX_2_562915447;
       out[o] = limit(((tmp10 + tmp2 + rnd) >> sh));
       out[o + 3] = limit(((tmp10 - tmp2 + rnd) >> sh));
       out[o + 1] = limit(((tmp12 + tmp0 + rnd) >> sh));
@@ -260,8 +280,11 @@ final class Idct {
         continue;
       }
       int tmp10 = (in[off + c] * q[c]) << (CONST_BITS + 2);
-      int tmp0 = i7 * q[56 + c] * -FIX_0_720959822 + i5 * q[40 + c] * FIX_0_850430095
-          + i3 * q[24 + c] * -FIX_1_272758580 + i1 * q[8 + c] * FIX_3_624509785;
+      int tmp0 =
+          i7 * q[56 + c] * -FIX_0_720959822
+              + i5 * q[40 + c] * FIX_0_850430095
+              + i3 * q[24 + c] * -FIX_1_272758580
+              + i1 * q[8 + c] * FIX_3_624509785;
       final int sh = CONST_BITS - PASS1_BITS + 2;
       final int rnd = 1 << (sh - 1);
       ws[c] = ((tmp10 + tmp0 + rnd) >> sh);
@@ -277,8 +300,11 @@ final class Idct {
         continue;
       }
       int tmp10 = ws[w] << (CONST_BITS + 2);
-      int tmp0 = ws[w + 7] * -FIX_0_720959822 + ws[w + 5] * FIX_0_850430095
-          + ws[w + 3] * -FIX_1_272758580 + ws[w + 1] * FIX_3_624509785;
+      int tmp0 =
+          ws[w + 7] * -FIX_0_720959822
+              + ws[w + 5] * FIX_0_850430095
+              + ws[w + 3] * -FIX_1_272758580
+              + ws[w + 1] * FIX_3_624509785;
       out[o] = limit(((tmp10 + tmp0 + rnd) >> sh));
       out[o + 1] = limit(((tmp10 - tmp0 + rnd) >> sh));
     }

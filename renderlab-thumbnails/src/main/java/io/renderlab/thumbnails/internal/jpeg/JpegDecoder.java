@@ -18,21 +18,24 @@ import java.util.Arrays;
  * <p>Only the requested window is produced: blocks left or right of it are entropy-decoded but not
  * transformed, and a sequential file is read no further than the window's last row. Memory grows
  * with the data actually decoded (progressive coefficients per block row on first touch, output
- * rows as they are produced), never with what a header claims. Scratch is reused per thread.
- * Every failure is an {@link UnsupportedImageException}. Not public API.
+ * rows as they are produced), never with what a header claims. Scratch is reused per thread. Every
+ * failure is an {@link UnsupportedImageException}. Not public API.
  */
 public final class JpegDecoder {
   /** Zigzag index to natural (row-major) index, padded so a corrupt run cannot index past 63. */
   static final int[] NATURAL = {
-      0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5,
-      12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
-      35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
-      58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
-      63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63};
+    0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5,
+    12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+    35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
+    58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+    63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63
+  };
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   /** Largest output buffer kept per thread between decodes (bytes). */
   private static final int OUT_RETAIN = 48 << 20;
+
   /**
    * Largest progressive coefficient buffer kept per thread (shorts; a 12-megapixel 4:4:4 file needs
    * 36 M), softly held so memory pressure can take it back.
@@ -109,7 +112,9 @@ public final class JpegDecoder {
     for (int c = 0; c < nc; c++) {
       // jdmaster.c: scale chroma up through the IDCT while that keeps the upsampling integral.
       int s = minSs;
-      while (s < 8 && (f.hmax * minSs) % (f.h[c] * s * 2) == 0 && (f.vmax * minSs) % (f.v[c] * s * 2) == 0) {
+      while (s < 8
+          && (f.hmax * minSs) % (f.h[c] * s * 2) == 0
+          && (f.vmax * minSs) % (f.v[c] * s * 2) == 0) {
         s *= 2;
       }
       ss[c] = s;
@@ -155,7 +160,8 @@ public final class JpegDecoder {
    */
   public static JpegImage decode(JpegFrame frame, int scale, int x0, int y0, int x1, int y1) {
     if (!frame.supported()) {
-      throw new IllegalArgumentException("not a frame this decoder supports: " + frame.unsupportedReason());
+      throw new IllegalArgumentException(
+          "not a frame this decoder supports: " + frame.unsupportedReason());
     }
     if (scale != 1 && scale != 2 && scale != 4 && scale != 8) {
       throw new IllegalArgumentException("scale must be 1, 2, 4 or 8, was " + scale);
@@ -163,13 +169,15 @@ public final class JpegDecoder {
     int w = scaled(frame.width, scale);
     int h = scaled(frame.height, scale);
     if (x0 < 0 || y0 < 0 || x1 > w || y1 > h || x0 >= x1 || y0 >= y1) {
-      throw new IllegalArgumentException("window " + x0 + "," + y0 + "-" + x1 + "," + y1 + " outside " + w + "x" + h);
+      throw new IllegalArgumentException(
+          "window " + x0 + "," + y0 + "-" + x1 + "," + y1 + " outside " + w + "x" + h);
     }
     JpegDecoder d = new JpegDecoder(frame, scale, x0, y0, x1, y1);
     try {
       d.run();
     } catch (ArrayIndexOutOfBoundsException | ArithmeticException | NegativeArraySizeException e) {
-      // Defence in depth: hostile data must end in a typed refusal, whatever slipped past the checks.
+      // Defence in depth: hostile data must end in a typed refusal, whatever slipped past the
+      // checks.
       throw JpegFrame.corrupt("undecodable data (" + e.getClass().getSimpleName() + ")");
     } finally {
       d.scratch.release();
@@ -224,7 +232,12 @@ public final class JpegDecoder {
       int ah = (data[p + 5 + 2 * ns] & 0xff) >> 4;
       int al = data[p + 5 + 2 * ns] & 15;
       if (f.progressive) {
-        if (ssel > se || se > 63 || (ssel == 0 && se != 0) || (ssel > 0 && ns != 1) || ah > 13 || al > 13) {
+        if (ssel > se
+            || se > 63
+            || (ssel == 0 && se != 0)
+            || (ssel > 0 && ns != 1)
+            || ah > 13
+            || al > 13) {
           throw JpegFrame.corrupt("bad progressive scan parameters");
         }
       } else {
@@ -329,7 +342,9 @@ public final class JpegDecoder {
     }
   }
 
-  /** Refuses data that ran into a marker or the end of the file mid-MCU (libjpeg's "premature end"). */
+  /**
+   * Refuses data that ran into a marker or the end of the file mid-MCU (libjpeg's "premature end").
+   */
   private void checkData() {
     if (hitMarker && bits < padBytes << 3) {
       throw JpegFrame.corrupt("the data ends before the image does");
@@ -340,7 +355,9 @@ public final class JpegDecoder {
     if (bits < 16) {
       fill();
     }
-    int e = t.fast[(int) (buf >>> (bits - HuffmanTable.LOOKAHEAD)) & ((1 << HuffmanTable.LOOKAHEAD) - 1)];
+    int e =
+        t.fast[
+            (int) (buf >>> (bits - HuffmanTable.LOOKAHEAD)) & ((1 << HuffmanTable.LOOKAHEAD) - 1)];
     if (e != 0) {
       bits -= e >> 8;
       return e & 0xff;
@@ -419,7 +436,10 @@ public final class JpegDecoder {
         n = bits;
       }
       // Most coefficients: code and magnitude in one lookup.
-      int fe = acFast[(int) (b >>> (n - HuffmanTable.AC_LOOKAHEAD)) & ((1 << HuffmanTable.AC_LOOKAHEAD) - 1)];
+      int fe =
+          acFast[
+              (int) (b >>> (n - HuffmanTable.AC_LOOKAHEAD))
+                  & ((1 << HuffmanTable.AC_LOOKAHEAD) - 1)];
       if (fe != 0) {
         n -= fe & 0xff;
         k += (fe >> 8) & 0xff;
@@ -428,7 +448,8 @@ public final class JpegDecoder {
         continue;
       }
       int rs;
-      int e = fast[(int) (b >>> (n - HuffmanTable.LOOKAHEAD)) & ((1 << HuffmanTable.LOOKAHEAD) - 1)];
+      int e =
+          fast[(int) (b >>> (n - HuffmanTable.LOOKAHEAD)) & ((1 << HuffmanTable.LOOKAHEAD) - 1)];
       if (e != 0) {
         n -= e >> 8;
         rs = e & 0xff;
@@ -486,7 +507,10 @@ public final class JpegDecoder {
       if (bits < 16) {
         fill();
       }
-      int fe = acFast[(int) (buf >>> (bits - HuffmanTable.AC_LOOKAHEAD)) & ((1 << HuffmanTable.AC_LOOKAHEAD) - 1)];
+      int fe =
+          acFast[
+              (int) (buf >>> (bits - HuffmanTable.AC_LOOKAHEAD))
+                  & ((1 << HuffmanTable.AC_LOOKAHEAD) - 1)];
       if (fe != 0) {
         bits -= fe & 0xff;
         k += (fe >> 8) & 0xff;
@@ -532,7 +556,8 @@ public final class JpegDecoder {
           n = bits;
         }
         int rs;
-        int e = fast[(int) (b >>> (n - HuffmanTable.LOOKAHEAD)) & ((1 << HuffmanTable.LOOKAHEAD) - 1)];
+        int e =
+            fast[(int) (b >>> (n - HuffmanTable.LOOKAHEAD)) & ((1 << HuffmanTable.LOOKAHEAD) - 1)];
         if (e != 0) {
           n -= e >> 8;
           rs = e & 0xff;
@@ -686,7 +711,9 @@ public final class JpegDecoder {
     scratch.coefWanted = total;
   }
 
-  /** The block row's coefficients, zeroed and assigned on first touch (so memory follows the data). */
+  /**
+   * The block row's coefficients, zeroed and assigned on first touch (so memory follows the data).
+   */
   private short[] coefRow(int c, int by) {
     short[] row = coefRow[c][by];
     if (row == null) {
@@ -704,7 +731,15 @@ public final class JpegDecoder {
     return row;
   }
 
-  private void decodeScan(int ns, int[] comps, HuffmanTable[] dcs, HuffmanTable[] acs, int ssel, int se, int ah, int al) {
+  private void decodeScan(
+      int ns,
+      int[] comps,
+      HuffmanTable[] dcs,
+      HuffmanTable[] acs,
+      int ssel,
+      int se,
+      int ah,
+      int al) {
     int restarts = f.restartInterval;
     int left = restarts;
     if (ns == 1) {
@@ -754,7 +789,16 @@ public final class JpegDecoder {
     }
   }
 
-  private void decodeBlock(short[] blk, int off, int c, HuffmanTable dct, HuffmanTable act, int ssel, int se, int ah, int al) {
+  private void decodeBlock(
+      short[] blk,
+      int off,
+      int c,
+      HuffmanTable dct,
+      HuffmanTable act,
+      int ssel,
+      int se,
+      int ah,
+      int al) {
     if (!f.progressive) {
       decodeBaseline(blk, off, dct, act, c);
     } else if (ssel == 0) {
@@ -974,7 +1018,8 @@ public final class JpegDecoder {
 
     byte[] out(long n) {
       if (n > Integer.MAX_VALUE - 8) {
-        throw new UnsupportedImageException("The image/jpeg window is too large to decode in one piece.");
+        throw new UnsupportedImageException(
+            "The image/jpeg window is too large to decode in one piece.");
       }
       if (out.length < n) {
         out = new byte[(int) n];
@@ -982,7 +1027,9 @@ public final class JpegDecoder {
       return out;
     }
 
-    /** After a successful progressive decode: keep a coefficient buffer its size for the next one. */
+    /**
+     * After a successful progressive decode: keep a coefficient buffer its size for the next one.
+     */
     void keepCoefficients() {
       if (coef().length < coefWanted && coefWanted <= COEF_RETAIN) {
         coef = new java.lang.ref.SoftReference<>(new short[(int) coefWanted]);

@@ -14,8 +14,10 @@ public final class JpegFrame {
   int height;
   int precision;
   boolean progressive;
+
   /** Why {@link JpegDecoder} cannot decode this frame (ImageIO should), or null. */
   String unsupported;
+
   int components;
   final int[] ids = new int[4];
   final int[] h = new int[4];
@@ -23,15 +25,19 @@ public final class JpegFrame {
   final int[] tq = new int[4];
   int hmax;
   int vmax;
+
   /** Quantisation tables in natural (row-major) order. */
   final int[][] quant = new int[4][];
+
   final HuffmanTable[] dc = new HuffmanTable[4];
   final HuffmanTable[] ac = new HuffmanTable[4];
   int restartInterval;
   int adobeTransform = -1;
   boolean jfif;
+
   /** Position of the first SOS marker. */
   int scanStart;
+
   byte[] icc;
 
   private JpegFrame(byte[] data) {
@@ -48,7 +54,10 @@ public final class JpegFrame {
     return height;
   }
 
-  /** True when {@link JpegDecoder} decodes it; otherwise use ImageIO (arithmetic, 12-bit, lossless, CMYK). */
+  /**
+   * True when {@link JpegDecoder} decodes it; otherwise use ImageIO (arithmetic, 12-bit, lossless,
+   * CMYK).
+   */
   public boolean supported() {
     return unsupported == null;
   }
@@ -63,7 +72,10 @@ public final class JpegFrame {
     return icc == null ? null : icc.clone();
   }
 
-  /** True when the three components hold RGB rather than YCbCr (Adobe transform 0 or ids 'R','G','B'), as libjpeg guesses. */
+  /**
+   * True when the three components hold RGB rather than YCbCr (Adobe transform 0 or ids
+   * 'R','G','B'), as libjpeg guesses.
+   */
   boolean rgb() {
     if (components != 3) {
       return false;
@@ -78,7 +90,8 @@ public final class JpegFrame {
   }
 
   static UnsupportedImageException corrupt(String why) {
-    return new UnsupportedImageException("The image/jpeg image is truncated or corrupt: " + why + ".");
+    return new UnsupportedImageException(
+        "The image/jpeg image is truncated or corrupt: " + why + ".");
   }
 
   /**
@@ -150,7 +163,12 @@ public final class JpegFrame {
           f.restartInterval = ((jpeg[start] & 0xff) << 8) | (jpeg[start + 1] & 0xff);
         }
         case 0xe0 -> {
-          if (end - start >= 5 && jpeg[start] == 'J' && jpeg[start + 1] == 'F' && jpeg[start + 2] == 'I' && jpeg[start + 3] == 'F' && jpeg[start + 4] == 0) {
+          if (end - start >= 5
+              && jpeg[start] == 'J'
+              && jpeg[start + 1] == 'F'
+              && jpeg[start + 2] == 'I'
+              && jpeg[start + 3] == 'F'
+              && jpeg[start + 4] == 0) {
             f.jfif = true;
           }
         }
@@ -161,7 +179,11 @@ public final class JpegFrame {
             if (iccChunks == null) {
               iccChunks = new byte[Math.max(1, count)][];
             }
-            if (count == 0 || count != iccChunks.length || seq < 1 || seq > count || iccChunks[seq - 1] != null) {
+            if (count == 0
+                || count != iccChunks.length
+                || seq < 1
+                || seq > count
+                || iccChunks[seq - 1] != null) {
               iccBad = true;
             } else {
               iccChunks[seq - 1] = java.util.Arrays.copyOfRange(jpeg, start + 14, end);
@@ -277,7 +299,10 @@ public final class JpegFrame {
       }
       int[] table = new int[64];
       for (int k = 0; k < 64; k++) {
-        int value = pq == 0 ? data[p + 1 + k] & 0xff : ((data[p + 1 + 2 * k] & 0xff) << 8) | (data[p + 2 + 2 * k] & 0xff);
+        int value =
+            pq == 0
+                ? data[p + 1 + k] & 0xff
+                : ((data[p + 1 + 2 * k] & 0xff) << 8) | (data[p + 2 + 2 * k] & 0xff);
         table[JpegDecoder.NATURAL[k]] = value;
       }
       quant[t] = table;
@@ -318,7 +343,10 @@ public final class JpegFrame {
     }
   }
 
-  /** Reads more tables between scans (progressive files may redefine them). Returns the SOS position or -1 at EOI. */
+  /**
+   * Reads more tables between scans (progressive files may redefine them). Returns the SOS position
+   * or -1 at EOI.
+   */
   int tablesUntilScan(int pos) {
     while (true) {
       while (pos < data.length && (data[pos] & 0xff) != 0xff) {
@@ -361,7 +389,11 @@ public final class JpegFrame {
           return segment;
         }
         default -> {
-          if (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc) {
+          if (marker >= 0xc0
+              && marker <= 0xcf
+              && marker != 0xc4
+              && marker != 0xc8
+              && marker != 0xcc) {
             throw corrupt("a second frame header");
           }
         }

@@ -13,4 +13,5 @@ import io.renderlab.thumbnails.internal.Interleaved;
  * @param height the whole scaled image's height
  * @param iccProfile the embedded ICC profile, or null when there is none
  */
-public record JpegImage(Interleaved pixels, int left, int top, int width, int height, byte[] iccProfile) {}
+public record JpegImage(
+    Interleaved pixels, int left, int top, int width, int height, byte[] iccProfile) {}
