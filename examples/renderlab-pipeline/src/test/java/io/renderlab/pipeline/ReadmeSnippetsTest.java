@@ -55,21 +55,18 @@ class ReadmeSnippetsTest {
   @BeforeEach
   void start() throws IOException {
     fake = new MockWebServer();
-    fake.setDispatcher(
-        new Dispatcher() {
-          @Override
-          public MockResponse dispatch(RecordedRequest r) {
-            if (r.getUrl().encodedPath().startsWith("/files/")) {
-              return new MockResponse.Builder().body(new Buffer().write(PNG)).build();
-            }
-            String base = fake.url("/v1").toString();
-            String output = "[\"" + fake.url("/files/out-0.png") + "\"]";
-            return new MockResponse.Builder()
-                .addHeader("Content-Type", "application/json")
-                .body(FakeJson.prediction(base, "xyz123", "succeeded", output, null, "done"))
-                .build();
-          }
-        });
+    fake.setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest r) {
+        if (r.getUrl().encodedPath().startsWith("/files/")) {
+          return new MockResponse.Builder().body(new Buffer().write(PNG)).build();
+        }
+        String base = fake.url("/v1").toString();
+        String output = "[\"" + fake.url("/files/out-0.png") + "\"]";
+        return new MockResponse.Builder().addHeader("Content-Type", "application/json")
+            .body(FakeJson.prediction(base, "xyz123", "succeeded", output, null, "done")).build();
+      }
+    });
     fake.start(InetAddress.getLoopbackAddress(), 0);
     outputUrl = fake.url("/files/expiring.png").toString();
   }
@@ -89,18 +86,13 @@ class ReadmeSnippetsTest {
   void coreSnippetSavesAndPagesHistory() {
     JdbcImageCatalog catalog = catalog();
     // tag::core[]
-    catalog.migrate(); // explicit: never applied behind your back
-    ImageRecord saved =
-        catalog.save(
-            ImageRecord.builder()
-                .userId("user-123")
-                .kind(ImageKind.UPLOADED)
-                .name("photo.png")
-                .url("https://cdn.example.com/user-123/photo.png")
-                .storageKey("user-123/photo.png")
-                .build()); // its thumbnail job is queued in the same transaction
+    catalog.migrate();                                   // explicit: never applied behind your back
+    ImageRecord saved = catalog.save(ImageRecord.builder()
+        .userId("user-123").kind(ImageKind.UPLOADED).name("photo.png")
+        .url("https://cdn.example.com/user-123/photo.png").storageKey("user-123/photo.png")
+        .build());                                       // its thumbnail job is queued in the same transaction
     ImagePage page = catalog.history(HistoryQuery.of("user-123").withLimit(20));
-    String shown = page.images().get(0).displayUrl(); // thumb_url, else url
+    String shown = page.images().get(0).displayUrl();    // thumb_url, else url
     // end::core[]
     assertThat(page.images()).extracting(ImageRecord::id).containsExactly(saved.id());
     assertThat(shown).isEqualTo("https://cdn.example.com/user-123/photo.png");
@@ -109,33 +101,26 @@ class ReadmeSnippetsTest {
   @Test
   void storageSnippetReuploadsAnExpiringUrl() throws Exception {
     Path folder = temp.resolve("objects");
-    RemoteFetcher fetcher =
-        RemoteFetcher.builder().allowHost("127.0.0.1").build(); // the fake is on loopback
+    RemoteFetcher fetcher = RemoteFetcher.builder().allowHost("127.0.0.1").build(); // the fake is on loopback
     // tag::storage[]
     FolderImageStore store = FolderImageStore.of(folder, "https://cdn.example.com/images");
     Ingestor ingestor = Ingestor.builder().store(store).fetcher(fetcher).build();
 
     // Replicate's output URL expires in about an hour: stream it into permanent storage.
     StoredObject stored = ingestor.ingest(outputUrl, "user-123", "generated");
-    stored.url(); // https://cdn.example.com/images/user-123/generated_<time>_<random>.png
-    stored.contentType(); // sniffed from the bytes: image/png
-    stored.sha256(); // computed on the way
+    stored.url();          // https://cdn.example.com/images/user-123/generated_<time>_<random>.png
+    stored.contentType();  // sniffed from the bytes: image/png
+    stored.sha256();       // computed on the way
     // end::storage[]
-    assertThat(stored.url())
-        .startsWith("https://cdn.example.com/images/user-123/generated_")
-        .endsWith(".png");
+    assertThat(stored.url()).startsWith("https://cdn.example.com/images/user-123/generated_").endsWith(".png");
     assertThat(Files.readAllBytes(folder.resolve(stored.key()))).isEqualTo(PNG);
   }
 
   @Test
   void storageUrlSnippetCompilesAndNamesTheStore() {
     // tag::storageUrl[]
-    ImageStore s3 =
-        ImageStores.fromUrl(
-            "s3://renderlab-images?endpoint=http://localhost:9000&region=us-east-1&pathStyle=true");
-    String url =
-        s3.publicUrl(
-            "user-123/photo.png"); // http://localhost:9000/renderlab-images/user-123/photo.png
+    ImageStore s3 = ImageStores.fromUrl("s3://renderlab-images?endpoint=http://localhost:9000&region=us-east-1&pathStyle=true");
+    String url = s3.publicUrl("user-123/photo.png");   // http://localhost:9000/renderlab-images/user-123/photo.png
     // end::storageUrl[]
     s3.close();
     assertThat(url).isEqualTo("http://localhost:9000/renderlab-images/user-123/photo.png");
@@ -146,17 +131,13 @@ class ReadmeSnippetsTest {
     Path photo = temp.resolve("photo.png");
     Files.write(photo, PipelineContract.png(Color.BLUE));
     // tag::thumbnails[]
-    Thumbnailer thumbnailer =
-        Thumbnailer.builder().build(); // 400×400 cover, centre, Lanczos3, WebP q75 effort 4
-    Thumbnail thumb = thumbnailer.render(photo); // EXIF orientation applied; pixel bombs refused
+    Thumbnailer thumbnailer = Thumbnailer.builder().build();   // 400×400 cover, centre, Lanczos3, WebP q75 effort 4
+    Thumbnail thumb = thumbnailer.render(photo);               // EXIF orientation applied; pixel bombs refused
     Files.write(temp.resolve("thumb.webp"), thumb.webp());
     // end::thumbnails[]
     assertThat(thumb.width()).isEqualTo(400);
     assertThat(thumb.height()).isEqualTo(400);
-    assertThat(
-            new String(
-                Files.readAllBytes(temp.resolve("thumb.webp")), 8, 4, StandardCharsets.US_ASCII))
-        .isEqualTo("WEBP");
+    assertThat(new String(Files.readAllBytes(temp.resolve("thumb.webp")), 8, 4, StandardCharsets.US_ASCII)).isEqualTo("WEBP");
   }
 
   @Test
@@ -164,16 +145,10 @@ class ReadmeSnippetsTest {
     try (ReplicateClient replicate =
         ReplicateClient.builder().token("r8_readme").baseUrl(fake.url("/v1").toString()).build()) {
       // tag::replicate[]
-      Prediction prediction =
-          replicate
-              .predictions()
-              .run(
-                  PredictionRequest.model("google/nano-banana")
-                      .put("prompt", "modern architecture")
-                      .build(),
-                  Duration.ofMinutes(
-                      5)); // Prefer: wait, then polling with backoff; canceled on timeout
-      List<String> files = prediction.outputUrls(); // every file URL, whatever the output's shape
+      Prediction prediction = replicate.predictions().run(
+          PredictionRequest.model("google/nano-banana").put("prompt", "modern architecture").build(),
+          Duration.ofMinutes(5));                        // Prefer: wait, then polling with backoff; canceled on timeout
+      List<String> files = prediction.outputUrls();      // every file URL, whatever the output's shape
       // end::replicate[]
       assertThat(files).containsExactly(fake.url("/files/out-0.png").toString());
     }
@@ -185,47 +160,27 @@ class ReadmeSnippetsTest {
     catalog.migrate();
     FolderImageStore store = FolderImageStore.of(temp.resolve("objects"));
     Ingestor ingestor =
-        Ingestor.builder()
-            .store(store)
-            .fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build())
-            .build();
-    ReplicateClient replicate =
-        ReplicateClient.builder().token("r8_readme").baseUrl(fake.url("/v1").toString()).build();
+        Ingestor.builder().store(store).fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build()).build();
+    ReplicateClient replicate = ReplicateClient.builder().token("r8_readme").baseUrl(fake.url("/v1").toString()).build();
     // tag::pipeline[]
-    ThumbnailService thumbnails =
-        ThumbnailService.builder()
-            .catalog(catalog)
-            .jobs(catalog.thumbnailJobs())
-            .store(store)
-            .build()
-            .start();
-    RenderLabPipeline pipeline =
-        RenderLabPipeline.builder()
-            .replicate(replicate)
-            .ingestor(ingestor)
-            .catalog(catalog)
-            .thumbnails(thumbnails)
-            .build();
+    ThumbnailService thumbnails = ThumbnailService.builder()
+        .catalog(catalog).jobs(catalog.thumbnailJobs()).store(store).build().start();
+    RenderLabPipeline pipeline = RenderLabPipeline.builder()
+        .replicate(replicate).ingestor(ingestor).catalog(catalog).thumbnails(thumbnails).build();
 
-    List<ImageRecord> images =
-        pipeline.generate(GenerateRequest.of("user-123", "modern architecture"));
+    List<ImageRecord> images = pipeline.generate(GenerateRequest.of("user-123", "modern architecture"));
     ImageRecord withThumb = thumbnails.awaitThumbnail(images.get(0).id()).get(30, TimeUnit.SECONDS);
     // end::pipeline[]
     thumbnails.close();
     replicate.close();
-    assertThat(withThumb.thumbUrl())
-        .hasValueSatisfying(
-            u -> assertThat(u).contains("thumbs/user-123/" + withThumb.id() + ".webp"));
+    assertThat(withThumb.thumbUrl()).hasValueSatisfying(u -> assertThat(u).contains("thumbs/user-123/" + withThumb.id() + ".webp"));
     assertThat(withThumb.predictionId()).contains("xyz123");
   }
 
   @Test
   void everySnippetAppearsVerbatimInTheReadme() throws IOException {
     String readme = Files.readString(readme(), StandardCharsets.UTF_8);
-    String source =
-        Files.readString(
-            Path.of("src/test/java/io/renderlab/pipeline/ReadmeSnippetsTest.java"),
-            StandardCharsets.UTF_8);
+    String source = Files.readString(Path.of("src/test/java/io/renderlab/pipeline/ReadmeSnippetsTest.java"), StandardCharsets.UTF_8);
     List<String> snippets = snippets(source);
 
     assertThat(snippets).hasSize(6);
@@ -239,9 +194,7 @@ class ReadmeSnippetsTest {
   /** The tagged regions of {@code source}, each with its common indentation removed. */
   static List<String> snippets(String source) {
     List<String> out = new ArrayList<>();
-    Matcher m =
-        Pattern.compile("// tag::(\\w+)\\[]\\n(.*?)\\n\\s*// end::\\1\\[]", Pattern.DOTALL)
-            .matcher(source);
+    Matcher m = Pattern.compile("// tag::(\\w+)\\[]\\n(.*?)\\n\\s*// end::\\1\\[]", Pattern.DOTALL).matcher(source);
     while (m.find()) {
       String[] lines = m.group(2).split("\n");
       int indent = Integer.MAX_VALUE;
