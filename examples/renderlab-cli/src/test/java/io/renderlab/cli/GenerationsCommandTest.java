@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.renderlab.core.Generation;
 import io.renderlab.core.GenerationKind;
 import io.renderlab.core.JdbcImageCatalog;
+import io.renderlab.pipeline.StatefulReplicate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

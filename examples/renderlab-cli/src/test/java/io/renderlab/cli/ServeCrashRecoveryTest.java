@@ -3,6 +3,7 @@ package io.renderlab.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.renderlab.pipeline.StatefulReplicate;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

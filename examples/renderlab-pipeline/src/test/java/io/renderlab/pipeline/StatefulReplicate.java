@@ -23,17 +23,18 @@ import okio.Buffer;
  * {@code starting}, polls say {@code processing} until {@link #release()}, then the prediction
  * succeeds with a PNG on loopback. Prompts steer outcomes: {@code fail} fails, {@code removed}
  * succeeds with {@code data_removed: true}, {@code gone} succeeds with an output URL that answers
- * 404. {@code GET /predictions} lists them newest first (for the lost-create lookup).
+ * 404. {@code GET /predictions} lists them newest first (for the lost-create lookup). Shared with
+ * the server's and the CLI's tests through this module's test-jar.
  */
-final class StatefulReplicate implements AutoCloseable {
+public final class StatefulReplicate implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  final MockWebServer server = new MockWebServer();
-  final AtomicInteger creates = new AtomicInteger();
-  final CountDownLatch firstPoll = new CountDownLatch(1);
+  public final MockWebServer server = new MockWebServer();
+  public final AtomicInteger creates = new AtomicInteger();
+  public final CountDownLatch firstPoll = new CountDownLatch(1);
 
   /** One permit per prediction the first time it is polled (its prediction id is saved by then). */
-  final java.util.concurrent.Semaphore polled = new java.util.concurrent.Semaphore(0);
+  public final java.util.concurrent.Semaphore polled = new java.util.concurrent.Semaphore(0);
 
   private final java.util.Set<String> seenPolls = ConcurrentHashMap.newKeySet();
   private final byte[] png;
@@ -54,7 +55,7 @@ final class StatefulReplicate implements AutoCloseable {
     }
   }
 
-  StatefulReplicate(byte[] png, boolean releasedFromStart) throws IOException {
+  public StatefulReplicate(byte[] png, boolean releasedFromStart) throws IOException {
     this.png = png;
     this.released = releasedFromStart;
     server.setDispatcher(
@@ -68,23 +69,23 @@ final class StatefulReplicate implements AutoCloseable {
   }
 
   /** Waits until {@code n} distinct predictions have been polled. */
-  boolean awaitPolled(int n, Duration timeout) throws InterruptedException {
+  public boolean awaitPolled(int n, Duration timeout) throws InterruptedException {
     return polled.tryAcquire(n, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
-  String baseUrl() {
+  public String baseUrl() {
     return server.url("/v1").toString();
   }
 
   /** Lets running predictions end. */
-  void release() {
+  public void release() {
     released = true;
   }
 
   /**
    * Registers a prediction as if a create had been sent by a process that died before the answer.
    */
-  String startedElsewhere(JsonNode input) {
+  public String startedElsewhere(JsonNode input) {
     Entry e = new Entry("lost" + creates.incrementAndGet(), input, Instant.now());
     predictions.put(e.id, e);
     order.add(0, e.id);

@@ -10,6 +10,7 @@ import io.renderlab.core.JdbcImageCatalog;
 import io.renderlab.core.RemoteFetcher;
 import io.renderlab.core.RetryPolicy;
 import io.renderlab.pipeline.RenderLabPipeline;
+import io.renderlab.pipeline.StatefulReplicate;
 import io.renderlab.replicate.ReplicateClient;
 import io.renderlab.replicate.WebhookVerifier;
 import io.renderlab.storage.FolderImageStore;
