@@ -238,6 +238,13 @@ final class CliContext implements AutoCloseable {
       // closes and reopens it as connections come and go, which loses concurrent writes.
       url = url + ";DB_CLOSE_DELAY=-1";
     }
+    if (url.startsWith("jdbc:h2:file:")
+        && !url.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY")) {
+      // H2 writes commits to its file up to 500 ms late by default: a process killed in that
+      // window (SIGKILL, OOM killer) would lose a generation row written just before a paid
+      // prediction was created. With no delay every commit is in the file when it returns.
+      url = url + ";WRITE_DELAY=0";
+    }
     DataSource plain =
         new DriverManagerDataSource(
             url, s.databaseUser.orElse(null), s.databasePassword.orElse(null));

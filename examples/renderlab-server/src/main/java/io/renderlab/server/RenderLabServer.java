@@ -76,6 +76,10 @@ public final class RenderLabServer implements AutoCloseable {
   static final int MAX_JSON_BYTES = 1024 * 1024;
 
   private final Builder config;
+  private final io.renderlab.thumbnails.Thumbnailer uploadCheck =
+      io.renderlab.thumbnails.Thumbnailer.builder().build();
+  private final java.util.concurrent.Semaphore uploadChecks =
+      new java.util.concurrent.Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()));
   private final Javalin app;
   private final CostControls costs;
   private final SecurityHeaders security = SecurityHeaders.forGallery();
@@ -557,14 +561,33 @@ public final class RenderLabServer implements AutoCloseable {
     if (name.length() > 200) {
       name = name.substring(0, 200);
     }
-    ImageRecord image;
+    byte[] bytes;
     try (InputStream in = file.content()) {
-      image = pipeline().upload(in, UploadRequest.of(user(ctx), name));
+      bytes = in.readAllBytes();
     }
+    checkImage(bytes);
+    ImageRecord image =
+        pipeline()
+            .upload(new java.io.ByteArrayInputStream(bytes), UploadRequest.of(user(ctx), name));
     ObjectNode out = JSON.createObjectNode();
     out.putObject("output").put("publicUrl", image.url());
     out.set("image", row(image));
     ctx.json(out);
+  }
+
+  /**
+   * Decodes an upload before anything is stored, the way its thumbnail will be rendered: a broken
+   * image, a decompression bomb or an image over the pixel limit is a 422 (an {@link
+   * InputRejectedException}) and nothing is kept. At most one check per core runs at once, so a
+   * burst of large uploads cannot hold more decoders in memory than the thumbnail workers would.
+   */
+  private void checkImage(byte[] bytes) {
+    uploadChecks.acquireUninterruptibly();
+    try {
+      uploadCheck.render(bytes);
+    } finally {
+      uploadChecks.release();
+    }
   }
 
   private void webhook(Context ctx) {
@@ -618,8 +641,11 @@ public final class RenderLabServer implements AutoCloseable {
       return v;
     }
     if (config.webhookSecretSource == null) {
+      // A route this server does not serve: 404, not a server fault.
       throw new ApiError(
-          503, "webhooks are not configured: set REPLICATE_WEBHOOK_SECRET or REPLICATE_API_TOKEN");
+          404,
+          "webhooks are not enabled on this server: set REPLICATE_WEBHOOK_SECRET or"
+              + " REPLICATE_API_TOKEN");
     }
     synchronized (secretLock) {
       if (webhooks == null) {

@@ -285,6 +285,49 @@ class ServerPipelineRoutesTest {
   }
 
   @Test
+  void anUploadThatIsNotADecodableImageIs422AndNothingIsStored() throws Exception {
+    // 70-odd bytes whose header claims 16000x16000 RGBA: under the pixel limit, but no data.
+    java.io.ByteArrayOutputStream bomb = new java.io.ByteArrayOutputStream();
+    bomb.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+    java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(16000).putInt(16000);
+    ihdr.put((byte) 8).put((byte) 6).put((byte) 0).put((byte) 0).put((byte) 0);
+    pngChunk(bomb, "IHDR", ihdr.array());
+    java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+    deflater.setInput(new byte[100]);
+    deflater.finish();
+    byte[] idat = new byte[64];
+    pngChunk(bomb, "IDAT", java.util.Arrays.copyOf(idat, deflater.deflate(idat)));
+    pngChunk(bomb, "IEND", new byte[0]);
+    for (byte[] content :
+        java.util.List.of(bomb.toByteArray(), "not an image".getBytes(StandardCharsets.UTF_8))) {
+      String boundary = "renderlab" + UUID.randomUUID();
+      HttpResponse<String> refused =
+          post(
+              "/api/upload",
+              "ada",
+              "multipart/form-data; boundary=" + boundary,
+              multipart(boundary, "bomb.png", content));
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+      assertThat(json(refused).get("error").asText()).isNotBlank();
+    }
+    assertThat(catalog.history(HistoryQuery.of("ada")).images()).isEmpty();
+    try (java.util.stream.Stream<Path> stored = java.nio.file.Files.walk(files)) {
+      assertThat(stored.filter(java.nio.file.Files::isRegularFile)).isEmpty();
+    }
+  }
+
+  private static void pngChunk(java.io.ByteArrayOutputStream out, String type, byte[] data) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+    crc.update(t);
+    crc.update(data);
+    out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+    out.writeBytes(t);
+    out.writeBytes(data);
+    out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+  }
+
+  @Test
   void uploadsAreStoredAndTooLargeOnesGet413WhileTheServerKeepsServing() throws Exception {
     String boundary = "renderlab" + UUID.randomUUID();
     HttpResponse<String> ok =
