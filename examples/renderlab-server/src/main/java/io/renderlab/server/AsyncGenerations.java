@@ -23,38 +23,10 @@ import java.util.function.Supplier;
  */
 final class AsyncGenerations {
   private final Supplier<RenderLabPipeline> pipeline;
-  private final int maxUnfinished;
 
-  /**
-   * {@code maxUnfinished}: how many unfinished generations one user may have before a new async one
-   * gets 429.
-   */
-  AsyncGenerations(Supplier<RenderLabPipeline> pipeline, int maxUnfinished) {
+  /** Async submissions count against the server's per-user cap through {@code CostControls}. */
+  AsyncGenerations(Supplier<RenderLabPipeline> pipeline) {
     this.pipeline = pipeline;
-    this.maxUnfinished = maxUnfinished;
-  }
-
-  /**
-   * Refuses (429, Retry-After) an async submission that would take the user over the cap on
-   * unfinished generations: the waiting routes' per-user cap, counted on the durable rows since an
-   * async generation outlives its request.
-   */
-  void checkCapacity(Context ctx, int adding) {
-    long unfinished =
-        pipeline
-            .get()
-            .catalog()
-            .generations()
-            .list(RenderLabServer.user(ctx), Optional.empty(), 200)
-            .stream()
-            .filter(g -> !g.status().isTerminal())
-            .count();
-    if (unfinished + adding > Math.max(maxUnfinished, adding)) {
-      throw new ApiError(
-          429,
-          "too many unfinished generations for this user (" + unfinished + "); retry when one ends",
-          java.time.Duration.ofSeconds(5));
-    }
   }
 
   /**

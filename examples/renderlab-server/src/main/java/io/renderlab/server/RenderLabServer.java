@@ -103,7 +103,7 @@ public final class RenderLabServer implements AutoCloseable {
             MAX_JSON_BYTES,
             Map.of("/api/upload", b.maxUploadBytes + 64 * 1024),
             b.requestBodyTimeout);
-    this.async = new AsyncGenerations(this::pipeline, b.maxConcurrentGenerations);
+    this.async = new AsyncGenerations(this::pipeline);
     this.app =
         Javalin.create(
             cfg -> {
