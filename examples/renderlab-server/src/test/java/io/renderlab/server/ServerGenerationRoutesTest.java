@@ -273,6 +273,8 @@ class ServerGenerationRoutesTest {
     assertThat(
             send("POST", "/api/generate", "bob", "{\"prompt\":\"other user\"}", true).statusCode())
         .isEqualTo(202);
+    // Accepted generations are created in the background: wait until all three are being polled.
+    assertThat(slow.awaitPolled(3, java.time.Duration.ofSeconds(30))).isTrue();
     assertThat(slow.creates.get()).as("the refused one was never created").isEqualTo(3);
   }
 
