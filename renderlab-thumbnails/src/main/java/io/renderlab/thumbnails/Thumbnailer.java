@@ -17,6 +17,7 @@ import io.renderlab.thumbnails.internal.WebpFrames;
 import io.renderlab.thumbnails.internal.jpeg.JpegDecoder;
 import io.renderlab.thumbnails.internal.jpeg.JpegFrame;
 import io.renderlab.thumbnails.internal.jpeg.JpegImage;
+import io.renderlab.thumbnails.internal.jpeg.LosslessJpeg;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.PixelInterleavedSampleModel;
@@ -213,6 +214,12 @@ public final class Thumbnailer {
     if (frame.supported()) {
       return renderJpeg(frame, orientation);
     }
+    if (LosslessJpeg.isLossless(image)) {
+      // Lossless (SOF3), which the JDK's decoder refuses: our own, at full size.
+      checkPixels(frame.width(), frame.height());
+      Interleaved pixels = LosslessJpeg.decode(image);
+      return finish(pixels, orientation, ColorProfiles.jpegIccProfile(image).orElse(null));
+    }
     // Arithmetic-coded, 12-bit, lossless, CMYK/YCCK: ImageIO, as before.
     int[] window = new int[4];
     Interleaved pixels =
@@ -287,9 +294,9 @@ public final class Thumbnailer {
   }
 
   /**
-   * sharp 0.34's JPEG shrink-on-load with its default {@code fastShrinkOnLoad: true}
-   * (pipeline.cc): the largest of 8, 4, 2 not above the shrink, halved when it equals the integer
-   * part of the shrink (libjpeg's rounding).
+   * sharp 0.34's JPEG shrink-on-load with its default {@code fastShrinkOnLoad: true} (pipeline.cc):
+   * the largest of 8, 4, 2 not above the shrink, halved when it equals the integer part of the
+   * shrink (libjpeg's rounding).
    */
   static int jpegShrinkOnLoad(double shrink) {
     int s = shrink >= 8 ? 8 : shrink >= 4 ? 4 : shrink >= 2 ? 2 : 1;
@@ -637,6 +644,10 @@ public final class Thumbnailer {
   /** Resizes as sharp does (in stored orientation), orients the small result, pads, encodes. */
   private Thumbnail finish(Interleaved src, int orientation) {
     return finish(src, 0, 0, src.width(), src.height(), orientation);
+  }
+
+  private Thumbnail finish(Interleaved src, int orientation, byte[] icc) {
+    return finish(src, 0, 0, src.width(), src.height(), orientation, icc);
   }
 
   /**
