@@ -278,8 +278,10 @@ public final class Thumbnailer {
         jpegShrinkOnLoad(
             Geometry.of(frame.width(), frame.height(), orientation, width, height, fit)
                 .commonShrink());
-    int w = JpegDecoder.scaled(frame.width(), scale);
-    int h = JpegDecoder.scaled(frame.height(), scale);
+    // libjpeg rounds a scaled size up (a partial last pixel); libvips, so sharp, strictly rounds
+    // down and never reads that pixel: the resize plans on the rounded-down size.
+    int w = frame.width() / scale;
+    int h = frame.height() / scale;
     Geometry g = Geometry.of(w, h, orientation, width, height, fit);
     Resampler.Axis ax = Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
     Resampler.Axis ay =
