@@ -298,26 +298,7 @@ final class JdbcGenerations implements GenerationStore {
     // Without SKIP LOCKED: read candidates, then claim each with an update that re-checks the due
     // condition.
     List<UUID> candidates =
-        jdbc.run(
-            "find generations to recover",
-            c -> {
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "SELECT id FROM generations WHERE "
-                          + DUE
-                          + " ORDER BY run_after, id LIMIT ?")) {
-                Jdbc.setInstant(ps, 1, now);
-                Jdbc.setInstant(ps, 2, now);
-                ps.setInt(3, max * 2);
-                List<UUID> ids = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                  while (rs.next()) {
-                    ids.add(Jdbc.getUuid(rs, "id"));
-                  }
-                }
-                return ids;
-              }
-            });
+        jdbc.dueIds("find generations to recover", "generations", "id", DUE, now, max * 2);
     List<Generation> out = new ArrayList<>();
     for (UUID id : candidates) {
       if (out.size() == max) {

@@ -169,26 +169,7 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
    */
   private List<ThumbnailJob> leaseConditional(String owner, int max, Instant now, Instant until) {
     List<UUID> candidates =
-        jdbc.run(
-            "find due thumbnail jobs",
-            c -> {
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "SELECT image_id FROM thumbnail_jobs WHERE "
-                          + DUE
-                          + " ORDER BY run_after, image_id LIMIT ?")) {
-                Jdbc.setInstant(ps, 1, now);
-                Jdbc.setInstant(ps, 2, now);
-                ps.setInt(3, max * 2);
-                List<UUID> ids = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                  while (rs.next()) {
-                    ids.add(Jdbc.getUuid(rs, "image_id"));
-                  }
-                }
-                return ids;
-              }
-            });
+        jdbc.dueIds("find due thumbnail jobs", "thumbnail_jobs", "image_id", DUE, now, max * 2);
     List<ThumbnailJob> out = new ArrayList<>();
     for (UUID id : candidates) {
       if (out.size() == max) {
