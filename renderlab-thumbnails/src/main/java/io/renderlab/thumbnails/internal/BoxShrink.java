@@ -5,8 +5,9 @@ package io.renderlab.thumbnails.internal;
  * only the window the planned axes read and averages each {@code shrink × shrink} block as its rows
  * arrive, so the decoder never materialises the full-size image. The result is what {@link
  * Resampler#resize} would have computed in its box pass (alpha-weighted like libvips' premultiplied
- * shrink), rounded to 8 bits as libvips' {@code shrinkh}/{@code shrinkv} do for 8-bit images;
- * resample it with {@link Resampler.Axis#boxShrunkInput()} axes. Not public API.
+ * shrink), rounded to 8 bits as libvips' {@code shrinkh}/{@code shrinkv} do for 8-bit images. Each
+ * shrunk row goes straight on to a streaming {@link Resampler.Rows}, so neither the full-size nor
+ * the shrunk image is ever held. Not public API.
  */
 public final class BoxShrink implements PngDecoder.RowSink {
   private final int fx;
@@ -16,10 +17,12 @@ public final class BoxShrink implements PngDecoder.RowSink {
   private final int y0;
   private final int y1;
   private final int cols;
-  private final int rows;
+  private final Resampler.Axis rx;
+  private final Resampler.Axis ry;
   private int ch;
   private int[] sums;
-  private byte[] out;
+  private int[] shrunk;
+  private Resampler.Rows out;
   private int rowsInBlock;
 
   /** Plans the window of a {@code width}×{@code height} image that the axes read. */
@@ -31,27 +34,29 @@ public final class BoxShrink implements PngDecoder.RowSink {
     this.y0 = ay.first * fy;
     this.y1 = Math.min(height, (ay.last + 1) * fy);
     this.cols = ax.last - ax.first + 1;
-    this.rows = ay.last - ay.first + 1;
+    this.rx = ax.boxShrunkInput();
+    this.ry = ay.boxShrunkInput();
   }
 
   @Override
   public void start(int channels) {
     this.ch = channels;
-    this.out = new byte[Math.multiplyExact(Math.multiplyExact(cols, rows), channels)];
+    this.out = new Resampler.Rows(rx, ry, channels);
     if (fx > 1 || fy > 1) {
       this.sums = new int[(x1 - x0) * channels];
+      this.shrunk = new int[cols * channels];
     }
   }
 
   @Override
-  public void row(int y, byte[] row) {
-    if (y < y0 || y >= y1) {
+  public void row(int y, byte[] row, int offset) {
+    if (y < y0 || y >= y1 || out.done()) {
       return;
     }
     int span = (x1 - x0) * ch;
-    int p = x0 * ch;
+    int p = offset + x0 * ch;
     if (fx == 1 && fy == 1) {
-      System.arraycopy(row, p, out, (y - y0) * cols * ch, span);
+      out.add(row, p);
       return;
     }
     int[] s = sums;
@@ -70,14 +75,15 @@ public final class BoxShrink implements PngDecoder.RowSink {
     }
     rowsInBlock++;
     if (rowsInBlock == fy || y == y1 - 1) {
-      emit((y - y0) / fy);
+      emit();
       java.util.Arrays.fill(s, 0);
       rowsInBlock = 0;
     }
   }
 
-  private void emit(int r) {
-    int o = r * cols * ch;
+  private void emit() {
+    int[] out = shrunk;
+    int o = 0;
     int width = x1 - x0;
     for (int c = 0; c < cols; c++, o += ch) {
       int xs = c * fx;
@@ -96,25 +102,35 @@ public final class BoxShrink implements PngDecoder.RowSink {
         }
       }
       if (ch == 3) {
-        out[o] = (byte) ((s0 + n / 2) / n);
-        out[o + 1] = (byte) ((s1 + n / 2) / n);
-        out[o + 2] = (byte) ((s2 + n / 2) / n);
+        out[o] = (int) ((s0 + n / 2) / n);
+        out[o + 1] = (int) ((s1 + n / 2) / n);
+        out[o + 2] = (int) ((s2 + n / 2) / n);
       } else if (s3 == 0) {
         out[o] = 0;
         out[o + 1] = 0;
         out[o + 2] = 0;
         out[o + 3] = 0;
       } else {
-        out[o] = (byte) ((s0 + s3 / 2) / s3);
-        out[o + 1] = (byte) ((s1 + s3 / 2) / s3);
-        out[o + 2] = (byte) ((s2 + s3 / 2) / s3);
-        out[o + 3] = (byte) ((s3 + n / 2) / n);
+        out[o] = (int) ((s0 + s3 / 2) / s3);
+        out[o + 1] = (int) ((s1 + s3 / 2) / s3);
+        out[o + 2] = (int) ((s2 + s3 / 2) / s3);
+        out[o + 3] = (int) ((s3 + n / 2) / n);
       }
     }
+    this.out.add(out);
   }
 
-  /** The shrunk window: {@code cols × rows} pixels, 3 or 4 channels; valid after the last row. */
-  public Interleaved result() {
-    return new Interleaved(out, cols, rows, ch, false);
+  /**
+   * The resized result, as {@link Resampler#resize} returns it, after the last row.
+   *
+   * @throws IllegalStateException when rows were missing
+   */
+  public float[] result() {
+    return out.finish();
+  }
+
+  /** Channels of the result (3, or 4 with premultiplied alpha); valid after the first row. */
+  public int channels() {
+    return ch;
   }
 }

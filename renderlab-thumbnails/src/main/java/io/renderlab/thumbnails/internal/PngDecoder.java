@@ -87,8 +87,11 @@ public final class PngDecoder {
     /** Called once before the first row with the output's channel count (3 or 4). */
     void start(int channels);
 
-    /** Row {@code y}: {@code width * channels} bytes of {@code row} from offset 0. */
-    void row(int y, byte[] row);
+    /**
+     * Row {@code y}: {@code width * channels} bytes of {@code row} from {@code offset}; valid only
+     * during the call.
+     */
+    void row(int y, byte[] row, int offset);
   }
 
   /** Reads the IHDR chunk only; empty when this is not a well-formed PNG header. */
@@ -133,9 +136,9 @@ public final class PngDecoder {
           }
 
           @Override
-          public void row(int y, byte[] row) {
+          public void row(int y, byte[] row, int offset) {
             int n = header.width() * channels[0];
-            System.arraycopy(row, 0, out[0], y * n, n);
+            System.arraycopy(row, offset, out[0], y * n, n);
           }
         });
     return new Interleaved(out[0], header.width(), header.height(), channels[0], false);
@@ -302,7 +305,7 @@ public final class PngDecoder {
     try {
       Stream stream = new Stream(png, idats, inflater);
       if (!header.interlaced()) {
-        decodeRows(stream, header, w, h, expander, channels, (y, row) -> sink.row(y, row));
+        decodeRows(stream, header, w, h, expander, channels, sink::row);
       } else {
         decodeInterlaced(stream, header, expander, channels, sink);
       }
@@ -323,7 +326,7 @@ public final class PngDecoder {
   }
 
   private interface Rows {
-    void row(int y, byte[] row);
+    void row(int y, byte[] row, int offset);
   }
 
   /**
@@ -338,8 +341,10 @@ public final class PngDecoder {
     int bpp = Math.max(1, header.bitsPerPixel() / 8);
     int batch = Math.max(1, Math.min(h, BATCH_BYTES / rowLength));
     // Slot 0 holds the previous row (unfiltered) for the next batch's first row.
-    byte[] buf = new byte[(batch + 1) * rowLength];
-    byte[] out = new byte[w * channels];
+    Buffers buffers = BUFFERS.get();
+    byte[] buf = buffers.batch((batch + 1) * rowLength);
+    byte[] out = buffers.row(w * channels);
+    boolean direct = expander.direct();
     int y = 0;
     while (y < h) {
       int n = Math.min(batch, h - y);
@@ -356,9 +361,46 @@ public final class PngDecoder {
       for (int i = 0; i < n; i++, y++) {
         int cur = (i + 1) * rowLength;
         unfilter(buf, cur, cur - rowLength, y == 0, rowBytes, bpp, y);
-        rows.row(y, expander.expand(buf, cur + 1, w, out));
+        if (direct) {
+          rows.row(y, buf, cur + 1); // 8-bit RGB or RGBA: the unfiltered bytes already are the row
+        } else {
+          rows.row(y, expander.expand(buf, cur + 1, w, out), 0);
+        }
       }
       System.arraycopy(buf, n * rowLength, buf, 0, rowLength);
+    }
+    buffers.release();
+  }
+
+  private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+  /** Row buffers kept per thread between decodes (up to a few MB), so the hot path allocates none. */
+  private static final class Buffers {
+    private static final int RETAIN = 4 << 20;
+    byte[] batch = new byte[0];
+    byte[] row = new byte[0];
+
+    byte[] batch(int n) {
+      if (batch.length < n) {
+        batch = new byte[n];
+      }
+      return batch;
+    }
+
+    byte[] row(int n) {
+      if (row.length < n) {
+        row = new byte[n];
+      }
+      return row;
+    }
+
+    void release() {
+      if (batch.length > RETAIN) {
+        batch = new byte[0];
+      }
+      if (row.length > RETAIN) {
+        row = new byte[0];
+      }
     }
   }
 
@@ -381,17 +423,20 @@ public final class PngDecoder {
           ph,
           expander,
           channels,
-          (py, row) -> {
+          (py, row, offset) -> {
             int y = pass[1] + py * pass[3];
-            for (int px = 0, x = pass[0]; px < pw; px++, x += pass[2]) {
-              System.arraycopy(row, px * channels, image, (y * w + x) * channels, channels);
+            int step = pass[2] * channels;
+            for (int px = 0, o = (y * w + pass[0]) * channels, p = offset;
+                px < pw;
+                px++, o += step, p += channels) {
+              for (int c = 0; c < channels; c++) {
+                image[o + c] = row[p + c];
+              }
             }
           });
     }
-    byte[] row = new byte[w * channels];
     for (int y = 0; y < h; y++) {
-      System.arraycopy(image, y * w * channels, row, 0, row.length);
-      sink.row(y, row);
+      sink.row(y, image, y * w * channels);
     }
   }
 
@@ -481,6 +526,11 @@ public final class PngDecoder {
 
     final int paletteEntries;
 
+    /** True when unfiltered rows already are 8-bit RGB or RGBA, as the sink wants them. */
+    boolean direct() {
+      return depth == 8 && ((ct == 2 && key == null) || ct == 6);
+    }
+
     byte[] expand(byte[] in, int p, int w, byte[] out) {
       switch (ct) {
         case 0 -> grey(in, p, w, out);
@@ -550,6 +600,11 @@ public final class PngDecoder {
       }
     }
 
+    private IllegalArgumentException badIndex(int idx) {
+      return new IllegalArgumentException(
+          "PNG palette index " + idx + " is out of range (" + paletteEntries + " entries)");
+    }
+
     private void rgb(byte[] in, int p, int w, byte[] out) {
       int ch = channels;
       int step = depth == 16 ? 6 : 3;
@@ -572,6 +627,35 @@ public final class PngDecoder {
 
     private void indexed(byte[] in, int p, int w, byte[] out) {
       int ch = channels;
+      if (depth == 8) {
+        byte[] lut = this.lut;
+        int entries = paletteEntries;
+        if (ch == 3) {
+          for (int x = 0, o = 0; x < w; x++, o += 3) {
+            int idx = in[p + x] & 0xff;
+            if (idx >= entries) {
+              throw badIndex(idx);
+            }
+            int l = idx << 2;
+            out[o] = lut[l];
+            out[o + 1] = lut[l + 1];
+            out[o + 2] = lut[l + 2];
+          }
+        } else {
+          for (int x = 0, o = 0; x < w; x++, o += 4) {
+            int idx = in[p + x] & 0xff;
+            if (idx >= entries) {
+              throw badIndex(idx);
+            }
+            int l = idx << 2;
+            out[o] = lut[l];
+            out[o + 1] = lut[l + 1];
+            out[o + 2] = lut[l + 2];
+            out[o + 3] = lut[l + 3];
+          }
+        }
+        return;
+      }
       int mask = (1 << depth) - 1;
       int perByte = 8 / depth;
       for (int x = 0, o = 0; x < w; x++, o += ch) {
@@ -580,8 +664,7 @@ public final class PngDecoder {
                 ? in[p + x] & 0xff
                 : ((in[p + x / perByte] & 0xff) >>> (8 - depth - (x % perByte) * depth)) & mask;
         if (idx >= paletteEntries) {
-          throw new IllegalArgumentException(
-              "PNG palette index " + idx + " is out of range (" + paletteEntries + " entries)");
+          throw badIndex(idx);
         }
         int l = idx * 4;
         out[o] = lut[l];

@@ -208,63 +208,156 @@ public final class Resampler {
    */
   public static float[] resize(
       Interleaved src, int left, int top, int width, int height, Axis ax, Axis ay) {
-    Scratch scratch = SCRATCH.get();
     int ch = src.channels();
     int cols = ax.last - ax.first + 1;
-    int rowLength = cols * ch;
-    int capacity = ay.taps;
-    float[] ring = scratch.ring(capacity * rowLength);
-    int[] sums = scratch.sums(cols * ax.shrink * ch);
-    float[] acc = scratch.acc(rowLength);
-    int outRow = ax.out * ch;
-    float[] out = scratch.out(ay.out * outRow);
-    int produced = 0; // shrunk rows (relative to ay.first) in the ring so far
-    for (int j = 0; j < ay.out; j++) {
+    Rows rows = new Rows(ax, ay, ch);
+    int[] sums = SCRATCH.get().sums(cols * ax.shrink * ch);
+    for (int r = 0; !rows.done(); r++) {
+      shrunkRow(
+          src, left, top, width, height, ay.first + r, ay.shrink, ax, cols, sums, rows.ring,
+          rows.slot());
+      rows.commit();
+    }
+    return rows.finish();
+  }
+
+  /**
+   * The vertical and horizontal Lanczos3 passes, streaming: box-shrunk rows arrive top to bottom
+   * (from {@link Axis#first()} of the vertical axis on) and each output row is computed as soon as
+   * the rows it reads are in, from a ring of {@code taps} rows. Decoders feed it directly, so no
+   * full-size image is ever allocated, copied or widened. One per render; uses the thread's
+   * scratch.
+   */
+  public static final class Rows {
+    private final Axis ax;
+    private final Axis ay;
+    private final int ch;
+    private final int cols;
+    private final int rowLength;
+    private final int capacity;
+    private final int outRow;
+    private final Scratch scratch;
+    final float[] ring;
+    private final float[] acc;
+    private final float[] out;
+    private int produced;
+    private int next;
+
+    /** Planned for {@code channels} (3, or 4 with alpha) over axes that do no box shrink. */
+    public Rows(Axis ax, Axis ay, int channels) {
+      this.ax = ax;
+      this.ay = ay;
+      this.ch = channels;
+      this.cols = ax.last - ax.first + 1;
+      this.rowLength = cols * channels;
+      this.capacity = ay.taps;
+      this.outRow = ax.out * channels;
+      this.scratch = SCRATCH.get();
+      this.ring = scratch.ring(capacity * rowLength);
+      this.acc = scratch.acc(rowLength);
+      this.out = scratch.out(ay.out * outRow);
+    }
+
+    /** True once every output row is computed: later rows are not needed. */
+    public boolean done() {
+      return next >= ay.out;
+    }
+
+    /** Offset in {@link #ring()} where the next row's {@code cols * channels} floats go. */
+    int slot() {
+      return (produced % capacity) * rowLength;
+    }
+
+    /**
+     * Adds the next row from 8-bit samples ({@code cols} pixels from {@code d[p]}, alpha not
+     * premultiplied).
+     */
+    public void add(byte[] d, int p) {
+      if (done()) {
+        return;
+      }
+      int o = slot();
+      if (ch == 3) {
+        widen(ring, o, d, p, rowLength);
+      } else {
+        premultiply(ring, o, d, p, rowLength);
+      }
+      commit();
+    }
+
+    /**
+     * Adds the next row from 8-bit sample values held as ints ({@code cols} pixels from {@code
+     * v[0]}, alpha not premultiplied).
+     */
+    void add(int[] v) {
+      if (done()) {
+        return;
+      }
+      int o = slot();
+      if (ch == 3) {
+        for (int i = 0; i < rowLength; i++) {
+          ring[o + i] = v[i];
+        }
+      } else {
+        for (int i = 0; i < rowLength; i += 4) {
+          float a = v[i + 3] * (1f / 255f);
+          ring[o + i] = v[i] * a;
+          ring[o + i + 1] = v[i + 1] * a;
+          ring[o + i + 2] = v[i + 2] * a;
+          ring[o + i + 3] = v[i + 3];
+        }
+      }
+      commit();
+    }
+
+    /** The row at {@link #slot()} is filled: computes every output row that now has its rows. */
+    void commit() {
+      produced++;
+      while (next < ay.out && ay.start[next] + ay.count[next] <= produced) {
+        emit(next++);
+      }
+    }
+
+    private void emit(int j) {
       int s = ay.start[j];
       int n = ay.count[j];
-      while (produced < s + n) {
-        if (produced >= s) {
-          shrunkRow(
-              src,
-              left,
-              top,
-              width,
-              height,
-              ay.first + produced,
-              ay.shrink,
-              ax,
-              cols,
-              sums,
-              ring,
-              (produced % capacity) * rowLength);
-        }
-        produced++;
-      }
       int base = j * ay.taps;
       float[] wy = ay.weights;
-      multiply(acc, ring, (s % capacity) * rowLength, rowLength, wy[base]);
-      int t = 1;
+      int t;
+      if (n >= 4) {
+        set4(acc, ring, off(s), off(s + 1), off(s + 2), off(s + 3), rowLength, wy[base],
+            wy[base + 1], wy[base + 2], wy[base + 3]);
+        t = 4;
+      } else {
+        multiply(acc, ring, off(s), rowLength, wy[base]);
+        t = 1;
+      }
       for (; t + 4 <= n; t += 4) {
-        multiplyAdd4(
-            acc,
-            ring,
-            ((s + t) % capacity) * rowLength,
-            ((s + t + 1) % capacity) * rowLength,
-            ((s + t + 2) % capacity) * rowLength,
-            ((s + t + 3) % capacity) * rowLength,
-            rowLength,
-            wy[base + t],
-            wy[base + t + 1],
-            wy[base + t + 2],
-            wy[base + t + 3]);
+        multiplyAdd4(acc, ring, off(s + t), off(s + t + 1), off(s + t + 2), off(s + t + 3),
+            rowLength, wy[base + t], wy[base + t + 1], wy[base + t + 2], wy[base + t + 3]);
       }
       for (; t < n; t++) {
-        multiplyAdd(acc, ring, ((s + t) % capacity) * rowLength, rowLength, wy[base + t]);
+        multiplyAdd(acc, ring, off(s + t), rowLength, wy[base + t]);
       }
       horizontal(acc, ax, ch, out, j * outRow);
     }
-    scratch.release();
-    return out;
+
+    private int off(int row) {
+      return (row % capacity) * rowLength;
+    }
+
+    /**
+     * The result: {@code ay.out() * ax.out() * channels} floats, as {@link #resize} returns.
+     *
+     * @throws IllegalStateException when rows are missing
+     */
+    public float[] finish() {
+      if (!done()) {
+        throw new IllegalStateException("resize got " + produced + " rows, needs more");
+      }
+      scratch.release();
+      return out;
+    }
   }
 
   // The row loops below are small and separate so the JIT compiles each to SIMD; four rows at a
@@ -348,6 +441,33 @@ public final class Resampler {
   private static void multiply(float[] acc, float[] src, int offset, int n, float w) {
     for (int x = 0; x < n; x++) {
       acc[x] = w * src[offset + x];
+    }
+  }
+
+  private static void premultiply(float[] out, int offset, byte[] d, int p, int n) {
+    for (int i = 0; i < n; i += 4) {
+      float a = (d[p + i + 3] & 0xff) * (1f / 255f);
+      out[offset + i] = (d[p + i] & 0xff) * a;
+      out[offset + i + 1] = (d[p + i + 1] & 0xff) * a;
+      out[offset + i + 2] = (d[p + i + 2] & 0xff) * a;
+      out[offset + i + 3] = d[p + i + 3] & 0xff;
+    }
+  }
+
+  private static void set4(
+      float[] acc,
+      float[] src,
+      int o0,
+      int o1,
+      int o2,
+      int o3,
+      int n,
+      float w0,
+      float w1,
+      float w2,
+      float w3) {
+    for (int x = 0; x < n; x++) {
+      acc[x] = w0 * src[o0 + x] + w1 * src[o1 + x] + w2 * src[o2 + x] + w3 * src[o3 + x];
     }
   }
 
