@@ -635,10 +635,12 @@ public final class Resampler {
 
   /**
    * Packs resized floats into ARGB ints: un-premultiplies, converts JFIF YCbCr to RGB when {@code
-   * ycc}, rounds and clamps.
+   * ycc}, rounds and clamps. The result (exactly {@code n} ints) is a per-thread buffer that the
+   * next pack on the same thread overwrites, unless it is very large: a fresh 640 KB array per
+   * render costs page faults.
    */
   public static int[] pack(float[] px, int n, int ch, boolean ycc) {
-    int[] out = new int[n];
+    int[] out = SCRATCH.get().packed(n);
     for (int i = 0, p = 0; i < n; i++, p += ch) {
       float c0 = px[p];
       float c1 = px[p + 1];
@@ -680,6 +682,17 @@ public final class Resampler {
     int[] sums = new int[0];
     float[] acc = new float[0];
     float[] out = new float[0];
+    int[] packed = new int[0];
+
+    int[] packed(int n) {
+      if (n > RETAIN_LIMIT) {
+        return new int[n];
+      }
+      if (packed.length != n) {
+        packed = new int[n];
+      }
+      return packed;
+    }
 
     float[] out(int n) {
       if (out.length < n) {
