@@ -22,6 +22,8 @@ public final class BoxShrink implements PngDecoder.RowSink {
   private int ch;
   private int[] sums;
   private int[] shrunk;
+  private long[] even;
+  private long[] odd;
   private Resampler.Rows out;
   private int rowsInBlock;
 
@@ -45,6 +47,10 @@ public final class BoxShrink implements PngDecoder.RowSink {
     if (fx > 1 || fy > 1) {
       this.sums = new int[(x1 - x0) * channels];
       this.shrunk = new int[cols * channels];
+      if (channels == 3 && fy <= 257) {
+        this.even = new long[(x1 - x0) * channels >>> 3];
+        this.odd = new long[even.length];
+      }
     }
   }
 
@@ -60,7 +66,14 @@ public final class BoxShrink implements PngDecoder.RowSink {
       return;
     }
     int[] s = sums;
-    if (ch == 3) {
+    if (ch == 3 && even != null) {
+      // Eight samples at a time in 16-bit lanes of two longs (fy <= 257 rows cannot overflow them).
+      int words = span >>> 3;
+      Resampler.addPacked(even, odd, row, p, words);
+      for (int i = words << 3; i < span; i++) {
+        s[i] += row[p + i] & 0xff;
+      }
+    } else if (ch == 3) {
       for (int i = 0; i < span; i++) {
         s[i] += row[p + i] & 0xff;
       }
@@ -75,6 +88,11 @@ public final class BoxShrink implements PngDecoder.RowSink {
     }
     rowsInBlock++;
     if (rowsInBlock == fy || y == y1 - 1) {
+      if (even != null) {
+        Resampler.unpack(even, odd, span >>> 3, s);
+        java.util.Arrays.fill(even, 0L);
+        java.util.Arrays.fill(odd, 0L);
+      }
       emit();
       java.util.Arrays.fill(s, 0);
       rowsInBlock = 0;
@@ -89,6 +107,11 @@ public final class BoxShrink implements PngDecoder.RowSink {
       int xs = c * fx;
       int xe = Math.min(width, xs + fx);
       long n = (long) rowsInBlock * (xe - xs);
+      if (n != lastN) {
+        lastN = n;
+        inverse = 1.0 / n;
+        shift = Long.bitCount(n) == 1 ? Long.numberOfTrailingZeros(n) : -1;
+      }
       long s0 = 0;
       long s1 = 0;
       long s2 = 0;
@@ -102,9 +125,16 @@ public final class BoxShrink implements PngDecoder.RowSink {
         }
       }
       if (ch == 3) {
-        out[o] = (int) ((s0 + n / 2) / n);
-        out[o + 1] = (int) ((s1 + n / 2) / n);
-        out[o + 2] = (int) ((s2 + n / 2) / n);
+        long h = n / 2;
+        if (shift >= 0) { // shrink 2 or 4 on both axes: a shift
+          out[o] = (int) ((s0 + h) >>> shift);
+          out[o + 1] = (int) ((s1 + h) >>> shift);
+          out[o + 2] = (int) ((s2 + h) >>> shift);
+        } else {
+          out[o] = quotient(s0 + h, n, inverse);
+          out[o + 1] = quotient(s1 + h, n, inverse);
+          out[o + 2] = quotient(s2 + h, n, inverse);
+        }
       } else if (s3 == 0) {
         out[o] = 0;
         out[o + 1] = 0;
@@ -118,6 +148,24 @@ public final class BoxShrink implements PngDecoder.RowSink {
       }
     }
     this.out.add(out);
+  }
+
+  private long lastN;
+  private double inverse;
+  private int shift;
+
+  /**
+   * {@code a / n} (both non-negative) through a multiply by {@code inverse = 1.0 / n}, corrected
+   * to the exact integer quotient: a 64-bit division per sample was this sink's largest cost.
+   */
+  private static int quotient(long a, long n, double inverse) {
+    long q = (long) (a * inverse);
+    if (q * n > a) {
+      q--;
+    } else if ((q + 1) * n <= a) {
+      q++;
+    }
+    return (int) q;
   }
 
   /**

@@ -403,7 +403,25 @@ public final class Resampler {
     }
   }
 
-  private static void addPacked(long[] even, long[] odd, byte[] d, int p, int words) {
+  /** Unpacks {@link #addPacked} lanes: {@code words * 8} column sums into {@code sums}. */
+  static void unpack(long[] even, long[] odd, int words, int[] sums) {
+    for (int k = 0; k < words; k++) {
+      long e = even[k];
+      long o = odd[k];
+      int i = k << 3;
+      sums[i] = (int) (e & 0xffff);
+      sums[i + 1] = (int) (o & 0xffff);
+      sums[i + 2] = (int) ((e >>> 16) & 0xffff);
+      sums[i + 3] = (int) ((o >>> 16) & 0xffff);
+      sums[i + 4] = (int) ((e >>> 32) & 0xffff);
+      sums[i + 5] = (int) ((o >>> 32) & 0xffff);
+      sums[i + 6] = (int) (e >>> 48);
+      sums[i + 7] = (int) (o >>> 48);
+    }
+  }
+
+  /** Adds {@code words * 8} bytes from {@code d[p]} into 16-bit lanes: even bytes, odd bytes. */
+  static void addPacked(long[] even, long[] odd, byte[] d, int p, int words) {
     for (int k = 0; k < words; k++) {
       long v = (long) LONGS.get(d, p + (k << 3));
       even[k] += v & EVEN_BYTES;
