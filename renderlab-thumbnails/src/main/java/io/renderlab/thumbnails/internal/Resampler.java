@@ -214,8 +214,7 @@ public final class Resampler {
     int[] sums = SCRATCH.get().sums(cols * ax.shrink * ch);
     for (int r = 0; !rows.done(); r++) {
       shrunkRow(
-          src, left, top, width, height, ay.first + r, ay.shrink, ax, cols, sums, rows.ring,
-          rows.slot());
+          src, left, top, width, height, ay.first + r, ay.shrink, ax, cols, sums, rows.slot(), 0);
       rows.commit();
     }
     return rows.finish();
@@ -237,7 +236,11 @@ public final class Resampler {
     private final int capacity;
     private final int outRow;
     private final Scratch scratch;
-    final float[] ring;
+    /**
+     * One array per row, each indexed from 0: C2 (JDK 17) vectorises a loop only when its arrays'
+     * indices can be aligned together, so rows at offsets in one shared array ran scalar, 8× slower.
+     */
+    private final float[][] ring;
     private final float[] acc;
     private final float[] out;
     private int produced;
@@ -253,7 +256,7 @@ public final class Resampler {
       this.capacity = ay.taps;
       this.outRow = ax.out * channels;
       this.scratch = SCRATCH.get();
-      this.ring = scratch.ring(capacity * rowLength);
+      this.ring = scratch.ring(capacity, rowLength);
       this.acc = scratch.acc(rowLength);
       this.out = scratch.out(ay.out * outRow);
     }
@@ -263,9 +266,9 @@ public final class Resampler {
       return next >= ay.out;
     }
 
-    /** Offset in {@link #ring()} where the next row's {@code cols * channels} floats go. */
-    int slot() {
-      return (produced % capacity) * rowLength;
+    /** The array (from index 0) where the next row's {@code cols * channels} floats go. */
+    float[] slot() {
+      return ring[produced % capacity];
     }
 
     /**
@@ -276,11 +279,11 @@ public final class Resampler {
       if (done()) {
         return;
       }
-      int o = slot();
+      float[] row = slot();
       if (ch == 3) {
-        widen(ring, o, d, p, rowLength);
+        widen(row, d, p, rowLength);
       } else {
-        premultiply(ring, o, d, p, rowLength);
+        premultiply(row, d, p, rowLength);
       }
       commit();
     }
@@ -293,18 +296,18 @@ public final class Resampler {
       if (done()) {
         return;
       }
-      int o = slot();
+      float[] row = slot();
       if (ch == 3) {
         for (int i = 0; i < rowLength; i++) {
-          ring[o + i] = v[i];
+          row[i] = v[i];
         }
       } else {
         for (int i = 0; i < rowLength; i += 4) {
           float a = v[i + 3] * (1f / 255f);
-          ring[o + i] = v[i] * a;
-          ring[o + i + 1] = v[i + 1] * a;
-          ring[o + i + 2] = v[i + 2] * a;
-          ring[o + i + 3] = v[i + 3];
+          row[i] = v[i] * a;
+          row[i + 1] = v[i + 1] * a;
+          row[i + 2] = v[i + 2] * a;
+          row[i + 3] = v[i + 3];
         }
       }
       commit();
@@ -325,25 +328,25 @@ public final class Resampler {
       float[] wy = ay.weights;
       int t;
       if (n >= 4) {
-        set4(acc, ring, off(s), off(s + 1), off(s + 2), off(s + 3), rowLength, wy[base],
+        set4(acc, row(s), row(s + 1), row(s + 2), row(s + 3), rowLength, wy[base],
             wy[base + 1], wy[base + 2], wy[base + 3]);
         t = 4;
       } else {
-        multiply(acc, ring, off(s), rowLength, wy[base]);
+        multiply(acc, row(s), rowLength, wy[base]);
         t = 1;
       }
       for (; t + 4 <= n; t += 4) {
-        multiplyAdd4(acc, ring, off(s + t), off(s + t + 1), off(s + t + 2), off(s + t + 3),
+        multiplyAdd4(acc, row(s + t), row(s + t + 1), row(s + t + 2), row(s + t + 3),
             rowLength, wy[base + t], wy[base + t + 1], wy[base + t + 2], wy[base + t + 3]);
       }
       for (; t < n; t++) {
-        multiplyAdd(acc, ring, off(s + t), rowLength, wy[base + t]);
+        multiplyAdd(acc, row(s + t), rowLength, wy[base + t]);
       }
       horizontal(acc, ax, ch, out, j * outRow);
     }
 
-    private int off(int row) {
-      return (row % capacity) * rowLength;
+    private float[] row(int row) {
+      return ring[row % capacity];
     }
 
     /**
@@ -456,59 +459,63 @@ public final class Resampler {
     }
   }
 
-  private static void multiply(float[] acc, float[] src, int offset, int n, float w) {
-    for (int x = 0; x < n; x++) {
-      acc[x] = w * src[offset + x];
+  private static void widen(float[] out, byte[] d, int p, int n) {
+    for (int i = 0; i < n; i++) {
+      out[i] = d[p + i] & 0xff;
     }
   }
 
-  private static void premultiply(float[] out, int offset, byte[] d, int p, int n) {
+  private static void multiply(float[] acc, float[] src, int n, float w) {
+    for (int x = 0; x < n; x++) {
+      acc[x] = w * src[x];
+    }
+  }
+
+  private static void premultiply(float[] out, byte[] d, int p, int n) {
     for (int i = 0; i < n; i += 4) {
       float a = (d[p + i + 3] & 0xff) * (1f / 255f);
-      out[offset + i] = (d[p + i] & 0xff) * a;
-      out[offset + i + 1] = (d[p + i + 1] & 0xff) * a;
-      out[offset + i + 2] = (d[p + i + 2] & 0xff) * a;
-      out[offset + i + 3] = d[p + i + 3] & 0xff;
+      out[i] = (d[p + i] & 0xff) * a;
+      out[i + 1] = (d[p + i + 1] & 0xff) * a;
+      out[i + 2] = (d[p + i + 2] & 0xff) * a;
+      out[i + 3] = d[p + i + 3] & 0xff;
     }
   }
 
   private static void set4(
       float[] acc,
-      float[] src,
-      int o0,
-      int o1,
-      int o2,
-      int o3,
+      float[] r0,
+      float[] r1,
+      float[] r2,
+      float[] r3,
       int n,
       float w0,
       float w1,
       float w2,
       float w3) {
     for (int x = 0; x < n; x++) {
-      acc[x] = w0 * src[o0 + x] + w1 * src[o1 + x] + w2 * src[o2 + x] + w3 * src[o3 + x];
+      acc[x] = w0 * r0[x] + w1 * r1[x] + w2 * r2[x] + w3 * r3[x];
     }
   }
 
   private static void multiplyAdd4(
       float[] acc,
-      float[] src,
-      int o0,
-      int o1,
-      int o2,
-      int o3,
+      float[] r0,
+      float[] r1,
+      float[] r2,
+      float[] r3,
       int n,
       float w0,
       float w1,
       float w2,
       float w3) {
     for (int x = 0; x < n; x++) {
-      acc[x] += w0 * src[o0 + x] + w1 * src[o1 + x] + w2 * src[o2 + x] + w3 * src[o3 + x];
+      acc[x] += w0 * r0[x] + w1 * r1[x] + w2 * r2[x] + w3 * r3[x];
     }
   }
 
-  private static void multiplyAdd(float[] acc, float[] src, int offset, int n, float w) {
+  private static void multiplyAdd(float[] acc, float[] src, int n, float w) {
     for (int x = 0; x < n; x++) {
-      acc[x] += w * src[offset + x];
+      acc[x] += w * src[x];
     }
   }
 
@@ -696,7 +703,7 @@ public final class Resampler {
   }
 
   private static final class Scratch {
-    float[] ring = new float[0];
+    float[][] ring = new float[0][];
     int[] sums = new int[0];
     float[] acc = new float[0];
     float[] out = new float[0];
@@ -719,9 +726,9 @@ public final class Resampler {
       return out;
     }
 
-    float[] ring(int n) {
-      if (ring.length < n) {
-        ring = new float[n];
+    float[][] ring(int rows, int length) {
+      if (ring.length < rows || ring[0].length < length) {
+        ring = new float[rows][length];
       }
       return ring;
     }
@@ -742,8 +749,8 @@ public final class Resampler {
 
     /** Drops arrays too large to keep around between renders. */
     void release() {
-      if (ring.length > RETAIN_LIMIT) {
-        ring = new float[0];
+      if ((long) ring.length * (ring.length == 0 ? 0 : ring[0].length) > RETAIN_LIMIT) {
+        ring = new float[0][];
       }
       if (sums.length > RETAIN_LIMIT) {
         sums = new int[0];
