@@ -377,8 +377,26 @@ public final class PngDecoder {
   /** Row buffers kept per thread between decodes (up to a few MB), so the hot path allocates none. */
   private static final class Buffers {
     private static final int RETAIN = 4 << 20;
+    private static final int IMAGE_RETAIN = 16 << 20;
     byte[] batch = new byte[0];
     byte[] row = new byte[0];
+    byte[] image = new byte[0];
+
+    byte[] image(int n) {
+      if (n > IMAGE_RETAIN) {
+        return new byte[n];
+      }
+      if (image.length < n) {
+        image = new byte[n];
+      }
+      return image;
+    }
+
+    void releaseImage() {
+      if (image.length > IMAGE_RETAIN) {
+        image = new byte[0];
+      }
+    }
 
     byte[] batch(int n) {
       if (batch.length < n) {
@@ -409,7 +427,9 @@ public final class PngDecoder {
       throws DataFormatException {
     int w = header.width();
     int h = header.height();
-    byte[] image = new byte[Math.multiplyExact(Math.multiplyExact(w, h), channels)];
+    // Every pixel is written by exactly one pass, so a reused buffer needs no clearing.
+    Buffers buffers = BUFFERS.get();
+    byte[] image = buffers.image(Math.multiplyExact(Math.multiplyExact(w, h), channels));
     for (int[] pass : ADAM7) {
       int pw = (w - pass[0] + pass[2] - 1) / pass[2];
       int ph = (h - pass[1] + pass[3] - 1) / pass[3];
@@ -426,6 +446,10 @@ public final class PngDecoder {
           (py, row, offset) -> {
             int y = pass[1] + py * pass[3];
             int step = pass[2] * channels;
+            if (step == channels) {
+              System.arraycopy(row, offset, image, (y * w + pass[0]) * channels, pw * channels);
+              return;
+            }
             for (int px = 0, o = (y * w + pass[0]) * channels, p = offset;
                 px < pw;
                 px++, o += step, p += channels) {
@@ -438,6 +462,7 @@ public final class PngDecoder {
     for (int y = 0; y < h; y++) {
       sink.row(y, image, y * w * channels);
     }
+    buffers.releaseImage();
   }
 
   private static long interlacedBytes(Header header) {
