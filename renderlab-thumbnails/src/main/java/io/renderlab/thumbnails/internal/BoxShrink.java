@@ -155,8 +155,8 @@ public final class BoxShrink implements PngDecoder.RowSink {
   private int shift;
 
   /**
-   * {@code a / n} (both non-negative) through a multiply by {@code inverse = 1.0 / n}, corrected
-   * to the exact integer quotient: a 64-bit division per sample was this sink's largest cost.
+   * {@code a / n} (both non-negative) through a multiply by {@code inverse = 1.0 / n}, corrected to
+   * the exact integer quotient: a 64-bit division per sample was this sink's largest cost.
    */
   private static int quotient(long a, long n, double inverse) {
     long q = (long) (a * inverse);

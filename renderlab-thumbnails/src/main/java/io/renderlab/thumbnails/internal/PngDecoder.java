@@ -374,7 +374,9 @@ public final class PngDecoder {
 
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
-  /** Row buffers kept per thread between decodes (up to a few MB), so the hot path allocates none. */
+  /**
+   * Row buffers kept per thread between decodes (up to a few MB), so the hot path allocates none.
+   */
   private static final class Buffers {
     private static final int RETAIN = 4 << 20;
     private static final int IMAGE_RETAIN = 16 << 20;

@@ -236,11 +236,14 @@ public final class Resampler {
     private final int capacity;
     private final int outRow;
     private final Scratch scratch;
+
     /**
      * One array per row, each indexed from 0: C2 (JDK 17) vectorises a loop only when its arrays'
-     * indices can be aligned together, so rows at offsets in one shared array ran scalar, 8× slower.
+     * indices can be aligned together, so rows at offsets in one shared array ran scalar, 8×
+     * slower.
      */
     private final float[][] ring;
+
     private final float[] acc;
     private final float[] out;
     private int produced;
@@ -328,16 +331,34 @@ public final class Resampler {
       float[] wy = ay.weights;
       int t;
       if (n >= 4) {
-        set4(acc, row(s), row(s + 1), row(s + 2), row(s + 3), rowLength, wy[base],
-            wy[base + 1], wy[base + 2], wy[base + 3]);
+        set4(
+            acc,
+            row(s),
+            row(s + 1),
+            row(s + 2),
+            row(s + 3),
+            rowLength,
+            wy[base],
+            wy[base + 1],
+            wy[base + 2],
+            wy[base + 3]);
         t = 4;
       } else {
         multiply(acc, row(s), rowLength, wy[base]);
         t = 1;
       }
       for (; t + 4 <= n; t += 4) {
-        multiplyAdd4(acc, row(s + t), row(s + t + 1), row(s + t + 2), row(s + t + 3),
-            rowLength, wy[base + t], wy[base + t + 1], wy[base + t + 2], wy[base + t + 3]);
+        multiplyAdd4(
+            acc,
+            row(s + t),
+            row(s + t + 1),
+            row(s + t + 2),
+            row(s + t + 3),
+            rowLength,
+            wy[base + t],
+            wy[base + t + 1],
+            wy[base + t + 2],
+            wy[base + t + 3]);
       }
       for (; t < n; t++) {
         multiplyAdd(acc, row(s + t), rowLength, wy[base + t]);
