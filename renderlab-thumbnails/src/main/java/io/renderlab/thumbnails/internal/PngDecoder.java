@@ -383,6 +383,17 @@ public final class PngDecoder {
     byte[] batch = new byte[0];
     byte[] row = new byte[0];
     byte[] image = new byte[0];
+    byte[] compressed = new byte[0];
+
+    byte[] compressed(int n) {
+      if (n > RETAIN) {
+        return new byte[n];
+      }
+      if (compressed.length < n) {
+        compressed = new byte[n];
+      }
+      return compressed;
+    }
 
     byte[] image(int n) {
       if (n > IMAGE_RETAIN) {
@@ -487,9 +498,26 @@ public final class PngDecoder {
     int next;
 
     Stream(byte[] png, List<int[]> idats, Inflater inflater) {
-      this.png = png;
-      this.idats = idats;
       this.inflater = inflater;
+      if (idats.size() == 1) {
+        this.png = png;
+        this.idats = idats;
+        return;
+      }
+      // One contiguous input: zlib then stays in its fast loop instead of leaving it at every
+      // chunk boundary (PNG writers cut IDAT every 8 KB), which made inflating ~15% slower.
+      int total = 0;
+      for (int[] chunk : idats) {
+        total += chunk[1]; // cannot overflow: the chunks lie within png
+      }
+      byte[] joined = BUFFERS.get().compressed(total);
+      int o = 0;
+      for (int[] chunk : idats) {
+        System.arraycopy(png, chunk[0], joined, o, chunk[1]);
+        o += chunk[1];
+      }
+      this.png = joined;
+      this.idats = List.of(new int[] {0, total});
     }
 
     /** Inflates up to {@code n} bytes; -1 when the data ends first. */
