@@ -380,13 +380,14 @@ public final class PngDecoder {
   private static final class Buffers {
     private static final int RETAIN = 4 << 20;
     private static final int IMAGE_RETAIN = 16 << 20;
+    private static final int COMPRESSED_RETAIN = 8 << 20;
     byte[] batch = new byte[0];
     byte[] row = new byte[0];
     byte[] image = new byte[0];
     byte[] compressed = new byte[0];
 
     byte[] compressed(int n) {
-      if (n > RETAIN) {
+      if (n > COMPRESSED_RETAIN) {
         return new byte[n];
       }
       if (compressed.length < n) {
