@@ -141,10 +141,12 @@ public final class BoxShrink implements PngDecoder.RowSink {
         out[o + 2] = 0;
         out[o + 3] = 0;
       } else {
-        out[o] = (int) ((s0 + s3 / 2) / s3);
-        out[o + 1] = (int) ((s1 + s3 / 2) / s3);
-        out[o + 2] = (int) ((s2 + s3 / 2) / s3);
-        out[o + 3] = (int) ((s3 + n / 2) / n);
+        double inv = 1.0 / s3;
+        long h = s3 / 2;
+        out[o] = quotient(s0 + h, s3, inv);
+        out[o + 1] = quotient(s1 + h, s3, inv);
+        out[o + 2] = quotient(s2 + h, s3, inv);
+        out[o + 3] = shift >= 0 ? (int) ((s3 + n / 2) >>> shift) : quotient(s3 + n / 2, n, inverse);
       }
     }
     this.out.add(out);

@@ -36,6 +36,9 @@ public final class PngDecoder {
   /** Deflate's largest expansion (258-byte matches at about two bits each), with slack. */
   private static final long MAX_INFLATE_RATIO = 1040;
 
+  /** Compressed bytes handed to zlib at a time (IDAT payloads joined). */
+  private static final int STAGE_BYTES = 512 * 1024;
+
   /** Inflate in batches of about this many bytes of rows. */
   private static final int BATCH_BYTES = 256 * 1024;
 
@@ -380,20 +383,16 @@ public final class PngDecoder {
   private static final class Buffers {
     private static final int RETAIN = 4 << 20;
     private static final int IMAGE_RETAIN = 16 << 20;
-    private static final int COMPRESSED_RETAIN = 8 << 20;
     byte[] batch = new byte[0];
     byte[] row = new byte[0];
     byte[] image = new byte[0];
-    byte[] compressed = new byte[0];
+    byte[] stage;
 
-    byte[] compressed(int n) {
-      if (n > COMPRESSED_RETAIN) {
-        return new byte[n];
+    byte[] stage() {
+      if (stage == null) {
+        stage = new byte[STAGE_BYTES];
       }
-      if (compressed.length < n) {
-        compressed = new byte[n];
-      }
-      return compressed;
+      return stage;
     }
 
     byte[] image(int n) {
@@ -491,34 +490,51 @@ public final class PngDecoder {
     return total;
   }
 
-  /** The IDAT chunks as one zlib stream. */
+  /**
+   * The IDAT chunks as one zlib stream. Their payloads are copied into a per-thread staging buffer
+   * of {@link #STAGE_BYTES} at a time, so zlib sees one contiguous input and stays in its fast loop
+   * instead of leaving it at every chunk boundary (PNG writers cut IDAT every 8 KB): inflating is
+   * ~15% faster that way.
+   */
   private static final class Stream {
     final byte[] png;
     final List<int[]> idats;
     final Inflater inflater;
+    final byte[] stage;
     int next;
+    int used; // bytes of idats.get(next) already staged
 
     Stream(byte[] png, List<int[]> idats, Inflater inflater) {
+      this.png = png;
+      this.idats = idats;
       this.inflater = inflater;
-      if (idats.size() == 1) {
-        this.png = png;
-        this.idats = idats;
-        return;
+      this.stage = idats.size() > 1 ? BUFFERS.get().stage() : null;
+    }
+
+    /** Hands zlib the next input; false when there is none. */
+    private boolean feed() {
+      if (next >= idats.size()) {
+        return false;
       }
-      // One contiguous input: zlib then stays in its fast loop instead of leaving it at every
-      // chunk boundary (PNG writers cut IDAT every 8 KB), which made inflating ~15% slower.
-      int total = 0;
-      for (int[] chunk : idats) {
-        total += chunk[1]; // cannot overflow: the chunks lie within png
+      if (stage == null) {
+        int[] chunk = idats.get(next++);
+        inflater.setInput(png, chunk[0], chunk[1]);
+        return true;
       }
-      byte[] joined = BUFFERS.get().compressed(total);
-      int o = 0;
-      for (int[] chunk : idats) {
-        System.arraycopy(png, chunk[0], joined, o, chunk[1]);
-        o += chunk[1];
+      int n = 0;
+      while (n < stage.length && next < idats.size()) {
+        int[] chunk = idats.get(next);
+        int take = Math.min(stage.length - n, chunk[1] - used);
+        System.arraycopy(png, chunk[0] + used, stage, n, take);
+        n += take;
+        used += take;
+        if (used == chunk[1]) {
+          next++;
+          used = 0;
+        }
       }
-      this.png = joined;
-      this.idats = List.of(new int[] {0, total});
+      inflater.setInput(stage, 0, n);
+      return true;
     }
 
     /** Inflates up to {@code n} bytes; -1 when the data ends first. */
@@ -528,11 +544,9 @@ public final class PngDecoder {
           return -1;
         }
         if (inflater.needsInput()) {
-          if (next >= idats.size()) {
+          if (!feed()) {
             return -1;
           }
-          int[] chunk = idats.get(next++);
-          inflater.setInput(png, chunk[0], chunk[1]);
           continue;
         }
         int r = inflater.inflate(b, off, n);
