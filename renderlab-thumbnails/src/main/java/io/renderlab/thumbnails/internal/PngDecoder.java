@@ -755,8 +755,10 @@ public final class PngDecoder {
     int filter = b[row];
     int cur = row + 1;
     int prev = prevRow + 1;
-    if (!firstRow && (bpp == 3 || bpp == 4) && n % bpp == 0 && filter >= 1 && filter <= 4) {
-      if (bpp == 3) {
+    if (!firstRow && bpp <= 4 && bpp != 2 && n % bpp == 0 && filter >= 1 && filter <= 4) {
+      if (bpp == 1) {
+        unfilter1(b, cur, prev, n, filter);
+      } else if (bpp == 3) {
         unfilter3(b, cur, prev, n, filter);
       } else {
         unfilter4(b, cur, prev, n, filter);
@@ -818,9 +820,42 @@ public final class PngDecoder {
     }
   }
 
-  // Sub, Average and Paeth for 8-bit RGB and RGBA, the common case, with the pixel to the left (and
-  // above-left) carried in locals: the generic loops read back the byte they stored bpp steps
-  // earlier, a store-to-load chain that made unfiltering slower than inflating.
+  // Sub, Average and Paeth for 8-bit RGB, RGBA and one-byte pixels (grey, palette), the common
+  // cases, with the pixel to the left (and above-left) carried in locals: the generic loops read
+  // back the byte they stored bpp steps earlier, a store-to-load chain that made unfiltering
+  // slower than inflating.
+
+  private static void unfilter1(byte[] b, int cur, int prev, int n, int filter) {
+    int a = 0;
+    switch (filter) {
+      case 1 -> {
+        for (int i = 0; i < n; i++) {
+          a = (b[cur + i] + a) & 0xff;
+          b[cur + i] = (byte) a;
+        }
+      }
+      case 2 -> {
+        for (int i = 0; i < n; i++) {
+          b[cur + i] += b[prev + i];
+        }
+      }
+      case 3 -> {
+        for (int i = 0; i < n; i++) {
+          a = (b[cur + i] + ((a + (b[prev + i] & 0xff)) >>> 1)) & 0xff;
+          b[cur + i] = (byte) a;
+        }
+      }
+      default -> {
+        int c = 0;
+        for (int i = 0; i < n; i++) {
+          int u = b[prev + i] & 0xff;
+          a = (b[cur + i] + paeth(a, u, c)) & 0xff;
+          b[cur + i] = (byte) a;
+          c = u;
+        }
+      }
+    }
+  }
 
   private static void unfilter3(byte[] b, int cur, int prev, int n, int filter) {
     int a0 = 0;
