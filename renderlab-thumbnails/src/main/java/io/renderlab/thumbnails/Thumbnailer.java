@@ -195,17 +195,8 @@ public final class Thumbnailer {
           "Cannot decode the image/png image (truncated or corrupt?): " + e.getMessage(), e);
     }
     byte[] icc = PngDecoder.iccProfile(image).orElse(null);
-    return finish(
-        shrunk.result(),
-        ax.first(),
-        ay.first(),
-        ax.shrunkLength(),
-        ay.shrunkLength(),
-        g,
-        ax.boxShrunkInput(),
-        ay.boxShrunkInput(),
-        1,
-        icc);
+    // The decoder fed the resize row by row: what is left is packing, colour and encoding.
+    return finish(shrunk.result(), shrunk.channels(), false, g, 1, icc);
   }
 
   private Thumbnail renderJpeg(byte[] image) {
@@ -686,9 +677,15 @@ public final class Thumbnailer {
       int orientation,
       byte[] icc) {
     float[] resized = Resampler.resize(src, left, top, w, h, ax, ay);
-    int[] argb = Resampler.pack(resized, g.outWidth() * g.outHeight(), src.channels(), src.ycc());
+    return finish(resized, src.channels(), src.ycc(), g, orientation, icc);
+  }
+
+  /** As above from the resized floats {@code resized} (see {@link Resampler#resize}). */
+  private Thumbnail finish(
+      float[] resized, int channels, boolean ycc, Geometry g, int orientation, byte[] icc) {
+    int[] argb = Resampler.pack(resized, g.outWidth() * g.outHeight(), channels, ycc);
     Argb upright =
-        Pixels.orient(new Argb(argb, g.outWidth(), g.outHeight(), src.alpha()), orientation);
+        Pixels.orient(new Argb(argb, g.outWidth(), g.outHeight(), channels == 4), orientation);
     upright =
         ColorProfiles.toSrgb(
             upright, icc); // on the small result: as sharp's, to within ~1 level (README)

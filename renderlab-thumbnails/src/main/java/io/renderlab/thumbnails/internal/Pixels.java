@@ -103,7 +103,11 @@ public final class Pixels {
     return of(converted);
   }
 
-  /** An image for the encoder that wraps {@code argb} without copying it. */
+  /**
+   * An image for the encoder that wraps {@code argb} without copying it. Its {@code getData()}
+   * hands out the raster itself rather than a copy (webp-imageio reads the pixels through it and
+   * only reads), which saves a full-size copy per encode.
+   */
   public static BufferedImage wrap(int[] argb, int w, int h, boolean alpha) {
     java.awt.image.DirectColorModel model =
         alpha
@@ -120,7 +124,12 @@ public final class Pixels {
                 ? new int[] {0xff0000, 0xff00, 0xff, 0xff000000}
                 : new int[] {0xff0000, 0xff00, 0xff},
             null);
-    return new BufferedImage(model, raster, false, null);
+    return new BufferedImage(model, raster, false, null) {
+      @Override
+      public java.awt.image.Raster getData() {
+        return getRaster();
+      }
+    };
   }
 
   /** Applies EXIF orientation 1-8, returning the upright pixels. */

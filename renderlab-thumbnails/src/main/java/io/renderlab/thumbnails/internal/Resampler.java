@@ -208,50 +208,152 @@ public final class Resampler {
    */
   public static float[] resize(
       Interleaved src, int left, int top, int width, int height, Axis ax, Axis ay) {
-    Scratch scratch = SCRATCH.get();
     int ch = src.channels();
     int cols = ax.last - ax.first + 1;
-    int rowLength = cols * ch;
-    int capacity = ay.taps;
-    float[] ring = scratch.ring(capacity * rowLength);
-    int[] sums = scratch.sums(cols * ax.shrink * ch);
-    float[] acc = scratch.acc(rowLength);
-    int outRow = ax.out * ch;
-    float[] out = scratch.out(ay.out * outRow);
-    int produced = 0; // shrunk rows (relative to ay.first) in the ring so far
-    for (int j = 0; j < ay.out; j++) {
+    Rows rows = new Rows(ax, ay, ch);
+    int[] sums = SCRATCH.get().sums(cols * ax.shrink * ch);
+    for (int r = 0; !rows.done(); r++) {
+      shrunkRow(
+          src, left, top, width, height, ay.first + r, ay.shrink, ax, cols, sums, rows.slot(), 0);
+      rows.commit();
+    }
+    return rows.finish();
+  }
+
+  /**
+   * The vertical and horizontal Lanczos3 passes, streaming: box-shrunk rows arrive top to bottom
+   * (from {@link Axis#first()} of the vertical axis on) and each output row is computed as soon as
+   * the rows it reads are in, from a ring of {@code taps} rows. Decoders feed it directly, so no
+   * full-size image is ever allocated, copied or widened. One per render; uses the thread's
+   * scratch.
+   */
+  public static final class Rows {
+    private final Axis ax;
+    private final Axis ay;
+    private final int ch;
+    private final int cols;
+    private final int rowLength;
+    private final int capacity;
+    private final int outRow;
+    private final Scratch scratch;
+
+    /**
+     * One array per row, each indexed from 0: C2 (JDK 17) vectorises a loop only when its arrays'
+     * indices can be aligned together, so rows at offsets in one shared array ran scalar, 8×
+     * slower.
+     */
+    private final float[][] ring;
+
+    private final float[] acc;
+    private final float[] out;
+    private int produced;
+    private int next;
+
+    /** Planned for {@code channels} (3, or 4 with alpha) over axes that do no box shrink. */
+    public Rows(Axis ax, Axis ay, int channels) {
+      this.ax = ax;
+      this.ay = ay;
+      this.ch = channels;
+      this.cols = ax.last - ax.first + 1;
+      this.rowLength = cols * channels;
+      this.capacity = ay.taps;
+      this.outRow = ax.out * channels;
+      this.scratch = SCRATCH.get();
+      this.ring = scratch.ring(capacity, rowLength);
+      this.acc = scratch.acc(rowLength);
+      this.out = scratch.out(ay.out * outRow);
+    }
+
+    /** True once every output row is computed: later rows are not needed. */
+    public boolean done() {
+      return next >= ay.out;
+    }
+
+    /** The array (from index 0) where the next row's {@code cols * channels} floats go. */
+    float[] slot() {
+      return ring[produced % capacity];
+    }
+
+    /**
+     * Adds the next row from 8-bit samples ({@code cols} pixels from {@code d[p]}, alpha not
+     * premultiplied).
+     */
+    public void add(byte[] d, int p) {
+      if (done()) {
+        return;
+      }
+      float[] row = slot();
+      if (ch == 3) {
+        widen(row, d, p, rowLength);
+      } else {
+        premultiply(row, d, p, rowLength);
+      }
+      commit();
+    }
+
+    /**
+     * Adds the next row from 8-bit sample values held as ints ({@code cols} pixels from {@code
+     * v[0]}, alpha not premultiplied).
+     */
+    void add(int[] v) {
+      if (done()) {
+        return;
+      }
+      float[] row = slot();
+      if (ch == 3) {
+        for (int i = 0; i < rowLength; i++) {
+          row[i] = v[i];
+        }
+      } else {
+        for (int i = 0; i < rowLength; i += 4) {
+          float a = v[i + 3] * (1f / 255f);
+          row[i] = v[i] * a;
+          row[i + 1] = v[i + 1] * a;
+          row[i + 2] = v[i + 2] * a;
+          row[i + 3] = v[i + 3];
+        }
+      }
+      commit();
+    }
+
+    /** The row at {@link #slot()} is filled: computes every output row that now has its rows. */
+    void commit() {
+      produced++;
+      while (next < ay.out && ay.start[next] + ay.count[next] <= produced) {
+        emit(next++);
+      }
+    }
+
+    private void emit(int j) {
       int s = ay.start[j];
       int n = ay.count[j];
-      while (produced < s + n) {
-        if (produced >= s) {
-          shrunkRow(
-              src,
-              left,
-              top,
-              width,
-              height,
-              ay.first + produced,
-              ay.shrink,
-              ax,
-              cols,
-              sums,
-              ring,
-              (produced % capacity) * rowLength);
-        }
-        produced++;
-      }
       int base = j * ay.taps;
       float[] wy = ay.weights;
-      multiply(acc, ring, (s % capacity) * rowLength, rowLength, wy[base]);
-      int t = 1;
+      int t;
+      if (n >= 4) {
+        set4(
+            acc,
+            row(s),
+            row(s + 1),
+            row(s + 2),
+            row(s + 3),
+            rowLength,
+            wy[base],
+            wy[base + 1],
+            wy[base + 2],
+            wy[base + 3]);
+        t = 4;
+      } else {
+        multiply(acc, row(s), rowLength, wy[base]);
+        t = 1;
+      }
       for (; t + 4 <= n; t += 4) {
         multiplyAdd4(
             acc,
-            ring,
-            ((s + t) % capacity) * rowLength,
-            ((s + t + 1) % capacity) * rowLength,
-            ((s + t + 2) % capacity) * rowLength,
-            ((s + t + 3) % capacity) * rowLength,
+            row(s + t),
+            row(s + t + 1),
+            row(s + t + 2),
+            row(s + t + 3),
             rowLength,
             wy[base + t],
             wy[base + t + 1],
@@ -259,12 +361,27 @@ public final class Resampler {
             wy[base + t + 3]);
       }
       for (; t < n; t++) {
-        multiplyAdd(acc, ring, ((s + t) % capacity) * rowLength, rowLength, wy[base + t]);
+        multiplyAdd(acc, row(s + t), rowLength, wy[base + t]);
       }
       horizontal(acc, ax, ch, out, j * outRow);
     }
-    scratch.release();
-    return out;
+
+    private float[] row(int row) {
+      return ring[row % capacity];
+    }
+
+    /**
+     * The result: {@code ay.out() * ax.out() * channels} floats, as {@link #resize} returns.
+     *
+     * @throws IllegalStateException when rows are missing
+     */
+    public float[] finish() {
+      if (!done()) {
+        throw new IllegalStateException("resize got " + produced + " rows, needs more");
+      }
+      scratch.release();
+      return out;
+    }
   }
 
   // The row loops below are small and separate so the JIT compiles each to SIMD; four rows at a
@@ -310,7 +427,25 @@ public final class Resampler {
     }
   }
 
-  private static void addPacked(long[] even, long[] odd, byte[] d, int p, int words) {
+  /** Unpacks {@link #addPacked} lanes: {@code words * 8} column sums into {@code sums}. */
+  static void unpack(long[] even, long[] odd, int words, int[] sums) {
+    for (int k = 0; k < words; k++) {
+      long e = even[k];
+      long o = odd[k];
+      int i = k << 3;
+      sums[i] = (int) (e & 0xffff);
+      sums[i + 1] = (int) (o & 0xffff);
+      sums[i + 2] = (int) ((e >>> 16) & 0xffff);
+      sums[i + 3] = (int) ((o >>> 16) & 0xffff);
+      sums[i + 4] = (int) ((e >>> 32) & 0xffff);
+      sums[i + 5] = (int) ((o >>> 32) & 0xffff);
+      sums[i + 6] = (int) (e >>> 48);
+      sums[i + 7] = (int) (o >>> 48);
+    }
+  }
+
+  /** Adds {@code words * 8} bytes from {@code d[p]} into 16-bit lanes: even bytes, odd bytes. */
+  static void addPacked(long[] even, long[] odd, byte[] d, int p, int words) {
     for (int k = 0; k < words; k++) {
       long v = (long) LONGS.get(d, p + (k << 3));
       even[k] += v & EVEN_BYTES;
@@ -345,32 +480,63 @@ public final class Resampler {
     }
   }
 
-  private static void multiply(float[] acc, float[] src, int offset, int n, float w) {
-    for (int x = 0; x < n; x++) {
-      acc[x] = w * src[offset + x];
+  private static void widen(float[] out, byte[] d, int p, int n) {
+    for (int i = 0; i < n; i++) {
+      out[i] = d[p + i] & 0xff;
     }
   }
 
-  private static void multiplyAdd4(
+  private static void multiply(float[] acc, float[] src, int n, float w) {
+    for (int x = 0; x < n; x++) {
+      acc[x] = w * src[x];
+    }
+  }
+
+  private static void premultiply(float[] out, byte[] d, int p, int n) {
+    for (int i = 0; i < n; i += 4) {
+      float a = (d[p + i + 3] & 0xff) * (1f / 255f);
+      out[i] = (d[p + i] & 0xff) * a;
+      out[i + 1] = (d[p + i + 1] & 0xff) * a;
+      out[i + 2] = (d[p + i + 2] & 0xff) * a;
+      out[i + 3] = d[p + i + 3] & 0xff;
+    }
+  }
+
+  private static void set4(
       float[] acc,
-      float[] src,
-      int o0,
-      int o1,
-      int o2,
-      int o3,
+      float[] r0,
+      float[] r1,
+      float[] r2,
+      float[] r3,
       int n,
       float w0,
       float w1,
       float w2,
       float w3) {
     for (int x = 0; x < n; x++) {
-      acc[x] += w0 * src[o0 + x] + w1 * src[o1 + x] + w2 * src[o2 + x] + w3 * src[o3 + x];
+      acc[x] = w0 * r0[x] + w1 * r1[x] + w2 * r2[x] + w3 * r3[x];
     }
   }
 
-  private static void multiplyAdd(float[] acc, float[] src, int offset, int n, float w) {
+  private static void multiplyAdd4(
+      float[] acc,
+      float[] r0,
+      float[] r1,
+      float[] r2,
+      float[] r3,
+      int n,
+      float w0,
+      float w1,
+      float w2,
+      float w3) {
     for (int x = 0; x < n; x++) {
-      acc[x] += w * src[offset + x];
+      acc[x] += w0 * r0[x] + w1 * r1[x] + w2 * r2[x] + w3 * r3[x];
+    }
+  }
+
+  private static void multiplyAdd(float[] acc, float[] src, int n, float w) {
+    for (int x = 0; x < n; x++) {
+      acc[x] += w * src[x];
     }
   }
 
@@ -515,10 +681,12 @@ public final class Resampler {
 
   /**
    * Packs resized floats into ARGB ints: un-premultiplies, converts JFIF YCbCr to RGB when {@code
-   * ycc}, rounds and clamps.
+   * ycc}, rounds and clamps. The result (exactly {@code n} ints) is a per-thread buffer that the
+   * next pack on the same thread overwrites, unless it is very large: a fresh 640 KB array per
+   * render costs page faults.
    */
   public static int[] pack(float[] px, int n, int ch, boolean ycc) {
-    int[] out = new int[n];
+    int[] out = SCRATCH.get().packed(n);
     for (int i = 0, p = 0; i < n; i++, p += ch) {
       float c0 = px[p];
       float c1 = px[p + 1];
@@ -556,10 +724,21 @@ public final class Resampler {
   }
 
   private static final class Scratch {
-    float[] ring = new float[0];
+    float[][] ring = new float[0][];
     int[] sums = new int[0];
     float[] acc = new float[0];
     float[] out = new float[0];
+    int[] packed = new int[0];
+
+    int[] packed(int n) {
+      if (n > RETAIN_LIMIT) {
+        return new int[n];
+      }
+      if (packed.length != n) {
+        packed = new int[n];
+      }
+      return packed;
+    }
 
     float[] out(int n) {
       if (out.length < n) {
@@ -568,9 +747,9 @@ public final class Resampler {
       return out;
     }
 
-    float[] ring(int n) {
-      if (ring.length < n) {
-        ring = new float[n];
+    float[][] ring(int rows, int length) {
+      if (ring.length < rows || ring[0].length < length) {
+        ring = new float[rows][length];
       }
       return ring;
     }
@@ -591,8 +770,8 @@ public final class Resampler {
 
     /** Drops arrays too large to keep around between renders. */
     void release() {
-      if (ring.length > RETAIN_LIMIT) {
-        ring = new float[0];
+      if ((long) ring.length * (ring.length == 0 ? 0 : ring[0].length) > RETAIN_LIMIT) {
+        ring = new float[0][];
       }
       if (sums.length > RETAIN_LIMIT) {
         sums = new int[0];
