@@ -4,7 +4,8 @@ package io.renderlab.thumbnails.internal.jpeg;
  * libjpeg-turbo's integer inverse DCTs, transcribed so our samples match the ones sharp's decoder
  * produces: {@code jpeg_idct_islow} (8×8 out, jidctint.c) and the reduced-size ones of jidctred.c
  * ({@code jpeg_idct_4x4}, {@code 2x2}, {@code 1x1}), which decode a block straight to 1/2, 1/4 or
- * 1/8 of its size. Coefficients are in natural order, dequantised here. Arithmetic is 32-bit, as in
+ * 1/8 of its size. Coefficients are in natural order, dequantised here; each IDCT clears the
+ * coefficients it reads, so a block it has transformed is zero wherever it was read. Arithmetic is 32-bit, as in
  * libjpeg-turbo's builds where {@code JLONG} is 32 bits: exact for any valid 8-bit data. Not public
  * API.
  */
@@ -57,6 +58,7 @@ final class Idct {
   /** Full 8×8 (jpeg_idct_islow). {@code ws} is 64 ints of scratch. */
   static void idct8(short[] in, int off, int[] q, int[] ws, byte[] out, int o, int stride) {
     for (int c = 0; c < 8; c++) {
+      int i0 = in[off + c];
       int i1 = in[off + 8 + c];
       int i2 = in[off + 16 + c];
       int i3 = in[off + 24 + c];
@@ -64,8 +66,16 @@ final class Idct {
       int i5 = in[off + 40 + c];
       int i6 = in[off + 48 + c];
       int i7 = in[off + 56 + c];
+      in[off + c] = 0;
+      in[off + 8 + c] = 0;
+      in[off + 16 + c] = 0;
+      in[off + 24 + c] = 0;
+      in[off + 32 + c] = 0;
+      in[off + 40 + c] = 0;
+      in[off + 48 + c] = 0;
+      in[off + 56 + c] = 0;
       if ((i1 | i2 | i3 | i4 | i5 | i6 | i7) == 0) {
-        int dc = (in[off + c] * q[c]) << PASS1_BITS;
+        int dc = (i0 * q[c]) << PASS1_BITS;
         ws[c] = dc;
         ws[8 + c] = dc;
         ws[16 + c] = dc;
@@ -81,7 +91,7 @@ final class Idct {
       int z1 = (z2 + z3) * FIX_0_541196100;
       int tmp2 = z1 + z3 * -FIX_1_847759065;
       int tmp3 = z1 + z2 * FIX_0_765366865;
-      z2 = in[off + c] * q[c];
+      z2 = i0 * q[c];
       z3 = i4 * q[32 + c];
       int tmp0 = (z2 + z3) << CONST_BITS;
       int tmp1 = (z2 - z3) << CONST_BITS;
@@ -186,21 +196,29 @@ final class Idct {
       if (c == 4) {
         continue;
       }
+      int i0 = in[off + c];
       int i1 = in[off + 8 + c];
       int i2 = in[off + 16 + c];
       int i3 = in[off + 24 + c];
       int i5 = in[off + 40 + c];
       int i6 = in[off + 48 + c];
       int i7 = in[off + 56 + c];
+      in[off + c] = 0;
+      in[off + 8 + c] = 0;
+      in[off + 16 + c] = 0;
+      in[off + 24 + c] = 0;
+      in[off + 40 + c] = 0;
+      in[off + 48 + c] = 0;
+      in[off + 56 + c] = 0;
       if ((i1 | i2 | i3 | i5 | i6 | i7) == 0) {
-        int dc = (in[off + c] * q[c]) << PASS1_BITS;
+        int dc = (i0 * q[c]) << PASS1_BITS;
         ws[c] = dc;
         ws[8 + c] = dc;
         ws[16 + c] = dc;
         ws[24 + c] = dc;
         continue;
       }
-      int tmp0 = (in[off + c] * q[c]) << (CONST_BITS + 1);
+      int tmp0 = (i0 * q[c]) << (CONST_BITS + 1);
       int z2 = i2 * q[16 + c];
       int z3 = i6 * q[48 + c];
       int tmp2 = z2 * FIX_1_847759065 + z3 * -FIX_0_765366865;
@@ -269,17 +287,23 @@ final class Idct {
       if (c == 2 || c == 4 || c == 6) {
         continue;
       }
+      int i0 = in[off + c];
       int i1 = in[off + 8 + c];
       int i3 = in[off + 24 + c];
       int i5 = in[off + 40 + c];
       int i7 = in[off + 56 + c];
+      in[off + c] = 0;
+      in[off + 8 + c] = 0;
+      in[off + 24 + c] = 0;
+      in[off + 40 + c] = 0;
+      in[off + 56 + c] = 0;
       if ((i1 | i3 | i5 | i7) == 0) {
-        int dc = (in[off + c] * q[c]) << PASS1_BITS;
+        int dc = (i0 * q[c]) << PASS1_BITS;
         ws[c] = dc;
         ws[8 + c] = dc;
         continue;
       }
-      int tmp10 = (in[off + c] * q[c]) << (CONST_BITS + 2);
+      int tmp10 = (i0 * q[c]) << (CONST_BITS + 2);
       int tmp0 =
           i7 * q[56 + c] * -FIX_0_720959822
               + i5 * q[40 + c] * FIX_0_850430095
@@ -313,5 +337,6 @@ final class Idct {
   /** 1×1 out of an 8×8 block (jpeg_idct_1x1): the DC term over eight. */
   static void idct1(short[] in, int off, int[] q, byte[] out, int o) {
     out[o] = limit((in[off] * q[0] + 4) >> 3);
+    in[off] = 0;
   }
 }
