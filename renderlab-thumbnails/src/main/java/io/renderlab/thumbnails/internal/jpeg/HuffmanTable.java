@@ -17,7 +17,7 @@ final class HuffmanTable {
   final int[] valoffset = new int[18];
 
   final int[] symbols;
-  static final int AC_LOOKAHEAD = Integer.getInteger("acl", 11);
+  static final int AC_LOOKAHEAD = 11;
 
   /**
    * For AC use, indexed by the next {@value #AC_LOOKAHEAD} bits: when a code and its magnitude bits
@@ -27,8 +27,8 @@ final class HuffmanTable {
   final int[] acFast = new int[1 << AC_LOOKAHEAD];
 
   /**
-   * {@link #acFast} for sequential blocks that are zero where not written: also the end of block
-   * as a run of 63 and ZRL as a run of 15, both with the value 0, so that a whole block decodes
+   * {@link #acFast} for sequential blocks that are zero where not written: also the end of block as
+   * a run of 63 and ZRL as a run of 15, both with the value 0, so that a whole block decodes
    * through this one table (storing a zero where the block is already zero is harmless).
    */
   final int[] acBlock = new int[1 << AC_LOOKAHEAD];

@@ -25,7 +25,6 @@ import java.util.Arrays;
  * failure is an {@link UnsupportedImageException}. Not public API.
  */
 public final class JpegDecoder {
-  static final boolean XF = Boolean.getBoolean("xf"), XD = Boolean.getBoolean("xd"), XZ = Boolean.getBoolean("xz"), XK = Boolean.getBoolean("xk");
   /** Zigzag index to natural (row-major) index, padded so a corrupt run cannot index past 63. */
   static final int[] NATURAL = {
     0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5,
@@ -37,10 +36,10 @@ public final class JpegDecoder {
 
   /**
    * Where a block's zigzag coefficient goes for an IDCT of each output size (1, 2, 4, 8; other
-   * indexes unused): its natural index when that IDCT reads it, else the unread slot {@link #SPARE}.
-   * A decoded block then holds only what its IDCT reads, and the IDCT, which clears what it reads,
-   * leaves it zero for the next block. {@code SKIP} sends every AC coefficient to the spare slot
-   * (blocks outside the window, which are not transformed).
+   * indexes unused): its natural index when that IDCT reads it, else the unread slot {@link
+   * #SPARE}. A decoded block then holds only what its IDCT reads, and the IDCT, which clears what
+   * it reads, leaves it zero for the next block. {@code SKIP} sends every AC coefficient to the
+   * spare slot (blocks outside the window, which are not transformed).
    */
   private static final int[][] NATURAL_FOR = new int[9][];
 
@@ -112,6 +111,10 @@ public final class JpegDecoder {
   private final int[] ringRows = new int[3];
   private final byte[][] plane = new byte[3][];
   private final int[][] q = new int[3][];
+
+  /** {@code q} as each component's IDCT takes it ({@link Idct#prepare2} for the 2×2 one). */
+  private final int[][] qIdct = new int[3][];
+
   private int mcuLo;
   private int mcuHi;
 
@@ -352,7 +355,7 @@ public final class JpegDecoder {
     int p = pos;
     long acc = buf;
     int n = bits;
-    if (!XF && !hitMarker && p <= d.length - 8) {
+    if (!hitMarker && p <= d.length - 8) {
       // Eight bytes at once: take all that fit before the first 0xFF (stuffing or a marker).
       long w = (long) LONG_BE.get(d, p);
       long x = ~w; // a byte of w is 0xFF where this byte is 0
@@ -485,23 +488,18 @@ public final class JpegDecoder {
 
   /**
    * Decodes one sequential block into {@code blk} at {@code off}, AC coefficient {@code k} (zigzag)
-   * at {@code off + nat[k]}. When {@code zeroed} (the block is zero wherever this writes, and {@code
-   * nat} has 128 entries), the end of block and ZRL come through {@link HuffmanTable#acBlock} too.
+   * at {@code off + nat[k]}. When {@code zeroed} (the block is zero wherever this writes, and
+   * {@code nat} has 128 entries), the end of block and ZRL come through {@link
+   * HuffmanTable#acBlock} too.
    */
   private void decodeBaseline(
-      short[] blk,
-      int off,
-      HuffmanTable dct,
-      HuffmanTable act,
-      int c,
-      int[] nat,
-      boolean zeroed) {
+      short[] blk, int off, HuffmanTable dct, HuffmanTable act, int c, int[] nat, boolean zeroed) {
     if (bits < 16) {
       fill();
     }
     int de = dct.dcFast[(int) (buf >>> (64 - HuffmanTable.DC_LOOKAHEAD))];
     int s;
-    if (!XD && de != 0) {
+    if (de != 0) {
       // Code and magnitude bits in one lookup.
       buf <<= de & 0xff;
       bits -= de & 0xff;
@@ -737,7 +735,15 @@ public final class JpegDecoder {
 
   // ---------------------------------------------------------------- sequential, streamed
 
+  /** Fixes each component's quantisation table as its IDCT takes it, once the tables are final. */
+  private void prepareIdct() {
+    for (int c = 0; c < nc; c++) {
+      qIdct[c] = ss[c] == 2 ? Idct.prepare2(q[c]) : q[c];
+    }
+  }
+
   private void streamBaseline(HuffmanTable[] dcs, HuffmanTable[] acs) {
+    prepareIdct();
     short[] blk = scratch.block;
     // The IDCTs leave the block zero for the next one; a decode that failed mid-block may have left
     // coefficients behind.
@@ -754,23 +760,20 @@ public final class JpegDecoder {
           }
           left--;
         }
-        boolean keep = !XK && mx >= mcuLo && mx <= mcuHi && rowNeeded(m);
+        boolean keep = mx >= mcuLo && mx <= mcuHi && rowNeeded(m);
         for (int c = 0; c < nc; c++) {
           HuffmanTable dct = dcs[c];
           HuffmanTable act = acs[c];
           int hc = f.h[c];
           int vc = f.v[c];
           int s = ss[c];
-          int[] nat = XZ ? NATURAL : keep ? NATURAL_FOR[s] : SKIP;
+          int[] nat = keep ? NATURAL_FOR[s] : SKIP;
           for (int by = 0; by < vc; by++) {
             for (int bx = 0; bx < hc; bx++) {
               decodeBaseline(blk, 0, dct, act, c, nat, true);
               if (keep) {
                 int row = ((m * vc + by) * s) % ringRows[c];
                 idct(c, blk, 0, ws, row * planeStride[c] + (mx * hc + bx) * s);
-              }
-              if (XZ) {
-                Arrays.fill(blk, (short) 0);
               }
             }
           }
@@ -793,7 +796,7 @@ public final class JpegDecoder {
     switch (ss[c]) {
       case 8 -> Idct.idct8(blk, off, q[c], ws, plane[c], o, planeStride[c]);
       case 4 -> Idct.idct4(blk, off, q[c], ws, plane[c], o, planeStride[c]);
-      case 2 -> Idct.idct2(blk, off, q[c], ws, plane[c], o, planeStride[c]);
+      case 2 -> Idct.idct2(blk, off, qIdct[c], plane[c], o, planeStride[c]);
       default -> Idct.idct1(blk, off, q[c], plane[c], o);
     }
   }
@@ -919,6 +922,7 @@ public final class JpegDecoder {
 
   private void outputBuffered() {
     allocateOutput(false);
+    prepareIdct();
     short[] zero = scratch.zeroBlock;
     int[] ws = scratch.ws;
     for (int m = 0; m < mcusY; m++) {
