@@ -190,95 +190,99 @@ final class Idct {
     }
   }
 
-  /** 4×4 out of an 8×8 block (jpeg_idct_4x4; coefficient row and column 4 are not used). */
+  /**
+   * 4×4 out of an 8×8 block (jpeg_idct_4x4; coefficient row and column 4 are not used). The columns
+   * and rows are separate calls with constant indexes, so that each inlined copy has its own
+   * all-zero branch to predict.
+   */
   static void idct4(short[] in, int off, int[] q, int[] ws, byte[] out, int o, int stride) {
-    for (int c = 0; c < 8; c++) {
-      if (c == 4) {
-        continue;
-      }
-      int i0 = in[off + c];
-      int i1 = in[off + 8 + c];
-      int i2 = in[off + 16 + c];
-      int i3 = in[off + 24 + c];
-      int i5 = in[off + 40 + c];
-      int i6 = in[off + 48 + c];
-      int i7 = in[off + 56 + c];
-      in[off + c] = 0;
-      in[off + 8 + c] = 0;
-      in[off + 16 + c] = 0;
-      in[off + 24 + c] = 0;
-      in[off + 40 + c] = 0;
-      in[off + 48 + c] = 0;
-      in[off + 56 + c] = 0;
-      if ((i1 | i2 | i3 | i5 | i6 | i7) == 0) {
-        int dc = (i0 * q[c]) << PASS1_BITS;
-        ws[c] = dc;
-        ws[8 + c] = dc;
-        ws[16 + c] = dc;
-        ws[24 + c] = dc;
-        continue;
-      }
-      int tmp0 = (i0 * q[c]) << (CONST_BITS + 1);
-      int z2 = i2 * q[16 + c];
-      int z3 = i6 * q[48 + c];
-      int tmp2 = z2 * FIX_1_847759065 + z3 * -FIX_0_765366865;
-      int tmp10 = tmp0 + tmp2;
-      int tmp12 = tmp0 - tmp2;
-      int z1 = i7 * q[56 + c];
-      z2 = i5 * q[40 + c];
-      z3 = i3 * q[24 + c];
-      int z4 = i1 * q[8 + c];
-      tmp0 =
-          z1 * -FIX_0_211164243
-              + z2 * FIX_1_451774981
-              + z3 * -FIX_2_172734803
-              + z4 * FIX_1_061594337;
-      tmp2 =
-          z1 * -FIX_0_509795579
-              + z2 * -FIX_0_601344887
-              + z3 * FIX_0_899976223
-              + z4 * FIX_2_562915447;
-      final int sh = CONST_BITS - PASS1_BITS + 1;
-      final int rnd = 1 << (sh - 1);
-      ws[c] = ((tmp10 + tmp2 + rnd) >> sh);
-      ws[24 + c] = ((tmp10 - tmp2 + rnd) >> sh);
-      ws[8 + c] = ((tmp12 + tmp0 + rnd) >> sh);
-      ws[16 + c] = ((tmp12 - tmp0 + rnd) >> sh);
+    column4(in, off, q, ws, 0);
+    column4(in, off, q, ws, 1);
+    column4(in, off, q, ws, 2);
+    column4(in, off, q, ws, 3);
+    column4(in, off, q, ws, 5);
+    column4(in, off, q, ws, 6);
+    column4(in, off, q, ws, 7);
+    row4(ws, 0, out, o);
+    row4(ws, 8, out, o + stride);
+    row4(ws, 16, out, o + 2 * stride);
+    row4(ws, 24, out, o + 3 * stride);
+  }
+
+  /** Pass one of jpeg_idct_4x4 for column {@code c}. */
+  private static void column4(short[] in, int off, int[] q, int[] ws, int c) {
+    int i0 = in[off + c];
+    int i1 = in[off + 8 + c];
+    int i2 = in[off + 16 + c];
+    int i3 = in[off + 24 + c];
+    int i5 = in[off + 40 + c];
+    int i6 = in[off + 48 + c];
+    int i7 = in[off + 56 + c];
+    in[off + c] = 0;
+    in[off + 8 + c] = 0;
+    in[off + 16 + c] = 0;
+    in[off + 24 + c] = 0;
+    in[off + 40 + c] = 0;
+    in[off + 48 + c] = 0;
+    in[off + 56 + c] = 0;
+    if ((i1 | i2 | i3 | i5 | i6 | i7) == 0) {
+      int dc = (i0 * q[c]) << PASS1_BITS;
+      ws[c] = dc;
+      ws[8 + c] = dc;
+      ws[16 + c] = dc;
+      ws[24 + c] = dc;
+      return;
+    }
+    int tmp0 = (i0 * q[c]) << (CONST_BITS + 1);
+    int z2 = i2 * q[16 + c];
+    int z3 = i6 * q[48 + c];
+    int tmp2 = z2 * FIX_1_847759065 + z3 * -FIX_0_765366865;
+    int tmp10 = tmp0 + tmp2;
+    int tmp12 = tmp0 - tmp2;
+    int z1 = i7 * q[56 + c];
+    z2 = i5 * q[40 + c];
+    z3 = i3 * q[24 + c];
+    int z4 = i1 * q[8 + c];
+    tmp0 =
+        z1 * -FIX_0_211164243 + z2 * FIX_1_451774981 + z3 * -FIX_2_172734803 + z4 * FIX_1_061594337;
+    tmp2 =
+        z1 * -FIX_0_509795579 + z2 * -FIX_0_601344887 + z3 * FIX_0_899976223 + z4 * FIX_2_562915447;
+    final int sh = CONST_BITS - PASS1_BITS + 1;
+    final int rnd = 1 << (sh - 1);
+    ws[c] = ((tmp10 + tmp2 + rnd) >> sh);
+    ws[24 + c] = ((tmp10 - tmp2 + rnd) >> sh);
+    ws[8 + c] = ((tmp12 + tmp0 + rnd) >> sh);
+    ws[16 + c] = ((tmp12 - tmp0 + rnd) >> sh);
+  }
+
+  /** Pass two of jpeg_idct_4x4 for the row at {@code w}. */
+  private static void row4(int[] ws, int w, byte[] out, int o) {
+    if ((ws[w + 1] | ws[w + 2] | ws[w + 3] | ws[w + 5] | ws[w + 6] | ws[w + 7]) == 0) {
+      byte dc = limit((ws[w] + (1 << (PASS1_BITS + 2))) >> (PASS1_BITS + 3));
+      out[o] = dc;
+      out[o + 1] = dc;
+      out[o + 2] = dc;
+      out[o + 3] = dc;
+      return;
     }
     final int sh = CONST_BITS + PASS1_BITS + 3 + 1;
     final int rnd = 1 << (sh - 1);
-    for (int r = 0, w = 0; r < 4; r++, w += 8, o += stride) {
-      if ((ws[w + 1] | ws[w + 2] | ws[w + 3] | ws[w + 5] | ws[w + 6] | ws[w + 7]) == 0) {
-        byte dc = limit((ws[w] + (1 << (PASS1_BITS + 2))) >> (PASS1_BITS + 3));
-        out[o] = dc;
-        out[o + 1] = dc;
-        out[o + 2] = dc;
-        out[o + 3] = dc;
-        continue;
-      }
-      int tmp0 = ws[w] << (CONST_BITS + 1);
-      int tmp2 = ws[w + 2] * FIX_1_847759065 + ws[w + 6] * -FIX_0_765366865;
-      int tmp10 = tmp0 + tmp2;
-      int tmp12 = tmp0 - tmp2;
-      int z1 = ws[w + 7];
-      int z2 = ws[w + 5];
-      int z3 = ws[w + 3];
-      int z4 = ws[w + 1];
-      tmp0 =
-          z1 * -FIX_0_211164243
-              + z2 * FIX_1_451774981
-              + z3 * -FIX_2_172734803
-              + z4 * FIX_1_061594337;
-      tmp2 =
-          z1 * -FIX_0_509795579
-              + z2 * -FIX_0_601344887
-              + z3 * FIX_0_899976223
-              + z4 * FIX_2_562915447;
-      out[o] = limit(((tmp10 + tmp2 + rnd) >> sh));
-      out[o + 3] = limit(((tmp10 - tmp2 + rnd) >> sh));
-      out[o + 1] = limit(((tmp12 + tmp0 + rnd) >> sh));
-      out[o + 2] = limit(((tmp12 - tmp0 + rnd) >> sh));
-    }
+    int tmp0 = ws[w] << (CONST_BITS + 1);
+    int tmp2 = ws[w + 2] * FIX_1_847759065 + ws[w + 6] * -FIX_0_765366865;
+    int tmp10 = tmp0 + tmp2;
+    int tmp12 = tmp0 - tmp2;
+    int z1 = ws[w + 7];
+    int z2 = ws[w + 5];
+    int z3 = ws[w + 3];
+    int z4 = ws[w + 1];
+    tmp0 =
+        z1 * -FIX_0_211164243 + z2 * FIX_1_451774981 + z3 * -FIX_2_172734803 + z4 * FIX_1_061594337;
+    tmp2 =
+        z1 * -FIX_0_509795579 + z2 * -FIX_0_601344887 + z3 * FIX_0_899976223 + z4 * FIX_2_562915447;
+    out[o] = limit(((tmp10 + tmp2 + rnd) >> sh));
+    out[o + 3] = limit(((tmp10 - tmp2 + rnd) >> sh));
+    out[o + 1] = limit(((tmp12 + tmp0 + rnd) >> sh));
+    out[o + 2] = limit(((tmp12 - tmp0 + rnd) >> sh));
   }
 
   /**

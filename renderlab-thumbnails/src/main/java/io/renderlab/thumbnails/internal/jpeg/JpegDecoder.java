@@ -769,11 +769,11 @@ public final class JpegDecoder {
           int s = ss[c];
           int[] nat = keep ? NATURAL_FOR[s] : SKIP;
           for (int by = 0; by < vc; by++) {
-            for (int bx = 0; bx < hc; bx++) {
+            int o = keep ? ((m * vc + by) * s) % ringRows[c] * planeStride[c] + mx * hc * s : 0;
+            for (int bx = 0; bx < hc; bx++, o += s) {
               decodeBaseline(blk, 0, dct, act, c, nat, true);
               if (keep) {
-                int row = ((m * vc + by) * s) % ringRows[c];
-                idct(c, blk, 0, ws, row * planeStride[c] + (mx * hc + bx) * s);
+                idct(c, blk, 0, ws, o);
               }
             }
           }
