@@ -254,6 +254,37 @@ class JpegDecoderTest {
   }
 
   @Test
+  void aDecodeThatFailedMidBlockLeavesNothingBehindForTheNextOnTheSameThread() throws Exception {
+    byte[] good = resource("s420.jpg");
+    byte[][] expected = new byte[1][];
+    // A fresh thread: its own per-thread scratch, untouched by any failure.
+    Thread fresh =
+        new Thread(
+            () -> expected[0] = Arrays.copyOf(decode(good, 1).pixels().data(), 203 * 117 * 3));
+    fresh.start();
+    fresh.join();
+    int sos = 0;
+    while (!((good[sos] & 0xff) == 0xff && (good[sos + 1] & 0xff) == 0xda)) {
+      sos++;
+    }
+
+    for (int k = 0; k < 20; k++) {
+      // Stuffed 0xFF bytes (all ones) part-way through the scan: an invalid Huffman code, met
+      // after some of a block's coefficients were stored.
+      byte[] corrupt = good.clone();
+      for (int i = 0; i < 8; i++) {
+        corrupt[sos + 20 + k * 37 + 2 * i] = (byte) 0xff;
+        corrupt[sos + 21 + k * 37 + 2 * i] = 0;
+      }
+      assertThatThrownBy(() -> decode(corrupt, 1)).isInstanceOf(UnsupportedImageException.class);
+
+      byte[] after = Arrays.copyOf(decode(good, 1).pixels().data(), 203 * 117 * 3);
+
+      assertThat(after).as("decode after failure %d", k).isEqualTo(expected[0]);
+    }
+  }
+
+  @Test
   void leavesArithmeticLosslessAndCmykToImageIo() {
     byte[] jpeg = resource("s420.jpg");
     byte[] arithmetic = jpeg.clone();

@@ -17,13 +17,29 @@ final class HuffmanTable {
   final int[] valoffset = new int[18];
 
   final int[] symbols;
-  static final int AC_LOOKAHEAD = 10;
+  static final int AC_LOOKAHEAD = 11;
 
   /**
-   * For AC use, indexed by the next 10 bits: when a code and its magnitude bits both fit, {@code
-   * value << 16 | run << 8 | total length}, else 0: one lookup per typical coefficient.
+   * For AC use, indexed by the next {@value #AC_LOOKAHEAD} bits: when a code and its magnitude bits
+   * both fit, {@code value << 16 | run << 8 | total length}, else 0: one lookup per typical
+   * coefficient.
    */
   final int[] acFast = new int[1 << AC_LOOKAHEAD];
+
+  /**
+   * {@link #acFast} for sequential blocks that are zero where not written: also the end of block as
+   * a run of 63 and ZRL as a run of 15, both with the value 0, so that a whole block decodes
+   * through this one table (storing a zero where the block is already zero is harmless).
+   */
+  final int[] acBlock = new int[1 << AC_LOOKAHEAD];
+
+  static final int DC_LOOKAHEAD = 10;
+
+  /**
+   * For DC use, indexed by the next {@value #DC_LOOKAHEAD} bits: when a code and its magnitude bits
+   * both fit, {@code difference << 16 | total length}, else 0 (lengths are never 0).
+   */
+  final int[] dcFast = new int[1 << DC_LOOKAHEAD];
 
   private HuffmanTable(int[] symbols) {
     this.symbols = symbols;
@@ -56,31 +72,52 @@ final class HuffmanTable {
       code <<= 1;
     }
     t.maxcode[17] = Integer.MAX_VALUE;
-    code = 0;
-    k = 0;
-    for (int len = 1; len <= AC_LOOKAHEAD; len++) {
+    combine(counts, symbols, t.acFast, AC_LOOKAHEAD, AC);
+    combine(counts, symbols, t.acBlock, AC_LOOKAHEAD, AC_BLOCK);
+    combine(counts, symbols, t.dcFast, DC_LOOKAHEAD, DC);
+    return t;
+  }
+
+  private static final int DC = 0;
+  private static final int AC = 1;
+  private static final int AC_BLOCK = 2;
+
+  /**
+   * Fills {@code table} (indexed by the next {@code lookahead} bits) with the codes whose magnitude
+   * bits fit too: {@code value << 16 | run << 8 | total length}. For DC the symbol is the size, and
+   * size 0 is included (value 0). AC symbols of size 0 are left out, except for {@code AC_BLOCK}:
+   * ZRL as run 15 and every other (an end of block in a sequential scan) as run 63, value 0.
+   */
+  private static void combine(int[] counts, int[] symbols, int[] table, int lookahead, int kind) {
+    boolean dc = kind == DC;
+    int code = 0;
+    int k = 0;
+    for (int len = 1; len <= lookahead; len++) {
       for (int i = 0; i < counts[len]; i++, k++, code++) {
         int rs = symbols[k];
-        int size = rs & 15;
-        if (size == 0 || len + size > AC_LOOKAHEAD) {
+        int size = dc ? rs : rs & 15;
+        int run = dc ? 0 : rs >> 4;
+        if (size == 0 && !dc) {
+          if (kind != AC_BLOCK) {
+            continue;
+          }
+          run = run == 15 ? 15 : 63;
+        }
+        if (size > 16 || len + size > lookahead) {
           continue;
         }
         int total = len + size;
-        int shift = AC_LOOKAHEAD - total;
+        int shift = lookahead - total;
         for (int m = 0; m < (1 << size); m++) {
-          int value = m < (1 << (size - 1)) ? m - (1 << size) + 1 : m;
-          int entry = (value << 16) | ((rs >> 4) << 8) | total;
+          int value = size == 0 ? 0 : m < (1 << (size - 1)) ? m - (1 << size) + 1 : m;
+          int entry = (value << 16) | (run << 8) | total;
           int base = (((code << size) | m) << shift);
           for (int j = 0; j < (1 << shift); j++) {
-            t.acFast[base | j] = entry;
+            table[base | j] = entry;
           }
         }
       }
       code <<= 1;
     }
-    for (int len = AC_LOOKAHEAD + 1; len <= 16; len++) {
-      k += counts[len];
-    }
-    return t;
   }
 }

@@ -2,6 +2,9 @@ package io.renderlab.thumbnails.internal.jpeg;
 
 import io.renderlab.core.UnsupportedImageException;
 import io.renderlab.thumbnails.internal.Interleaved;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -30,6 +33,48 @@ public final class JpegDecoder {
     58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
     63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63
   };
+
+  /**
+   * Where a block's zigzag coefficient goes for an IDCT of each output size (1, 2, 4, 8; other
+   * indexes unused): its natural index when that IDCT reads it, else the unread slot {@link
+   * #SPARE}. A decoded block then holds only what its IDCT reads, and the IDCT, which clears what
+   * it reads, leaves it zero for the next block. {@code SKIP} sends every AC coefficient to the
+   * spare slot (blocks outside the window, which are not transformed).
+   */
+  private static final int[][] NATURAL_FOR = new int[9][];
+
+  private static final int[] SKIP = new int[128];
+
+  /** The block slot no IDCT reads; a block is 65 shorts. */
+  private static final int SPARE = 64;
+
+  static {
+    for (int size : new int[] {1, 2, 4, 8}) {
+      // Padded past 63 as NATURAL is, for the end-of-block run of HuffmanTable.acBlock.
+      int[] t = new int[128];
+      for (int k = 0; k < t.length; k++) {
+        int z = NATURAL[Math.min(k, 63)];
+        int row = z >> 3;
+        int col = z & 7;
+        boolean read =
+            switch (size) {
+              case 8 -> true;
+              case 4 -> row != 4 && col != 4; // jpeg_idct_4x4 skips row and column 4
+              case 2 -> (row == 0 || (row & 1) == 1) && (col == 0 || (col & 1) == 1);
+              default -> z == 0;
+            };
+        t[k] = read ? z : SPARE;
+      }
+      NATURAL_FOR[size] = t;
+    }
+    Arrays.fill(SKIP, SPARE);
+    SKIP[0] = 0;
+  }
+
+  private static final VarHandle LONG_BE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+  private static final long LOW7 = 0x7f7f7f7f7f7f7f7fL;
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -66,6 +111,10 @@ public final class JpegDecoder {
   private final int[] ringRows = new int[3];
   private final byte[][] plane = new byte[3][];
   private final int[][] q = new int[3][];
+
+  /** {@code q} as each component's IDCT takes it ({@link Idct#prepare2} for the 2×2 one). */
+  private final int[][] qIdct = new int[3][];
+
   private int mcuLo;
   private int mcuHi;
 
@@ -296,12 +345,36 @@ public final class JpegDecoder {
     padBytes = 0;
   }
 
+  /**
+   * Tops the bit buffer up to more than 56 bits. The buffer holds its {@code bits} unread bits at
+   * the top (most significant first), zeros below, so a lookup of the next k bits is a constant
+   * shift ({@code buf >>> (64 - k)}) and consuming them a shift left.
+   */
   private void fill() {
     byte[] d = data;
-    // Fast path: plain bytes (no 0xFF) while well inside the data.
     int p = pos;
     long acc = buf;
     int n = bits;
+    if (!hitMarker && p <= d.length - 8) {
+      // Eight bytes at once: take all that fit before the first 0xFF (stuffing or a marker).
+      long w = (long) LONG_BE.get(d, p);
+      long x = ~w; // a byte of w is 0xFF where this byte is 0
+      long ff = ~(((x & LOW7) + LOW7) | x | LOW7); // exactly those bytes' high bits
+      int take = Math.min((64 - n) >>> 3, Long.numberOfLeadingZeros(ff) >>> 3);
+      if (take > 0) {
+        int sh = take << 3;
+        acc |= (w & (-1L << (64 - sh))) >>> n;
+        n += sh;
+        p += take;
+        if (n > 56) {
+          pos = p;
+          buf = acc;
+          bits = n;
+          return;
+        }
+      }
+    }
+    // Byte by byte: plain bytes (no 0xFF) while inside the data, then the careful path.
     if (!hitMarker) {
       int end = d.length - 1;
       while (n <= 56 && p < end) {
@@ -309,26 +382,23 @@ public final class JpegDecoder {
         if (v == -1) {
           break;
         }
-        acc = (acc << 8) | (v & 0xff);
+        acc |= (long) (v & 0xff) << (56 - n);
         n += 8;
         p++;
       }
     }
-    pos = p;
-    buf = acc;
-    bits = n;
-    while (bits <= 56) {
-      int b = 0;
+    while (n <= 56) {
+      int v = 0;
       if (!hitMarker) {
-        if (pos < d.length) {
-          b = d[pos] & 0xff;
-          if (b != 0xff) {
-            pos++;
-          } else if (pos + 1 < d.length && d[pos + 1] == 0) {
-            pos += 2;
+        if (p < d.length) {
+          v = d[p] & 0xff;
+          if (v != 0xff) {
+            p++;
+          } else if (p + 1 < d.length && d[p + 1] == 0) {
+            p += 2;
           } else {
             hitMarker = true; // a marker (or the end): feed zeros, as libjpeg does, and count them
-            b = 0;
+            v = 0;
           }
         } else {
           hitMarker = true;
@@ -337,9 +407,12 @@ public final class JpegDecoder {
       if (hitMarker) {
         padBytes++;
       }
-      buf = (buf << 8) | b;
-      bits += 8;
+      acc |= (long) v << (56 - n);
+      n += 8;
     }
+    pos = p;
+    buf = acc;
+    bits = n;
   }
 
   /**
@@ -355,17 +428,17 @@ public final class JpegDecoder {
     if (bits < 16) {
       fill();
     }
-    int e =
-        t.fast[
-            (int) (buf >>> (bits - HuffmanTable.LOOKAHEAD)) & ((1 << HuffmanTable.LOOKAHEAD) - 1)];
+    int e = t.fast[(int) (buf >>> (64 - HuffmanTable.LOOKAHEAD))];
     if (e != 0) {
+      buf <<= e >> 8;
       bits -= e >> 8;
       return e & 0xff;
     }
-    int code = (int) (buf >>> (bits - 16)) & 0xffff;
+    int code = (int) (buf >>> 48);
     for (int len = HuffmanTable.LOOKAHEAD + 1; len <= 16; len++) {
       int c = code >>> (16 - len);
       if (c <= t.maxcode[len]) {
+        buf <<= len;
         bits -= len;
         return t.symbols[c + t.valoffset[len]];
       }
@@ -373,21 +446,21 @@ public final class JpegDecoder {
     throw JpegFrame.corrupt("an invalid Huffman code");
   }
 
+  /** The next {@code s} (1..16) bits as a signed magnitude (JPEG's EXTEND). */
   private int receiveExtend(int s) {
-    if (bits < s) {
-      fill();
-    }
-    bits -= s;
-    int v = (int) (buf >>> bits) & ((1 << s) - 1);
+    int v = receive(s);
     return v < (1 << (s - 1)) ? v - (1 << s) + 1 : v;
   }
 
+  /** The next {@code s} (1..16) bits. */
   private int receive(int s) {
     if (bits < s) {
       fill();
     }
+    int v = (int) (buf >>> (64 - s));
+    buf <<= s;
     bits -= s;
-    return (int) (buf >>> bits) & ((1 << s) - 1);
+    return v;
   }
 
   private void restart() {
@@ -413,21 +486,41 @@ public final class JpegDecoder {
 
   // ---------------------------------------------------------------- entropy decoding
 
-  private void decodeBaseline(short[] blk, int off, HuffmanTable dct, HuffmanTable act, int c) {
-    int s = decode(dct);
-    if (s != 0) {
-      if (s > 16) {
-        throw JpegFrame.corrupt("a bad DC code");
+  /**
+   * Decodes one sequential block into {@code blk} at {@code off}, AC coefficient {@code k} (zigzag)
+   * at {@code off + nat[k]}. When {@code zeroed} (the block is zero wherever this writes, and
+   * {@code nat} has 128 entries), the end of block and ZRL come through {@link
+   * HuffmanTable#acBlock} too.
+   */
+  private void decodeBaseline(
+      short[] blk, int off, HuffmanTable dct, HuffmanTable act, int c, int[] nat, boolean zeroed) {
+    if (bits < 16) {
+      fill();
+    }
+    int de = dct.dcFast[(int) (buf >>> (64 - HuffmanTable.DC_LOOKAHEAD))];
+    int s;
+    if (de != 0) {
+      // Code and magnitude bits in one lookup.
+      buf <<= de & 0xff;
+      bits -= de & 0xff;
+      pred[c] += de >> 16;
+    } else {
+      s = decode(dct);
+      if (s != 0) {
+        if (s > 16) {
+          throw JpegFrame.corrupt("a bad DC code");
+        }
+        pred[c] += receiveExtend(s);
       }
-      pred[c] += receiveExtend(s);
     }
     blk[off] = (short) pred[c];
     int[] fast = act.fast;
-    int[] acFast = act.acFast;
+    int[] acFast = zeroed ? act.acBlock : act.acFast;
     // The bit buffer lives in locals through the loop (written back around the rare calls).
     long b = buf;
     int n = bits;
-    for (int k = 1; k < 64; ) {
+    int k = 1;
+    while (k < 64) {
       if (n < 16) {
         buf = b;
         bits = n;
@@ -436,21 +529,19 @@ public final class JpegDecoder {
         n = bits;
       }
       // Most coefficients: code and magnitude in one lookup.
-      int fe =
-          acFast[
-              (int) (b >>> (n - HuffmanTable.AC_LOOKAHEAD))
-                  & ((1 << HuffmanTable.AC_LOOKAHEAD) - 1)];
+      int fe = acFast[(int) (b >>> (64 - HuffmanTable.AC_LOOKAHEAD))];
       if (fe != 0) {
+        b <<= fe & 0xff;
         n -= fe & 0xff;
         k += (fe >> 8) & 0xff;
-        blk[off + NATURAL[k]] = (short) (fe >> 16);
+        blk[off + nat[k]] = (short) (fe >> 16);
         k++;
         continue;
       }
       int rs;
-      int e =
-          fast[(int) (b >>> (n - HuffmanTable.LOOKAHEAD)) & ((1 << HuffmanTable.LOOKAHEAD) - 1)];
+      int e = fast[(int) (b >>> (64 - HuffmanTable.LOOKAHEAD))];
       if (e != 0) {
+        b <<= e >> 8;
         n -= e >> 8;
         rs = e & 0xff;
       } else {
@@ -471,9 +562,10 @@ public final class JpegDecoder {
           b = buf;
           n = bits;
         }
+        int v = (int) (b >>> (64 - s));
+        b <<= s;
         n -= s;
-        int v = (int) (b >>> n) & ((1 << s) - 1);
-        blk[off + NATURAL[k]] = (short) (v < (1 << (s - 1)) ? v - (1 << s) + 1 : v);
+        blk[off + nat[k]] = (short) (v < (1 << (s - 1)) ? v - (1 << s) + 1 : v);
         k++;
       } else {
         if (r != 15) {
@@ -507,11 +599,9 @@ public final class JpegDecoder {
       if (bits < 16) {
         fill();
       }
-      int fe =
-          acFast[
-              (int) (buf >>> (bits - HuffmanTable.AC_LOOKAHEAD))
-                  & ((1 << HuffmanTable.AC_LOOKAHEAD) - 1)];
+      int fe = acFast[(int) (buf >>> (64 - HuffmanTable.AC_LOOKAHEAD))];
       if (fe != 0) {
+        buf <<= fe & 0xff;
         bits -= fe & 0xff;
         k += (fe >> 8) & 0xff;
         blk[off + NATURAL[k]] = (short) ((fe >> 16) * (1 << al));
@@ -556,9 +646,9 @@ public final class JpegDecoder {
           n = bits;
         }
         int rs;
-        int e =
-            fast[(int) (b >>> (n - HuffmanTable.LOOKAHEAD)) & ((1 << HuffmanTable.LOOKAHEAD) - 1)];
+        int e = fast[(int) (b >>> (64 - HuffmanTable.LOOKAHEAD))];
         if (e != 0) {
+          b <<= e >> 8;
           n -= e >> 8;
           rs = e & 0xff;
         } else {
@@ -578,8 +668,9 @@ public final class JpegDecoder {
             b = buf;
             n = bits;
           }
+          s = b < 0 ? p1 : m1;
+          b <<= 1;
           n--;
-          s = ((b >>> n) & 1) != 0 ? p1 : m1;
         } else if (r != 15) {
           eobrun = 1 << r;
           if (r != 0) {
@@ -601,8 +692,10 @@ public final class JpegDecoder {
               b = buf;
               n = bits;
             }
+            boolean one = b < 0;
+            b <<= 1;
             n--;
-            if (((b >>> n) & 1) != 0 && (blk[z] & p1) == 0) {
+            if (one && (blk[z] & p1) == 0) {
               blk[z] += blk[z] >= 0 ? p1 : m1;
             }
           } else if (--r < 0) {
@@ -626,8 +719,10 @@ public final class JpegDecoder {
             b = buf;
             n = bits;
           }
+          boolean one = b < 0;
+          b <<= 1;
           n--;
-          if (((b >>> n) & 1) != 0 && (blk[z] & p1) == 0) {
+          if (one && (blk[z] & p1) == 0) {
             blk[z] += blk[z] >= 0 ? p1 : m1;
           }
         }
@@ -640,8 +735,19 @@ public final class JpegDecoder {
 
   // ---------------------------------------------------------------- sequential, streamed
 
+  /** Fixes each component's quantisation table as its IDCT takes it, once the tables are final. */
+  private void prepareIdct() {
+    for (int c = 0; c < nc; c++) {
+      qIdct[c] = ss[c] == 2 ? Idct.prepare2(q[c]) : q[c];
+    }
+  }
+
   private void streamBaseline(HuffmanTable[] dcs, HuffmanTable[] acs) {
+    prepareIdct();
     short[] blk = scratch.block;
+    // The IDCTs leave the block zero for the next one; a decode that failed mid-block may have left
+    // coefficients behind.
+    Arrays.fill(blk, (short) 0);
     int[] ws = scratch.ws;
     int restarts = f.restartInterval;
     int left = restarts;
@@ -661,14 +767,14 @@ public final class JpegDecoder {
           int hc = f.h[c];
           int vc = f.v[c];
           int s = ss[c];
+          int[] nat = keep ? NATURAL_FOR[s] : SKIP;
           for (int by = 0; by < vc; by++) {
-            for (int bx = 0; bx < hc; bx++) {
-              decodeBaseline(blk, 0, dct, act, c);
+            int o = keep ? ((m * vc + by) * s) % ringRows[c] * planeStride[c] + mx * hc * s : 0;
+            for (int bx = 0; bx < hc; bx++, o += s) {
+              decodeBaseline(blk, 0, dct, act, c, nat, true);
               if (keep) {
-                int row = ((m * vc + by) * s) % ringRows[c];
-                idct(c, blk, 0, ws, row * planeStride[c] + (mx * hc + bx) * s);
+                idct(c, blk, 0, ws, o);
               }
-              Arrays.fill(blk, (short) 0);
             }
           }
         }
@@ -690,7 +796,7 @@ public final class JpegDecoder {
     switch (ss[c]) {
       case 8 -> Idct.idct8(blk, off, q[c], ws, plane[c], o, planeStride[c]);
       case 4 -> Idct.idct4(blk, off, q[c], ws, plane[c], o, planeStride[c]);
-      case 2 -> Idct.idct2(blk, off, q[c], ws, plane[c], o, planeStride[c]);
+      case 2 -> Idct.idct2(blk, off, qIdct[c], plane[c], o, planeStride[c]);
       default -> Idct.idct1(blk, off, q[c], plane[c], o);
     }
   }
@@ -800,7 +906,7 @@ public final class JpegDecoder {
       int ah,
       int al) {
     if (!f.progressive) {
-      decodeBaseline(blk, off, dct, act, c);
+      decodeBaseline(blk, off, dct, act, c, NATURAL, false);
     } else if (ssel == 0) {
       if (ah == 0) {
         decodeDcFirst(blk, off, dct, c, al);
@@ -816,6 +922,7 @@ public final class JpegDecoder {
 
   private void outputBuffered() {
     allocateOutput(false);
+    prepareIdct();
     short[] zero = scratch.zeroBlock;
     int[] ws = scratch.ws;
     for (int m = 0; m < mcusY; m++) {
@@ -991,7 +1098,7 @@ public final class JpegDecoder {
   // ---------------------------------------------------------------- per-thread scratch
 
   private static final class Scratch {
-    final short[] block = new short[64];
+    final short[] block = new short[SPARE + 1];
     final short[] zeroBlock = new short[64];
     final int[] ws = new int[64];
     final byte[][] planes = new byte[3][];
