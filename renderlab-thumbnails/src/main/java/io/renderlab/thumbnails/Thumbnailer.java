@@ -287,9 +287,9 @@ public final class Thumbnailer {
   }
 
   /**
-   * sharp 0.34's JPEG shrink-on-load with its default {@code fastShrinkOnLoad: true}
-   * (pipeline.cc): the largest of 8, 4, 2 not above the shrink, halved when it equals the integer
-   * part of the shrink (libjpeg's rounding).
+   * sharp 0.34's JPEG shrink-on-load with its default {@code fastShrinkOnLoad: true} (pipeline.cc):
+   * the largest of 8, 4, 2 not above the shrink, halved when it equals the integer part of the
+   * shrink (libjpeg's rounding).
    */
   static int jpegShrinkOnLoad(double shrink) {
     int s = shrink >= 8 ? 8 : shrink >= 4 ? 4 : shrink >= 2 ? 2 : 1;
