@@ -17,21 +17,21 @@ final class HuffmanTable {
   final int[] valoffset = new int[18];
 
   final int[] symbols;
-  static final int AC_LOOKAHEAD = 11;
+  static final int AC_LOOKAHEAD = 10;
 
   /**
    * For AC use, indexed by the next {@value #AC_LOOKAHEAD} bits: when a code and its magnitude bits
    * both fit, {@code value << 16 | run << 8 | total length}, else 0: one lookup per typical
    * coefficient.
    */
-  final int[] acFast = new int[1 << AC_LOOKAHEAD];
+  final int[] acFast;
 
   /**
    * {@link #acFast} for sequential blocks that are zero where not written: also the end of block as
    * a run of 63 and ZRL as a run of 15, both with the value 0, so that a whole block decodes
    * through this one table (storing a zero where the block is already zero is harmless).
    */
-  final int[] acBlock = new int[1 << AC_LOOKAHEAD];
+  final int[] acBlock;
 
   static final int DC_LOOKAHEAD = 10;
 
@@ -39,14 +39,19 @@ final class HuffmanTable {
    * For DC use, indexed by the next {@value #DC_LOOKAHEAD} bits: when a code and its magnitude bits
    * both fit, {@code difference << 16 | total length}, else 0 (lengths are never 0).
    */
-  final int[] dcFast = new int[1 << DC_LOOKAHEAD];
+  final int[] dcFast;
 
-  private HuffmanTable(int[] symbols) {
+  private HuffmanTable(int[] symbols, boolean dc) {
     this.symbols = symbols;
+    // Only the class's own combined tables (a file may define many tables: keep each small).
+    this.acFast = dc ? null : new int[1 << AC_LOOKAHEAD];
+    this.acBlock = dc ? null : new int[1 << AC_LOOKAHEAD];
+    this.dcFast = dc ? new int[1 << DC_LOOKAHEAD] : null;
   }
 
-  static HuffmanTable of(int[] counts, int[] symbols) {
-    HuffmanTable t = new HuffmanTable(symbols);
+  /** A DC ({@code dc}) or AC table; only that class's combined lookups are built. */
+  static HuffmanTable of(int[] counts, int[] symbols, boolean dc) {
+    HuffmanTable t = new HuffmanTable(symbols, dc);
     int code = 0;
     int k = 0;
     for (int len = 1; len <= 16; len++) {
@@ -72,9 +77,12 @@ final class HuffmanTable {
       code <<= 1;
     }
     t.maxcode[17] = Integer.MAX_VALUE;
-    combine(counts, symbols, t.acFast, AC_LOOKAHEAD, AC);
-    combine(counts, symbols, t.acBlock, AC_LOOKAHEAD, AC_BLOCK);
-    combine(counts, symbols, t.dcFast, DC_LOOKAHEAD, DC);
+    if (dc) {
+      combine(counts, symbols, t.dcFast, DC_LOOKAHEAD, DC);
+    } else {
+      combine(counts, symbols, t.acFast, AC_LOOKAHEAD, AC);
+      combine(counts, symbols, t.acBlock, AC_LOOKAHEAD, AC_BLOCK);
+    }
     return t;
   }
 

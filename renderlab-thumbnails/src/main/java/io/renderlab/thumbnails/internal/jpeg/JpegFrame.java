@@ -333,7 +333,7 @@ public final class JpegFrame {
       for (int i = 0; i < total; i++) {
         symbols[i] = data[p + 17 + i] & 0xff;
       }
-      HuffmanTable table = HuffmanTable.of(counts, symbols);
+      HuffmanTable table = HuffmanTable.of(counts, symbols, tc == 0);
       if (tc == 0) {
         dc[th] = table;
       } else {
