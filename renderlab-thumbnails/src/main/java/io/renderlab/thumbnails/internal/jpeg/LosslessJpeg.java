@@ -230,7 +230,7 @@ public final class LosslessJpeg {
         symbols[i] = data[p + 17 + i] & 0xff;
       }
       if (tc == 0) {
-        dc[th] = HuffmanTable.of(counts, symbols);
+        dc[th] = HuffmanTable.of(counts, symbols, true);
       }
       p += 17 + total;
     }
