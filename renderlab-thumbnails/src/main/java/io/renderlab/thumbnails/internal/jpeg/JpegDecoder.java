@@ -466,14 +466,23 @@ public final class JpegDecoder {
   private void restart() {
     // The encoder byte-aligns before RSTn: drop what is left and find the marker.
     resetBits();
+    pos = afterRestartMarker(data, pos);
+    Arrays.fill(pred, 0);
+    eobrun = 0;
+  }
+
+  /**
+   * The position just past the next RSTn marker at or after {@code pos}, skipping what is left of
+   * the interval's data (stuffed bytes and fill included).
+   *
+   * @throws io.renderlab.core.UnsupportedImageException if another marker or the end comes first
+   */
+  static int afterRestartMarker(byte[] data, int pos) {
     while (pos + 1 < data.length) {
       if ((data[pos] & 0xff) == 0xff) {
         int m = data[pos + 1] & 0xff;
         if (m >= 0xd0 && m <= 0xd7) {
-          pos += 2;
-          Arrays.fill(pred, 0);
-          eobrun = 0;
-          return;
+          return pos + 2;
         }
         if (m != 0 && m != 0xff) {
           break;

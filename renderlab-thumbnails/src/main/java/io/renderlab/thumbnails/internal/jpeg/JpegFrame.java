@@ -89,6 +89,20 @@ public final class JpegFrame {
     return ids[0] == 'R' && ids[1] == 'G' && ids[2] == 'B';
   }
 
+  /**
+   * The position of the next marker's code byte at or after {@code pos} (past anything between
+   * segments and the 0xFF fill bytes before it), or {@code jpeg.length} if there is none.
+   */
+  static int markerCode(byte[] jpeg, int pos) {
+    while (pos < jpeg.length && (jpeg[pos] & 0xff) != 0xff) {
+      pos++;
+    }
+    while (pos < jpeg.length && (jpeg[pos] & 0xff) == 0xff) {
+      pos++;
+    }
+    return pos;
+  }
+
   static UnsupportedImageException corrupt(String why) {
     return new UnsupportedImageException(
         "The image/jpeg image is truncated or corrupt: " + why + ".");
@@ -109,13 +123,7 @@ public final class JpegFrame {
     int pos = 2;
     boolean sof = false;
     while (true) {
-      // Skip fill bytes and anything between segments until a marker.
-      while (pos < jpeg.length && (jpeg[pos] & 0xff) != 0xff) {
-        pos++;
-      }
-      while (pos < jpeg.length && (jpeg[pos] & 0xff) == 0xff) {
-        pos++;
-      }
+      pos = markerCode(jpeg, pos);
       if (pos >= jpeg.length) {
         throw corrupt("no image data");
       }

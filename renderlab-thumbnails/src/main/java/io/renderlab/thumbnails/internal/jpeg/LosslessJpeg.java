@@ -83,12 +83,7 @@ public final class LosslessJpeg {
     boolean frame = false;
     int scans = 0;
     while (true) {
-      while (pos < data.length && (data[pos] & 0xff) != 0xff) {
-        pos++;
-      }
-      while (pos < data.length && (data[pos] & 0xff) == 0xff) {
-        pos++;
-      }
+      pos = JpegFrame.markerCode(data, pos);
       if (pos >= data.length) {
         break;
       }
@@ -405,20 +400,7 @@ public final class LosslessJpeg {
   private void restart() {
     checkData();
     resetBits();
-    while (pos + 1 < data.length) {
-      if ((data[pos] & 0xff) == 0xff) {
-        int m = data[pos + 1] & 0xff;
-        if (m >= 0xd0 && m <= 0xd7) {
-          pos += 2;
-          return;
-        }
-        if (m != 0 && m != 0xff) {
-          break;
-        }
-      }
-      pos++;
-    }
-    throw JpegFrame.corrupt("a restart marker is missing");
+    pos = JpegDecoder.afterRestartMarker(data, pos);
   }
 
   private Interleaved output() {
