@@ -211,7 +211,8 @@ public final class Thumbnailer {
       Interleaved pixels = LosslessJpeg.decode(image);
       return finish(pixels, orientation, ColorProfiles.jpegIccProfile(image).orElse(null));
     }
-    // Arithmetic-coded, 12-bit, lossless, CMYK/YCCK: ImageIO, as before.
+    // Arithmetic-coded, 12-bit, CMYK/YCCK: ImageIO, as before.
+    boolean cmyk = cmykJpeg(image);
     int[] window = new int[4];
     Interleaved pixels =
         withReader(
@@ -220,25 +221,33 @@ public final class Thumbnailer {
             reader -> {
               int w = reader.getWidth(0);
               int h = reader.getHeight(0);
+              // CMYK/YCCK: sharp decodes at its shrink-on-load scale and converts the colours
+              // there; we average each block of inks as the scaled decode does, then convert.
+              int s =
+                  cmyk
+                      ? jpegShrinkOnLoad(
+                          Geometry.of(w, h, orientation, width, height, fit).commonShrink())
+                      : 1;
+              int sw = w / s;
+              int sh = h / s;
               // Read only the window the resize will use: libjpeg stops after its last row, and the
-              // rows and
-              // columns outside it are never copied out of the decoder.
-              Geometry g = Geometry.of(w, h, orientation, width, height, fit);
+              // rows and columns outside it are never copied out of the decoder.
+              Geometry g = Geometry.of(sw, sh, orientation, width, height, fit);
               Resampler.Axis ax =
-                  Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
+                  Resampler.Axis.of(sw, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
               Resampler.Axis ay =
-                  Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
+                  Resampler.Axis.of(sh, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
               window[0] = ax.sourceStart();
               window[1] = ay.sourceStart();
-              window[2] = w;
-              window[3] = h;
+              window[2] = sw;
+              window[3] = sh;
               ImageReadParam param = reader.getDefaultReadParam();
               param.setSourceRegion(
                   new java.awt.Rectangle(
-                      window[0],
-                      window[1],
-                      ax.sourceEnd(w) - window[0],
-                      ay.sourceEnd(h) - window[1]));
+                      window[0] * s,
+                      window[1] * s,
+                      (ax.sourceEnd(sw) - window[0]) * s,
+                      (ay.sourceEnd(sh) - window[1]) * s));
               List<String> warnings = new ArrayList<>();
               // ImageIO decodes a truncated JPEG into grey filler and only warns: refuse it
               // instead.
@@ -251,11 +260,11 @@ public final class Thumbnailer {
                 throw new UnsupportedImageException(
                     "The image/jpeg image is truncated or corrupt: " + warnings.get(0));
               }
-              return jpegPixels(raster, image);
+              return jpegPixels(raster, image, s);
             });
     // CMYK went through its profile already; YCbCr, RGB and grey go through theirs after the
     // resize.
-    byte[] icc = cmykJpeg(image) ? null : ColorProfiles.jpegIccProfile(image).orElse(null);
+    byte[] icc = cmyk ? null : ColorProfiles.jpegIccProfile(image).orElse(null);
     return finish(pixels, window[0], window[1], window[2], window[3], orientation, icc);
   }
 
@@ -469,13 +478,13 @@ public final class Thumbnailer {
   /**
    * The JPEG raster as interleaved samples: YCbCr kept as is, grey widened, CMYK/YCCK converted.
    */
-  private static Interleaved jpegPixels(Raster raster, byte[] jpeg) {
+  private static Interleaved jpegPixels(Raster raster, byte[] jpeg, int shrink) {
     int w = raster.getWidth();
     int h = raster.getHeight();
     int bands = raster.getNumBands();
     if (bands == 4) {
-      Argb rgb = cmyk(raster, jpeg);
-      return Interleaved.ofArgb(rgb.pixels(), w, h, false);
+      Argb rgb = cmyk(raster, jpeg, shrink);
+      return Interleaved.ofArgb(rgb.pixels(), rgb.width(), rgb.height(), false);
     }
     byte[] data = null;
     if (raster.getDataBuffer() instanceof DataBufferByte buffer
@@ -551,7 +560,8 @@ public final class Thumbnailer {
    * convention, which libvips assumes for every CMYK JPEG); YCCK is first turned back into CMY. The
    * inks then go through the embedded profile, or libvips' default CMYK profile, to sRGB.
    */
-  private static Argb cmyk(Raster raster, byte[] jpeg) {
+  /** CMYK/YCCK samples as ink amounts, each {@code shrink × shrink} block averaged, in sRGB. */
+  private static Argb cmyk(Raster raster, byte[] jpeg, int shrink) {
     int w = raster.getWidth();
     int h = raster.getHeight();
     boolean ycck = adobeTransform(jpeg) == 2;
@@ -578,7 +588,36 @@ public final class Thumbnailer {
         inks[o + 3] = (byte) (255 - row[i + 3]);
       }
     }
+    if (shrink > 1) {
+      inks = boxAverage(inks, w, h, 4, shrink);
+      w /= shrink;
+      h /= shrink;
+    }
     return ColorProfiles.cmykToSrgb(inks, w, h, ColorProfiles.jpegIccProfile(jpeg).orElse(null));
+  }
+
+  /** Each {@code f × f} block of {@code bands}-band samples averaged (the partial edge dropped). */
+  private static byte[] boxAverage(byte[] in, int w, int h, int bands, int f) {
+    int ow = w / f;
+    int oh = h / f;
+    byte[] out = new byte[ow * oh * bands];
+    int[] sums = new int[ow * bands];
+    int half = f * f / 2;
+    for (int oy = 0; oy < oh; oy++) {
+      java.util.Arrays.fill(sums, 0);
+      for (int y = oy * f; y < oy * f + f; y++) {
+        for (int x = 0, p = y * w * bands; x < ow * f; x++, p += bands) {
+          int o = (x / f) * bands;
+          for (int b = 0; b < bands; b++) {
+            sums[o + b] += in[p + b] & 0xff;
+          }
+        }
+      }
+      for (int i = 0, o = oy * ow * bands; i < ow * bands; i++, o++) {
+        out[o] = (byte) ((sums[i] + half) / (f * f));
+      }
+    }
+    return out;
   }
 
   /** True when the JPEG's frame has four components (CMYK or YCCK). */

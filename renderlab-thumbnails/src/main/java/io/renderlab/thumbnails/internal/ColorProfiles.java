@@ -65,17 +65,26 @@ public final class ColorProfiles {
     int n = image.width() * image.height();
     int[] px = image.pixels();
     boolean grey = op.getICC_Profiles()[0].getNumComponents() == 1;
-    int bands = grey ? 1 : 3;
+    if (grey) {
+      // A grey pixel's sRGB value depends on its level alone: 256 conversions once per profile,
+      // then a lookup per pixel (LittleCMS evaluates a grey profile's curve per pixel, slowly).
+      int[] lut = greyLut(icc, op);
+      if (lut == null) {
+        return image;
+      }
+      int[] result = new int[n];
+      for (int i = 0; i < n; i++) {
+        result[i] = (px[i] & 0xff000000) | lut[(px[i] >> 8) & 0xff]; // grey arrives as r = g = b
+      }
+      return new Argb(result, image.width(), image.height(), image.alpha());
+    }
+    int bands = 3;
     byte[] in = new byte[n * bands];
     for (int i = 0, o = 0; i < n; i++, o += bands) {
       int v = px[i];
-      if (grey) {
-        in[o] = (byte) (v >> 8); // grey pixels arrive as r = g = b
-      } else {
-        in[o] = (byte) (v >> 16);
-        in[o + 1] = (byte) (v >> 8);
-        in[o + 2] = (byte) v;
-      }
+      in[o] = (byte) (v >> 16);
+      in[o + 1] = (byte) (v >> 8);
+      in[o + 2] = (byte) v;
     }
     byte[] out = convert(op, in, image.width(), image.height(), bands);
     if (out == null) {
@@ -90,6 +99,41 @@ public final class ColorProfiles {
               | (out[o + 2] & 0xff);
     }
     return new Argb(result, image.width(), image.height(), image.alpha());
+  }
+
+  private static final Map<Key, int[]> GREY_LUTS =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, int[]> eldest) {
+          return size() > CACHE_SIZE;
+        }
+      };
+
+  /** The sRGB value (0xRRGGBB) of each grey level through {@code op}, cached; null if it fails. */
+  private static int[] greyLut(byte[] icc, ColorConvertOp op) {
+    Key key = new Key(icc);
+    synchronized (GREY_LUTS) {
+      int[] lut = GREY_LUTS.get(key);
+      if (lut != null) {
+        return lut;
+      }
+    }
+    byte[] levels = new byte[256];
+    for (int v = 0; v < 256; v++) {
+      levels[v] = (byte) v;
+    }
+    byte[] out = convert(op, levels, 256, 1, 1);
+    if (out == null) {
+      return null;
+    }
+    int[] lut = new int[256];
+    for (int v = 0, o = 0; v < 256; v++, o += 3) {
+      lut[v] = (out[o] & 0xff) << 16 | (out[o + 1] & 0xff) << 8 | (out[o + 2] & 0xff);
+    }
+    synchronized (GREY_LUTS) {
+      GREY_LUTS.put(key, lut);
+    }
+    return lut;
   }
 
   /**
