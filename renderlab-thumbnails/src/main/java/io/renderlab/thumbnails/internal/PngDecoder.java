@@ -774,9 +774,7 @@ public final class PngDecoder {
       }
       case 2 -> {
         if (!firstRow) {
-          for (int i = 0; i < n; i++) {
-            b[cur + i] += b[prev + i];
-          }
+          addUp(b, cur, prev, n);
         }
       }
       case 3 -> {
@@ -835,9 +833,7 @@ public final class PngDecoder {
         }
       }
       case 2 -> {
-        for (int i = 0; i < n; i++) {
-          b[cur + i] += b[prev + i];
-        }
+        addUp(b, cur, prev, n);
       }
       case 3 -> {
         for (int i = 0; i < n; i++) {
@@ -857,6 +853,28 @@ public final class PngDecoder {
     }
   }
 
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+          long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
+  /**
+   * The Up filter, {@code b[cur + i] += b[prev + i]} for {@code i < n}, eight bytes at a time as
+   * lane-wise additions in a long (C2 does not vectorise the byte loop: both rows sit at variable
+   * offsets in one array). The rows must not overlap.
+   */
+  static void addUp(byte[] b, int cur, int prev, int n) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+      long x = (long) LONGS.get(b, cur + i);
+      long y = (long) LONGS.get(b, prev + i);
+      LONGS.set(b, cur + i, ((x & ~HIGH_BITS) + (y & ~HIGH_BITS)) ^ ((x ^ y) & HIGH_BITS));
+    }
+    for (; i < n; i++) {
+      b[cur + i] += b[prev + i];
+    }
+  }
+
   private static void unfilter3(byte[] b, int cur, int prev, int n, int filter) {
     int a0 = 0;
     int a1 = 0;
@@ -873,9 +891,7 @@ public final class PngDecoder {
         }
       }
       case 2 -> {
-        for (int i = 0; i < n; i++) {
-          b[cur + i] += b[prev + i];
-        }
+        addUp(b, cur, prev, n);
       }
       case 3 -> {
         for (int i = 0; i < n; i += 3) {
@@ -928,9 +944,7 @@ public final class PngDecoder {
         }
       }
       case 2 -> {
-        for (int i = 0; i < n; i++) {
-          b[cur + i] += b[prev + i];
-        }
+        addUp(b, cur, prev, n);
       }
       case 3 -> {
         for (int i = 0; i < n; i += 4) {
