@@ -101,6 +101,111 @@ public final class ColorProfiles {
     return new Argb(result, image.width(), image.height(), image.alpha());
   }
 
+  /**
+   * CMYK to sRGB through LittleCMS costs ~300 ns a pixel (the JDK's transform is not optimised for
+   * 8-bit CMYK): images of at least this many pixels go through a {@value #GRID}⁴ table sampled
+   * from the same transform once per profile, interpolated as LittleCMS's own optimised 8-bit
+   * transforms do.
+   */
+  private static final int LUT_MIN_PIXELS = 16_384;
+
+  private static final int GRID = 17;
+
+  private static final Map<Key, int[]> CMYK_LUTS =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, int[]> eldest) {
+          return size() > 4;
+        }
+      };
+
+  /**
+   * sRGB samples at every grid point, {@code ((k * G + y) * G + m) * G + c} × 3; null on failure.
+   */
+  private static int[] cmykLut(byte[] profile, ColorConvertOp op) {
+    Key key = new Key(profile);
+    synchronized (CMYK_LUTS) {
+      int[] lut = CMYK_LUTS.get(key);
+      if (lut != null) {
+        return lut;
+      }
+    }
+    int points = GRID * GRID * GRID * GRID;
+    byte[] grid = new byte[points * 4];
+    int p = 0;
+    for (int k = 0; k < GRID; k++) {
+      for (int y = 0; y < GRID; y++) {
+        for (int m = 0; m < GRID; m++) {
+          for (int c = 0; c < GRID; c++) {
+            grid[p++] = gridLevel(c);
+            grid[p++] = gridLevel(m);
+            grid[p++] = gridLevel(y);
+            grid[p++] = gridLevel(k);
+          }
+        }
+      }
+    }
+    byte[] out = convert(op, grid, points, 1, 4);
+    if (out == null) {
+      return null;
+    }
+    int[] lut = new int[points * 3];
+    for (int i = 0; i < lut.length; i++) {
+      lut[i] = out[i] & 0xff;
+    }
+    synchronized (CMYK_LUTS) {
+      CMYK_LUTS.put(key, lut);
+    }
+    return lut;
+  }
+
+  private static byte gridLevel(int i) {
+    return (byte) Math.round(i * 255.0 / (GRID - 1));
+  }
+
+  /** Quadrilinear interpolation of {@code lut} at each of the {@code n} CMYK pixels. */
+  private static byte[] interpolate(int[] lut, byte[] cmyk, int n) {
+    byte[] out = new byte[n * 3];
+    final int sm = GRID * 3;
+    final int sy = GRID * GRID * 3;
+    final int sk = GRID * GRID * GRID * 3;
+    for (int i = 0, p = 0, o = 0; i < n; i++, p += 4, o += 3) {
+      int tc = (cmyk[p] & 0xff) * (GRID - 1);
+      int tm = (cmyk[p + 1] & 0xff) * (GRID - 1);
+      int ty = (cmyk[p + 2] & 0xff) * (GRID - 1);
+      int tk = (cmyk[p + 3] & 0xff) * (GRID - 1);
+      int ic = Math.min(tc / 255, GRID - 2);
+      int im = Math.min(tm / 255, GRID - 2);
+      int iy = Math.min(ty / 255, GRID - 2);
+      int ik = Math.min(tk / 255, GRID - 2);
+      float fc = (tc - ic * 255) * (1f / 255f);
+      float fm = (tm - im * 255) * (1f / 255f);
+      float fy = (ty - iy * 255) * (1f / 255f);
+      float fk = (tk - ik * 255) * (1f / 255f);
+      int base = (((ik * GRID + iy) * GRID + im) * GRID + ic) * 3;
+      for (int ch = 0; ch < 3; ch++) {
+        int s0 = base + ch;
+        int s1 = s0 + sk;
+        float v0 = slice(lut, s0, sm, sy, fc, fm, fy);
+        float v1 = slice(lut, s1, sm, sy, fc, fm, fy);
+        float v = v0 + (v1 - v0) * fk;
+        out[o + ch] = (byte) Math.min(255, (int) (v + 0.5f));
+      }
+    }
+    return out;
+  }
+
+  /** Trilinear interpolation in one K slice of the table, from sample index {@code s}. */
+  private static float slice(int[] lut, int s, int sm, int sy, float fc, float fm, float fy) {
+    float a00 = lut[s] + (lut[s + 3] - lut[s]) * fc;
+    float a10 = lut[s + sm] + (lut[s + sm + 3] - lut[s + sm]) * fc;
+    float a01 = lut[s + sy] + (lut[s + sy + 3] - lut[s + sy]) * fc;
+    float a11 = lut[s + sy + sm] + (lut[s + sy + sm + 3] - lut[s + sy + sm]) * fc;
+    float b0 = a00 + (a10 - a00) * fm;
+    float b1 = a01 + (a11 - a01) * fm;
+    return b0 + (b1 - b0) * fy;
+  }
+
   private static final Map<Key, int[]> GREY_LUTS =
       new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -142,12 +247,18 @@ public final class ColorProfiles {
    * not a usable CMYK profile.
    */
   public static Argb cmykToSrgb(byte[] cmyk, int width, int height, byte[] icc) {
+    byte[] profile = icc;
     ColorConvertOp op = icc == null ? null : transform(icc, true);
     if (op == null) {
-      op = transform(defaultCmykProfile(), true);
+      profile = defaultCmykProfile();
+      op = transform(profile, true);
     }
-    byte[] out = op == null ? null : convert(op, cmyk, width, height, 4);
     int n = width * height;
+    int[] table = op == null || n < LUT_MIN_PIXELS ? null : cmykLut(profile, op);
+    byte[] out =
+        op == null
+            ? null
+            : table != null ? interpolate(table, cmyk, n) : convert(op, cmyk, width, height, 4);
     int[] result = new int[n];
     if (out == null) { // no CMS at all: the plain formula
       for (int i = 0, p = 0; i < n; i++, p += 4) {
