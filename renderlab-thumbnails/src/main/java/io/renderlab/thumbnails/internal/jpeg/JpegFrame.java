@@ -319,6 +319,14 @@ public final class JpegFrame {
   }
 
   private void readDht(int p, int end) {
+    readDht(data, p, end, dc, ac);
+  }
+
+  /**
+   * Reads a DHT segment's tables ({@code data[p..end)}) into {@code dc} and {@code ac} by their
+   * numbers.
+   */
+  static void readDht(byte[] data, int p, int end, HuffmanTable[] dc, HuffmanTable[] ac) {
     while (p < end) {
       if (p + 17 > end) {
         throw corrupt("a Huffman table is cut off");

@@ -112,7 +112,7 @@ public final class LosslessJpeg {
           readFrame(start, end);
           frame = true;
         }
-        case 0xc4 -> readDht(start, end);
+        case 0xc4 -> JpegFrame.readDht(data, start, end, dc, new HuffmanTable[4]);
         case 0xdd -> {
           if (length != 4) {
             throw JpegFrame.corrupt("a restart interval segment of the wrong length");
@@ -199,36 +199,6 @@ public final class LosslessJpeg {
       throw JpegFrame.corrupt("the data is too short for the claimed size");
     }
     planes = new short[components][width * height];
-  }
-
-  private void readDht(int p, int end) {
-    while (p < end) {
-      if (p + 17 > end) {
-        throw JpegFrame.corrupt("a Huffman table is cut off");
-      }
-      int tc = (data[p] & 0xff) >> 4;
-      int th = data[p] & 15;
-      if (tc > 1 || th > 3) {
-        throw JpegFrame.corrupt("a bad Huffman table id");
-      }
-      int[] counts = new int[17];
-      int total = 0;
-      for (int i = 1; i <= 16; i++) {
-        counts[i] = data[p + i] & 0xff;
-        total += counts[i];
-      }
-      if (total > 256 || p + 17 + total > end) {
-        throw JpegFrame.corrupt("a Huffman table is cut off");
-      }
-      int[] symbols = new int[total];
-      for (int i = 0; i < total; i++) {
-        symbols[i] = data[p + 17 + i] & 0xff;
-      }
-      if (tc == 0) {
-        dc[th] = HuffmanTable.of(counts, symbols, true);
-      }
-      p += 17 + total;
-    }
   }
 
   private void scan(int p, int end) {
