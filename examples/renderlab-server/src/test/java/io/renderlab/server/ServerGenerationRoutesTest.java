@@ -52,6 +52,30 @@ class ServerGenerationRoutesTest {
   @BeforeEach
   void start() throws IOException {
     fake = new StatefulReplicate(ServerPipelineRoutesTest.PNG, true);
+    JdbcDataSource ds = new JdbcDataSource();
+    ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+    catalog = JdbcImageCatalog.builder().dataSource(ds).build();
+    catalog.migrate();
+    thumbnails =
+        ThumbnailService.builder()
+            .catalog(catalog)
+            .jobs(catalog.thumbnailJobs())
+            .store(store())
+            .workers(1)
+            .build()
+            .start();
+    startServer(0);
+  }
+
+  FolderImageStore store() {
+    return FolderImageStore.of(files, "http://127.0.0.1/files/");
+  }
+
+  /**
+   * The Replicate client (on {@link #fake}), pipeline and server over the catalog and thumbnail
+   * service; {@code maxConcurrentGenerations} 0 keeps the server's default.
+   */
+  void startServer(int maxConcurrentGenerations) {
     replicate =
         ReplicateClient.builder()
             .token("r8_x")
@@ -60,22 +84,9 @@ class ServerGenerationRoutesTest {
             .pollSchedule(Duration.ofMillis(20), 1.0, Duration.ofMillis(20))
             .retryPolicy(RetryPolicy.none())
             .build();
-    JdbcDataSource ds = new JdbcDataSource();
-    ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-    catalog = JdbcImageCatalog.builder().dataSource(ds).build();
-    catalog.migrate();
-    FolderImageStore store = FolderImageStore.of(files, "http://127.0.0.1/files/");
-    thumbnails =
-        ThumbnailService.builder()
-            .catalog(catalog)
-            .jobs(catalog.thumbnailJobs())
-            .store(store)
-            .workers(1)
-            .build()
-            .start();
     Ingestor ingestor =
         Ingestor.builder()
-            .store(store)
+            .store(store())
             .fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build())
             .build();
     pipeline =
@@ -85,15 +96,17 @@ class ServerGenerationRoutesTest {
             .catalog(catalog)
             .thumbnails(thumbnails)
             .build();
-    server =
+    RenderLabServer.Builder builder =
         RenderLabServer.builder()
             .pipeline(pipeline, thumbnails)
             .filesRoot(files)
             .port(0)
             .jwtSecret(SECRET)
-            .webhookSecret(WEBHOOK_SECRET)
-            .build()
-            .start();
+            .webhookSecret(WEBHOOK_SECRET);
+    if (maxConcurrentGenerations > 0) {
+      builder.maxConcurrentGenerations(maxConcurrentGenerations);
+    }
+    server = builder.build().start();
   }
 
   @AfterEach
@@ -232,34 +245,7 @@ class ServerGenerationRoutesTest {
     server.close();
     pipeline.close();
     replicate.close();
-    replicate =
-        ReplicateClient.builder()
-            .token("r8_x")
-            .baseUrl(slow.baseUrl())
-            .createsPerMinute(0)
-            .retryPolicy(RetryPolicy.none())
-            .build();
-    Ingestor ingestor =
-        Ingestor.builder()
-            .store(FolderImageStore.of(files, "http://127.0.0.1/files/"))
-            .fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build())
-            .build();
-    pipeline =
-        RenderLabPipeline.builder()
-            .replicate(replicate)
-            .ingestor(ingestor)
-            .catalog(catalog)
-            .thumbnails(thumbnails)
-            .build();
-    server =
-        RenderLabServer.builder()
-            .pipeline(pipeline, thumbnails)
-            .filesRoot(files)
-            .port(0)
-            .jwtSecret(SECRET)
-            .maxConcurrentGenerations(2)
-            .build()
-            .start();
+    startServer(2);
 
     assertThat(send("POST", "/api/generate", "ada", "{\"prompt\":\"one\"}", true).statusCode())
         .isEqualTo(202);
