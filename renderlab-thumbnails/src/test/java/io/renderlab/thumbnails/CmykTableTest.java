@@ -38,4 +38,35 @@ class CmykTableTest {
     assertThat(Math.sqrt((double) squares / samples)).isLessThan(1.0);
     assertThat((double) offByMoreThanTwo / samples).isLessThan(0.03);
   }
+
+  @Test
+  void darkSaturatedInksComeOutAsSharpRendersThemPerceptually() {
+    // Inks and sharp 0.34.5's sRGB for them (libvips' default CMYK profile, perceptual intent),
+    // from a CMYK photo: rich dark blues and browns outside sRGB's gamut. Rendered with the
+    // relative colorimetric intent (what ColorConvertOp picks for a printer profile) their blue
+    // clips to 0 and the whole image turns yellowish.
+    int[][] inksAndSharp = {
+      {34, 40, 151, 238, 32, 25, 23},
+      {27, 27, 181, 252, 13, 5, 10},
+      {46, 117, 255, 213, 58, 36, 14},
+      {52, 51, 121, 240, 26, 20, 24},
+      {18, 60, 229, 237, 37, 23, 13}
+    };
+    byte[] inks = new byte[inksAndSharp.length * 4];
+    for (int i = 0; i < inksAndSharp.length; i++) {
+      for (int c = 0; c < 4; c++) {
+        inks[i * 4 + c] = (byte) inksAndSharp[i][c];
+      }
+    }
+    int[] ours = ColorProfiles.cmykToSrgb(inks, inksAndSharp.length, 1, null).pixels();
+    for (int i = 0; i < inksAndSharp.length; i++) {
+      int[] sharp = Arrays.copyOfRange(inksAndSharp[i], 4, 7);
+      int[] rgb = {ours[i] >> 16 & 0xff, ours[i] >> 8 & 0xff, ours[i] & 0xff};
+      for (int c = 0; c < 3; c++) {
+        assertThat(rgb[c])
+            .as("ink %s: ours %s, sharp's %s", i, Arrays.toString(rgb), Arrays.toString(sharp))
+            .isBetween(sharp[c] - 2, sharp[c] + 2);
+      }
+    }
+  }
 }

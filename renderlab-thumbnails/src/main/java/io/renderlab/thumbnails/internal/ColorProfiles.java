@@ -19,14 +19,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Colour management as sharp does it: pixels tagged with an embedded ICC profile are converted to
- * sRGB with the perceptual intent and no black-point compensation (libvips' {@code
- * icc_transform(embedded: true, intent: perceptual)}), CMYK without a profile goes through the CMYK
- * profile libvips ships ("Chemical proof", Graeme W. Gill, ArgyllCMS, public domain; see {@code
- * cmyk.icm.txt} beside it). The destination is libvips' own sRGB profile (ICC v4, CC0), so
- * LittleCMS applies black-point compensation for the perceptual intent exactly where libvips' does,
- * which keeps CMYK shadows as deep as sharp's. The conversions run on the JDK's LittleCMS ({@link
- * ColorConvertOp} over byte rasters). A profile that the CMS cannot use is ignored with a warning
- * and the pixels are taken as sRGB, as sharp does ("Invalid embedded profile").
+ * sRGB with the perceptual intent (libvips' {@code icc_transform(embedded: true, intent:
+ * perceptual)}), CMYK without a profile goes through the CMYK profile libvips ships ("Chemical
+ * proof", Graeme W. Gill, ArgyllCMS, public domain; see {@code cmyk.icm.txt} beside it). The
+ * destination is libvips' own sRGB profile (ICC v4, CC0), so LittleCMS applies black-point
+ * compensation for the perceptual intent exactly where libvips' does, which keeps CMYK shadows as
+ * deep as sharp's. The conversions run on the JDK's LittleCMS ({@link ColorConvertOp} over byte
+ * rasters). A profile that the CMS cannot use is ignored with a warning and the pixels are taken as
+ * sRGB, as sharp does ("Invalid embedded profile").
  *
  * <p>Transforms are cached per profile (a few, least recently used first out), so a batch of photos
  * from one camera builds its transform once. Thread-safe. Not public API.
@@ -270,42 +270,12 @@ public final class ColorProfiles {
                 | ((255 - (cmyk[p + 2] & 0xff)) * k / 255);
       }
     } else {
-      // Black-point compensation, as LittleCMS applies it in libvips' two-step CMYK -> Lab -> sRGB
-      // (its Lab profile is v4, which forces BPC for the perceptual intent; the JDK's one-step
-      // transform does not): the profile's darkest ink maps to sRGB black, linearly in light.
-      byte[] black =
-          convert(op, new byte[] {(byte) 255, (byte) 255, (byte) 255, (byte) 255}, 1, 1, 4);
-      int[][] lut = new int[3][256];
-      for (int c = 0; c < 3; c++) {
-        float bp = black == null ? 0f : LINEAR[black[c] & 0xff];
-        for (int v = 0; v < 256; v++) {
-          lut[c][v] = encode(Math.max(0f, (LINEAR[v] - bp) / (1f - bp)));
-        }
-      }
       for (int i = 0, o = 0; i < n; i++, o += 3) {
         result[i] =
-            0xff000000
-                | lut[0][out[o] & 0xff] << 16
-                | lut[1][out[o + 1] & 0xff] << 8
-                | lut[2][out[o + 2] & 0xff];
+            0xff000000 | (out[o] & 0xff) << 16 | (out[o + 1] & 0xff) << 8 | (out[o + 2] & 0xff);
       }
     }
     return new Argb(result, width, height, false);
-  }
-
-  private static final float[] LINEAR = new float[256];
-
-  static {
-    for (int v = 0; v < 256; v++) {
-      double c = v / 255.0;
-      LINEAR[v] = (float) (c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4));
-    }
-  }
-
-  /** Linear light 0..1 to an sRGB byte. */
-  private static int encode(float linear) {
-    double c = linear <= 0.0031308 ? linear * 12.92 : 1.055 * Math.pow(linear, 1 / 2.4) - 0.055;
-    return (int) Math.max(0, Math.min(255, Math.round(c * 255)));
   }
 
   /**
@@ -445,11 +415,20 @@ public final class ColorProfiles {
     try {
       byte[] data = icc.clone();
       if (data.length >= 68) {
-        data[64] = 0; // rendering intent: perceptual, as sharp asks (ColorConvertOp takes the first
-        // profile's)
+        data[64] = 0; // rendering intent: perceptual, as sharp asks
         data[65] = 0;
         data[66] = 0;
         data[67] = 0;
+        if (data[12] == 'p' && data[13] == 'r' && data[14] == 't' && data[15] == 'r') {
+          // ColorConvertOp renders from an output-class ("prtr") profile, which every CMYK profile
+          // is, with the relative colorimetric intent whatever the header says: it would clip out
+          // of gamut colours and take the wrong tables. As an input-class profile LittleCMS takes
+          // its perceptual tables (A2B0), as libvips does.
+          data[12] = 's';
+          data[13] = 'c';
+          data[14] = 'n';
+          data[15] = 'r';
+        }
       }
       ICC_Profile profile = ICC_Profile.getInstance(data);
       int type = profile.getColorSpaceType();
