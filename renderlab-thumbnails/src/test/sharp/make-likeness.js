@@ -12,6 +12,8 @@
 //    compatible); a CMYK JPEG without a profile (libvips' default CMYK profile, inverted Adobe
 //    CMYK as libjpeg writes it). likeness/ycck.jpg is that CMYK JPEG re-encoded as YCCK (Adobe
 //    transform 2) by ImageMagick 6.9.11: `convert cmyk.jpg -quality 80 ycck.jpg`, run before this.
+//    cmyk-jpeg.tif and cmyk-deflate.tif are cmyk.jpg at 200 px wide as CMYK TIFFs (JPEG-in-TIFF,
+//    which ImageIO inverts, and Deflate), no profile.
 //    Reference names drop the extension, so every fixture needs a distinct base name.
 // 3. Renders every fixture (and every PngSuite image) with the seed's call plus .rotate() into
 //    <name>.sharp.webp beside it.
@@ -48,9 +50,13 @@ const render = (input, out) => sharp(input).rotate()
     await sharp(src).withIccProfile(icc('adobergb.icc')).jpeg({ quality: 90 }).toFile(path.join(OUT, 'icc-adobergb.jpg'));
     await sharp(src).withIccProfile(icc('prophoto.icc')).jpeg({ quality: 90 }).toFile(path.join(OUT, 'icc-prophoto.jpg'));
     await sharp(src).toColourspace('cmyk').jpeg({ quality: 75 }).toFile(path.join(OUT, 'cmyk.jpg'));
+    for (const compression of ['jpeg', 'deflate']) {
+      await sharp(path.join(OUT, 'cmyk.jpg')).resize(200).toColourspace('cmyk').tiff({ compression, quality: 90 })
+        .toFile(path.join(OUT, `cmyk-${compression}.tif`));
+    }
   }
   for (const f of fs.readdirSync(OUT)) {
-    if (/\.(jpg|png|webp)$/.test(f) && !f.includes('.sharp.')) {
+    if (/\.(jpg|png|webp|tif)$/.test(f) && !f.includes('.sharp.')) {
       await render(path.join(OUT, f), path.join(OUT, f.replace(/\.[a-z]+$/, '') + '.sharp.webp'));
     }
   }
