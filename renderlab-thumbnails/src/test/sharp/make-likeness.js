@@ -13,7 +13,8 @@
 //    CMYK as libjpeg writes it). likeness/ycck.jpg is that CMYK JPEG re-encoded as YCCK (Adobe
 //    transform 2) by ImageMagick 6.9.11: `convert cmyk.jpg -quality 80 ycck.jpg`, run before this.
 //    cmyk-jpeg.tif and cmyk-deflate.tif are cmyk.jpg at 200 px wide as CMYK TIFFs (JPEG-in-TIFF,
-//    which ImageIO inverts, and Deflate), no profile.
+//    which ImageIO inverts, and Deflate), no profile. rgb16-*-predictor*.tif are Landscape_1 at
+//    120 px wide, 16-bit RGB with horizontal differencing (Deflate in strips; LZW in 32² tiles).
 //    Reference names drop the extension, so every fixture needs a distinct base name.
 // 3. Renders every fixture (and every PngSuite image) with the seed's call plus .rotate() into
 //    <name>.sharp.webp beside it.
@@ -54,6 +55,11 @@ const render = (input, out) => sharp(input).rotate()
       await sharp(path.join(OUT, 'cmyk.jpg')).resize(200).toColourspace('cmyk').tiff({ compression, quality: 90 })
         .toFile(path.join(OUT, `cmyk-${compression}.tif`));
     }
+    const rgb16 = () => sharp(src).resize(120).toColourspace('rgb16');
+    await rgb16().tiff({ compression: 'deflate', predictor: 'horizontal' })
+      .toFile(path.join(OUT, 'rgb16-deflate-predictor.tif'));
+    await rgb16().tiff({ compression: 'lzw', predictor: 'horizontal', tile: true, tileWidth: 32, tileHeight: 32 })
+      .toFile(path.join(OUT, 'rgb16-lzw-predictor-tiled.tif'));
   }
   for (const f of fs.readdirSync(OUT)) {
     if (/\.(jpg|png|webp|tif)$/.test(f) && !f.includes('.sharp.')) {

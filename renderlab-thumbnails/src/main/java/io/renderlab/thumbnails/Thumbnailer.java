@@ -13,6 +13,7 @@ import io.renderlab.thumbnails.internal.Pixels;
 import io.renderlab.thumbnails.internal.Pixels.Argb;
 import io.renderlab.thumbnails.internal.PngDecoder;
 import io.renderlab.thumbnails.internal.Resampler;
+import io.renderlab.thumbnails.internal.Tiffs;
 import io.renderlab.thumbnails.internal.WebpFrames;
 import io.renderlab.thumbnails.internal.jpeg.JpegDecoder;
 import io.renderlab.thumbnails.internal.jpeg.JpegFrame;
@@ -40,11 +41,7 @@ import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
-import javax.imageio.metadata.IIOInvalidTreeException;
-import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.plugins.tiff.TIFFDirectory;
-import javax.imageio.plugins.tiff.TIFFField;
-import javax.imageio.plugins.tiff.TIFFTag;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
@@ -393,6 +390,25 @@ public final class Thumbnailer {
   }
 
   private Interleaved decodeWithImageIo(byte[] image, MediaType type) {
+    try {
+      return decodeWithImageIo(image, type, false);
+    } catch (UnsupportedImageException e) {
+      // ImageIO refuses 16-bit samples with horizontal differencing: read them as stored, then
+      // add the differences up ourselves.
+      byte[] undifferenced =
+          type == MediaType.TIFF
+                  && e.getCause() != null
+                  && String.valueOf(e.getCause().getMessage()).contains("Horizontal differencing")
+              ? Tiffs.withoutPredictor(image)
+              : null;
+      if (undifferenced == null) {
+        throw e;
+      }
+      return decodeWithImageIo(undifferenced, type, true);
+    }
+  }
+
+  private Interleaved decodeWithImageIo(byte[] image, MediaType type, boolean undoPredictor) {
     return withReader(
         image,
         type,
@@ -407,10 +423,23 @@ public final class Thumbnailer {
             throw new UnsupportedImageException(
                 "The " + type.mimeType() + " image is truncated or corrupt: " + warnings.get(0));
           }
-          Argb argb =
-              decoded.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK
-                  ? tiffCmyk(decoded.getRaster(), reader)
-                  : Pixels.of(decoded);
+          TIFFDirectory tiff = type == MediaType.TIFF ? Tiffs.directory(reader) : null;
+          if (undoPredictor) {
+            Tiffs.undoPredictor(decoded.getRaster(), tiff);
+          }
+          Argb argb;
+          if (decoded.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
+            // ImageIO's CMYK colour model is a naive formula: the inks go through the embedded
+            // profile, or libvips' default CMYK profile, as libvips converts them.
+            argb =
+                ColorProfiles.cmykToSrgb(
+                    Tiffs.cmykInks(decoded.getRaster(), tiff),
+                    decoded.getWidth(),
+                    decoded.getHeight(),
+                    Tiffs.iccProfile(tiff));
+          } else {
+            argb = Pixels.of(decoded);
+          }
           return Interleaved.ofArgb(argb.pixels(), argb.width(), argb.height(), argb.alpha());
         });
   }
@@ -606,54 +635,6 @@ public final class Thumbnailer {
       h /= shrink;
     }
     return ColorProfiles.cmykToSrgb(inks, w, h, ColorProfiles.jpegIccProfile(jpeg).orElse(null));
-  }
-
-  /**
-   * A separated (CMYK) TIFF from ImageIO, 8 or 16 bits a sample, through its own profile (tag
-   * 34675) or libvips' default CMYK profile to sRGB, as libvips converts it. ImageIO's own CMYK
-   * colour model is a naive formula, and it drops many real CMYK profiles.
-   */
-  private static Argb tiffCmyk(Raster raster, ImageReader reader) throws IOException {
-    int w = raster.getWidth();
-    int h = raster.getHeight();
-    int bands = raster.getNumBands();
-    if (bands < 4) {
-      throw new UnsupportedImageException("A CMYK image with " + bands + " samples a pixel.");
-    }
-    TIFFDirectory tiff = tiffDirectory(reader);
-    TIFFField compression = tiff == null ? null : tiff.getTIFFField(259);
-    TIFFField profile = tiff == null ? null : tiff.getTIFFField(34675);
-    // ImageIO's JPEG reader inverts CMYK as if it were an Adobe JPEG; JPEG-in-TIFF stores inks
-    // as they are (libtiff, and so libvips, reads them unchanged).
-    boolean inverted =
-        compression != null && (compression.getAsInt(0) == 6 || compression.getAsInt(0) == 7);
-    int shift = Math.max(0, raster.getSampleModel().getSampleSize(0) - 8);
-    byte[] inks = new byte[Math.multiplyExact(w * h, 4)];
-    int[] row = new int[w * bands];
-    for (int y = 0, o = 0; y < h; y++) {
-      raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
-      for (int i = 0; i < row.length; i += bands, o += 4) {
-        for (int c = 0; c < 4; c++) {
-          int v = row[i + c] >> shift;
-          inks[o + c] = (byte) (inverted ? 255 - v : v);
-        }
-      }
-    }
-    byte[] icc = null;
-    if (profile != null && profile.getType() == TIFFTag.TIFF_UNDEFINED) {
-      icc = profile.getAsBytes();
-    }
-    return ColorProfiles.cmykToSrgb(inks, w, h, icc);
-  }
-
-  /** The image's TIFF tags, or null when its metadata is not TIFF's. */
-  private static TIFFDirectory tiffDirectory(ImageReader reader) throws IOException {
-    IIOMetadata metadata = reader.getImageMetadata(0);
-    try {
-      return metadata == null ? null : TIFFDirectory.createFromMetadata(metadata);
-    } catch (IIOInvalidTreeException | IllegalArgumentException e) {
-      return null;
-    }
   }
 
   /** Each {@code f × f} block of {@code bands}-band samples averaged (the partial edge dropped). */
