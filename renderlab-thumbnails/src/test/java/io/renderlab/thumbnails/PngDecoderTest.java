@@ -321,4 +321,49 @@ class PngDecoderTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("truncated");
   }
+
+  /** The same PNG with its IDAT data re-cut: first {@code firstCut} bytes, then the rest. */
+  static byte[] recut(byte[] single, int firstCut, java.util.function.UnaryOperator<byte[]> edit) {
+    int idat = 8 + 25;
+    int length = java.nio.ByteBuffer.wrap(single, idat, 4).getInt();
+    byte[] data = edit.apply(Arrays.copyOfRange(single, idat + 8, idat + 8 + length));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(single, 0, idat);
+    chunk(out, "IDAT", Arrays.copyOf(data, firstCut));
+    chunk(out, "IDAT", Arrays.copyOfRange(data, firstCut, data.length));
+    chunk(out, "IEND", new byte[0]);
+    return out.toByteArray();
+  }
+
+  @Test
+  void readsAZlibHeaderSplitAcrossChunksAndRefusesABadOne() {
+    byte[] png = TestImages.encode(busy(64, 48, BufferedImage.TYPE_INT_RGB), "png");
+    byte[] expected = PngDecoder.decode(png, PngDecoder.header(png).orElseThrow()).data();
+    for (int cut : new int[] {0, 1, 2, 3}) {
+      byte[] split = recut(png, cut, d -> d);
+      assertThat(PngDecoder.decode(split, PngDecoder.header(split).orElseThrow()).data())
+          .as("zlib header cut after %d bytes", cut)
+          .isEqualTo(expected);
+    }
+    // Compression method 7 instead of deflate (8), with a valid check value.
+    byte[] badMethod = recut(png, 1, d -> withHeader(d, 0x77));
+    assertThatThrownBy(() -> PngDecoder.decode(badMethod, PngDecoder.header(badMethod).get()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("zlib");
+    // FDICT set: the stream would need a preset dictionary PNG never has.
+    byte[] dictionary = recut(png, 2, d -> withHeader(d, 0x78, 0x20));
+    assertThatThrownBy(() -> PngDecoder.decode(dictionary, PngDecoder.header(dictionary).get()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dictionary");
+  }
+
+  /** The zlib data with its header replaced by {@code cmf} and flags whose check value fits. */
+  private static byte[] withHeader(byte[] zlib, int cmf, int... flagBits) {
+    int flg = flagBits.length > 0 ? flagBits[0] : 0;
+    flg += 31 - ((cmf << 8) | flg) % 31;
+    byte[] copy = zlib.clone();
+    copy[0] = (byte) cmf;
+    copy[1] = (byte) flg;
+    return copy;
+  }
 }
