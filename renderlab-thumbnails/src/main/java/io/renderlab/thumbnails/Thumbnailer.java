@@ -5,6 +5,7 @@ import com.luciad.imageio.webp.WebPWriteParam;
 import io.renderlab.core.MediaType;
 import io.renderlab.core.UnsupportedImageException;
 import io.renderlab.thumbnails.internal.BoxShrink;
+import io.renderlab.thumbnails.internal.BytesImageInputStream;
 import io.renderlab.thumbnails.internal.ColorProfiles;
 import io.renderlab.thumbnails.internal.Exif;
 import io.renderlab.thumbnails.internal.Geometry;
@@ -24,7 +25,6 @@ import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +43,6 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.plugins.tiff.TIFFDirectory;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
@@ -487,8 +486,8 @@ public final class Thumbnailer {
    * Opens an ImageIO reader on the bytes, checks the header's size, runs {@code work}, disposes.
    */
   private Interleaved withReader(byte[] image, MediaType type, ReaderWork work) {
-    // In memory: ImageIO.createImageInputStream would copy the bytes to a temporary file first.
-    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(image))) {
+    // Straight over the bytes: ImageIO.createImageInputStream would copy them to a temporary file.
+    try (ImageInputStream in = new BytesImageInputStream(image)) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
         throw new UnsupportedImageException(
