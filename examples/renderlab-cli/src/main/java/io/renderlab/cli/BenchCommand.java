@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code bench thumbnails DIR [--runs 15] [--threads 1]}. */
+/** {@code bench thumbnails DIR [--runs 15] [--threads 1] [--warmup 3]}. */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
@@ -35,9 +35,9 @@ final class BenchCommand implements Runnable {
       name = "thumbnails",
       mixinStandardHelpOptions = true,
       description =
-          "For each file in DIR (sorted by name): load it, render one thumbnail to warm up, then time --runs renders. "
+          "For each file in DIR (sorted by name): load it, render --warmup thumbnails to warm up, then time --runs renders. "
               + "Prints '<file> <median ms>' per file, then 'throughput <images/s>'. With --threads N, "
-              + "every file is warmed up first and all timed renders share one pool of N threads.")
+              + "every file is warmed up first on every thread of the pool, and all timed renders share that pool.")
   static final class Thumbnails extends CliCommand {
     @Parameters(index = "0", paramLabel = "DIR")
     Path dir;
@@ -51,11 +51,20 @@ final class BenchCommand implements Runnable {
     @Option(names = "--threads", defaultValue = "1", description = "Renders at once (default 1).")
     int threads;
 
+    @Option(
+        names = "--warmup",
+        defaultValue = "3",
+        description =
+            "Untimed renders of each file first, per thread (default 3): the JIT compiles the paths"
+                + " a file takes over its first few renders, and a thread's scratch buffers grow to"
+                + " the file's size on its first one.")
+    int warmup;
+
     @Override
     protected int execute() throws Exception {
-      if (runs < 1 || threads < 1 || threads > 64) {
+      if (runs < 1 || threads < 1 || threads > 64 || warmup < 0 || warmup > 1000) {
         throw new IllegalArgumentException(
-            "--runs must be at least 1 and --threads between 1 and 64");
+            "--runs must be at least 1, --threads between 1 and 64 and --warmup between 0 and 1000");
       }
       if (!Files.isDirectory(dir)) {
         throw new IllegalArgumentException("DIR is not a folder: " + dir);
@@ -77,7 +86,9 @@ final class BenchCommand implements Runnable {
       long totalNanos = 0;
       if (threads == 1) {
         for (int f = 0; f < files.size(); f++) {
-          thumbnailer.render(images.get(f)); // warm-up
+          for (int i = 0; i < warmup; i++) {
+            thumbnailer.render(images.get(f));
+          }
           long wallStart = System.nanoTime();
           for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
@@ -87,11 +98,19 @@ final class BenchCommand implements Runnable {
           totalNanos += System.nanoTime() - wallStart;
         }
       } else {
-        // Every file warmed up first, then all timed renders through one pool of N threads: no
-        // barrier between files, so a thread never idles while another finishes a file's last
-        // render (which would measure the barrier, not the renderer).
+        // Every file warmed up first on the pool's threads (each has its own scratch buffers), then
+        // all timed renders through the same pool: no barrier between files, so a thread never
+        // idles while another finishes a file's last render (which would measure the barrier, not
+        // the renderer).
+        List<Callable<Long>> warmups = new ArrayList<>();
         for (byte[] image : images) {
-          thumbnailer.render(image);
+          for (int i = 0; i < warmup * threads; i++) {
+            warmups.add(
+                () -> {
+                  thumbnailer.render(image);
+                  return 0L;
+                });
+          }
         }
         List<Callable<Long>> tasks = new ArrayList<>();
         for (byte[] image : images) {
@@ -106,6 +125,9 @@ final class BenchCommand implements Runnable {
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
+          for (Future<Long> w : pool.invokeAll(warmups)) {
+            w.get();
+          }
           long wallStart = System.nanoTime();
           List<Future<Long>> results = pool.invokeAll(tasks);
           totalNanos = System.nanoTime() - wallStart;

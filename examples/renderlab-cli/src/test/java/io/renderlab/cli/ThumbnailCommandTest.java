@@ -129,4 +129,20 @@ class ThumbnailCommandTest {
     assertThat(lines.get(1)).matches("two\\.jpg \\d+\\.\\d\\d");
     assertThat(lines.get(2)).matches("throughput \\d+\\.\\d\\d");
   }
+
+  @Test
+  void benchTakesAWarmupCountAndRefusesANegativeOne() throws Exception {
+    Path dir = Files.createDirectories(home.resolve("corpus"));
+    Files.write(dir.resolve("one.jpg"), jpeg(320, 240));
+
+    CliRunner.Result none =
+        cli.run("bench", "thumbnails", dir.toString(), "--runs", "1", "--warmup", "0");
+    CliRunner.Result negative =
+        cli.run("bench", "thumbnails", dir.toString(), "--runs", "1", "--warmup", "-1");
+
+    assertThat(none.exitCode()).as(none.err()).isZero();
+    assertThat(none.out().lines().toList().get(0)).matches("one\\.jpg \\d+\\.\\d\\d");
+    assertThat(negative.exitCode()).isNotZero();
+    assertThat(negative.err()).contains("--warmup");
+  }
 }
