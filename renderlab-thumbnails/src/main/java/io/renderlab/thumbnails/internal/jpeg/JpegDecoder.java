@@ -18,6 +18,9 @@ import java.util.Arrays;
  * IDCT rather than upsampled, jdmaster.c) and "fancy" triangle upsampling with edge replication
  * (jdsample.c). Anything else is left to ImageIO ({@link JpegFrame#supported()}).
  *
+ * <p>Arithmetic-coded files (SOF9, SOF10) take the same paths, with {@link ArithmeticDecoder} in
+ * place of the Huffman decoding.
+ *
  * <p>Only the requested window is produced: blocks left or right of it are entropy-decoded but not
  * transformed, and a sequential file is read no further than the window's last row. Memory grows
  * with the data actually decoded (progressive coefficients per block row on first touch, output
