@@ -83,7 +83,7 @@ final class ArithmeticDecoder {
 
   // The coder's registers, as jdarith.c's: C (base of the interval and the input bits), A (the
   // interval's normalised size), CT (input bits left in C; -16 before the first two bytes).
-  private long c;
+  private int c; // below A << CT, so below 2^24 whatever the data
   private int a;
   private int ct;
   private int pos;
@@ -228,9 +228,47 @@ final class ArithmeticDecoder {
     return 0;
   }
 
-  /** jdarith.c arith_decode: one binary decision with the statistics bin {@code st[i]}. */
+  /**
+   * jdarith.c arith_decode: one binary decision with the statistics bin {@code st[i]}. Kept small
+   * so that it inlines; the renormalisation it starts with is {@link #renormalize()}.
+   */
   private int decode(byte[] st, int i) {
-    // Renormalisation and data input, T.81 D.2.6.
+    if (a < 0x8000) {
+      renormalize();
+    }
+    int sv = st[i];
+    int e = QE[sv & 0x7f];
+    int qe = e >>> 16;
+    // Decoding and estimation, T.81 D.2.4 and D.2.5.
+    int rest = a - qe;
+    int temp = rest << ct;
+    if (c >= temp) {
+      c -= temp;
+      a = qe;
+      if (rest < qe) {
+        // Conditional exchange: the more probable symbol after all.
+        st[i] = (byte) ((sv & 0x80) ^ ((e >> 8) & 0xff));
+        return (sv >> 7) & 1;
+      }
+      st[i] = (byte) ((sv & 0x80) ^ (e & 0xff));
+      return ((sv >> 7) & 1) ^ 1;
+    }
+    a = rest;
+    if (rest < 0x8000) {
+      if (rest < qe) {
+        st[i] = (byte) ((sv & 0x80) ^ (e & 0xff));
+        return ((sv >> 7) & 1) ^ 1;
+      }
+      st[i] = (byte) ((sv & 0x80) ^ ((e >> 8) & 0xff));
+    }
+    return (sv >> 7) & 1;
+  }
+
+  /** Renormalisation and data input, T.81 D.2.6, as jdarith.c does it. */
+  private void renormalize() {
+    int a = this.a;
+    int ct = this.ct;
+    int c = this.c;
     while (a < 0x8000) {
       if (--ct < 0) {
         c = (c << 8) | nextByte();
@@ -241,34 +279,9 @@ final class ArithmeticDecoder {
       }
       a <<= 1;
     }
-    int sv = st[i] & 0xff;
-    int qe = QE[sv & 0x7f];
-    int nl = qe & 0xff; // Next_Index_LPS and Switch_MPS
-    int nm = (qe >> 8) & 0xff; // Next_Index_MPS
-    qe >>>= 16;
-    // Decoding and estimation, T.81 D.2.4 and D.2.5.
-    a -= qe;
-    long temp = (long) a << ct;
-    if (c >= temp) {
-      c -= temp;
-      if (a < qe) {
-        // Conditional exchange: this is the MPS after all.
-        a = qe;
-        st[i] = (byte) ((sv & 0x80) ^ nm);
-      } else {
-        a = qe;
-        st[i] = (byte) ((sv & 0x80) ^ nl);
-        sv ^= 0x80;
-      }
-    } else if (a < 0x8000) {
-      if (a < qe) {
-        st[i] = (byte) ((sv & 0x80) ^ nl);
-        sv ^= 0x80;
-      } else {
-        st[i] = (byte) ((sv & 0x80) ^ nm);
-      }
-    }
-    return sv >> 7;
+    this.a = a;
+    this.ct = ct;
+    this.c = c;
   }
 
   private static RuntimeException badCode() {
