@@ -103,7 +103,8 @@ class ArithmeticJpegTest {
         "ar422.jpg",
         "as440.jpg",
         "adac.jpg",
-        "apdac.jpg"
+        "apdac.jpg",
+        "flat.jpg" // 2048×1536 from 10 bytes of data: long runs of the most probable symbol
       })
   void decodesBitForBitAsLibjpegTurboAtEveryScale(String name) {
     byte[] jpeg = resource(name);

@@ -102,18 +102,20 @@ final class ArithmeticDecoder {
   private int al;
 
   /**
-   * Claims up to this many pixels decode whatever the file's size; above it, at most {@link
-   * #PIXELS_PER_BYTE} a byte of the file.
+   * Claims up to this many pixels decode whatever the file's size (a progressive 4:4:4 file this
+   * size holds 25 MB of coefficients); above it, at most {@link #PIXELS_PER_BYTE} a byte of the
+   * file.
    */
-  static final long FREE_PIXELS = 1L << 24;
+  static final long FREE_PIXELS = 1L << 22;
 
   /**
    * Arithmetic coding can describe a flat image of any size in a few bytes (a solid 4000×4000 grey
-   * is 208 bytes, headers included), so unlike Huffman data it does not bound the image by itself.
-   * Real images stay far below this ratio (0.0005 bits a pixel; a 1024×768 photo at quality 75 is
-   * 14 pixels a byte); a larger claim from less data is refused rather than allocated for.
+   * is 208 bytes, headers included), so unlike Huffman data (at least a bit per 8×8 block, 512
+   * pixels a byte) it does not bound the image by itself. Real images stay far below this ratio (a
+   * 1024×768 photo at quality 75 is 14 pixels a byte, a 12 MP one at q92 3); a larger claim from
+   * less data is refused rather than allocated for.
    */
-  static final long PIXELS_PER_BYTE = 1L << 14;
+  static final long PIXELS_PER_BYTE = 1L << 12;
 
   /**
    * @throws io.renderlab.core.UnsupportedImageException if the frame claims more pixels than the
