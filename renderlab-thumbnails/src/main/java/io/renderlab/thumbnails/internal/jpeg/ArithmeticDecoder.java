@@ -13,8 +13,8 @@ import java.util.Arrays;
  * <p>Where libjpeg-turbo warns about bad data and goes on with zeros (a magnitude or spectral
  * overflow), this decoder refuses the image, as sharp does with its default {@code failOn:
  * 'warning'}. Reaching a marker mid-scan is legal in arithmetic coding (the decoder reads zeros
- * from there on, as libjpeg does: a flat stretch of image costs the encoder no bytes at all);
- * running off the end of the file without a marker is not. Not public API.
+ * from there on, as libjpeg does: the encoder drops the trailing zero bytes a flat stretch of image
+ * ends in); running off the end of the file without a marker is not. Not public API.
  */
 final class ArithmeticDecoder {
   /**
