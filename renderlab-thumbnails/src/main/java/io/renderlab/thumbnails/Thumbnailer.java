@@ -213,7 +213,7 @@ public final class Thumbnailer {
       Interleaved pixels = LosslessJpeg.decode(image);
       return finish(pixels, orientation, ColorProfiles.jpegIccProfile(image).orElse(null));
     }
-    // Arithmetic-coded, 12-bit, CMYK/YCCK: ImageIO, as before.
+    // 12-bit (arithmetic-coded too), CMYK/YCCK: ImageIO, as before.
     boolean cmyk = cmykJpeg(image);
     int[] window = new int[4];
     Interleaved pixels =

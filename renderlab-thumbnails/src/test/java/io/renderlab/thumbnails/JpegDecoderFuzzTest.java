@@ -131,7 +131,8 @@ class JpegDecoderFuzzTest {
   private static int frameHeader(byte[] b) {
     for (int i = 2; i + 1 < b.length; i++) {
       int m = b[i + 1] & 0xff;
-      if ((b[i] & 0xff) == 0xff && (m == 0xc0 || m == 0xc1 || m == 0xc2)) {
+      if ((b[i] & 0xff) == 0xff
+          && (m == 0xc0 || m == 0xc1 || m == 0xc2 || m == 0xc9 || m == 0xca)) {
         return i;
       }
     }

@@ -290,7 +290,7 @@ class JpegDecoderTest {
     byte[] arithmetic = jpeg.clone();
     for (int i = 2; i + 1 < arithmetic.length; i++) {
       if ((arithmetic[i] & 0xff) == 0xff && (arithmetic[i + 1] & 0xff) == 0xc0) {
-        arithmetic[i + 1] = (byte) 0xc9;
+        arithmetic[i + 1] = (byte) 0xcb; // lossless arithmetic: SOF9 and SOF10 are ours
         break;
       }
     }

@@ -18,6 +18,9 @@ import java.util.Arrays;
  * IDCT rather than upsampled, jdmaster.c) and "fancy" triangle upsampling with edge replication
  * (jdsample.c). Anything else is left to ImageIO ({@link JpegFrame#supported()}).
  *
+ * <p>Arithmetic-coded files (SOF9, SOF10) take the same paths, with {@link ArithmeticDecoder} in
+ * place of the Huffman decoding.
+ *
  * <p>Only the requested window is produced: blocks left or right of it are entropy-decoded but not
  * transformed, and a sequential file is read no further than the window's last row. Memory grows
  * with the data actually decoded (progressive coefficients per block row on first touch, output
@@ -127,6 +130,9 @@ public final class JpegDecoder {
 
   private final int[] pred = new int[3];
   private int eobrun;
+
+  /** The entropy decoder of arithmetic-coded files, made at their first scan. */
+  private ArithmeticDecoder arith;
 
   // Coefficients, for progressive and multi-scan files: one short[] row of blocks per block row,
   // assigned on first touch.
@@ -298,7 +304,7 @@ public final class JpegDecoder {
       for (int i = 0; i < ns; i++) {
         boolean needDc = ssel == 0 && ah == 0;
         boolean needAc = se > 0;
-        if ((needDc && dcs[i] == null) || (needAc && acs[i] == null)) {
+        if (!f.arithmetic && ((needDc && dcs[i] == null) || (needAc && acs[i] == null))) {
           throw JpegFrame.corrupt("a scan uses a Huffman table that is not defined");
         }
       }
@@ -323,6 +329,14 @@ public final class JpegDecoder {
       resetBits();
       Arrays.fill(pred, 0);
       eobrun = 0;
+      if (f.arithmetic) {
+        // SOF9, SOF10: the same blocks from another entropy decoder.
+        if (!arithmeticScan(p, ns, scanComps, buffered, ssel, se, ah, al)) {
+          return; // a sequential scan: the window's rows are done
+        }
+        sos = f.tablesUntilScan(arith.position());
+        continue;
+      }
       if (!buffered) {
         streamBaseline(dcs, acs);
         return; // the window's rows are done; the rest of the file is not needed
@@ -1100,6 +1114,137 @@ public final class JpegDecoder {
         d[t] = (byte) ((cur + (pl[p + Math.max(i - 1, 0)] & 0xff) + 1) >> 2);
       } else {
         d[t] = (byte) ((cur + (pl[p + Math.min(i + 1, lastI)] & 0xff) + 2) >> 2);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- arithmetic coding
+
+  /**
+   * Decodes one arithmetic-coded scan whose SOS length field is at {@code header}: streamed to the
+   * output when sequential and interleaved (returning false: nothing more to read), into the
+   * coefficients otherwise (returning true). The Huffman paths' loops, with {@link
+   * ArithmeticDecoder} in place of the Huffman decoding.
+   */
+  private boolean arithmeticScan(
+      int header, int ns, int[] comps, boolean buffered, int ssel, int se, int ah, int al) {
+    for (int i = 0; i < ns; i++) {
+      for (int j = 0; j < i; j++) {
+        if (comps[i] == comps[j]) {
+          throw JpegFrame.corrupt("a scan names a component twice");
+        }
+      }
+    }
+    if (arith == null) {
+      arith = new ArithmeticDecoder(f);
+    }
+    arith.startScan(header, pos, ns, ssel, se, ah, al);
+    if (!buffered) {
+      streamArithmetic(comps);
+      return false;
+    }
+    int restarts = f.restartInterval;
+    int left = restarts;
+    if (ns == 1) {
+      int c = comps[0];
+      // A non-interleaved scan covers the component's own blocks, not the MCU-padded ones.
+      int bw = ceilDiv(ceilDiv(f.width * f.h[c], f.hmax), 8);
+      int bh = ceilDiv(ceilDiv(f.height * f.v[c], f.vmax), 8);
+      for (int by = 0; by < bh; by++) {
+        short[] row = coefRow(c, by);
+        int base = coefOff[c][by];
+        for (int bx = 0; bx < bw; bx++) {
+          if (restarts > 0) {
+            if (left == 0) {
+              arith.restart();
+              left = restarts;
+            }
+            left--;
+          }
+          arithmeticBlock(row, base + bx * 64, 0, ssel, ah);
+        }
+      }
+      return true;
+    }
+    for (int m = 0; m < mcusY; m++) {
+      for (int mx = 0; mx < mcusX; mx++) {
+        if (restarts > 0) {
+          if (left == 0) {
+            arith.restart();
+            left = restarts;
+          }
+          left--;
+        }
+        for (int i = 0; i < ns; i++) {
+          int c = comps[i];
+          for (int by = 0; by < f.v[c]; by++) {
+            int r = m * f.v[c] + by;
+            short[] row = coefRow(c, r);
+            int base = coefOff[c][r];
+            for (int bx = 0; bx < f.h[c]; bx++) {
+              arithmeticBlock(row, base + (mx * f.h[c] + bx) * 64, i, ssel, ah);
+            }
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  private void arithmeticBlock(short[] blk, int off, int i, int ssel, int ah) {
+    if (!f.progressive) {
+      arith.decodeSequential(blk, off, i, NATURAL);
+    } else if (ssel == 0) {
+      if (ah == 0) {
+        arith.decodeDcFirst(blk, off, i);
+      } else {
+        arith.decodeDcRefine(blk, off);
+      }
+    } else if (ah == 0) {
+      arith.decodeAcFirst(blk, off);
+    } else {
+      arith.decodeAcRefine(blk, off);
+    }
+  }
+
+  /** {@link #streamBaseline} for an arithmetic-coded sequential scan of every component. */
+  private void streamArithmetic(int[] comps) {
+    prepareIdct();
+    short[] blk = scratch.block;
+    Arrays.fill(blk, (short) 0);
+    int[] ws = scratch.ws;
+    int restarts = f.restartInterval;
+    int left = restarts;
+    for (int m = 0; m < mcusY; m++) {
+      for (int mx = 0; mx < mcusX; mx++) {
+        if (restarts > 0) {
+          if (left == 0) {
+            arith.restart();
+            left = restarts;
+          }
+          left--;
+        }
+        boolean keep = mx >= mcuLo && mx <= mcuHi && rowNeeded(m);
+        for (int i = 0; i < nc; i++) {
+          int c = comps[i];
+          int hc = f.h[c];
+          int vc = f.v[c];
+          int s = ss[c];
+          int[] nat = keep ? NATURAL_FOR[s] : SKIP;
+          for (int by = 0; by < vc; by++) {
+            int o = keep ? ((m * vc + by) * s) % ringRows[c] * planeStride[c] + mx * hc * s : 0;
+            for (int bx = 0; bx < hc; bx++, o += s) {
+              arith.decodeSequential(blk, 0, i, nat);
+              if (keep) {
+                idct(c, blk, 0, ws, o);
+              }
+            }
+          }
+        }
+      }
+      emitRows(m);
+      if (nextRow >= y1) {
+        return;
       }
     }
   }

@@ -2,6 +2,7 @@ package io.renderlab.thumbnails.internal.jpeg;
 
 import io.renderlab.core.UnsupportedImageException;
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 
 /**
  * A JPEG's headers up to its first scan: frame size, components and sampling, quantisation and
@@ -14,6 +15,9 @@ public final class JpegFrame {
   int height;
   int precision;
   boolean progressive;
+
+  /** Arithmetic-coded (SOF9, SOF10) rather than Huffman-coded. */
+  boolean arithmetic;
 
   /** Why {@link JpegDecoder} cannot decode this frame (ImageIO should), or null. */
   String unsupported;
@@ -32,6 +36,21 @@ public final class JpegFrame {
   final HuffmanTable[] dc = new HuffmanTable[4];
   final HuffmanTable[] ac = new HuffmanTable[4];
   int restartInterval;
+
+  /**
+   * Arithmetic-coding conditioning from DAC segments, by table number (libjpeg accepts 16): the DC
+   * tables' L and U, the AC tables' Kx, at T.81's defaults (0, 1, 5) until a DAC sets them.
+   */
+  final int[] arithDcL = new int[16];
+
+  final int[] arithDcU = new int[16];
+  final int[] arithAcK = new int[16];
+
+  {
+    Arrays.fill(arithDcU, 1);
+    Arrays.fill(arithAcK, 5);
+  }
+
   int adobeTransform = -1;
   boolean jfif;
 
@@ -55,8 +74,8 @@ public final class JpegFrame {
   }
 
   /**
-   * True when {@link JpegDecoder} decodes it; otherwise use ImageIO (arithmetic, 12-bit, lossless,
-   * CMYK).
+   * True when {@link JpegDecoder} decodes it; otherwise use ImageIO (12-bit, lossless,
+   * hierarchical, CMYK).
    */
   public boolean supported() {
     return unsupported == null;
@@ -146,15 +165,16 @@ public final class JpegFrame {
       int start = pos + 2;
       int end = pos + length;
       switch (marker) {
-        case 0xc0, 0xc1, 0xc2 -> {
+        case 0xc0, 0xc1, 0xc2, 0xc9, 0xca -> {
           if (sof) {
             throw corrupt("two frame headers");
           }
           sof = true;
-          f.progressive = marker == 0xc2;
+          f.progressive = marker == 0xc2 || marker == 0xca;
+          f.arithmetic = marker >= 0xc9;
           f.readSof(start, end);
         }
-        case 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf -> {
+        case 0xc3, 0xc5, 0xc6, 0xc7, 0xcb, 0xcd, 0xce, 0xcf -> {
           f.unsupported = "SOF" + (marker - 0xc0) + " (lossless, hierarchical or arithmetic-coded)";
           if (!sof) {
             // Still read the size, so the pixel limit applies to what ImageIO will decode.
@@ -163,6 +183,7 @@ public final class JpegFrame {
           return f;
         }
         case 0xc4 -> f.readDht(start, end);
+        case 0xcc -> f.readDac(start, end);
         case 0xdb -> f.readDqt(start, end);
         case 0xdd -> {
           if (length != 4) {
@@ -318,6 +339,32 @@ public final class JpegFrame {
     }
   }
 
+  /**
+   * Reads a DAC segment (jdmarker.c get_dac): pairs of a table number (0–15 DC, 16–31 AC) and its
+   * conditioning, L in the low and U in the high nibble for DC, Kx for AC.
+   */
+  private void readDac(int p, int end) {
+    if ((end - p) % 2 != 0) {
+      throw corrupt("an arithmetic conditioning segment of the wrong length");
+    }
+    for (; p < end; p += 2) {
+      int index = data[p] & 0xff;
+      int value = data[p + 1] & 0xff;
+      if (index >= 32) {
+        throw corrupt("an arithmetic conditioning table number above 31");
+      }
+      if (index >= 16) {
+        arithAcK[index - 16] = value;
+      } else {
+        arithDcL[index] = value & 0x0f;
+        arithDcU[index] = value >> 4;
+        if (arithDcL[index] > arithDcU[index]) {
+          throw corrupt("arithmetic DC conditioning with L above U");
+        }
+      }
+    }
+  }
+
   private void readDht(int p, int end) {
     readDht(data, p, end, dc, ac);
   }
@@ -394,6 +441,7 @@ public final class JpegFrame {
       int end = pos + length;
       switch (marker) {
         case 0xc4 -> readDht(start, end);
+        case 0xcc -> readDac(start, end);
         case 0xdb -> readDqt(start, end);
         case 0xdd -> {
           if (length != 4) {
