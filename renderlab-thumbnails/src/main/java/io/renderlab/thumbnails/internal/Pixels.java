@@ -4,6 +4,7 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
+import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 
 /** Bulk conversions between images and packed ARGB arrays, and EXIF orientation. Not public API. */
@@ -73,6 +74,23 @@ public final class Pixels {
       default -> {
         // handled below
       }
+    }
+    if (image.getColorModel() instanceof IndexColorModel palette
+        && image.getRaster().getNumBands() == 1
+        && palette.getMapSize() <= 256) {
+      // GIF, palette BMP/TIFF, 1-8 bits an index: one table lookup a pixel (Java2D's generic
+      // drawImage takes several times as long and needs a second full-size image).
+      int[] lut = new int[256];
+      palette.getRGBs(lut);
+      Raster r = image.getRaster();
+      int[] row = new int[w];
+      for (int y = 0; y < h; y++) {
+        r.getSamples(r.getMinX(), r.getMinY() + y, w, 1, 0, row);
+        for (int x = 0, o = y * w; x < w; x++) {
+          out[o + x] = lut[row[x] & 0xff];
+        }
+      }
+      return new Argb(out, w, h, alpha);
     }
     if (image.getRaster().getNumBands() <= 2
         && image.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY) {
