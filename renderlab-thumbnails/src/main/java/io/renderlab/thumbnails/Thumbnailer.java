@@ -213,7 +213,7 @@ public final class Thumbnailer {
       Interleaved pixels = LosslessJpeg.decode(image);
       return finish(pixels, orientation, ColorProfiles.jpegIccProfile(image).orElse(null));
     }
-    // 12-bit (arithmetic-coded too), CMYK/YCCK: ImageIO, as before.
+    // 12-bit (arithmetic-coded too), and CMYK/YCCK our decoder does not take: ImageIO.
     boolean cmyk = cmykJpeg(image);
     int[] window = new int[4];
     Interleaved pixels =
@@ -291,6 +291,24 @@ public final class Thumbnailer {
     JpegImage decoded =
         JpegDecoder.decode(
             frame, scale, ax.sourceStart(), ay.sourceStart(), ax.sourceEnd(w), ay.sourceEnd(h));
+    if (frame.components() == 4) {
+      // CMYK/YCCK: the scaled window's inks through their profile (or libvips' default CMYK
+      // profile), at the size sharp converts them, before the resize.
+      Interleaved stored = decoded.pixels();
+      int n = stored.width() * stored.height();
+      byte[] inks = java.util.Arrays.copyOf(stored.data(), n * 4);
+      jpegInks(inks, n, frame.ycck());
+      Argb rgb =
+          ColorProfiles.cmykToSrgb(inks, stored.width(), stored.height(), decoded.iccProfile());
+      return finish(
+          Interleaved.ofArgb(rgb.pixels(), rgb.width(), rgb.height(), false),
+          decoded.left(),
+          decoded.top(),
+          w,
+          h,
+          orientation,
+          null);
+    }
     // The embedded ICC profile (null if none) is converted to sRGB on the small result, as for
     // ImageIO's JPEGs.
     return finish(
@@ -604,36 +622,45 @@ public final class Thumbnailer {
   private static Argb cmyk(Raster raster, byte[] jpeg, int shrink) {
     int w = raster.getWidth();
     int h = raster.getHeight();
-    boolean ycck = adobeTransform(jpeg) == 2;
     byte[] inks = new byte[w * h * 4];
     int[] row = new int[w * 4];
     for (int y = 0, o = 0; y < h; y++) {
       raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
-      for (int i = 0; i < row.length; i += 4, o += 4) {
-        int c = row[i];
-        int m = row[i + 1];
-        int ye = row[i + 2];
-        if (ycck) {
-          double yy = row[i];
-          double cb = row[i + 1] - 128.0;
-          double cr = row[i + 2] - 128.0;
-          // libjpeg turns YCCK into CMY as 255 - (Y, Cb, Cr as RGB); K is stored as is.
-          c = 255 - clamp(yy + 1.402 * cr);
-          m = 255 - clamp(yy - 0.344136 * cb - 0.714136 * cr);
-          ye = 255 - clamp(yy + 1.772 * cb);
-        }
-        inks[o] = (byte) (255 - c);
-        inks[o + 1] = (byte) (255 - m);
-        inks[o + 2] = (byte) (255 - ye);
-        inks[o + 3] = (byte) (255 - row[i + 3]);
+      for (int i = 0; i < row.length; i++) {
+        inks[o++] = (byte) row[i];
       }
     }
+    jpegInks(inks, w * h, adobeTransform(jpeg) == 2);
     if (shrink > 1) {
       inks = boxAverage(inks, w, h, 4, shrink);
       w /= shrink;
       h /= shrink;
     }
     return ColorProfiles.cmykToSrgb(inks, w, h, ColorProfiles.jpegIccProfile(jpeg).orElse(null));
+  }
+
+  /**
+   * A CMYK or YCCK JPEG's samples, as libjpeg gives them (4 bytes a pixel), turned into ink amounts
+   * in place: stored inverted (Adobe's convention, which libvips assumes for every CMYK JPEG), and
+   * YCCK first turned back into CMY as libjpeg does (255 - the YCbCr as RGB; K as stored).
+   */
+  static void jpegInks(byte[] samples, int pixels, boolean ycck) {
+    for (int i = 0, o = 0; i < pixels; i++, o += 4) {
+      if (ycck) {
+        double yy = samples[o] & 0xff;
+        double cb = (samples[o + 1] & 0xff) - 128.0;
+        double cr = (samples[o + 2] & 0xff) - 128.0;
+        // The inks are 255 - CMY = the YCbCr as RGB.
+        samples[o] = (byte) clamp(yy + 1.402 * cr);
+        samples[o + 1] = (byte) clamp(yy - 0.344136 * cb - 0.714136 * cr);
+        samples[o + 2] = (byte) clamp(yy + 1.772 * cb);
+      } else {
+        samples[o] = (byte) (255 - (samples[o] & 0xff));
+        samples[o + 1] = (byte) (255 - (samples[o + 1] & 0xff));
+        samples[o + 2] = (byte) (255 - (samples[o + 2] & 0xff));
+      }
+      samples[o + 3] = (byte) (255 - (samples[o + 3] & 0xff));
+    }
   }
 
   /** Each {@code f × f} block of {@code bands}-band samples averaged (the partial edge dropped). */

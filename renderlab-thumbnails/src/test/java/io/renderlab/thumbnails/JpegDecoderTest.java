@@ -285,7 +285,7 @@ class JpegDecoderTest {
   }
 
   @Test
-  void leavesArithmeticLosslessAndCmykToImageIo() {
+  void leavesLosslessArithmeticToImageIo() {
     byte[] jpeg = resource("s420.jpg");
     byte[] arithmetic = jpeg.clone();
     for (int i = 2; i + 1 < arithmetic.length; i++) {
@@ -296,8 +296,40 @@ class JpegDecoderTest {
     }
     assertThat(JpegFrame.parse(arithmetic).supported()).isFalse();
     assertThat(JpegFrame.parse(arithmetic).width()).isEqualTo(203);
-    assertThat(JpegFrame.parse(ThumbnailerLikenessTest.resource("cmyk.jpg")).supported()).isFalse();
     assertThat(JpegFrame.parse(jpeg).supported()).isTrue();
+  }
+
+  /** CMYK and YCCK come out as stored, four bytes a pixel, as libjpeg's raster gives them. */
+  @ParameterizedTest
+  @ValueSource(strings = {"cmyk.jpg", "ycck.jpg"})
+  void decodesFourComponentsAtFullSizeAsLibjpegDoes(String name) throws IOException {
+    byte[] jpeg = TestImages.resource("likeness/" + name);
+    JpegFrame frame = JpegFrame.parse(jpeg);
+    assertThat(frame.supported()).isTrue();
+    assertThat(frame.components()).isEqualTo(4);
+    assertThat(frame.ycck()).isEqualTo(name.startsWith("ycck"));
+    int[] expected;
+    int w;
+    int h;
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(jpeg))) {
+      ImageReader reader = ImageIO.getImageReaders(in).next();
+      reader.setInput(in);
+      Raster r = reader.readRaster(0, null);
+      w = r.getWidth();
+      h = r.getHeight();
+      expected = r.getPixels(0, 0, w, h, (int[]) null);
+      reader.dispose();
+    }
+
+    JpegImage ours = decode(jpeg, 1);
+
+    assertThat(ours.pixels().channels()).isEqualTo(4);
+    byte[] d = ours.pixels().data();
+    int worst = 0;
+    for (int i = 0; i < w * h * 4; i++) {
+      worst = Math.max(worst, Math.abs((d[i] & 0xff) - expected[i]));
+    }
+    assertThat(worst).as("max difference of %s", name).isLessThanOrEqualTo(1);
   }
 
   static long allocatedBytes() {

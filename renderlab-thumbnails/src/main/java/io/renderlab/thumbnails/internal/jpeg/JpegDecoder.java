@@ -12,7 +12,7 @@ import java.util.Arrays;
  * {@code scale_num/scale_denom} (which is what sharp's shrink-on-load asks libvips for), so a
  * 12-megapixel photo costs a fraction of the inverse DCT, upsampling and memory of a full decode.
  *
- * <p>Baseline and progressive Huffman, 8-bit, one or three components, any integral sampling
+ * <p>Baseline and progressive Huffman, 8-bit, one, three or four components, any integral sampling
  * factors, restart intervals. It follows libjpeg-turbo where the pixels depend on it: the integer
  * IDCTs (jidctint.c, jidctred.c), the choice of IDCT size per component (chroma scaled up by the
  * IDCT rather than upsampled, jdmaster.c) and "fancy" triangle upsampling with edge replication
@@ -94,6 +94,10 @@ public final class JpegDecoder {
   private final byte[] data;
   private final Scratch scratch;
   private final int nc;
+
+  /** Output bytes a pixel: 4 for CMYK/YCCK (the samples as stored), else 3. */
+  private final int outCh;
+
   private final int scale;
   private final int x0;
   private final int y0;
@@ -105,18 +109,18 @@ public final class JpegDecoder {
   private final int mcusY;
   private final int minSs;
   private final boolean fancy;
-  private final int[] ss = new int[3];
-  private final int[] compW = new int[3];
-  private final int[] compH = new int[3];
-  private final int[] upH = new int[3];
-  private final int[] upV = new int[3];
-  private final int[] planeStride = new int[3];
-  private final int[] ringRows = new int[3];
-  private final byte[][] plane = new byte[3][];
-  private final int[][] q = new int[3][];
+  private final int[] ss = new int[4];
+  private final int[] compW = new int[4];
+  private final int[] compH = new int[4];
+  private final int[] upH = new int[4];
+  private final int[] upV = new int[4];
+  private final int[] planeStride = new int[4];
+  private final int[] ringRows = new int[4];
+  private final byte[][] plane = new byte[4][];
+  private final int[][] q = new int[4][];
 
   /** {@code q} as each component's IDCT takes it ({@link Idct#prepare2} for the 2×2 one). */
-  private final int[][] qIdct = new int[3][];
+  private final int[][] qIdct = new int[4][];
 
   private int mcuLo;
   private int mcuHi;
@@ -128,7 +132,7 @@ public final class JpegDecoder {
   private boolean hitMarker;
   private int padBytes;
 
-  private final int[] pred = new int[3];
+  private final int[] pred = new int[4];
   private int eobrun;
 
   /** The entropy decoder of arithmetic-coded files, made at their first scan. */
@@ -138,8 +142,8 @@ public final class JpegDecoder {
   // assigned on first touch.
   private short[][][] coefRow;
   private int[][] coefOff;
-  private final int[] blocksW = new int[3];
-  private final int[] blocksH = new int[3];
+  private final int[] blocksW = new int[4];
+  private final int[] blocksH = new int[4];
   private boolean pooled;
   private int poolNext;
 
@@ -153,6 +157,7 @@ public final class JpegDecoder {
     this.data = f.data;
     this.scratch = SCRATCH.get();
     this.nc = f.components;
+    this.outCh = nc == 4 ? 4 : 3;
     this.scale = scale;
     this.x0 = x0;
     this.y0 = y0;
@@ -238,7 +243,8 @@ public final class JpegDecoder {
       d.scratch.release();
     }
     boolean ycc = d.nc == 3 && !frame.rgb();
-    Interleaved pixels = new Interleaved(d.out, x1 - x0, y1 - y0, 3, ycc);
+    // Four components come out as stored (CMYK, or YCCK): the caller turns them into inks.
+    Interleaved pixels = new Interleaved(d.out, x1 - x0, y1 - y0, d.outCh, ycc);
     return new JpegImage(pixels, x0, y0, w, h, frame.icc == null ? null : frame.icc.clone());
   }
 
@@ -248,7 +254,7 @@ public final class JpegDecoder {
       plane[c] = scratch.plane(c, planeStride[c] * ringRows[c]);
     }
     int sos = f.scanStart;
-    int[] scanComps = new int[3];
+    int[] scanComps = new int[4];
     boolean buffered = false;
     boolean first = true;
     while (sos >= 0) {
@@ -980,7 +986,7 @@ public final class JpegDecoder {
   // ---------------------------------------------------------------- upsampling and output
 
   private void allocateOutput(boolean boundByData) {
-    int stride = (x1 - x0) * 3;
+    int stride = (x1 - x0) * outCh;
     int rows = y1 - y0;
     if (boundByData) {
       // Every block costs at least two bits, so the data left can make only so many MCU rows: a
@@ -998,7 +1004,7 @@ public final class JpegDecoder {
 
   private void ensureRow(int y) {
     if (y - y0 >= outRowsCapacity) {
-      int stride = (x1 - x0) * 3;
+      int stride = (x1 - x0) * outCh;
       int rows = Math.min(y1 - y0, Math.max(y - y0 + 1, outRowsCapacity * 2));
       out = Arrays.copyOf(out, Math.multiplyExact(stride, rows));
       scratch.out = out;
@@ -1026,7 +1032,8 @@ public final class JpegDecoder {
   }
 
   private void emitRow(int y) {
-    int o = (y - y0) * (x1 - x0) * 3;
+    int step = outCh;
+    int o = (y - y0) * (x1 - x0) * step;
     byte[] d = out;
     int n = x1 - x0;
     for (int c = 0; c < nc; c++) {
@@ -1040,7 +1047,7 @@ public final class JpegDecoder {
       int oc = o + c;
       if (uh == 1 && uv == 1) {
         int p = (y % ring) * ps + x0;
-        for (int i = 0, t = oc; i < n; i++, t += 3) {
+        for (int i = 0, t = oc; i < n; i++, t += step) {
           d[t] = pl[p + i];
         }
       } else if (uv == 2 && fancy && (uh == 1 || (uh == 2 && cw > 2))) {
@@ -1050,18 +1057,18 @@ public final class JpegDecoder {
         int pf = (far % ring) * ps;
         if (uh == 1) {
           int bias = (y & 1) == 0 ? 1 : 2; // h1v2_fancy_upsample
-          for (int i = 0, t = oc; i < n; i++, t += 3) {
+          for (int i = 0, t = oc; i < n; i++, t += step) {
             int x = x0 + i;
             d[t] = (byte) ((3 * (pl[pn + x] & 0xff) + (pl[pf + x] & 0xff) + bias) >> 2);
           }
         } else {
-          h2v2(pl, pn, pf, cw, d, oc);
+          h2v2(pl, pn, pf, cw, d, oc, step);
         }
       } else if (uv == 1 && uh == 2 && fancy && cw > 2) {
-        h2v1(pl, (y % ring) * ps, cw, d, oc);
+        h2v1(pl, (y % ring) * ps, cw, d, oc, step);
       } else {
         int p = ((y / uv) % ring) * ps;
-        for (int i = 0, t = oc; i < n; i++, t += 3) {
+        for (int i = 0, t = oc; i < n; i++, t += step) {
           d[t] = pl[p + (x0 + i) / uh];
         }
       }
@@ -1075,7 +1082,7 @@ public final class JpegDecoder {
   }
 
   /** jdsample.c h2v2_fancy_upsample for the window's columns: 9/16, 3/16, 3/16, 1/16 triangle. */
-  private void h2v2(byte[] pl, int pn, int pf, int cw, byte[] d, int oc) {
+  private void h2v2(byte[] pl, int pn, int pf, int cw, byte[] d, int oc, int step) {
     int x = x0;
     int t = oc;
     if ((x & 1) == 1 && x < x1) {
@@ -1084,18 +1091,18 @@ public final class JpegDecoder {
       int j = Math.min(i + 1, cw - 1);
       int cn = 3 * (pl[pn + j] & 0xff) + (pl[pf + j] & 0xff);
       d[t] = (byte) ((3 * cs + cn + 7) >> 4);
-      t += 3;
+      t += step;
       x++;
     }
     int i = x >> 1;
     int prev = 3 * (pl[pn + Math.max(i - 1, 0)] & 0xff) + (pl[pf + Math.max(i - 1, 0)] & 0xff);
     int cur = 3 * (pl[pn + i] & 0xff) + (pl[pf + i] & 0xff);
     int lastI = cw - 1;
-    for (; x + 1 < x1; x += 2, t += 6, i++) {
+    for (; x + 1 < x1; x += 2, t += 2 * step, i++) {
       int j = i < lastI ? i + 1 : lastI;
       int next = 3 * (pl[pn + j] & 0xff) + (pl[pf + j] & 0xff);
       d[t] = (byte) ((3 * cur + prev + 8) >> 4);
-      d[t + 3] = (byte) ((3 * cur + next + 7) >> 4);
+      d[t + step] = (byte) ((3 * cur + next + 7) >> 4);
       prev = cur;
       cur = next;
     }
@@ -1105,9 +1112,9 @@ public final class JpegDecoder {
   }
 
   /** jdsample.c h2v1_fancy_upsample for the window's columns: 3/4, 1/4. */
-  private void h2v1(byte[] pl, int p, int cw, byte[] d, int oc) {
+  private void h2v1(byte[] pl, int p, int cw, byte[] d, int oc, int step) {
     int lastI = cw - 1;
-    for (int x = x0, t = oc; x < x1; x++, t += 3) {
+    for (int x = x0, t = oc; x < x1; x++, t += step) {
       int i = x >> 1;
       int cur = 3 * (pl[p + i] & 0xff);
       if ((x & 1) == 0) {
@@ -1255,7 +1262,7 @@ public final class JpegDecoder {
     final short[] block = new short[SPARE + 1];
     final short[] zeroBlock = new short[64];
     final int[] ws = new int[64];
-    final byte[][] planes = new byte[3][];
+    final byte[][] planes = new byte[4][];
     byte[] out = new byte[0];
     java.lang.ref.SoftReference<short[]> coef = new java.lang.ref.SoftReference<>(new short[0]);
     short[] coefInUse;
@@ -1302,7 +1309,7 @@ public final class JpegDecoder {
         out = new byte[0];
       }
       coefInUse = null;
-      for (int c = 0; c < 3; c++) {
+      for (int c = 0; c < planes.length; c++) {
         if (planes[c] != null && planes[c].length > (4 << 20)) {
           planes[c] = null;
         }

@@ -81,6 +81,16 @@ public final class JpegFrame {
     return unsupported == null;
   }
 
+  /** The number of components: 1 grey, 3 YCbCr or RGB, 4 CMYK or YCCK. */
+  public int components() {
+    return components;
+  }
+
+  /** True for four components stored as YCCK (Adobe transform 2), as libjpeg tells them apart. */
+  public boolean ycck() {
+    return components == 4 && adobeTransform == 2;
+  }
+
   /** Why it is not {@link #supported()}, or null. */
   public String unsupportedReason() {
     return unsupported;
@@ -283,7 +293,7 @@ public final class JpegFrame {
     if (precision != 8) {
       unsupported = precision + "-bit samples";
     }
-    if (components != 1 && components != 3) {
+    if (components != 1 && components != 3 && components != 4) {
       unsupported = components + " colour components";
       return;
     }
