@@ -40,7 +40,9 @@ class JpegDecoderTest {
     "pr422.jpg",
     "g.jpg",
     "pg.jpg",
-    "rgb.jpg"
+    "rgb.jpg",
+    "cmyk.jpg",
+    "ycck.jpg"
   };
 
   static byte[] resource(String name) {
