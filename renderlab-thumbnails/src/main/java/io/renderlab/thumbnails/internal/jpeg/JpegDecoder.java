@@ -71,6 +71,47 @@ public final class JpegDecoder {
     SKIP[0] = 0;
   }
 
+  /**
+   * A progressive block keeps only the coefficients its IDCT reads (64, 49, 25 or 1 shorts for the
+   * sizes 8, 4, 2, 1), in natural order, plus a 64-bit mask of which coefficients are nonzero in
+   * zigzag order (refinement needs that of every coefficient, but the value only of those read).
+   * {@code SLOT_FOR[size][k]}: where zigzag coefficient {@code k} (padded to 80 as {@link
+   * #NATURAL}) is kept, or -1; {@code SLOT_NATURAL[size][i]}: the natural index of slot {@code i};
+   * {@code READ[size]}: the zigzag positions kept.
+   */
+  private static final int[][] SLOT_FOR = new int[9][];
+
+  private static final int[][] SLOT_NATURAL = new int[9][];
+
+  private static final long[] READ = new long[9];
+
+  static {
+    for (int size : new int[] {1, 2, 4, 8}) {
+      boolean[] read = new boolean[64];
+      for (int k = 0; k < 64; k++) {
+        if (NATURAL_FOR[size][k] != SPARE) {
+          read[NATURAL[k]] = true;
+          READ[size] |= 1L << k;
+        }
+      }
+      int[] ofNatural = new int[64];
+      int[] natural = new int[Long.bitCount(READ[size])];
+      int slots = 0;
+      for (int z = 0; z < 64; z++) {
+        ofNatural[z] = read[z] ? slots : -1;
+        if (read[z]) {
+          natural[slots++] = z;
+        }
+      }
+      int[] slot = new int[80];
+      for (int k = 0; k < slot.length; k++) {
+        slot[k] = ofNatural[NATURAL[k]];
+      }
+      SLOT_FOR[size] = slot;
+      SLOT_NATURAL[size] = natural;
+    }
+  }
+
   private static final VarHandle LONG_BE =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
@@ -82,8 +123,9 @@ public final class JpegDecoder {
   private static final int OUT_RETAIN = 48 << 20;
 
   /**
-   * Largest progressive coefficient buffer kept per thread (shorts; a 12-megapixel 4:4:4 file needs
-   * 36 M), softly held so memory pressure can take it back.
+   * Largest progressive coefficient buffer kept per thread (shorts, a block's mask counting 4; a
+   * 12-megapixel 4:4:4 file needs 37 M at full size, 5 M at 1/4), softly held so memory pressure
+   * can take it back.
    */
   private static final int COEF_RETAIN = 40 << 20;
 
@@ -136,6 +178,14 @@ public final class JpegDecoder {
   private final int[] blocksH = new int[3];
   private boolean pooled;
   private int poolNext;
+
+  // Progressive blocks: shorts kept per block, where (SLOT_FOR), and one nonzero mask per block,
+  // assigned with the coefficients.
+  private final int[] blockSize = new int[3];
+  private final int[][] slotOf = new int[3][];
+  private long[][][] maskRow;
+  private int[][] maskOff;
+  private int maskNext;
 
   // Output.
   private byte[] out;
@@ -598,55 +648,112 @@ public final class JpegDecoder {
     blk[off] = (short) (pred[c] << al);
   }
 
-  private void decodeAcFirst(short[] blk, int off, HuffmanTable act, int ssel, int se, int al) {
+  /**
+   * The first scan of a band of AC coefficients ({@code ah == 0}): values at the block's slots
+   * ({@code slot}), nonzero-ness in the block's mask {@code masks[mi]}.
+   */
+  private void decodeAcFirst(
+      short[] blk,
+      int off,
+      long[] masks,
+      int mi,
+      int[] slot,
+      HuffmanTable act,
+      int ssel,
+      int se,
+      int al) {
     if (eobrun > 0) {
       eobrun--;
       return;
     }
     int[] acFast = act.acFast;
+    long m = masks[mi];
+    long b = buf;
+    int n = bits;
     for (int k = ssel; k <= se; k++) {
-      if (bits < 16) {
+      if (n < 16) {
+        buf = b;
+        bits = n;
         fill();
+        b = buf;
+        n = bits;
       }
-      int fe = acFast[(int) (buf >>> (64 - HuffmanTable.AC_LOOKAHEAD))];
+      int v;
+      int fe = acFast[(int) (b >>> (64 - HuffmanTable.AC_LOOKAHEAD))];
       if (fe != 0) {
-        buf <<= fe & 0xff;
-        bits -= fe & 0xff;
+        b <<= fe & 0xff;
+        n -= fe & 0xff;
         k += (fe >> 8) & 0xff;
-        blk[off + NATURAL[k]] = (short) ((fe >> 16) * (1 << al));
-        continue;
-      }
-      int rs = decode(act);
-      int r = rs >> 4;
-      int s = rs & 15;
-      if (s != 0) {
-        k += r;
-        blk[off + NATURAL[k]] = (short) (receiveExtend(s) * (1 << al));
+        v = (short) ((fe >> 16) << al);
       } else {
-        if (r < 15) {
-          eobrun = 1 << r;
-          if (r != 0) {
-            eobrun += receive(r);
+        buf = b;
+        bits = n;
+        int rs = decode(act);
+        int r = rs >> 4;
+        int s = rs & 15;
+        if (s == 0) {
+          if (r < 15) {
+            eobrun = 1 << r;
+            if (r != 0) {
+              eobrun += receive(r);
+            }
+            eobrun--;
+            b = buf;
+            n = bits;
+            break;
           }
-          eobrun--;
-          break;
+          b = buf;
+          n = bits;
+          k += 15;
+          continue;
         }
-        k += 15;
+        k += r;
+        v = (short) (receiveExtend(s) << al);
+        b = buf;
+        n = bits;
       }
+      // k may run past 63 on corrupt data: NATURAL sends it to 63, and so does this.
+      int sl = slot[k];
+      if (sl >= 0) {
+        blk[off + sl] = (short) v;
+      }
+      long bit = 1L << Math.min(k, 63);
+      m = v != 0 ? m | bit : m & ~bit;
     }
+    masks[mi] = m;
+    buf = b;
+    bits = n;
   }
 
-  private void decodeAcRefine(short[] blk, int off, HuffmanTable act, int ssel, int se, int al) {
+  /**
+   * A refinement scan of a band of AC coefficients ({@code ah > 0}, bit {@code al}). Each already
+   * nonzero coefficient the scan passes takes one correction bit; the others are counted in runs.
+   * The block's nonzero mask finds where a run ends without visiting the coefficients one by one,
+   * the correction bits of the nonzero ones passed are read in one go, and only the kept ones
+   * ({@code read}, the zigzag positions the IDCT reads) are touched. Bit for bit as jdphuff.c's
+   * decode_mcu_AC_refine, corrupt runs included.
+   */
+  private void decodeAcRefine(
+      short[] blk,
+      int off,
+      long[] masks,
+      int mi,
+      int[] slot,
+      long read,
+      HuffmanTable act,
+      int ssel,
+      int se,
+      int al) {
     int p1 = 1 << al;
-    int m1 = -1 << al;
+    long band = (-1L << ssel) & (-1L >>> (63 - se)); // zigzag ssel..se
+    long m = masks[mi];
     int k = ssel;
-    int[] fast = act.fast;
-    // The bit buffer lives in locals (written back around fill and the slow Huffman path): this
-    // loop reads one correction bit per nonzero coefficient and dominates progressive decoding.
+    // The bit buffer lives in locals (written back around fill and the slow Huffman path).
     long b = buf;
     int n = bits;
     if (eobrun == 0) {
-      for (; k <= se; k++) {
+      int[] fast = act.fast;
+      while (k <= se) {
         if (n < 16) {
           buf = b;
           bits = n;
@@ -668,8 +775,8 @@ public final class JpegDecoder {
           n = bits;
         }
         int r = rs >> 4;
-        int s = rs & 15;
-        if (s != 0) {
+        int v = 0;
+        if ((rs & 15) != 0) {
           if (n < 1) {
             buf = b;
             bits = n;
@@ -677,7 +784,7 @@ public final class JpegDecoder {
             b = buf;
             n = bits;
           }
-          s = b < 0 ? p1 : m1;
+          v = b < 0 ? p1 : -p1;
           b <<= 1;
           n--;
         } else if (r != 15) {
@@ -691,55 +798,110 @@ public final class JpegDecoder {
           }
           break;
         }
-        do {
-          int z = off + NATURAL[k];
-          if (blk[z] != 0) {
-            if (n < 1) {
+        // The run ends at the (r+1)-th zero coefficient from k, or past se when there are fewer.
+        long ahead = band & (-1L << k);
+        long zeros = ~m & ahead;
+        for (; r > 0 && zeros != 0; r--) {
+          zeros &= zeros - 1;
+        }
+        int t = zeros == 0 ? se + 1 : Long.numberOfTrailingZeros(zeros);
+        long passed = m & ahead & (-1L >>> (64 - t)); // the nonzero ones in [k, t)
+        if (passed != 0) {
+          int cnt = Long.bitCount(passed);
+          if (cnt <= 48) {
+            if (n < cnt) {
               buf = b;
               bits = n;
               fill();
               b = buf;
               n = bits;
             }
-            boolean one = b < 0;
-            b <<= 1;
-            n--;
-            if (one && (blk[z] & p1) == 0) {
-              blk[z] += blk[z] >= 0 ? p1 : m1;
-            }
-          } else if (--r < 0) {
-            break;
-          }
-          k++;
-        } while (k <= se);
-        if (s != 0) {
-          blk[off + NATURAL[k]] = (short) s;
-        }
-      }
-    }
-    if (eobrun > 0) {
-      for (; k <= se; k++) {
-        int z = off + NATURAL[k];
-        if (blk[z] != 0) {
-          if (n < 1) {
+            correct(blk, off, slot, passed & read, passed, b, p1);
+            b <<= cnt;
+            n -= cnt;
+          } else {
             buf = b;
             bits = n;
-            fill();
+            correctSlowly(blk, off, slot, read, passed, p1);
             b = buf;
             n = bits;
           }
-          boolean one = b < 0;
-          b <<= 1;
-          n--;
-          if (one && (blk[z] & p1) == 0) {
-            blk[z] += blk[z] >= 0 ? p1 : m1;
+        }
+        if (v != 0) {
+          // On corrupt data t may be 64: NATURAL sends it to 63, and so does this.
+          int sl = slot[t];
+          if (sl >= 0) {
+            blk[off + sl] = (short) v;
+          }
+          m |= 1L << Math.min(t, 63);
+        }
+        k = t + 1;
+      }
+    }
+    if (eobrun > 0) {
+      if (k <= se) {
+        long passed = m & band & (-1L << k);
+        if (passed != 0) {
+          int cnt = Long.bitCount(passed);
+          if (cnt <= 48) {
+            if (n < cnt) {
+              buf = b;
+              bits = n;
+              fill();
+              b = buf;
+              n = bits;
+            }
+            correct(blk, off, slot, passed & read, passed, b, p1);
+            b <<= cnt;
+            n -= cnt;
+          } else {
+            buf = b;
+            bits = n;
+            correctSlowly(blk, off, slot, read, passed, p1);
+            b = buf;
+            n = bits;
           }
         }
       }
       eobrun--;
     }
+    masks[mi] = m;
     buf = b;
     bits = n;
+  }
+
+  /**
+   * Applies correction bits to the kept coefficients among {@code passed}: the j-th nonzero
+   * coefficient of {@code passed} (lowest first) takes bit {@code 63 - j} of {@code corr}.
+   */
+  private static void correct(
+      short[] blk, int off, int[] slot, long kept, long passed, long corr, int p1) {
+    while (kept != 0) {
+      int z = Long.numberOfTrailingZeros(kept);
+      kept &= kept - 1;
+      if ((corr << Long.bitCount(passed & ~(-1L << z))) < 0) {
+        int i = off + slot[z];
+        int x = blk[i];
+        if ((x & p1) == 0) {
+          blk[i] = (short) (x + (x >= 0 ? p1 : -p1));
+        }
+      }
+    }
+  }
+
+  /** {@link #correct} with the bits read one at a time (more than 48 of them: rare). */
+  private void correctSlowly(short[] blk, int off, int[] slot, long read, long passed, int p1) {
+    while (passed != 0) {
+      int z = Long.numberOfTrailingZeros(passed);
+      passed &= passed - 1;
+      if (receive(1) != 0 && (read & (1L << z)) != 0) {
+        int i = off + slot[z];
+        int x = blk[i];
+        if ((x & p1) == 0) {
+          blk[i] = (short) (x + (x >= 0 ? p1 : -p1));
+        }
+      }
+    }
   }
 
   // ---------------------------------------------------------------- sequential, streamed
@@ -815,33 +977,56 @@ public final class JpegDecoder {
   private void startCoefficients() {
     coefRow = new short[nc][][];
     coefOff = new int[nc][];
+    maskRow = new long[nc][][];
+    maskOff = new int[nc][];
     long total = 0;
+    long blocks = 0;
     for (int c = 0; c < nc; c++) {
+      // A sequential file read in several scans keeps whole blocks (decodeBaseline's layout).
+      blockSize[c] = f.progressive ? SLOT_NATURAL[ss[c]].length : 64;
+      slotOf[c] = SLOT_FOR[ss[c]];
       coefRow[c] = new short[blocksH[c]][];
       coefOff[c] = new int[blocksH[c]];
-      total += (long) blocksW[c] * blocksH[c] * 64;
+      maskRow[c] = new long[blocksH[c]][];
+      maskOff[c] = new int[blocksH[c]];
+      total += (long) blocksW[c] * blocksH[c] * blockSize[c];
+      blocks += (long) blocksW[c] * blocksH[c];
     }
-    pooled = total <= scratch.coef().length;
+    if (!f.progressive) {
+      blocks = 0;
+    }
+    pooled = total <= scratch.coef().length && blocks <= scratch.masks().length;
     poolNext = 0;
+    maskNext = 0;
     scratch.coefWanted = total;
+    scratch.masksWanted = blocks;
   }
 
   /**
-   * The block row's coefficients, zeroed and assigned on first touch (so memory follows the data).
+   * The block row's coefficients (and, progressive, nonzero masks), zeroed and assigned on first
+   * touch (so memory follows the data).
    */
   private short[] coefRow(int c, int by) {
     short[] row = coefRow[c][by];
     if (row == null) {
-      int n = blocksW[c] * 64;
+      int n = blocksW[c] * blockSize[c];
+      int nm = f.progressive ? blocksW[c] : 0;
+      long[] masks;
       if (pooled) {
         row = scratch.coef();
         coefOff[c][by] = poolNext;
         Arrays.fill(row, poolNext, poolNext + n, (short) 0);
         poolNext += n;
+        masks = scratch.masks();
+        maskOff[c][by] = maskNext;
+        Arrays.fill(masks, maskNext, maskNext + nm, 0L);
+        maskNext += nm;
       } else {
         row = new short[n];
+        masks = new long[nm];
       }
       coefRow[c][by] = row;
+      maskRow[c][by] = masks;
     }
     return row;
   }
@@ -859,12 +1044,15 @@ public final class JpegDecoder {
     int left = restarts;
     if (ns == 1) {
       int c = comps[0];
+      int bs = blockSize[c];
       // A non-interleaved scan covers the component's own blocks, not the MCU-padded ones.
       int bw = ceilDiv(ceilDiv(f.width * f.h[c], f.hmax), 8);
       int bh = ceilDiv(ceilDiv(f.height * f.v[c], f.vmax), 8);
       for (int by = 0; by < bh; by++) {
         short[] row = coefRow(c, by);
         int base = coefOff[c][by];
+        long[] masks = maskRow[c][by];
+        int mbase = maskOff[c][by];
         for (int bx = 0; bx < bw; bx++) {
           if (restarts > 0) {
             if (left == 0) {
@@ -873,7 +1061,7 @@ public final class JpegDecoder {
             }
             left--;
           }
-          decodeBlock(row, base + bx * 64, c, dcs[0], acs[0], ssel, se, ah, al);
+          decodeBlock(row, base + bx * bs, masks, mbase + bx, c, dcs[0], acs[0], ssel, se, ah, al);
           checkData();
         }
       }
@@ -890,12 +1078,17 @@ public final class JpegDecoder {
         }
         for (int i = 0; i < ns; i++) {
           int c = comps[i];
+          int bs = blockSize[c];
           for (int by = 0; by < f.v[c]; by++) {
             int r = m * f.v[c] + by;
             short[] row = coefRow(c, r);
             int base = coefOff[c][r];
+            long[] masks = maskRow[c][r];
+            int mbase = maskOff[c][r];
             for (int bx = 0; bx < f.h[c]; bx++) {
-              decodeBlock(row, base + (mx * f.h[c] + bx) * 64, c, dcs[i], acs[i], ssel, se, ah, al);
+              int b = mx * f.h[c] + bx;
+              decodeBlock(
+                  row, base + b * bs, masks, mbase + b, c, dcs[i], acs[i], ssel, se, ah, al);
             }
           }
         }
@@ -907,6 +1100,8 @@ public final class JpegDecoder {
   private void decodeBlock(
       short[] blk,
       int off,
+      long[] masks,
+      int mi,
       int c,
       HuffmanTable dct,
       HuffmanTable act,
@@ -923,9 +1118,9 @@ public final class JpegDecoder {
         blk[off] |= (short) (1 << al);
       }
     } else if (ah == 0) {
-      decodeAcFirst(blk, off, act, ssel, se, al);
+      decodeAcFirst(blk, off, masks, mi, slotOf[c], act, ssel, se, al);
     } else {
-      decodeAcRefine(blk, off, act, ssel, se, al);
+      decodeAcRefine(blk, off, masks, mi, slotOf[c], READ[ss[c]], act, ssel, se, al);
     }
   }
 
@@ -933,12 +1128,18 @@ public final class JpegDecoder {
     allocateOutput(false);
     prepareIdct();
     short[] zero = scratch.zeroBlock;
+    short[] blk = scratch.block;
     int[] ws = scratch.ws;
     for (int m = 0; m < mcusY; m++) {
       for (int c = 0; c < nc && rowNeeded(m); c++) {
         int hc = f.h[c];
         int vc = f.v[c];
         int s = ss[c];
+        int bs = blockSize[c];
+        // Blocks of 64 (natural order) and of 1 (the DC) are what the IDCT reads as they are; the
+        // others are spread out to their natural places in the scratch block, which the IDCT
+        // clears again where it reads.
+        int[] natural = bs == 64 || bs == 1 ? null : SLOT_NATURAL[s];
         for (int by = 0; by < vc; by++) {
           int r = m * vc + by;
           short[] row = coefRow[c][r];
@@ -947,8 +1148,13 @@ public final class JpegDecoder {
           for (int bx = mcuLo * hc; bx < (mcuHi + 1) * hc; bx++) {
             if (row == null) {
               idct(c, zero, 0, ws, o + bx * s);
+            } else if (natural == null) {
+              idct(c, row, base + bx * bs, ws, o + bx * s);
             } else {
-              idct(c, row, base + bx * 64, ws, o + bx * s);
+              for (int i = 0, p = base + bx * bs; i < bs; i++) {
+                blk[natural[i]] = row[p + i];
+              }
+              idct(c, blk, 0, ws, o + bx * s);
             }
           }
         }
@@ -958,9 +1164,7 @@ public final class JpegDecoder {
         break;
       }
     }
-    if (pooled || scratch.coefWanted <= COEF_RETAIN) {
-      scratch.keepCoefficients();
-    }
+    scratch.keepCoefficients();
   }
 
   // ---------------------------------------------------------------- upsampling and output
@@ -1115,6 +1319,9 @@ public final class JpegDecoder {
     java.lang.ref.SoftReference<short[]> coef = new java.lang.ref.SoftReference<>(new short[0]);
     short[] coefInUse;
     long coefWanted;
+    java.lang.ref.SoftReference<long[]> masks = new java.lang.ref.SoftReference<>(new long[0]);
+    long[] masksInUse;
+    long masksWanted;
 
     /** The pooled coefficient buffer, pinned for the current decode. */
     short[] coef() {
@@ -1123,6 +1330,15 @@ public final class JpegDecoder {
         coefInUse = c == null ? new short[0] : c;
       }
       return coefInUse;
+    }
+
+    /** The pooled nonzero-mask buffer, pinned for the current decode. */
+    long[] masks() {
+      if (masksInUse == null) {
+        long[] m = masks.get();
+        masksInUse = m == null ? new long[0] : m;
+      }
+      return masksInUse;
     }
 
     byte[] plane(int c, int n) {
@@ -1147,8 +1363,14 @@ public final class JpegDecoder {
      * After a successful progressive decode: keep a coefficient buffer its size for the next one.
      */
     void keepCoefficients() {
-      if (coef().length < coefWanted && coefWanted <= COEF_RETAIN) {
+      if (coefWanted + 4 * masksWanted > COEF_RETAIN) {
+        return;
+      }
+      if (coef().length < coefWanted) {
         coef = new java.lang.ref.SoftReference<>(new short[(int) coefWanted]);
+      }
+      if (masks().length < masksWanted) {
+        masks = new java.lang.ref.SoftReference<>(new long[(int) masksWanted]);
       }
     }
 
@@ -1157,6 +1379,7 @@ public final class JpegDecoder {
         out = new byte[0];
       }
       coefInUse = null;
+      masksInUse = null;
       for (int c = 0; c < 3; c++) {
         if (planes[c] != null && planes[c].length > (4 << 20)) {
           planes[c] = null;
