@@ -76,14 +76,18 @@ public final class JpegDecoder {
    * sizes 8, 4, 2, 1), in natural order, plus a 64-bit mask of which coefficients are nonzero in
    * zigzag order (refinement needs that of every coefficient, but the value only of those read).
    * {@code SLOT_FOR[size][k]}: where zigzag coefficient {@code k} (padded to 80 as {@link
-   * #NATURAL}) is kept, or -1; {@code SLOT_NATURAL[size][i]}: the natural index of slot {@code i};
-   * {@code READ[size]}: the zigzag positions kept.
+   * #NATURAL}) is kept, or else the block's spare slot after the kept ones, which nothing reads;
+   * {@code SLOT_NATURAL[size][i]}: the natural index of slot {@code i}; {@code READ[size]}: the
+   * zigzag positions kept.
    */
   private static final int[][] SLOT_FOR = new int[9][];
 
   private static final int[][] SLOT_NATURAL = new int[9][];
 
   private static final long[] READ = new long[9];
+
+  /** {@code SELECT_IN_BYTE[r << 8 | b]}: the position of the r-th (from 0) set bit of byte b. */
+  private static final byte[] SELECT_IN_BYTE = new byte[8 << 8];
 
   static {
     for (int size : new int[] {1, 2, 4, 8}) {
@@ -105,10 +109,18 @@ public final class JpegDecoder {
       }
       int[] slot = new int[80];
       for (int k = 0; k < slot.length; k++) {
-        slot[k] = ofNatural[NATURAL[k]];
+        int i = ofNatural[NATURAL[k]];
+        slot[k] = i >= 0 ? i : slots; // the block's spare slot, after the kept ones
       }
       SLOT_FOR[size] = slot;
       SLOT_NATURAL[size] = natural;
+    }
+    for (int v = 0; v < 256; v++) {
+      for (int i = 0, r = 0; i < 8; i++) {
+        if ((v & (1 << i)) != 0) {
+          SELECT_IN_BYTE[r++ << 8 | v] = (byte) i;
+        }
+      }
     }
   }
 
@@ -713,10 +725,7 @@ public final class JpegDecoder {
         n = bits;
       }
       // k may run past 63 on corrupt data: NATURAL sends it to 63, and so does this.
-      int sl = slot[k];
-      if (sl >= 0) {
-        blk[off + sl] = (short) v;
-      }
+      blk[off + slot[k]] = (short) v;
       long bit = 1L << Math.min(k, 63);
       m = v != 0 ? m | bit : m & ~bit;
     }
@@ -727,10 +736,10 @@ public final class JpegDecoder {
 
   /**
    * A refinement scan of a band of AC coefficients ({@code ah > 0}, bit {@code al}). Each already
-   * nonzero coefficient the scan passes takes one correction bit; the others are counted in runs.
-   * The block's nonzero mask finds where a run ends without visiting the coefficients one by one,
-   * the correction bits of the nonzero ones passed are read in one go, and only the kept ones
-   * ({@code read}, the zigzag positions the IDCT reads) are touched. Bit for bit as jdphuff.c's
+   * nonzero coefficient the scan passes takes one correction bit; the zero ones are counted in
+   * runs. The block's nonzero mask finds where a run ends without visiting the coefficients one by
+   * one, the correction bits of the nonzero ones passed are read in one go, and only the kept ones
+   * ({@code read}: the zigzag positions the IDCT reads) are touched. Bit for bit as jdphuff.c's
    * decode_mcu_AC_refine, corrupt runs included.
    */
   private void decodeAcRefine(
@@ -748,11 +757,11 @@ public final class JpegDecoder {
     long band = (-1L << ssel) & (-1L >>> (63 - se)); // zigzag ssel..se
     long m = masks[mi];
     int k = ssel;
-    // The bit buffer lives in locals (written back around fill and the slow Huffman path).
+    // The bit buffer lives in locals (written back around fill and the slow paths).
     long b = buf;
     int n = bits;
     if (eobrun == 0) {
-      int[] fast = act.fast;
+      int[] table = act.acRefine;
       while (k <= se) {
         if (n < 16) {
           buf = b;
@@ -761,33 +770,19 @@ public final class JpegDecoder {
           b = buf;
           n = bits;
         }
-        int rs;
-        int e = fast[(int) (b >>> (64 - HuffmanTable.LOOKAHEAD))];
-        if (e != 0) {
-          b <<= e >> 8;
-          n -= e >> 8;
-          rs = e & 0xff;
-        } else {
+        int e = table[(int) (b >>> (64 - HuffmanTable.AC_LOOKAHEAD))];
+        if (e == 0) {
           buf = b;
           bits = n;
-          rs = decode(act);
+          e = refineSymbol(act);
           b = buf;
           n = bits;
+        } else {
+          b <<= e & 0xff;
+          n -= e & 0xff;
         }
-        int r = rs >> 4;
-        int v = 0;
-        if ((rs & 15) != 0) {
-          if (n < 1) {
-            buf = b;
-            bits = n;
-            fill();
-            b = buf;
-            n = bits;
-          }
-          v = b < 0 ? p1 : -p1;
-          b <<= 1;
-          n--;
-        } else if (r != 15) {
+        int r = (e >> 8) & 15;
+        if ((e & (1 << 12)) != 0) {
           eobrun = 1 << r;
           if (r != 0) {
             buf = b;
@@ -801,39 +796,20 @@ public final class JpegDecoder {
         // The run ends at the (r+1)-th zero coefficient from k, or past se when there are fewer.
         long ahead = band & (-1L << k);
         long zeros = ~m & ahead;
-        for (; r > 0 && zeros != 0; r--) {
-          zeros &= zeros - 1;
-        }
-        int t = zeros == 0 ? se + 1 : Long.numberOfTrailingZeros(zeros);
+        int t = Long.bitCount(zeros) > r ? select(zeros, r) : se + 1;
         long passed = m & ahead & (-1L >>> (64 - t)); // the nonzero ones in [k, t)
         if (passed != 0) {
-          int cnt = Long.bitCount(passed);
-          if (cnt <= 48) {
-            if (n < cnt) {
-              buf = b;
-              bits = n;
-              fill();
-              b = buf;
-              n = bits;
-            }
-            correct(blk, off, slot, passed & read, passed, b, p1);
-            b <<= cnt;
-            n -= cnt;
-          } else {
-            buf = b;
-            bits = n;
-            correctSlowly(blk, off, slot, read, passed, p1);
-            b = buf;
-            n = bits;
-          }
+          buf = b;
+          bits = n;
+          correct(blk, off, slot, read, passed, p1);
+          b = buf;
+          n = bits;
         }
+        int v = (e >> 16) << al; // ZRL: 0
         if (v != 0) {
           // On corrupt data t may be 64: NATURAL sends it to 63, and so does this.
-          int sl = slot[t];
-          if (sl >= 0) {
-            blk[off + sl] = (short) v;
-          }
-          m |= 1L << Math.min(t, 63);
+          blk[off + slot[t]] = (short) v;
+          m |= 1L << (t - (t >> 6));
         }
         k = t + 1;
       }
@@ -841,27 +817,11 @@ public final class JpegDecoder {
     if (eobrun > 0) {
       if (k <= se) {
         long passed = m & band & (-1L << k);
-        if (passed != 0) {
-          int cnt = Long.bitCount(passed);
-          if (cnt <= 48) {
-            if (n < cnt) {
-              buf = b;
-              bits = n;
-              fill();
-              b = buf;
-              n = bits;
-            }
-            correct(blk, off, slot, passed & read, passed, b, p1);
-            b <<= cnt;
-            n -= cnt;
-          } else {
-            buf = b;
-            bits = n;
-            correctSlowly(blk, off, slot, read, passed, p1);
-            b = buf;
-            n = bits;
-          }
-        }
+        buf = b;
+        bits = n;
+        correct(blk, off, slot, read, passed, p1);
+        b = buf;
+        n = bits;
       }
       eobrun--;
     }
@@ -871,36 +831,61 @@ public final class JpegDecoder {
   }
 
   /**
-   * Applies correction bits to the kept coefficients among {@code passed}: the j-th nonzero
-   * coefficient of {@code passed} (lowest first) takes bit {@code 63 - j} of {@code corr}.
+   * One refinement symbol the long way (its code longer than the lookup, or a new coefficient's
+   * sign bit past it), as an {@link HuffmanTable#acRefine} entry.
    */
-  private static void correct(
-      short[] blk, int off, int[] slot, long kept, long passed, long corr, int p1) {
-    while (kept != 0) {
-      int z = Long.numberOfTrailingZeros(kept);
-      kept &= kept - 1;
-      if ((corr << Long.bitCount(passed & ~(-1L << z))) < 0) {
-        int i = off + slot[z];
-        int x = blk[i];
-        if ((x & p1) == 0) {
-          blk[i] = (short) (x + (x >= 0 ? p1 : -p1));
-        }
-      }
+  private int refineSymbol(HuffmanTable act) {
+    int rs = decode(act);
+    int r = rs >> 4;
+    if ((rs & 15) != 0) {
+      return ((receive(1) != 0 ? 1 : -1) << 16) | (r << 8);
     }
+    return (r == 15 ? 0 : 1 << 12) | (r << 8);
   }
 
-  /** {@link #correct} with the bits read one at a time (more than 48 of them: rare). */
-  private void correctSlowly(short[] blk, int off, int[] slot, long read, long passed, int p1) {
+  /** Zigzag position of the {@code r}-th (from 0) set bit of {@code x}, which has more than r. */
+  private static int select(long x, int r) {
+    // Vigna, "Broadword implementation of rank/select queries": byte counts, their prefix sums,
+    // the byte where the sum passes r, then a table within that byte.
+    long s = x - ((x >>> 1) & 0x5555555555555555L);
+    s = (s & 0x3333333333333333L) + ((s >>> 2) & 0x3333333333333333L);
+    s = ((s + (s >>> 4)) & 0x0f0f0f0f0f0f0f0fL) * 0x0101010101010101L;
+    long le = ((r * 0x0101010101010101L | 0x8080808080808080L) - s) & 0x8080808080808080L;
+    int place = Long.bitCount(le) << 3;
+    int before = (int) (((s << 8) >>> place) & 0xff);
+    return place + SELECT_IN_BYTE[(r - before) << 8 | (int) ((x >>> place) & 0xff)];
+  }
+
+  /**
+   * Reads a correction bit for each nonzero coefficient in {@code passed} (lowest position first)
+   * and applies those of the kept ones ({@code read}), up to 48 bits at a time.
+   */
+  private void correct(short[] blk, int off, int[] slot, long read, long passed, int p1) {
     while (passed != 0) {
-      int z = Long.numberOfTrailingZeros(passed);
-      passed &= passed - 1;
-      if (receive(1) != 0 && (read & (1L << z)) != 0) {
-        int i = off + slot[z];
-        int x = blk[i];
-        if ((x & p1) == 0) {
-          blk[i] = (short) (x + (x >= 0 ? p1 : -p1));
+      long part = passed;
+      int cnt = Long.bitCount(part);
+      if (cnt > 48) {
+        part &= ~(-1L << select(part, 48));
+        cnt = 48;
+      }
+      if (bits < cnt) {
+        fill();
+      }
+      long corr = buf;
+      for (long kept = part & read; kept != 0; kept &= kept - 1) {
+        int z = Long.numberOfTrailingZeros(kept);
+        // This coefficient's bit comes after one for each nonzero coefficient below it.
+        if ((corr << Long.bitCount(part & ~(-1L << z))) < 0) {
+          int i = off + slot[z];
+          int x = blk[i];
+          if ((x & p1) == 0) {
+            blk[i] = (short) (x + (x >= 0 ? p1 : -p1));
+          }
         }
       }
+      buf <<= cnt;
+      bits -= cnt;
+      passed ^= part;
     }
   }
 
@@ -983,7 +968,7 @@ public final class JpegDecoder {
     long blocks = 0;
     for (int c = 0; c < nc; c++) {
       // A sequential file read in several scans keeps whole blocks (decodeBaseline's layout).
-      blockSize[c] = f.progressive ? SLOT_NATURAL[ss[c]].length : 64;
+      blockSize[c] = f.progressive ? SLOT_NATURAL[ss[c]].length + 1 : 64;
       slotOf[c] = SLOT_FOR[ss[c]];
       coefRow[c] = new short[blocksH[c]][];
       coefOff[c] = new int[blocksH[c]];
@@ -1136,10 +1121,10 @@ public final class JpegDecoder {
         int vc = f.v[c];
         int s = ss[c];
         int bs = blockSize[c];
-        // Blocks of 64 (natural order) and of 1 (the DC) are what the IDCT reads as they are; the
-        // others are spread out to their natural places in the scratch block, which the IDCT
-        // clears again where it reads.
-        int[] natural = bs == 64 || bs == 1 ? null : SLOT_NATURAL[s];
+        // The 8×8 IDCT reads a block where it is (natural order), the 1×1 its DC (slot 0); for the
+        // others the kept coefficients go to their natural places in the scratch block, which the
+        // IDCT clears again where it reads.
+        int[] natural = !f.progressive || s == 8 || s == 1 ? null : SLOT_NATURAL[s];
         for (int by = 0; by < vc; by++) {
           int r = m * vc + by;
           short[] row = coefRow[c][r];
@@ -1151,7 +1136,7 @@ public final class JpegDecoder {
             } else if (natural == null) {
               idct(c, row, base + bx * bs, ws, o + bx * s);
             } else {
-              for (int i = 0, p = base + bx * bs; i < bs; i++) {
+              for (int i = 0, p = base + bx * bs; i < natural.length; i++) {
                 blk[natural[i]] = row[p + i];
               }
               idct(c, blk, 0, ws, o + bx * s);
