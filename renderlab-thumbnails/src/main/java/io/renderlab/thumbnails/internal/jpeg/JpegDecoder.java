@@ -89,6 +89,9 @@ public final class JpegDecoder {
   /** {@code SELECT_IN_BYTE[r << 8 | b]}: the position of the r-th (from 0) set bit of byte b. */
   private static final byte[] SELECT_IN_BYTE = new byte[8 << 8];
 
+  /** {@code RUN_END[r << 8 | b]}: the position of the r-th (from 0) set bit of b, or -1. */
+  private static final byte[] RUN_END = new byte[16 << 8];
+
   static {
     for (int size : new int[] {1, 2, 4, 8}) {
       boolean[] read = new boolean[64];
@@ -120,6 +123,9 @@ public final class JpegDecoder {
         if ((v & (1 << i)) != 0) {
           SELECT_IN_BYTE[r++ << 8 | v] = (byte) i;
         }
+      }
+      for (int r = 0; r < 16; r++) {
+        RUN_END[r << 8 | v] = r < Integer.bitCount(v) ? SELECT_IN_BYTE[r << 8 | v] : -1;
       }
     }
   }
@@ -762,6 +768,7 @@ public final class JpegDecoder {
     int n = bits;
     if (eobrun == 0) {
       int[] table = act.acRefine;
+      long zeros = ~m & band;
       while (k <= se) {
         if (n < 16) {
           buf = b;
@@ -793,11 +800,17 @@ public final class JpegDecoder {
           }
           break;
         }
-        // The run ends at the (r+1)-th zero coefficient from k, or past se when there are fewer.
-        long ahead = band & (-1L << k);
-        long zeros = ~m & ahead;
-        int t = Long.bitCount(zeros) > r ? select(zeros, r) : se + 1;
-        long passed = m & ahead & (-1L >>> (64 - t)); // the nonzero ones in [k, t)
+        // The run ends at the (r+1)-th zero coefficient from k, or past se when there are fewer:
+        // nearly always within the next eight coefficients, which one lookup settles. (Only
+        // coefficients below k change, so the zeros ahead are those of the block as it came.)
+        int t = RUN_END[r << 8 | (int) ((zeros >>> k) & 0xff)];
+        if (t < 0) {
+          long ahead = zeros & (-1L << k);
+          t = Long.bitCount(ahead) > r ? select(ahead, r) : se + 1;
+        } else {
+          t += k;
+        }
+        long passed = m & band & (-1L << k) & (-1L >>> (64 - t)); // the nonzero ones in [k, t)
         if (passed != 0) {
           buf = b;
           bits = n;
