@@ -759,7 +759,6 @@ public final class JpegDecoder {
       int ssel,
       int se,
       int al) {
-    int p1 = 1 << al;
     long band = (-1L << ssel) & (-1L >>> (63 - se)); // zigzag ssel..se
     long m = masks[mi];
     int k = ssel;
@@ -814,7 +813,7 @@ public final class JpegDecoder {
         if (passed != 0) {
           buf = b;
           bits = n;
-          correct(blk, off, slot, read, passed, p1);
+          correct(blk, off, slot, read, passed, al);
           b = buf;
           n = bits;
         }
@@ -832,7 +831,7 @@ public final class JpegDecoder {
         long passed = m & band & (-1L << k);
         buf = b;
         bits = n;
-        correct(blk, off, slot, read, passed, p1);
+        correct(blk, off, slot, read, passed, al);
         b = buf;
         n = bits;
       }
@@ -873,7 +872,7 @@ public final class JpegDecoder {
    * Reads a correction bit for each nonzero coefficient in {@code passed} (lowest position first)
    * and applies those of the kept ones ({@code read}), up to 48 bits at a time.
    */
-  private void correct(short[] blk, int off, int[] slot, long read, long passed, int p1) {
+  private void correct(short[] blk, int off, int[] slot, long read, long passed, int al) {
     while (passed != 0) {
       long part = passed;
       int cnt = Long.bitCount(part);
@@ -887,14 +886,14 @@ public final class JpegDecoder {
       long corr = buf;
       for (long kept = part & read; kept != 0; kept &= kept - 1) {
         int z = Long.numberOfTrailingZeros(kept);
-        // This coefficient's bit comes after one for each nonzero coefficient below it.
-        if ((corr << Long.bitCount(part & ~(-1L << z))) < 0) {
-          int i = off + slot[z];
-          int x = blk[i];
-          if ((x & p1) == 0) {
-            blk[i] = (short) (x + (x >= 0 ? p1 : -p1));
-          }
-        }
+        // This coefficient's bit comes after one for each nonzero coefficient below it. Half the
+        // bits are ones, at random: no branch. A one moves the magnitude up by 2^al unless that
+        // bit is set already (corrupt data only).
+        int i = off + slot[z];
+        int x = blk[i];
+        int one = (int) ((corr << Long.bitCount(part & ~(-1L << z))) >>> 63) & ~(x >> al);
+        int sign = x >> 31;
+        blk[i] = (short) (x + (((one & 1) << al ^ sign) - sign));
       }
       buf <<= cnt;
       bits -= cnt;
