@@ -656,12 +656,23 @@ public final class JpegDecoder {
   }
 
   private void decodeDcFirst(short[] blk, int off, HuffmanTable dct, int c, int al) {
-    int s = decode(dct);
-    if (s != 0) {
-      if (s > 16) {
-        throw JpegFrame.corrupt("a bad DC code");
+    if (bits < 16) {
+      fill();
+    }
+    int de = dct.dcFast[(int) (buf >>> (64 - HuffmanTable.DC_LOOKAHEAD))];
+    if (de != 0) {
+      // Code and magnitude bits in one lookup.
+      buf <<= de & 0xff;
+      bits -= de & 0xff;
+      pred[c] += de >> 16;
+    } else {
+      int s = decode(dct);
+      if (s != 0) {
+        if (s > 16) {
+          throw JpegFrame.corrupt("a bad DC code");
+        }
+        pred[c] += receiveExtend(s);
       }
-      pred[c] += receiveExtend(s);
     }
     blk[off] = (short) (pred[c] << al);
   }
@@ -704,9 +715,18 @@ public final class JpegDecoder {
         k += (fe >> 8) & 0xff;
         v = (short) ((fe >> 16) << al);
       } else {
+        // An end of band (once a block) or a code longer than the lookup.
+        int e = act.fast[(int) (b >>> (64 - HuffmanTable.LOOKAHEAD))];
+        int rs = e & 0xff;
+        if (e != 0) {
+          b <<= e >> 8;
+          n -= e >> 8;
+        }
         buf = b;
         bits = n;
-        int rs = decode(act);
+        if (e == 0) {
+          rs = decode(act);
+        }
         int r = rs >> 4;
         int s = rs & 15;
         if (s == 0) {
@@ -1039,6 +1059,10 @@ public final class JpegDecoder {
       int al) {
     int restarts = f.restartInterval;
     int left = restarts;
+    if (ns == 1 && f.progressive && ssel > 0) {
+      decodeAcScan(comps[0], acs[0], ssel, se, ah, al);
+      return;
+    }
     if (ns == 1) {
       int c = comps[0];
       int bs = blockSize[c];
@@ -1088,6 +1112,38 @@ public final class JpegDecoder {
                   row, base + b * bs, masks, mbase + b, c, dcs[i], acs[i], ssel, se, ah, al);
             }
           }
+        }
+        checkData();
+      }
+    }
+  }
+
+  /** A progressive AC scan (always of one component): {@link #decodeScan} without the dispatch. */
+  private void decodeAcScan(int c, HuffmanTable act, int ssel, int se, int ah, int al) {
+    int restarts = f.restartInterval;
+    int left = restarts;
+    int bs = blockSize[c];
+    int[] slot = slotOf[c];
+    long read = READ[ss[c]];
+    int bw = ceilDiv(ceilDiv(f.width * f.h[c], f.hmax), 8);
+    int bh = ceilDiv(ceilDiv(f.height * f.v[c], f.vmax), 8);
+    for (int by = 0; by < bh; by++) {
+      short[] row = coefRow(c, by);
+      int base = coefOff[c][by];
+      long[] masks = maskRow[c][by];
+      int mbase = maskOff[c][by];
+      for (int bx = 0; bx < bw; bx++) {
+        if (restarts > 0) {
+          if (left == 0) {
+            restart();
+            left = restarts;
+          }
+          left--;
+        }
+        if (ah == 0) {
+          decodeAcFirst(row, base + bx * bs, masks, mbase + bx, slot, act, ssel, se, al);
+        } else {
+          decodeAcRefine(row, base + bx * bs, masks, mbase + bx, slot, read, act, ssel, se, al);
         }
         checkData();
       }
