@@ -831,11 +831,21 @@ public final class JpegDecoder {
         }
         long passed = m & band & (-1L << k) & (-1L >>> (64 - t)); // the nonzero ones in [k, t)
         if (passed != 0) {
-          buf = b;
-          bits = n;
-          correct(blk, off, slot, read, passed, al);
-          b = buf;
-          n = bits;
+          int cnt = Long.bitCount(passed);
+          if (cnt <= n) {
+            long corr = b;
+            b <<= cnt;
+            n -= cnt;
+            for (long kept = passed & read; kept != 0; kept &= kept - 1) {
+              correct(blk, off + slot[Long.numberOfTrailingZeros(kept)], corr, passed, kept, al);
+            }
+          } else {
+            buf = b;
+            bits = n;
+            correct(blk, off, slot, read, passed, al);
+            b = buf;
+            n = bits;
+          }
         }
         int v = (e >> 16) << al; // ZRL: 0
         if (v != 0) {
@@ -905,20 +915,26 @@ public final class JpegDecoder {
       }
       long corr = buf;
       for (long kept = part & read; kept != 0; kept &= kept - 1) {
-        int z = Long.numberOfTrailingZeros(kept);
-        // This coefficient's bit comes after one for each nonzero coefficient below it. Half the
-        // bits are ones, at random: no branch. A one moves the magnitude up by 2^al unless that
-        // bit is set already (corrupt data only).
-        int i = off + slot[z];
-        int x = blk[i];
-        int one = (int) ((corr << Long.bitCount(part & ~(-1L << z))) >>> 63) & ~(x >> al);
-        int sign = x >> 31;
-        blk[i] = (short) (x + (((one & 1) << al ^ sign) - sign));
+        correct(blk, off + slot[Long.numberOfTrailingZeros(kept)], corr, part, kept, al);
       }
       buf <<= cnt;
       bits -= cnt;
       passed ^= part;
     }
+  }
+
+  /**
+   * Applies to {@code blk[i]}, the lowest coefficient of {@code kept}, its bit of {@code corr},
+   * which holds one bit for each coefficient of {@code passed}, lowest first, from bit 63. Half the
+   * bits are ones, at random: no branch. A one moves the magnitude up by 2^al unless that bit is
+   * set already (corrupt data only).
+   */
+  private static void correct(short[] blk, int i, long corr, long passed, long kept, int al) {
+    long below = passed & ((kept & -kept) - 1);
+    int x = blk[i];
+    int one = (int) ((corr << Long.bitCount(below)) >>> 63) & ~(x >> al);
+    int sign = x >> 31;
+    blk[i] = (short) (x + (((one & 1) << al ^ sign) - sign));
   }
 
   // ---------------------------------------------------------------- sequential, streamed
@@ -1182,6 +1198,7 @@ public final class JpegDecoder {
     prepareIdct();
     short[] zero = scratch.zeroBlock;
     short[] blk = scratch.block;
+    Arrays.fill(blk, (short) 0); // a decode that failed mid-block may have left coefficients
     int[] ws = scratch.ws;
     for (int m = 0; m < mcusY; m++) {
       for (int c = 0; c < nc && rowNeeded(m); c++) {
@@ -1190,22 +1207,29 @@ public final class JpegDecoder {
         int s = ss[c];
         int bs = blockSize[c];
         // The 8×8 IDCT reads a block where it is (natural order), the 1×1 its DC (slot 0); for the
-        // others the kept coefficients go to their natural places in the scratch block, which the
-        // IDCT clears again where it reads.
-        int[] natural = !f.progressive || s == 8 || s == 1 ? null : SLOT_NATURAL[s];
+        // others the DC and the nonzero kept coefficients go to their natural places in the
+        // scratch block, which the IDCT clears again where it reads.
+        boolean spread = f.progressive && s != 8 && s != 1;
+        int[] slot = slotOf[c];
+        long read = READ[s] & ~1L;
         for (int by = 0; by < vc; by++) {
           int r = m * vc + by;
           short[] row = coefRow[c][r];
           int base = row == null ? 0 : coefOff[c][r];
+          long[] masks = maskRow[c][r];
+          int mbase = row == null ? 0 : maskOff[c][r];
           int o = ((r * s) % ringRows[c]) * planeStride[c];
           for (int bx = mcuLo * hc; bx < (mcuHi + 1) * hc; bx++) {
             if (row == null) {
               idct(c, zero, 0, ws, o + bx * s);
-            } else if (natural == null) {
+            } else if (!spread) {
               idct(c, row, base + bx * bs, ws, o + bx * s);
             } else {
-              for (int i = 0, p = base + bx * bs; i < natural.length; i++) {
-                blk[natural[i]] = row[p + i];
+              int p = base + bx * bs;
+              blk[0] = row[p];
+              for (long nz = masks[mbase + bx] & read; nz != 0; nz &= nz - 1) {
+                int k = Long.numberOfTrailingZeros(nz);
+                blk[NATURAL[k]] = row[p + slot[k]];
               }
               idct(c, blk, 0, ws, o + bx * s);
             }
