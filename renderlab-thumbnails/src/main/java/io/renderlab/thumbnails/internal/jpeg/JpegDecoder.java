@@ -822,16 +822,21 @@ public final class JpegDecoder {
         // The run ends at the (r+1)-th zero coefficient from k, or past se when there are fewer:
         // nearly always within the next eight coefficients, which one lookup settles. (Only
         // coefficients below k change, so the zeros ahead are those of the block as it came.)
-        int t = RUN_END[r << 8 | (int) ((zeros >>> k) & 0xff)];
-        if (t < 0) {
+        // The nonzero ones passed on the way each take a correction bit; their count is what the
+        // next symbol waits for, so it comes from the same lookup when it can.
+        int d = RUN_END[r << 8 | (int) ((zeros >>> k) & 0xff)];
+        int t;
+        int cnt;
+        if (d >= 0) {
+          t = k + d;
+          cnt = d - r;
+        } else {
           long ahead = zeros & (-1L << k);
           t = Long.bitCount(ahead) > r ? select(ahead, r) : se + 1;
-        } else {
-          t += k;
+          cnt = Long.bitCount(m & band & (-1L << k) & (-1L >>> (64 - t)));
         }
-        long passed = m & band & (-1L << k) & (-1L >>> (64 - t)); // the nonzero ones in [k, t)
-        if (passed != 0) {
-          int cnt = Long.bitCount(passed);
+        if (cnt != 0) {
+          long passed = m & band & (-1L << k) & (-1L >>> (64 - t)); // the nonzero ones in [k, t)
           if (cnt <= n) {
             long corr = b;
             b <<= cnt;
