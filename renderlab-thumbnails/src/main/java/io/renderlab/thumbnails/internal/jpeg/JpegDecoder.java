@@ -1084,6 +1084,10 @@ public final class JpegDecoder {
       decodeAcScan(comps[0], acs[0], ssel, se, ah, al);
       return;
     }
+    if (ns > 1 && f.progressive) {
+      decodeDcScan(ns, comps, dcs, ah, al);
+      return;
+    }
     if (ns == 1) {
       int c = comps[0];
       int bs = blockSize[c];
@@ -1137,6 +1141,87 @@ public final class JpegDecoder {
         checkData();
       }
     }
+  }
+
+  /**
+   * An interleaved progressive scan (DC only): {@link #decodeScan} with the block rows looked up
+   * once per MCU row and the bit buffer in locals.
+   */
+  private void decodeDcScan(int ns, int[] comps, HuffmanTable[] dcs, int ah, int al) {
+    int restarts = f.restartInterval;
+    int left = restarts;
+    short[][][] rows = new short[ns][4][];
+    int[][] bases = new int[ns][4];
+    long b = buf;
+    int n = bits;
+    for (int m = 0; m < mcusY; m++) {
+      for (int i = 0; i < ns; i++) {
+        int c = comps[i];
+        for (int by = 0; by < f.v[c]; by++) {
+          rows[i][by] = coefRow(c, m * f.v[c] + by);
+          bases[i][by] = coefOff[c][m * f.v[c] + by];
+        }
+      }
+      for (int mx = 0; mx < mcusX; mx++) {
+        if (restarts > 0) {
+          if (left == 0) {
+            buf = b;
+            bits = n;
+            restart();
+            b = buf;
+            n = bits;
+            left = restarts;
+          }
+          left--;
+        }
+        for (int i = 0; i < ns; i++) {
+          int c = comps[i];
+          int hc = f.h[c];
+          int bs = blockSize[c];
+          HuffmanTable dct = dcs[i];
+          for (int by = 0; by < f.v[c]; by++) {
+            short[] row = rows[i][by];
+            for (int bx = 0, off = bases[i][by] + mx * hc * bs; bx < hc; bx++, off += bs) {
+              if (n < 16) {
+                buf = b;
+                bits = n;
+                fill();
+                b = buf;
+                n = bits;
+              }
+              if (ah != 0) {
+                if (b < 0) {
+                  row[off] |= (short) (1 << al);
+                }
+                b <<= 1;
+                n--;
+                continue;
+              }
+              int de = dct.dcFast[(int) (b >>> (64 - HuffmanTable.DC_LOOKAHEAD))];
+              if (de != 0) {
+                // Code and magnitude bits in one lookup.
+                b <<= de & 0xff;
+                n -= de & 0xff;
+                pred[c] += de >> 16;
+                row[off] = (short) (pred[c] << al);
+              } else {
+                buf = b;
+                bits = n;
+                decodeDcFirst(row, off, dct, c, al);
+                b = buf;
+                n = bits;
+              }
+            }
+          }
+        }
+        if (hitMarker) {
+          bits = n;
+          checkData();
+        }
+      }
+    }
+    buf = b;
+    bits = n;
   }
 
   /** A progressive AC scan (always of one component): {@link #decodeScan} without the dispatch. */
