@@ -1316,8 +1316,13 @@ public final class JpegDecoder {
               idct(c, row, base + bx * bs, ws, o + bx * s);
             } else {
               int p = base + bx * bs;
+              long nz = masks[mbase + bx] & read;
+              if (nz == 0) {
+                Idct.dcOnly(row[p], q[c], s, plane[c], o + bx * s, planeStride[c]);
+                continue;
+              }
               blk[0] = row[p];
-              for (long nz = masks[mbase + bx] & read; nz != 0; nz &= nz - 1) {
+              for (; nz != 0; nz &= nz - 1) {
                 int k = Long.numberOfTrailingZeros(nz);
                 blk[NATURAL[k]] = row[p + slot[k]];
               }
