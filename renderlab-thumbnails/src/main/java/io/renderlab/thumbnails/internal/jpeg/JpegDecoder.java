@@ -1231,6 +1231,7 @@ public final class JpegDecoder {
     int bs = blockSize[c];
     int[] slot = slotOf[c];
     long read = READ[ss[c]];
+    long band = (-1L << ssel) & (-1L >>> (63 - se)); // zigzag ssel..se
     int bw = ceilDiv(ceilDiv(f.width * f.h[c], f.hmax), 8);
     int bh = ceilDiv(ceilDiv(f.height * f.v[c], f.vmax), 8);
     for (int by = 0; by < bh; by++) {
@@ -1247,7 +1248,13 @@ public final class JpegDecoder {
           left--;
         }
         if (ah == 0) {
-          decodeAcFirst(row, base + bx * bs, masks, mbase + bx, slot, act, ssel, se, al);
+          if (eobrun > 0) {
+            eobrun--; // a block of an end-of-band run: nothing to read
+          } else {
+            decodeAcFirst(row, base + bx * bs, masks, mbase + bx, slot, act, ssel, se, al);
+          }
+        } else if (eobrun > 0 && (masks[mbase + bx] & band) == 0) {
+          eobrun--; // nor here: no nonzero coefficient to take a correction bit
         } else {
           decodeAcRefine(row, base + bx * bs, masks, mbase + bx, slot, read, act, ssel, se, al);
         }
