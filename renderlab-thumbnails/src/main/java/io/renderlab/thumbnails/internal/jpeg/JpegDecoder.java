@@ -862,8 +862,17 @@ public final class JpegDecoder {
       }
     }
     if (eobrun > 0) {
-      if (k <= se) {
-        long passed = m & band & (-1L << k);
+      // The rest of the band: a correction bit for each nonzero coefficient.
+      long passed = k <= se ? m & band & (-1L << k) : 0;
+      int cnt = Long.bitCount(passed);
+      if (cnt <= n) {
+        long corr = b;
+        b <<= cnt;
+        n -= cnt;
+        for (long kept = passed & read; kept != 0; kept &= kept - 1) {
+          correct(blk, off + slot[Long.numberOfTrailingZeros(kept)], corr, passed, kept, al);
+        }
+      } else {
         buf = b;
         bits = n;
         correct(blk, off, slot, read, passed, al);
