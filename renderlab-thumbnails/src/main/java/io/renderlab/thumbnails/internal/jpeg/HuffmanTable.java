@@ -1,5 +1,7 @@
 package io.renderlab.thumbnails.internal.jpeg;
 
+import java.util.Arrays;
+
 /**
  * A canonical Huffman table as JPEG's DHT defines it, with a 9-bit lookahead for the short codes
  * (nearly all symbols in real files) and per-length limits for the rest. Not public API.
@@ -33,6 +35,15 @@ final class HuffmanTable {
    */
   final int[] acBlock;
 
+  /**
+   * For progressive AC refinement, indexed by the next {@value #AC_LOOKAHEAD} bits: when a code and
+   * the bit after it both fit, {@code sign << 16 | eob << 12 | run << 8 | length}, else 0. A symbol
+   * with a size brings a new coefficient whose sign is the next bit (sign +1 or -1, length counting
+   * that bit; refinement reads one bit whatever the size, as libjpeg does); ZRL has sign 0; an end
+   * of band (run 0..14) has {@code eob} set, sign 0 and its length without the run's extra bits.
+   */
+  final int[] acRefine;
+
   static final int DC_LOOKAHEAD = 10;
 
   /**
@@ -46,6 +57,7 @@ final class HuffmanTable {
     // Only the class's own combined tables (a file may define many tables: keep each small).
     this.acFast = dc ? null : new int[1 << AC_LOOKAHEAD];
     this.acBlock = dc ? null : new int[1 << AC_LOOKAHEAD];
+    this.acRefine = dc ? null : new int[1 << AC_LOOKAHEAD];
     this.dcFast = dc ? new int[1 << DC_LOOKAHEAD] : null;
   }
 
@@ -82,8 +94,37 @@ final class HuffmanTable {
     } else {
       combine(counts, symbols, t.acFast, AC_LOOKAHEAD, AC);
       combine(counts, symbols, t.acBlock, AC_LOOKAHEAD, AC_BLOCK);
+      refinement(counts, symbols, t.acRefine);
     }
     return t;
+  }
+
+  /** Fills {@link #acRefine}. */
+  private static void refinement(int[] counts, int[] symbols, int[] table) {
+    int code = 0;
+    int k = 0;
+    for (int len = 1; len <= AC_LOOKAHEAD; len++) {
+      for (int i = 0; i < counts[len]; i++, k++, code++) {
+        int rs = symbols[k];
+        int run = rs >> 4;
+        if ((rs & 15) != 0) {
+          if (len + 1 > AC_LOOKAHEAD) {
+            continue;
+          }
+          int shift = AC_LOOKAHEAD - len - 1;
+          for (int bit = 0; bit < 2; bit++) {
+            int entry = ((bit == 1 ? 1 : -1) << 16) | (run << 8) | (len + 1);
+            int base = ((code << 1) | bit) << shift;
+            Arrays.fill(table, base, base + (1 << shift), entry);
+          }
+        } else {
+          int entry = (run == 15 ? 0 : 1 << 12) | (run << 8) | len;
+          int shift = AC_LOOKAHEAD - len;
+          Arrays.fill(table, code << shift, (code + 1) << shift, entry);
+        }
+      }
+      code <<= 1;
+    }
   }
 
   private static final int DC = 0;

@@ -437,6 +437,21 @@ final class Idct {
     out[o + 1] = limit(((tmp10 - tmp0 + rnd) >> sh));
   }
 
+  /**
+   * What {@link #idct8}, {@link #idct4} and {@link #idct2} make of a block whose only nonzero
+   * coefficient is the DC {@code dc} (every column but the first and every row's AC zero, so each
+   * takes its DC-only path): a {@code size}×{@code size} square of one sample. Leaves nothing to
+   * clear.
+   */
+  static void dcOnly(int dc, int[] q, int size, byte[] out, int o, int stride) {
+    byte v = limit((((dc * q[0]) << PASS1_BITS) + (1 << (PASS1_BITS + 2))) >> (PASS1_BITS + 3));
+    for (int r = 0; r < size; r++, o += stride) {
+      for (int x = 0; x < size; x++) {
+        out[o + x] = v;
+      }
+    }
+  }
+
   /** 1×1 out of an 8×8 block (jpeg_idct_1x1): the DC term over eight. */
   static void idct1(short[] in, int off, int[] q, byte[] out, int o) {
     out[o] = limit((in[off] * q[0] + 4) >> 3);

@@ -74,6 +74,65 @@ public final class JpegDecoder {
     SKIP[0] = 0;
   }
 
+  /**
+   * A progressive block keeps only the coefficients its IDCT reads (64, 49, 25 or 1 shorts for the
+   * sizes 8, 4, 2, 1), in natural order, plus a 64-bit mask of which coefficients are nonzero in
+   * zigzag order (refinement needs that of every coefficient, but the value only of those read).
+   * {@code SLOT_FOR[size][k]}: where zigzag coefficient {@code k} (padded to 80 as {@link
+   * #NATURAL}) is kept, or else the block's spare slot after the kept ones, which nothing reads;
+   * {@code SLOT_NATURAL[size][i]}: the natural index of slot {@code i}; {@code READ[size]}: the
+   * zigzag positions kept.
+   */
+  private static final int[][] SLOT_FOR = new int[9][];
+
+  private static final int[][] SLOT_NATURAL = new int[9][];
+
+  private static final long[] READ = new long[9];
+
+  /** {@code SELECT_IN_BYTE[r << 8 | b]}: the position of the r-th (from 0) set bit of byte b. */
+  private static final byte[] SELECT_IN_BYTE = new byte[8 << 8];
+
+  /** {@code RUN_END[r << 8 | b]}: the position of the r-th (from 0) set bit of b, or -1. */
+  private static final byte[] RUN_END = new byte[16 << 8];
+
+  static {
+    for (int size : new int[] {1, 2, 4, 8}) {
+      boolean[] read = new boolean[64];
+      for (int k = 0; k < 64; k++) {
+        if (NATURAL_FOR[size][k] != SPARE) {
+          read[NATURAL[k]] = true;
+          READ[size] |= 1L << k;
+        }
+      }
+      int[] ofNatural = new int[64];
+      int[] natural = new int[Long.bitCount(READ[size])];
+      int slots = 0;
+      for (int z = 0; z < 64; z++) {
+        ofNatural[z] = read[z] ? slots : -1;
+        if (read[z]) {
+          natural[slots++] = z;
+        }
+      }
+      int[] slot = new int[80];
+      for (int k = 0; k < slot.length; k++) {
+        int i = ofNatural[NATURAL[k]];
+        slot[k] = i >= 0 ? i : slots; // the block's spare slot, after the kept ones
+      }
+      SLOT_FOR[size] = slot;
+      SLOT_NATURAL[size] = natural;
+    }
+    for (int v = 0; v < 256; v++) {
+      for (int i = 0, r = 0; i < 8; i++) {
+        if ((v & (1 << i)) != 0) {
+          SELECT_IN_BYTE[r++ << 8 | v] = (byte) i;
+        }
+      }
+      for (int r = 0; r < 16; r++) {
+        RUN_END[r << 8 | v] = r < Integer.bitCount(v) ? SELECT_IN_BYTE[r << 8 | v] : -1;
+      }
+    }
+  }
+
   private static final VarHandle LONG_BE =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
@@ -85,8 +144,9 @@ public final class JpegDecoder {
   private static final int OUT_RETAIN = 48 << 20;
 
   /**
-   * Largest progressive coefficient buffer kept per thread (shorts; a 12-megapixel 4:4:4 file needs
-   * 36 M), softly held so memory pressure can take it back.
+   * Largest progressive coefficient buffer kept per thread (shorts, a block's mask counting 4; a
+   * 12-megapixel 4:4:4 file needs 37 M at full size, 5 M at 1/4), softly held so memory pressure
+   * can take it back.
    */
   private static final int COEF_RETAIN = 40 << 20;
 
@@ -146,6 +206,14 @@ public final class JpegDecoder {
   private final int[] blocksH = new int[4];
   private boolean pooled;
   private int poolNext;
+
+  // Progressive blocks: shorts kept per block, where (SLOT_FOR), and one nonzero mask per block,
+  // assigned with the coefficients.
+  private final int[] blockSize = new int[4];
+  private final int[][] slotOf = new int[4][];
+  private long[][][] maskRow;
+  private int[][] maskOff;
+  private int maskNext;
 
   // Output.
   private byte[] out;
@@ -608,65 +676,139 @@ public final class JpegDecoder {
   }
 
   private void decodeDcFirst(short[] blk, int off, HuffmanTable dct, int c, int al) {
-    int s = decode(dct);
-    if (s != 0) {
-      if (s > 16) {
-        throw JpegFrame.corrupt("a bad DC code");
+    if (bits < 16) {
+      fill();
+    }
+    int de = dct.dcFast[(int) (buf >>> (64 - HuffmanTable.DC_LOOKAHEAD))];
+    if (de != 0) {
+      // Code and magnitude bits in one lookup.
+      buf <<= de & 0xff;
+      bits -= de & 0xff;
+      pred[c] += de >> 16;
+    } else {
+      int s = decode(dct);
+      if (s != 0) {
+        if (s > 16) {
+          throw JpegFrame.corrupt("a bad DC code");
+        }
+        pred[c] += receiveExtend(s);
       }
-      pred[c] += receiveExtend(s);
     }
     blk[off] = (short) (pred[c] << al);
   }
 
-  private void decodeAcFirst(short[] blk, int off, HuffmanTable act, int ssel, int se, int al) {
+  /**
+   * The first scan of a band of AC coefficients ({@code ah == 0}): values at the block's slots
+   * ({@code slot}), nonzero-ness in the block's mask {@code masks[mi]}.
+   */
+  private void decodeAcFirst(
+      short[] blk,
+      int off,
+      long[] masks,
+      int mi,
+      int[] slot,
+      HuffmanTable act,
+      int ssel,
+      int se,
+      int al) {
     if (eobrun > 0) {
       eobrun--;
       return;
     }
     int[] acFast = act.acFast;
+    long m = masks[mi];
+    long b = buf;
+    int n = bits;
     for (int k = ssel; k <= se; k++) {
-      if (bits < 16) {
+      if (n < 16) {
+        buf = b;
+        bits = n;
         fill();
+        b = buf;
+        n = bits;
       }
-      int fe = acFast[(int) (buf >>> (64 - HuffmanTable.AC_LOOKAHEAD))];
+      int v;
+      int fe = acFast[(int) (b >>> (64 - HuffmanTable.AC_LOOKAHEAD))];
       if (fe != 0) {
-        buf <<= fe & 0xff;
-        bits -= fe & 0xff;
+        b <<= fe & 0xff;
+        n -= fe & 0xff;
         k += (fe >> 8) & 0xff;
-        blk[off + NATURAL[k]] = (short) ((fe >> 16) * (1 << al));
-        continue;
-      }
-      int rs = decode(act);
-      int r = rs >> 4;
-      int s = rs & 15;
-      if (s != 0) {
-        k += r;
-        blk[off + NATURAL[k]] = (short) (receiveExtend(s) * (1 << al));
+        v = (short) ((fe >> 16) << al);
       } else {
-        if (r < 15) {
-          eobrun = 1 << r;
-          if (r != 0) {
-            eobrun += receive(r);
-          }
-          eobrun--;
-          break;
+        // An end of band (once a block) or a code longer than the lookup.
+        int e = act.fast[(int) (b >>> (64 - HuffmanTable.LOOKAHEAD))];
+        int rs = e & 0xff;
+        if (e != 0) {
+          b <<= e >> 8;
+          n -= e >> 8;
         }
-        k += 15;
+        buf = b;
+        bits = n;
+        if (e == 0) {
+          rs = decode(act);
+        }
+        int r = rs >> 4;
+        int s = rs & 15;
+        if (s == 0) {
+          if (r < 15) {
+            eobrun = 1 << r;
+            if (r != 0) {
+              eobrun += receive(r);
+            }
+            eobrun--;
+            b = buf;
+            n = bits;
+            break;
+          }
+          b = buf;
+          n = bits;
+          k += 15;
+          continue;
+        }
+        k += r;
+        v = (short) (receiveExtend(s) << al);
+        b = buf;
+        n = bits;
       }
+      // k may run past 63 on corrupt data: NATURAL sends it to 63, and so does this.
+      blk[off + slot[k]] = (short) v;
+      long bit = 1L << Math.min(k, 63);
+      m = v != 0 ? m | bit : m & ~bit;
     }
+    masks[mi] = m;
+    buf = b;
+    bits = n;
   }
 
-  private void decodeAcRefine(short[] blk, int off, HuffmanTable act, int ssel, int se, int al) {
-    int p1 = 1 << al;
-    int m1 = -1 << al;
+  /**
+   * A refinement scan of a band of AC coefficients ({@code ah > 0}, bit {@code al}). Each already
+   * nonzero coefficient the scan passes takes one correction bit; the zero ones are counted in
+   * runs. The block's nonzero mask finds where a run ends without visiting the coefficients one by
+   * one, the correction bits of the nonzero ones passed are read in one go, and only the kept ones
+   * ({@code read}: the zigzag positions the IDCT reads) are touched. Bit for bit as jdphuff.c's
+   * decode_mcu_AC_refine, corrupt runs included.
+   */
+  private void decodeAcRefine(
+      short[] blk,
+      int off,
+      long[] masks,
+      int mi,
+      int[] slot,
+      long read,
+      HuffmanTable act,
+      int ssel,
+      int se,
+      int al) {
+    long band = (-1L << ssel) & (-1L >>> (63 - se)); // zigzag ssel..se
+    long m = masks[mi];
     int k = ssel;
-    int[] fast = act.fast;
-    // The bit buffer lives in locals (written back around fill and the slow Huffman path): this
-    // loop reads one correction bit per nonzero coefficient and dominates progressive decoding.
+    // The bit buffer lives in locals (written back around fill and the slow paths).
     long b = buf;
     int n = bits;
     if (eobrun == 0) {
-      for (; k <= se; k++) {
+      int[] table = act.acRefine;
+      long zeros = ~m & band;
+      while (k <= se) {
         if (n < 16) {
           buf = b;
           bits = n;
@@ -674,33 +816,19 @@ public final class JpegDecoder {
           b = buf;
           n = bits;
         }
-        int rs;
-        int e = fast[(int) (b >>> (64 - HuffmanTable.LOOKAHEAD))];
-        if (e != 0) {
-          b <<= e >> 8;
-          n -= e >> 8;
-          rs = e & 0xff;
-        } else {
+        int e = table[(int) (b >>> (64 - HuffmanTable.AC_LOOKAHEAD))];
+        if (e == 0) {
           buf = b;
           bits = n;
-          rs = decode(act);
+          e = refineSymbol(act);
           b = buf;
           n = bits;
+        } else {
+          b <<= e & 0xff;
+          n -= e & 0xff;
         }
-        int r = rs >> 4;
-        int s = rs & 15;
-        if (s != 0) {
-          if (n < 1) {
-            buf = b;
-            bits = n;
-            fill();
-            b = buf;
-            n = bits;
-          }
-          s = b < 0 ? p1 : m1;
-          b <<= 1;
-          n--;
-        } else if (r != 15) {
+        int r = (e >> 8) & 15;
+        if ((e & (1 << 12)) != 0) {
           eobrun = 1 << r;
           if (r != 0) {
             buf = b;
@@ -711,55 +839,136 @@ public final class JpegDecoder {
           }
           break;
         }
-        do {
-          int z = off + NATURAL[k];
-          if (blk[z] != 0) {
-            if (n < 1) {
-              buf = b;
-              bits = n;
-              fill();
-              b = buf;
-              n = bits;
-            }
-            boolean one = b < 0;
-            b <<= 1;
-            n--;
-            if (one && (blk[z] & p1) == 0) {
-              blk[z] += blk[z] >= 0 ? p1 : m1;
-            }
-          } else if (--r < 0) {
-            break;
-          }
-          k++;
-        } while (k <= se);
-        if (s != 0) {
-          blk[off + NATURAL[k]] = (short) s;
+        // The run ends at the (r+1)-th zero coefficient from k, or past se when there are fewer:
+        // nearly always within the next eight coefficients, which one lookup settles. (Only
+        // coefficients below k change, so the zeros ahead are those of the block as it came.)
+        // The nonzero ones passed on the way each take a correction bit; their count is what the
+        // next symbol waits for, so it comes from the same lookup when it can.
+        int d = RUN_END[r << 8 | (int) ((zeros >>> k) & 0xff)];
+        int t;
+        int cnt;
+        if (d >= 0) {
+          t = k + d;
+          cnt = d - r;
+        } else {
+          long ahead = zeros & (-1L << k);
+          t = Long.bitCount(ahead) > r ? select(ahead, r) : se + 1;
+          cnt = Long.bitCount(m & band & (-1L << k) & (-1L >>> (64 - t)));
         }
-      }
-    }
-    if (eobrun > 0) {
-      for (; k <= se; k++) {
-        int z = off + NATURAL[k];
-        if (blk[z] != 0) {
-          if (n < 1) {
+        if (cnt != 0) {
+          long passed = m & band & (-1L << k) & (-1L >>> (64 - t)); // the nonzero ones in [k, t)
+          if (cnt <= n) {
+            long corr = b;
+            b <<= cnt;
+            n -= cnt;
+            for (long kept = passed & read; kept != 0; kept &= kept - 1) {
+              correct(blk, off + slot[Long.numberOfTrailingZeros(kept)], corr, passed, kept, al);
+            }
+          } else {
             buf = b;
             bits = n;
-            fill();
+            correct(blk, off, slot, read, passed, al);
             b = buf;
             n = bits;
           }
-          boolean one = b < 0;
-          b <<= 1;
-          n--;
-          if (one && (blk[z] & p1) == 0) {
-            blk[z] += blk[z] >= 0 ? p1 : m1;
-          }
         }
+        int v = (e >> 16) << al; // ZRL: 0
+        if (v != 0) {
+          // On corrupt data t may be 64: NATURAL sends it to 63, and so does this.
+          blk[off + slot[t]] = (short) v;
+          m |= 1L << (t - (t >> 6));
+        }
+        k = t + 1;
+      }
+    }
+    if (eobrun > 0) {
+      // The rest of the band: a correction bit for each nonzero coefficient.
+      long passed = k <= se ? m & band & (-1L << k) : 0;
+      int cnt = Long.bitCount(passed);
+      if (cnt <= n) {
+        long corr = b;
+        b <<= cnt;
+        n -= cnt;
+        for (long kept = passed & read; kept != 0; kept &= kept - 1) {
+          correct(blk, off + slot[Long.numberOfTrailingZeros(kept)], corr, passed, kept, al);
+        }
+      } else {
+        buf = b;
+        bits = n;
+        correct(blk, off, slot, read, passed, al);
+        b = buf;
+        n = bits;
       }
       eobrun--;
     }
+    masks[mi] = m;
     buf = b;
     bits = n;
+  }
+
+  /**
+   * One refinement symbol the long way (its code longer than the lookup, or a new coefficient's
+   * sign bit past it), as an {@link HuffmanTable#acRefine} entry.
+   */
+  private int refineSymbol(HuffmanTable act) {
+    int rs = decode(act);
+    int r = rs >> 4;
+    if ((rs & 15) != 0) {
+      return ((receive(1) != 0 ? 1 : -1) << 16) | (r << 8);
+    }
+    return (r == 15 ? 0 : 1 << 12) | (r << 8);
+  }
+
+  /** Zigzag position of the {@code r}-th (from 0) set bit of {@code x}, which has more than r. */
+  private static int select(long x, int r) {
+    // Vigna, "Broadword implementation of rank/select queries": byte counts, their prefix sums,
+    // the byte where the sum passes r, then a table within that byte.
+    long s = x - ((x >>> 1) & 0x5555555555555555L);
+    s = (s & 0x3333333333333333L) + ((s >>> 2) & 0x3333333333333333L);
+    s = ((s + (s >>> 4)) & 0x0f0f0f0f0f0f0f0fL) * 0x0101010101010101L;
+    long le = ((r * 0x0101010101010101L | 0x8080808080808080L) - s) & 0x8080808080808080L;
+    int place = Long.bitCount(le) << 3;
+    int before = (int) (((s << 8) >>> place) & 0xff);
+    return place + SELECT_IN_BYTE[(r - before) << 8 | (int) ((x >>> place) & 0xff)];
+  }
+
+  /**
+   * Reads a correction bit for each nonzero coefficient in {@code passed} (lowest position first)
+   * and applies those of the kept ones ({@code read}), up to 48 bits at a time.
+   */
+  private void correct(short[] blk, int off, int[] slot, long read, long passed, int al) {
+    while (passed != 0) {
+      long part = passed;
+      int cnt = Long.bitCount(part);
+      if (cnt > 48) {
+        part &= ~(-1L << select(part, 48));
+        cnt = 48;
+      }
+      if (bits < cnt) {
+        fill();
+      }
+      long corr = buf;
+      for (long kept = part & read; kept != 0; kept &= kept - 1) {
+        correct(blk, off + slot[Long.numberOfTrailingZeros(kept)], corr, part, kept, al);
+      }
+      buf <<= cnt;
+      bits -= cnt;
+      passed ^= part;
+    }
+  }
+
+  /**
+   * Applies to {@code blk[i]}, the lowest coefficient of {@code kept}, its bit of {@code corr},
+   * which holds one bit for each coefficient of {@code passed}, lowest first, from bit 63. Half the
+   * bits are ones, at random: no branch. A one moves the magnitude up by 2^al unless that bit is
+   * set already (corrupt data only).
+   */
+  private static void correct(short[] blk, int i, long corr, long passed, long kept, int al) {
+    long below = passed & ((kept & -kept) - 1);
+    int x = blk[i];
+    int one = (int) ((corr << Long.bitCount(below)) >>> 63) & ~(x >> al);
+    int sign = x >> 31;
+    blk[i] = (short) (x + (((one & 1) << al ^ sign) - sign));
   }
 
   // ---------------------------------------------------------------- sequential, streamed
@@ -832,36 +1041,65 @@ public final class JpegDecoder {
 
   // ---------------------------------------------------------------- progressive and multi-scan
 
+  /** Progressive Huffman coefficients are kept compact (with nonzero masks); the rest whole. */
+  private boolean compact() {
+    return f.progressive && !f.arithmetic;
+  }
+
   private void startCoefficients() {
     coefRow = new short[nc][][];
     coefOff = new int[nc][];
+    maskRow = new long[nc][][];
+    maskOff = new int[nc][];
     long total = 0;
+    long blocks = 0;
     for (int c = 0; c < nc; c++) {
+      // A sequential file read in several scans, and an arithmetic-coded one, keeps whole blocks
+      // (decodeBaseline's layout): only the Huffman progressive scans keep compact blocks.
+      blockSize[c] = compact() ? SLOT_NATURAL[ss[c]].length + 1 : 64;
+      slotOf[c] = SLOT_FOR[ss[c]];
       coefRow[c] = new short[blocksH[c]][];
       coefOff[c] = new int[blocksH[c]];
-      total += (long) blocksW[c] * blocksH[c] * 64;
+      maskRow[c] = new long[blocksH[c]][];
+      maskOff[c] = new int[blocksH[c]];
+      total += (long) blocksW[c] * blocksH[c] * blockSize[c];
+      blocks += (long) blocksW[c] * blocksH[c];
     }
-    pooled = total <= scratch.coef().length;
+    if (!compact()) {
+      blocks = 0;
+    }
+    pooled = total <= scratch.coef().length && blocks <= scratch.masks().length;
     poolNext = 0;
+    maskNext = 0;
     scratch.coefWanted = total;
+    scratch.masksWanted = blocks;
   }
 
   /**
-   * The block row's coefficients, zeroed and assigned on first touch (so memory follows the data).
+   * The block row's coefficients (and, progressive, nonzero masks), zeroed and assigned on first
+   * touch (so memory follows the data).
    */
   private short[] coefRow(int c, int by) {
     short[] row = coefRow[c][by];
     if (row == null) {
-      int n = blocksW[c] * 64;
+      int n = blocksW[c] * blockSize[c];
+      int nm = compact() ? blocksW[c] : 0;
+      long[] masks;
       if (pooled) {
         row = scratch.coef();
         coefOff[c][by] = poolNext;
         Arrays.fill(row, poolNext, poolNext + n, (short) 0);
         poolNext += n;
+        masks = scratch.masks();
+        maskOff[c][by] = maskNext;
+        Arrays.fill(masks, maskNext, maskNext + nm, 0L);
+        maskNext += nm;
       } else {
         row = new short[n];
+        masks = new long[nm];
       }
       coefRow[c][by] = row;
+      maskRow[c][by] = masks;
     }
     return row;
   }
@@ -877,14 +1115,25 @@ public final class JpegDecoder {
       int al) {
     int restarts = f.restartInterval;
     int left = restarts;
+    if (ns == 1 && f.progressive && ssel > 0) {
+      decodeAcScan(comps[0], acs[0], ssel, se, ah, al);
+      return;
+    }
+    if (ns > 1 && f.progressive) {
+      decodeDcScan(ns, comps, dcs, ah, al);
+      return;
+    }
     if (ns == 1) {
       int c = comps[0];
+      int bs = blockSize[c];
       // A non-interleaved scan covers the component's own blocks, not the MCU-padded ones.
       int bw = ceilDiv(ceilDiv(f.width * f.h[c], f.hmax), 8);
       int bh = ceilDiv(ceilDiv(f.height * f.v[c], f.vmax), 8);
       for (int by = 0; by < bh; by++) {
         short[] row = coefRow(c, by);
         int base = coefOff[c][by];
+        long[] masks = maskRow[c][by];
+        int mbase = maskOff[c][by];
         for (int bx = 0; bx < bw; bx++) {
           if (restarts > 0) {
             if (left == 0) {
@@ -893,7 +1142,7 @@ public final class JpegDecoder {
             }
             left--;
           }
-          decodeBlock(row, base + bx * 64, c, dcs[0], acs[0], ssel, se, ah, al);
+          decodeBlock(row, base + bx * bs, masks, mbase + bx, c, dcs[0], acs[0], ssel, se, ah, al);
           checkData();
         }
       }
@@ -910,14 +1159,139 @@ public final class JpegDecoder {
         }
         for (int i = 0; i < ns; i++) {
           int c = comps[i];
+          int bs = blockSize[c];
           for (int by = 0; by < f.v[c]; by++) {
             int r = m * f.v[c] + by;
             short[] row = coefRow(c, r);
             int base = coefOff[c][r];
+            long[] masks = maskRow[c][r];
+            int mbase = maskOff[c][r];
             for (int bx = 0; bx < f.h[c]; bx++) {
-              decodeBlock(row, base + (mx * f.h[c] + bx) * 64, c, dcs[i], acs[i], ssel, se, ah, al);
+              int b = mx * f.h[c] + bx;
+              decodeBlock(
+                  row, base + b * bs, masks, mbase + b, c, dcs[i], acs[i], ssel, se, ah, al);
             }
           }
+        }
+        checkData();
+      }
+    }
+  }
+
+  /**
+   * An interleaved progressive scan (DC only): {@link #decodeScan} with the block rows looked up
+   * once per MCU row and the bit buffer in locals.
+   */
+  private void decodeDcScan(int ns, int[] comps, HuffmanTable[] dcs, int ah, int al) {
+    int restarts = f.restartInterval;
+    int left = restarts;
+    short[][][] rows = new short[ns][4][];
+    int[][] bases = new int[ns][4];
+    long b = buf;
+    int n = bits;
+    for (int m = 0; m < mcusY; m++) {
+      for (int i = 0; i < ns; i++) {
+        int c = comps[i];
+        for (int by = 0; by < f.v[c]; by++) {
+          rows[i][by] = coefRow(c, m * f.v[c] + by);
+          bases[i][by] = coefOff[c][m * f.v[c] + by];
+        }
+      }
+      for (int mx = 0; mx < mcusX; mx++) {
+        if (restarts > 0) {
+          if (left == 0) {
+            buf = b;
+            bits = n;
+            restart();
+            b = buf;
+            n = bits;
+            left = restarts;
+          }
+          left--;
+        }
+        for (int i = 0; i < ns; i++) {
+          int c = comps[i];
+          int hc = f.h[c];
+          int bs = blockSize[c];
+          HuffmanTable dct = dcs[i];
+          for (int by = 0; by < f.v[c]; by++) {
+            short[] row = rows[i][by];
+            for (int bx = 0, off = bases[i][by] + mx * hc * bs; bx < hc; bx++, off += bs) {
+              if (n < 16) {
+                buf = b;
+                bits = n;
+                fill();
+                b = buf;
+                n = bits;
+              }
+              if (ah != 0) {
+                if (b < 0) {
+                  row[off] |= (short) (1 << al);
+                }
+                b <<= 1;
+                n--;
+                continue;
+              }
+              int de = dct.dcFast[(int) (b >>> (64 - HuffmanTable.DC_LOOKAHEAD))];
+              if (de != 0) {
+                // Code and magnitude bits in one lookup.
+                b <<= de & 0xff;
+                n -= de & 0xff;
+                pred[c] += de >> 16;
+                row[off] = (short) (pred[c] << al);
+              } else {
+                buf = b;
+                bits = n;
+                decodeDcFirst(row, off, dct, c, al);
+                b = buf;
+                n = bits;
+              }
+            }
+          }
+        }
+        if (hitMarker) {
+          bits = n;
+          checkData();
+        }
+      }
+    }
+    buf = b;
+    bits = n;
+  }
+
+  /** A progressive AC scan (always of one component): {@link #decodeScan} without the dispatch. */
+  private void decodeAcScan(int c, HuffmanTable act, int ssel, int se, int ah, int al) {
+    int restarts = f.restartInterval;
+    int left = restarts;
+    int bs = blockSize[c];
+    int[] slot = slotOf[c];
+    long read = READ[ss[c]];
+    long band = (-1L << ssel) & (-1L >>> (63 - se)); // zigzag ssel..se
+    int bw = ceilDiv(ceilDiv(f.width * f.h[c], f.hmax), 8);
+    int bh = ceilDiv(ceilDiv(f.height * f.v[c], f.vmax), 8);
+    for (int by = 0; by < bh; by++) {
+      short[] row = coefRow(c, by);
+      int base = coefOff[c][by];
+      long[] masks = maskRow[c][by];
+      int mbase = maskOff[c][by];
+      for (int bx = 0; bx < bw; bx++) {
+        if (restarts > 0) {
+          if (left == 0) {
+            restart();
+            left = restarts;
+          }
+          left--;
+        }
+        if (ah == 0) {
+          if (eobrun > 0) {
+            eobrun--; // a block of an end-of-band run: nothing to read
+          } else {
+            decodeAcFirst(row, base + bx * bs, masks, mbase + bx, slot, act, ssel, se, al);
+          }
+        } else if (eobrun > 0 && (masks[mbase + bx] & band) == 0) {
+          eobrun--; // nor here: no nonzero coefficient to take a correction bit
+        } else {
+          decodeAcRefine(row, base + bx * bs, masks, mbase + bx, slot, read, act, ssel, se, al);
         }
         checkData();
       }
@@ -927,6 +1301,8 @@ public final class JpegDecoder {
   private void decodeBlock(
       short[] blk,
       int off,
+      long[] masks,
+      int mi,
       int c,
       HuffmanTable dct,
       HuffmanTable act,
@@ -943,9 +1319,9 @@ public final class JpegDecoder {
         blk[off] |= (short) (1 << al);
       }
     } else if (ah == 0) {
-      decodeAcFirst(blk, off, act, ssel, se, al);
+      decodeAcFirst(blk, off, masks, mi, slotOf[c], act, ssel, se, al);
     } else {
-      decodeAcRefine(blk, off, act, ssel, se, al);
+      decodeAcRefine(blk, off, masks, mi, slotOf[c], READ[ss[c]], act, ssel, se, al);
     }
   }
 
@@ -953,22 +1329,46 @@ public final class JpegDecoder {
     allocateOutput(false);
     prepareIdct();
     short[] zero = scratch.zeroBlock;
+    short[] blk = scratch.block;
+    Arrays.fill(blk, (short) 0); // a decode that failed mid-block may have left coefficients
     int[] ws = scratch.ws;
     for (int m = 0; m < mcusY; m++) {
       for (int c = 0; c < nc && rowNeeded(m); c++) {
         int hc = f.h[c];
         int vc = f.v[c];
         int s = ss[c];
+        int bs = blockSize[c];
+        // The 8×8 IDCT reads a block where it is (natural order), the 1×1 its DC (slot 0); for the
+        // others the DC and the nonzero kept coefficients go to their natural places in the
+        // scratch block, which the IDCT clears again where it reads.
+        boolean spread = compact() && s != 8 && s != 1;
+        int[] slot = slotOf[c];
+        long read = READ[s] & ~1L;
         for (int by = 0; by < vc; by++) {
           int r = m * vc + by;
           short[] row = coefRow[c][r];
           int base = row == null ? 0 : coefOff[c][r];
+          long[] masks = maskRow[c][r];
+          int mbase = row == null ? 0 : maskOff[c][r];
           int o = ((r * s) % ringRows[c]) * planeStride[c];
           for (int bx = mcuLo * hc; bx < (mcuHi + 1) * hc; bx++) {
             if (row == null) {
               idct(c, zero, 0, ws, o + bx * s);
+            } else if (!spread) {
+              idct(c, row, base + bx * bs, ws, o + bx * s);
             } else {
-              idct(c, row, base + bx * 64, ws, o + bx * s);
+              int p = base + bx * bs;
+              long nz = masks[mbase + bx] & read;
+              if (nz == 0) {
+                Idct.dcOnly(row[p], q[c], s, plane[c], o + bx * s, planeStride[c]);
+                continue;
+              }
+              blk[0] = row[p];
+              for (; nz != 0; nz &= nz - 1) {
+                int k = Long.numberOfTrailingZeros(nz);
+                blk[NATURAL[k]] = row[p + slot[k]];
+              }
+              idct(c, blk, 0, ws, o + bx * s);
             }
           }
         }
@@ -978,9 +1378,7 @@ public final class JpegDecoder {
         break;
       }
     }
-    if (pooled || scratch.coefWanted <= COEF_RETAIN) {
-      scratch.keepCoefficients();
-    }
+    scratch.keepCoefficients();
   }
 
   // ---------------------------------------------------------------- upsampling and output
@@ -1267,6 +1665,9 @@ public final class JpegDecoder {
     java.lang.ref.SoftReference<short[]> coef = new java.lang.ref.SoftReference<>(new short[0]);
     short[] coefInUse;
     long coefWanted;
+    java.lang.ref.SoftReference<long[]> masks = new java.lang.ref.SoftReference<>(new long[0]);
+    long[] masksInUse;
+    long masksWanted;
 
     /** The pooled coefficient buffer, pinned for the current decode. */
     short[] coef() {
@@ -1275,6 +1676,15 @@ public final class JpegDecoder {
         coefInUse = c == null ? new short[0] : c;
       }
       return coefInUse;
+    }
+
+    /** The pooled nonzero-mask buffer, pinned for the current decode. */
+    long[] masks() {
+      if (masksInUse == null) {
+        long[] m = masks.get();
+        masksInUse = m == null ? new long[0] : m;
+      }
+      return masksInUse;
     }
 
     byte[] plane(int c, int n) {
@@ -1299,8 +1709,14 @@ public final class JpegDecoder {
      * After a successful progressive decode: keep a coefficient buffer its size for the next one.
      */
     void keepCoefficients() {
-      if (coef().length < coefWanted && coefWanted <= COEF_RETAIN) {
+      if (coefWanted + 4 * masksWanted > COEF_RETAIN) {
+        return;
+      }
+      if (coef().length < coefWanted) {
         coef = new java.lang.ref.SoftReference<>(new short[(int) coefWanted]);
+      }
+      if (masks().length < masksWanted) {
+        masks = new java.lang.ref.SoftReference<>(new long[(int) masksWanted]);
       }
     }
 
@@ -1309,6 +1725,7 @@ public final class JpegDecoder {
         out = new byte[0];
       }
       coefInUse = null;
+      masksInUse = null;
       for (int c = 0; c < planes.length; c++) {
         if (planes[c] != null && planes[c].length > (4 << 20)) {
           planes[c] = null;
