@@ -145,7 +145,7 @@ public final class JpegDecoder {
 
   /**
    * Largest progressive coefficient buffer kept per thread (shorts, a block's mask counting 4; a
-   * 12-megapixel 4:4:4 file needs 37 M at full size, 5 M at 1/4), softly held so memory pressure
+   * 12-megapixel 4:4:4 file needs 39 M at full size, 17 M at 1/4), softly held so memory pressure
    * can take it back.
    */
   private static final int COEF_RETAIN = 40 << 20;
