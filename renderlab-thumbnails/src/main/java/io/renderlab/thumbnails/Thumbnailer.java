@@ -444,6 +444,10 @@ public final class Thumbnailer {
           if (undoPredictor) {
             Tiffs.undoPredictor(decoded.getRaster(), tiff);
           }
+          Interleaved samples = Pixels.interleaved(decoded);
+          if (samples != null) {
+            return samples;
+          }
           Argb argb;
           if (decoded.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
             // ImageIO's CMYK colour model is a naive formula: the inks go through the embedded

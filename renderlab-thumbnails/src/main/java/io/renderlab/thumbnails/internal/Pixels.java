@@ -14,6 +14,59 @@ public final class Pixels {
   /** A decoded image as packed ARGB (non-premultiplied) with its size. */
   public record Argb(int[] pixels, int width, int height, boolean alpha) {}
 
+  /**
+   * The image's samples as they are when it holds 8-bit sRGB or sRGB+alpha (not premultiplied) in a
+   * pixel-interleaved byte raster, as ImageIO's TIFF and BMP readers return it; the raster's own
+   * array when it is laid out as {@link Interleaved} wants it. Null for any other image (Java2D's
+   * generic conversion of such an image costs several times its decoding).
+   */
+  public static Interleaved interleaved(BufferedImage image) {
+    java.awt.image.ColorModel cm = image.getColorModel();
+    Raster r = image.getRaster();
+    int bands = r.getNumBands();
+    if (!(cm instanceof java.awt.image.ComponentColorModel)
+        || !cm.getColorSpace().isCS_sRGB()
+        || image.isAlphaPremultiplied()
+        || (bands != 3 && bands != 4)
+        || bands != (cm.hasAlpha() ? 4 : 3)
+        || !(r.getDataBuffer() instanceof DataBufferByte buffer)
+        || buffer.getNumBanks() != 1
+        || !(r.getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel sm)) {
+      return null;
+    }
+    for (int b = 0; b < bands; b++) {
+      if (sm.getSampleSize(b) != 8) {
+        return null;
+      }
+    }
+    int w = image.getWidth();
+    int h = image.getHeight();
+    int[] offsets = sm.getBandOffsets();
+    int pixelStride = sm.getPixelStride();
+    int scanline = sm.getScanlineStride();
+    byte[] data = buffer.getData();
+    int base =
+        buffer.getOffset()
+            - r.getSampleModelTranslateX() * pixelStride
+            - r.getSampleModelTranslateY() * scanline;
+    boolean natural = pixelStride == bands && scanline == w * bands && base == 0;
+    for (int b = 0; b < bands && natural; b++) {
+      natural = offsets[b] == b;
+    }
+    if (natural && data.length == w * h * bands) {
+      return new Interleaved(data, w, h, bands, false);
+    }
+    byte[] out = new byte[w * h * bands];
+    for (int y = 0, o = 0; y < h; y++) {
+      for (int x = 0, p = base + y * scanline; x < w; x++, p += pixelStride) {
+        for (int b = 0; b < bands; b++) {
+          out[o++] = data[p + offsets[b]];
+        }
+      }
+    }
+    return new Interleaved(out, w, h, bands, false);
+  }
+
   /** The image's pixels as ARGB, without per-pixel getRGB calls. */
   public static Argb of(BufferedImage image) {
     int w = image.getWidth();
