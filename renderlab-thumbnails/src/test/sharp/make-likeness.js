@@ -15,6 +15,7 @@
 //    cmyk-jpeg.tif and cmyk-deflate.tif are cmyk.jpg at 200 px wide as CMYK TIFFs (JPEG-in-TIFF,
 //    which ImageIO inverts, and Deflate), no profile. rgb16-*-predictor*.tif are Landscape_1 at
 //    120 px wide, 16-bit RGB with horizontal differencing (Deflate in strips; LZW in 32² tiles).
+//    cielab16-predictor.tif is Landscape_1 at 96 px wide as 16-bit CIELab, LZW with differencing.
 //    Reference names drop the extension, so every fixture needs a distinct base name.
 // 3. Renders every fixture (and every PngSuite image) with the seed's call plus .rotate() into
 //    <name>.sharp.webp beside it.
@@ -60,6 +61,8 @@ const render = (input, out) => sharp(input).rotate()
       .toFile(path.join(OUT, 'rgb16-deflate-predictor.tif'));
     await rgb16().tiff({ compression: 'lzw', predictor: 'horizontal', tile: true, tileWidth: 32, tileHeight: 32 })
       .toFile(path.join(OUT, 'rgb16-lzw-predictor-tiled.tif'));
+    await sharp(src).resize(96).toColourspace('labs').tiff({ compression: 'lzw', predictor: 'horizontal' })
+      .toFile(path.join(OUT, 'cielab16-predictor.tif'));
   }
   for (const f of fs.readdirSync(OUT)) {
     if (/\.(jpg|png|webp|tif)$/.test(f) && !f.includes('.sharp.')) {

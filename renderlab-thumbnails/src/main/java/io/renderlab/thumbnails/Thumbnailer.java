@@ -421,11 +421,16 @@ public final class Thumbnailer {
       if (undifferenced == null) {
         throw e;
       }
-      return decodeWithImageIo(undifferenced, type, true);
+      return decodeWithImageIo(undifferenced, type, true, Tiffs.isCieLab(image));
     }
   }
 
   private Interleaved decodeWithImageIo(byte[] image, MediaType type, boolean undoPredictor) {
+    return decodeWithImageIo(image, type, undoPredictor, false);
+  }
+
+  private Interleaved decodeWithImageIo(
+      byte[] image, MediaType type, boolean undoPredictor, boolean cieLab) {
     return withReader(
         image,
         type,
@@ -443,6 +448,9 @@ public final class Thumbnailer {
           TIFFDirectory tiff = type == MediaType.TIFF ? Tiffs.directory(reader) : null;
           if (undoPredictor) {
             Tiffs.undoPredictor(decoded.getRaster(), tiff);
+          }
+          if (cieLab) {
+            return Tiffs.cieLab16ToSrgb(decoded.getRaster());
           }
           Interleaved samples = Pixels.interleaved(decoded);
           if (samples != null) {

@@ -33,6 +33,7 @@ public final class Tiffs {
   private static final int COMPRESSION = 259;
   private static final int PHOTOMETRIC = 262;
   private static final int ICC_PROFILE = 34675;
+  private static final int CIELAB = 8;
 
   private Tiffs() {}
 
@@ -86,39 +87,117 @@ public final class Tiffs {
 
   /**
    * A copy of the TIFF whose first image's Predictor tag (317) says 1, none; null when the file is
-   * not a classic TIFF or its first image has no horizontal differencing.
+   * not a classic TIFF or its first image has no horizontal differencing. A CIELab image is also
+   * relabelled RGB, so that ImageIO hands its samples over as stored rather than converted (see
+   * {@link #isCieLab} and {@link #cieLab16ToSrgb}).
    */
   public static byte[] withoutPredictor(byte[] tiff) {
-    if (tiff.length < 8 || tiff[0] != tiff[1] || (tiff[0] != 'I' && tiff[0] != 'M')) {
+    int predictor = shortEntry(tiff, PREDICTOR);
+    if (predictor < 0 || value(tiff, predictor) != 2) {
       return null;
     }
-    ByteBuffer b =
-        ByteBuffer.wrap(tiff)
-            .order(tiff[0] == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+    byte[] copy = tiff.clone();
+    put(copy, predictor, 1);
+    int photometric = shortEntry(tiff, PHOTOMETRIC);
+    if (photometric >= 0 && value(tiff, photometric) == CIELAB) {
+      put(copy, photometric, 2);
+    }
+    return copy;
+  }
+
+  /** True when the TIFF's first image is CIELab (photometric interpretation 8). */
+  public static boolean isCieLab(byte[] tiff) {
+    int photometric = shortEntry(tiff, PHOTOMETRIC);
+    return photometric >= 0 && value(tiff, photometric) == CIELAB;
+  }
+
+  /**
+   * 16-bit CIELab samples as TIFF stores them (L* 0..65535 for 0..100, whether the samples are
+   * marked signed or not; a*, b* signed, 256 a unit) to sRGB, as libvips converts them: Lab with a
+   * D65 white to XYZ, then sRGB.
+   */
+  public static Interleaved cieLab16ToSrgb(Raster raster) {
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    int bands = raster.getNumBands();
+    if (bands < 3 || raster.getSampleModel().getSampleSize(0) != 16) {
+      throw new UnsupportedImageException("Only 16-bit CIELab TIFFs with differencing are read.");
+    }
+    byte[] out = new byte[Math.multiplyExact(w * h, 3)];
+    int[] row = new int[w * bands];
+    for (int y = 0, o = 0; y < h; y++) {
+      raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
+      for (int i = 0; i < row.length; i += bands, o += 3) {
+        double l = (row[i] & 0xffff) * 100.0 / 65535;
+        double a = (short) row[i + 1] / 256.0;
+        double bb = (short) row[i + 2] / 256.0;
+        double fy = (l + 16) / 116;
+        double fx = fy + a / 500;
+        double fz = fy - bb / 200;
+        double x = 0.95047 * labInverse(fx);
+        double yy = labInverse(fy);
+        double z = 1.08883 * labInverse(fz);
+        out[o] = srgb(3.2404542 * x - 1.5371385 * yy - 0.4985314 * z);
+        out[o + 1] = srgb(-0.9692660 * x + 1.8760108 * yy + 0.0415560 * z);
+        out[o + 2] = srgb(0.0556434 * x - 0.2040259 * yy + 1.0572252 * z);
+      }
+    }
+    return new Interleaved(out, w, h, 3, false);
+  }
+
+  private static double labInverse(double f) {
+    double cube = f * f * f;
+    return cube > 216.0 / 24389 ? cube : (116 * f - 16) * 27 / 24389;
+  }
+
+  private static byte srgb(double linear) {
+    double c = linear <= 0.0031308 ? 12.92 * linear : 1.055 * Math.pow(linear, 1 / 2.4) - 0.055;
+    return (byte) Math.max(0, Math.min(255, Math.round(c * 255)));
+  }
+
+  /**
+   * Where in the file IFD0's entry for {@code tag} is, when it is one SHORT (its value then sits in
+   * the entry); -1 when there is none or the file is not a classic TIFF.
+   */
+  private static int shortEntry(byte[] tiff, int tag) {
+    if (tiff.length < 8 || tiff[0] != tiff[1] || (tiff[0] != 'I' && tiff[0] != 'M')) {
+      return -1;
+    }
+    ByteBuffer b = buffer(tiff);
     if (b.getShort(2) != 42) {
-      return null; // BigTIFF or not TIFF
+      return -1; // BigTIFF or not TIFF
     }
     long ifd = b.getInt(4) & 0xffffffffL;
     if (ifd + 2 > tiff.length) {
-      return null;
+      return -1;
     }
     int entries = b.getShort((int) ifd) & 0xffff;
     for (int i = 0; i < entries; i++) {
       long e = ifd + 2 + 12L * i;
       if (e + 12 > tiff.length) {
-        return null;
+        return -1;
       }
       int at = (int) e;
-      if ((b.getShort(at) & 0xffff) == PREDICTOR
+      if ((b.getShort(at) & 0xffff) == tag
           && b.getShort(at + 2) == TIFFTag.TIFF_SHORT
-          && b.getInt(at + 4) == 1
-          && b.getShort(at + 8) == 2) {
-        byte[] copy = tiff.clone();
-        ByteBuffer.wrap(copy).order(b.order()).putShort(at + 8, (short) 1);
-        return copy;
+          && b.getInt(at + 4) == 1) {
+        return at;
       }
     }
-    return null;
+    return -1;
+  }
+
+  private static int value(byte[] tiff, int entry) {
+    return buffer(tiff).getShort(entry + 8) & 0xffff;
+  }
+
+  private static void put(byte[] tiff, int entry, int value) {
+    buffer(tiff).putShort(entry + 8, (short) value);
+  }
+
+  private static ByteBuffer buffer(byte[] tiff) {
+    return ByteBuffer.wrap(tiff)
+        .order(tiff[0] == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
   }
 
   /**
