@@ -18,9 +18,9 @@ import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 /**
- * A seeded mutation fuzzer over the test images (PNG, JPEG, WebP): every mutated input must end in
- * a thumbnail or a typed {@link RenderLabException}: never another exception, an Error, or a hang.
- * Bounded in time (a few seconds) so it runs in every build; set {@code -Dfuzz.seconds=N} and
+ * A seeded mutation fuzzer over the test images (PNG, JPEG, WebP, TIFF): every mutated input must
+ * end in a thumbnail or a typed {@link RenderLabException}: never another exception, an Error, or a
+ * hang. Bounded in time (a few seconds) so it runs in every build; set {@code -Dfuzz.seconds=N} and
  * {@code -Dfuzz.seed=S} to run longer or replay.
  */
 class ThumbnailerFuzzTest {
@@ -41,7 +41,10 @@ class ThumbnailerFuzzTest {
     "images/exif6.jpg",
     "images/lossless.webp",
     "images/animated.webp",
-    "likeness/icc-p3-webp.webp"
+    "likeness/icc-p3-webp.webp",
+    "likeness/cmyk-jpeg.tif",
+    "likeness/rgb16-lzw-predictor-tiled.tif",
+    "likeness/cielab16-predictor.tif"
   };
 
   @Test
