@@ -125,41 +125,48 @@ class JpegDecoderTest {
   @ValueSource(strings = {"p420", "s440", "pr422", "r420", "pg", "s422", "rgb"})
   void decodesScaledBitForBitAsLibjpegTurbo(String name) {
     for (int scale : new int[] {2, 4, 8}) {
-      byte[] pnm = resource("djpeg/" + name + "." + scale + ".pnm");
-      int[] header = new int[4]; // width, height, maxval, data offset
-      int pos = 2;
-      for (int field = 0; field < 3; field++) {
-        while (Character.isWhitespace(pnm[pos])) {
-          pos++;
-        }
-        while (!Character.isWhitespace(pnm[pos])) {
-          header[field] = header[field] * 10 + (pnm[pos++] - '0');
-        }
-      }
-      pos++;
-      int channels = pnm[1] == '5' ? 1 : 3;
-
-      JpegImage ours = decode(resource(name + ".jpg"), scale);
-
-      assertThat(ours.width()).isEqualTo(header[0]);
-      assertThat(ours.height()).isEqualTo(header[1]);
-      byte[] d = ours.pixels().data();
-      int mismatches = 0;
-      for (int i = 0; i < header[0] * header[1]; i++) {
-        int[] rgb =
-            ours.pixels().ycc()
-                ? libjpegRgb(d[i * 3] & 0xff, d[i * 3 + 1] & 0xff, d[i * 3 + 2] & 0xff)
-                : new int[] {d[i * 3] & 0xff, d[i * 3 + 1] & 0xff, d[i * 3 + 2] & 0xff};
-        for (int c = 0; c < channels; c++) {
-          if (rgb[c] != (pnm[pos + i * channels + c] & 0xff)) {
-            mismatches++;
-          }
-        }
-      }
-      assertThat(mismatches)
-          .as("samples of %s at 1/%d unlike libjpeg-turbo's", name, scale)
-          .isZero();
+      assertSamplesAsDjpeg(name, scale);
     }
+  }
+
+  /**
+   * Our decode of {@code jpeg/NAME.jpg} at 1/{@code scale} against libjpeg-turbo's ({@code jpeg/
+   * djpeg/NAME.SCALE.pnm}, made by {@code djpeg -scale 1/N -pnm}): after libjpeg's integer
+   * YCbCr→RGB, bit for bit.
+   */
+  static void assertSamplesAsDjpeg(String name, int scale) {
+    byte[] pnm = resource("djpeg/" + name + "." + scale + ".pnm");
+    int[] header = new int[4]; // width, height, maxval, data offset
+    int pos = 2;
+    for (int field = 0; field < 3; field++) {
+      while (Character.isWhitespace(pnm[pos])) {
+        pos++;
+      }
+      while (!Character.isWhitespace(pnm[pos])) {
+        header[field] = header[field] * 10 + (pnm[pos++] - '0');
+      }
+    }
+    pos++;
+    int channels = pnm[1] == '5' ? 1 : 3;
+
+    JpegImage ours = decode(resource(name + ".jpg"), scale);
+
+    assertThat(ours.width()).isEqualTo(header[0]);
+    assertThat(ours.height()).isEqualTo(header[1]);
+    byte[] d = ours.pixels().data();
+    int mismatches = 0;
+    for (int i = 0; i < header[0] * header[1]; i++) {
+      int[] rgb =
+          ours.pixels().ycc()
+              ? libjpegRgb(d[i * 3] & 0xff, d[i * 3 + 1] & 0xff, d[i * 3 + 2] & 0xff)
+              : new int[] {d[i * 3] & 0xff, d[i * 3 + 1] & 0xff, d[i * 3 + 2] & 0xff};
+      for (int c = 0; c < channels; c++) {
+        if (rgb[c] != (pnm[pos + i * channels + c] & 0xff)) {
+          mismatches++;
+        }
+      }
+    }
+    assertThat(mismatches).as("samples of %s at 1/%d unlike libjpeg-turbo's", name, scale).isZero();
   }
 
   private static int fix(double x) {

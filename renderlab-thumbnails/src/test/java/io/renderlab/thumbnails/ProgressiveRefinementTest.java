@@ -8,7 +8,6 @@ import io.renderlab.core.InputRejectedException;
 import io.renderlab.thumbnails.internal.Interleaved;
 import io.renderlab.thumbnails.internal.jpeg.JpegDecoder;
 import io.renderlab.thumbnails.internal.jpeg.JpegFrame;
-import io.renderlab.thumbnails.internal.jpeg.JpegImage;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
@@ -35,43 +34,8 @@ class ProgressiveRefinementTest {
   @ParameterizedTest
   @ValueSource(strings = {"psa420", "psa444", "psag"})
   void decodesSuccessiveApproximationBitForBitAsLibjpegTurboAtEveryScale(String name) {
-    byte[] jpeg = JpegDecoderTest.resource(name + ".jpg");
     for (int scale : new int[] {1, 2, 4, 8}) {
-      byte[] pnm = JpegDecoderTest.resource("djpeg/" + name + "." + scale + ".pnm");
-      int[] header = new int[3]; // width, height, maxval
-      int pos = 2;
-      for (int field = 0; field < 3; field++) {
-        while (Character.isWhitespace(pnm[pos])) {
-          pos++;
-        }
-        while (!Character.isWhitespace(pnm[pos])) {
-          header[field] = header[field] * 10 + (pnm[pos++] - '0');
-        }
-      }
-      pos++;
-      int channels = pnm[1] == '5' ? 1 : 3;
-
-      JpegImage ours = JpegDecoderTest.decode(jpeg, scale);
-
-      assertThat(ours.width()).isEqualTo(header[0]);
-      assertThat(ours.height()).isEqualTo(header[1]);
-      byte[] d = ours.pixels().data();
-      int mismatches = 0;
-      for (int i = 0; i < header[0] * header[1]; i++) {
-        int[] rgb =
-            ours.pixels().ycc()
-                ? JpegDecoderTest.libjpegRgb(
-                    d[i * 3] & 0xff, d[i * 3 + 1] & 0xff, d[i * 3 + 2] & 0xff)
-                : new int[] {d[i * 3] & 0xff, d[i * 3 + 1] & 0xff, d[i * 3 + 2] & 0xff};
-        for (int c = 0; c < channels; c++) {
-          if (rgb[c] != (pnm[pos + i * channels + c] & 0xff)) {
-            mismatches++;
-          }
-        }
-      }
-      assertThat(mismatches)
-          .as("samples of %s at 1/%d unlike libjpeg-turbo's", name, scale)
-          .isZero();
+      JpegDecoderTest.assertSamplesAsDjpeg(name, scale);
     }
   }
 

@@ -987,17 +987,10 @@ public final class JpegDecoder {
     // coefficients behind.
     Arrays.fill(blk, (short) 0);
     int[] ws = scratch.ws;
-    int restarts = f.restartInterval;
-    int left = restarts;
+    int left = f.restartInterval;
     for (int m = 0; m < mcusY; m++) {
       for (int mx = 0; mx < mcusX; mx++) {
-        if (restarts > 0) {
-          if (left == 0) {
-            restart();
-            left = restarts;
-          }
-          left--;
-        }
+        left = beforeMcu(left);
         boolean keep = mx >= mcuLo && mx <= mcuHi && rowNeeded(m);
         for (int c = 0; c < nc; c++) {
           HuffmanTable dct = dcs[c];
@@ -1023,6 +1016,27 @@ public final class JpegDecoder {
         return;
       }
     }
+  }
+
+  /**
+   * Counts the restart interval down before each MCU (each block, in a one-component scan): at its
+   * end, reads the RST marker and resets the entropy decoder. Returns the MCUs left in the
+   * interval.
+   */
+  private int beforeMcu(int left) {
+    int restarts = f.restartInterval;
+    if (restarts > 0) {
+      if (left == 0) {
+        if (f.arithmetic) {
+          arith.restart();
+        } else {
+          restart();
+        }
+        left = restarts;
+      }
+      left--;
+    }
+    return left;
   }
 
   /** False for MCU rows wholly above the window (with a row of upsampling context to spare). */
@@ -1113,8 +1127,7 @@ public final class JpegDecoder {
       int se,
       int ah,
       int al) {
-    int restarts = f.restartInterval;
-    int left = restarts;
+    int left = f.restartInterval;
     if (ns == 1 && f.progressive && ssel > 0) {
       decodeAcScan(comps[0], acs[0], ssel, se, ah, al);
       return;
@@ -1135,13 +1148,7 @@ public final class JpegDecoder {
         long[] masks = maskRow[c][by];
         int mbase = maskOff[c][by];
         for (int bx = 0; bx < bw; bx++) {
-          if (restarts > 0) {
-            if (left == 0) {
-              restart();
-              left = restarts;
-            }
-            left--;
-          }
+          left = beforeMcu(left);
           decodeBlock(row, base + bx * bs, masks, mbase + bx, c, dcs[0], acs[0], ssel, se, ah, al);
           checkData();
         }
@@ -1150,13 +1157,7 @@ public final class JpegDecoder {
     }
     for (int m = 0; m < mcusY; m++) {
       for (int mx = 0; mx < mcusX; mx++) {
-        if (restarts > 0) {
-          if (left == 0) {
-            restart();
-            left = restarts;
-          }
-          left--;
-        }
+        left = beforeMcu(left);
         for (int i = 0; i < ns; i++) {
           int c = comps[i];
           int bs = blockSize[c];
@@ -1261,8 +1262,7 @@ public final class JpegDecoder {
 
   /** A progressive AC scan (always of one component): {@link #decodeScan} without the dispatch. */
   private void decodeAcScan(int c, HuffmanTable act, int ssel, int se, int ah, int al) {
-    int restarts = f.restartInterval;
-    int left = restarts;
+    int left = f.restartInterval;
     int bs = blockSize[c];
     int[] slot = slotOf[c];
     long read = READ[ss[c]];
@@ -1275,13 +1275,7 @@ public final class JpegDecoder {
       long[] masks = maskRow[c][by];
       int mbase = maskOff[c][by];
       for (int bx = 0; bx < bw; bx++) {
-        if (restarts > 0) {
-          if (left == 0) {
-            restart();
-            left = restarts;
-          }
-          left--;
-        }
+        left = beforeMcu(left);
         if (ah == 0) {
           if (eobrun > 0) {
             eobrun--; // a block of an end-of-band run: nothing to read
@@ -1548,8 +1542,7 @@ public final class JpegDecoder {
       streamArithmetic(comps);
       return false;
     }
-    int restarts = f.restartInterval;
-    int left = restarts;
+    int left = f.restartInterval;
     if (ns == 1) {
       int c = comps[0];
       // A non-interleaved scan covers the component's own blocks, not the MCU-padded ones.
@@ -1559,13 +1552,7 @@ public final class JpegDecoder {
         short[] row = coefRow(c, by);
         int base = coefOff[c][by];
         for (int bx = 0; bx < bw; bx++) {
-          if (restarts > 0) {
-            if (left == 0) {
-              arith.restart();
-              left = restarts;
-            }
-            left--;
-          }
+          left = beforeMcu(left);
           arithmeticBlock(row, base + bx * 64, 0, ssel, ah);
         }
       }
@@ -1573,13 +1560,7 @@ public final class JpegDecoder {
     }
     for (int m = 0; m < mcusY; m++) {
       for (int mx = 0; mx < mcusX; mx++) {
-        if (restarts > 0) {
-          if (left == 0) {
-            arith.restart();
-            left = restarts;
-          }
-          left--;
-        }
+        left = beforeMcu(left);
         for (int i = 0; i < ns; i++) {
           int c = comps[i];
           for (int by = 0; by < f.v[c]; by++) {
@@ -1618,17 +1599,10 @@ public final class JpegDecoder {
     short[] blk = scratch.block;
     Arrays.fill(blk, (short) 0);
     int[] ws = scratch.ws;
-    int restarts = f.restartInterval;
-    int left = restarts;
+    int left = f.restartInterval;
     for (int m = 0; m < mcusY; m++) {
       for (int mx = 0; mx < mcusX; mx++) {
-        if (restarts > 0) {
-          if (left == 0) {
-            arith.restart();
-            left = restarts;
-          }
-          left--;
-        }
+        left = beforeMcu(left);
         boolean keep = mx >= mcuLo && mx <= mcuHi && rowNeeded(m);
         for (int i = 0; i < nc; i++) {
           int c = comps[i];
