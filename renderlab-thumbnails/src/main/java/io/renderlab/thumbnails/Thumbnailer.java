@@ -214,7 +214,7 @@ public final class Thumbnailer {
       return finish(pixels, orientation, ColorProfiles.jpegIccProfile(image).orElse(null));
     }
     // 12-bit (arithmetic-coded too), and CMYK/YCCK our decoder does not take: ImageIO.
-    boolean cmyk = cmykJpeg(image);
+    boolean cmyk = frame.components() == 4;
     int[] window = new int[4];
     Interleaved pixels =
         withReader(
@@ -262,7 +262,7 @@ public final class Thumbnailer {
                 throw new UnsupportedImageException(
                     "The image/jpeg image is truncated or corrupt: " + warnings.get(0));
               }
-              return jpegPixels(raster, image, s);
+              return jpegPixels(raster, frame, image, s);
             });
     // CMYK went through its profile already; YCbCr, RGB and grey go through theirs after the
     // resize.
@@ -408,7 +408,7 @@ public final class Thumbnailer {
 
   private Interleaved decodeWithImageIo(byte[] image, MediaType type) {
     try {
-      return decodeWithImageIo(image, type, false);
+      return decodeWithImageIo(image, type, false, false);
     } catch (UnsupportedImageException e) {
       // ImageIO refuses 16-bit samples with horizontal differencing: read them as stored, then
       // add the differences up ourselves.
@@ -423,10 +423,6 @@ public final class Thumbnailer {
       }
       return decodeWithImageIo(undifferenced, type, true, Tiffs.isCieLab(image));
     }
-  }
-
-  private Interleaved decodeWithImageIo(byte[] image, MediaType type, boolean undoPredictor) {
-    return decodeWithImageIo(image, type, undoPredictor, false);
   }
 
   private Interleaved decodeWithImageIo(
@@ -548,12 +544,12 @@ public final class Thumbnailer {
   /**
    * The JPEG raster as interleaved samples: YCbCr kept as is, grey widened, CMYK/YCCK converted.
    */
-  private static Interleaved jpegPixels(Raster raster, byte[] jpeg, int shrink) {
+  private static Interleaved jpegPixels(Raster raster, JpegFrame frame, byte[] jpeg, int shrink) {
     int w = raster.getWidth();
     int h = raster.getHeight();
     int bands = raster.getNumBands();
     if (bands == 4) {
-      Argb rgb = cmyk(raster, jpeg, shrink);
+      Argb rgb = cmyk(raster, frame, jpeg, shrink);
       return Interleaved.ofArgb(rgb.pixels(), rgb.width(), rgb.height(), false);
     }
     byte[] data = null;
@@ -590,7 +586,7 @@ public final class Thumbnailer {
     if (bands != 3) {
       throw new UnsupportedImageException("Unsupported JPEG with " + bands + " colour components.");
     }
-    boolean rgb = adobeTransform(jpeg) == 0 || rgbComponentIds(jpeg);
+    boolean rgb = frame.adobeTransform() == 0 || frame.rgbIds();
     return new Interleaved(data, w, h, 3, !rgb);
   }
 
@@ -603,35 +599,13 @@ public final class Thumbnailer {
     return true;
   }
 
-  /** True when the frame's three components are named 'R', 'G', 'B' (libjpeg's RGB guess). */
-  private static boolean rgbComponentIds(byte[] jpeg) {
-    int pos = 2;
-    while (pos + 4 <= jpeg.length && (jpeg[pos] & 0xff) == 0xff) {
-      int marker = jpeg[pos + 1] & 0xff;
-      int length = ((jpeg[pos + 2] & 0xff) << 8) | (jpeg[pos + 3] & 0xff);
-      if (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc) {
-        int n = pos + 9 < jpeg.length ? jpeg[pos + 9] & 0xff : 0;
-        return n == 3
-            && pos + 16 < jpeg.length
-            && jpeg[pos + 10] == 'R'
-            && jpeg[pos + 13] == 'G'
-            && jpeg[pos + 16] == 'B';
-      }
-      if (marker == 0xda || length < 2) {
-        return false;
-      }
-      pos += 2 + length;
-    }
-    return false;
-  }
-
   /**
    * CMYK and YCCK JPEGs, which ImageIO cannot turn into RGB. Samples are stored inverted (Adobe's
    * convention, which libvips assumes for every CMYK JPEG); YCCK is first turned back into CMY. The
    * inks, each {@code shrink × shrink} block averaged, then go through the embedded profile, or
    * libvips' default CMYK profile, to sRGB.
    */
-  private static Argb cmyk(Raster raster, byte[] jpeg, int shrink) {
+  private static Argb cmyk(Raster raster, JpegFrame frame, byte[] jpeg, int shrink) {
     int w = raster.getWidth();
     int h = raster.getHeight();
     byte[] inks = new byte[w * h * 4];
@@ -642,7 +616,7 @@ public final class Thumbnailer {
         inks[o++] = (byte) row[i];
       }
     }
-    jpegInks(inks, w * h, adobeTransform(jpeg) == 2);
+    jpegInks(inks, w * h, frame.ycck());
     if (shrink > 1) {
       inks = boxAverage(inks, w, h, 4, shrink);
       w /= shrink;
@@ -699,57 +673,8 @@ public final class Thumbnailer {
     return out;
   }
 
-  /** True when the JPEG's frame has four components (CMYK or YCCK). */
-  private static boolean cmykJpeg(byte[] jpeg) {
-    int pos = 2;
-    while (pos + 10 <= jpeg.length && (jpeg[pos] & 0xff) == 0xff) {
-      int marker = jpeg[pos + 1] & 0xff;
-      int length = ((jpeg[pos + 2] & 0xff) << 8) | (jpeg[pos + 3] & 0xff);
-      if (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc) {
-        return (jpeg[pos + 9] & 0xff) == 4;
-      }
-      if (marker == 0xda || length < 2) {
-        return false;
-      }
-      pos += 2 + length;
-    }
-    return false;
-  }
-
   private static int clamp(double v) {
     return (int) Math.max(0, Math.min(255, Math.round(v)));
-  }
-
-  /**
-   * The Adobe APP14 colour transform (0 CMYK/RGB, 1 YCbCr, 2 YCCK), or -1 without one. Walks the
-   * segments: a byte scan would stop at the SOS of an EXIF thumbnail or match bytes inside a
-   * profile.
-   */
-  private static int adobeTransform(byte[] jpeg) {
-    int pos = 2;
-    while (pos + 4 <= jpeg.length && (jpeg[pos] & 0xff) == 0xff) {
-      int marker = jpeg[pos + 1] & 0xff;
-      if (marker == 0xff) {
-        pos++;
-        continue;
-      }
-      int length = ((jpeg[pos + 2] & 0xff) << 8) | (jpeg[pos + 3] & 0xff);
-      if (marker == 0xda || marker == 0xd9 || length < 2) {
-        break;
-      }
-      if (marker == 0xee
-          && length >= 12
-          && pos + 15 < jpeg.length
-          && jpeg[pos + 4] == 'A'
-          && jpeg[pos + 5] == 'd'
-          && jpeg[pos + 6] == 'o'
-          && jpeg[pos + 7] == 'b'
-          && jpeg[pos + 8] == 'e') {
-        return jpeg[pos + 15] & 0xff;
-      }
-      pos += 2 + length;
-    }
-    return -1;
   }
 
   /** Resizes as sharp does (in stored orientation), orients the small result, pads, encodes. */

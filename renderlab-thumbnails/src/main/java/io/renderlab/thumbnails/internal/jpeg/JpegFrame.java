@@ -86,6 +86,16 @@ public final class JpegFrame {
     return components;
   }
 
+  /** The transform byte of the Adobe APP14 segment (0 none, 1 YCbCr, 2 YCCK), or -1 without one. */
+  public int adobeTransform() {
+    return adobeTransform;
+  }
+
+  /** True when three components are named 'R', 'G', 'B'. */
+  public boolean rgbIds() {
+    return components == 3 && ids[0] == 'R' && ids[1] == 'G' && ids[2] == 'B';
+  }
+
   /** True for four components stored as YCCK (Adobe transform 2), as libjpeg tells them apart. */
   public boolean ycck() {
     return components == 4 && adobeTransform == 2;
