@@ -441,9 +441,8 @@ public final class Thumbnailer {
             throw new UnsupportedImageException(
                 "The " + type.mimeType() + " image is truncated or corrupt: " + warnings.get(0));
           }
-          TIFFDirectory tiff = type == MediaType.TIFF ? Tiffs.directory(reader) : null;
           if (undoPredictor) {
-            Tiffs.undoPredictor(decoded.getRaster(), tiff);
+            Tiffs.undoPredictor(decoded.getRaster(), Tiffs.directory(reader));
           }
           if (cieLab) {
             return Tiffs.cieLab16ToSrgb(decoded.getRaster());
@@ -456,6 +455,7 @@ public final class Thumbnailer {
           if (decoded.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
             // ImageIO's CMYK colour model is a naive formula: the inks go through the embedded
             // profile, or libvips' default CMYK profile, as libvips converts them.
+            TIFFDirectory tiff = type == MediaType.TIFF ? Tiffs.directory(reader) : null;
             argb =
                 ColorProfiles.cmykToSrgb(
                     Tiffs.cmykInks(decoded.getRaster(), tiff),
