@@ -37,7 +37,7 @@ final class BenchCommand implements Runnable {
       description =
           "For each file in DIR (sorted by name): load it, render --warmup thumbnails to warm up, then time --runs renders. "
               + "Prints '<file> <median ms>' per file, then 'throughput <images/s>'. With --threads N, "
-              + "every file is warmed up first on every thread of the pool, and all timed renders share that pool.")
+              + "every file is first rendered --warmup x N times through the pool, and all timed renders share that pool.")
   static final class Thumbnails extends CliCommand {
     @Parameters(index = "0", paramLabel = "DIR")
     Path dir;
@@ -55,7 +55,7 @@ final class BenchCommand implements Runnable {
         names = "--warmup",
         defaultValue = "3",
         description =
-            "Untimed renders of each file first, per thread (default 3): the JIT compiles the paths"
+            "Untimed renders of each file first, times --threads (default 3): the JIT compiles the paths"
                 + " a file takes over its first few renders, and a thread's scratch buffers grow to"
                 + " the file's size on its first one.")
     int warmup;
@@ -98,10 +98,10 @@ final class BenchCommand implements Runnable {
           totalNanos += System.nanoTime() - wallStart;
         }
       } else {
-        // Every file warmed up first on the pool's threads (each has its own scratch buffers), then
-        // all timed renders through the same pool: no barrier between files, so a thread never
-        // idles while another finishes a file's last render (which would measure the barrier, not
-        // the renderer).
+        // Every file warmed up first through the pool (warmup x threads renders, so that its
+        // threads, each with its own scratch buffers, take part), then all timed renders through
+        // the same pool: no barrier between files, so a thread never idles while another finishes
+        // a file's last render (which would measure the barrier, not the renderer).
         List<Callable<Long>> warmups = new ArrayList<>();
         for (byte[] image : images) {
           for (int i = 0; i < warmup * threads; i++) {
