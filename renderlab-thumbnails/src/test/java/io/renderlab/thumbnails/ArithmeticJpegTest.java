@@ -2,10 +2,7 @@ package io.renderlab.thumbnails;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import io.renderlab.core.InputRejectedException;
 import io.renderlab.core.UnsupportedImageException;
 import io.renderlab.thumbnails.internal.Interleaved;
 import io.renderlab.thumbnails.internal.jpeg.JpegDecoder;
@@ -15,11 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -240,52 +238,11 @@ class ArithmeticJpegTest {
   /** The fuzz test's mutator over the arithmetic-coded files, for a few seconds. */
   @Test
   void everyMutatedArithmeticJpegEndsInAResultOrATypedRefusal() {
-    byte[][] seeds = new byte[FILES.length][];
-    for (int i = 0; i < FILES.length; i++) {
-      seeds[i] = resource(FILES[i]);
+    List<byte[]> seeds = new ArrayList<>();
+    for (String name : FILES) {
+      seeds.add(resource(name));
     }
-    Thumbnailer thumbnailer = Thumbnailer.builder().size(64, 64).maxPixels(2_000_000).build();
-    Random random = new Random(20261202L);
-    int[] counts = new int[3]; // decoded, refused, total
-    long budget = Duration.ofSeconds(3).toNanos();
-
-    assertTimeoutPreemptively(
-        Duration.ofSeconds(60),
-        () -> {
-          long deadline = System.nanoTime() + budget;
-          while (System.nanoTime() < deadline || counts[2] < 150) {
-            byte[] input = JpegDecoderFuzzTest.mutate(seeds[random.nextInt(seeds.length)], random);
-            int scale = 1 << random.nextInt(4);
-            counts[2]++;
-            try {
-              if (random.nextInt(4) == 0) {
-                thumbnailer.render(input);
-              } else {
-                JpegFrame frame = JpegFrame.parse(input);
-                long w = JpegDecoder.scaled(frame.width(), scale);
-                long h = JpegDecoder.scaled(frame.height(), scale);
-                if (frame.supported() && w * h * scale * scale <= 2_000_000) {
-                  JpegDecoder.decode(frame, scale, 0, 0, (int) w, (int) h);
-                }
-              }
-              counts[0]++;
-            } catch (InputRejectedException expected) {
-              assertThat(expected.getMessage()).doesNotContain("undecodable data (");
-              counts[1]++;
-            } catch (RuntimeException | Error e) {
-              fail(
-                  "input "
-                      + HexFormat.of().formatHex(input, 0, Math.min(64, input.length))
-                      + "… ("
-                      + input.length
-                      + " bytes) threw "
-                      + e,
-                  e);
-            }
-          }
-        });
-
-    assertThat(counts[0]).as("some mutants still decode").isPositive();
-    assertThat(counts[1]).as("some mutants are refused").isPositive();
+    JpegDecoderFuzzTest.assertMutantsEndInAResultOrATypedRefusal(
+        seeds, 20261202L, Duration.ofSeconds(3).toNanos());
   }
 }

@@ -31,15 +31,25 @@ class JpegDecoderFuzzTest {
       seeds.add(JpegDecoderTest.resource(name));
     }
     // Small seeds (203×117, every sampling and coding): many mutants per second, even unjitted.
+    assertMutantsEndInAResultOrATypedRefusal(seeds, 20261201L, BUDGET_NANOS);
+  }
+
+  /**
+   * Mutates {@code seeds} for {@code budgetNanos} (and at least 150 mutants however busy the
+   * machine is), rendering a quarter of them and decoding a random window of the rest at a random
+   * scale: each must end in a result or a typed refusal, and both must occur.
+   */
+  static void assertMutantsEndInAResultOrATypedRefusal(
+      List<byte[]> seeds, long seed, long budgetNanos) {
     Thumbnailer thumbnailer = Thumbnailer.builder().size(64, 64).maxPixels(2_000_000).build();
-    Random random = new Random(20261201L);
+    Random random = new Random(seed);
     int[] counts = new int[3]; // decoded, refused, total
 
     assertTimeoutPreemptively(
         Duration.ofSeconds(60),
         () -> {
-          long deadline = System.nanoTime() + BUDGET_NANOS;
-          // Four seconds, and at least 150 mutants however busy the machine is.
+          long deadline = System.nanoTime() + budgetNanos;
+          // The budget, and at least 150 mutants however busy the machine is.
           while (System.nanoTime() < deadline || counts[2] < 150) {
             byte[] input = mutate(seeds.get(random.nextInt(seeds.size())), random);
             int scale = 1 << random.nextInt(4);
