@@ -412,19 +412,7 @@ public final class Resampler {
         sums[i] += d[p + i] & 0xff;
       }
     }
-    for (int k = 0; k < words; k++) {
-      long e = even[k];
-      long o = odd[k];
-      int i = k << 3;
-      sums[i] = (int) (e & 0xffff);
-      sums[i + 1] = (int) (o & 0xffff);
-      sums[i + 2] = (int) ((e >>> 16) & 0xffff);
-      sums[i + 3] = (int) ((o >>> 16) & 0xffff);
-      sums[i + 4] = (int) ((e >>> 32) & 0xffff);
-      sums[i + 5] = (int) ((o >>> 32) & 0xffff);
-      sums[i + 6] = (int) (e >>> 48);
-      sums[i + 7] = (int) (o >>> 48);
-    }
+    unpack(even, odd, words, sums);
   }
 
   /** Unpacks {@link #addPacked} lanes: {@code words * 8} column sums into {@code sums}. */
