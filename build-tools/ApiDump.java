@@ -79,21 +79,25 @@ public final class ApiDump {
       files = walk.filter(p -> p.toString().endsWith(".class"))
           .filter(p -> !p.getFileName().toString().equals("module-info.class"))
           .filter(p -> !classes.relativize(p).toString().replace('\\', '/').matches("(.*/)?internal/.*"))
-          .sorted()
           .collect(Collectors.toList());
     }
     ToolProvider javap = ToolProvider.findFirst("javap").orElseThrow(() -> new IllegalStateException("no javap in this JDK"));
+    // Class names, outer before nested: "Foo" < "Foo$Bar" because the key of a nested class has
+    // its outer's name as a prefix ('$' becomes '\u0000', so "Foo$Bar" also sorts before "FooBar").
+    // Sorting the file names instead would put "Foo$Bar.class" before "Foo.class" ('$' < '.').
+    List<String> names = new ArrayList<>();
+    for (Path file : files) {
+      names.add(classes.relativize(file).toString().replace('\\', '/').replaceAll("\\.class$", "").replace('/', '.'));
+    }
+    names.sort((a, b) -> a.replace("$", "\u0000").compareTo(b.replace("$", "\u0000")));
     Set<String> publicClasses = new HashSet<>();
     List<String> blocks = new ArrayList<>();
-    // Outer classes sort before their nested ones (Foo.class < Foo$Bar.class), so an enclosing
-    // class is judged before what it encloses.
-    files.sort((a, b) -> a.toString().replace("$", "\u0000").compareTo(b.toString().replace("$", "\u0000")));
-    for (Path file : files) {
-      String name = classes.relativize(file).toString().replace('\\', '/').replaceAll("\\.class$", "").replace('/', '.');
+    for (String name : names) {
       int nested = name.lastIndexOf('$');
       if (nested >= 0 && !publicClasses.contains(name.substring(0, nested))) {
         continue; // inside a non-public class (or anonymous/local)
       }
+      Path file = classes.resolve(name.replace('.', '/') + ".class");
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
       int code = javap.run(new PrintWriter(out), new PrintWriter(err), "-protected", file.toString());
