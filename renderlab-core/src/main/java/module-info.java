@@ -15,5 +15,6 @@ module io.renderlab.core {
   exports io.renderlab.core.internal to
       io.renderlab.storage,
       io.renderlab.thumbnails,
-      io.renderlab.replicate;
+      io.renderlab.replicate,
+      io.renderlab.generations;
 }

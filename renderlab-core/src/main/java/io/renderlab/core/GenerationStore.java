@@ -57,11 +57,29 @@ public interface GenerationStore {
 
   /**
    * Saves the prediction id of a generation whose create was answered, and moves it to {@code
-   * RUNNING}. Changes nothing once the generation has a prediction or has ended.
+   * RUNNING}. Changes nothing once the generation has a prediction or has ended, or when another
+   * generation holds this prediction (a prediction belongs to one generation).
    *
    * @return whether it changed
    */
   boolean started(UUID id, String predictionId);
+
+  /**
+   * Claims the copying of a generation's outputs for {@code owner}: moves it to {@code INGESTING}
+   * and leases it to {@code owner} when it is unfinished and no other instance holds a live lease
+   * on it. Whoever sees a prediction end (the waiting instance, a webhook, a recovery worker)
+   * claims before downloading, so each output is fetched and stored once.
+   *
+   * @return whether {@code owner} now holds it
+   */
+  boolean claimIngest(UUID id, String owner, Duration lease);
+
+  /**
+   * Unfinished generations of this model, version or deployment that have no prediction yet,
+   * written between {@code from} and {@code to}, oldest first (at most 1000): the generations whose
+   * create may have been answered without the answer being saved.
+   */
+  List<Generation> awaitingPrediction(String model, Instant from, Instant to);
 
   /**
    * Moves an unfinished generation to {@code INGESTING} (its outputs are being copied).

@@ -49,6 +49,19 @@ public interface ImageStore extends AutoCloseable {
    */
   String signedUrl(String key, Duration lifetime);
 
+  /**
+   * Aborts the unfinished multipart uploads under {@code keyPrefix} that a process left behind when
+   * it died mid-upload (S3 bills their parts until they are aborted). Stores without multipart
+   * uploads have none: the default does nothing.
+   *
+   * @return how many were aborted
+   * @throws StorageException if the store fails
+   */
+  default int abortIncompleteUploads(String keyPrefix) {
+    ObjectKeys.validate(keyPrefix);
+    return 0;
+  }
+
   /** Releases the store's resources (HTTP clients). */
   @Override
   void close();

@@ -24,7 +24,8 @@ import java.util.UUID;
 final class JdbcGenerations implements GenerationStore {
   private static final String COLUMNS =
       "id, user_id, kind, model, prompt, image_url, mask_url, base_url, collection_id, input_json, prediction_id, "
-          + "status, error, attempts, run_after, deadline, lease_owner, lease_until, created_at, updated_at";
+          + "status, error, attempts, run_after, deadline, lease_owner, lease_until, created_at, updated_at, "
+          + "target, reference_url, record_kind, key_prefix";
   private static final String UNFINISHED = "status IN ('PENDING', 'RUNNING', 'INGESTING')";
   private static final String DUE =
       UNFINISHED + " AND run_after <= ? AND (lease_until IS NULL OR lease_until <= ?)";
@@ -58,7 +59,7 @@ final class JdbcGenerations implements GenerationStore {
               c.prepareStatement(
                   "INSERT INTO generations ("
                       + COLUMNS
-                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'PENDING', NULL, 0, ?, ?, ?, ?, ?, ?)")) {
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'PENDING', NULL, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             Jdbc.setUuid(ps, 1, g.id());
             ps.setString(2, g.userId());
             ps.setString(3, g.kind().name());
@@ -75,29 +76,21 @@ final class JdbcGenerations implements GenerationStore {
             Jdbc.setInstant(ps, 14, until);
             Jdbc.setInstant(ps, 15, g.createdAt());
             Jdbc.setInstant(ps, 16, now);
+            ps.setString(17, g.target().name());
+            ps.setString(18, g.referenceUrl().orElse(null));
+            ps.setString(19, g.recordKind().name());
+            ps.setString(20, g.keyPrefix());
             ps.executeUpdate();
           }
           return null;
         });
-    return new Generation(
-        g.id(),
-        g.userId(),
-        g.kind(),
-        g.model(),
-        g.prompt(),
-        g.imageUrl(),
-        g.maskUrl(),
-        g.baseUrl(),
-        g.collectionId(),
-        g.inputJson(),
+    return g.with(
         Optional.empty(),
         GenerationStatus.PENDING,
         Optional.empty(),
         0,
         Optional.of(owner),
         Optional.of(until),
-        g.deadline(),
-        g.createdAt(),
         now);
   }
 
@@ -155,16 +148,71 @@ final class JdbcGenerations implements GenerationStore {
   public boolean started(UUID id, String predictionId) {
     Objects.requireNonNull(id, "id");
     Args.identifier(predictionId, "predictionId", ImageRecord.MAX_ID_LENGTH);
+    try {
+      return update(
+              "save the prediction of generation " + id,
+              "UPDATE generations SET prediction_id = ?, status = 'RUNNING', error = NULL, updated_at = ? "
+                  + "WHERE id = ? AND prediction_id IS NULL AND status = 'PENDING'",
+              ps -> {
+                ps.setString(1, predictionId);
+                Jdbc.setInstant(ps, 2, clock.instant());
+                Jdbc.setUuid(ps, 3, id);
+              })
+          == 1;
+    } catch (CatalogException e) {
+      if (e.getCause() instanceof SQLException
+          && Jdbc.isUniqueViolation((SQLException) e.getCause())) {
+        return false; // another generation holds this prediction: a prediction has one generation
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public boolean claimIngest(UUID id, String owner, Duration lease) {
+    Objects.requireNonNull(id, "id");
+    Args.identifier(owner, "owner", 255);
+    Args.positive(lease, "lease");
+    Instant now = clock.instant();
     return update(
-            "save the prediction of generation " + id,
-            "UPDATE generations SET prediction_id = ?, status = 'RUNNING', error = NULL, updated_at = ? "
-                + "WHERE id = ? AND prediction_id IS NULL AND status = 'PENDING'",
+            "claim the outputs of generation " + id,
+            "UPDATE generations SET status = 'INGESTING', lease_owner = ?, lease_until = ?, updated_at = ? "
+                + "WHERE id = ? AND "
+                + UNFINISHED
+                + " AND (lease_owner IS NULL OR lease_owner = ? OR lease_until IS NULL OR lease_until <= ?)",
             ps -> {
-              ps.setString(1, predictionId);
-              Jdbc.setInstant(ps, 2, clock.instant());
-              Jdbc.setUuid(ps, 3, id);
+              ps.setString(1, owner);
+              Jdbc.setInstant(ps, 2, now.plus(lease));
+              Jdbc.setInstant(ps, 3, now);
+              Jdbc.setUuid(ps, 4, id);
+              ps.setString(5, owner);
+              Jdbc.setInstant(ps, 6, now);
             })
         == 1;
+  }
+
+  @Override
+  public List<Generation> awaitingPrediction(String model, Instant from, Instant to) {
+    Args.identifier(model, "model", ImageRecord.MAX_ID_LENGTH);
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    return jdbc.run(
+        "find generations whose create was not answered",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT "
+                      + COLUMNS
+                      + " FROM generations WHERE model = ? AND created_at >= ? AND created_at <= ? "
+                      + "AND prediction_id IS NULL AND "
+                      + UNFINISHED
+                      + " ORDER BY created_at, id LIMIT 1000")) {
+            ps.setString(1, model);
+            Jdbc.setInstant(ps, 2, from);
+            Jdbc.setInstant(ps, 3, to);
+            return readAll(ps);
+          }
+        });
   }
 
   @Override
@@ -200,7 +248,7 @@ final class JdbcGenerations implements GenerationStore {
                 // ended.
                 try (PreparedStatement ps =
                     c.prepareStatement(
-                        "UPDATE generations SET status = 'SUCCEEDED', error = NULL, lease_owner = NULL, lease_until = NULL, "
+                        "UPDATE generations SET status = 'SUCCEEDED', error = NULL, lease_owner = NULL, lease_until = NULL, run_after = NULL, "
                             + "updated_at = ? WHERE id = ? AND "
                             + UNFINISHED)) {
                   Jdbc.setInstant(ps, 1, now);
@@ -253,7 +301,7 @@ final class JdbcGenerations implements GenerationStore {
     }
     return update(
             "end generation " + id,
-            "UPDATE generations SET status = ?, error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+            "UPDATE generations SET status = ?, error = ?, lease_owner = NULL, lease_until = NULL, run_after = NULL, updated_at = ? "
                 + "WHERE id = ? AND "
                 + UNFINISHED,
             ps -> {
@@ -439,11 +487,15 @@ final class JdbcGenerations implements GenerationStore {
                 Jdbc.getUuid(rs, "id"),
                 rs.getString("user_id"),
                 GenerationKind.valueOf(rs.getString("kind")),
+                Generation.Target.valueOf(rs.getString("target")),
                 rs.getString("model"),
                 rs.getString("prompt"),
                 Optional.ofNullable(rs.getString("image_url")),
                 Optional.ofNullable(rs.getString("mask_url")),
                 Optional.ofNullable(rs.getString("base_url")),
+                Optional.ofNullable(rs.getString("reference_url")),
+                ImageKind.valueOf(rs.getString("record_kind")),
+                rs.getString("key_prefix"),
                 Optional.ofNullable(Jdbc.getUuid(rs, "collection_id")),
                 rs.getString("input_json"),
                 Optional.ofNullable(rs.getString("prediction_id")),

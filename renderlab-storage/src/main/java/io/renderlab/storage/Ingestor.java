@@ -109,6 +109,26 @@ public final class Ingestor {
   }
 
   /**
+   * Downloads an image URL into the store at {@code {userId}/{name}.{ext}}, the extension from the
+   * sniffed content, never overwriting. For callers that name an output deterministically (the
+   * generations engine names each output after its generation and index, so a retry after a crash
+   * finds what an earlier attempt stored instead of leaving it behind).
+   *
+   * @param name the object's name without extension: letters, digits, {@code _} and {@code -}
+   * @throws io.renderlab.core.ObjectExistsException if that object exists
+   */
+  public StoredObject ingestNamed(String url, String userId, String name) {
+    Args.identifier(userId, "userId", 255);
+    checkSegment(userId, "userId");
+    Args.identifier(name, "name", 200);
+    if (!name.matches("[A-Za-z0-9_-]+")) {
+      throw new IllegalArgumentException(
+          "name must hold only letters, digits, '_' and '-', was '" + name + "'");
+    }
+    return withRetries(url, type -> userId + "/" + name + "." + type.extension());
+  }
+
+  /**
    * Downloads an image URL into the store at {@code key}, never overwriting.
    *
    * @throws ObjectExistsException if {@code key} exists

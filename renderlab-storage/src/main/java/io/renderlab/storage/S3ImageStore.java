@@ -583,6 +583,40 @@ public final class S3ImageStore implements ImageStore {
         true);
   }
 
+  /**
+   * Aborts the multipart uploads under {@code keyPrefix} that were started and never completed (a
+   * process killed mid-upload); S3 bills their parts until then.
+   */
+  @Override
+  public int abortIncompleteUploads(String keyPrefix) {
+    ObjectKeys.validate(keyPrefix);
+    int aborted = 0;
+    String keyMarker = null;
+    String uploadMarker = null;
+    try {
+      while (true) {
+        String km = keyMarker;
+        String um = uploadMarker;
+        software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse page =
+            s3.listMultipartUploads(
+                r -> r.bucket(bucket).prefix(keyPrefix).keyMarker(km).uploadIdMarker(um));
+        for (software.amazon.awssdk.services.s3.model.MultipartUpload u : page.uploads()) {
+          abort(u.key(), u.uploadId());
+          aborted++;
+        }
+        if (!Boolean.TRUE.equals(page.isTruncated())) {
+          return aborted;
+        }
+        keyMarker = page.nextKeyMarker();
+        uploadMarker = page.nextUploadIdMarker();
+      }
+    } catch (S3Exception e) {
+      throw translate("list the unfinished uploads under", keyPrefix, e);
+    } catch (SdkException e) {
+      throw failure("list the unfinished uploads under", keyPrefix, e);
+    }
+  }
+
   @Override
   public boolean exists(String key) {
     ObjectKeys.validate(key);

@@ -42,7 +42,9 @@ final class CliContext implements AutoCloseable {
   private ThumbnailService thumbnails;
   private ReplicateClient replicate;
   private RenderLabPipeline pipeline;
-  private io.renderlab.pipeline.RecoveryWorker recovery;
+  private String webhookUrl;
+  private io.renderlab.core.EventListener listener = io.renderlab.core.EventListener.NONE;
+  private io.renderlab.generations.RecoveryWorker recovery;
 
   CliContext(Map<String, String> env, PrintStream out, PrintStream err) {
     this.env = Map.copyOf(env);
@@ -180,6 +182,25 @@ final class CliContext implements AutoCloseable {
   }
 
   /** The composed pipeline; with Replicate when a token is set. */
+  /**
+   * The URL Replicate POSTs completed predictions to (serve with a public URL); set before the
+   * pipeline is first used.
+   */
+  synchronized void webhookUrl(String url) {
+    if (pipeline != null) {
+      throw new IllegalStateException("the pipeline is built already");
+    }
+    this.webhookUrl = url;
+  }
+
+  /** What hears the pipeline's events; set before the pipeline is first used. */
+  synchronized void listener(io.renderlab.core.EventListener listener) {
+    if (pipeline != null) {
+      throw new IllegalStateException("the pipeline is built already");
+    }
+    this.listener = listener;
+  }
+
   synchronized RenderLabPipeline pipeline() {
     if (pipeline == null) {
       RenderLabPipeline.Builder b =
@@ -190,6 +211,10 @@ final class CliContext implements AutoCloseable {
       if (hasReplicateToken()) {
         b.replicate(replicate());
       }
+      if (webhookUrl != null) {
+        b.webhookUrl(webhookUrl);
+      }
+      b.listener(listener);
       String lease = env.get("RENDERLAB_GENERATION_LEASE");
       if (lease != null && !lease.isBlank()) {
         b.leaseDuration(Durations.parse(lease.strip(), "RENDERLAB_GENERATION_LEASE"));
@@ -200,11 +225,14 @@ final class CliContext implements AutoCloseable {
   }
 
   /** The generation recovery worker, started; stopped when the run ends. */
-  synchronized io.renderlab.pipeline.RecoveryWorker recoveryWorker() {
+  synchronized io.renderlab.generations.RecoveryWorker recoveryWorker() {
     if (recovery == null) {
       recovery =
           closeLater(
-              io.renderlab.pipeline.RecoveryWorker.builder().pipeline(pipeline()).build().start());
+              io.renderlab.generations.RecoveryWorker.builder()
+                  .generations(pipeline().generations())
+                  .build()
+                  .start());
     }
     return recovery;
   }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.renderlab.core.Generation;
 import io.renderlab.core.GenerationStatus;
 import io.renderlab.core.GenerationStore;
-import io.renderlab.pipeline.RecoveryPass;
+import io.renderlab.generations.RecoveryPass;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;

@@ -165,6 +165,13 @@ final class ServeCommand extends CliCommand {
     // The thumbnailer decodes bytes already in memory; ImageIO's default disk cache would register
     // a JVM shutdown hook on first use, which fails for renders that run while the server drains.
     ImageIO.setUseCache(false);
+    context.listener(
+        new ServeEvents()); // a line per generation that ends, is taken over or given up
+    String url = publicUrl != null ? publicUrl : context.env().get("RENDERLAB_SERVER_URL");
+    if (url != null && !url.isBlank() && context.hasReplicateToken()) {
+      // Every generation goes through its row: Replicate's delivery completes it in any instance.
+      context.webhookUrl(url.strip().replaceAll("/+$", "") + "/api/webhooks/replicate");
+    }
     RenderLabServer.Builder b =
         RenderLabServer.builder()
             .pipeline(context.pipeline(), context.thumbnails())
@@ -207,7 +214,6 @@ final class ServeCommand extends CliCommand {
       b.webhookSecret(
           () -> context.replicate().webhookSigningSecret()); // fetched once, at the first delivery
     }
-    String url = publicUrl != null ? publicUrl : context.env().get("RENDERLAB_SERVER_URL");
     if (url != null && !url.isBlank()) {
       b.publicUrl(url.strip());
     }
@@ -224,12 +230,25 @@ final class ServeCommand extends CliCommand {
                   .err()
                   .println(
                       "Stopping: finishing in-flight requests; unfinished thumbnail jobs stay queued.");
-              server.close();
-              context.close();
-              if (embedded) {
-                closeEmbeddedDatabase();
+              try {
+                server.close(); // waits up to --shutdown-timeout for in-flight requests
+              } catch (RuntimeException e) {
+                context
+                    .err()
+                    .println("warning: the server did not stop cleanly: " + e.getMessage());
+              } finally {
+                // Whatever the requests did, hand the generation and thumbnail leases back, so
+                // another instance resumes this one's work at once instead of after a lease.
+                try {
+                  context.close();
+                } catch (RuntimeException e) {
+                  context.err().println("warning: could not release everything: " + e.getMessage());
+                }
+                if (embedded) {
+                  closeEmbeddedDatabase();
+                }
+                stopped.countDown();
               }
-              stopped.countDown();
               // A JVM ended by SIGTERM exits 143 whatever its hooks do; the documented contract is
               // 0 after
               // a clean stop, so end it here, everything above being closed.

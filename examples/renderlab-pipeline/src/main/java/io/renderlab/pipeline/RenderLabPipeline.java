@@ -1,5 +1,6 @@
 package io.renderlab.pipeline;
 
+import io.renderlab.core.EventListener;
 import io.renderlab.core.Generation;
 import io.renderlab.core.GenerationKind;
 import io.renderlab.core.HistoryQuery;
@@ -9,7 +10,12 @@ import io.renderlab.core.ImagePage;
 import io.renderlab.core.ImageRecord;
 import io.renderlab.core.RenderLabException;
 import io.renderlab.core.StoredObject;
-import io.renderlab.core.UpstreamException;
+import io.renderlab.generations.GenerationHandle;
+import io.renderlab.generations.GenerationRequest;
+import io.renderlab.generations.Generations;
+import io.renderlab.generations.RecoveryPass;
+import io.renderlab.generations.RecoveryWorker;
+import io.renderlab.generations.ReplicateInputs;
 import io.renderlab.replicate.Prediction;
 import io.renderlab.replicate.PredictionRequest;
 import io.renderlab.replicate.ReplicateClient;
@@ -24,7 +30,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -67,7 +72,8 @@ public final class RenderLabPipeline implements AutoCloseable {
   private final String instanceId;
   private final Duration leaseDuration;
   private final String webhookUrl;
-  private GenerationEngine engine;
+  private final EventListener listener;
+  private Generations generations;
 
   private RenderLabPipeline(Builder b) {
     this.replicate = b.replicate;
@@ -81,6 +87,7 @@ public final class RenderLabPipeline implements AutoCloseable {
     this.instanceId = b.instanceId != null ? b.instanceId : defaultInstanceId();
     this.leaseDuration = b.leaseDuration;
     this.webhookUrl = b.webhookUrl;
+    this.listener = b.listener;
   }
 
   /** A builder; ingestor, catalog and thumbnails are required, Replicate only for predictions. */
@@ -112,7 +119,7 @@ public final class RenderLabPipeline implements AutoCloseable {
   }
 
   private List<ImageRecord> generate(GenerateRequest request, UUID collectionId) {
-    return join(submit(request, collectionId).records());
+    return generations().run(generationOf(request, collectionId));
   }
 
   /**
@@ -130,22 +137,20 @@ public final class RenderLabPipeline implements AutoCloseable {
   }
 
   private GenerationHandle submit(GenerateRequest request, UUID collectionId) {
+    return generations().submit(generationOf(request, collectionId));
+  }
+
+  private GenerationRequest generationOf(GenerateRequest request, UUID collectionId) {
     Objects.requireNonNull(request, "request");
-    String model = request.model().orElse(defaultModel);
-    PredictionRequest prediction = withWebhook(generation(request)).build();
-    Generation pending =
-        Generation.builder()
-            .userId(request.userId())
-            .kind(collectionId == null ? GenerationKind.GENERATE : GenerationKind.COLLECTION_ITEM)
-            .model(model)
-            .prompt(request.prompt())
-            .imageUrl(request.referenceUrls().isEmpty() ? null : request.referenceUrls().get(0))
-            .collectionId(collectionId)
-            .inputJson(prediction.input().toString())
-            .deadline(clock.instant().plus(request.timeout().orElse(defaultTimeout)))
-            .createdAt(clock.instant())
-            .build();
-    return handle(pending, prediction);
+    return GenerationRequest.builder()
+        .userId(request.userId())
+        .prompt(request.prompt())
+        .prediction(generation(request).build())
+        .kind(collectionId == null ? GenerationKind.GENERATE : GenerationKind.COLLECTION_ITEM)
+        .imageUrl(request.referenceUrls().isEmpty() ? null : request.referenceUrls().get(0))
+        .collectionId(collectionId)
+        .timeout(request.timeout().orElse(defaultTimeout))
+        .build();
   }
 
   /**
@@ -153,6 +158,10 @@ public final class RenderLabPipeline implements AutoCloseable {
    * first. {@link #edit} is this plus a wait.
    */
   public GenerationHandle submit(EditRequest request) {
+    return generations().submit(generationOf(request));
+  }
+
+  private GenerationRequest generationOf(EditRequest request) {
     Objects.requireNonNull(request, "request");
     StoredObject mask =
         request.mask() instanceof EditRequest.Mask.Url
@@ -162,41 +171,26 @@ public final class RenderLabPipeline implements AutoCloseable {
                 null, ((EditRequest.Mask.File) request.mask()).path(), request.userId());
     String model = request.model().orElse(defaultModel);
     PredictionRequest prediction =
-        withWebhook(
-                PredictionRequest.model(model)
-                    .put(fields.image(), inputs().reachable(request.imageUrl()))
-                    .put(fields.mask(), inputs().reachable(mask.url()))
-                    .put(fields.prompt(), request.prompt()))
+        PredictionRequest.model(model)
+            .put(fields.image(), inputs().reachable(request.imageUrl()))
+            .put(fields.mask(), inputs().reachable(mask.url()))
+            .put(fields.prompt(), request.prompt())
             .build();
-    Generation pending =
-        Generation.builder()
-            .userId(request.userId())
-            .kind(GenerationKind.EDIT)
-            .model(model)
-            .prompt(request.prompt())
-            .imageUrl(request.imageUrl())
-            .maskUrl(mask.url())
-            .baseUrl(request.baseUrl().orElse(null))
-            .inputJson(prediction.input().toString())
-            .deadline(clock.instant().plus(request.timeout().orElse(defaultTimeout)))
-            .createdAt(clock.instant())
-            .build();
-    return handle(pending, prediction);
-  }
-
-  private GenerationHandle handle(Generation pending, PredictionRequest prediction) {
-    GenerationEngine e = engine();
-    CompletableFuture<List<ImageRecord>> records = e.submit(pending, prediction);
-    return new GenerationHandle(pending.id(), catalog.generations(), records);
-  }
-
-  private PredictionRequest.Builder withWebhook(PredictionRequest.Builder prediction) {
-    return webhookUrl == null ? prediction : prediction.webhook(webhookUrl, List.of("completed"));
+    return GenerationRequest.builder()
+        .userId(request.userId())
+        .prompt(request.prompt())
+        .prediction(prediction)
+        .kind(GenerationKind.EDIT)
+        .imageUrl(request.imageUrl())
+        .maskUrl(mask.url())
+        .baseUrl(request.baseUrl().orElse(null))
+        .timeout(request.timeout().orElse(defaultTimeout))
+        .build();
   }
 
   /** A generation by id, as stored (any instance's). */
   public Optional<Generation> generation(UUID id) {
-    return catalog.generations().find(Objects.requireNonNull(id, "id"));
+    return generations().find(Objects.requireNonNull(id, "id"));
   }
 
   /**
@@ -206,8 +200,12 @@ public final class RenderLabPipeline implements AutoCloseable {
    * @return the generation after the delivery, empty when no generation has this prediction
    */
   public Optional<Generation> complete(Prediction delivered) {
-    Objects.requireNonNull(delivered, "delivered");
-    return engine().deliver(delivered);
+    return generations().complete(delivered);
+  }
+
+  /** Cancels a generation (its prediction too); see {@link Generations#cancel}. */
+  public Optional<Generation> cancel(UUID id) {
+    return generations().cancel(id);
   }
 
   /**
@@ -215,36 +213,7 @@ public final class RenderLabPipeline implements AutoCloseable {
    * drives each to its end and waits for them (at most their own deadlines).
    */
   public RecoveryPass recover(int max) {
-    if (max < 1 || max > 1000) {
-      throw new IllegalArgumentException("max must be between 1 and 1000, was " + max);
-    }
-    GenerationEngine e = engine();
-    List<Generation> leased = catalog.generations().lease(e.owner(), max, e.lease());
-    List<CompletableFuture<List<ImageRecord>>> futures = new ArrayList<>();
-    for (Generation g : leased) {
-      futures.add(e.resume(g));
-    }
-    int succeeded = 0;
-    int failed = 0;
-    for (int i = 0; i < leased.size(); i++) {
-      futures.get(i).handle((r, error) -> null).join();
-      io.renderlab.core.GenerationStatus status =
-          generation(leased.get(i).id()).map(Generation::status).orElseThrow();
-      if (status == io.renderlab.core.GenerationStatus.SUCCEEDED) {
-        succeeded++;
-      } else if (status.isTerminal()) {
-        failed++;
-      }
-    }
-    return new RecoveryPass(leased.size(), succeeded, failed);
-  }
-
-  /** Takes up to {@code max} lapsed generations and starts driving them; returns how many. */
-  int resumeLapsed(int max) {
-    GenerationEngine e = engine();
-    List<Generation> leased = catalog.generations().lease(e.owner(), max, e.lease());
-    leased.forEach(e::resume);
-    return leased.size();
+    return generations().recover(max);
   }
 
   /** This instance's name in leases. */
@@ -259,9 +228,9 @@ public final class RenderLabPipeline implements AutoCloseable {
    */
   @Override
   public synchronized void close() {
-    if (engine != null) {
-      engine.close();
-      engine = null;
+    if (generations != null) {
+      generations.close();
+      generations = null;
     }
   }
 
@@ -270,31 +239,31 @@ public final class RenderLabPipeline implements AutoCloseable {
    * tests.
    */
   synchronized void abandon() {
-    if (engine != null) {
-      engine.abandon();
-      engine = null;
+    if (generations != null) {
+      generations.abandon();
+      generations = null;
     }
   }
 
-  private synchronized GenerationEngine engine() {
-    if (engine == null) {
-      engine =
-          new GenerationEngine(
-              catalog.generations(), this::replicate, ingestor, clock, instanceId, leaseDuration);
-    }
-    return engine;
-  }
-
-  private static <T> T join(CompletableFuture<T> future) {
-    try {
-      return future.join();
-    } catch (CompletionException e) {
-      Throwable cause = GenerationEngine.unwrap(e);
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
+  /** The durable generations client the flows run on (built on first use). */
+  public synchronized Generations generations() {
+    if (generations == null) {
+      Generations.Builder b =
+          Generations.builder()
+              .replicate(replicate)
+              .ingestor(ingestor)
+              .store(catalog.generations())
+              .clock(clock)
+              .instanceId(instanceId)
+              .leaseDuration(leaseDuration)
+              .defaultTimeout(defaultTimeout)
+              .listener(listener);
+      if (webhookUrl != null) {
+        b.webhookUrl(webhookUrl);
       }
-      throw new RenderLabException(String.valueOf(cause), cause, false);
+      generations = b.build();
     }
+    return generations;
   }
 
   private static String defaultInstanceId() {
@@ -338,63 +307,6 @@ public final class RenderLabPipeline implements AutoCloseable {
     return i;
   }
 
-  private List<ImageRecord> recordGeneration(
-      GenerateRequest request, Prediction done, UUID collectionId) {
-    return storeAndRecord(
-        done,
-        request.userId(),
-        ImageKind.GENERATED,
-        "generated",
-        request.model().orElse(defaultModel),
-        request.prompt(),
-        request.referenceUrls().isEmpty() ? null : request.referenceUrls().get(0),
-        null,
-        collectionId);
-  }
-
-  /**
-   * The webhook flow, step one: creates the generation's prediction without waiting for it;
-   * Replicate POSTs it to {@code webhookUrl} when it completes. Hand the delivered prediction to
-   * {@link #completeGeneration} with the same request.
-   *
-   * @return the prediction as created (usually {@code starting})
-   */
-  public Prediction startGeneration(GenerateRequest request, String webhookUrl) {
-    Objects.requireNonNull(request, "request");
-    return replicate()
-        .predictions()
-        .create(generation(request).webhook(webhookUrl, List.of("completed")).build());
-  }
-
-  /**
-   * The webhook flow, step two: re-uploads and records the outputs of a prediction started by
-   * {@link #startGeneration}, exactly as {@link #generate} does after waiting. The caller makes
-   * sure one prediction is completed once (webhooks may be delivered more than once).
-   *
-   * @throws UpstreamException if the prediction failed or was canceled (nothing stored)
-   * @throws IllegalArgumentException if the prediction has not ended yet
-   */
-  public List<ImageRecord> completeGeneration(GenerateRequest request, Prediction done) {
-    Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(done, "done");
-    if (!done.isTerminal()) {
-      throw new IllegalArgumentException("prediction " + done.id() + " is still " + done.status());
-    }
-    if (!"succeeded".equals(done.status())) {
-      throw new UpstreamException(
-          "Prediction "
-              + done.id()
-              + " "
-              + done.status()
-              + done.error().map(e -> ": " + e).orElse("")
-              + "; nothing was stored.",
-          0,
-          null,
-          false);
-    }
-    return recordGeneration(request, done, null);
-  }
-
   /**
    * Inpainting: stores the mask once per content, runs the prediction with image and mask URLs,
    * re-uploads and records the result with {@code mask_url} and {@code reference_url} (the base
@@ -403,7 +315,7 @@ public final class RenderLabPipeline implements AutoCloseable {
    * @return the record of the first output (all outputs are recorded)
    */
   public ImageRecord edit(EditRequest request) {
-    return join(submit(request).records()).get(0);
+    return generations().run(generationOf(request)).get(0);
   }
 
   /**
@@ -571,54 +483,6 @@ public final class RenderLabPipeline implements AutoCloseable {
     return out;
   }
 
-  private List<ImageRecord> storeAndRecord(
-      Prediction done,
-      String userId,
-      ImageKind kind,
-      String prefix,
-      String model,
-      String prompt,
-      String referenceUrl,
-      String maskUrl,
-      UUID collectionId) {
-    List<String> outputs = done.outputUrls();
-    if (outputs.isEmpty()) {
-      throw new UpstreamException(
-          "Prediction " + done.id() + " succeeded but returned no file URL; nothing was stored.",
-          0,
-          null,
-          false);
-    }
-    List<StoredObject> stored = new ArrayList<>();
-    try {
-      for (String url : outputs) {
-        stored.add(ingestor.ingest(url, userId, prefix));
-      }
-    } catch (RuntimeException e) {
-      deleteQuietly(stored);
-      throw e;
-    }
-    List<ImageRecord> records = new ArrayList<>();
-    for (StoredObject object : stored) {
-      String name = object.key().substring(object.key().lastIndexOf('/') + 1);
-      records.add(
-          ImageRecord.builder()
-              .userId(userId)
-              .kind(kind)
-              .name(name)
-              .url(object.url())
-              .storageKey(object.key())
-              .referenceUrl(referenceUrl)
-              .maskUrl(maskUrl)
-              .prompt(prompt)
-              .model(model)
-              .predictionId(done.id())
-              .collectionId(collectionId)
-              .build());
-    }
-    return saveOrClean(records, stored);
-  }
-
   /** Saves records; on a failure deletes the stored objects of every record not saved. */
   private List<ImageRecord> saveOrClean(List<ImageRecord> records, List<StoredObject> stored) {
     List<ImageRecord> saved = new ArrayList<>();
@@ -668,8 +532,15 @@ public final class RenderLabPipeline implements AutoCloseable {
     private String instanceId;
     private Duration leaseDuration = Duration.ofSeconds(30);
     private String webhookUrl;
+    private EventListener listener = EventListener.NONE;
 
     private Builder() {}
+
+    /** Hears predictions, ingests, leases and generations; none by default. */
+    public Builder listener(EventListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
 
     /** The clock for generation deadlines; the system clock by default. */
     public Builder clock(Clock clock) {

@@ -9,6 +9,8 @@ import io.renderlab.core.JdbcImageCatalog;
 import io.renderlab.core.RemoteFetcher;
 import io.renderlab.core.RetryPolicy;
 import io.renderlab.core.testing.EmbeddedPostgres;
+import io.renderlab.generations.GenerationHandle;
+import io.renderlab.generations.RecoveryPass;
 import io.renderlab.replicate.ReplicateClient;
 import io.renderlab.storage.FolderImageStore;
 import io.renderlab.storage.Ingestor;

@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.renderlab.core.HistoryQuery;
 import io.renderlab.core.ImageKind;
 import io.renderlab.core.ImagePage;
+import io.renderlab.core.GenerationStatus;
 import io.renderlab.core.ImageRecord;
+import io.renderlab.generations.GenerationHandle;
+import io.renderlab.generations.GenerationRequest;
+import io.renderlab.generations.Generations;
+import io.renderlab.generations.RecoveryWorker;
 import io.renderlab.core.ImageStore;
 import io.renderlab.core.JdbcImageCatalog;
 import io.renderlab.core.RemoteFetcher;
@@ -155,6 +160,32 @@ class ReadmeSnippetsTest {
   }
 
   @Test
+  void generationsSnippetRunsADurableGeneration() throws Exception {
+    JdbcImageCatalog catalog = catalog();
+    catalog.migrate();
+    FolderImageStore store = FolderImageStore.of(temp.resolve("objects"));
+    Ingestor ingestor =
+        Ingestor.builder().store(store).fetcher(RemoteFetcher.builder().allowHost("127.0.0.1").build()).build();
+    ReplicateClient replicate = ReplicateClient.builder().token("r8_readme").baseUrl(fake.url("/v1").toString()).build();
+    // tag::generations[]
+    Generations generations = Generations.builder()
+        .replicate(replicate).ingestor(ingestor).store(catalog.generations()).build();
+    GenerationHandle handle = generations.submit(GenerationRequest.builder()
+        .userId("user-123").prompt("modern architecture")
+        .prediction(PredictionRequest.model("google/nano-banana").put("prompt", "modern architecture").build())
+        .build());                                   // the row is written before the create is sent
+    List<ImageRecord> images = handle.records().get(60, TimeUnit.SECONDS);
+    RecoveryWorker recovery = RecoveryWorker.builder().generations(generations).build().start();
+    // the worker finishes what a dead instance left; a verified webhook calls generations.complete(prediction)
+    // end::generations[]
+    recovery.close();
+    generations.close();
+    replicate.close();
+    assertThat(images).singleElement().satisfies(r -> assertThat(r.predictionId()).contains("xyz123"));
+    assertThat(generations.find(handle.id()).orElseThrow().status()).isEqualTo(GenerationStatus.SUCCEEDED);
+  }
+
+  @Test
   void pipelineSnippetComposesTheModules() throws Exception {
     JdbcImageCatalog catalog = catalog();
     catalog.migrate();
@@ -183,7 +214,7 @@ class ReadmeSnippetsTest {
     String source = Files.readString(Path.of("src/test/java/io/renderlab/pipeline/ReadmeSnippetsTest.java"), StandardCharsets.UTF_8);
     List<String> snippets = snippets(source);
 
-    assertThat(snippets).hasSize(6);
+    assertThat(snippets).hasSize(7);
     assertThat(snippets).allSatisfy(snippet -> assertThat(readme).contains(snippet));
   }
 

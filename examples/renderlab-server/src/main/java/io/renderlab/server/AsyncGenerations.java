@@ -7,7 +7,7 @@ import io.renderlab.core.Generation;
 import io.renderlab.core.GenerationStatus;
 import io.renderlab.core.GenerationStore;
 import io.renderlab.core.ImageRecord;
-import io.renderlab.pipeline.GenerationHandle;
+import io.renderlab.generations.GenerationHandle;
 import io.renderlab.pipeline.RenderLabPipeline;
 import io.renderlab.replicate.Prediction;
 import java.util.List;
@@ -148,9 +148,13 @@ final class AsyncGenerations {
     out.put("generationId", after.id().toString());
     out.put(
         "outcome",
-        wasEnded ? "duplicate" : after.status().isTerminal() ? "completed" : "not_terminal");
+        wasEnded
+            ? "duplicate"
+            : after.status().isTerminal()
+                ? "completed"
+                : prediction.isTerminal() ? "accepted" : "not_terminal");
     out.put("status", after.status().wireName());
-    out.put("alreadyRecorded", wasEnded);
+    out.put("alreadyRecorded", wasEnded && before.get().status() == GenerationStatus.SUCCEEDED);
     return Optional.of(out);
   }
 }

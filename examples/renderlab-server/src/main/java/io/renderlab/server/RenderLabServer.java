@@ -18,11 +18,11 @@ import io.renderlab.core.InputRejectedException;
 import io.renderlab.core.RateLimitedException;
 import io.renderlab.core.RenderLabException;
 import io.renderlab.core.ThumbnailJobQueue;
+import io.renderlab.generations.GenerationHandle;
 import io.renderlab.pipeline.CollectionItem;
 import io.renderlab.pipeline.CollectionResult;
 import io.renderlab.pipeline.EditRequest;
 import io.renderlab.pipeline.GenerateRequest;
-import io.renderlab.pipeline.GenerationHandle;
 import io.renderlab.pipeline.RenderLabPipeline;
 import io.renderlab.pipeline.UploadRequest;
 import io.renderlab.replicate.Prediction;
@@ -43,10 +43,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
@@ -83,7 +79,6 @@ public final class RenderLabServer implements AutoCloseable {
   private final Javalin app;
   private final CostControls costs;
   private final SecurityHeaders security = SecurityHeaders.forGallery();
-  private final WebhookCompletions completions;
   private final AsyncGenerations async;
   private final Object secretLock = new Object();
   private volatile WebhookVerifier webhooks;
@@ -91,10 +86,6 @@ public final class RenderLabServer implements AutoCloseable {
   private RenderLabServer(Builder b) {
     this.config = b;
     this.webhooks = b.webhookSecret == null ? null : WebhookVerifier.of(b.webhookSecret);
-    this.completions =
-        b.pipeline == null
-            ? null
-            : new WebhookCompletions(b.pipeline, b.clock, Duration.ofHours(1));
     this.costs =
         new CostControls(
             b.models, b.maxConcurrentGenerations, b.maxCollectionPrompts, b.dailyQuota, b.clock);
@@ -248,8 +239,8 @@ public final class RenderLabServer implements AutoCloseable {
         ctx -> {
           ObjectNode health = JSON.createObjectNode().put("status", "ok");
           health.put("thumbnailJobsPending", config.jobs.pending());
-          if (completions != null) {
-            health.put("awaitingWebhooks", completions.waiting());
+          if (config.pipeline != null) {
+            health.put("generationsInFlight", config.pipeline.generations().inFlight());
           }
           ctx.json(health);
         });
@@ -362,13 +353,9 @@ public final class RenderLabServer implements AutoCloseable {
           ctx, limitedAsync(ctx, 1, () -> List.of(pipeline().submit(finalRequest))).get(0));
       return;
     }
-    List<ImageRecord> images =
-        limited(
-            ctx,
-            () ->
-                config.publicUrl == null
-                    ? pipeline().generate(finalRequest)
-                    : generateByWebhook(finalRequest));
+    // With a public URL the pipeline asks Replicate for a webhook: any instance's delivery
+    // completes the generation's row, and this request is answered when it ends.
+    List<ImageRecord> images = limited(ctx, () -> pipeline().generate(finalRequest));
     ObjectNode out = JSON.createObjectNode();
     out.put("status", "succeeded");
     out.putObject("output").put("imageUrl", images.get(0).url());
@@ -377,40 +364,6 @@ public final class RenderLabServer implements AutoCloseable {
       out.set("images", rows(images));
     }
     ctx.json(out);
-  }
-
-  /** Creates the prediction with a webhook and waits for the delivery that completes it. */
-  private List<ImageRecord> generateByWebhook(GenerateRequest request) {
-    Prediction created =
-        pipeline().startGeneration(request, config.publicUrl + "/api/webhooks/replicate");
-    CompletableFuture<List<ImageRecord>> done = completions.register(created.id(), request);
-    if (created.isTerminal()) {
-      completions.deliver(created); // Replicate answered with the final state already
-    }
-    try {
-      return done.get(config.generationTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      completions.abandon(created.id());
-      throw new ApiError(
-          504,
-          "prediction "
-              + created.id()
-              + " did not complete within "
-              + config.generationTimeout
-              + " (no webhook delivery); nothing was recorded");
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException) {
-        throw (RuntimeException) e.getCause();
-      }
-      throw new RenderLabException(
-          "Completing prediction " + created.id() + " failed: " + e.getCause(),
-          e.getCause(),
-          false);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      completions.abandon(created.id());
-      throw new ApiError(503, "the server is stopping");
-    }
   }
 
   private void edit(Context ctx) {
@@ -619,16 +572,14 @@ public final class RenderLabServer implements AutoCloseable {
       ctx.json(durable.get()); // a generation row: completed here, whichever instance started it
       return;
     }
+    // No generation has this prediction: nothing of ours to complete (every prediction this server
+    // creates has its row before the create is sent).
     boolean recorded = !config.catalog.findByPrediction(id).isEmpty();
-    WebhookCompletions.Outcome outcome =
-        recorded || completions == null
-            ? WebhookCompletions.Outcome.DUPLICATE
-            : completions.deliver(prediction);
     ObjectNode out = JSON.createObjectNode();
     out.put("received", true);
     out.put("predictionId", id);
-    out.put("outcome", outcome.name().toLowerCase(Locale.ROOT));
-    out.put("alreadyRecorded", recorded || outcome == WebhookCompletions.Outcome.DUPLICATE);
+    out.put("outcome", recorded ? "duplicate" : "unknown");
+    out.put("alreadyRecorded", recorded);
     ctx.json(out);
   }
 

@@ -309,6 +309,9 @@ class ServerGenerationRoutesTest {
                 "another-instance",
                 Duration.ofMinutes(10));
     catalog.generations().started(g.id(), predictionId);
+    // Its instance stopped and handed its lease back (with a live holder the delivery would leave
+    // the outputs to it, "accepted").
+    catalog.generations().release("another-instance");
     String delivered = replicate.predictions().get(predictionId).json().toString();
 
     HttpResponse<String> first =

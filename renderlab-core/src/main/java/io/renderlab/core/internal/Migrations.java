@@ -24,7 +24,11 @@ public final class Migrations {
           "V1__images.sql",
           // Version 2 (issue 11): the generations table; images gain generation_id and
           // output_index.
-          "V2__generations.sql");
+          "V2__generations.sql",
+          // Version 3 (issue 18): how a generation's outputs are recorded, its target kind;
+          // finished
+          // rows leave the lease index.
+          "V3__generation_recording.sql");
 
   private Migrations() {}
 

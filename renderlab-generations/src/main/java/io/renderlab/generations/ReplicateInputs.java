@@ -1,4 +1,4 @@
-package io.renderlab.pipeline;
+package io.renderlab.generations;
 
 import io.renderlab.core.ImageStore;
 import io.renderlab.core.InputRejectedException;
@@ -138,7 +138,7 @@ public final class ReplicateInputs {
         "Replicate cannot fetch "
             + Redaction.url(url)
             + " (a local file or a private host), and it is not an object of "
-            + "this pipeline's store: pass a public https URL, or store the image first.",
+            + "this application's store: pass a public https URL, or store the image first.",
         null);
   }
 

@@ -1,4 +1,4 @@
-package io.renderlab.pipeline;
+package io.renderlab.generations;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * twice. Thread-safe; owns one daemon thread between {@link #start()} and {@link #close()}.
  *
  * <pre>{@code
- * try (RecoveryWorker recovery = RecoveryWorker.builder().pipeline(pipeline).build().start()) {
+ * try (RecoveryWorker recovery = RecoveryWorker.builder().generations(generations).build().start()) {
  *   ... serve ...
  * }
  * }</pre>
@@ -24,18 +24,18 @@ import org.slf4j.LoggerFactory;
 public final class RecoveryWorker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RecoveryWorker.class);
 
-  private final RenderLabPipeline pipeline;
+  private final Generations generations;
   private final Duration interval;
   private final int batch;
   private ScheduledExecutorService scheduler;
 
   private RecoveryWorker(Builder b) {
-    this.pipeline = b.pipeline;
+    this.generations = b.generations;
     this.interval = b.interval;
     this.batch = b.batch;
   }
 
-  /** A builder; the pipeline is required. */
+  /** A builder; the generations client is required. */
   public static Builder builder() {
     return new Builder();
   }
@@ -57,7 +57,7 @@ public final class RecoveryWorker implements AutoCloseable {
 
   private void pass() {
     try {
-      int resumed = pipeline.resumeLapsed(batch);
+      int resumed = generations.resumeLapsed(batch);
       if (resumed > 0) {
         LOG.info("Resumed {} generation(s) left unfinished by a stopped instance", resumed);
       }
@@ -67,7 +67,7 @@ public final class RecoveryWorker implements AutoCloseable {
     }
   }
 
-  /** Stops polling; generations it resumed keep running in the pipeline. Idempotent. */
+  /** Stops polling; generations it resumed keep running in the generations client. Idempotent. */
   @Override
   public synchronized void close() {
     if (scheduler != null) {
@@ -83,21 +83,25 @@ public final class RecoveryWorker implements AutoCloseable {
 
   /** Builds a {@link RecoveryWorker}. Not thread-safe. */
   public static final class Builder {
-    private RenderLabPipeline pipeline;
+    private Generations generations;
     private Duration interval = Duration.ofSeconds(5);
     private int batch = 20;
 
     private Builder() {}
 
-    /** The pipeline whose generations to recover (required). */
-    public Builder pipeline(RenderLabPipeline pipeline) {
-      this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+    /** The client whose generations to recover (required). */
+    public Builder generations(Generations generations) {
+      this.generations = Objects.requireNonNull(generations, "generations");
       return this;
     }
 
     /** How often to look for lapsed generations; 5 s by default. */
     public Builder interval(Duration interval) {
-      this.interval = Pipelines.requirePositive(interval, "interval");
+      Objects.requireNonNull(interval, "interval");
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("interval must be positive, was " + interval);
+      }
+      this.interval = interval;
       return this;
     }
 
@@ -112,9 +116,9 @@ public final class RecoveryWorker implements AutoCloseable {
 
     /** Builds the worker (not started). */
     public RecoveryWorker build() {
-      if (pipeline == null) {
+      if (generations == null) {
         throw new IllegalStateException(
-            "pipeline is required: RecoveryWorker.builder().pipeline(...)");
+            "generations is required: RecoveryWorker.builder().generations(...)");
       }
       return new RecoveryWorker(this);
     }

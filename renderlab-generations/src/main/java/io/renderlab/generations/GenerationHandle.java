@@ -1,4 +1,4 @@
-package io.renderlab.pipeline;
+package io.renderlab.generations;
 
 import io.renderlab.core.Generation;
 import io.renderlab.core.GenerationStatus;
@@ -10,14 +10,14 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A generation submitted by {@link RenderLabPipeline#submit(GenerateRequest)}: its id (durable,
- * readable from any instance with {@link RenderLabPipeline#generation(UUID)}), its current status,
- * and a future of its records. The future completes in this process when the generation ends here;
- * if this process dies first, another instance finishes the generation and its records appear in
- * the catalog all the same. Thread-safe.
+ * A generation submitted by {@link Generations#submit(GenerationRequest)}: its id (durable,
+ * readable from any instance with {@link Generations#find(UUID)}), its current status, and a future
+ * of its records. The future completes in this process when the generation ends here; if this
+ * process dies first, another instance finishes the generation and its records appear in the
+ * catalog all the same. Thread-safe.
  *
  * <pre>{@code
- * GenerationHandle handle = pipeline.submit(GenerateRequest.of("ada", "a red bicycle"));
+ * GenerationHandle handle = generations.submit(request);
  * respondAccepted(handle.id());
  * handle.records().thenAccept(records -> notifyUser(records));
  * }</pre>
@@ -53,8 +53,8 @@ public final class GenerationHandle {
 
   /**
    * Completes with the records (one per output, thumbnails still rendering) or exceptionally with
-   * what {@link RenderLabPipeline#generate} would throw. Canceling it stops nothing: the generation
-   * still ends and is recorded.
+   * what {@link Generations#run} would throw. Canceling it stops nothing: the generation still ends
+   * and is recorded.
    */
   public CompletableFuture<List<ImageRecord>> records() {
     return records.copy();

@@ -1,4 +1,4 @@
-package io.renderlab.pipeline;
+package io.renderlab.generations;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
