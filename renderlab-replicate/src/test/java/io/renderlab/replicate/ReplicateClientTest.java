@@ -861,6 +861,17 @@ class ReplicateClientTest {
         .hasMessageContaining("no id");
   }
 
+  @Test
+  void metricsIsTheDocumentedEmptyObjectWhenTheApiOmitsIt() throws Exception {
+    Prediction running = Prediction.of(Transport.MAPPER.readTree(body("p1", "starting", null)));
+    Prediction done = Prediction.of(Transport.MAPPER.readTree(body("p1", "succeeded", "null")));
+
+    assertThat(running.json().has("metrics")).isFalse();
+    assertThat(running.metrics().isObject()).isTrue();
+    assertThat(running.metrics().size()).isZero();
+    assertThat(done.metrics().path("predict_time").asDouble()).isEqualTo(2.71);
+  }
+
   // ---- list, webhooks, configuration ----
 
   @Test
