@@ -1,15 +1,21 @@
 package io.renderlab.replicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.renderlab.core.UpstreamException;
 import io.renderlab.replicate.internal.ApiCall;
+import io.renderlab.replicate.internal.LostCreates;
 import io.renderlab.replicate.internal.NoAnswerException;
 import io.renderlab.replicate.internal.Transport;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -123,10 +129,9 @@ public final class Predictions {
   }
 
   /**
-   * Looks for the prediction a create with a lost answer may have started: the newest one in {@link
-   * #list()} created no earlier than {@link #LOST_CREATE_WINDOW} before the create was sent, by the
-   * API, for the same model, version or deployment, with the same input. Reads at most five pages.
-   * Sends no create.
+   * Looks for the prediction a create with a lost answer may have started: of the candidates {@link
+   * #findLostCandidates(PredictionRequest, Instant)} returns, the one created nearest to the send
+   * time. Sends no create.
    *
    * @return the prediction, or empty when none matches (yet)
    * @throws io.renderlab.core.UpstreamException if the list cannot be read
@@ -139,12 +144,80 @@ public final class Predictions {
   public CompletableFuture<Optional<Prediction>> findLostAsync(
       PredictionOutcomeUnknownException lost) {
     Objects.requireNonNull(lost, "lost");
-    return scan(
-        transport.uri("/predictions"), lost.request(), lost.sentAt().minus(LOST_CREATE_WINDOW), 1);
+    Instant sentAt = lost.sentAt();
+    return findLostCandidatesAsync(lost.request(), sentAt)
+        .thenApply(
+            candidates ->
+                candidates.stream()
+                    .min(
+                        Comparator.comparing(
+                            (Prediction p) ->
+                                p.createdAt()
+                                    .map(t -> Duration.between(sentAt, t).abs())
+                                    .orElse(Duration.ofDays(365)))));
   }
 
-  private CompletableFuture<Optional<Prediction>> scan(
-      URI page, PredictionRequest request, Instant from, int pages) {
+  /**
+   * Every prediction a create whose answer was lost may have started, oldest first, for a caller
+   * that pairs several lost creates with their predictions itself. Sends no create.
+   *
+   * <p>Reads {@code GET /predictions} with {@code created_after} = {@code sentAt} minus {@link
+   * #LOST_CREATE_WINDOW} (the two clocks differ) and {@code created_before} = {@code sentAt} plus
+   * the longest a create can stay unanswered (the request timeout and the longest {@code Prefer:
+   * wait}) plus the window again, page by page until the list ends, however many predictions the
+   * account made meanwhile. A candidate:
+   *
+   * <ul>
+   *   <li>was created by the API, not on the website ({@code source} is not {@code web});
+   *   <li>ran the same target: the same model ({@code model}), version ({@code version}) or
+   *       deployment;
+   *   <li>has the same input, with one rule for {@code data:} URIs: a field whose sent value holds
+   *       a {@code data:} URI anywhere (a string, or inside an array or object) is not compared,
+   *       because Replicate does not echo {@code data:} values back as sent. Every other field must
+   *       be present with an equal value (numbers by value: {@code 1} equals {@code 1.0}), and the
+   *       echo may hold no other field.
+   * </ul>
+   *
+   * <pre>{@code
+   * List<Prediction> candidates = replicate.predictions().findLostCandidates(request, sentAt);
+   * }</pre>
+   *
+   * @param request the create whose answer was lost
+   * @param sentAt when it was sent (or a moment before: the time a record of it was written)
+   * @return the candidates, oldest first; empty when none matches (yet)
+   * @throws io.renderlab.core.UpstreamException if the list cannot be read
+   */
+  public List<Prediction> findLostCandidates(PredictionRequest request, Instant sentAt) {
+    return Transport.join(findLostCandidatesAsync(request, sentAt));
+  }
+
+  /** Like {@link #findLostCandidates}, without blocking. */
+  public CompletableFuture<List<Prediction>> findLostCandidatesAsync(
+      PredictionRequest request, Instant sentAt) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(sentAt, "sentAt");
+    Instant after = sentAt.minus(LOST_CREATE_WINDOW);
+    Instant before =
+        sentAt.plus(transport.requestTimeout()).plus(MAX_PREFER_WAIT).plus(LOST_CREATE_WINDOW);
+    URI first =
+        transport.uri(
+            "/predictions?created_after="
+                + DateTimeFormatter.ISO_INSTANT.format(after)
+                + "&created_before="
+                + DateTimeFormatter.ISO_INSTANT.format(before));
+    List<Prediction> found = new ArrayList<>();
+    return scan(first, request, after, before, found)
+        .thenApply(
+            v -> {
+              found.sort(
+                  Comparator.comparing((Prediction p) -> p.createdAt().orElse(Instant.MIN))
+                      .thenComparing(Prediction::id));
+              return List.copyOf(found);
+            });
+  }
+
+  private CompletableFuture<Void> scan(
+      URI page, PredictionRequest request, Instant after, Instant before, List<Prediction> found) {
     return transport
         .send(
             ApiCall.read(page, "looking for a create whose answer was lost", "list of predictions"))
@@ -152,39 +225,38 @@ public final class Predictions {
             body -> {
               for (JsonNode n : body.path("results")) {
                 Prediction p = Prediction.of(n);
-                if (p.createdAt().map(t -> t.isBefore(from)).orElse(false)) {
-                  return CompletableFuture.completedFuture(Optional.<Prediction>empty());
-                }
-                if (sameRequest(p, request)) {
-                  return CompletableFuture.completedFuture(Optional.of(p));
+                // The API filters by the window; checked again in case a proxy ignores the filter.
+                boolean inWindow =
+                    p.createdAt().map(t -> !t.isBefore(after) && t.isBefore(before)).orElse(true);
+                if (inWindow && LostCreates.matches(p, request)) {
+                  found.add(p);
                 }
               }
-              String next = body.path("next").isTextual() ? body.path("next").asText() : "";
-              if (next.isBlank() || pages >= 5) {
-                return CompletableFuture.completedFuture(Optional.<Prediction>empty());
-              }
-              return scan(transport.baseUrl().resolve(URI.create(next)), request, from, pages + 1);
+              URI next = nextPage(body);
+              return next == null
+                  ? CompletableFuture.<Void>completedFuture(null)
+                  : scan(next, request, after, before, found);
             });
   }
 
-  private static boolean sameRequest(Prediction p, PredictionRequest r) {
-    if ("web".equals(p.json().path("source").asText())) {
-      return false;
+  /**
+   * The next page of a list, on this client's base URL: Replicate's {@code next} links are absolute
+   * ({@code https://api.replicate.com/v1/predictions?cursor=...}), so behind a proxy only their
+   * query (the cursor and the filters) is kept. The token never goes to the link's host.
+   */
+  private URI nextPage(JsonNode body) {
+    JsonNode next = body.path("next");
+    if (!next.isTextual() || next.asText().isBlank()) {
+      return null;
     }
-    boolean sameTarget;
-    switch (r.kind()) {
-      case MODEL:
-        sameTarget = p.model().map(r.target()::equals).orElse(false);
-        break;
-      case VERSION:
-        sameTarget = p.version().map(r.target()::equals).orElse(false);
-        break;
-      default:
-        String deployment = p.json().path("deployment").asText("");
-        sameTarget = deployment.isEmpty() || deployment.equals(r.target());
-        break;
+    String query;
+    try {
+      query = URI.create(next.asText().strip()).getRawQuery();
+    } catch (IllegalArgumentException e) {
+      throw new UpstreamException(
+          "Replicate sent an unreadable next-page link while listing predictions.", 0, e, false);
     }
-    return sameTarget && p.input().equals(r.input());
+    return query == null || query.isBlank() ? null : transport.uri("/predictions?" + query);
   }
 
   private static Throwable unwrap(Throwable error) {
@@ -308,8 +380,9 @@ public final class Predictions {
 
   /**
    * Every prediction of the account, newest first, fetched a page at a time as it is iterated
-   * (nothing is fetched before the first {@code hasNext()}). Each page is retried like a read; a
-   * {@code next} link to another origin is refused so the token never leaves the API.
+   * (nothing is fetched before the first {@code hasNext()}). Each page is retried like a read. The
+   * cursor of Replicate's absolute {@code next} links is followed on this client's base URL (so
+   * listing works behind a proxy), and the token is never sent to the link's own host.
    */
   public Iterable<Prediction> list() {
     return () ->
@@ -325,11 +398,7 @@ public final class Predictions {
                       transport.send(
                           ApiCall.read(next, "listing predictions", "list of predictions")));
               body.path("results").forEach(n -> page.add(Prediction.of(n)));
-              String nextUrl = body.path("next").isTextual() ? body.path("next").asText() : null;
-              next =
-                  nextUrl == null || nextUrl.isBlank()
-                      ? null
-                      : transport.baseUrl().resolve(URI.create(nextUrl));
+              next = nextPage(body);
             }
             return !page.isEmpty();
           }
