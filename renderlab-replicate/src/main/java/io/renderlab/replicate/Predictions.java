@@ -25,6 +25,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The predictions API of a {@link ReplicateClient}: create, get, cancel, list, and run (create then
@@ -46,6 +48,7 @@ public final class Predictions {
   public static final Duration LOST_CREATE_WINDOW = Duration.ofMinutes(2);
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+  private static final Logger LOG = LoggerFactory.getLogger(Predictions.class);
 
   private final ReplicateClient client;
   private final Transport transport;
@@ -60,6 +63,8 @@ public final class Predictions {
    * are retried after {@code Retry-After}; nothing else is re-sent.
    *
    * @throws ReplicateApiException.AuthenticationException if the token is refused (401/403)
+   * @throws ModelInputRejectedException if the input does not fit the model's input schema (checked
+   *     before anything is sent; see {@link ReplicateClient.Builder#validateInputs(boolean)})
    * @throws ReplicateApiException.NotFoundException if the model, version or deployment does not
    *     exist
    * @throws ReplicateApiException.ValidationException if the input does not fit the model (422)
@@ -83,6 +88,149 @@ public final class Predictions {
         preferWait
             .map(w -> w.compareTo(MAX_PREFER_WAIT) > 0 ? MAX_PREFER_WAIT : w)
             .filter(w -> w.toSeconds() >= 1);
+    return prepare(request)
+        .thenCompose(
+            r ->
+                send(r, wait)
+                    .handle(
+                        (p, error) -> {
+                          if (error == null) {
+                            return CompletableFuture.completedFuture(p);
+                          }
+                          Throwable cause = unwrap(error);
+                          if (cause instanceof ReplicateApiException.NotFoundException
+                              && r.kind() == PredictionRequest.TargetKind.MODEL) {
+                            return runAsCommunityModel(
+                                r, wait, (ReplicateApiException.NotFoundException) cause);
+                          }
+                          return CompletableFuture.<Prediction>failedFuture(cause);
+                        })
+                    .thenCompose(f -> f));
+  }
+
+  /**
+   * Checks the input against the model's schema (unless turned off) and picks the endpoint: a
+   * community model's {@code owner/name} goes to its latest version.
+   */
+  private CompletableFuture<PredictionRequest> prepare(PredictionRequest request) {
+    ReplicateModels models = client.models();
+    PredictionRequest routed =
+        request.kind() == PredictionRequest.TargetKind.MODEL
+            ? models.communityVersion(request.target()).map(request::toVersion).orElse(request)
+            : request;
+    if (!client.validateInputs) {
+      return CompletableFuture.completedFuture(routed);
+    }
+    if (request.kind() == PredictionRequest.TargetKind.VERSION && request.modelName().isEmpty()) {
+      LOG.warn(
+          "The input of {} was not checked against the model's schema: a bare version id names no"
+              + " model (use owner/name:version to have it checked). The create goes ahead.",
+          describe(request));
+      return CompletableFuture.completedFuture(routed);
+    }
+    if (request.kind() != PredictionRequest.TargetKind.MODEL) {
+      return models
+          .inputSchemaAsync(request)
+          .handle(
+              (schema, error) -> {
+                if (error != null) {
+                  notChecked(request, error);
+                } else {
+                  schema.check(request.input());
+                }
+                return routed;
+              });
+    }
+    return models
+        .modelAsync(request.target())
+        .handle(
+            (info, error) -> {
+              if (error != null) {
+                notChecked(request, error);
+                return routed;
+              }
+              PredictionRequest r = routed;
+              if (info.official().equals(Optional.of(false)) && info.latestVersion().isPresent()) {
+                // Not official: the models endpoint would answer 404; run its latest version.
+                models.rememberCommunity(request.target(), info.latestVersion().get());
+                r = request.toVersion(info.latestVersion().get());
+              }
+              if (info.schema().isEmpty()) {
+                notChecked(
+                    request, new IllegalStateException("the model declares no input schema"));
+              } else {
+                info.schema().get().check(request.input());
+              }
+              return r;
+            });
+  }
+
+  private static void notChecked(PredictionRequest request, Throwable error) {
+    Throwable cause = unwrap(error);
+    LOG.warn(
+        "The input of {} was not checked against the model's schema, which could not be read ({}:"
+            + " {}). The create goes ahead.",
+        describe(request),
+        cause.getClass().getSimpleName(),
+        cause.getMessage());
+  }
+
+  private static String describe(PredictionRequest r) {
+    return r.kind().name().toLowerCase(Locale.ROOT)
+        + " "
+        + r.modelName().filter(m -> !m.equals(r.target())).map(m -> m + ":").orElse("")
+        + r.target();
+  }
+
+  /**
+   * The models endpoint answers 404 for a model that is not official: if the model exists, run its
+   * latest version (a 404 started nothing, so sending again is safe) and remember that it is a
+   * community model; if it does not, say so.
+   */
+  private CompletableFuture<Prediction> runAsCommunityModel(
+      PredictionRequest request,
+      Optional<Duration> wait,
+      ReplicateApiException.NotFoundException notFound) {
+    String name = request.target();
+    if (!transport.uri("/models").getPath().contains("/v1/")) {
+      return CompletableFuture.failedFuture(notFound); // a wrong base URL, already said so
+    }
+    return client
+        .models()
+        .modelAsync(name)
+        .handle(
+            (info, error) -> {
+              if (error != null) {
+                Throwable cause = unwrap(error);
+                if (cause instanceof ReplicateApiException.NotFoundException) {
+                  ReplicateApiException.NotFoundException missing =
+                      (ReplicateApiException.NotFoundException) cause;
+                  return CompletableFuture.<Prediction>failedFuture(
+                      new ReplicateApiException.NotFoundException(
+                          "Replicate has no model "
+                              + name
+                              + ": GET /models/"
+                              + name
+                              + " answered 404. Check the owner/name at https://replicate.com/"
+                              + name
+                              + " (a private model needs a token of its owner's account).",
+                          missing.title().orElse(null),
+                          missing.detail().orElse(null)));
+                }
+                notFound.addSuppressed(cause);
+                return CompletableFuture.<Prediction>failedFuture(notFound);
+              }
+              if (info.latestVersion().isEmpty()) {
+                return CompletableFuture.<Prediction>failedFuture(notFound);
+              }
+              client.models().rememberCommunity(name, info.latestVersion().get());
+              return send(request.toVersion(info.latestVersion().get()), wait);
+            })
+        .thenCompose(f -> f);
+  }
+
+  /** Sends one create through the rate limit; a lost answer becomes outcome-unknown. */
+  private CompletableFuture<Prediction> send(PredictionRequest request, Optional<Duration> wait) {
     String resource = request.kind().name().toLowerCase(Locale.ROOT) + " " + request.target();
     ApiCall call =
         new ApiCall(

@@ -68,6 +68,7 @@ class LostCreateTest {
             .scheduler(scheduler)
             .clock(new MutableClock(SENT))
             .createsPerMinute(0)
+            .validateInputs(false)
             .build();
   }
 

@@ -55,14 +55,19 @@ class ReplicateClientTest {
     client = builder().build();
   }
 
-  /** Real retry and poll settings; the scheduler records their delays and runs at once. */
+  /**
+   * Real retry and poll settings; the scheduler records their delays and runs at once. Inputs are
+   * not checked against a schema here (ModelInputsTest does that), so each test's queue holds only
+   * the predictions endpoints' answers.
+   */
   ReplicateClient.Builder builder() {
     return ReplicateClient.builder()
         .token(TOKEN)
         .baseUrl(base)
         .scheduler(scheduler)
         .clock(clock)
-        .createsPerMinute(0);
+        .createsPerMinute(0)
+        .validateInputs(false);
   }
 
   @AfterEach
@@ -755,7 +760,8 @@ class ReplicateClientTest {
   @Test
   void problemBodiesBecomeTypedExceptions() {
     server.enqueue(FakeReplicate.unauthenticated());
-    server.enqueue(FakeReplicate.notFound());
+    server.enqueue(FakeReplicate.notFound()); // the create
+    server.enqueue(FakeReplicate.notFound()); // GET /models/google/nano-banana: it does not exist
     server.enqueue(FakeReplicate.invalidInput());
     server.enqueue(FakeReplicate.notFound());
 
@@ -772,7 +778,8 @@ class ReplicateClientTest {
             });
     assertThatThrownBy(() -> client.predictions().create(request()))
         .isInstanceOf(ReplicateApiException.NotFoundException.class)
-        .hasMessageContaining("has no model google/nano-banana");
+        .hasMessageContaining("has no model google/nano-banana")
+        .hasMessageContaining("https://replicate.com/google/nano-banana");
     assertThatThrownBy(() -> client.predictions().create(request()))
         .isInstanceOf(ReplicateApiException.ValidationException.class)
         .hasMessageContaining("input.prompt: Invalid type")
@@ -784,7 +791,7 @@ class ReplicateClientTest {
     assertThatThrownBy(() -> client.predictions().get("nope"))
         .isInstanceOf(ReplicateApiException.NotFoundException.class)
         .hasMessageContaining("has no prediction nope");
-    assertThat(server.getRequestCount()).as("4xx is never retried").isEqualTo(4);
+    assertThat(server.getRequestCount()).as("4xx is never retried").isEqualTo(5);
   }
 
   @Test
