@@ -81,7 +81,7 @@ public final class InputSchema {
     resolved.path("enum").forEach(n -> enums.add(n.asText()));
     Optional<Object> defaultValue =
         p.has("default") && !p.get("default").isNull()
-            ? Optional.of(Transport.MAPPER.convertValue(p.get("default"), Object.class))
+            ? Optional.of(frozen(Transport.MAPPER.convertValue(p.get("default"), Object.class)))
             : Optional.empty();
     return new InputField(
         name,
@@ -95,6 +95,19 @@ public final class InputSchema {
         number(resolved, "minimum"),
         number(resolved, "maximum"),
         p.path("x-order").isNumber() ? p.path("x-order").asInt() : Integer.MAX_VALUE);
+  }
+
+  /** A default as an immutable value: lists and maps copied unmodifiable, all the way down. */
+  private static Object frozen(Object value) {
+    if (value instanceof List<?> list) {
+      return list.stream().map(InputSchema::frozen).toList();
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<Object, Object> copy = new LinkedHashMap<>();
+      map.forEach((k, v) -> copy.put(k, frozen(v)));
+      return java.util.Collections.unmodifiableMap(copy);
+    }
+    return value;
   }
 
   /**

@@ -404,6 +404,38 @@ class ModelInputsTest {
   // ---- the schema as a public read-only type ----
 
   @Test
+  void everyFormOfAModelReferenceIsReadAndAnythingElseRefusedBeforeAnyRequest() {
+    PredictionRequest community = PredictionRequest.of("stability-ai/sdxl").build();
+    assertThat(community.kind()).isEqualTo(PredictionRequest.TargetKind.MODEL);
+    assertThat(community.modelName()).contains("stability-ai/sdxl");
+    PredictionRequest pinned = PredictionRequest.model("stability-ai/sdxl:" + SDXL).build();
+    assertThat(pinned.kind()).isEqualTo(PredictionRequest.TargetKind.VERSION);
+    assertThat(pinned.target()).isEqualTo(SDXL);
+    assertThat(pinned.modelName()).contains("stability-ai/sdxl");
+    assertThat(pinned.toString()).contains(SDXL).contains("stability-ai/sdxl");
+    PredictionRequest bare = PredictionRequest.of(SDXL).build();
+    assertThat(bare.kind()).isEqualTo(PredictionRequest.TargetKind.VERSION);
+    assertThat(bare.modelName()).isEmpty();
+    for (String bad :
+        List.of("nano-banana", "a/b:notaversion", "../etc/passwd", "a/b/c", "a/b:" + SDXL + "x")) {
+      assertThatThrownBy(() -> PredictionRequest.of(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("owner/name");
+    }
+    assertThat(calls).isEmpty();
+  }
+
+  @Test
+  void aFieldsDefaultIsReadOnly() {
+    InputField refs =
+        client.models().inputSchema("google/nano-banana").field("image_input").orElseThrow();
+    assertThat(refs.defaultValue()).contains(List.of());
+    assertThatThrownBy(() -> ((List<?>) refs.defaultValue().get()).clear())
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
   void theSchemaNamesEachFieldsTypeRoleAndAllowedValues() {
     InputSchema nano = client.models().inputSchema("google/nano-banana");
     assertThat(nano.fieldNames())
