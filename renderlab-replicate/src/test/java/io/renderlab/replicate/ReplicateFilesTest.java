@@ -173,7 +173,7 @@ class ReplicateFilesTest {
   }
 
   @Test
-  void contentOf100MegabytesIsRefusedBeforeSendingAndJustUnderIsNot(@TempDir Path dir)
+  void contentOf100MegabytesIsRefusedBeforeAnythingIsSent(@TempDir Path dir)
       throws Exception {
     Path file = dir.resolve("big.bin");
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
@@ -209,6 +209,34 @@ class ReplicateFilesTest {
         .hasMessageContaining("not sent again")
         .hasMessageContaining("uploading file a.png");
     assertThat(server.getRequestCount()).isEqualTo(5);
+  }
+
+  @Test
+  void anUploadSlowerThanTheRequestTimeoutIsSentOnceAndSucceeds(@TempDir Path dir)
+      throws Exception {
+    // 2 MiB over a 1 MiB/s uplink (the fake reads the body throttled) takes ~2 s, twice the
+    // request timeout: the upload's own timeout (1 s + 2 MiB at 128 KiB/s = 17 s) lets it finish.
+    byte[] bytes = new byte[2 * 1024 * 1024];
+    new Random(3).nextBytes(bytes);
+    Path file = Files.write(dir.resolve("photo.png"), bytes);
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(201)
+            .addHeader("Content-Type", "application/json")
+            .body(fileJson(server.url("/v1").toString(), "slow", "photo.png", "image/png", 1))
+            .throttleBody(256 * 1024, 250, java.util.concurrent.TimeUnit.MILLISECONDS)
+            .build());
+    try (ReplicateClient slow = client.toBuilder().requestTimeout(Duration.ofSeconds(1)).build()) {
+      long start = System.nanoTime();
+      assertThat(slow.files().create(file, "photo.png", "image/png").id()).isEqualTo("slow");
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(took)
+          .as("the fake did throttle the upload")
+          .isGreaterThan(Duration.ofMillis(1500));
+    }
+    assertThat(server.getRequestCount()).isEqualTo(1);
+    assertThat(server.takeRequest().getBody().size()).isGreaterThan(bytes.length);
   }
 
   @Test
