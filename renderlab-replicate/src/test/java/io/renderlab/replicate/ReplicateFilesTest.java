@@ -173,8 +173,7 @@ class ReplicateFilesTest {
   }
 
   @Test
-  void contentOf100MegabytesIsRefusedBeforeAnythingIsSent(@TempDir Path dir)
-      throws Exception {
+  void contentOf100MegabytesIsRefusedBeforeAnythingIsSent(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("big.bin");
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
       raf.setLength(100_000_000L); // sparse: no heap, little disk
