@@ -1,6 +1,7 @@
 package io.renderlab.replicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -109,7 +110,10 @@ public final class Prediction {
 
   /** The metrics object ({@code predict_time}, {@code total_time}), empty object when absent. */
   public JsonNode metrics() {
-    return json.path("metrics").deepCopy();
+    JsonNode metrics = json.get("metrics");
+    return metrics == null || !metrics.isObject()
+        ? JsonNodeFactory.instance.objectNode()
+        : metrics.deepCopy();
   }
 
   /** The {@code urls} object ({@code get}, {@code cancel}, {@code stream}, {@code web}). */

@@ -3,6 +3,7 @@ package io.renderlab.replicate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.renderlab.core.Redaction;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * What to run: a target (an official model by name, a version id, or a deployment), its input, and
@@ -33,8 +35,13 @@ public final class PredictionRequest {
     DEPLOYMENT
   }
 
+  private static final Pattern OWNER_NAME =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]*/[A-Za-z0-9][A-Za-z0-9_.\\-]*");
+  private static final Pattern VERSION_ID = Pattern.compile("[a-fA-F0-9]{64}");
+
   private final TargetKind kind;
   private final String target;
+  private final String modelName;
   private final ObjectNode input;
   private final String webhook;
   private final List<String> webhookEvents;
@@ -47,41 +54,91 @@ public final class PredictionRequest {
     this.cancelAfter = b.cancelAfter;
     this.kind = b.kind;
     this.target = b.target;
+    this.modelName = b.modelName;
     this.input = b.input.deepCopy();
     this.webhook = b.webhook;
     this.webhookEvents = List.copyOf(b.webhookEvents);
   }
 
   /**
-   * A request for an official model, {@code owner/name} (sent to the model's own endpoint, never as
-   * a version id).
+   * A request for any model on Replicate, in any of the three forms Replicate's own clients accept:
+   *
+   * <ul>
+   *   <li>{@code owner/name}: the model's latest version. An official model is sent to {@code POST
+   *       /models/{owner}/{name}/predictions}; a community model (which that endpoint answers 404
+   *       for) is resolved to its latest version once and sent to {@code POST /predictions} with
+   *       {@code version};
+   *   <li>{@code owner/name:version}: that version, {@code POST /predictions} with {@code version};
+   *   <li>a bare 64-hex version id: the same, but its input cannot be checked before the create
+   *       (the id names no model).
+   * </ul>
+   *
+   * <pre>{@code
+   * PredictionRequest.of("stability-ai/sdxl:39ed52f2a78e934b3ba6e2a89f5b1c712de7dfea535525255b1aa35c5565e08b")
+   *     .put("prompt", "a lighthouse").build();
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if {@code reference} is none of the three forms
+   */
+  public static Builder of(String reference) {
+    Objects.requireNonNull(reference, "reference");
+    String ref = reference.strip();
+    int colon = ref.indexOf(':');
+    if (colon > 0) {
+      String name = ref.substring(0, colon);
+      String version = ref.substring(colon + 1);
+      if (OWNER_NAME.matcher(name).matches() && VERSION_ID.matcher(version).matches()) {
+        return new Builder(TargetKind.VERSION, version, name);
+      }
+    } else if (OWNER_NAME.matcher(ref).matches()) {
+      return new Builder(TargetKind.MODEL, ref, ref);
+    } else if (VERSION_ID.matcher(ref).matches()) {
+      return new Builder(TargetKind.VERSION, ref, null);
+    }
+    throw new IllegalArgumentException(
+        "model must be 'owner/name', 'owner/name:<64-hex version id>' or a version id, was '"
+            + Redaction.text(ref)
+            + "'");
+  }
+
+  /**
+   * A request for a model, {@code owner/name} (since this version also {@code owner/name:version}
+   * or a bare version id): the same as {@link #of(String)}.
    */
   public static Builder model(String ownerAndName) {
-    return new Builder(TargetKind.MODEL, ownerName(ownerAndName, "model"));
+    Objects.requireNonNull(ownerAndName, "model");
+    return of(ownerAndName);
   }
 
   /** A request for a model version id (64 hex characters, optionally {@code owner/name:id}). */
   public static Builder version(String versionId) {
     Objects.requireNonNull(versionId, "versionId");
-    String id =
-        versionId.contains(":") ? versionId.substring(versionId.indexOf(':') + 1) : versionId;
+    String name = null;
+    String id = versionId;
+    if (versionId.contains(":")) {
+      name = versionId.substring(0, versionId.indexOf(':'));
+      id = versionId.substring(versionId.indexOf(':') + 1);
+      if (!OWNER_NAME.matcher(name).matches()) {
+        name = null;
+      }
+    }
     if (!id.matches("[a-zA-Z0-9]{8,128}")) {
       throw new IllegalArgumentException(
           "version must be a version id (hex), was '"
               + versionId
               + "'; for owner/name use model(...)");
     }
-    return new Builder(TargetKind.VERSION, id);
+    return new Builder(TargetKind.VERSION, id, name);
   }
 
   /** A request for a deployment, {@code owner/name}. */
   public static Builder deployment(String ownerAndName) {
-    return new Builder(TargetKind.DEPLOYMENT, ownerName(ownerAndName, "deployment"));
+    return new Builder(TargetKind.DEPLOYMENT, ownerName(ownerAndName, "deployment"), null);
   }
 
   private static String ownerName(String value, String name) {
     Objects.requireNonNull(value, name);
-    if (!value.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]*/[A-Za-z0-9][A-Za-z0-9_.\\-]*")) {
+    if (!OWNER_NAME.matcher(value).matches()) {
       throw new IllegalArgumentException(name + " must be 'owner/name', was '" + value + "'");
     }
     return value;
@@ -95,6 +152,14 @@ public final class PredictionRequest {
   /** The model or deployment {@code owner/name}, or the version id. */
   public String target() {
     return target;
+  }
+
+  /**
+   * The model's {@code owner/name} when the request names one: a model, or {@code
+   * owner/name:version}; empty for a bare version id and a deployment.
+   */
+  public Optional<String> modelName() {
+    return Optional.ofNullable(modelName);
   }
 
   /** The input (a copy). */
@@ -119,6 +184,19 @@ public final class PredictionRequest {
     }
     long s = cancelAfter.toSeconds();
     return Optional.of(s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s");
+  }
+
+  /**
+   * This request sent to a version of its model ({@code POST /predictions} with {@code version}):
+   * how a community model's {@code owner/name} is run.
+   */
+  PredictionRequest toVersion(String versionId) {
+    Builder b = new Builder(TargetKind.VERSION, versionId, modelName);
+    b.input = input;
+    b.webhook = webhook;
+    b.webhookEvents = webhookEvents;
+    b.cancelAfter = cancelAfter;
+    return new PredictionRequest(b);
   }
 
   /** The request path under the API base. */
@@ -155,6 +233,7 @@ public final class PredictionRequest {
         + kind.name().toLowerCase(Locale.ROOT)
         + "="
         + target
+        + (modelName != null && !modelName.equals(target) ? " (" + modelName + ")" : "")
         + ", inputFields="
         + input.size()
         + '}';
@@ -164,14 +243,16 @@ public final class PredictionRequest {
   public static final class Builder {
     private final TargetKind kind;
     private final String target;
+    private final String modelName;
     private ObjectNode input = MAPPER.createObjectNode();
     private String webhook;
     private List<String> webhookEvents = List.of();
     private Duration cancelAfter;
 
-    private Builder(TargetKind kind, String target) {
+    private Builder(TargetKind kind, String target, String modelName) {
       this.kind = kind;
       this.target = target;
+      this.modelName = modelName;
     }
 
     /** The input as a map (values become JSON: strings, numbers, booleans, lists, maps). */

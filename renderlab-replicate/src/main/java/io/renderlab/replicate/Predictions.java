@@ -1,15 +1,21 @@
 package io.renderlab.replicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.renderlab.core.UpstreamException;
 import io.renderlab.replicate.internal.ApiCall;
+import io.renderlab.replicate.internal.LostCreates;
 import io.renderlab.replicate.internal.NoAnswerException;
 import io.renderlab.replicate.internal.Transport;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -19,6 +25,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The predictions API of a {@link ReplicateClient}: create, get, cancel, list, and run (create then
@@ -40,6 +48,7 @@ public final class Predictions {
   public static final Duration LOST_CREATE_WINDOW = Duration.ofMinutes(2);
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+  private static final Logger LOG = LoggerFactory.getLogger(Predictions.class);
 
   private final ReplicateClient client;
   private final Transport transport;
@@ -54,6 +63,8 @@ public final class Predictions {
    * are retried after {@code Retry-After}; nothing else is re-sent.
    *
    * @throws ReplicateApiException.AuthenticationException if the token is refused (401/403)
+   * @throws ModelInputRejectedException if the input does not fit the model's input schema (checked
+   *     before anything is sent; see {@link ReplicateClient.Builder#validateInputs(boolean)})
    * @throws ReplicateApiException.NotFoundException if the model, version or deployment does not
    *     exist
    * @throws ReplicateApiException.ValidationException if the input does not fit the model (422)
@@ -77,6 +88,149 @@ public final class Predictions {
         preferWait
             .map(w -> w.compareTo(MAX_PREFER_WAIT) > 0 ? MAX_PREFER_WAIT : w)
             .filter(w -> w.toSeconds() >= 1);
+    return prepare(request)
+        .thenCompose(
+            r ->
+                send(r, wait)
+                    .handle(
+                        (p, error) -> {
+                          if (error == null) {
+                            return CompletableFuture.completedFuture(p);
+                          }
+                          Throwable cause = unwrap(error);
+                          if (cause instanceof ReplicateApiException.NotFoundException
+                              && r.kind() == PredictionRequest.TargetKind.MODEL) {
+                            return runAsCommunityModel(
+                                r, wait, (ReplicateApiException.NotFoundException) cause);
+                          }
+                          return CompletableFuture.<Prediction>failedFuture(cause);
+                        })
+                    .thenCompose(f -> f));
+  }
+
+  /**
+   * Checks the input against the model's schema (unless turned off) and picks the endpoint: a
+   * community model's {@code owner/name} goes to its latest version.
+   */
+  private CompletableFuture<PredictionRequest> prepare(PredictionRequest request) {
+    ReplicateModels models = client.models();
+    PredictionRequest routed =
+        request.kind() == PredictionRequest.TargetKind.MODEL
+            ? models.communityVersion(request.target()).map(request::toVersion).orElse(request)
+            : request;
+    if (!client.validateInputs) {
+      return CompletableFuture.completedFuture(routed);
+    }
+    if (request.kind() == PredictionRequest.TargetKind.VERSION && request.modelName().isEmpty()) {
+      LOG.warn(
+          "The input of {} was not checked against the model's schema: a bare version id names no"
+              + " model (use owner/name:version to have it checked). The create goes ahead.",
+          describe(request));
+      return CompletableFuture.completedFuture(routed);
+    }
+    if (request.kind() != PredictionRequest.TargetKind.MODEL) {
+      return models
+          .inputSchemaAsync(request)
+          .handle(
+              (schema, error) -> {
+                if (error != null) {
+                  notChecked(request, error);
+                } else {
+                  schema.check(request.input());
+                }
+                return routed;
+              });
+    }
+    return models
+        .modelAsync(request.target())
+        .handle(
+            (info, error) -> {
+              if (error != null) {
+                notChecked(request, error);
+                return routed;
+              }
+              PredictionRequest r = routed;
+              if (info.official().equals(Optional.of(false)) && info.latestVersion().isPresent()) {
+                // Not official: the models endpoint would answer 404; run its latest version.
+                models.rememberCommunity(request.target(), info.latestVersion().get());
+                r = request.toVersion(info.latestVersion().get());
+              }
+              if (info.schema().isEmpty()) {
+                notChecked(
+                    request, new IllegalStateException("the model declares no input schema"));
+              } else {
+                info.schema().get().check(request.input());
+              }
+              return r;
+            });
+  }
+
+  private static void notChecked(PredictionRequest request, Throwable error) {
+    Throwable cause = unwrap(error);
+    LOG.warn(
+        "The input of {} was not checked against the model's schema, which could not be read ({}:"
+            + " {}). The create goes ahead.",
+        describe(request),
+        cause.getClass().getSimpleName(),
+        cause.getMessage());
+  }
+
+  private static String describe(PredictionRequest r) {
+    return r.kind().name().toLowerCase(Locale.ROOT)
+        + " "
+        + r.modelName().filter(m -> !m.equals(r.target())).map(m -> m + ":").orElse("")
+        + r.target();
+  }
+
+  /**
+   * The models endpoint answers 404 for a model that is not official: if the model exists, run its
+   * latest version (a 404 started nothing, so sending again is safe) and remember that it is a
+   * community model; if it does not, say so.
+   */
+  private CompletableFuture<Prediction> runAsCommunityModel(
+      PredictionRequest request,
+      Optional<Duration> wait,
+      ReplicateApiException.NotFoundException notFound) {
+    String name = request.target();
+    if (!transport.uri("/models").getPath().contains("/v1/")) {
+      return CompletableFuture.failedFuture(notFound); // a wrong base URL, already said so
+    }
+    return client
+        .models()
+        .modelAsync(name)
+        .handle(
+            (info, error) -> {
+              if (error != null) {
+                Throwable cause = unwrap(error);
+                if (cause instanceof ReplicateApiException.NotFoundException) {
+                  ReplicateApiException.NotFoundException missing =
+                      (ReplicateApiException.NotFoundException) cause;
+                  return CompletableFuture.<Prediction>failedFuture(
+                      new ReplicateApiException.NotFoundException(
+                          "Replicate has no model "
+                              + name
+                              + ": GET /models/"
+                              + name
+                              + " answered 404. Check the owner/name at https://replicate.com/"
+                              + name
+                              + " (a private model needs a token of its owner's account).",
+                          missing.title().orElse(null),
+                          missing.detail().orElse(null)));
+                }
+                notFound.addSuppressed(cause);
+                return CompletableFuture.<Prediction>failedFuture(notFound);
+              }
+              if (info.latestVersion().isEmpty()) {
+                return CompletableFuture.<Prediction>failedFuture(notFound);
+              }
+              client.models().rememberCommunity(name, info.latestVersion().get());
+              return send(request.toVersion(info.latestVersion().get()), wait);
+            })
+        .thenCompose(f -> f);
+  }
+
+  /** Sends one create through the rate limit; a lost answer becomes outcome-unknown. */
+  private CompletableFuture<Prediction> send(PredictionRequest request, Optional<Duration> wait) {
     String resource = request.kind().name().toLowerCase(Locale.ROOT) + " " + request.target();
     ApiCall call =
         new ApiCall(
@@ -123,10 +277,9 @@ public final class Predictions {
   }
 
   /**
-   * Looks for the prediction a create with a lost answer may have started: the newest one in {@link
-   * #list()} created no earlier than {@link #LOST_CREATE_WINDOW} before the create was sent, by the
-   * API, for the same model, version or deployment, with the same input. Reads at most five pages.
-   * Sends no create.
+   * Looks for the prediction a create with a lost answer may have started: of the candidates {@link
+   * #findLostCandidates(PredictionRequest, Instant)} returns, the one created nearest to the send
+   * time. Sends no create.
    *
    * @return the prediction, or empty when none matches (yet)
    * @throws io.renderlab.core.UpstreamException if the list cannot be read
@@ -139,12 +292,80 @@ public final class Predictions {
   public CompletableFuture<Optional<Prediction>> findLostAsync(
       PredictionOutcomeUnknownException lost) {
     Objects.requireNonNull(lost, "lost");
-    return scan(
-        transport.uri("/predictions"), lost.request(), lost.sentAt().minus(LOST_CREATE_WINDOW), 1);
+    Instant sentAt = lost.sentAt();
+    return findLostCandidatesAsync(lost.request(), sentAt)
+        .thenApply(
+            candidates ->
+                candidates.stream()
+                    .min(
+                        Comparator.comparing(
+                            (Prediction p) ->
+                                p.createdAt()
+                                    .map(t -> Duration.between(sentAt, t).abs())
+                                    .orElse(Duration.ofDays(365)))));
   }
 
-  private CompletableFuture<Optional<Prediction>> scan(
-      URI page, PredictionRequest request, Instant from, int pages) {
+  /**
+   * Every prediction a create whose answer was lost may have started, oldest first, for a caller
+   * that pairs several lost creates with their predictions itself. Sends no create.
+   *
+   * <p>Reads {@code GET /predictions} with {@code created_after} = {@code sentAt} minus {@link
+   * #LOST_CREATE_WINDOW} (the two clocks differ) and {@code created_before} = {@code sentAt} plus
+   * the longest a create can stay unanswered (the request timeout and the longest {@code Prefer:
+   * wait}) plus the window again, page by page until the list ends, however many predictions the
+   * account made meanwhile. A candidate:
+   *
+   * <ul>
+   *   <li>was created by the API, not on the website ({@code source} is not {@code web});
+   *   <li>ran the same target: the same model ({@code model}), version ({@code version}) or
+   *       deployment;
+   *   <li>has the same input, with one rule for {@code data:} URIs: a field whose sent value holds
+   *       a {@code data:} URI anywhere (a string, or inside an array or object) is not compared,
+   *       because Replicate does not echo {@code data:} values back as sent. Every other field must
+   *       be present with an equal value (numbers by value: {@code 1} equals {@code 1.0}), and the
+   *       echo may hold no other field.
+   * </ul>
+   *
+   * <pre>{@code
+   * List<Prediction> candidates = replicate.predictions().findLostCandidates(request, sentAt);
+   * }</pre>
+   *
+   * @param request the create whose answer was lost
+   * @param sentAt when it was sent (or a moment before: the time a record of it was written)
+   * @return the candidates, oldest first; empty when none matches (yet)
+   * @throws io.renderlab.core.UpstreamException if the list cannot be read
+   */
+  public List<Prediction> findLostCandidates(PredictionRequest request, Instant sentAt) {
+    return Transport.join(findLostCandidatesAsync(request, sentAt));
+  }
+
+  /** Like {@link #findLostCandidates}, without blocking. */
+  public CompletableFuture<List<Prediction>> findLostCandidatesAsync(
+      PredictionRequest request, Instant sentAt) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(sentAt, "sentAt");
+    Instant after = sentAt.minus(LOST_CREATE_WINDOW);
+    Instant before =
+        sentAt.plus(transport.requestTimeout()).plus(MAX_PREFER_WAIT).plus(LOST_CREATE_WINDOW);
+    URI first =
+        transport.uri(
+            "/predictions?created_after="
+                + DateTimeFormatter.ISO_INSTANT.format(after)
+                + "&created_before="
+                + DateTimeFormatter.ISO_INSTANT.format(before));
+    List<Prediction> found = new ArrayList<>();
+    return scan(first, request, after, before, found)
+        .thenApply(
+            v -> {
+              found.sort(
+                  Comparator.comparing((Prediction p) -> p.createdAt().orElse(Instant.MIN))
+                      .thenComparing(Prediction::id));
+              return List.copyOf(found);
+            });
+  }
+
+  private CompletableFuture<Void> scan(
+      URI page, PredictionRequest request, Instant after, Instant before, List<Prediction> found) {
     return transport
         .send(
             ApiCall.read(page, "looking for a create whose answer was lost", "list of predictions"))
@@ -152,39 +373,38 @@ public final class Predictions {
             body -> {
               for (JsonNode n : body.path("results")) {
                 Prediction p = Prediction.of(n);
-                if (p.createdAt().map(t -> t.isBefore(from)).orElse(false)) {
-                  return CompletableFuture.completedFuture(Optional.<Prediction>empty());
-                }
-                if (sameRequest(p, request)) {
-                  return CompletableFuture.completedFuture(Optional.of(p));
+                // The API filters by the window; checked again in case a proxy ignores the filter.
+                boolean inWindow =
+                    p.createdAt().map(t -> !t.isBefore(after) && t.isBefore(before)).orElse(true);
+                if (inWindow && LostCreates.matches(p, request)) {
+                  found.add(p);
                 }
               }
-              String next = body.path("next").isTextual() ? body.path("next").asText() : "";
-              if (next.isBlank() || pages >= 5) {
-                return CompletableFuture.completedFuture(Optional.<Prediction>empty());
-              }
-              return scan(transport.baseUrl().resolve(URI.create(next)), request, from, pages + 1);
+              URI next = nextPage(body);
+              return next == null
+                  ? CompletableFuture.<Void>completedFuture(null)
+                  : scan(next, request, after, before, found);
             });
   }
 
-  private static boolean sameRequest(Prediction p, PredictionRequest r) {
-    if ("web".equals(p.json().path("source").asText())) {
-      return false;
+  /**
+   * The next page of a list, on this client's base URL: Replicate's {@code next} links are absolute
+   * ({@code https://api.replicate.com/v1/predictions?cursor=...}), so behind a proxy only their
+   * query (the cursor and the filters) is kept. The token never goes to the link's host.
+   */
+  private URI nextPage(JsonNode body) {
+    JsonNode next = body.path("next");
+    if (!next.isTextual() || next.asText().isBlank()) {
+      return null;
     }
-    boolean sameTarget;
-    switch (r.kind()) {
-      case MODEL:
-        sameTarget = p.model().map(r.target()::equals).orElse(false);
-        break;
-      case VERSION:
-        sameTarget = p.version().map(r.target()::equals).orElse(false);
-        break;
-      default:
-        String deployment = p.json().path("deployment").asText("");
-        sameTarget = deployment.isEmpty() || deployment.equals(r.target());
-        break;
+    String query;
+    try {
+      query = URI.create(next.asText().strip()).getRawQuery();
+    } catch (IllegalArgumentException e) {
+      throw new UpstreamException(
+          "Replicate sent an unreadable next-page link while listing predictions.", 0, e, false);
     }
-    return sameTarget && p.input().equals(r.input());
+    return query == null || query.isBlank() ? null : transport.uri("/predictions?" + query);
   }
 
   private static Throwable unwrap(Throwable error) {
@@ -308,8 +528,9 @@ public final class Predictions {
 
   /**
    * Every prediction of the account, newest first, fetched a page at a time as it is iterated
-   * (nothing is fetched before the first {@code hasNext()}). Each page is retried like a read; a
-   * {@code next} link to another origin is refused so the token never leaves the API.
+   * (nothing is fetched before the first {@code hasNext()}). Each page is retried like a read. The
+   * cursor of Replicate's absolute {@code next} links is followed on this client's base URL (so
+   * listing works behind a proxy), and the token is never sent to the link's own host.
    */
   public Iterable<Prediction> list() {
     return () ->
@@ -325,11 +546,7 @@ public final class Predictions {
                       transport.send(
                           ApiCall.read(next, "listing predictions", "list of predictions")));
               body.path("results").forEach(n -> page.add(Prediction.of(n)));
-              String nextUrl = body.path("next").isTextual() ? body.path("next").asText() : null;
-              next =
-                  nextUrl == null || nextUrl.isBlank()
-                      ? null
-                      : transport.baseUrl().resolve(URI.create(nextUrl));
+              next = nextPage(body);
             }
             return !page.isEmpty();
           }

@@ -54,6 +54,8 @@ public final class ReplicateClient implements AutoCloseable {
   final CreateRateLimiter createLimiter;
   private final Predictions predictions;
   private final ReplicateFiles files;
+  private final ReplicateModels models;
+  final boolean validateInputs;
 
   private ReplicateClient(Builder b) {
     this.settings = b.copy();
@@ -90,6 +92,8 @@ public final class ReplicateClient implements AutoCloseable {
     this.transport =
         new Transport(
             b.token, baseUrl, http, b.retry, b.userAgent, b.requestTimeout, scheduler, clock);
+    this.validateInputs = b.validateInputs;
+    this.models = new ReplicateModels(transport, b.schemaCacheEntries, b.schemaCacheTtl, b.clock);
     this.predictions = new Predictions(this);
     this.files = new ReplicateFiles(transport);
   }
@@ -151,6 +155,14 @@ public final class ReplicateClient implements AutoCloseable {
     return predictions;
   }
 
+  /**
+   * Models: the input schema of a model, a version or a deployment, cached; the latest version of a
+   * model.
+   */
+  public ReplicateModels models() {
+    return models;
+  }
+
   /** Files: upload inputs Replicate cannot fetch by URL ({@code POST /v1/files}), read, delete. */
   public ReplicateFiles files() {
     return files;
@@ -204,6 +216,8 @@ public final class ReplicateClient implements AutoCloseable {
         + pollSchedule
         + ", createsPerMinute="
         + settings.createsPerMinute
+        + ", validateInputs="
+        + settings.validateInputs
         + '}';
   }
 
@@ -222,6 +236,9 @@ public final class ReplicateClient implements AutoCloseable {
         new PollSchedule(Duration.ofMillis(250), 1.5, Duration.ofSeconds(2));
     private int createsPerMinute = 600;
     private Clock clock = Clock.systemUTC();
+    private boolean validateInputs = true;
+    private int schemaCacheEntries = 256;
+    private Duration schemaCacheTtl = Duration.ofMinutes(10);
 
     private Builder() {}
 
@@ -239,6 +256,9 @@ public final class ReplicateClient implements AutoCloseable {
       b.pollSchedule = pollSchedule;
       b.createsPerMinute = createsPerMinute;
       b.clock = clock;
+      b.validateInputs = validateInputs;
+      b.schemaCacheEntries = schemaCacheEntries;
+      b.schemaCacheTtl = schemaCacheTtl;
       return b;
     }
 
@@ -333,6 +353,32 @@ public final class ReplicateClient implements AutoCloseable {
     /** The clock for deadlines and Retry-After dates. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Whether every create's input is checked against the model's input schema before it is sent
+     * (default: true). A create whose input holds a field the model does not declare, misses a
+     * required one, has the wrong JSON type or a value the field does not allow is refused with
+     * {@link ModelInputRejectedException} before any request to the predictions endpoints, since
+     * Cog drops unknown fields silently and the prediction would be paid for without them. The
+     * schema costs one {@code GET} per model per {@link #schemaCache cache} lifetime; when it
+     * cannot be read (404, network, a bare version id), the create goes ahead and a warning is
+     * logged saying the input was not checked.
+     */
+    public Builder validateInputs(boolean validateInputs) {
+      this.validateInputs = validateInputs;
+      return this;
+    }
+
+    /**
+     * The cache of input schemas and model lookups (a community model's latest version, a
+     * deployment's release): at most {@code maxEntries} of each kind, each kept {@code ttl}.
+     * Default 256 entries, 10 minutes.
+     */
+    public Builder schemaCache(int maxEntries, Duration ttl) {
+      this.schemaCacheEntries = Args.range(maxEntries, "maxEntries", 1, 100_000);
+      this.schemaCacheTtl = Args.positive(ttl, "ttl");
       return this;
     }
 

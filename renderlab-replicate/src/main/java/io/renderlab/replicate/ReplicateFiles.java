@@ -3,12 +3,19 @@ package io.renderlab.replicate;
 import io.renderlab.core.internal.Args;
 import io.renderlab.replicate.internal.ApiCall;
 import io.renderlab.replicate.internal.Transport;
-import java.io.ByteArrayOutputStream;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Replicate's Files API ({@code client.files()}), as the official clients expose it ({@code
@@ -18,13 +25,22 @@ import java.util.UUID;
  * Thread-safe.
  *
  * <pre>{@code
- * ReplicateFile mask = replicate.files().create(Files.readAllBytes(path), "mask.png", "image/png");
+ * ReplicateFile mask = replicate.files().create(Path.of("mask.png"), "mask.png", "image/png");
  * PredictionRequest.model("owner/inpaint").put("mask", mask.url()).build();
  * }</pre>
  */
 public final class ReplicateFiles {
-  /** The largest file Replicate's Files API accepts. */
-  public static final long MAX_BYTES = 100L * 1024 * 1024;
+  /**
+   * The largest file this client uploads: 99,999,999 bytes. Replicate's Files API takes files under
+   * 100 MB (decimal); content of 100,000,000 bytes or more is refused before anything is sent.
+   */
+  public static final long MAX_BYTES = 100_000_000L - 1;
+
+  /**
+   * The slowest uplink an upload's timeout allows for: the timeout is the client's request timeout
+   * plus the file's size at this rate (a 40 MiB file gets 30 s + 320 s).
+   */
+  static final long MIN_UPLOAD_BYTES_PER_SECOND = 128 * 1024;
 
   private final Transport transport;
 
@@ -33,38 +49,77 @@ public final class ReplicateFiles {
   }
 
   /**
-   * Uploads {@code content} ({@code POST /v1/files}, multipart field {@code content}).
+   * Uploads {@code content} ({@code POST /v1/files}, multipart field {@code content}). Empty
+   * content is accepted, as Replicate accepts it. Only a throttled upload (429) is retried; a
+   * timeout, a dropped connection or a 5xx is not, since a repeat sends the whole file again. The
+   * request's timeout grows with the size (see {@link #create(Path, String, String)}).
    *
-   * @throws IllegalArgumentException if empty or over {@link #MAX_BYTES}, or a name is not plain
-   *     text
+   * @throws IllegalArgumentException if over {@link #MAX_BYTES}, or a name is not plain text
    * @throws io.renderlab.core.RenderLabException subclasses for Replicate's refusals and outages
    */
   public ReplicateFile create(byte[] content, String filename, String contentType) {
     Objects.requireNonNull(content, "content");
-    if (content.length == 0 || content.length > MAX_BYTES) {
-      throw new IllegalArgumentException(
-          "content must be 1 byte to 100 MiB, was " + content.length + " bytes");
+    checkSize(content.length, "content");
+    byte[] copy = content.clone();
+    return upload(
+        () -> HttpRequest.BodyPublishers.ofByteArray(copy), copy.length, filename, contentType);
+  }
+
+  /**
+   * Uploads a file from disk, streamed as it is sent (never read into the heap), so a large input
+   * costs a buffer, not its size. Retries and timeout as {@link #create(byte[], String, String)}:
+   * the timeout is the client's request timeout plus the size at 128 KiB/s.
+   *
+   * <pre>{@code
+   * ReplicateFile image = replicate.files().create(Path.of("photo.png"), "photo.png", "image/png");
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if the file is over {@link #MAX_BYTES}, or a name is not plain
+   *     text
+   * @throws java.io.UncheckedIOException if the file cannot be read
+   */
+  public ReplicateFile create(Path file, String filename, String contentType) {
+    Objects.requireNonNull(file, "file");
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + file.getFileName() + " to upload it", e);
     }
+    checkSize(size, "file " + file.getFileName());
+    return upload(
+        () -> {
+          try {
+            return HttpRequest.BodyPublishers.ofFile(file);
+          } catch (FileNotFoundException e) {
+            throw new UncheckedIOException(e);
+          }
+        },
+        size,
+        filename,
+        contentType);
+  }
+
+  private ReplicateFile upload(
+      Supplier<HttpRequest.BodyPublisher> content, long size, String filename, String contentType) {
     Args.identifier(filename, "filename", 255);
     Args.identifier(contentType, "contentType", 255);
     if (filename.contains("\"") || contentType.contains("\"")) {
       throw new IllegalArgumentException("filename and contentType must not contain quotes");
     }
     String boundary = "renderlab-" + UUID.randomUUID();
-    ByteArrayOutputStream body = new ByteArrayOutputStream(content.length + 512);
-    String head =
-        "--"
-            + boundary
-            + "\r\n"
-            + "Content-Disposition: form-data; name=\"content\"; filename=\""
-            + filename
-            + "\"\r\n"
-            + "Content-Type: "
-            + contentType
-            + "\r\n\r\n";
-    body.writeBytes(head.getBytes(StandardCharsets.UTF_8));
-    body.writeBytes(content);
-    body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    byte[] head =
+        ("--"
+                + boundary
+                + "\r\n"
+                + "Content-Disposition: form-data; name=\"content\"; filename=\""
+                + filename
+                + "\"\r\n"
+                + "Content-Type: "
+                + contentType
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
     ApiCall call =
         new ApiCall(
             "POST",
@@ -72,12 +127,37 @@ public final class ReplicateFiles {
             null,
             Optional.empty(),
             Map.of(),
-            ApiCall.Kind.READ,
-            "uploading file " + filename,
+            ApiCall.Kind.UPLOAD,
+            "uploading file " + filename + " (" + size + " bytes)",
             "file " + filename,
-            new ApiCall.RawBody(body.toByteArray(), "multipart/form-data; boundary=" + boundary));
-    // Retried like a read: a repeated upload only leaves an unused copy that Replicate expires.
+            new ApiCall.RawBody(
+                () ->
+                    HttpRequest.BodyPublishers.concat(
+                        HttpRequest.BodyPublishers.ofByteArray(head),
+                        content.get(),
+                        HttpRequest.BodyPublishers.ofByteArray(tail)),
+                head.length + size + tail.length,
+                "multipart/form-data; boundary=" + boundary),
+            Optional.of(uploadTimeout(transport.requestTimeout(), size)));
     return ReplicateFile.of(Transport.join(transport.send(call)));
+  }
+
+  /** The timeout of an upload of {@code size} bytes: the base plus the size at the slowest rate. */
+  static Duration uploadTimeout(Duration base, long size) {
+    long millis = Math.multiplyExact(size, 1000L) / MIN_UPLOAD_BYTES_PER_SECOND;
+    return base.plusMillis(millis);
+  }
+
+  private static void checkSize(long size, String what) {
+    if (size > MAX_BYTES) {
+      throw new IllegalArgumentException(
+          what
+              + " is "
+              + size
+              + " bytes; Replicate's Files API takes files under 100 MB (at most "
+              + MAX_BYTES
+              + " bytes). Send a smaller or compressed file, or pass a URL Replicate can fetch.");
+    }
   }
 
   /** Reads a file's metadata ({@code GET /v1/files/{id}}). */

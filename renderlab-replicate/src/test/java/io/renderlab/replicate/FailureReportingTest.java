@@ -35,6 +35,7 @@ class FailureReportingTest {
         .baseUrl(baseUrl)
         .retryPolicy(RetryPolicy.none())
         .createsPerMinute(0)
+        .validateInputs(false)
         .build();
   }
 
@@ -45,7 +46,8 @@ class FailureReportingTest {
 
   @Test
   void aBlockingCallsFailureCarriesTheCallersFrames() {
-    server.enqueue(FakeReplicate.notFound());
+    server.enqueue(FakeReplicate.notFound()); // the create
+    server.enqueue(FakeReplicate.notFound()); // the model: it does not exist
     try (ReplicateClient client = client(server.url("/v1").toString())) {
       Throwable t =
           catchThrowable(() -> client.predictions().create(ReplicateClientTest.request()));
@@ -80,8 +82,9 @@ class FailureReportingTest {
 
   @Test
   void aBaseUrlWithoutV1IsReportedAsTheBaseUrlNotAsAMissingModel() {
-    server.enqueue(FakeReplicate.notFound());
-    server.enqueue(FakeReplicate.notFound());
+    server.enqueue(FakeReplicate.notFound()); // wrong: the create
+    server.enqueue(FakeReplicate.notFound()); // right: the create
+    server.enqueue(FakeReplicate.notFound()); // right: the model, which does not exist
     try (ReplicateClient wrong = client(server.url("/").toString());
         ReplicateClient right = client(server.url("/v1").toString())) {
       Throwable t = catchThrowable(() -> wrong.predictions().create(ReplicateClientTest.request()));
@@ -96,6 +99,7 @@ class FailureReportingTest {
       assertThat(nearest.getMessage())
           .contains("has no model google/nano-banana")
           .doesNotContain("base URL");
+      assertThat(server.getRequestCount()).as("no model lookup under a wrong base").isEqualTo(3);
     }
   }
 }

@@ -55,14 +55,19 @@ class ReplicateClientTest {
     client = builder().build();
   }
 
-  /** Real retry and poll settings; the scheduler records their delays and runs at once. */
+  /**
+   * Real retry and poll settings; the scheduler records their delays and runs at once. Inputs are
+   * not checked against a schema here (ModelInputsTest does that), so each test's queue holds only
+   * the predictions endpoints' answers.
+   */
   ReplicateClient.Builder builder() {
     return ReplicateClient.builder()
         .token(TOKEN)
         .baseUrl(base)
         .scheduler(scheduler)
         .clock(clock)
-        .createsPerMinute(0);
+        .createsPerMinute(0)
+        .validateInputs(false);
   }
 
   @AfterEach
@@ -755,7 +760,8 @@ class ReplicateClientTest {
   @Test
   void problemBodiesBecomeTypedExceptions() {
     server.enqueue(FakeReplicate.unauthenticated());
-    server.enqueue(FakeReplicate.notFound());
+    server.enqueue(FakeReplicate.notFound()); // the create
+    server.enqueue(FakeReplicate.notFound()); // GET /models/google/nano-banana: it does not exist
     server.enqueue(FakeReplicate.invalidInput());
     server.enqueue(FakeReplicate.notFound());
 
@@ -772,7 +778,8 @@ class ReplicateClientTest {
             });
     assertThatThrownBy(() -> client.predictions().create(request()))
         .isInstanceOf(ReplicateApiException.NotFoundException.class)
-        .hasMessageContaining("has no model google/nano-banana");
+        .hasMessageContaining("has no model google/nano-banana")
+        .hasMessageContaining("https://replicate.com/google/nano-banana");
     assertThatThrownBy(() -> client.predictions().create(request()))
         .isInstanceOf(ReplicateApiException.ValidationException.class)
         .hasMessageContaining("input.prompt: Invalid type")
@@ -784,7 +791,7 @@ class ReplicateClientTest {
     assertThatThrownBy(() -> client.predictions().get("nope"))
         .isInstanceOf(ReplicateApiException.NotFoundException.class)
         .hasMessageContaining("has no prediction nope");
-    assertThat(server.getRequestCount()).as("4xx is never retried").isEqualTo(4);
+    assertThat(server.getRequestCount()).as("4xx is never retried").isEqualTo(5);
   }
 
   @Test
@@ -861,15 +868,28 @@ class ReplicateClientTest {
         .hasMessageContaining("no id");
   }
 
+  @Test
+  void metricsIsTheDocumentedEmptyObjectWhenTheApiOmitsIt() throws Exception {
+    Prediction running = Prediction.of(Transport.MAPPER.readTree(body("p1", "starting", null)));
+    Prediction done = Prediction.of(Transport.MAPPER.readTree(body("p1", "succeeded", "null")));
+
+    assertThat(running.json().has("metrics")).isFalse();
+    assertThat(running.metrics().isObject()).isTrue();
+    assertThat(running.metrics().size()).isZero();
+    assertThat(done.metrics().path("predict_time").asDouble()).isEqualTo(2.71);
+  }
+
   // ---- list, webhooks, configuration ----
 
   @Test
-  void listPagesLazilyThroughTheCursorAndNeverSendsTheTokenElsewhere() throws Exception {
+  void listPagesLazilyFollowingTheCursorOnTheConfiguredBaseAndNeverSendsTheTokenElsewhere()
+      throws Exception {
+    // Replicate's next links are absolute, on its own host: behind a proxy (this server) only the
+    // cursor is followed, on the configured base.
     server.enqueue(
         ok(
-            "{\"previous\":null,\"next\":\""
-                + base
-                + "/predictions?cursor=cD0yMDI1\",\"results\":["
+            "{\"previous\":null,\"next\":\"https://api.replicate.com/v1/predictions?cursor=cD0yMDI1\","
+                + "\"results\":["
                 + body("a", "succeeded", "null")
                 + "]}"));
     server.enqueue(
@@ -877,18 +897,22 @@ class ReplicateClientTest {
             "{\"previous\":null,\"next\":\"https://evil.example.com/steal?cursor=x\",\"results\":["
                 + body("b", "succeeded", "null")
                 + "]}"));
+    server.enqueue(ok("{\"previous\":null,\"next\":null,\"results\":[]}"));
 
     var it = client.predictions().list().iterator();
     assertThat(server.getRequestCount()).isZero();
     assertThat(it.next().id()).isEqualTo("a");
     assertThat(server.getRequestCount()).isEqualTo(1);
     assertThat(it.next().id()).isEqualTo("b");
+    assertThat(it.hasNext()).isFalse();
     assertThat(server.takeRequest().getUrl().encodedPath()).isEqualTo("/v1/predictions");
-    assertThat(server.takeRequest().getUrl().queryParameter("cursor")).isEqualTo("cD0yMDI1");
-    assertThatThrownBy(it::hasNext)
-        .hasMessageContaining("Refusing to send the API token")
-        .hasMessageNotContaining("cursor=x");
-    assertThat(server.getRequestCount()).isEqualTo(2);
+    RecordedRequest second = server.takeRequest();
+    assertThat(second.getUrl().encodedPath()).isEqualTo("/v1/predictions");
+    assertThat(second.getUrl().queryParameter("cursor")).isEqualTo("cD0yMDI1");
+    RecordedRequest third = server.takeRequest();
+    assertThat(third.getUrl().encodedPath()).isEqualTo("/v1/predictions");
+    assertThat(third.getUrl().queryParameter("cursor")).isEqualTo("x");
+    assertThat(server.getRequestCount()).isEqualTo(3);
   }
 
   @Test

@@ -2,10 +2,12 @@ package io.renderlab.replicate.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One API request as the transport sends it.
@@ -18,6 +20,9 @@ import java.util.Optional;
  * @param kind what the request does, which decides what may be retried
  * @param action what the request does, for messages ({@code "creating a prediction of model a/b"})
  * @param resource what the request is about, for messages ({@code "model a/b"})
+ * @param rawBody a non-JSON body, or {@code null}
+ * @param timeout this request's own timeout, replacing the client's request timeout (an upload's
+ *     grows with its size)
  */
 public record ApiCall(
     String method,
@@ -28,14 +33,26 @@ public record ApiCall(
     Kind kind,
     String action,
     String resource,
-    RawBody rawBody) {
+    RawBody rawBody,
+    Optional<Duration> timeout) {
 
-  /** A non-JSON body (a multipart file upload): its bytes and its {@code Content-Type}. */
-  public record RawBody(byte[] bytes, String contentType) {
+  /**
+   * A non-JSON body (a multipart file upload), streamed: a fresh publisher per attempt (a file is
+   * read from disk as it is sent, never held in the heap), its length and its {@code Content-Type}.
+   */
+  public record RawBody(
+      Supplier<HttpRequest.BodyPublisher> publisher, long length, String contentType) {
     /** Checks the arguments. */
     public RawBody {
-      Objects.requireNonNull(bytes, "bytes");
+      Objects.requireNonNull(publisher, "publisher");
       Objects.requireNonNull(contentType, "contentType");
+    }
+
+    /** A body held in memory. */
+    public static RawBody of(byte[] bytes, String contentType) {
+      byte[] copy = bytes.clone();
+      return new RawBody(
+          () -> HttpRequest.BodyPublishers.ofByteArray(copy), copy.length, contentType);
     }
   }
 
@@ -49,7 +66,7 @@ public record ApiCall(
       Kind kind,
       String action,
       String resource) {
-    this(method, url, body, preferWait, headers, kind, action, resource, null);
+    this(method, url, body, preferWait, headers, kind, action, resource, null, Optional.empty());
   }
 
   /** What a request does. */
@@ -62,7 +79,12 @@ public record ApiCall(
      * A create: retried only on 429 (a throttled create made nothing); never re-sent blindly
      * otherwise.
      */
-    CREATE
+    CREATE,
+    /**
+     * A file upload: retried only on 429 (and when no connection was made); a timeout or a dropped
+     * connection is not retried, since it would send the whole file again.
+     */
+    UPLOAD
   }
 
   /** Checks the arguments. */
@@ -74,6 +96,7 @@ public record ApiCall(
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(resource, "resource");
+    Objects.requireNonNull(timeout, "timeout");
   }
 
   /** A GET. */

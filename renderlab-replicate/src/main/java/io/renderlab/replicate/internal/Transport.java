@@ -105,6 +105,11 @@ public final class Transport {
     return baseUrl;
   }
 
+  /** The timeout of one request (before any {@code Prefer: wait}). */
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
   /** A URL under the API base: {@code path} starts with {@code /}. */
   public URI uri(String path) {
     return URI.create(baseUrl + path);
@@ -144,7 +149,8 @@ public final class Transport {
     }
     HttpRequest.Builder rb =
         HttpRequest.newBuilder(call.url())
-            .timeout(requestTimeout.plus(call.preferWait().orElse(Duration.ZERO)))
+            .timeout(
+                call.timeout().orElse(requestTimeout).plus(call.preferWait().orElse(Duration.ZERO)))
             .header("Authorization", "Bearer " + token)
             .header("User-Agent", userAgent)
             .header("Accept", "application/json");
@@ -153,7 +159,7 @@ public final class Transport {
     call.headers().forEach(rb::header);
     if (call.rawBody() != null) {
       rb.header("Content-Type", call.rawBody().contentType())
-          .method(call.method(), HttpRequest.BodyPublishers.ofByteArray(call.rawBody().bytes()));
+          .method(call.method(), call.rawBody().publisher().get());
     } else if (call.body() != null) {
       rb.header("Content-Type", "application/json")
           .method(call.method(), HttpRequest.BodyPublishers.ofString(call.body().toString()));
@@ -200,6 +206,22 @@ public final class Transport {
     }
     if (call.kind() == ApiCall.Kind.CREATE) {
       result.completeExceptionally(new NoAnswerException(0, cause));
+      return;
+    }
+    if (call.kind() == ApiCall.Kind.UPLOAD) {
+      result.completeExceptionally(
+          new UpstreamException(
+              (cause instanceof HttpTimeoutException
+                      ? "Replicate did not answer in time while "
+                      : "The connection to Replicate failed while ")
+                  + call.action()
+                  + " ("
+                  + cause.getClass().getSimpleName()
+                  + "). It was not sent again: an upload is retried only when throttled, since a"
+                  + " repeat sends the whole file again. Try again on a better connection.",
+              0,
+              cause,
+              true));
       return;
     }
     RenderLabException failure =
@@ -249,6 +271,10 @@ public final class Transport {
     if (call.kind() == ApiCall.Kind.CREATE && status >= 500) {
       // A 5xx on a create (a gateway timing out, say) does not prove nothing started.
       result.completeExceptionally(new NoAnswerException(status, failure));
+      return;
+    }
+    if (call.kind() == ApiCall.Kind.UPLOAD && !(failure instanceof RateLimitedException)) {
+      result.completeExceptionally(failure); // never re-sent: only a throttled upload is retried
       return;
     }
     Optional<Duration> retryAfter =

@@ -148,7 +148,12 @@ public final class WaitBenchmark {
   private void scenario(String name, double seconds, int reps, boolean concurrent)
       throws Exception {
     ReplicateClient renderlab =
-        ReplicateClient.builder().token("r8_bench").baseUrl(base).createsPerMinute(0).build();
+        ReplicateClient.builder()
+            .token("r8_bench")
+            .baseUrl(base)
+            .createsPerMinute(0)
+            .validateInputs(false) // measures waiting only, as the other strategies do
+            .build();
     ReplicateClient renderlab1s =
         renderlab.toBuilder()
             .pollSchedule(Duration.ofMillis(250), 1.5, Duration.ofSeconds(1))
