@@ -153,10 +153,32 @@ class GenerationsTest {
   @Test
   void twoUsersWithTheSamePromptWhoseCreateAnswersWereLostEachGetTheirOwnPrediction()
       throws Exception {
+    bothLose(request("ada", "the same prompt"), request("bob", "the same prompt"));
+  }
+
+  @Test
+  void twoUsersWhoseMasksWentAsDataUrisAndWhoseAnswersWereLostEachGetTheirOwnPrediction()
+      throws Exception {
+    // Replicate does not echo data: values, so the two creates look alike in the list.
+    bothLose(
+        withMask("ada", "data:image/png;base64,AAAA"),
+        withMask("bob", "data:image/png;base64,BBBB"));
+  }
+
+  private static GenerationRequest withMask(String user, String mask) {
+    return GenerationRequest.builder()
+        .userId(user)
+        .prompt("fill the sky")
+        .prediction(
+            PredictionRequest.model(MODEL).put("prompt", "fill the sky").put("mask", mask).build())
+        .build();
+  }
+
+  private void bothLose(GenerationRequest first, GenerationRequest second) throws Exception {
     loseAnswers = true;
     Generations a = client("a", EventListener.NONE);
-    GenerationHandle ada = a.submit(request("ada", "the same prompt"));
-    GenerationHandle bob = a.submit(request("bob", "the same prompt"));
+    GenerationHandle ada = a.submit(first);
+    GenerationHandle bob = a.submit(second);
     for (GenerationHandle h : List.of(ada, bob)) {
       assertThat(h.records())
           .failsWithin(Duration.ofSeconds(10))
@@ -316,7 +338,7 @@ class GenerationsTest {
         + "\",\"model\":\""
         + MODEL
         + "\",\"version\":\"hidden\",\"input\":"
-        + inputs.get(id)
+        + echoed(inputs.get(id))
         + ",\"logs\":\"\",\"output\":"
         + output
         + ",\"data_removed\":false,\"error\":null,\"status\":\""
@@ -328,6 +350,15 @@ class GenerationsTest {
         + "\",\"cancel\":\""
         + fake.url("/v1/predictions/" + id + "/cancel")
         + "\"}}";
+  }
+
+  /** The input as Replicate shows it: data: values are not echoed. */
+  private static JsonNode echoed(JsonNode input) {
+    com.fasterxml.jackson.databind.node.ObjectNode copy =
+        (com.fasterxml.jackson.databind.node.ObjectNode) input.deepCopy();
+    copy.properties()
+        .removeIf(f -> f.getValue().isTextual() && f.getValue().asText().startsWith("data:"));
+    return copy;
   }
 
   private static MockResponse json(int code, String body) {

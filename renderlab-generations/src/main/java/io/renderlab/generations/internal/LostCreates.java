@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.renderlab.core.Generation;
 import io.renderlab.core.GenerationStore;
 import io.renderlab.replicate.Prediction;
+import io.renderlab.replicate.PredictionRequest;
 import io.renderlab.replicate.ReplicateClient;
 import java.io.IOException;
 import java.time.Duration;
@@ -28,9 +29,10 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>A candidate is a prediction the API (not the web) created for the same model, version or
- *       deployment, with the same input. {@code data:} values are not echoed back by Replicate, so
- *       a field sent as a {@code data:} URI matches whatever comes back in its place; every other
- *       field must be equal.
+ *       deployment, with the same input, found with {@code Predictions.findLostCandidates} (its
+ *       window, and its rule for {@code data:} values, which Replicate does not echo back: a field
+ *       sent as a {@code data:} URI is not compared). Generations are compared with each other by
+ *       the same rule.
  *   <li>The generations that may own those candidates are the unfinished ones without a prediction
  *       that sent the same request within the window, and those that already hold one of the
  *       candidates. Both lists are read whole and ordered by time, and paired in order, each
@@ -50,9 +52,6 @@ final class LostCreates {
   /** How long after a generation was written its create can still have been sent. */
   static final Duration WINDOW = Duration.ofMinutes(2);
 
-  /** Pages of the prediction list read at most (100 a page). */
-  static final int MAX_PAGES = 50;
-
   private final GenerationStore store;
 
   LostCreates(GenerationStore store) {
@@ -67,14 +66,16 @@ final class LostCreates {
     // Both sides are read whole, claimed or not, so a claim made by another worker meanwhile
     // changes nobody's pairing: the predictions of this request, and the generations that sent it
     // (those still waiting for their prediction, and those that hold one of these predictions).
-    List<Prediction> candidates = candidates(g, sent, client, from);
+    List<Prediction> candidates = candidates(g, client);
     Map<String, Generation> holders = new HashMap<>();
     for (Prediction c : candidates) {
       store.findByPrediction(c.id()).ifPresent(holder -> holders.put(c.id(), holder));
     }
     Map<java.util.UUID, Generation> peers = new LinkedHashMap<>();
     for (Generation p : store.awaitingPrediction(g.model(), from, to)) {
-      if (p.target() == g.target() && sameInput(input(p), sent)) {
+      JsonNode theirs = input(p);
+      // Compared as Replicate's echo is: a field sent as a data: URI on either side is not.
+      if (p.target() == g.target() && sameInput(theirs, sent) && sameInput(sent, theirs)) {
         peers.put(p.id(), p);
       }
     }
@@ -104,42 +105,29 @@ final class LostCreates {
     return Optional.empty();
   }
 
-  /** Predictions of the same request created since {@code since}, oldest first. */
-  private List<Prediction> candidates(
-      Generation g, JsonNode sent, ReplicateClient client, Instant since) {
-    Instant from = since.minus(CLOCK_SKEW);
-    List<Prediction> out = new ArrayList<>();
-    Iterator<Prediction> it = client.predictions().list().iterator();
-    int read = 0;
-    while (it.hasNext() && read < MAX_PAGES * 100) {
-      Prediction p = it.next();
-      read++;
-      Optional<Instant> created = p.createdAt();
-      if (created.isPresent() && created.get().isBefore(from)) {
-        break; // the list is newest first
-      }
-      if (sameTarget(p, g) && sameInput(sent, p.input())) {
-        out.add(p);
-      }
-    }
+  /**
+   * Predictions of the same request created around the generation's send time, oldest first
+   * (Replicate's {@code created_after}/{@code created_before}; {@code data:} fields not compared).
+   */
+  private static List<Prediction> candidates(Generation g, ReplicateClient client) {
+    List<Prediction> out =
+        new ArrayList<>(client.predictions().findLostCandidates(requestOf(g), g.createdAt()));
     out.sort(
         Comparator.comparing((Prediction p) -> p.createdAt().orElse(Instant.MAX))
             .thenComparing(Prediction::id));
     return out;
   }
 
-  private static boolean sameTarget(Prediction p, Generation g) {
-    if ("web".equals(p.json().path("source").asText())) {
-      return false;
-    }
+  /** The create a generation's row describes. */
+  static PredictionRequest requestOf(Generation g) {
+    JsonNode input = input(g);
     switch (g.target()) {
-      case MODEL:
-        return p.model().map(g.model()::equals).orElse(false);
       case VERSION:
-        return p.version().map(g.model()::equals).orElse(false);
+        return PredictionRequest.version(g.model()).input(input).build();
+      case DEPLOYMENT:
+        return PredictionRequest.deployment(g.model()).input(input).build();
       default:
-        String deployment = p.json().path("deployment").asText("");
-        return deployment.isEmpty() || deployment.equals(g.model());
+        return PredictionRequest.model(g.model()).input(input).build();
     }
   }
 
