@@ -342,11 +342,18 @@ public final class ThumbnailService implements AutoCloseable {
   }
 
   private void fail(ThumbnailJob job, Throwable e) {
-    fail(job, e.getClass().getSimpleName() + ": " + e.getMessage());
+    // An image over the render's memory or work budget fails the same way every time: given up at
+    // once rather than retried (each attempt would cost the budget again).
+    boolean giveUp = e instanceof ImageTooLargeException || e instanceof ImageTooComplexException;
+    fail(job, e.getClass().getSimpleName() + ": " + e.getMessage(), giveUp);
   }
 
   private void fail(ThumbnailJob job, String error) {
-    boolean lastAttempt = job.attempt() >= maxAttempts;
+    fail(job, error, false);
+  }
+
+  private void fail(ThumbnailJob job, String error, boolean giveUp) {
+    boolean lastAttempt = giveUp || job.attempt() >= maxAttempts;
     Instant retryAt =
         lastAttempt ? null : clock.instant().plus(retry.backoff(job.attempt(), Optional.empty()));
     LOG.warn(

@@ -208,6 +208,18 @@ public final class PngDecoder {
    *     says how
    */
   public static void decode(byte[] png, Header header, RowSink sink) {
+    decode(png, header, sink, RenderBudget.UNLIMITED);
+  }
+
+  /**
+   * {@link #decode(byte[], Header, RowSink)} within {@code budget}: the row buffers (two filtered
+   * rows and an expanded one) and, interlaced, the full-size image at its real cost ({@code w × h ×
+   * 3 or 4} bytes, whatever the bit depth) are reserved before anything is inflated; the deadline
+   * is checked once per batch of rows.
+   *
+   * @throws RenderBudget.Exceeded if the image needs more than the budget
+   */
+  public static void decode(byte[] png, Header header, RowSink sink, RenderBudget budget) {
     if (!header.supported()) {
       throw new IllegalArgumentException(
           "PNG has an invalid bit depth "
@@ -304,15 +316,21 @@ public final class PngDecoder {
     }
     boolean alpha = ct == 4 || ct == 6 || (ct == 3 && paletteAlpha != null) || key != null;
     int channels = alpha ? 4 : 3;
+    long rowBuffers = 2 * (header.rowBytes(w) + 1) + (long) w * channels;
+    if (header.interlaced()) {
+      budget.reserve(rowBuffers + (long) w * h * channels, "the interlaced PNG's full-size image");
+    } else {
+      budget.reserve(rowBuffers, "the PNG's row buffers");
+    }
     Expander expander = new Expander(header, palette, paletteAlpha, key, channels);
     sink.start(channels);
     Inflater inflater = new Inflater(true);
     try {
       Stream stream = new Stream(png, idats, inflater);
       if (!header.interlaced()) {
-        decodeRows(stream, header, w, h, expander, channels, sink::row);
+        decodeRows(stream, header, w, h, expander, channels, sink::row, budget);
       } else {
-        decodeInterlaced(stream, header, expander, channels, sink);
+        decodeInterlaced(stream, header, expander, channels, sink, budget);
       }
       if (!inflater.finished()) {
         // All rows are there; the deflate stream's end must follow in the data.
@@ -339,7 +357,14 @@ public final class PngDecoder {
    * expands each.
    */
   private static void decodeRows(
-      Stream stream, Header header, int w, int h, Expander expander, int channels, Rows rows)
+      Stream stream,
+      Header header,
+      int w,
+      int h,
+      Expander expander,
+      int channels,
+      Rows rows,
+      RenderBudget budget)
       throws DataFormatException {
     int rowBytes = (int) header.rowBytes(w);
     int rowLength = rowBytes + 1;
@@ -352,6 +377,7 @@ public final class PngDecoder {
     boolean direct = expander.direct();
     int y = 0;
     while (y < h) {
+      budget.checkDeadline();
       int n = Math.min(batch, h - y);
       int want = n * rowLength;
       int got = 0;
@@ -438,7 +464,12 @@ public final class PngDecoder {
   }
 
   private static void decodeInterlaced(
-      Stream stream, Header header, Expander expander, int channels, RowSink sink)
+      Stream stream,
+      Header header,
+      Expander expander,
+      int channels,
+      RowSink sink,
+      RenderBudget budget)
       throws DataFormatException {
     int w = header.width();
     int h = header.height();
@@ -472,7 +503,8 @@ public final class PngDecoder {
                 image[o + c] = row[p + c];
               }
             }
-          });
+          },
+          budget);
     }
     for (int y = 0; y < h; y++) {
       sink.row(y, image, y * w * channels);

@@ -1,6 +1,7 @@
 package io.renderlab.thumbnails.internal.jpeg;
 
 import io.renderlab.thumbnails.internal.Interleaved;
+import io.renderlab.thumbnails.internal.RenderBudget;
 
 /**
  * Lossless JPEG (SOF3, ITU T.81 Annex H) as libjpeg-turbo 3 decodes it: Huffman-coded differences
@@ -15,6 +16,7 @@ import io.renderlab.thumbnails.internal.Interleaved;
  */
 public final class LosslessJpeg {
   private final byte[] data;
+  private final RenderBudget budget;
   private int width;
   private int height;
   private int precision;
@@ -34,8 +36,9 @@ public final class LosslessJpeg {
   private boolean hitMarker;
   private int padBytes;
 
-  private LosslessJpeg(byte[] data) {
+  private LosslessJpeg(byte[] data, RenderBudget budget) {
     this.data = data;
+    this.budget = budget;
   }
 
   /** True when the first frame header of {@code jpeg} is SOF3 (lossless, Huffman-coded). */
@@ -66,7 +69,18 @@ public final class LosslessJpeg {
    *     what libjpeg-turbo does not read (subsampling, 2 or 4 components)
    */
   public static Interleaved decode(byte[] jpeg) {
-    LosslessJpeg d = new LosslessJpeg(jpeg);
+    return decode(jpeg, RenderBudget.UNLIMITED);
+  }
+
+  /**
+   * {@link #decode(byte[])} within {@code budget}: the full-size planes and output (no
+   * shrink-on-load: {@code 2 × components + 3} bytes a pixel) are reserved before they are
+   * allocated, scans are counted and the deadline checked once per row.
+   *
+   * @throws RenderBudget.Exceeded if the image needs more than the budget
+   */
+  public static Interleaved decode(byte[] jpeg, RenderBudget budget) {
+    LosslessJpeg d = new LosslessJpeg(jpeg, budget);
     try {
       d.run();
     } catch (ArrayIndexOutOfBoundsException | NegativeArraySizeException e) {
@@ -141,8 +155,8 @@ public final class LosslessJpeg {
           if (!frame) {
             throw JpegFrame.corrupt("a scan before the frame header");
           }
+          budget.scan(++scans);
           scan(start, end);
-          scans++;
           // Past the scan's entropy-coded data (stuffed bytes and restart markers) to the next
           // marker.
           while (pos + 1 < data.length
@@ -198,6 +212,9 @@ public final class LosslessJpeg {
     if (samples > 8L * data.length) {
       throw JpegFrame.corrupt("the data is too short for the claimed size");
     }
+    // Full size, 16 bits a sample, then 3 bytes a pixel of output.
+    budget.reserve(
+        (long) width * height * (2L * components + 3), "the lossless JPEG's full-size samples");
     planes = new short[components][width * height];
   }
 
@@ -237,6 +254,7 @@ public final class LosslessJpeg {
     int rowsLeft = rowsPerInterval;
     boolean firstRow = true;
     for (int y = 0; y < height; y++) {
+      budget.checkDeadline();
       if (rowsLeft == 0) {
         restart();
         rowsLeft = rowsPerInterval;
