@@ -15,13 +15,16 @@ public final class ImageTooComplexException extends UnsupportedImageException {
 
   /**
    * The most scans a JPEG may have (libjpeg-turbo's own fuzzing stops at 500; encoders write at
-   * most a few dozen).
+   * most a few dozen). Its scans may also add up to at most 32 passes over the image's blocks.
    */
   public static final int MAX_JPEG_SCANS = io.renderlab.thumbnails.internal.RenderBudget.MAX_SCANS;
 
   /** What the image exceeded. */
   public enum Reason {
-    /** More than {@link #MAX_JPEG_SCANS} JPEG scans. */
+    /**
+     * More than {@link #MAX_JPEG_SCANS} JPEG scans, or scans that add up to more than 32 passes
+     * over the image.
+     */
     JPEG_SCANS,
     /** The render deadline. */
     RENDER_DEADLINE
@@ -40,8 +43,19 @@ public final class ImageTooComplexException extends UnsupportedImageException {
             + type
             + " image: it has more than "
             + MAX_JPEG_SCANS
-            + " scans (a real encoder writes at most a few dozen; each scan costs a pass over the"
+            + " scans (a real encoder writes at most a few dozen; each scan may cost a pass over the"
             + " image). Re-encode it (for example as a baseline JPEG) to render it.",
+        Reason.JPEG_SCANS);
+  }
+
+  static ImageTooComplexException passes(String type) {
+    return new ImageTooComplexException(
+        "Refusing the "
+            + type
+            + " image: its scans pass over the image more than "
+            + io.renderlab.thumbnails.internal.RenderBudget.MAX_PASSES
+            + " times (real encoders make about 5). Re-encode it (for example as a baseline"
+            + " JPEG) to render it.",
         Reason.JPEG_SCANS);
   }
 

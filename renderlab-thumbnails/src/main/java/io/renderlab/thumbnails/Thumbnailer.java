@@ -241,6 +241,7 @@ public final class Thumbnailer {
               e.needed(),
               e.limit());
       case SCANS -> ImageTooComplexException.scans(job.type.mimeType());
+      case PASSES -> ImageTooComplexException.passes(job.type.mimeType());
       case DEADLINE -> ImageTooComplexException.deadline(job.type.mimeType(), renderDeadline);
     };
   }

@@ -13,9 +13,19 @@ public final class RenderBudget {
    * TJPARAM_SCANLIMIT}); encoders write far fewer (libjpeg's default progressive script: 10 for
    * YCbCr, 6 for grey; jpegtran and mozjpeg's optimised scripts stay under about 70). Each scan may
    * revisit every block of the image, so a cap well below 500 keeps a thousand-scan file's cost
-   * down to a fraction of a second before it is refused.
+   * down to a fraction of a second before it is refused (and {@link #MAX_PASSES} bounds the work of
+   * the scans below it).
    */
-  public static final int MAX_SCANS = 150;
+  public static final int MAX_SCANS = 100;
+
+  /**
+   * The most a JPEG's scans may add up to, in passes over all its blocks: a scan of one component
+   * of a 4:2:0 image is two thirds of a pass, an interleaved one a whole pass. libjpeg's default
+   * progressive script makes about 5 passes, its sequential files 1; an arithmetic-coded scan costs
+   * a pass in 12 bytes, a Huffman one in a few bytes a 32 767-block end-of-band run, so without
+   * this the cost of {@link #MAX_SCANS} scans would grow with the image.
+   */
+  public static final int MAX_PASSES = 32;
 
   /** No memory limit, no scan limit beyond {@link #MAX_SCANS}, no deadline: tests and tools. */
   public static final RenderBudget UNLIMITED = new RenderBudget(Long.MAX_VALUE, Long.MAX_VALUE);
@@ -67,6 +77,19 @@ public final class RenderBudget {
   }
 
   /**
+   * Refuses a JPEG whose scans so far visit {@code blocksVisited} blocks in all, more than {@link
+   * #MAX_PASSES} passes over its {@code blocks} blocks.
+   *
+   * @throws Exceeded if they do
+   */
+  public void passes(long blocksVisited, long blocks) {
+    if (blocksVisited > MAX_PASSES * blocks) {
+      throw new Exceeded(
+          Kind.PASSES, blocksVisited / Math.max(1, blocks), MAX_PASSES, "JPEG scans");
+    }
+  }
+
+  /**
    * Refuses a render that has run past its deadline. Cheap (one {@code System.nanoTime()}): call it
    * per row, MCU row or scan, not per pixel.
    *
@@ -87,6 +110,8 @@ public final class RenderBudget {
     MEMORY,
     /** JPEG scans. */
     SCANS,
+    /** Passes of JPEG scans over the image's blocks. */
+    PASSES,
     /** Wall time, in nanoseconds. */
     DEADLINE
   }

@@ -343,6 +343,11 @@ public final class JpegDecoder {
     boolean buffered = false;
     boolean first = true;
     int scans = 0;
+    long visited = 0;
+    long blocks = 0;
+    for (int c = 0; c < nc; c++) {
+      blocks += (long) blocksW[c] * blocksH[c];
+    }
     boolean arithmeticData = false;
     while (sos >= 0) {
       budget.scan(++scans);
@@ -377,6 +382,8 @@ public final class JpegDecoder {
         dcs[i] = (t >> 4) < 4 ? f.dc[t >> 4] : null;
         acs[i] = (t & 15) < 4 ? f.ac[t & 15] : null;
       }
+      visited += scanBlocks(ns, scanComps);
+      budget.passes(visited, blocks);
       int ssel = data[p + 3 + 2 * ns] & 0xff;
       int se = data[p + 4 + 2 * ns] & 0xff;
       int ah = (data[p + 5 + 2 * ns] & 0xff) >> 4;
@@ -453,6 +460,20 @@ public final class JpegDecoder {
       throw JpegFrame.corrupt("the arithmetic-coded scans hold no image data");
     }
     outputBuffered();
+  }
+
+  /** The blocks a scan of {@code ns} components visits (as {@link #decodeScan} walks them). */
+  private long scanBlocks(int ns, int[] comps) {
+    if (ns == 1) {
+      int c = comps[0];
+      return (long) ceilDiv(ceilDiv(f.width * f.h[c], f.hmax), 8)
+          * ceilDiv(ceilDiv(f.height * f.v[c], f.vmax), 8);
+    }
+    long perMcu = 0;
+    for (int i = 0; i < ns; i++) {
+      perMcu += f.h[comps[i]] * f.v[comps[i]];
+    }
+    return (long) mcusX * mcusY * perMcu;
   }
 
   /** Whether entropy-coded bytes (not just restart markers) start at {@code p}, before a marker. */
