@@ -156,6 +156,13 @@ final class HostileImages {
     return png(w, h, 1, 0, true, raw);
   }
 
+  /**
+   * A valid 1-bit grey PNG, not interlaced, of {@code w×h} black pixels (about 33 KB at 16383²).
+   */
+  static byte[] bilevelPng(int w, int h) {
+    return png(w, h, 1, 0, false, ((w + 7L) / 8 + 1) * h);
+  }
+
   /** A valid RGB PNG of a few very wide rows: its row buffers alone are hundreds of MB. */
   static byte[] widePng(int w, int h) {
     return png(w, h, 8, 2, false, ((long) w * 3 + 1) * h);
