@@ -57,7 +57,10 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * <p>Reads PNG (8/16-bit, palette, grey, alpha), JPEG (baseline, progressive, grey, CMYK/YCCK),
  * WebP (lossy, lossless, alpha; first frame if animated), GIF (first frame). The image's dimensions
  * are read from its header before any pixel is decoded; more than {@link Builder#maxPixels} pixels
- * (sharp's 268 402 689 by default) is refused at once with {@link ImageTooLargeException}.
+ * (sharp's 268 402 689 by default) is refused at once with {@link ImageTooLargeException}, and so
+ * is an image whose decode, at the size it is decoded at, needs more memory than one render's share
+ * of the heap ({@link Builder#concurrency}); a JPEG of too many scans, or a render past its
+ * deadline ({@link Builder#renderDeadline}), is refused with {@link ImageTooComplexException}.
  * Truncated or non-image input is refused with {@link UnsupportedImageException}; a thumbnail is
  * never half-rendered.
  *
@@ -185,7 +188,10 @@ public final class Thumbnailer {
    *
    * @throws UnsupportedImageException if the bytes are not a supported image, are truncated or too
    *     large
-   * @throws ImageTooLargeException if the image has more pixels than the limit
+   * @throws ImageTooLargeException if the image has more pixels than the limit, or decoding it
+   *     needs more memory than the render's budget ({@link #decodeMemoryBudget()})
+   * @throws ImageTooComplexException if it is a JPEG of too many scans, or the render runs past its
+   *     deadline
    */
   public Thumbnail render(byte[] image) {
     Objects.requireNonNull(image, "image");
