@@ -58,9 +58,12 @@ class DecodeBudgetTest {
   @Test
   void theRedTeamsPayloadsNowEndInARefusalOrAThumbnail() {
     Map<String, byte[]> bombs = HostileImages.all();
-    assertThatThrownBy(() -> thumbnailer.render(bombs.get("1-bit interlaced PNG, 16383²")))
+    assertThatThrownBy(() -> thumbnailer.render(bombs.get("8-bit grey interlaced PNG, 16383²")))
         .isInstanceOf(ImageTooLargeException.class)
         .hasMessageContaining("interlaced PNG's full-size image");
+    // An interlaced image is held as stored: the red team's 6 KB 1-bit one at 7000² is 6 MB so.
+    assertThat(thumbnailer.render(HostileImages.interlacedBilevelPng(7000, 7000)).width())
+        .isEqualTo(400);
     assertThatThrownBy(() -> thumbnailer.render(bombs.get("BMP claiming 16383²")))
         .isInstanceOf(ImageTooLargeException.class)
         .hasMessageContaining("16383×16383 image/bmp");
@@ -83,9 +86,9 @@ class DecodeBudgetTest {
 
   @Test
   void theSameImageRendersOnceTheBudgetHoldsIt() {
-    // 3000² 1-bit interlaced: a 27 MB full-size buffer.
-    byte[] png = HostileImages.interlacedBilevelPng(3000, 3000);
-    assertThatThrownBy(() -> Thumbnailer.builder().maxDecodeMemory(16L << 20).build().render(png))
+    // 3000² 8-bit grey interlaced: a 9 MB full-size buffer.
+    byte[] png = HostileImages.interlacedGreyPng(3000, 3000);
+    assertThatThrownBy(() -> Thumbnailer.builder().maxDecodeMemory(4L << 20).build().render(png))
         .isInstanceOf(ImageTooLargeException.class);
     Thumbnail thumb = Thumbnailer.builder().maxDecodeMemory(64L << 20).build().render(png);
     assertThat(thumb.width()).isEqualTo(400);

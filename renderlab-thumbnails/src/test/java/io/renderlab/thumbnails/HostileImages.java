@@ -35,7 +35,7 @@ final class HostileImages {
     Map<String, byte[]> bombs = new LinkedHashMap<>();
     bombs.put("animated WebP, 1×1 frame on a 16383² canvas", animatedWebp(SIDE, SIDE));
     bombs.put("lossless WebP claiming 16383²", losslessWebpClaiming(SIDE, SIDE));
-    bombs.put("1-bit interlaced PNG, 16383²", interlacedBilevelPng(SIDE, SIDE));
+    bombs.put("8-bit grey interlaced PNG, 16383²", interlacedGreyPng(SIDE, SIDE));
     bombs.put("RGB PNG, 89000000×3 rows", widePng(89_000_000, 3));
     bombs.put("BMP claiming 16383²", bmp(SIDE, SIDE));
     bombs.put("GIF claiming 16383²", gif(SIDE, SIDE));
@@ -154,6 +154,31 @@ final class HostileImages {
       }
     }
     return png(w, h, 1, 0, true, raw);
+  }
+
+  /**
+   * A valid 8-bit grey interlaced PNG of {@code w×h} black pixels: about 260 KB at 16383², held as
+   * stored until its last pass, 268 MB.
+   */
+  static byte[] interlacedGreyPng(int w, int h) {
+    long raw = 0;
+    int[][] adam7 = {
+      {0, 0, 8, 8},
+      {4, 0, 8, 8},
+      {0, 4, 4, 8},
+      {2, 0, 4, 4},
+      {0, 2, 2, 4},
+      {1, 0, 2, 2},
+      {0, 1, 1, 2}
+    };
+    for (int[] pass : adam7) {
+      long pw = (w - pass[0] + pass[2] - 1) / pass[2];
+      long ph = (h - pass[1] + pass[3] - 1) / pass[3];
+      if (pw > 0 && ph > 0) {
+        raw += (pw + 1) * ph;
+      }
+    }
+    return png(w, h, 8, 0, true, raw);
   }
 
   /**

@@ -16,6 +16,7 @@ public final class HostileImagesRun {
     Map<String, byte[]> files = new LinkedHashMap<>(HostileImages.all());
     files.put("1-bit PNG, 16383² (not interlaced)", HostileImages.bilevelPng(16383, 16383));
     files.put("RGB PNG, 16383² of zeros", HostileImages.widePng(16383, 16383));
+    files.put("1-bit interlaced PNG, 16383²", HostileImages.interlacedBilevelPng(16383, 16383));
     files.put("1-bit interlaced PNG, 7000²", HostileImages.interlacedBilevelPng(7000, 7000));
     files.put("animated WebP, 1×1 frame on a 5000² canvas", HostileImages.animatedWebp(5000, 5000));
     return files;

@@ -184,14 +184,14 @@ class ThumbnailServiceTest {
             .catalog(catalog)
             .jobs(catalog.thumbnailJobs())
             .store(store)
-            .thumbnailer(Thumbnailer.builder().maxDecodeMemory(64L << 20).build())
+            .thumbnailer(Thumbnailer.builder().maxDecodeMemory(32L << 20).build())
             .retryPolicy(NO_WAIT)
             .maxAttempts(3)
             .pollInterval(Duration.ofMillis(20))
             .build()
             .start()) {
       ImageRecord bomb =
-          saveImage(catalog, store, "ada", HostileImages.interlacedBilevelPng(8000, 8000));
+          saveImage(catalog, store, "ada", HostileImages.interlacedGreyPng(8000, 8000));
       ImageRecord good = saveImage(catalog, store, "ada", SMALL_PNG);
 
       CompletableFuture<ImageRecord> bombResult = service.awaitThumbnail(bomb.id());
