@@ -286,11 +286,25 @@ public final class Thumbnailer {
       return renderJpeg(frame, orientation, job);
     }
     if (LosslessJpeg.isLossless(image)) {
-      // Lossless (SOF3), which the JDK's decoder refuses: our own, at full size (budgeted at
-      // that cost).
-      checkPixels(job, frame.width(), frame.height());
-      Interleaved pixels = LosslessJpeg.decode(image, job.budget);
-      return finish(pixels, orientation, ColorProfiles.jpegIccProfile(image).orElse(null));
+      // Lossless (SOF3), which the JDK's decoder refuses: our own, its rows streamed into the box
+      // shrink as PNG's are (the whole image, budgeted so, only for one scan per component).
+      int w = frame.width();
+      int h = frame.height();
+      checkPixels(job, w, h);
+      Geometry g = Geometry.of(w, h, orientation, width, height, fit);
+      Resampler.Axis ax =
+          Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
+      Resampler.Axis ay =
+          Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
+      BoxShrink shrunk = new BoxShrink(w, h, ax, ay);
+      boolean ycc = LosslessJpeg.decode(image, shrunk, job.budget);
+      return finish(
+          shrunk.result(),
+          shrunk.channels(),
+          ycc,
+          g,
+          orientation,
+          ColorProfiles.jpegIccProfile(image).orElse(null));
     }
     // 12-bit (arithmetic-coded too), and CMYK/YCCK our decoder does not take: ImageIO.
     boolean cmyk = frame.components() == 4;

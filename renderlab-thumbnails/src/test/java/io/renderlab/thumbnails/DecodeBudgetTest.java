@@ -75,9 +75,22 @@ class DecodeBudgetTest {
             () -> thumbnailer.render(bombs.get("arithmetic progressive JPEG claiming 16383²")))
         .isInstanceOf(ImageTooLargeException.class)
         .hasMessageContaining("coefficients");
-    assertThatThrownBy(() -> thumbnailer.render(bombs.get("lossless JPEG, 12000² grey in 18 MB")))
+    assertThatThrownBy(
+            () ->
+                thumbnailer.render(
+                    bombs.get("lossless JPEG, 6000² RGB a scan per component, 13.5 MB")))
         .isInstanceOf(ImageTooLargeException.class)
-        .hasMessageContaining("lossless JPEG");
+        .hasMessageContaining("lossless JPEG's full-size samples");
+    // Coded in one scan, a lossless JPEG streams into the resize: the 18 MB one at 12000² is
+    // HostileImagesRun's (it takes a second or two), a 3000² one here.
+    assertThat(thumbnailer.render(HostileImages.losslessJpeg(3000, 3000)).width()).isEqualTo(400);
+    assertThat(
+            Thumbnailer.builder()
+                .maxDecodeMemory(64 << 10)
+                .build()
+                .render(HostileImages.losslessJpeg(3000, 3000, 1))
+                .width())
+        .isEqualTo(400);
     Thumbnail animated =
         thumbnailer.render(bombs.get("animated WebP, 1×1 frame on a 16383² canvas"));
     assertThat(animated.width()).isEqualTo(400);

@@ -41,7 +41,8 @@ final class HostileImages {
     bombs.put("GIF claiming 16383²", gif(SIDE, SIDE));
     bombs.put("TIFF claiming 16383²", tiff(SIDE, SIDE));
     bombs.put("arithmetic progressive JPEG claiming 16383²", arithmeticJpegClaiming(SIDE, SIDE));
-    bombs.put("lossless JPEG, 12000² grey in 18 MB", losslessJpegClaiming(12_000, 12_000));
+    bombs.put(
+        "lossless JPEG, 6000² RGB a scan per component, 13.5 MB", losslessJpeg(6000, 6000, 3));
     bombs.put("Huffman progressive JPEG, 1000 scans", manyScans(1000));
     bombs.put(
         "arithmetic progressive JPEG, 4000², 1000 scans", emptyArithmeticScans(4000, 4000, 1000));
@@ -406,10 +407,56 @@ final class HostileImages {
     return jpeg(padded(withSize(segments(real), w, h), 67_000 - real.length));
   }
 
-  /** A lossless grey JPEG claiming {@code w×h}, padded to 18 MB (a bit per sample, as checked). */
-  static byte[] losslessJpegClaiming(int w, int h) {
-    byte[] real = TestImages.resource("jpeg/lossless/ll-grey.jpg");
-    return jpeg(padded(withSize(segments(real), w, h), 18_000_000));
+  /**
+   * A valid 8-bit grey lossless JPEG of {@code w×h} flat grey, one bit a sample (the least the
+   * format allows, as the red team's): its Huffman table gives a difference of 0 the code 0, so the
+   * data is {@code w × h / 8} zero bytes, 18 MB at 12000².
+   */
+  static byte[] losslessJpeg(int w, int h) {
+    return losslessJpeg(w, h, 1);
+  }
+
+  /**
+   * As {@link #losslessJpeg(int, int)} with {@code components} (1 or 3) coded one scan each, which
+   * a decoder can only reassemble from the whole image.
+   */
+  static byte[] losslessJpeg(int w, int h, int components) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(new byte[] {(byte) 0xff, (byte) 0xd8});
+    // SOF3: 8 bits, h × w, the components (ids 1, 2, 3; 1×1).
+    out.writeBytes(
+        new byte[] {
+          (byte) 0xff,
+          (byte) 0xc3,
+          0,
+          (byte) (8 + 3 * components),
+          8,
+          (byte) (h >> 8),
+          (byte) h,
+          (byte) (w >> 8),
+          (byte) w,
+          (byte) components
+        });
+    for (int c = 1; c <= components; c++) {
+      out.writeBytes(new byte[] {(byte) c, 0x11, 0});
+    }
+    // DHT, DC table 0: categories 0 to 8 with codes of 1 to 9 bits (0 → "0").
+    byte[] dht = new byte[2 + 2 + 1 + 16 + 9];
+    dht[0] = (byte) 0xff;
+    dht[1] = (byte) 0xc4;
+    dht[3] = (byte) (dht.length - 2);
+    for (int i = 0; i < 9; i++) {
+      dht[5 + i] = 1;
+      dht[21 + i] = (byte) i;
+    }
+    out.writeBytes(dht);
+    for (int c = 1; c <= components; c++) {
+      // SOS: component c, table 0, predictor 1, no point transform.
+      out.writeBytes(new byte[] {(byte) 0xff, (byte) 0xda, 0, 8, 1, (byte) c, 0, 1, 0, 0});
+      out.writeBytes(new byte[(int) (((long) w * h + 7) / 8)]);
+    }
+    out.writeBytes(new byte[] {(byte) 0xff, (byte) 0xd9});
+    return out.toByteArray();
   }
 
   /**

@@ -25,6 +25,7 @@ public final class HostileImagesRun {
     files.put("1-bit interlaced PNG, 16383²", HostileImages.interlacedBilevelPng(16383, 16383));
     files.put("1-bit interlaced PNG, 7000²", HostileImages.interlacedBilevelPng(7000, 7000));
     files.put("animated WebP, 1×1 frame on a 5000² canvas", HostileImages.animatedWebp(5000, 5000));
+    files.put("lossless JPEG, 12000² grey in 18 MB", HostileImages.losslessJpeg(12_000, 12_000));
     // Just inside the budget: 125 MB of coefficients, then scans until the pass limit.
     files.put(
         "arithmetic progressive JPEG, 16383×2600, 140 scans",
