@@ -571,6 +571,10 @@ public final class PngDecoder {
           channels,
           (py, row, offset) -> {
             int base = (pass[1] + py * pass[3]) * rb;
+            if (pass[2] == 1) {
+              System.arraycopy(row, offset, image, base, rb); // the last pass: whole rows
+              return;
+            }
             if (bytes > 0) {
               for (int px = 0, x = pass[0], p = offset; px < pw; px++, x += pass[2], p += bytes) {
                 System.arraycopy(row, p, image, base + x * bytes, bytes);
