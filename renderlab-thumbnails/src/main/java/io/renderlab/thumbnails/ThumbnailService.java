@@ -93,7 +93,11 @@ public final class ThumbnailService implements AutoCloseable {
     this.jobs = b.jobs;
     this.store = b.store;
     this.fetcher = b.fetcher;
-    this.thumbnailer = b.thumbnailer;
+    // The default renderer's memory budget is the heap shared by this service's workers.
+    this.thumbnailer =
+        b.thumbnailer != null
+            ? b.thumbnailer
+            : Thumbnailer.builder().concurrency(b.workers).build();
     this.retry = b.retry;
     this.workers = b.workers;
     this.maxAttempts = b.maxAttempts;
@@ -342,11 +346,18 @@ public final class ThumbnailService implements AutoCloseable {
   }
 
   private void fail(ThumbnailJob job, Throwable e) {
-    fail(job, e.getClass().getSimpleName() + ": " + e.getMessage());
+    // An image over the render's memory or work budget fails the same way every time: given up at
+    // once rather than retried (each attempt would cost the budget again).
+    boolean giveUp = e instanceof ImageTooLargeException || e instanceof ImageTooComplexException;
+    fail(job, e.getClass().getSimpleName() + ": " + e.getMessage(), giveUp);
   }
 
   private void fail(ThumbnailJob job, String error) {
-    boolean lastAttempt = job.attempt() >= maxAttempts;
+    fail(job, error, false);
+  }
+
+  private void fail(ThumbnailJob job, String error, boolean giveUp) {
+    boolean lastAttempt = giveUp || job.attempt() >= maxAttempts;
     Instant retryAt =
         lastAttempt ? null : clock.instant().plus(retry.backoff(job.attempt(), Optional.empty()));
     LOG.warn(
@@ -475,7 +486,7 @@ public final class ThumbnailService implements AutoCloseable {
     private ThumbnailJobQueue jobs;
     private ImageStore store;
     private RemoteFetcher fetcher;
-    private Thumbnailer thumbnailer = Thumbnailer.builder().build();
+    private Thumbnailer thumbnailer;
     private RetryPolicy retry =
         RetryPolicy.builder()
             .initialBackoff(Duration.ofSeconds(2))
@@ -515,7 +526,11 @@ public final class ThumbnailService implements AutoCloseable {
       return this;
     }
 
-    /** The renderer; {@code Thumbnailer.builder().build()}'s defaults by default. */
+    /**
+     * The renderer; by default {@code Thumbnailer.builder().concurrency(workers).build()}, so each
+     * render's memory budget is the heap's share for one of this service's workers. Set the same
+     * {@code concurrency} on a renderer of your own (more if other code renders too).
+     */
     public Builder thumbnailer(Thumbnailer thumbnailer) {
       this.thumbnailer = Objects.requireNonNull(thumbnailer, "thumbnailer");
       return this;
@@ -527,7 +542,10 @@ public final class ThumbnailService implements AutoCloseable {
       return this;
     }
 
-    /** Concurrent renders; the number of processors by default. */
+    /**
+     * Concurrent renders; the number of processors by default. The default renderer's memory budget
+     * is divided among them ({@link Thumbnailer.Builder#concurrency}).
+     */
     public Builder workers(int workers) {
       if (workers < 1 || workers > 256) {
         throw new IllegalArgumentException("workers must be between 1 and 256, was " + workers);

@@ -13,6 +13,7 @@ import io.renderlab.thumbnails.internal.Interleaved;
 import io.renderlab.thumbnails.internal.Pixels;
 import io.renderlab.thumbnails.internal.Pixels.Argb;
 import io.renderlab.thumbnails.internal.PngDecoder;
+import io.renderlab.thumbnails.internal.RenderBudget;
 import io.renderlab.thumbnails.internal.Resampler;
 import io.renderlab.thumbnails.internal.Tiffs;
 import io.renderlab.thumbnails.internal.WebpFrames;
@@ -30,6 +31,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -39,8 +41,10 @@ import java.util.Optional;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
+import javax.imageio.event.IIOReadProgressListener;
 import javax.imageio.plugins.tiff.TIFFDirectory;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
@@ -53,7 +57,10 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * <p>Reads PNG (8/16-bit, palette, grey, alpha), JPEG (baseline, progressive, grey, CMYK/YCCK),
  * WebP (lossy, lossless, alpha; first frame if animated), GIF (first frame). The image's dimensions
  * are read from its header before any pixel is decoded; more than {@link Builder#maxPixels} pixels
- * (sharp's 268 402 689 by default) is refused at once with {@link ImageTooLargeException}.
+ * (sharp's 268 402 689 by default) is refused at once with {@link ImageTooLargeException}, and so
+ * is an image whose decode, at the size it is decoded at, needs more memory than one render's share
+ * of the heap ({@link Builder#concurrency}); a JPEG of too many scans, or a render past its
+ * deadline ({@link Builder#renderDeadline}), is refused with {@link ImageTooComplexException}.
  * Truncated or non-image input is refused with {@link UnsupportedImageException}; a thumbnail is
  * never half-rendered.
  *
@@ -74,6 +81,9 @@ public final class Thumbnailer {
   /** sharp's default pixel limit. */
   public static final long DEFAULT_MAX_PIXELS = 268_402_689L;
 
+  /** The default render deadline: 4 seconds, from the start of the decode to the encoded result. */
+  public static final Duration DEFAULT_RENDER_DEADLINE = Duration.ofSeconds(4);
+
   private final int width;
   private final int height;
   private final Fit fit;
@@ -81,6 +91,9 @@ public final class Thumbnailer {
   private final int effort;
   private final long maxPixels;
   private final long maxInputBytes;
+  private final int concurrency;
+  private final long maxDecodeMemory;
+  private final Duration renderDeadline;
 
   private Thumbnailer(Builder b) {
     this.width = b.width;
@@ -90,6 +103,9 @@ public final class Thumbnailer {
     this.effort = b.effort;
     this.maxPixels = b.maxPixels;
     this.maxInputBytes = b.maxInputBytes;
+    this.concurrency = b.concurrency;
+    this.maxDecodeMemory = b.maxDecodeMemory;
+    this.renderDeadline = b.renderDeadline;
   }
 
   /** The default settings: 400×400 cover, WebP quality 75, effort 4. */
@@ -105,7 +121,23 @@ public final class Thumbnailer {
         .quality(quality)
         .effort(effort)
         .maxPixels(maxPixels)
-        .maxInputBytes(maxInputBytes);
+        .maxInputBytes(maxInputBytes)
+        .concurrency(concurrency)
+        .maxDecodeMemory(maxDecodeMemory)
+        .renderDeadline(renderDeadline);
+  }
+
+  /**
+   * The bytes one render may hold in its large buffers: {@link Builder#maxDecodeMemory} if set,
+   * else half the heap ({@code Runtime.maxMemory()}) shared by {@link Builder#concurrency} renders
+   * (the other half is left to the rest of the application, per-thread scratch and the garbage
+   * collector's headroom).
+   */
+  public long decodeMemoryBudget() {
+    if (maxDecodeMemory > 0) {
+      return maxDecodeMemory;
+    }
+    return Runtime.getRuntime().maxMemory() / 2 / concurrency;
   }
 
   /**
@@ -156,7 +188,10 @@ public final class Thumbnailer {
    *
    * @throws UnsupportedImageException if the bytes are not a supported image, are truncated or too
    *     large
-   * @throws ImageTooLargeException if the image has more pixels than the limit
+   * @throws ImageTooLargeException if the image has more pixels than the limit, or decoding it
+   *     needs more memory than the render's budget ({@link #decodeMemoryBudget()})
+   * @throws ImageTooComplexException if it is a JPEG of too many scans, or the render runs past its
+   *     deadline
    */
   public Thumbnail render(byte[] image) {
     Objects.requireNonNull(image, "image");
@@ -166,15 +201,58 @@ public final class Thumbnailer {
       throw new UnsupportedImageException(
           "Not an image: the bytes are not PNG, JPEG, WebP, GIF, BMP or TIFF.");
     }
-    return switch (type.get()) {
-      case PNG -> renderPng(image);
-      case JPEG -> renderJpeg(image);
-      case WEBP -> renderWebp(image);
-      default -> finish(decodeWithImageIo(image, type.get()), 1);
+    Job job =
+        new Job(
+            type.get(),
+            RenderBudget.start(
+                decodeMemoryBudget(),
+                renderDeadline.compareTo(Duration.ofDays(365)) > 0
+                    ? Long.MAX_VALUE
+                    : renderDeadline.toNanos()));
+    try {
+      return switch (type.get()) {
+        case PNG -> renderPng(image, job);
+        case JPEG -> renderJpeg(image, job);
+        case WEBP -> renderWebp(image, job);
+        default -> finish(decodeWithImageIo(image, type.get(), job), 1);
+      };
+    } catch (RenderBudget.Exceeded e) {
+      throw refusal(e, job);
+    }
+  }
+
+  /** One render: what it decodes, its budget, and the image's size once the header is read. */
+  private static final class Job {
+    final MediaType type;
+    final RenderBudget budget;
+    long width;
+    long height;
+
+    Job(MediaType type, RenderBudget budget) {
+      this.type = type;
+      this.budget = budget;
+    }
+  }
+
+  /** A budget that ran out, as the typed refusal a caller acts on. */
+  private UnsupportedImageException refusal(RenderBudget.Exceeded e, Job job) {
+    return switch (e.kind()) {
+      case MEMORY ->
+          new ImageTooLargeException(
+              job.type.mimeType(),
+              job.width,
+              job.height,
+              maxPixels,
+              e.what(),
+              e.needed(),
+              e.limit());
+      case SCANS -> ImageTooComplexException.scans(job.type.mimeType());
+      case PASSES -> ImageTooComplexException.passes(job.type.mimeType());
+      case DEADLINE -> ImageTooComplexException.deadline(job.type.mimeType(), renderDeadline);
     };
   }
 
-  private Thumbnail renderPng(byte[] image) {
+  private Thumbnail renderPng(byte[] image, Job job) {
     Optional<PngDecoder.Header> header = PngDecoder.header(image);
     if (header.isEmpty() || !header.get().supported()) {
       throw new UnsupportedImageException(
@@ -182,7 +260,7 @@ public final class Thumbnailer {
     }
     int w = header.get().width();
     int h = header.get().height();
-    checkPixels(w, h);
+    checkPixels(job, w, h);
     // The box shrink runs as rows are decoded, over the window the resize reads only: the full-size
     // image is never held (interlaced files excepted), and buffers follow the data, not the header.
     Geometry g = Geometry.of(w, h, 1, width, height, fit);
@@ -191,7 +269,7 @@ public final class Thumbnailer {
         Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
     BoxShrink shrunk = new BoxShrink(w, h, ax, ay);
     try {
-      PngDecoder.decode(image, header.get(), shrunk);
+      PngDecoder.decode(image, header.get(), shrunk, job.budget);
     } catch (IllegalArgumentException | ArithmeticException e) {
       throw new UnsupportedImageException(
           "Cannot decode the image/png image (truncated or corrupt?): " + e.getMessage(), e);
@@ -201,17 +279,32 @@ public final class Thumbnailer {
     return finish(shrunk.result(), shrunk.channels(), false, g, 1, icc);
   }
 
-  private Thumbnail renderJpeg(byte[] image) {
+  private Thumbnail renderJpeg(byte[] image, Job job) {
     int orientation = Exif.jpegOrientation(image);
     JpegFrame frame = JpegFrame.parse(image);
     if (frame.supported()) {
-      return renderJpeg(frame, orientation);
+      return renderJpeg(frame, orientation, job);
     }
     if (LosslessJpeg.isLossless(image)) {
-      // Lossless (SOF3), which the JDK's decoder refuses: our own, at full size.
-      checkPixels(frame.width(), frame.height());
-      Interleaved pixels = LosslessJpeg.decode(image);
-      return finish(pixels, orientation, ColorProfiles.jpegIccProfile(image).orElse(null));
+      // Lossless (SOF3), which the JDK's decoder refuses: our own, its rows streamed into the box
+      // shrink as PNG's are (the whole image, budgeted so, only for one scan per component).
+      int w = frame.width();
+      int h = frame.height();
+      checkPixels(job, w, h);
+      Geometry g = Geometry.of(w, h, orientation, width, height, fit);
+      Resampler.Axis ax =
+          Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
+      Resampler.Axis ay =
+          Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
+      BoxShrink shrunk = new BoxShrink(w, h, ax, ay);
+      boolean ycc = LosslessJpeg.decode(image, shrunk, job.budget);
+      return finish(
+          shrunk.result(),
+          shrunk.channels(),
+          ycc,
+          g,
+          orientation,
+          ColorProfiles.jpegIccProfile(image).orElse(null));
     }
     // 12-bit (arithmetic-coded too), and CMYK/YCCK our decoder does not take: ImageIO.
     boolean cmyk = frame.components() == 4;
@@ -220,6 +313,7 @@ public final class Thumbnailer {
         withReader(
             image,
             MediaType.JPEG,
+            job,
             reader -> {
               int w = reader.getWidth(0);
               int h = reader.getHeight(0);
@@ -244,12 +338,19 @@ public final class Thumbnailer {
               window[2] = sw;
               window[3] = sh;
               ImageReadParam param = reader.getDefaultReadParam();
-              param.setSourceRegion(
+              java.awt.Rectangle region =
                   new java.awt.Rectangle(
                       window[0] * s,
                       window[1] * s,
                       (ax.sourceEnd(sw) - window[0]) * s,
-                      (ay.sourceEnd(sh) - window[1]) * s));
+                      (ay.sourceEnd(sh) - window[1]) * s);
+              param.setSourceRegion(region);
+              // The raster (up to 16 bits a sample), its 8-bit copy, and CMYK's inks and pixels.
+              job.budget.reserve(
+                  (long) region.width
+                      * region.height
+                      * (Math.max(1, frame.components()) * 3L + (cmyk ? 8 : 3)),
+                  "the JPEG's decoded region");
               List<String> warnings = new ArrayList<>();
               // ImageIO decodes a truncated JPEG into grey filler and only warns: refuse it
               // instead.
@@ -274,8 +375,8 @@ public final class Thumbnailer {
    * Our own decoder with sharp's shrink-on-load: libjpeg-turbo's DCT scaling by the factor sharp
    * picks, then the same resize on the scaled image as sharp does, decoding only its window.
    */
-  private Thumbnail renderJpeg(JpegFrame frame, int orientation) {
-    checkPixels(frame.width(), frame.height());
+  private Thumbnail renderJpeg(JpegFrame frame, int orientation, Job job) {
+    checkPixels(job, frame.width(), frame.height());
     int scale =
         jpegShrinkOnLoad(
             Geometry.of(frame.width(), frame.height(), orientation, width, height, fit)
@@ -290,7 +391,13 @@ public final class Thumbnailer {
         Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
     JpegImage decoded =
         JpegDecoder.decode(
-            frame, scale, ax.sourceStart(), ay.sourceStart(), ax.sourceEnd(w), ay.sourceEnd(h));
+            frame,
+            scale,
+            ax.sourceStart(),
+            ay.sourceStart(),
+            ax.sourceEnd(w),
+            ay.sourceEnd(h),
+            job.budget);
     if (frame.components() == 4) {
       // CMYK/YCCK: the scaled window's inks through their profile (or libvips' default CMYK
       // profile), at the size sharp converts them, before the resize.
@@ -328,7 +435,7 @@ public final class Thumbnailer {
     return s;
   }
 
-  private Thumbnail renderWebp(byte[] image) {
+  private Thumbnail renderWebp(byte[] image, Job job) {
     Optional<WebpFrames.FirstFrame> animated;
     try {
       animated = WebpFrames.firstFrame(image);
@@ -337,27 +444,22 @@ public final class Thumbnailer {
           "Cannot decode the image/webp image (truncated or corrupt?): " + e.getMessage(), e);
     }
     if (animated.isPresent()) {
-      return renderFirstFrame(animated.get());
+      return renderFirstFrame(animated.get(), job);
     }
     Interleaved pixels =
         withReader(
             image,
             MediaType.WEBP,
+            job,
             reader -> {
               int w = reader.getWidth(0);
               int h = reader.getHeight(0);
-              ImageReadParam param = reader.getDefaultReadParam();
               double shrink = Geometry.of(w, h, 1, width, height, fit).commonShrink();
-              if (shrink > 1.0 && param instanceof WebPReadParam webp) {
-                // libwebp's scaled decoding, as sharp's shrink-on-load: it decodes straight to
-                // about the
-                // resize size, and the Lanczos pass is left with (almost) nothing to do.
-                webp.setUseScaling(true);
-                webp.setScaledWidth(Math.max(1, (int) Math.floor(w / shrink + 0.5)));
-                webp.setScaledHeight(Math.max(1, (int) Math.floor(h / shrink + 0.5)));
-              }
-              BufferedImage decoded = reader.read(0, param);
-              Argb argb = Pixels.of(decoded);
+              // libwebp's scaled decoding, as sharp's shrink-on-load: it decodes straight to about
+              // the resize size, and the Lanczos pass is left with (almost) nothing to do.
+              int sw = shrink > 1.0 ? Math.max(1, (int) Math.floor(w / shrink + 0.5)) : w;
+              int sh = shrink > 1.0 ? Math.max(1, (int) Math.floor(h / shrink + 0.5)) : h;
+              Argb argb = readWebp(reader, image, w, h, sw, sh, job);
               return Interleaved.ofArgb(argb.pixels(), argb.width(), argb.height(), argb.alpha());
             });
     return finish(
@@ -370,45 +472,84 @@ public final class Thumbnailer {
         ColorProfiles.webpIccProfile(image).orElse(null));
   }
 
-  /** An animated WebP's first frame (as sharp reads it by default), placed on its canvas. */
-  private Thumbnail renderFirstFrame(WebpFrames.FirstFrame frame) {
-    checkPixels(frame.canvasWidth(), frame.canvasHeight());
-    if (frame.x() == 0
-        && frame.y() == 0
-        && frame.width() == frame.canvasWidth()
-        && frame.height() == frame.canvasHeight()) {
-      return renderWebp(frame.still());
+  /**
+   * Reads a still WebP ({@code w}×{@code h}) scaled by libwebp to {@code sw}×{@code sh}, within the
+   * budget: a lossless (VP8L) image is decoded whole in native memory (4 bytes a pixel) before it
+   * is scaled, a lossy one's alpha plane is too (1 byte a pixel); the scaled result is held twice
+   * (the decoder's image, our pixels).
+   */
+  private static Argb readWebp(
+      ImageReader reader, byte[] webp, int w, int h, int sw, int sh, Job job) throws IOException {
+    long full = (long) w * h;
+    long decoder =
+        WebpFrames.hasChunk(webp, "VP8L") ? 4 * full : WebpFrames.hasChunk(webp, "ALPH") ? full : 0;
+    job.budget.reserve(decoder + 8L * sw * sh, "libwebp's decode and its scaled result");
+    ImageReadParam param = reader.getDefaultReadParam();
+    if ((sw != w || sh != h) && param instanceof WebPReadParam scaled) {
+      scaled.setUseScaling(true);
+      scaled.setScaledWidth(sw);
+      scaled.setScaledHeight(sh);
     }
-    if (frame.x() + frame.width() > frame.canvasWidth()
-        || frame.y() + frame.height() > frame.canvasHeight()) {
+    return Pixels.of(reader.read(0, param));
+  }
+
+  /**
+   * An animated WebP's first frame (as sharp reads it by default), placed on its canvas. The canvas
+   * is composited at the resize's shrink (the frame decoded by libwebp straight to its share of
+   * it), never at full size: a 90-byte animation may claim a 16383×16383 canvas.
+   */
+  private Thumbnail renderFirstFrame(WebpFrames.FirstFrame frame, Job job) {
+    int cw = frame.canvasWidth();
+    int ch = frame.canvasHeight();
+    checkPixels(job, cw, ch);
+    if (frame.x() == 0 && frame.y() == 0 && frame.width() == cw && frame.height() == ch) {
+      return renderWebp(frame.still(), job);
+    }
+    if (frame.x() + frame.width() > cw || frame.y() + frame.height() > ch) {
       throw new UnsupportedImageException(
           "The image/webp animation's first frame lies outside its canvas (corrupt).");
     }
+    double shrink = Math.max(1.0, Geometry.of(cw, ch, 1, width, height, fit).commonShrink());
+    int sw = Math.max(1, (int) Math.floor(cw / shrink + 0.5));
+    int sh = Math.max(1, (int) Math.floor(ch / shrink + 0.5));
+    // The frame's rectangle on the scaled canvas (at least a pixel each way).
+    int left = (int) Math.min(sw - 1, Math.round((double) frame.x() * sw / cw));
+    int top = (int) Math.min(sh - 1, Math.round((double) frame.y() * sh / ch));
+    int right = (int) Math.round((double) (frame.x() + frame.width()) * sw / cw);
+    int bottom = (int) Math.round((double) (frame.y() + frame.height()) * sh / ch);
+    int fw = Math.max(1, Math.min(sw, right) - left);
+    int fh = Math.max(1, Math.min(sh, bottom) - top);
+    job.budget.reserve(4L * sw * sh, "the animation's canvas");
     Interleaved pixels =
         withReader(
             frame.still(),
             MediaType.WEBP,
+            job,
             reader -> {
-              Argb argb = Pixels.of(reader.read(0, reader.getDefaultReadParam()));
-              int[] canvas =
-                  new int
-                      [frame.canvasWidth() * frame.canvasHeight()]; // transparent around the frame
-              for (int y = 0; y < argb.height(); y++) {
+              Argb argb =
+                  readWebp(
+                      reader,
+                      frame.still(),
+                      reader.getWidth(0),
+                      reader.getHeight(0),
+                      shrink > 1.0 ? fw : reader.getWidth(0),
+                      shrink > 1.0 ? fh : reader.getHeight(0),
+                      job);
+              int[] canvas = new int[sw * sh]; // transparent around the frame
+              int rows = Math.min(argb.height(), sh - top);
+              int cols = Math.min(argb.width(), sw - left);
+              for (int y = 0; y < rows; y++) {
                 System.arraycopy(
-                    argb.pixels(),
-                    y * argb.width(),
-                    canvas,
-                    (frame.y() + y) * frame.canvasWidth() + frame.x(),
-                    argb.width());
+                    argb.pixels(), y * argb.width(), canvas, (top + y) * sw + left, cols);
               }
-              return Interleaved.ofArgb(canvas, frame.canvasWidth(), frame.canvasHeight(), true);
+              return Interleaved.ofArgb(canvas, sw, sh, true);
             });
     return finish(pixels, 1);
   }
 
-  private Interleaved decodeWithImageIo(byte[] image, MediaType type) {
+  private Interleaved decodeWithImageIo(byte[] image, MediaType type, Job job) {
     try {
-      return decodeWithImageIo(image, type, false, false);
+      return decodeWithImageIo(image, type, false, false, job);
     } catch (UnsupportedImageException e) {
       // ImageIO refuses 16-bit samples with horizontal differencing: read them as stored, then
       // add the differences up ourselves.
@@ -421,16 +562,18 @@ public final class Thumbnailer {
       if (undifferenced == null) {
         throw e;
       }
-      return decodeWithImageIo(undifferenced, type, true, Tiffs.isCieLab(image));
+      return decodeWithImageIo(undifferenced, type, true, Tiffs.isCieLab(image), job);
     }
   }
 
   private Interleaved decodeWithImageIo(
-      byte[] image, MediaType type, boolean undoPredictor, boolean cieLab) {
+      byte[] image, MediaType type, boolean undoPredictor, boolean cieLab, Job job) {
     return withReader(
         image,
         type,
+        job,
         reader -> {
+          job.budget.reserve(imageIoBytes(reader, type), "ImageIO's full-size destination");
           List<String> warnings = new ArrayList<>();
           reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
           BufferedImage decoded = reader.read(0, reader.getDefaultReadParam());
@@ -469,7 +612,36 @@ public final class Thumbnailer {
         });
   }
 
-  private void checkPixels(long w, long h) {
+  /**
+   * What an ImageIO read costs: its destination at full size (ImageIO has no shrink-on-load for
+   * these formats) in the reader's own layout (1 bit a pixel for a bilevel image, 8 for palette, up
+   * to 64 for 16-bit RGBA), then one converted copy (8-bit RGB or RGBA, or 4-byte ARGB, or CMYK
+   * inks and their pixels); a TIFF's codec also decodes a whole strip or tile, which may be the
+   * whole image, into a buffer of its own.
+   */
+  private static long imageIoBytes(ImageReader reader, MediaType type) throws IOException {
+    long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+    int bits = 32;
+    boolean cmyk = false;
+    Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+    if (types != null && types.hasNext()) {
+      ImageTypeSpecifier spec = types.next();
+      bits = 0;
+      for (int size : spec.getSampleModel().getSampleSize()) {
+        bits += size;
+      }
+      cmyk = spec.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK;
+    }
+    long destination = (pixels * Math.max(1, bits) + 7) / 8;
+    long copy = cmyk ? pixels * 8 : bits == 24 || bits == 32 ? destination : pixels * 4;
+    return destination + copy + (type == MediaType.TIFF ? destination : 0);
+  }
+
+  private void checkPixels(Job job, long w, long h) {
+    if (job.width == 0) {
+      job.width = w;
+      job.height = h;
+    }
     if (w <= 0 || h <= 0) {
       throw new UnsupportedImageException("The image header gives no size.");
     }
@@ -504,6 +676,46 @@ public final class Thumbnailer {
     }
   }
 
+  /** Checks the render's deadline whenever an ImageIO reader reports progress. */
+  private static final class DeadlineListener implements IIOReadProgressListener {
+    private final RenderBudget budget;
+
+    DeadlineListener(RenderBudget budget) {
+      this.budget = budget;
+    }
+
+    @Override
+    public void imageProgress(ImageReader source, float percentageDone) {
+      budget.checkDeadline();
+    }
+
+    @Override
+    public void imageStarted(ImageReader source, int imageIndex) {
+      budget.checkDeadline();
+    }
+
+    @Override
+    public void sequenceStarted(ImageReader source, int minIndex) {}
+
+    @Override
+    public void sequenceComplete(ImageReader source) {}
+
+    @Override
+    public void imageComplete(ImageReader source) {}
+
+    @Override
+    public void thumbnailStarted(ImageReader source, int imageIndex, int thumbnailIndex) {}
+
+    @Override
+    public void thumbnailProgress(ImageReader source, float percentageDone) {}
+
+    @Override
+    public void thumbnailComplete(ImageReader source) {}
+
+    @Override
+    public void readAborted(ImageReader source) {}
+  }
+
   private interface ReaderWork {
     Interleaved apply(ImageReader reader) throws IOException;
   }
@@ -511,7 +723,7 @@ public final class Thumbnailer {
   /**
    * Opens an ImageIO reader on the bytes, checks the header's size, runs {@code work}, disposes.
    */
-  private Interleaved withReader(byte[] image, MediaType type, ReaderWork work) {
+  private Interleaved withReader(byte[] image, MediaType type, Job job, ReaderWork work) {
     // Straight over the bytes: ImageIO.createImageInputStream would copy them to a temporary file.
     try (ImageInputStream in = new BytesImageInputStream(image)) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -522,13 +734,16 @@ public final class Thumbnailer {
       ImageReader reader = readers.next();
       try {
         reader.setInput(in, true, true);
-        checkPixels(reader.getWidth(0), reader.getHeight(0));
+        checkPixels(job, reader.getWidth(0), reader.getHeight(0));
         checkClaim(type, reader.getWidth(0), reader.getHeight(0), image.length);
+        // ImageIO's readers report progress per row, strip or tile: the deadline is checked there
+        // (the refusal unwinds the read), never by interrupting the thread.
+        reader.addIIOReadProgressListener(new DeadlineListener(job.budget));
         return work.apply(reader);
       } finally {
         reader.dispose();
       }
-    } catch (UnsupportedImageException e) {
+    } catch (UnsupportedImageException | RenderBudget.Exceeded e) {
       throw e;
     } catch (IOException | RuntimeException e) {
       throw new UnsupportedImageException(
@@ -791,6 +1006,10 @@ public final class Thumbnailer {
         + effort
         + ", maxPixels="
         + maxPixels
+        + ", concurrency="
+        + concurrency
+        + ", renderDeadline="
+        + renderDeadline
         + '}';
   }
 
@@ -803,6 +1022,9 @@ public final class Thumbnailer {
     private int effort = 4;
     private long maxPixels = DEFAULT_MAX_PIXELS;
     private long maxInputBytes = 64L * 1024 * 1024;
+    private int concurrency = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private long maxDecodeMemory;
+    private Duration renderDeadline = DEFAULT_RENDER_DEADLINE;
 
     private Builder() {}
 
@@ -856,6 +1078,51 @@ public final class Thumbnailer {
         throw new IllegalArgumentException("maxInputBytes must be positive, was " + maxInputBytes);
       }
       this.maxInputBytes = maxInputBytes;
+      return this;
+    }
+
+    /**
+     * How many renders may run at once in this JVM (a {@code ThumbnailService}'s {@code workers}
+     * plus any other callers); default the available processors. Each render's memory budget is
+     * half the heap ({@code -Xmx}) divided by this: an image whose decode needs more (at the size
+     * it is decoded at, after shrink-on-load) is refused with {@link ImageTooLargeException} before
+     * the memory is allocated, whatever the file's size. Set it to the real number, so that many
+     * renders at once fit the heap.
+     */
+    public Builder concurrency(int concurrency) {
+      if (concurrency < 1) {
+        throw new IllegalArgumentException("concurrency must be positive, was " + concurrency);
+      }
+      this.concurrency = concurrency;
+      return this;
+    }
+
+    /**
+     * Each render's memory budget in bytes, in place of the share of the heap that {@link
+     * #concurrency} gives; {@code 0} (the default) derives it from the heap.
+     */
+    public Builder maxDecodeMemory(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("maxDecodeMemory must not be negative, was " + bytes);
+      }
+      this.maxDecodeMemory = bytes;
+      return this;
+    }
+
+    /**
+     * The longest a render may take; default 4 seconds ({@link #DEFAULT_RENDER_DEADLINE}). Checked
+     * as it goes (per scan and MCU row, row batch or ImageIO progress report; never by interrupting
+     * the thread); a render past it is refused with {@link ImageTooComplexException}, not retried.
+     * A 12–24 MP photo takes about 0.1 s (see the module README); the deadline is for inputs
+     * crafted to cost CPU, such as a JPEG of many scans. Raise it if you render images of hundreds
+     * of megapixels through ImageIO (LZW TIFF, GIF) on a busy machine.
+     */
+    public Builder renderDeadline(Duration deadline) {
+      Objects.requireNonNull(deadline, "deadline");
+      if (deadline.isNegative() || deadline.isZero()) {
+        throw new IllegalArgumentException("renderDeadline must be positive, was " + deadline);
+      }
+      this.renderDeadline = deadline;
       return this;
     }
 

@@ -96,6 +96,98 @@ class JpegDecoderFuzzTest {
     assertThat(counts[1]).as("some mutants are refused").isPositive();
   }
 
+  /** Mutants of the scan and frame-size fuzz below: fixed, so every build runs the same ones. */
+  static final int SCAN_MUTANTS = 300;
+
+  /**
+   * The budgets under fuzzing: the test JPEGs (Huffman and arithmetic, sequential and progressive)
+   * with scans repeated up to 400 times, empty scans added, frames claiming up to 16383², padding
+   * to get past the data-against-claim checks, plus the byte mutations above. With a 32 MiB budget
+   * and a 2 s deadline, each of a fixed number of mutants ends in a thumbnail or a typed refusal
+   * within 4 s, and the memory and work budgets both refuse some.
+   */
+  @Test
+  void scanAndSizeMutantsEndInAResultOrABudgetRefusal() {
+    List<byte[]> seeds = new ArrayList<>();
+    for (String name : JpegDecoderTest.FILES) {
+      seeds.add(JpegDecoderTest.resource(name));
+    }
+    for (String name : List.of("a420.jpg", "ap420.jpg", "apg.jpg", "ag.jpg", "apr420.jpg")) {
+      seeds.add(TestImages.resource("jpeg/arithmetic/" + name));
+    }
+    Thumbnailer thumbnailer =
+        Thumbnailer.builder()
+            .size(64, 64)
+            .maxDecodeMemory(32L << 20)
+            .renderDeadline(Duration.ofSeconds(2))
+            .build();
+    Random random = new Random(20261207L);
+    int[] outcomes = new int[4]; // rendered, too large, too complex, other refusal
+    assertTimeoutPreemptively(
+        Duration.ofMinutes(3),
+        () -> {
+          for (int i = 0; i < SCAN_MUTANTS; i++) {
+            byte[] input = mutateScans(seeds.get(random.nextInt(seeds.size())), random);
+            long start = System.nanoTime();
+            try {
+              thumbnailer.render(input);
+              outcomes[0]++;
+            } catch (ImageTooLargeException e) {
+              // Over the memory budget, or (a byte mutation's size) over the pixel limit.
+              if (e.memoryNeeded().isPresent()) {
+                assertThat(e.memoryNeeded().getAsLong()).isGreaterThan(32L << 20);
+                outcomes[1]++;
+              } else {
+                assertThat(e.pixels()).isGreaterThan(e.limit());
+                outcomes[3]++;
+              }
+            } catch (ImageTooComplexException e) {
+              outcomes[2]++;
+            } catch (InputRejectedException e) {
+              assertThat(e.getMessage()).doesNotContain("undecodable data (");
+              outcomes[3]++;
+            } catch (RuntimeException | Error e) {
+              fail("mutant " + i + " (" + input.length + " bytes) threw " + e, e);
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("mutant %d", i)
+                .isLessThan(Duration.ofSeconds(4));
+          }
+        });
+    assertThat(outcomes[0]).as("rendered").isPositive();
+    assertThat(outcomes[1]).as("refused by the memory budget").isPositive();
+    assertThat(outcomes[2]).as("refused by the work budget").isPositive();
+  }
+
+  /** Scan-level mutations: repeated and empty scans, frame sizes, padding, then byte mutations. */
+  static byte[] mutateScans(byte[] seed, Random random) {
+    List<HostileImages.Segment> segments = new ArrayList<>(HostileImages.segments(seed));
+    List<HostileImages.Segment> scans = segments.stream().filter(s -> s.marker() == 0xda).toList();
+    if (!scans.isEmpty() && random.nextBoolean()) {
+      HostileImages.Segment scan = scans.get(random.nextInt(scans.size()));
+      int copies = random.nextInt(3) == 0 ? 50 + random.nextInt(350) : 1 + random.nextInt(40);
+      if (random.nextInt(3) == 0) {
+        // Just its header: no entropy-coded data.
+        int header = 2 + (((scan.bytes()[2] & 0xff) << 8) | (scan.bytes()[3] & 0xff));
+        scan = new HostileImages.Segment(0xda, Arrays.copyOf(scan.bytes(), header));
+      }
+      for (int i = 0; i < copies; i++) {
+        segments.add(scan);
+      }
+    }
+    if (random.nextBoolean()) {
+      int w = random.nextBoolean() ? 1 + random.nextInt(16383) : 1 + random.nextInt(3000);
+      int h = random.nextBoolean() ? 1 + random.nextInt(16383) : 1 + random.nextInt(3000);
+      segments = HostileImages.withSize(segments, w, h);
+      if (random.nextBoolean()) {
+        // Enough bytes that the data-against-claim checks let the claim through.
+        segments = HostileImages.padded(segments, (int) Math.min(4_000_000, (long) w * h / 3000));
+      }
+    }
+    byte[] out = HostileImages.jpeg(segments);
+    return random.nextInt(4) == 0 ? mutate(out, random) : out;
+  }
+
   static byte[] mutate(byte[] seed, Random random) {
     byte[] b = seed.clone();
     int edits = 1 + random.nextInt(4);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.renderlab.core.UnsupportedImageException;
 import io.renderlab.thumbnails.internal.Interleaved;
+import io.renderlab.thumbnails.internal.PngDecoder;
+import io.renderlab.thumbnails.internal.RenderBudget;
 import io.renderlab.thumbnails.internal.jpeg.LosslessJpeg;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -86,6 +88,60 @@ class LosslessJpegTest {
       int diff = (expected[i] & 0xff) - (decoded.data()[i] & 0xff);
       assertThat(diff).as("sample %d", i).isBetween(0, 1);
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "ll-p1.jpg",
+        "ll-p4.jpg",
+        "ll-p7.jpg",
+        "ll-grey.jpg",
+        "ll-p6-pt2-rst.jpg",
+        "ll-12bit.jpg",
+        "ll-16bit.jpg",
+        "photo-lossless.jpg"
+      })
+  void rowsStreamedToASinkAreTheWholeImagesRows(String name) {
+    byte[] jpeg = resource(name);
+    Interleaved whole = LosslessJpeg.decode(jpeg);
+    assertThat(streamed(jpeg, RenderBudget.UNLIMITED)).isEqualTo(whole.data());
+    // Streamed, only a few rows are held: a budget of 16 rows' worth is plenty.
+    long rows = 16L * whole.width() * 3 * 2;
+    assertThat(streamed(jpeg, RenderBudget.start(rows, Long.MAX_VALUE))).isEqualTo(whole.data());
+  }
+
+  @Test
+  void aScanPerComponentIsReassembledWholeThenStreamed() {
+    byte[] jpeg = HostileImages.losslessJpeg(40, 30, 3);
+    Interleaved whole = LosslessJpeg.decode(jpeg);
+    assertThat(streamed(jpeg, RenderBudget.UNLIMITED)).isEqualTo(whole.data());
+    assertThatThrownBy(() -> streamed(jpeg, RenderBudget.start(40 * 30, Long.MAX_VALUE)))
+        .isInstanceOf(RenderBudget.Exceeded.class);
+  }
+
+  /** The rows {@link LosslessJpeg#decode(byte[], PngDecoder.RowSink, RenderBudget)} hands over. */
+  private static byte[] streamed(byte[] jpeg, RenderBudget budget) {
+    java.io.ByteArrayOutputStream rows = new java.io.ByteArrayOutputStream();
+    int[] channels = new int[1];
+    int[] next = new int[1];
+    LosslessJpeg.decode(
+        jpeg,
+        new PngDecoder.RowSink() {
+          @Override
+          public void start(int c) {
+            channels[0] = c;
+          }
+
+          @Override
+          public void row(int y, byte[] row, int offset) {
+            assertThat(y).isEqualTo(next[0]++);
+            rows.write(row, offset, row.length - offset);
+          }
+        },
+        budget);
+    assertThat(channels[0]).isEqualTo(3);
+    return rows.toByteArray();
   }
 
   @Test

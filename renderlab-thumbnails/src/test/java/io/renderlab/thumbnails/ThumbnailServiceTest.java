@@ -175,6 +175,40 @@ class ThumbnailServiceTest {
   }
 
   @Test
+  void anImageOverTheDecodeBudgetFailsAtOnceWithoutRetries() throws Exception {
+    JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(h2()).build();
+    catalog.migrate();
+    FolderImageStore store = FolderImageStore.of(folder);
+    try (ThumbnailService service =
+        ThumbnailService.builder()
+            .catalog(catalog)
+            .jobs(catalog.thumbnailJobs())
+            .store(store)
+            .thumbnailer(Thumbnailer.builder().maxDecodeMemory(32L << 20).build())
+            .retryPolicy(NO_WAIT)
+            .maxAttempts(3)
+            .pollInterval(Duration.ofMillis(20))
+            .build()
+            .start()) {
+      ImageRecord bomb =
+          saveImage(catalog, store, "ada", HostileImages.interlacedGreyPng(8000, 8000));
+      ImageRecord good = saveImage(catalog, store, "ada", SMALL_PNG);
+
+      CompletableFuture<ImageRecord> bombResult = service.awaitThumbnail(bomb.id());
+      assertThat(service.awaitThumbnail(good.id()).get(30, TimeUnit.SECONDS).thumbUrl())
+          .isPresent();
+      assertThatThrownBy(() -> bombResult.get(30, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(ThumbnailFailedException.class);
+      ThumbnailJobStatus status = catalog.thumbnailJobs().status(bomb.id()).orElseThrow();
+      assertThat(status.state()).isEqualTo(ThumbnailJobStatus.State.FAILED);
+      assertThat(status.attempts()).isEqualTo(1);
+      assertThat(status.lastError())
+          .hasValueSatisfying(e -> assertThat(e).contains("ImageTooLargeException"));
+    }
+  }
+
+  @Test
   void anInputThatRunsTheWorkerOutOfMemoryFailsAfterItsAttemptsAndTheWorkerGoesOn()
       throws Exception {
     JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(h2()).build();

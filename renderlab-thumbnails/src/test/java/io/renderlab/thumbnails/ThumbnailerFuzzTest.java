@@ -106,6 +106,54 @@ class ThumbnailerFuzzTest {
     assertThat(runs).isGreaterThanOrEqualTo(50);
   }
 
+  /** Mutants of the size-claim fuzz below: fixed, so every build runs the same ones. */
+  static final int CLAIM_MUTANTS = 120;
+
+  /**
+   * The memory budget under fuzzing: the hostile files' makers (animated and lossless WebP,
+   * interlaced and bilevel PNG, BMP, GIF, TIFF) at random sizes up to 16383², a third of them also
+   * mutated. With a 32 MiB budget, each of a fixed number of mutants ends in a thumbnail or a typed
+   * refusal, never an Error, and the budget refuses some before they are decoded.
+   */
+  @Test
+  void sizeClaimsEndInAThumbnailOrABudgetRefusal() {
+    Thumbnailer thumbnailer = Thumbnailer.builder().size(64, 64).maxDecodeMemory(32L << 20).build();
+    Random random = new Random(20261207L);
+    int rendered = 0;
+    int tooLarge = 0;
+    for (int i = 0; i < CLAIM_MUTANTS; i++) {
+      int w = random.nextBoolean() ? 1 + random.nextInt(16383) : 1 + random.nextInt(2000);
+      int h = random.nextBoolean() ? 1 + random.nextInt(16383) : 1 + random.nextInt(2000);
+      int maker = random.nextInt(7);
+      byte[] input =
+          switch (maker) {
+            case 0 -> HostileImages.animatedWebp(w, h);
+            case 1 -> HostileImages.losslessWebpClaiming(w, h);
+            case 2 -> HostileImages.interlacedBilevelPng(w, Math.min(h, 4000));
+            case 3 -> HostileImages.bilevelPng(w, Math.min(h, 2000));
+            case 4 -> HostileImages.bmp(w, h);
+            case 5 -> HostileImages.gif(w, h);
+            default -> HostileImages.tiff(w, h);
+          };
+      if (random.nextInt(3) == 0) {
+        input = mutate(input, random);
+      }
+      try {
+        thumbnailer.render(input);
+        rendered++;
+      } catch (ImageTooLargeException e) {
+        tooLarge++;
+      } catch (RenderLabException expected) {
+        // a typed refusal
+      } catch (RuntimeException | Error e) {
+        throw new AssertionError(
+            "size-claim mutant " + i + " (maker " + maker + ", " + w + "x" + h + ") threw " + e, e);
+      }
+    }
+    assertThat(rendered).as("rendered").isPositive();
+    assertThat(tooLarge).as("refused by the memory budget").isPositive();
+  }
+
   /**
    * One to four mutations; for PNGs the chunk CRCs are often fixed afterwards so the mutation
    * reaches the decoder.

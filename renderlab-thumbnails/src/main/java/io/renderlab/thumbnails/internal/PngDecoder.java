@@ -13,7 +13,8 @@ import java.util.zip.Inflater;
  * interlaced or not; {@code tRNS} at every depth) that streams: rows are inflated in large batches,
  * unfiltered in place and handed to a {@link RowSink} one by one, so the caller can box-shrink
  * while decoding and the full-size image never exists (except for interlaced files, whose rows
- * arrive out of order).
+ * arrive out of order: they are held as stored, 1 bit a pixel for a bilevel image, when that is
+ * smaller than expanded).
  *
  * <p>Checks what libpng and libspng check by default: every chunk's CRC (a bad CRC on a critical
  * chunk refuses the file; an ancillary chunk with a bad CRC is ignored, as libspng's default {@code
@@ -208,6 +209,18 @@ public final class PngDecoder {
    *     says how
    */
   public static void decode(byte[] png, Header header, RowSink sink) {
+    decode(png, header, sink, RenderBudget.UNLIMITED);
+  }
+
+  /**
+   * {@link #decode(byte[], Header, RowSink)} within {@code budget}: the row buffers (two filtered
+   * rows and an expanded one) and, interlaced, the full-size image at its real cost ({@code w × h ×
+   * 3 or 4} bytes, whatever the bit depth) are reserved before anything is inflated; the deadline
+   * is checked once per batch of rows.
+   *
+   * @throws RenderBudget.Exceeded if the image needs more than the budget
+   */
+  public static void decode(byte[] png, Header header, RowSink sink, RenderBudget budget) {
     if (!header.supported()) {
       throw new IllegalArgumentException(
           "PNG has an invalid bit depth "
@@ -304,15 +317,23 @@ public final class PngDecoder {
     }
     boolean alpha = ct == 4 || ct == 6 || (ct == 3 && paletteAlpha != null) || key != null;
     int channels = alpha ? 4 : 3;
+    long rowBuffers = 2 * (header.rowBytes(w) + 1) + (long) w * channels;
+    if (header.interlaced()) {
+      budget.reserve(
+          rowBuffers + interlacedImageBytes(header, channels),
+          "the interlaced PNG's full-size image");
+    } else {
+      budget.reserve(rowBuffers, "the PNG's row buffers");
+    }
     Expander expander = new Expander(header, palette, paletteAlpha, key, channels);
     sink.start(channels);
     Inflater inflater = new Inflater(true);
     try {
       Stream stream = new Stream(png, idats, inflater);
       if (!header.interlaced()) {
-        decodeRows(stream, header, w, h, expander, channels, sink::row);
+        decodeRows(stream, header, w, h, expander, channels, sink::row, budget);
       } else {
-        decodeInterlaced(stream, header, expander, channels, sink);
+        decodeInterlaced(stream, header, expander, channels, sink, budget);
       }
       if (!inflater.finished()) {
         // All rows are there; the deflate stream's end must follow in the data.
@@ -339,7 +360,14 @@ public final class PngDecoder {
    * expands each.
    */
   private static void decodeRows(
-      Stream stream, Header header, int w, int h, Expander expander, int channels, Rows rows)
+      Stream stream,
+      Header header,
+      int w,
+      int h,
+      Expander expander,
+      int channels,
+      Rows rows,
+      RenderBudget budget)
       throws DataFormatException {
     int rowBytes = (int) header.rowBytes(w);
     int rowLength = rowBytes + 1;
@@ -349,9 +377,10 @@ public final class PngDecoder {
     Buffers buffers = BUFFERS.get();
     byte[] buf = buffers.batch((batch + 1) * rowLength);
     byte[] out = buffers.row(w * channels);
-    boolean direct = expander.direct();
+    boolean direct = expander == null || expander.direct(); // null: the caller wants raw rows
     int y = 0;
     while (y < h) {
+      budget.checkDeadline();
       int n = Math.min(batch, h - y);
       int want = n * rowLength;
       int got = 0;
@@ -437,9 +466,32 @@ public final class PngDecoder {
     }
   }
 
+  /**
+   * What an interlaced image is held in until its last pass: as stored (a 1-bit image 1/24 of its
+   * RGB size, 8-bit grey or palette 1/3) when that is smaller than expanded, else expanded.
+   */
+  private static boolean keepsInterlacedRaw(Header header, int channels) {
+    return header.bitsPerPixel() < 8 * channels;
+  }
+
+  private static long interlacedImageBytes(Header header, int channels) {
+    return keepsInterlacedRaw(header, channels)
+        ? header.rowBytes(header.width()) * header.height()
+        : (long) header.width() * header.height() * channels;
+  }
+
   private static void decodeInterlaced(
-      Stream stream, Header header, Expander expander, int channels, RowSink sink)
+      Stream stream,
+      Header header,
+      Expander expander,
+      int channels,
+      RowSink sink,
+      RenderBudget budget)
       throws DataFormatException {
+    if (keepsInterlacedRaw(header, channels)) {
+      decodeInterlacedRaw(stream, header, expander, channels, sink, budget);
+      return;
+    }
     int w = header.width();
     int h = header.height();
     // Every pixel is written by exactly one pass, so a reused buffer needs no clearing.
@@ -472,11 +524,82 @@ public final class PngDecoder {
                 image[o + c] = row[p + c];
               }
             }
-          });
+          },
+          budget);
     }
     for (int y = 0; y < h; y++) {
       sink.row(y, image, y * w * channels);
     }
+    buffers.releaseImage();
+  }
+
+  /**
+   * {@link #decodeInterlaced} keeping the image as stored: each pass's unfiltered pixels are put in
+   * place in rows of {@code rowBytes(width)} (bit by bit below 8 bits a pixel), and the rows are
+   * expanded only once the last pass is in.
+   */
+  private static void decodeInterlacedRaw(
+      Stream stream,
+      Header header,
+      Expander expander,
+      int channels,
+      RowSink sink,
+      RenderBudget budget)
+      throws DataFormatException {
+    int w = header.width();
+    int h = header.height();
+    int rb = (int) header.rowBytes(w);
+    int d = header.bitsPerPixel();
+    int bytes = d / 8;
+    int mask = (1 << Math.min(d, 8)) - 1;
+    // Every pixel is written by exactly one pass (bits below 8 are masked in), so a reused buffer
+    // needs no clearing.
+    Buffers buffers = BUFFERS.get();
+    byte[] image = buffers.image(Math.multiplyExact(rb, h));
+    for (int[] pass : ADAM7) {
+      int pw = (w - pass[0] + pass[2] - 1) / pass[2];
+      int ph = (h - pass[1] + pass[3] - 1) / pass[3];
+      if (pw <= 0 || ph <= 0) {
+        continue;
+      }
+      decodeRows(
+          stream,
+          header,
+          pw,
+          ph,
+          null,
+          channels,
+          (py, row, offset) -> {
+            int base = (pass[1] + py * pass[3]) * rb;
+            if (pass[2] == 1) {
+              System.arraycopy(row, offset, image, base, rb); // the last pass: whole rows
+              return;
+            }
+            if (bytes > 0) {
+              for (int px = 0, x = pass[0], p = offset; px < pw; px++, x += pass[2], p += bytes) {
+                System.arraycopy(row, p, image, base + x * bytes, bytes);
+              }
+              return;
+            }
+            for (int px = 0, x = pass[0]; px < pw; px++, x += pass[2]) {
+              int from = px * d;
+              int v = (row[offset + (from >> 3)] >> (8 - d - (from & 7))) & mask;
+              int to = x * d;
+              int shift = 8 - d - (to & 7);
+              int at = base + (to >> 3);
+              image[at] = (byte) ((image[at] & ~(mask << shift)) | (v << shift));
+            }
+          },
+          budget);
+    }
+    byte[] out = buffers.row(w * channels);
+    for (int y = 0; y < h; y++) {
+      if ((y & 63) == 0) {
+        budget.checkDeadline();
+      }
+      sink.row(y, expander.expand(image, y * rb, w, out), 0);
+    }
+    buffers.release();
     buffers.releaseImage();
   }
 

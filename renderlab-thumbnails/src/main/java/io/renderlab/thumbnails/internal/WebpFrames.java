@@ -59,6 +59,22 @@ public final class WebpFrames {
     throw new IllegalArgumentException("Animated WebP without frames");
   }
 
+  /** Whether a top-level chunk of a still WebP (after its RIFF header) is tagged {@code tag}. */
+  public static boolean hasChunk(byte[] webp, String tag) {
+    int pos = 12;
+    while (pos + 8 <= webp.length) {
+      if (tag(webp, pos, tag)) {
+        return true;
+      }
+      long size = u32(webp, pos + 4);
+      if (size > webp.length - pos - 8L) {
+        return false;
+      }
+      pos += 8 + (int) size + (int) (size & 1);
+    }
+    return false;
+  }
+
   /** A still WebP from a frame's ALPH/VP8/VP8L chunks in [{@code from}, {@code to}). */
   private static byte[] still(byte[] webp, int from, int to, int width, int height) {
     ByteArrayOutputStream chunks = new ByteArrayOutputStream();

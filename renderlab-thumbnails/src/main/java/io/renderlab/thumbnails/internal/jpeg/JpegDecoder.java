@@ -2,6 +2,7 @@ package io.renderlab.thumbnails.internal.jpeg;
 
 import io.renderlab.core.UnsupportedImageException;
 import io.renderlab.thumbnails.internal.Interleaved;
+import io.renderlab.thumbnails.internal.RenderBudget;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -152,6 +153,7 @@ public final class JpegDecoder {
 
   private final JpegFrame f;
   private final byte[] data;
+  private final RenderBudget budget;
   private final Scratch scratch;
   private final int nc;
 
@@ -220,9 +222,10 @@ public final class JpegDecoder {
   private int outRowsCapacity;
   private int nextRow;
 
-  private JpegDecoder(JpegFrame f, int scale, int x0, int y0, int x1, int y1) {
+  private JpegDecoder(JpegFrame f, int scale, int x0, int y0, int x1, int y1, RenderBudget budget) {
     this.f = f;
     this.data = f.data;
+    this.budget = budget;
     this.scratch = SCRATCH.get();
     this.nc = f.components;
     this.outCh = nc == 4 ? 4 : 3;
@@ -287,6 +290,20 @@ public final class JpegDecoder {
    * @throws UnsupportedImageException if the data is truncated or corrupt
    */
   public static JpegImage decode(JpegFrame frame, int scale, int x0, int y0, int x1, int y1) {
+    return decode(frame, scale, x0, y0, x1, y1, RenderBudget.UNLIMITED);
+  }
+
+  /**
+   * {@link #decode(JpegFrame, int, int, int, int, int)} within {@code budget}: the output window,
+   * the sample rings and (progressive, multi-scan and arithmetic-coded files) the coefficients are
+   * reserved at the size they are decoded at, before the first scan is read, whatever the data
+   * could hold; scans are counted against {@link RenderBudget#MAX_SCANS}; the deadline is checked
+   * once per scan and per MCU row (or block row).
+   *
+   * @throws RenderBudget.Exceeded if the image needs more than the budget
+   */
+  public static JpegImage decode(
+      JpegFrame frame, int scale, int x0, int y0, int x1, int y1, RenderBudget budget) {
     if (!frame.supported()) {
       throw new IllegalArgumentException(
           "not a frame this decoder supports: " + frame.unsupportedReason());
@@ -300,7 +317,7 @@ public final class JpegDecoder {
       throw new IllegalArgumentException(
           "window " + x0 + "," + y0 + "-" + x1 + "," + y1 + " outside " + w + "x" + h);
     }
-    JpegDecoder d = new JpegDecoder(frame, scale, x0, y0, x1, y1);
+    JpegDecoder d = new JpegDecoder(frame, scale, x0, y0, x1, y1, budget);
     try {
       d.run();
     } catch (ArrayIndexOutOfBoundsException | ArithmeticException | NegativeArraySizeException e) {
@@ -325,7 +342,16 @@ public final class JpegDecoder {
     int[] scanComps = new int[4];
     boolean buffered = false;
     boolean first = true;
+    int scans = 0;
+    long visited = 0;
+    long blocks = 0;
+    for (int c = 0; c < nc; c++) {
+      blocks += (long) blocksW[c] * blocksH[c];
+    }
+    boolean arithmeticData = false;
     while (sos >= 0) {
+      budget.scan(++scans);
+      budget.checkDeadline();
       int p = sos + 2;
       if (p + 2 > data.length) {
         throw JpegFrame.corrupt("a scan header is cut off");
@@ -356,6 +382,8 @@ public final class JpegDecoder {
         dcs[i] = (t >> 4) < 4 ? f.dc[t >> 4] : null;
         acs[i] = (t & 15) < 4 ? f.ac[t & 15] : null;
       }
+      visited += scanBlocks(ns, scanComps);
+      budget.passes(visited, blocks);
       int ssel = data[p + 3 + 2 * ns] & 0xff;
       int se = data[p + 4 + 2 * ns] & 0xff;
       int ah = (data[p + 5 + 2 * ns] & 0xff) >> 4;
@@ -392,6 +420,7 @@ public final class JpegDecoder {
       }
       if (first) {
         buffered = f.progressive || ns < nc;
+        reserve(buffered);
         if (buffered) {
           startCoefficients();
         } else {
@@ -404,7 +433,13 @@ public final class JpegDecoder {
       Arrays.fill(pred, 0);
       eobrun = 0;
       if (f.arithmetic) {
-        // SOF9, SOF10: the same blocks from another entropy decoder.
+        // SOF9, SOF10: the same blocks from another entropy decoder. Its decoder reads zeros at a
+        // marker, so a file whose scans hold no data at all would come out as a flat image:
+        // refused, as it holds no image.
+        arithmeticData |= hasEntropyData(pos);
+        if (!buffered && !arithmeticData) {
+          throw JpegFrame.corrupt("the arithmetic-coded scan holds no image data");
+        }
         if (!arithmeticScan(p, ns, scanComps, buffered, ssel, se, ah, al)) {
           return; // a sequential scan: the window's rows are done
         }
@@ -421,7 +456,35 @@ public final class JpegDecoder {
     if (first) {
       throw JpegFrame.corrupt("no scan");
     }
+    if (f.arithmetic && !arithmeticData) {
+      throw JpegFrame.corrupt("the arithmetic-coded scans hold no image data");
+    }
     outputBuffered();
+  }
+
+  /** The blocks a scan of {@code ns} components visits (as {@link #decodeScan} walks them). */
+  private long scanBlocks(int ns, int[] comps) {
+    if (ns == 1) {
+      int c = comps[0];
+      return (long) ceilDiv(ceilDiv(f.width * f.h[c], f.hmax), 8)
+          * ceilDiv(ceilDiv(f.height * f.v[c], f.vmax), 8);
+    }
+    long perMcu = 0;
+    for (int i = 0; i < ns; i++) {
+      perMcu += f.h[comps[i]] * f.v[comps[i]];
+    }
+    return (long) mcusX * mcusY * perMcu;
+  }
+
+  /** Whether entropy-coded bytes (not just restart markers) start at {@code p}, before a marker. */
+  private boolean hasEntropyData(int p) {
+    while (p + 1 < data.length
+        && (data[p] & 0xff) == 0xff
+        && (data[p + 1] & 0xff) >= 0xd0
+        && (data[p + 1] & 0xff) <= 0xd7) {
+      p += 2;
+    }
+    return p + 1 < data.length && !((data[p] & 0xff) == 0xff && data[p + 1] != 0);
   }
 
   // ---------------------------------------------------------------- bit reader
@@ -989,6 +1052,7 @@ public final class JpegDecoder {
     int[] ws = scratch.ws;
     int left = f.restartInterval;
     for (int m = 0; m < mcusY; m++) {
+      budget.checkDeadline();
       for (int mx = 0; mx < mcusX; mx++) {
         left = beforeMcu(left);
         boolean keep = mx >= mcuLo && mx <= mcuHi && rowNeeded(m);
@@ -1058,6 +1122,31 @@ public final class JpegDecoder {
   /** Progressive Huffman coefficients are kept compact (with nonzero masks); the rest whole. */
   private boolean compact() {
     return f.progressive && !f.arithmetic;
+  }
+
+  /**
+   * Reserves, before the first scan is read, what the decode will allocate at its scale: the output
+   * window (grown by doubling, so up to twice its size), the sample rings and, for a buffered
+   * (progressive, multi-scan or arithmetic-coded) file, every block's coefficients as if all were
+   * touched, since a few bytes of arithmetic-coded data can reach them all. CMYK adds the inks and
+   * their sRGB pixels the caller makes from the window.
+   */
+  private void reserve(boolean buffered) {
+    long window = (long) (x1 - x0) * (y1 - y0);
+    long bytes = window * outCh * 2 + (outCh == 4 ? window * 8 : 0);
+    for (int c = 0; c < nc; c++) {
+      bytes += (long) planeStride[c] * ringRows[c];
+    }
+    String what = "the decoded window";
+    if (buffered) {
+      for (int c = 0; c < nc; c++) {
+        long blocks = (long) blocksW[c] * blocksH[c];
+        long perBlock = compact() ? 2L * (SLOT_NATURAL[ss[c]].length + 1) + 8 : 2L * 64;
+        bytes += blocks * perBlock;
+      }
+      what = "the window and every block's coefficients";
+    }
+    budget.reserve(bytes, what);
   }
 
   private void startCoefficients() {
@@ -1143,6 +1232,7 @@ public final class JpegDecoder {
       int bw = ceilDiv(ceilDiv(f.width * f.h[c], f.hmax), 8);
       int bh = ceilDiv(ceilDiv(f.height * f.v[c], f.vmax), 8);
       for (int by = 0; by < bh; by++) {
+        budget.checkDeadline();
         short[] row = coefRow(c, by);
         int base = coefOff[c][by];
         long[] masks = maskRow[c][by];
@@ -1156,6 +1246,7 @@ public final class JpegDecoder {
       return;
     }
     for (int m = 0; m < mcusY; m++) {
+      budget.checkDeadline();
       for (int mx = 0; mx < mcusX; mx++) {
         left = beforeMcu(left);
         for (int i = 0; i < ns; i++) {
@@ -1191,6 +1282,7 @@ public final class JpegDecoder {
     long b = buf;
     int n = bits;
     for (int m = 0; m < mcusY; m++) {
+      budget.checkDeadline();
       for (int i = 0; i < ns; i++) {
         int c = comps[i];
         for (int by = 0; by < f.v[c]; by++) {
@@ -1270,6 +1362,7 @@ public final class JpegDecoder {
     int bw = ceilDiv(ceilDiv(f.width * f.h[c], f.hmax), 8);
     int bh = ceilDiv(ceilDiv(f.height * f.v[c], f.vmax), 8);
     for (int by = 0; by < bh; by++) {
+      budget.checkDeadline();
       short[] row = coefRow(c, by);
       int base = coefOff[c][by];
       long[] masks = maskRow[c][by];
@@ -1327,6 +1420,7 @@ public final class JpegDecoder {
     Arrays.fill(blk, (short) 0); // a decode that failed mid-block may have left coefficients
     int[] ws = scratch.ws;
     for (int m = 0; m < mcusY; m++) {
+      budget.checkDeadline();
       for (int c = 0; c < nc && rowNeeded(m); c++) {
         int hc = f.h[c];
         int vc = f.v[c];
@@ -1549,6 +1643,7 @@ public final class JpegDecoder {
       int bw = ceilDiv(ceilDiv(f.width * f.h[c], f.hmax), 8);
       int bh = ceilDiv(ceilDiv(f.height * f.v[c], f.vmax), 8);
       for (int by = 0; by < bh; by++) {
+        budget.checkDeadline();
         short[] row = coefRow(c, by);
         int base = coefOff[c][by];
         for (int bx = 0; bx < bw; bx++) {
@@ -1559,6 +1654,7 @@ public final class JpegDecoder {
       return true;
     }
     for (int m = 0; m < mcusY; m++) {
+      budget.checkDeadline();
       for (int mx = 0; mx < mcusX; mx++) {
         left = beforeMcu(left);
         for (int i = 0; i < ns; i++) {
@@ -1601,6 +1697,7 @@ public final class JpegDecoder {
     int[] ws = scratch.ws;
     int left = f.restartInterval;
     for (int m = 0; m < mcusY; m++) {
+      budget.checkDeadline();
       for (int mx = 0; mx < mcusX; mx++) {
         left = beforeMcu(left);
         boolean keep = mx >= mcuLo && mx <= mcuHi && rowNeeded(m);

@@ -1,6 +1,8 @@
 package io.renderlab.thumbnails.internal.jpeg;
 
 import io.renderlab.thumbnails.internal.Interleaved;
+import io.renderlab.thumbnails.internal.PngDecoder;
+import io.renderlab.thumbnails.internal.RenderBudget;
 
 /**
  * Lossless JPEG (SOF3, ITU T.81 Annex H) as libjpeg-turbo 3 decodes it: Huffman-coded differences
@@ -15,6 +17,18 @@ import io.renderlab.thumbnails.internal.Interleaved;
  */
 public final class LosslessJpeg {
   private final byte[] data;
+  private final RenderBudget budget;
+
+  /** Where rows go as they are finished, or null to keep the whole image ({@link #output}). */
+  private final PngDecoder.RowSink sink;
+
+  /**
+   * True when {@link #planes} hold two rows each, a ring: the first scan codes every component, so
+   * each row is final once decoded and goes to the sink at once.
+   */
+  private boolean streaming;
+
+  private byte[] outRow;
   private int width;
   private int height;
   private int precision;
@@ -34,8 +48,10 @@ public final class LosslessJpeg {
   private boolean hitMarker;
   private int padBytes;
 
-  private LosslessJpeg(byte[] data) {
+  private LosslessJpeg(byte[] data, RenderBudget budget, PngDecoder.RowSink sink) {
     this.data = data;
+    this.budget = budget;
+    this.sink = sink;
   }
 
   /** True when the first frame header of {@code jpeg} is SOF3 (lossless, Huffman-coded). */
@@ -66,13 +82,49 @@ public final class LosslessJpeg {
    *     what libjpeg-turbo does not read (subsampling, 2 or 4 components)
    */
   public static Interleaved decode(byte[] jpeg) {
-    LosslessJpeg d = new LosslessJpeg(jpeg);
+    return decode(jpeg, RenderBudget.UNLIMITED);
+  }
+
+  /**
+   * {@link #decode(byte[])} within {@code budget}: the full-size planes and output (no
+   * shrink-on-load: {@code 2 × components + 3} bytes a pixel) are reserved before they are
+   * allocated, scans are counted and the deadline checked once per row.
+   *
+   * @throws RenderBudget.Exceeded if the image needs more than the budget
+   */
+  public static Interleaved decode(byte[] jpeg, RenderBudget budget) {
+    LosslessJpeg d = new LosslessJpeg(jpeg, budget, null);
+    d.decode();
+    return d.output();
+  }
+
+  /**
+   * Decodes a lossless JPEG row by row into {@code sink} (3 bytes a pixel, as {@link
+   * #decode(byte[], RenderBudget)} gives them). When its first scan codes every component (what
+   * libjpeg-turbo writes), each row goes to the sink as soon as it is decoded and only two rows a
+   * component are held, so an image of any size costs a few rows; otherwise (one scan per
+   * component) the whole image is decoded first, budgeted at its full size, then handed over.
+   *
+   * @return whether the samples are YCbCr (else RGB or grey)
+   * @throws RenderBudget.Exceeded if the image needs more than the budget
+   */
+  public static boolean decode(byte[] jpeg, PngDecoder.RowSink sink, RenderBudget budget) {
+    LosslessJpeg d = new LosslessJpeg(jpeg, budget, sink);
+    d.decode();
+    if (!d.streaming) {
+      for (int y = 0; y < d.height; y++) {
+        d.emit(y, y * d.width, 0);
+      }
+    }
+    return d.ycc();
+  }
+
+  private void decode() {
     try {
-      d.run();
+      run();
     } catch (ArrayIndexOutOfBoundsException | NegativeArraySizeException e) {
       throw JpegFrame.corrupt("the lossless data is corrupt");
     }
-    return d.output();
   }
 
   private void run() {
@@ -141,8 +193,8 @@ public final class LosslessJpeg {
           if (!frame) {
             throw JpegFrame.corrupt("a scan before the frame header");
           }
+          budget.scan(++scans);
           scan(start, end);
-          scans++;
           // Past the scan's entropy-coded data (stuffed bytes and restart markers) to the next
           // marker.
           while (pos + 1 < data.length
@@ -198,7 +250,39 @@ public final class LosslessJpeg {
     if (samples > 8L * data.length) {
       throw JpegFrame.corrupt("the data is too short for the claimed size");
     }
-    planes = new short[components][width * height];
+  }
+
+  /**
+   * Allocates the samples at the first scan: two rows a component when it codes every component and
+   * rows go to a sink, else the full size (16 bits a sample, then 3 bytes a pixel of output).
+   */
+  private void allocate(int ns) {
+    streaming = sink != null && ns == components;
+    if (streaming) {
+      budget.reserve((long) width * (4L * components + 3), "the lossless JPEG's rows");
+      planes = new short[components][2 * width];
+    } else {
+      budget.reserve(
+          (long) width * height * (2L * components + 3), "the lossless JPEG's full-size samples");
+      planes = new short[components][width * height];
+    }
+    if (sink != null) {
+      outRow = new byte[width * 3];
+      sink.start(3);
+    }
+  }
+
+  /** Row {@code y}, whose samples start at {@code start} of the planes, to the sink. */
+  private void emit(int y, int start, int pt) {
+    int shift = Math.max(0, precision - 8);
+    byte[] out = outRow;
+    for (int c = 0; c < 3; c++) {
+      short[] plane = planes[components == 1 ? 0 : c];
+      for (int i = 0, o = c; i < width; i++, o += 3) {
+        out[o] = (byte) ((((plane[start + i] & 0xffff) << pt) & 0xffff) >> shift);
+      }
+    }
+    sink.row(y, out, 0);
   }
 
   private void scan(int p, int end) {
@@ -222,6 +306,11 @@ public final class LosslessJpeg {
       }
       tables[i] = dc[td];
     }
+    if (planes == null) {
+      allocate(ns);
+    } else if (streaming) {
+      throw JpegFrame.corrupt("a second scan after every component was coded");
+    }
     int predictor = data[p + 1 + 2 * ns] & 0xff;
     int pt = data[p + 3 + 2 * ns] & 15;
     if (predictor < 1 || predictor > 7 || pt >= precision) {
@@ -237,12 +326,14 @@ public final class LosslessJpeg {
     int rowsLeft = rowsPerInterval;
     boolean firstRow = true;
     for (int y = 0; y < height; y++) {
+      budget.checkDeadline();
       if (rowsLeft == 0) {
         restart();
         rowsLeft = rowsPerInterval;
         firstRow = true;
       }
-      int row = y * width;
+      int row = streaming ? (y & 1) * width : y * width;
+      int above = streaming ? ((y + 1) & 1) * width : row - width;
       for (int x = 0; x < width; x++) {
         for (int i = 0; i < ns; i++) {
           short[] plane = planes[comp[i]];
@@ -250,11 +341,11 @@ public final class LosslessJpeg {
           if (firstRow) {
             prediction = x == 0 ? initial : plane[row + x - 1] & 0xffff;
           } else if (x == 0) {
-            prediction = plane[row - width] & 0xffff;
+            prediction = plane[above] & 0xffff;
           } else {
             int ra = plane[row + x - 1] & 0xffff;
-            int rb = plane[row - width + x] & 0xffff;
-            int rc = plane[row - width + x - 1] & 0xffff;
+            int rb = plane[above + x] & 0xffff;
+            int rc = plane[above + x - 1] & 0xffff;
             prediction =
                 switch (predictor) {
                   case 1 -> ra;
@@ -272,9 +363,12 @@ public final class LosslessJpeg {
       firstRow = false;
       rowsLeft--;
       checkData();
+      if (streaming) {
+        emit(y, row, pt);
+      }
     }
     // Shift the point transform back now; later scans of other components do not read these.
-    if (pt > 0) {
+    if (pt > 0 && !streaming) {
       for (int i = 0; i < ns; i++) {
         short[] plane = planes[comp[i]];
         for (int k = 0; k < plane.length; k++) {
@@ -383,13 +477,17 @@ public final class LosslessJpeg {
         out[o] = (byte) ((plane[i] & 0xffff) >> shift);
       }
     }
-    // libjpeg's rule for three components: JFIF or Adobe transform 1 means YCbCr, Adobe transform
-    // 0 or the ids 'R', 'G', 'B' mean RGB, anything else YCbCr.
-    boolean ycc =
-        components == 3
-            && (jfif
-                || adobeTransform == 1
-                || (adobeTransform != 0 && !(ids[0] == 'R' && ids[1] == 'G' && ids[2] == 'B')));
-    return new Interleaved(out, width, height, 3, ycc);
+    return new Interleaved(out, width, height, 3, ycc());
+  }
+
+  /**
+   * libjpeg's rule for three components: JFIF or Adobe transform 1 means YCbCr, Adobe transform 0
+   * or the ids 'R', 'G', 'B' mean RGB, anything else YCbCr.
+   */
+  private boolean ycc() {
+    return components == 3
+        && (jfif
+            || adobeTransform == 1
+            || (adobeTransform != 0 && !(ids[0] == 'R' && ids[1] == 'G' && ids[2] == 'B')));
   }
 }
