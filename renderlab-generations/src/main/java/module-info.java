@@ -9,6 +9,7 @@ module io.renderlab.generations {
   requires transitive io.renderlab.replicate;
   requires transitive io.renderlab.storage;
   requires com.fasterxml.jackson.databind;
+  requires java.desktop;
   requires org.slf4j;
 
   exports io.renderlab.generations;

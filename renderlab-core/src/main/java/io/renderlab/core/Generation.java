@@ -66,6 +66,7 @@ public final class Generation {
   private final Optional<String> referenceUrl;
   private final ImageKind recordKind;
   private final String keyPrefix;
+  private final boolean compositeOutsideMask;
   private final Optional<UUID> collectionId;
   private final String inputJson;
   private final Optional<String> predictionId;
@@ -92,6 +93,7 @@ public final class Generation {
       Optional<String> referenceUrl,
       ImageKind recordKind,
       String keyPrefix,
+      boolean compositeOutsideMask,
       Optional<UUID> collectionId,
       String inputJson,
       Optional<String> predictionId,
@@ -115,6 +117,11 @@ public final class Generation {
     this.referenceUrl = url(referenceUrl, "referenceUrl");
     this.recordKind = Objects.requireNonNull(recordKind, "recordKind");
     this.keyPrefix = keyPrefix(keyPrefix);
+    if (compositeOutsideMask && (maskUrl.isEmpty() || imageUrl.isEmpty())) {
+      throw new IllegalArgumentException(
+          "compositeOutsideMask needs the image edited (imageUrl) and the mask (maskUrl)");
+    }
+    this.compositeOutsideMask = compositeOutsideMask;
     this.collectionId = Objects.requireNonNull(collectionId, "collectionId");
     Objects.requireNonNull(inputJson, "inputJson");
     if (inputJson.isBlank() || inputJson.length() > MAX_INPUT_LENGTH) {
@@ -177,6 +184,7 @@ public final class Generation {
         referenceUrl,
         recordKind,
         keyPrefix,
+        compositeOutsideMask,
         collectionId,
         inputJson,
         predictionId,
@@ -248,6 +256,15 @@ public final class Generation {
   /** The prefix of the stored objects' names: {@code {userId}/{keyPrefix}_…}. */
   public String keyPrefix() {
     return keyPrefix;
+  }
+
+  /**
+   * Whether the SDK puts the model's output onto {@link #imageUrl()} inside {@link #maskUrl()} (a
+   * model that takes an image but no mask): the record's {@code url} is then the composite and its
+   * {@code raw_url} the model's own output.
+   */
+  public boolean compositeOutsideMask() {
+    return compositeOutsideMask;
   }
 
   /** The collection (batch) of a collection item. */
@@ -335,6 +352,7 @@ public final class Generation {
         && referenceUrl.equals(g.referenceUrl)
         && recordKind == g.recordKind
         && keyPrefix.equals(g.keyPrefix)
+        && compositeOutsideMask == g.compositeOutsideMask
         && collectionId.equals(g.collectionId)
         && inputJson.equals(g.inputJson)
         && predictionId.equals(g.predictionId)
@@ -389,6 +407,7 @@ public final class Generation {
     private boolean referenceSet;
     private ImageKind recordKind;
     private String keyPrefix;
+    private boolean compositeOutsideMask;
     private UUID collectionId;
     private String inputJson;
     private Instant deadline;
@@ -478,6 +497,15 @@ public final class Generation {
       return this;
     }
 
+    /**
+     * Have the SDK put the model's output onto the image edited inside the mask (for a model that
+     * takes an image but no mask); needs {@link #imageUrl} and {@link #maskUrl}. Off by default.
+     */
+    public Builder compositeOutsideMask(boolean composite) {
+      this.compositeOutsideMask = composite;
+      return this;
+    }
+
     /** The collection of a collection item; {@code null} for none. */
     public Builder collectionId(UUID collectionId) {
       this.collectionId = collectionId;
@@ -526,6 +554,7 @@ public final class Generation {
           Optional.ofNullable(reference),
           recordKind != null ? recordKind : edit ? ImageKind.EDITED : ImageKind.GENERATED,
           keyPrefix != null ? keyPrefix : edit ? "edited" : "generated",
+          compositeOutsideMask,
           Optional.ofNullable(collectionId),
           inputJson,
           Optional.empty(),

@@ -30,6 +30,8 @@ import java.util.UUID;
  * @param thumbUrl permanent URL of the 400×400 thumbnail, once rendered
  * @param referenceUrl URL of the image this one was made from (lineage)
  * @param maskUrl URL of the inpainting mask, for edits
+ * @param rawUrl URL of the model's own output, when the image stored at {@code url} was made from
+ *     it (an edit by a model without a mask input, composited onto the original outside the mask)
  * @param prompt the prompt; at most {@value #MAX_PROMPT_LENGTH} characters
  * @param model the model that made it ({@code owner/name} or a version id)
  * @param predictionId the Replicate prediction that made it
@@ -46,6 +48,7 @@ public record ImageRecord(
     Optional<String> thumbUrl,
     Optional<String> referenceUrl,
     Optional<String> maskUrl,
+    Optional<String> rawUrl,
     Optional<String> prompt,
     Optional<String> model,
     Optional<String> predictionId,
@@ -81,6 +84,8 @@ public record ImageRecord(
         .ifPresent(u -> Args.absoluteUrl(u, "referenceUrl", MAX_URL_LENGTH));
     Objects.requireNonNull(maskUrl, "maskUrl")
         .ifPresent(u -> Args.absoluteUrl(u, "maskUrl", MAX_URL_LENGTH));
+    Objects.requireNonNull(rawUrl, "rawUrl")
+        .ifPresent(u -> Args.absoluteUrl(u, "rawUrl", MAX_URL_LENGTH));
     Objects.requireNonNull(prompt, "prompt")
         .ifPresent(p -> Args.text(p, "prompt", MAX_PROMPT_LENGTH));
     Objects.requireNonNull(model, "model")
@@ -109,6 +114,7 @@ public record ImageRecord(
     b.thumbUrl = thumbUrl.orElse(null);
     b.referenceUrl = referenceUrl.orElse(null);
     b.maskUrl = maskUrl.orElse(null);
+    b.rawUrl = rawUrl.orElse(null);
     b.prompt = prompt.orElse(null);
     b.model = model.orElse(null);
     b.predictionId = predictionId.orElse(null);
@@ -141,6 +147,7 @@ public record ImageRecord(
     private String thumbUrl;
     private String referenceUrl;
     private String maskUrl;
+    private String rawUrl;
     private String prompt;
     private String model;
     private String predictionId;
@@ -203,6 +210,12 @@ public record ImageRecord(
       return this;
     }
 
+    /** URL of the model's own output when {@code url} was made from it, or {@code null}. */
+    public Builder rawUrl(String rawUrl) {
+      this.rawUrl = rawUrl;
+      return this;
+    }
+
     /** The prompt, or {@code null}. */
     public Builder prompt(String prompt) {
       this.prompt = prompt;
@@ -250,6 +263,7 @@ public record ImageRecord(
           Optional.ofNullable(thumbUrl),
           Optional.ofNullable(referenceUrl),
           Optional.ofNullable(maskUrl),
+          Optional.ofNullable(rawUrl),
           Optional.ofNullable(prompt),
           Optional.ofNullable(model),
           Optional.ofNullable(predictionId),

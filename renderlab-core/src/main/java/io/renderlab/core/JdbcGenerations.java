@@ -25,7 +25,7 @@ final class JdbcGenerations implements GenerationStore {
   private static final String COLUMNS =
       "id, user_id, kind, model, prompt, image_url, mask_url, base_url, collection_id, input_json, prediction_id, "
           + "status, error, attempts, run_after, deadline, lease_owner, lease_until, created_at, updated_at, "
-          + "target, reference_url, record_kind, key_prefix";
+          + "target, reference_url, record_kind, key_prefix, composite_mask";
   private static final String UNFINISHED = "status IN ('PENDING', 'RUNNING', 'INGESTING')";
   private static final String DUE =
       UNFINISHED + " AND run_after <= ? AND (lease_until IS NULL OR lease_until <= ?)";
@@ -59,7 +59,7 @@ final class JdbcGenerations implements GenerationStore {
               c.prepareStatement(
                   "INSERT INTO generations ("
                       + COLUMNS
-                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'PENDING', NULL, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'PENDING', NULL, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             Jdbc.setUuid(ps, 1, g.id());
             ps.setString(2, g.userId());
             ps.setString(3, g.kind().name());
@@ -80,6 +80,7 @@ final class JdbcGenerations implements GenerationStore {
             ps.setString(18, g.referenceUrl().orElse(null));
             ps.setString(19, g.recordKind().name());
             ps.setString(20, g.keyPrefix());
+            ps.setBoolean(21, g.compositeOutsideMask());
             ps.executeUpdate();
           }
           return null;
@@ -262,11 +263,11 @@ final class JdbcGenerations implements GenerationStore {
                         "INSERT INTO images ("
                             + JdbcImageCatalog.COLUMNS
                             + ", generation_id, output_index) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                   for (int i = 0; i < records.size(); i++) {
                     JdbcImageCatalog.bind(ps, records.get(i));
-                    Jdbc.setUuid(ps, 15, id);
-                    ps.setInt(16, i);
+                    Jdbc.setUuid(ps, JdbcImageCatalog.BOUND + 1, id);
+                    ps.setInt(JdbcImageCatalog.BOUND + 2, i);
                     ps.executeUpdate();
                     if (records.get(i).thumbUrl().isEmpty()) {
                       jobs.insertPending(c, records.get(i).id(), now);
@@ -496,6 +497,7 @@ final class JdbcGenerations implements GenerationStore {
                 Optional.ofNullable(rs.getString("reference_url")),
                 ImageKind.valueOf(rs.getString("record_kind")),
                 rs.getString("key_prefix"),
+                rs.getBoolean("composite_mask"),
                 Optional.ofNullable(Jdbc.getUuid(rs, "collection_id")),
                 rs.getString("input_json"),
                 Optional.ofNullable(rs.getString("prediction_id")),

@@ -38,7 +38,10 @@ import javax.sql.DataSource;
 public final class JdbcImageCatalog implements ImageCatalog {
   static final String COLUMNS =
       "id, user_id, kind, name, url, storage_key, thumb_url, reference_url, mask_url, prompt, model, "
-          + "prediction_id, collection_id, created_at";
+          + "prediction_id, collection_id, created_at, raw_url";
+
+  /** How many columns {@link #bind} sets. */
+  static final int BOUND = 15;
 
   private final Jdbc jdbc;
   private final Clock clock;
@@ -124,7 +127,7 @@ public final class JdbcImageCatalog implements ImageCatalog {
         c.prepareStatement(
             "INSERT INTO images ("
                 + COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       bind(ps, r);
       ps.executeUpdate();
     }
@@ -146,6 +149,7 @@ public final class JdbcImageCatalog implements ImageCatalog {
     ps.setString(12, r.predictionId().orElse(null));
     Jdbc.setUuid(ps, 13, r.collectionId().orElse(null));
     Jdbc.setInstant(ps, 14, r.createdAt());
+    ps.setString(15, r.rawUrl().orElse(null));
   }
 
   @Override
@@ -323,6 +327,7 @@ public final class JdbcImageCatalog implements ImageCatalog {
                 Optional.ofNullable(rs.getString("thumb_url")),
                 Optional.ofNullable(rs.getString("reference_url")),
                 Optional.ofNullable(rs.getString("mask_url")),
+                Optional.ofNullable(rs.getString("raw_url")),
                 Optional.ofNullable(rs.getString("prompt")),
                 Optional.ofNullable(rs.getString("model")),
                 Optional.ofNullable(rs.getString("prediction_id")),

@@ -35,6 +35,7 @@ public final class GenerationRequest {
   private final boolean referenceSet;
   private final UUID collectionId;
   private final Duration timeout;
+  private final boolean compositeOutsideMask;
 
   private GenerationRequest(Builder b) {
     this.userId = b.userId;
@@ -50,6 +51,7 @@ public final class GenerationRequest {
     this.referenceSet = b.referenceSet;
     this.collectionId = b.collectionId;
     this.timeout = b.timeout;
+    this.compositeOutsideMask = b.compositeOutsideMask;
   }
 
   /** A builder; user, prompt and prediction are required. */
@@ -122,6 +124,11 @@ public final class GenerationRequest {
     return Optional.ofNullable(timeout);
   }
 
+  /** Whether the SDK puts the model's output onto the image edited inside the mask. */
+  public boolean compositeOutsideMask() {
+    return compositeOutsideMask;
+  }
+
   @Override
   public String toString() {
     return "GenerationRequest{kind="
@@ -148,6 +155,7 @@ public final class GenerationRequest {
     private boolean referenceSet;
     private UUID collectionId;
     private Duration timeout;
+    private boolean compositeOutsideMask;
 
     private Builder() {}
 
@@ -218,6 +226,18 @@ public final class GenerationRequest {
     /** The collection the records share; {@code null} for none. */
     public Builder collectionId(UUID collectionId) {
       this.collectionId = collectionId;
+      return this;
+    }
+
+    /**
+     * For a model that takes an image but no mask: the SDK puts the model's output (resized to the
+     * image's size) onto the image edited inside the mask, feathered inward, so every pixel outside
+     * the mask stays the original's; the record's {@code url} is the composite (PNG) and its {@code
+     * raw_url} the model's own output. Needs {@link #imageUrl} and {@link #maskUrl}; off by
+     * default.
+     */
+    public Builder compositeOutsideMask(boolean composite) {
+      this.compositeOutsideMask = composite;
       return this;
     }
 

@@ -142,6 +142,7 @@ public final class Generations implements AutoCloseable {
             .maskUrl(request.maskUrl().orElse(null))
             .baseUrl(request.baseUrl().orElse(null))
             .collectionId(request.collectionId().orElse(null))
+            .compositeOutsideMask(request.compositeOutsideMask())
             .inputJson(prediction.input().toString())
             .deadline(deadline)
             .createdAt(now);

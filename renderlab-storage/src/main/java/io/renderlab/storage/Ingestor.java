@@ -277,6 +277,35 @@ public final class Ingestor {
   }
 
   /**
+   * Opens an image an end user named, under the strict policy: an object of the store's own (read
+   * from the store by key, as {@link #storeMask} does), else fetched with the {@link
+   * Builder#userFetcher}, capped at its size limit. Close the stream.
+   *
+   * @throws RemoteFetchRefusedException if the policy refuses the URL or its content
+   * @throws io.renderlab.core.RemoteFetchFailedException if the source failed
+   */
+  public InputStream openUserImage(String url) {
+    if (url == null || url.isBlank()) {
+      throw new IllegalArgumentException("url must not be blank");
+    }
+    Optional<String> ownKey = ownKey(url);
+    if (ownKey.isPresent()) {
+      return bounded(openOwn(ownKey.get(), url));
+    }
+    RemoteResource resource = userFetcher.openImage(url);
+    return new java.io.FilterInputStream(resource.body()) {
+      @Override
+      public void close() throws IOException {
+        try {
+          super.close();
+        } finally {
+          resource.close();
+        }
+      }
+    };
+  }
+
+  /**
    * Checks a URL an end user supplied, without fetching it, under the strict policy: an {@code
    * http(s)} URL under the store's public base URL (our own object), or one the {@link
    * Builder#userFetcher} would be allowed to fetch.

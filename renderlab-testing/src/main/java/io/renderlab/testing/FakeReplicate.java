@@ -67,6 +67,7 @@ public final class FakeReplicate implements AutoCloseable {
   private final AtomicInteger predictionRequests = new AtomicInteger();
   private final AtomicInteger fileRequests = new AtomicInteger();
   private final AtomicInteger ids = new AtomicInteger();
+  private final Map<String, JsonNode> models = new ConcurrentHashMap<>();
   private final byte[] png;
   private volatile boolean held;
   private volatile boolean loseCreateAnswers;
@@ -155,12 +156,36 @@ public final class FakeReplicate implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Serves a model at {@code GET /v1/models/{owner}/{name}}, as the API's model object (with {@code
+   * latest_version.openapi_schema}): the client then checks inputs against its schema. Unregistered
+   * models answer 404 there (inputs go unchecked).
+   *
+   * @throws IllegalArgumentException if the JSON is not a model object with {@code owner} and
+   *     {@code name}
+   */
+  public FakeReplicate model(String modelJson) {
+    try {
+      JsonNode model = JSON.readTree(modelJson);
+      if (!model.path("owner").isTextual() || !model.path("name").isTextual()) {
+        throw new IllegalArgumentException("a model object needs 'owner' and 'name'");
+      }
+      models.put(model.path("owner").asText() + "/" + model.path("name").asText(), model);
+      return this;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+    }
+  }
+
   /** Predictions created so far (including those whose answer was lost). */
   public int creates() {
     return creates.get();
   }
 
-  /** Requests to the predictions endpoints so far: creates, reads, lists and cancels. */
+  /**
+   * Requests to the predictions endpoints so far: creates, reads, lists and cancels (what costs
+   * money or counts against rate limits; model and schema reads are not counted).
+   */
   public int predictionRequests() {
     return predictionRequests.get();
   }
@@ -230,6 +255,14 @@ public final class FakeReplicate implements AutoCloseable {
       }
       if (!path.startsWith("/v1/")) {
         return notFound();
+      }
+      if (method.equals("GET")
+          && path.startsWith("/v1/models/")
+          && !path.endsWith("/predictions")) {
+        // A model (its latest version's input schema): as registered, else unknown.
+        String name = path.substring("/v1/models/".length());
+        JsonNode model = models.get(name);
+        return model == null ? notFound() : json(200, model);
       }
       predictionRequests.incrementAndGet();
       if (method.equals("POST") && path.endsWith("/predictions")) {

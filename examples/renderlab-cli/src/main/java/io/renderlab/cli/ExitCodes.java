@@ -81,7 +81,9 @@ final class ExitCodes {
           return "";
       }
     }
-    if (e instanceof ImageTooLargeException) {
+    if (e instanceof ImageTooLargeException
+        && ((ImageTooLargeException) e).memoryNeeded().isEmpty()) {
+      // Over the pixel limit; a memory-budget refusal says in its own message what would help.
       return " (renderlab: raise the limit with --max-pixels N or RENDERLAB_MAX_PIXELS if this is intended)";
     }
     if (e instanceof ObjectExistsException) {

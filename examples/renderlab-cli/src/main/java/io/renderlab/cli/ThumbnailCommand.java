@@ -68,7 +68,12 @@ final class ThumbnailCommand extends CliCommand {
 
   private int render() throws Exception {
     Thumbnailer thumbnailer =
-        context.thumbnailer().toBuilder().size(size, size).quality(quality).effort(effort).build();
+        context.thumbnailer().toBuilder()
+            .concurrency(1)
+            .size(size, size)
+            .quality(quality)
+            .effort(effort)
+            .build();
     Thumbnail thumb;
     String lower = source.toLowerCase(Locale.ROOT);
     if (lower.startsWith("http://") || lower.startsWith("https://") || lower.startsWith("data:")) {

@@ -67,6 +67,14 @@ class PipelineCommandsTest {
                   : new MockResponse.Builder().body(new Buffer().write(PNG)).build();
             }
             String base = fake.url("/v1").toString();
+            if (r.getMethod().equals("GET") && path.startsWith("/v1/models/")) {
+              // A model's schema: this fake has none (the API's 404), so inputs go unchecked.
+              return new MockResponse.Builder()
+                  .code(404)
+                  .addHeader("Content-Type", "application/json")
+                  .body("{\"detail\":\"Not found.\",\"status\":404}")
+                  .build();
+            }
             if (path.endsWith("/cancel")) {
               return json(prediction(base, path.split("/")[3], "canceled", "null", null));
             }
@@ -97,6 +105,16 @@ class PipelineCommandsTest {
     cli.env.put("REPLICATE_API_TOKEN", TOKEN);
     cli.env.put("REPLICATE_BASE_URL", fake.url("/v1").toString());
     cli.env.put("RENDERLAB_ALLOW_HOSTS", "127.0.0.1");
+  }
+
+  /** The next create sent to the fake (schema reads skipped). */
+  private RecordedRequest takeCreate() throws InterruptedException {
+    while (true) {
+      RecordedRequest r = fake.takeRequest();
+      if (r.getMethod().equals("POST")) {
+        return r;
+      }
+    }
   }
 
   @AfterEach
@@ -179,6 +197,8 @@ class PipelineCommandsTest {
             mask.toString(),
             "--prompt",
             "add a boat",
+            "--model",
+            "black-forest-labs/flux-fill-pro",
             "--json");
     assertThat(first.exitCode()).as(first.err()).isZero();
     JsonNode v2 = json(first);
@@ -201,6 +221,8 @@ class PipelineCommandsTest {
                 mask.toString(),
                 "--prompt",
                 "add a second boat",
+                "--model",
+                "black-forest-labs/flux-fill-pro",
                 "--json"));
     assertThat(v3.get("maskUrl").asText())
         .as("an identical mask is stored once")
@@ -245,7 +267,7 @@ class PipelineCommandsTest {
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(json(r).get("status").asText()).isEqualTo("succeeded");
-    String sent = fake.takeRequest().getBody().utf8();
+    String sent = takeCreate().getBody().utf8();
     assertThat(sent).contains("\"prompt\":\"hello\"").contains("\"num\":3");
   }
 

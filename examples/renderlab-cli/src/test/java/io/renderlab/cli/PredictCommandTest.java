@@ -27,14 +27,55 @@ class PredictCommandTest {
   CliRunner cli;
   String base;
 
+  final java.util.concurrent.atomic.AtomicInteger schemaReads =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  static boolean isSchemaRead(RecordedRequest r) {
+    String path = r.getUrl().encodedPath();
+    return r.getMethod().equals("GET")
+        && (path.startsWith("/v1/models/") || path.startsWith("/v1/deployments/"));
+  }
+
+  /** The fake's answers to predictions requests, in order. */
+  final java.util.concurrent.BlockingQueue<MockResponse> answers =
+      new java.util.concurrent.LinkedBlockingQueue<>();
+
   @BeforeEach
   void start() throws IOException {
     fake = new MockWebServer();
+    fake.setDispatcher(
+        new mockwebserver3.Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest r) throws InterruptedException {
+            if (isSchemaRead(r)) {
+              // The model's schema: this fake has none (the API's 404), so inputs go unchecked.
+              schemaReads.incrementAndGet();
+              return problem(404, "Not found", "The requested resource could not be found.");
+            }
+            MockResponse next = answers.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            return next != null ? next : problem(500, "No answer queued", "test fake");
+          }
+        });
     fake.start(InetAddress.getLoopbackAddress(), 0);
     base = fake.url("/v1").toString();
     cli = new CliRunner(home);
     cli.env.put("REPLICATE_API_TOKEN", TOKEN);
     cli.env.put("REPLICATE_BASE_URL", base);
+  }
+
+  /** The next request other than a schema read. */
+  RecordedRequest takeCreate() throws InterruptedException {
+    while (true) {
+      RecordedRequest r = fake.takeRequest();
+      if (!isSchemaRead(r)) {
+        return r;
+      }
+    }
+  }
+
+  /** Requests other than schema reads. */
+  int predictionRequests() {
+    return fake.getRequestCount() - schemaReads.get();
   }
 
   @AfterEach
@@ -75,7 +116,7 @@ class PredictCommandTest {
 
   @Test
   void aFailedPredictionExitsFourAndPrintsItAsReplicateReturnedIt() throws Exception {
-    fake.enqueue(created(prediction("failed", "CUDA out of memory")));
+    answers.add(created(prediction("failed", "CUDA out of memory")));
 
     CliRunner.Result r =
         cli.run("predict", "--model", "google/nano-banana", "--input", "prompt=x", "--json");
@@ -93,7 +134,7 @@ class PredictCommandTest {
 
   @Test
   void aCanceledPredictionExitsFour() {
-    fake.enqueue(created(prediction("canceled", null)));
+    answers.add(created(prediction("canceled", null)));
 
     CliRunner.Result r = cli.run("predict", "--model", "google/nano-banana", "--input", "prompt=x");
 
@@ -103,7 +144,7 @@ class PredictCommandTest {
 
   @Test
   void aRefusedTokenExitsFourNamingTheVariableButNotTheToken() {
-    fake.enqueue(problem(401, "Unauthenticated", "You did not pass a valid authentication token"));
+    answers.add(problem(401, "Unauthenticated", "You did not pass a valid authentication token"));
 
     CliRunner.Result r = cli.run("predict", "--model", "google/nano-banana", "--input", "prompt=x");
 
@@ -116,7 +157,7 @@ class PredictCommandTest {
 
   @Test
   void anUnknownModelExitsFourNamingIt() {
-    fake.enqueue(problem(404, "Not found", "The requested resource could not be found."));
+    answers.add(problem(404, "Not found", "The requested resource could not be found."));
 
     CliRunner.Result r =
         cli.run("predict", "--model", "google/no-such-model", "--input", "prompt=x");
@@ -127,7 +168,7 @@ class PredictCommandTest {
 
   @Test
   void noWaitCreatesOnceWithoutPreferWaitAndPrintsTheStartingPrediction() throws Exception {
-    fake.enqueue(created(prediction("starting", null)));
+    answers.add(created(prediction("starting", null)));
 
     CliRunner.Result r =
         cli.run(
@@ -141,23 +182,23 @@ class PredictCommandTest {
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(new ObjectMapper().readTree(r.out()).get("status").asText()).isEqualTo("starting");
-    RecordedRequest create = fake.takeRequest();
+    RecordedRequest create = takeCreate();
     assertThat(create.getUrl().encodedPath())
         .isEqualTo("/v1/deployments/acme/image-app/predictions");
     assertThat(create.getHeaders().get("Prefer")).isNull();
-    assertThat(fake.getRequestCount()).isEqualTo(1);
+    assertThat(predictionRequests()).isEqualTo(1);
   }
 
   @Test
   void aVersionIsSentInTheBodyAndWaitedForWithPreferWait() throws Exception {
-    fake.enqueue(created(prediction("succeeded", null)));
+    answers.add(created(prediction("succeeded", null)));
 
     CliRunner.Result r =
         cli.run("predict", "--version", VERSION, "--input", "text=Alice", "--timeout", "30s");
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("Prediction p1 succeeded");
-    RecordedRequest create = fake.takeRequest();
+    RecordedRequest create = takeCreate();
     assertThat(create.getUrl().encodedPath()).isEqualTo("/v1/predictions");
     assertThat(create.getBody().utf8()).contains("\"version\":\"" + VERSION + "\"");
     assertThat(create.getHeaders().get("Prefer")).isEqualTo("wait=30");
@@ -165,7 +206,7 @@ class PredictCommandTest {
 
   @Test
   void anInputTheModelRefusesExitsThreeWithReplicatesDetail() {
-    fake.enqueue(
+    answers.add(
         new MockResponse.Builder()
             .code(422)
             .addHeader("Content-Type", "application/problem+json")
@@ -188,6 +229,6 @@ class PredictCommandTest {
 
     assertThat(r.exitCode()).isEqualTo(3);
     assertThat(r.err()).contains("owner/name");
-    assertThat(fake.getRequestCount()).isZero();
+    assertThat(predictionRequests()).isZero();
   }
 }

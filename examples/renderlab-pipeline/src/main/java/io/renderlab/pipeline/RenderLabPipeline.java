@@ -8,6 +8,7 @@ import io.renderlab.core.ImageCatalog;
 import io.renderlab.core.ImageKind;
 import io.renderlab.core.ImagePage;
 import io.renderlab.core.ImageRecord;
+import io.renderlab.core.InputRejectedException;
 import io.renderlab.core.RenderLabException;
 import io.renderlab.core.StoredObject;
 import io.renderlab.generations.GenerationHandle;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -68,6 +70,7 @@ public final class RenderLabPipeline implements AutoCloseable {
   private final String defaultModel;
   private final Duration defaultTimeout;
   private final InputFields fields;
+  private final Map<String, InputFields> fieldOverrides;
   private final Clock clock;
   private final String instanceId;
   private final Duration leaseDuration;
@@ -83,6 +86,7 @@ public final class RenderLabPipeline implements AutoCloseable {
     this.defaultModel = b.defaultModel;
     this.defaultTimeout = b.defaultTimeout;
     this.fields = b.fields;
+    this.fieldOverrides = Map.copyOf(b.fieldOverrides);
     this.clock = b.clock;
     this.instanceId = b.instanceId != null ? b.instanceId : defaultInstanceId();
     this.leaseDuration = b.leaseDuration;
@@ -170,16 +174,30 @@ public final class RenderLabPipeline implements AutoCloseable {
             : ingestor.storeMask(
                 null, ((EditRequest.Mask.File) request.mask()).path(), request.userId());
     String model = request.model().orElse(defaultModel);
-    PredictionRequest prediction =
+    ModelFields fields = fieldsOf(model);
+    ModelFields.Field image =
+        fields
+            .image()
+            .orElseThrow(
+                () ->
+                    new InputRejectedException(
+                        "Model "
+                            + model
+                            + " takes no input image, so it cannot edit one; choose a model that"
+                            + " does, such as black-forest-labs/flux-fill-pro (image and mask)."));
+    String imageUrl = inputs().reachable(request.imageUrl());
+    PredictionRequest.Builder prediction =
         PredictionRequest.model(model)
-            .put(fields.image(), inputs().reachable(request.imageUrl()))
-            .put(fields.mask(), inputs().reachable(mask.url()))
-            .put(fields.prompt(), request.prompt())
-            .build();
+            .put(fields.prompt().name(), request.prompt())
+            .put(image.name(), image.array() ? List.of(imageUrl) : imageUrl);
+    // A model that takes a mask gets it; for one that does not, the SDK puts its output onto the
+    // image inside the mask, so nothing outside the mask changes.
+    fields.mask().ifPresent(m -> prediction.put(m.name(), inputs().reachable(mask.url())));
     return GenerationRequest.builder()
         .userId(request.userId())
         .prompt(request.prompt())
-        .prediction(prediction)
+        .prediction(prediction.build())
+        .compositeOutsideMask(fields.mask().isEmpty())
         .kind(GenerationKind.EDIT)
         .imageUrl(request.imageUrl())
         .maskUrl(mask.url())
@@ -284,12 +302,57 @@ public final class RenderLabPipeline implements AutoCloseable {
 
   private PredictionRequest.Builder generation(GenerateRequest request) {
     String model = request.model().orElse(defaultModel);
+    ModelFields fields = fieldsOf(model);
     PredictionRequest.Builder prediction =
-        PredictionRequest.model(model).put(fields.prompt(), request.prompt());
-    if (!request.referenceUrls().isEmpty()) {
-      prediction.put(fields.referenceImages(), inputs().reachable(request.referenceUrls()));
+        PredictionRequest.model(model).put(fields.prompt().name(), request.prompt());
+    List<String> references = request.referenceUrls();
+    if (!references.isEmpty()) {
+      ModelFields.Field field =
+          fields
+              .referenceImages()
+              .orElseThrow(
+                  () ->
+                      new InputRejectedException(
+                          "Model " + model + " takes no input image; send the prompt alone."));
+      if (!field.array() && references.size() > 1) {
+        throw new InputRejectedException(
+            "Model "
+                + model
+                + " takes one input image ("
+                + field.name()
+                + "); "
+                + references.size()
+                + " were given.");
+      }
+      List<String> reachable = inputs().reachable(references);
+      prediction.put(field.name(), field.array() ? reachable : reachable.get(0));
     }
     return prediction;
+  }
+
+  /**
+   * Where {@code model} takes the prompt, images and mask: an explicit override for it, else its
+   * input schema (read once and cached by the client), else what is known of it.
+   */
+  private ModelFields fieldsOf(String model) {
+    InputFields override = fieldOverrides.get(model);
+    if (override == null) {
+      override = fields;
+    }
+    if (override != null) {
+      return ModelFields.of(override);
+    }
+    if (replicate != null) {
+      try {
+        return ModelFields.of(replicate.models().inputSchema(model));
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "Could not read the input schema of {} ({}); using the fields known for it",
+            model,
+            e.getMessage());
+      }
+    }
+    return ModelFields.fallback(model, InputFields.defaults());
   }
 
   private volatile ReplicateInputs inputs;
@@ -527,7 +590,8 @@ public final class RenderLabPipeline implements AutoCloseable {
     private ThumbnailService thumbnails;
     private String defaultModel = DEFAULT_MODEL;
     private Duration defaultTimeout = Duration.ofMinutes(10);
-    private InputFields fields = InputFields.defaults();
+    private InputFields fields;
+    private final Map<String, InputFields> fieldOverrides = new java.util.HashMap<>();
     private Clock clock = Clock.systemUTC();
     private String instanceId;
     private Duration leaseDuration = Duration.ofSeconds(30);
@@ -611,9 +675,22 @@ public final class RenderLabPipeline implements AutoCloseable {
       return this;
     }
 
-    /** The model's input field names; the RenderLab web app's by default. */
+    /**
+     * The input field names of every model, overriding their schemas. By default each model's
+     * fields come from its input schema (see {@link #inputFields(String, InputFields)}).
+     */
     public Builder inputFields(InputFields fields) {
       this.fields = Objects.requireNonNull(fields, "fields");
+      return this;
+    }
+
+    /**
+     * The input field names of one model, overriding its schema: for a model whose schema does not
+     * say which field takes the image or the mask.
+     */
+    public Builder inputFields(String model, InputFields fields) {
+      PredictionRequest.model(model); // validates the reference
+      this.fieldOverrides.put(model, Objects.requireNonNull(fields, "fields"));
       return this;
     }
 

@@ -49,6 +49,9 @@ abstract class PipelineContract {
   static final byte[] OUTPUT_PNG = png(Color.ORANGE);
   static final byte[] MASK_PNG = png(Color.WHITE);
 
+  /** A model that takes an image and a mask (its fields are known without its schema). */
+  static final String INPAINT_MODEL = "black-forest-labs/flux-fill-pro";
+
   @TempDir Path temp;
   MockWebServer replicateFake;
   ReplicateClient replicate;
@@ -231,7 +234,8 @@ abstract class PipelineContract {
                     "https://cdn.example.com/v1.png",
                     EditRequest.Mask.parse(mask.toString()),
                     "add a door")
-                .withBaseUrl(original.url()));
+                .withBaseUrl(original.url())
+                .withModel(INPAINT_MODEL));
     ImageRecord v3 =
         pipeline.edit(
             EditRequest.of(
@@ -239,7 +243,8 @@ abstract class PipelineContract {
                     "https://cdn.example.com/v2.png",
                     EditRequest.Mask.parse(mask.toString()),
                     "paint it red")
-                .withBaseUrl(v2.url()));
+                .withBaseUrl(v2.url())
+                .withModel(INPAINT_MODEL));
 
     assertThat(v2.kind()).isEqualTo(ImageKind.EDITED);
     assertThat(v2.maskUrl()).isPresent().isEqualTo(v3.maskUrl());
@@ -260,6 +265,73 @@ abstract class PipelineContract {
     assertThat(sent)
         .contains("\"image\":\"https://cdn.example.com/v1.png\"")
         .contains("\"mask\":\"" + maskSent);
+  }
+
+  @Test
+  void anEditByAModelWithoutAMaskInputChangesNothingOutsideTheMask() throws Exception {
+    BufferedImage photo = new BufferedImage(320, 240, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 240; y++) {
+      for (int x = 0; x < 320; x++) {
+        photo.setRGB(x, y, (x * 255 / 320) << 16 | (y * 255 / 240) << 8 | 0x40);
+      }
+    }
+    ImageRecord original =
+        pipeline.upload(new ByteArrayInputStream(encode(photo)), UploadRequest.of("ada", "p.png"));
+    // An edit's image is an http(s) URL: a folder store without a public base URL has file: ones.
+    org.junit.jupiter.api.Assumptions.assumeTrue(original.url().startsWith("http"));
+    // The mask: white (edit) in the middle third, black (keep) elsewhere; a different size.
+    BufferedImage maskImage = new BufferedImage(160, 120, BufferedImage.TYPE_INT_RGB);
+    for (int y = 40; y < 80; y++) {
+      for (int x = 53; x < 107; x++) {
+        maskImage.setRGB(x, y, 0xffffff);
+      }
+    }
+    Path mask = temp.resolve("middle.png");
+    Files.write(mask, encode(maskImage));
+
+    ImageRecord edited =
+        pipeline.edit(
+            EditRequest.of("ada", original.url(), EditRequest.Mask.parse(mask.toString()), "a door")
+                .withModel("google/nano-banana"));
+
+    String sent = takeCreate().getBody().utf8();
+    assertThat(sent)
+        .contains("\"image_input\":[")
+        .doesNotContain("\"mask\"")
+        .doesNotContain("\"image\":");
+    assertThat(edited.rawUrl()).as("the model's own output is kept").isPresent();
+    assertThat(edited.storageKey()).endsWith(".png");
+    BufferedImage result;
+    try (InputStream in = store.open(edited.storageKey())) {
+      result = ImageIO.read(in);
+    }
+    assertThat(result.getWidth()).isEqualTo(320);
+    assertThat(result.getHeight()).isEqualTo(240);
+    int changedInside = 0;
+    for (int y = 0; y < 240; y++) {
+      for (int x = 0; x < 320; x++) {
+        boolean inside = x >= 106 && x < 214 && y >= 80 && y < 160;
+        boolean edge = x >= 100 && x < 220 && y >= 74 && y < 166;
+        if (!edge) {
+          assertThat(result.getRGB(x, y) & 0xffffff)
+              .as("pixel %d,%d outside the mask", x, y)
+              .isEqualTo(photo.getRGB(x, y) & 0xffffff);
+        } else if (inside && result.getRGB(x, y) != photo.getRGB(x, y)) {
+          changedInside++;
+        }
+      }
+    }
+    assertThat(changedInside).as("the edit shows inside the mask").isGreaterThan(108 * 80 / 2);
+    try (InputStream raw =
+        store.open(edited.rawUrl().get().substring(edited.rawUrl().get().indexOf("ada/")))) {
+      assertThat(raw.readAllBytes()).isEqualTo(OUTPUT_PNG);
+    }
+  }
+
+  static byte[] encode(BufferedImage image) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", out);
+    return out.toByteArray();
   }
 
   @Test

@@ -30,10 +30,17 @@ import java.util.regex.Pattern;
  * Thread-safe.
  */
 final class CostControls {
+  /** owner/name, owner/name:version, a bare version id (64 hex), or owner/*. */
   private static final Pattern ENTRY =
-      Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]*/([A-Za-z0-9][A-Za-z0-9_.\\-]*|\\*)");
+      Pattern.compile(
+          "[A-Za-z0-9][A-Za-z0-9_.\\-]*/(\\*|[A-Za-z0-9][A-Za-z0-9_.\\-]*(:[0-9a-fA-F]{64})?)"
+              + "|[0-9a-fA-F]{64}");
+
+  /** What a request may name: owner/name, owner/name:version or a bare version id. */
   private static final Pattern MODEL =
-      Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]*/[A-Za-z0-9][A-Za-z0-9_.\\-]*");
+      Pattern.compile(
+          "[A-Za-z0-9][A-Za-z0-9_.\\-]*/[A-Za-z0-9][A-Za-z0-9_.\\-]*(:[0-9a-fA-F]{64})?"
+              + "|[0-9a-fA-F]{64}");
 
   private final List<String> models;
   private final int maxInFlight;
@@ -69,7 +76,9 @@ final class CostControls {
       }
       if (!ENTRY.matcher(entry).matches()) {
         throw new IllegalArgumentException(
-            "models: '" + entry + "' is neither owner/name nor owner/*");
+            "models: '"
+                + entry
+                + "' is none of owner/name, owner/name:VERSION, a version id or owner/*");
       }
       out.add(entry.toLowerCase(Locale.ROOT));
     }
@@ -91,12 +100,17 @@ final class CostControls {
     }
     String m = model.get().strip();
     if (!MODEL.matcher(m).matches()) {
-      throw ApiError.badRequest("field 'model' must be owner/name");
+      throw ApiError.badRequest(
+          "field 'model' must be owner/name, owner/name:VERSION or a version id");
     }
     String lower = m.toLowerCase(Locale.ROOT);
-    String owner = lower.substring(0, lower.indexOf('/'));
+    // A version of an allowed model is allowed; a bare version id only when listed itself.
+    String name = lower.contains(":") ? lower.substring(0, lower.indexOf(':')) : lower;
+    String owner = name.contains("/") ? name.substring(0, name.indexOf('/')) : null;
     for (String allowed : models) {
-      if (allowed.equals(lower) || allowed.equals(owner + "/*")) {
+      if (allowed.equals(lower)
+          || allowed.equals(name)
+          || (owner != null && allowed.equals(owner + "/*"))) {
         return;
       }
     }

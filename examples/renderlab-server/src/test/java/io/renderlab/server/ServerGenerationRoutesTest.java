@@ -79,6 +79,9 @@ class ServerGenerationRoutesTest {
     replicate =
         ReplicateClient.builder()
             .token("r8_x")
+            // Route and policy tests: model fields and the schema check are tested in the pipeline
+            // and the Replicate client; here a model gets the fields it is told.
+            .validateInputs(false)
             .baseUrl(fake.baseUrl())
             .createsPerMinute(0)
             .pollSchedule(Duration.ofMillis(20), 1.0, Duration.ofMillis(20))
@@ -92,6 +95,7 @@ class ServerGenerationRoutesTest {
     pipeline =
         RenderLabPipeline.builder()
             .replicate(replicate)
+            .inputFields(io.renderlab.pipeline.InputFields.defaults())
             .ingestor(ingestor)
             .catalog(catalog)
             .thumbnails(thumbnails)

@@ -124,6 +124,9 @@ public final class ServerLoadHarness {
     ReplicateClient replicate =
         ReplicateClient.builder()
             .token("r8_harness")
+            // Route and policy tests: model fields and the schema check are tested in the pipeline
+            // and the Replicate client; here a model gets the fields it is told.
+            .validateInputs(false)
             .baseUrl(fake.url("/v1").toString())
             .createsPerMinute(0)
             .retryPolicy(RetryPolicy.none())
@@ -136,6 +139,7 @@ public final class ServerLoadHarness {
     RenderLabPipeline pipeline =
         RenderLabPipeline.builder()
             .replicate(replicate)
+            .inputFields(io.renderlab.pipeline.InputFields.defaults())
             .ingestor(ingestor)
             .catalog(catalog)
             .thumbnails(thumbnails)

@@ -136,6 +136,9 @@ class ServerPipelineRoutesTest {
     t.replicate =
         ReplicateClient.builder()
             .token("r8_x")
+            // Route and policy tests: model fields and the schema check are tested in the pipeline
+            // and the Replicate client; here a model gets the fields it is told.
+            .validateInputs(false)
             .baseUrl(t.fake.url("/v1").toString())
             .createsPerMinute(0)
             .retryPolicy(RetryPolicy.none())
@@ -161,6 +164,7 @@ class ServerPipelineRoutesTest {
     t.pipeline =
         RenderLabPipeline.builder()
             .replicate(t.replicate)
+            .inputFields(io.renderlab.pipeline.InputFields.defaults())
             .ingestor(ingestor)
             .catalog(t.catalog)
             .thumbnails(t.thumbnails)
@@ -451,6 +455,7 @@ class ServerPipelineRoutesTest {
     pipeline =
         RenderLabPipeline.builder()
             .replicate(replicate)
+            .inputFields(io.renderlab.pipeline.InputFields.defaults())
             .ingestor(pipeline.ingestor())
             .catalog(catalog)
             .thumbnails(thumbnails)

@@ -88,6 +88,9 @@ class ServerUserUrlPolicyTest {
     replicate =
         ReplicateClient.builder()
             .token("r8_x")
+            // Route and policy tests: model fields and the schema check are tested in the pipeline
+            // and the Replicate client; here a model gets the fields it is told.
+            .validateInputs(false)
             .baseUrl(provider.url("/v1").toString())
             .createsPerMinute(0)
             .retryPolicy(RetryPolicy.none())
@@ -114,6 +117,7 @@ class ServerUserUrlPolicyTest {
     RenderLabPipeline pipeline =
         RenderLabPipeline.builder()
             .replicate(replicate)
+            .inputFields(io.renderlab.pipeline.InputFields.defaults())
             .ingestor(ingestor)
             .catalog(catalog)
             .thumbnails(thumbnails)

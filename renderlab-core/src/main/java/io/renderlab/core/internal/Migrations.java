@@ -28,7 +28,9 @@ public final class Migrations {
           // Version 3 (issue 18): how a generation's outputs are recorded, its target kind;
           // finished
           // rows leave the lease index.
-          "V3__generation_recording.sql");
+          "V3__generation_recording.sql",
+          // Version 4 (issue 19): edits composited by the SDK keep the model's raw output.
+          "V4__composited_edits.sql");
 
   private Migrations() {}
 

@@ -7,10 +7,12 @@ import io.renderlab.core.GenerationStore;
 import io.renderlab.core.ImageRecord;
 import io.renderlab.core.MediaType;
 import io.renderlab.core.ObjectExistsException;
+import io.renderlab.core.PutOptions;
 import io.renderlab.core.RemoteFetchFailedException;
 import io.renderlab.core.RenderLabException;
 import io.renderlab.core.RetryPolicy;
 import io.renderlab.core.StoredObject;
+import io.renderlab.core.UnsupportedImageException;
 import io.renderlab.core.UpstreamException;
 import io.renderlab.replicate.Prediction;
 import io.renderlab.replicate.PredictionFailedException;
@@ -21,6 +23,9 @@ import io.renderlab.replicate.PredictionTimeoutException;
 import io.renderlab.replicate.ReplicateApiException;
 import io.renderlab.replicate.ReplicateClient;
 import io.renderlab.storage.Ingestor;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -430,11 +435,19 @@ public final class Engine implements AutoCloseable {
       }
     }
     List<StoredObject> stored = new ArrayList<>();
+    List<StoredObject> raws = new ArrayList<>();
     try {
       for (int i = 0; i < outputs.size(); i++) {
-        stored.add(store(g, outputs.get(i), base + "_" + i));
+        if (g.compositeOutsideMask()) {
+          StoredObject raw = store(g, outputs.get(i), base + "_" + i + "_raw");
+          raws.add(raw);
+          stored.add(composite(g, raw, base + "_" + i));
+        } else {
+          stored.add(store(g, outputs.get(i), base + "_" + i));
+        }
       }
     } catch (RemoteFetchFailedException e) {
+      deleteQuietly(raws);
       deleteQuietly(stored);
       cleanLeftovers(g, base, outputs.size());
       if (e.isExpired()) {
@@ -452,13 +465,15 @@ public final class Engine implements AutoCloseable {
       }
       throw e;
     } catch (RuntimeException e) {
+      deleteQuietly(raws);
       deleteQuietly(stored);
       cleanLeftovers(g, base, outputs.size());
       retryOrGiveUp(g, e);
       throw e;
     }
     List<ImageRecord> records = new ArrayList<>();
-    for (StoredObject object : stored) {
+    for (int i = 0; i < stored.size(); i++) {
+      StoredObject object = stored.get(i);
       String name = object.key().substring(object.key().lastIndexOf('/') + 1);
       records.add(
           ImageRecord.builder()
@@ -469,6 +484,7 @@ public final class Engine implements AutoCloseable {
               .storageKey(object.key())
               .referenceUrl(g.referenceUrl().orElse(null))
               .maskUrl(g.maskUrl().orElse(null))
+              .rawUrl(raws.isEmpty() ? null : raws.get(i).url())
               .prompt(g.prompt())
               .model(g.model())
               .predictionId(done.id())
@@ -479,6 +495,7 @@ public final class Engine implements AutoCloseable {
     try {
       saved = store.complete(g.id(), records);
     } catch (RuntimeException e) {
+      deleteQuietly(raws);
       deleteQuietly(stored);
       retryOrGiveUp(g, e);
       throw e;
@@ -486,9 +503,12 @@ public final class Engine implements AutoCloseable {
     Set<String> kept = new HashSet<>();
     saved.forEach(r -> kept.add(r.storageKey()));
     List<StoredObject> orphans = new ArrayList<>();
-    for (StoredObject o : stored) {
-      if (!kept.contains(o.key())) {
-        orphans.add(o); // another path recorded this prediction first
+    for (int i = 0; i < stored.size(); i++) {
+      if (!kept.contains(stored.get(i).key())) {
+        orphans.add(stored.get(i)); // another path recorded this prediction first
+        if (!raws.isEmpty()) {
+          orphans.add(raws.get(i));
+        }
       }
     }
     deleteQuietly(orphans);
@@ -509,8 +529,14 @@ public final class Engine implements AutoCloseable {
       return;
     }
     for (int i = 0; i < outputs; i++) {
+      List<String> keys = new ArrayList<>();
       for (MediaType type : MediaType.values()) {
-        String key = g.userId() + "/" + base + "_" + i + "." + type.extension();
+        keys.add(g.userId() + "/" + base + "_" + i + "." + type.extension());
+        if (g.compositeOutsideMask()) {
+          keys.add(g.userId() + "/" + base + "_" + i + "_raw." + type.extension());
+        }
+      }
+      for (String key : keys) {
         try {
           if (ingestor.store().delete(key)) {
             LOG.info("Deleted {}, left by an earlier attempt of generation {}", key, g.id());
@@ -545,6 +571,31 @@ public final class Engine implements AutoCloseable {
     }
     events.ingestEnded(object.key(), object.bytes(), Duration.ofNanos(System.nanoTime() - started));
     return object;
+  }
+
+  /**
+   * Puts the model's output (stored at {@code raw}) onto the image edited inside the mask and
+   * stores the PNG under {@code name}: every pixel outside the mask stays the original's. The image
+   * and the mask are read under the strict policy (or from the store, for its own objects).
+   */
+  private StoredObject composite(Generation g, StoredObject raw, String name) {
+    byte[] png;
+    try (InputStream original = ingestor.openUserImage(g.imageUrl().orElseThrow());
+        InputStream mask = ingestor.openUserImage(g.maskUrl().orElseThrow());
+        InputStream output = ingestor.store().open(raw.key())) {
+      png = MaskCompositor.composite(original, mask, output);
+    } catch (IOException e) {
+      throw new UnsupportedImageException(
+          "Cannot composite the edit of generation " + g.id() + ": " + e.getMessage(), e);
+    }
+    String key = g.userId() + "/" + name + ".png";
+    PutOptions options = PutOptions.of("image/png").withLength(png.length);
+    try {
+      return ingestor.store().put(key, new ByteArrayInputStream(png), options);
+    } catch (ObjectExistsException e) {
+      ingestor.store().delete(key); // left by an earlier attempt of this generation
+      return ingestor.store().put(key, new ByteArrayInputStream(png), options);
+    }
   }
 
   /**
