@@ -28,7 +28,10 @@ public final class Migrations {
           // Version 3 (issue 18): how a generation's outputs are recorded, its target kind;
           // finished
           // rows leave the lease index.
-          "V3__generation_recording.sql");
+          "V3__generation_recording.sql",
+          // Version 4 (issue 18): one lease primitive (Leases) for thumbnail jobs and generations;
+          // finished jobs leave the lease index, which becomes (run_after, image_id).
+          "V4__one_lease.sql");
 
   private Migrations() {}
 
