@@ -18,6 +18,3 @@ UPDATE thumbnail_jobs SET run_after = lease_until
   WHERE state = 'PENDING' AND lease_until IS NOT NULL AND lease_until > run_after;
 UPDATE generations SET run_after = lease_until
   WHERE run_after IS NOT NULL AND lease_until IS NOT NULL AND lease_until > run_after;
-
--- Release (a clean shutdown) finds an owner's leases by index in both tables, as thumbnail jobs did.
-CREATE INDEX generations_lease_owner ON generations (lease_owner);
