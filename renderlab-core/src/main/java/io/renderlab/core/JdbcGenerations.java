@@ -3,6 +3,7 @@ package io.renderlab.core;
 import io.renderlab.core.internal.Args;
 import io.renderlab.core.internal.Jdbc;
 import io.renderlab.core.internal.JdbcThumbnailJobQueue;
+import io.renderlab.core.internal.Leases;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,20 +27,21 @@ final class JdbcGenerations implements GenerationStore {
       "id, user_id, kind, model, prompt, image_url, mask_url, base_url, collection_id, input_json, prediction_id, "
           + "status, error, attempts, run_after, deadline, lease_owner, lease_until, created_at, updated_at, "
           + "target, reference_url, record_kind, key_prefix, composite_mask";
-  private static final String UNFINISHED = "status IN ('PENDING', 'RUNNING', 'INGESTING')";
-  private static final String DUE =
-      UNFINISHED + " AND run_after <= ? AND (lease_until IS NULL OR lease_until <= ?)";
 
   private final Jdbc jdbc;
   private final Clock clock;
   private final boolean postgres;
   private final JdbcThumbnailJobQueue jobs;
+  private final Leases leases;
+  private final String unfinished;
 
   JdbcGenerations(Jdbc jdbc, Clock clock, boolean postgres, JdbcThumbnailJobQueue jobs) {
     this.jdbc = jdbc;
     this.clock = clock;
     this.postgres = postgres;
     this.jobs = jobs;
+    this.leases = Leases.generations(jdbc, postgres);
+    this.unfinished = leases.unfinished();
   }
 
   @Override
@@ -70,7 +72,8 @@ final class JdbcGenerations implements GenerationStore {
             ps.setString(8, g.baseUrl().orElse(null));
             Jdbc.setUuid(ps, 9, g.collectionId().orElse(null));
             ps.setString(10, g.inputJson());
-            Jdbc.setInstant(ps, 11, g.createdAt());
+            // Leased at once: run_after is the lease's end (see Leases), due if the lease lapses.
+            Jdbc.setInstant(ps, 11, until);
             Jdbc.setInstant(ps, 12, g.deadline());
             ps.setString(13, owner);
             Jdbc.setInstant(ps, 14, until);
@@ -175,21 +178,8 @@ final class JdbcGenerations implements GenerationStore {
     Args.identifier(owner, "owner", 255);
     Args.positive(lease, "lease");
     Instant now = clock.instant();
-    return update(
-            "claim the outputs of generation " + id,
-            "UPDATE generations SET status = 'INGESTING', lease_owner = ?, lease_until = ?, updated_at = ? "
-                + "WHERE id = ? AND "
-                + UNFINISHED
-                + " AND (lease_owner IS NULL OR lease_owner = ? OR lease_until IS NULL OR lease_until <= ?)",
-            ps -> {
-              ps.setString(1, owner);
-              Jdbc.setInstant(ps, 2, now.plus(lease));
-              Jdbc.setInstant(ps, 3, now);
-              Jdbc.setUuid(ps, 4, id);
-              ps.setString(5, owner);
-              Jdbc.setInstant(ps, 6, now);
-            })
-        == 1;
+    return leases.leaseRow(
+        id, owner, now, now.plus(lease), Leases.Assign.sql("status", "'INGESTING'"));
   }
 
   @Override
@@ -206,7 +196,7 @@ final class JdbcGenerations implements GenerationStore {
                       + COLUMNS
                       + " FROM generations WHERE model = ? AND created_at >= ? AND created_at <= ? "
                       + "AND prediction_id IS NULL AND "
-                      + UNFINISHED
+                      + unfinished
                       + " ORDER BY created_at, id LIMIT 1000")) {
             ps.setString(1, model);
             Jdbc.setInstant(ps, 2, from);
@@ -222,7 +212,7 @@ final class JdbcGenerations implements GenerationStore {
     return update(
             "mark generation " + id + " ingesting",
             "UPDATE generations SET status = 'INGESTING', updated_at = ? WHERE id = ? AND "
-                + UNFINISHED,
+                + unfinished,
             ps -> {
               Jdbc.setInstant(ps, 1, clock.instant());
               Jdbc.setUuid(ps, 2, id);
@@ -247,16 +237,14 @@ final class JdbcGenerations implements GenerationStore {
               c -> {
                 // Claims the row first: a concurrent completion waits on its lock, then sees it
                 // ended.
-                try (PreparedStatement ps =
-                    c.prepareStatement(
-                        "UPDATE generations SET status = 'SUCCEEDED', error = NULL, lease_owner = NULL, lease_until = NULL, run_after = NULL, "
-                            + "updated_at = ? WHERE id = ? AND "
-                            + UNFINISHED)) {
-                  Jdbc.setInstant(ps, 1, now);
-                  Jdbc.setUuid(ps, 2, id);
-                  if (ps.executeUpdate() != 1) {
-                    return null; // ended already: read what it ended with below
-                  }
+                if (!leases.finish(
+                    c,
+                    id,
+                    Optional.empty(),
+                    now,
+                    Leases.Assign.sql("status", "'SUCCEEDED'"),
+                    Leases.Assign.sql("error", "NULL"))) {
+                  return null; // ended already: read what it ended with below
                 }
                 try (PreparedStatement ps =
                     c.prepareStatement(
@@ -300,18 +288,12 @@ final class JdbcGenerations implements GenerationStore {
       throw new IllegalArgumentException(
           "finish ends a generation FAILED, CANCELED or EXPIRED; use complete() for SUCCEEDED");
     }
-    return update(
-            "end generation " + id,
-            "UPDATE generations SET status = ?, error = ?, lease_owner = NULL, lease_until = NULL, run_after = NULL, updated_at = ? "
-                + "WHERE id = ? AND "
-                + UNFINISHED,
-            ps -> {
-              ps.setString(1, status.name());
-              ps.setString(2, Generation.trimError(error));
-              Jdbc.setInstant(ps, 3, clock.instant());
-              Jdbc.setUuid(ps, 4, id);
-            })
-        == 1;
+    return leases.finish(
+        id,
+        Optional.empty(),
+        clock.instant(),
+        Leases.Assign.of("status", status.name()),
+        Leases.Assign.of("error", Generation.trimError(error)));
   }
 
   @Override
@@ -320,56 +302,7 @@ final class JdbcGenerations implements GenerationStore {
     Args.range(max, "max", 1, 1000);
     Args.positive(lease, "lease");
     Instant now = clock.instant();
-    Instant until = now.plus(lease);
-    String claim =
-        "UPDATE generations SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? WHERE ";
-    if (postgres) {
-      return jdbc.inTransaction(
-          "lease generations",
-          c -> {
-            try (PreparedStatement ps =
-                c.prepareStatement(
-                    claim
-                        + "id IN (SELECT id FROM generations WHERE "
-                        + DUE
-                        + " ORDER BY run_after, id LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING "
-                        + COLUMNS)) {
-              ps.setString(1, owner);
-              Jdbc.setInstant(ps, 2, until);
-              Jdbc.setInstant(ps, 3, now);
-              Jdbc.setInstant(ps, 4, now);
-              Jdbc.setInstant(ps, 5, now);
-              ps.setInt(6, max);
-              return readAll(ps);
-            }
-          });
-    }
-    // Without SKIP LOCKED: read candidates, then claim each with an update that re-checks the due
-    // condition.
-    List<UUID> candidates =
-        jdbc.dueIds("find generations to recover", "generations", "id", DUE, now, max * 2);
-    List<Generation> out = new ArrayList<>();
-    for (UUID id : candidates) {
-      if (out.size() == max) {
-        break;
-      }
-      int won =
-          update(
-              "lease generation " + id,
-              claim + "id = ? AND " + DUE,
-              ps -> {
-                ps.setString(1, owner);
-                Jdbc.setInstant(ps, 2, until);
-                Jdbc.setInstant(ps, 3, now);
-                Jdbc.setUuid(ps, 4, id);
-                Jdbc.setInstant(ps, 5, now);
-                Jdbc.setInstant(ps, 6, now);
-              });
-      if (won == 1) {
-        find(id).ifPresent(out::add);
-      }
-    }
-    return out;
+    return leases.lease(owner, max, now, now.plus(lease), COLUMNS, JdbcGenerations::read);
   }
 
   @Override
@@ -377,27 +310,8 @@ final class JdbcGenerations implements GenerationStore {
     Args.identifier(owner, "owner", 255);
     Objects.requireNonNull(ids, "ids");
     Args.positive(lease, "lease");
-    if (ids.isEmpty()) {
-      return 0;
-    }
-    Instant until = clock.instant().plus(lease);
-    return jdbc.run(
-        "renew generation leases",
-        c -> {
-          int renewed = 0;
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE generations SET lease_until = ? WHERE id = ? AND lease_owner = ? AND "
-                      + UNFINISHED)) {
-            for (UUID id : ids) {
-              Jdbc.setInstant(ps, 1, until);
-              Jdbc.setUuid(ps, 2, id);
-              ps.setString(3, owner);
-              renewed += ps.executeUpdate();
-            }
-          }
-          return renewed;
-        });
+    Instant now = clock.instant();
+    return leases.renew(owner, ids, now, now.plus(lease));
   }
 
   @Override
@@ -405,32 +319,18 @@ final class JdbcGenerations implements GenerationStore {
     Objects.requireNonNull(id, "id");
     Args.identifier(owner, "owner", 255);
     Objects.requireNonNull(runAfter, "runAfter");
-    return update(
-            "postpone generation " + id,
-            "UPDATE generations SET lease_owner = NULL, lease_until = NULL, run_after = ?, error = ?, updated_at = ? "
-                + "WHERE id = ? AND lease_owner = ? AND "
-                + UNFINISHED,
-            ps -> {
-              Jdbc.setInstant(ps, 1, runAfter);
-              ps.setString(2, Generation.trimError(error));
-              Jdbc.setInstant(ps, 3, clock.instant());
-              Jdbc.setUuid(ps, 4, id);
-              ps.setString(5, owner);
-            })
-        == 1;
+    return leases.retryLater(
+        id,
+        owner,
+        clock.instant(),
+        runAfter,
+        Leases.Assign.of("error", Generation.trimError(error)));
   }
 
   @Override
   public int release(String owner) {
     Args.identifier(owner, "owner", 255);
-    return update(
-        "release the generations of " + owner,
-        "UPDATE generations SET lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE lease_owner = ? AND "
-            + UNFINISHED,
-        ps -> {
-          Jdbc.setInstant(ps, 1, clock.instant());
-          ps.setString(2, owner);
-        });
+    return leases.release(owner, clock.instant());
   }
 
   @Override
@@ -483,34 +383,37 @@ final class JdbcGenerations implements GenerationStore {
     List<Generation> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        out.add(
-            new Generation(
-                Jdbc.getUuid(rs, "id"),
-                rs.getString("user_id"),
-                GenerationKind.valueOf(rs.getString("kind")),
-                Generation.Target.valueOf(rs.getString("target")),
-                rs.getString("model"),
-                rs.getString("prompt"),
-                Optional.ofNullable(rs.getString("image_url")),
-                Optional.ofNullable(rs.getString("mask_url")),
-                Optional.ofNullable(rs.getString("base_url")),
-                Optional.ofNullable(rs.getString("reference_url")),
-                ImageKind.valueOf(rs.getString("record_kind")),
-                rs.getString("key_prefix"),
-                rs.getBoolean("composite_mask"),
-                Optional.ofNullable(Jdbc.getUuid(rs, "collection_id")),
-                rs.getString("input_json"),
-                Optional.ofNullable(rs.getString("prediction_id")),
-                GenerationStatus.valueOf(rs.getString("status")),
-                Optional.ofNullable(rs.getString("error")),
-                rs.getInt("attempts"),
-                Optional.ofNullable(rs.getString("lease_owner")),
-                Optional.ofNullable(Jdbc.getInstant(rs, "lease_until")),
-                Jdbc.getInstant(rs, "deadline"),
-                Jdbc.getInstant(rs, "created_at"),
-                Jdbc.getInstant(rs, "updated_at")));
+        out.add(read(rs));
       }
     }
     return out;
+  }
+
+  private static Generation read(ResultSet rs) throws SQLException {
+    return new Generation(
+        Jdbc.getUuid(rs, "id"),
+        rs.getString("user_id"),
+        GenerationKind.valueOf(rs.getString("kind")),
+        Generation.Target.valueOf(rs.getString("target")),
+        rs.getString("model"),
+        rs.getString("prompt"),
+        Optional.ofNullable(rs.getString("image_url")),
+        Optional.ofNullable(rs.getString("mask_url")),
+        Optional.ofNullable(rs.getString("base_url")),
+        Optional.ofNullable(rs.getString("reference_url")),
+        ImageKind.valueOf(rs.getString("record_kind")),
+        rs.getString("key_prefix"),
+        rs.getBoolean("composite_mask"),
+        Optional.ofNullable(Jdbc.getUuid(rs, "collection_id")),
+        rs.getString("input_json"),
+        Optional.ofNullable(rs.getString("prediction_id")),
+        GenerationStatus.valueOf(rs.getString("status")),
+        Optional.ofNullable(rs.getString("error")),
+        rs.getInt("attempts"),
+        Optional.ofNullable(rs.getString("lease_owner")),
+        Optional.ofNullable(Jdbc.getInstant(rs, "lease_until")),
+        Jdbc.getInstant(rs, "deadline"),
+        Jdbc.getInstant(rs, "created_at"),
+        Jdbc.getInstant(rs, "updated_at"));
   }
 }

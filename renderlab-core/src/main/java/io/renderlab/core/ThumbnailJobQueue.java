@@ -16,7 +16,8 @@ import java.util.UUID;
  */
 public interface ThumbnailJobQueue {
   /**
-   * Enqueues (or re-enqueues, resetting attempts) the thumbnail job of an existing image.
+   * Enqueues (or re-enqueues, resetting attempts) the thumbnail job of an existing image. A job a
+   * worker is rendering (its lease is live) is left to that worker, never reset under it.
    *
    * @return whether the image exists
    */

@@ -290,9 +290,9 @@ abstract class GenerationStoreContract {
     JdbcImageCatalog upgraded = JdbcImageCatalog.builder().dataSource(v1).clock(clock).build();
     assertThat(upgraded.schemaVersion()).isEqualTo(1);
 
-    assertThat(upgraded.migrate()).containsExactly(2, 3, 4);
+    assertThat(upgraded.migrate()).containsExactly(2, 3, 4, 5);
 
-    assertThat(upgraded.schemaVersion()).isEqualTo(4);
+    assertThat(upgraded.schemaVersion()).isEqualTo(5);
     assertThat(upgraded.find(image))
         .hasValueSatisfying(r -> assertThat(r.predictionId()).contains("pred-old"));
     assertThat(upgraded.thumbnailJobs().pending()).isEqualTo(1);

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.renderlab.core.testing.MutableClock;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,6 +36,7 @@ abstract class ImageCatalogContract {
   static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
 
   MutableClock clock;
+  DataSource database;
   JdbcImageCatalog catalog;
   ThumbnailJobQueue jobs;
 
@@ -41,8 +46,9 @@ abstract class ImageCatalogContract {
   @BeforeEach
   void setUp() {
     clock = new MutableClock(T0);
-    catalog = JdbcImageCatalog.builder().dataSource(freshDatabase()).clock(clock).build();
-    assertThat(catalog.migrate()).containsExactly(1, 2, 3, 4);
+    database = freshDatabase();
+    catalog = JdbcImageCatalog.builder().dataSource(database).clock(clock).build();
+    assertThat(catalog.migrate()).containsExactly(1, 2, 3, 4, 5);
     jobs = catalog.thumbnailJobs();
   }
 
@@ -58,7 +64,7 @@ abstract class ImageCatalogContract {
   @Test
   void migrateIsIdempotentAndReportsTheVersion() {
     assertThat(catalog.migrate()).isEmpty();
-    assertThat(catalog.schemaVersion()).isEqualTo(4);
+    assertThat(catalog.schemaVersion()).isEqualTo(5);
   }
 
   @Test
@@ -365,6 +371,77 @@ abstract class ImageCatalogContract {
     assertThat(jobs.status(a.id()))
         .contains(new ThumbnailJobStatus(ThumbnailJobStatus.State.PENDING, 0, Optional.empty()));
     assertThat(jobs.enqueue(UUID.randomUUID())).isFalse();
+  }
+
+  @Test
+  void reEnqueueingAJobBeingRenderedLeavesItToItsWorker() {
+    ImageRecord a = catalog.save(image("u", "https://x.test/a.png").build());
+    List<ThumbnailJob> rendering = jobs.lease("w", 1, Duration.ofMinutes(1));
+    assertThat(rendering).hasSize(1);
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(jobs.enqueue(a.id())).as("the image exists").isTrue();
+    }
+
+    assertThat(jobs.lease("other", 10, Duration.ofMinutes(1)))
+        .as("no second worker is set on a job being rendered")
+        .isEmpty();
+    assertThat(jobs.status(a.id()))
+        .contains(new ThumbnailJobStatus(ThumbnailJobStatus.State.PENDING, 1, Optional.empty()));
+    clock.advance(Duration.ofSeconds(20));
+    assertThat(jobs.renew("w", List.of(a.id()), Duration.ofMinutes(1)))
+        .as("its worker still holds it")
+        .isEqualTo(1);
+    assertThat(jobs.complete(a.id(), "w")).isTrue();
+
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(jobs.enqueue(a.id())).isTrue();
+    assertThat(jobs.status(a.id()))
+        .as("a job no one renders is reset")
+        .contains(new ThumbnailJobStatus(ThumbnailJobStatus.State.PENDING, 0, Optional.empty()));
+    List<ThumbnailJob> again = jobs.lease("other", 1, Duration.ofMinutes(1));
+    assertThat(again).extracting(ThumbnailJob::imageId).containsExactly(a.id());
+
+    clock.advance(Duration.ofMinutes(2)); // "other" died mid-render: its lease lapsed
+    assertThat(jobs.enqueue(a.id())).isTrue();
+    assertThat(jobs.lease("third", 1, Duration.ofMinutes(1)))
+        .as("a lapsed lease does not protect the job")
+        .extracting(ThumbnailJob::attempt)
+        .containsExactly(1);
+  }
+
+  @Test
+  void aLeasedJobIsNotScannedOverAndFinishedJobsLeaveTheLeaseIndex() throws Exception {
+    ImageRecord a = catalog.save(image("u", "https://x.test/a.png").build());
+    ImageRecord b = catalog.save(image("u", "https://x.test/b.png").build());
+    jobs.lease("w", 2, Duration.ofMinutes(1));
+
+    jobs.complete(a.id(), "w");
+    jobs.fail(b.id(), "w", "boom", null);
+
+    try (Connection c = database.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT COUNT(*) FROM thumbnail_jobs WHERE run_after IS NOT NULL");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      assertThat(rs.getInt(1)).as("finished jobs have no run_after").isZero();
+    }
+    assertThat(jobs.enqueue(a.id())).isTrue();
+    List<ThumbnailJob> leased = jobs.lease("w", 1, Duration.ofMinutes(1));
+    assertThat(leased).extracting(ThumbnailJob::imageId).containsExactly(a.id());
+    try (Connection c = database.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT run_after, lease_until FROM thumbnail_jobs WHERE image_id = ?")) {
+      ps.setObject(1, a.id());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        assertThat(rs.getObject(1, OffsetDateTime.class).toInstant())
+            .as("a lease moves run_after to its end")
+            .isEqualTo(rs.getObject(2, OffsetDateTime.class).toInstant())
+            .isEqualTo(clock.instant().plus(Duration.ofMinutes(1)));
+      }
+    }
   }
 
   @Test

@@ -10,7 +10,6 @@ import java.sql.SQLTransientException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -106,41 +105,6 @@ public final class Jdbc {
   }
 
   /** Sets a timestamp parameter portably (PostgreSQL and H2 both take {@link OffsetDateTime}). */
-  /**
-   * The ids of up to {@code limit} rows of {@code table} that are due at {@code now}, oldest {@code
-   * run_after} first: the candidates a lease without {@code SKIP LOCKED} then claims one by one
-   * with an update that re-checks {@code due}. {@code due} has two parameters, both {@code now}.
-   */
-  public List<UUID> dueIds(
-      String what, String table, String idColumn, String due, Instant now, int limit) {
-    return run(
-        what,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT "
-                      + idColumn
-                      + " FROM "
-                      + table
-                      + " WHERE "
-                      + due
-                      + " ORDER BY run_after, "
-                      + idColumn
-                      + " LIMIT ?")) {
-            setInstant(ps, 1, now);
-            setInstant(ps, 2, now);
-            ps.setInt(3, limit);
-            List<UUID> ids = new java.util.ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                ids.add(getUuid(rs, idColumn));
-              }
-            }
-            return ids;
-          }
-        });
-  }
-
   public static void setInstant(PreparedStatement ps, int index, Instant instant)
       throws SQLException {
     ps.setObject(index, instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));

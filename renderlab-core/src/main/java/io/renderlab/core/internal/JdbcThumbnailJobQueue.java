@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,12 +28,11 @@ import org.slf4j.LoggerFactory;
 public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcThumbnailJobQueue.class);
   private static final int MAX_ERROR_LENGTH = 2000;
-  private static final String DUE =
-      "state = 'PENDING' AND run_after <= ? AND (lease_until IS NULL OR lease_until <= ?)";
 
   private final Jdbc jdbc;
   private final Clock clock;
   private final boolean postgres;
+  private final Leases leases;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
   /** Creates the queue; {@code postgres} selects {@code FOR UPDATE SKIP LOCKED} leasing. */
@@ -40,6 +40,7 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
     this.jdbc = jdbc;
     this.clock = clock;
     this.postgres = postgres;
+    this.leases = Leases.thumbnailJobs(jdbc, postgres);
   }
 
   /** Inserts a pending job inside the caller's transaction. */
@@ -87,8 +88,8 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
                 }
               }
               Instant now = clock.instant();
-              if (!resetToPending(c, imageId, now)) {
-                insertPending(c, imageId, now);
+              if (!resetUnlessLeased(c, imageId, now)) {
+                insertIfAbsent(c, imageId, now);
               }
               return true;
             });
@@ -98,16 +99,55 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
     return exists;
   }
 
-  private static boolean resetToPending(Connection c, UUID imageId, Instant now)
-      throws SQLException {
+  /**
+   * Makes a job pending again with its attempts reset, unless a worker holds a live lease on it: a
+   * job being rendered is left to its worker (whose render makes the thumbnail asked for), never
+   * reset under it, so re-queueing cannot set a second worker on it or keep workers busy forever.
+   *
+   * @return whether a job row exists for the image (changed or left to its worker)
+   */
+  private boolean resetUnlessLeased(Connection c, UUID imageId, Instant now) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "UPDATE thumbnail_jobs SET state = 'PENDING', attempts = 0, run_after = ?, lease_owner = NULL, "
-                + "lease_until = NULL, last_error = NULL, updated_at = ? WHERE image_id = ?")) {
+                + "lease_until = NULL, last_error = NULL, updated_at = ? WHERE image_id = ? "
+                + "AND NOT ("
+                + leases.unfinished()
+                + " AND lease_until IS NOT NULL AND lease_until > ?)")) {
       Jdbc.setInstant(ps, 1, now);
       Jdbc.setInstant(ps, 2, now);
       Jdbc.setUuid(ps, 3, imageId);
-      return ps.executeUpdate() == 1;
+      Jdbc.setInstant(ps, 4, now);
+      if (ps.executeUpdate() == 1) {
+        return true;
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT 1 FROM thumbnail_jobs WHERE image_id = ?")) {
+      Jdbc.setUuid(ps, 1, imageId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  /** Inserts a pending job unless one exists (a concurrent enqueue that committed first wins). */
+  private void insertIfAbsent(Connection c, UUID imageId, Instant now) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO thumbnail_jobs (image_id, state, attempts, run_after, updated_at) "
+                + "SELECT i.id, 'PENDING', 0, ?, ? FROM images i WHERE i.id = ? "
+                + "AND NOT EXISTS (SELECT 1 FROM thumbnail_jobs j WHERE j.image_id = i.id)"
+                + (postgres ? " ON CONFLICT (image_id) DO NOTHING" : ""))) {
+      Jdbc.setInstant(ps, 1, now);
+      Jdbc.setInstant(ps, 2, now);
+      Jdbc.setUuid(ps, 3, imageId);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      if (!Jdbc.isUniqueViolation(e)) {
+        throw e;
+      }
+      // inserted by a concurrent enqueue that committed first (H2 rolls back only this statement)
     }
   }
 
@@ -115,155 +155,47 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
   public List<ThumbnailJob> lease(String owner, int max, Duration leaseDuration) {
     Args.identifier(owner, "owner", 255);
     Args.range(max, "max", 1, 1000);
-    Objects.requireNonNull(leaseDuration, "leaseDuration");
-    if (leaseDuration.isNegative() || leaseDuration.isZero()) {
-      throw new IllegalArgumentException("leaseDuration must be positive, was " + leaseDuration);
-    }
+    Args.positive(leaseDuration, "leaseDuration");
     Instant now = clock.instant();
     Instant until = now.plus(leaseDuration);
-    return postgres
-        ? leaseSkipLocked(owner, max, now, until)
-        : leaseConditional(owner, max, now, until);
-  }
-
-  private List<ThumbnailJob> leaseSkipLocked(String owner, int max, Instant now, Instant until) {
-    return jdbc.inTransaction(
-        "lease thumbnail jobs",
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE thumbnail_jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ? "
-                      + "WHERE image_id IN (SELECT image_id FROM thumbnail_jobs WHERE "
-                      + DUE
-                      // run_after alone: the (state, run_after) index then yields the first rows
-                      // directly. With image_id as a tie-break, 100k jobs enqueued at one instant
-                      // (a backfill batch) were all read and sorted on every lease.
-                      + " ORDER BY run_after LIMIT ? FOR UPDATE SKIP LOCKED) "
-                      + "RETURNING image_id, attempts, last_error")) {
-            ps.setString(1, owner);
-            Jdbc.setInstant(ps, 2, until);
-            Jdbc.setInstant(ps, 3, now);
-            Jdbc.setInstant(ps, 4, now);
-            Jdbc.setInstant(ps, 5, now);
-            ps.setInt(6, max);
-            List<ThumbnailJob> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                out.add(
-                    new ThumbnailJob(
-                        Jdbc.getUuid(rs, "image_id"),
-                        rs.getInt("attempts"),
-                        owner,
-                        until,
-                        Optional.ofNullable(rs.getString("last_error"))));
-              }
-            }
-            return out;
-          }
-        });
-  }
-
-  /**
-   * Leasing without {@code SKIP LOCKED}: read candidates, then claim each with an update that
-   * re-checks the due condition, so two workers never both win a job.
-   */
-  private List<ThumbnailJob> leaseConditional(String owner, int max, Instant now, Instant until) {
-    List<UUID> candidates =
-        jdbc.dueIds("find due thumbnail jobs", "thumbnail_jobs", "image_id", DUE, now, max * 2);
-    List<ThumbnailJob> out = new ArrayList<>();
-    for (UUID id : candidates) {
-      if (out.size() == max) {
-        break;
-      }
-      Optional<ThumbnailJob> claimed =
-          jdbc.inTransaction(
-              "lease thumbnail job " + id,
-              c -> {
-                try (PreparedStatement ps =
-                    c.prepareStatement(
-                        "UPDATE thumbnail_jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, "
-                            + "updated_at = ? WHERE image_id = ? AND "
-                            + DUE)) {
-                  ps.setString(1, owner);
-                  Jdbc.setInstant(ps, 2, until);
-                  Jdbc.setInstant(ps, 3, now);
-                  Jdbc.setUuid(ps, 4, id);
-                  Jdbc.setInstant(ps, 5, now);
-                  Jdbc.setInstant(ps, 6, now);
-                  if (ps.executeUpdate() != 1) {
-                    return Optional.empty();
-                  }
-                }
-                try (PreparedStatement ps =
-                    c.prepareStatement(
-                        "SELECT attempts, last_error FROM thumbnail_jobs WHERE image_id = ?")) {
-                  Jdbc.setUuid(ps, 1, id);
-                  try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return Optional.of(
-                        new ThumbnailJob(
-                            id,
-                            rs.getInt("attempts"),
-                            owner,
-                            until,
-                            Optional.ofNullable(rs.getString("last_error"))));
-                  }
-                }
-              });
-      claimed.ifPresent(out::add);
-    }
-    return out;
+    return leases.lease(
+        owner,
+        max,
+        now,
+        until,
+        "image_id, attempts, last_error",
+        rs ->
+            new ThumbnailJob(
+                Jdbc.getUuid(rs, "image_id"),
+                rs.getInt("attempts"),
+                owner,
+                until,
+                Optional.ofNullable(rs.getString("last_error"))));
   }
 
   @Override
-  public int renew(String owner, java.util.Collection<UUID> imageIds, Duration leaseDuration) {
+  public int renew(String owner, Collection<UUID> imageIds, Duration leaseDuration) {
     Args.identifier(owner, "owner", 255);
     Objects.requireNonNull(imageIds, "imageIds");
     Args.positive(leaseDuration, "leaseDuration");
     if (imageIds.isEmpty()) {
       return 0;
     }
-    List<UUID> ids = List.copyOf(imageIds);
-    Args.range(ids.size(), "imageIds.size()", 1, 1000);
+    Args.range(imageIds.size(), "imageIds.size()", 1, 1000);
     Instant now = clock.instant();
-    String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
-    return jdbc.run(
-        "renew the thumbnail leases of worker " + owner,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE thumbnail_jobs SET lease_until = ?, updated_at = ? "
-                      + "WHERE lease_owner = ? AND state = 'PENDING' AND image_id IN ("
-                      + marks
-                      + ")")) {
-            Jdbc.setInstant(ps, 1, now.plus(leaseDuration));
-            Jdbc.setInstant(ps, 2, now);
-            ps.setString(3, owner);
-            for (int i = 0; i < ids.size(); i++) {
-              Jdbc.setUuid(ps, 4 + i, ids.get(i));
-            }
-            return ps.executeUpdate();
-          }
-        });
+    return leases.renew(owner, imageIds, now, now.plus(leaseDuration));
   }
 
   @Override
   public boolean complete(UUID imageId, String owner) {
     Objects.requireNonNull(imageId, "imageId");
     Args.identifier(owner, "owner", 255);
-    return jdbc.run(
-        "complete the thumbnail job of image " + imageId,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE thumbnail_jobs SET state = 'DONE', lease_owner = NULL, lease_until = NULL, "
-                      + "last_error = NULL, updated_at = ? WHERE image_id = ? AND lease_owner = ? AND state = 'PENDING'")) {
-            Jdbc.setInstant(ps, 1, clock.instant());
-            Jdbc.setUuid(ps, 2, imageId);
-            ps.setString(3, owner);
-            return ps.executeUpdate() == 1;
-          }
-        });
+    return leases.finish(
+        imageId,
+        Optional.of(owner),
+        clock.instant(),
+        Leases.Assign.sql("state", "'DONE'"),
+        Leases.Assign.sql("last_error", "NULL"));
   }
 
   @Override
@@ -274,40 +206,17 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
     String trimmed =
         message.length() > MAX_ERROR_LENGTH ? message.substring(0, MAX_ERROR_LENGTH) : message;
     Instant now = clock.instant();
-    return jdbc.run(
-        "record a failed thumbnail attempt of image " + imageId,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE thumbnail_jobs SET state = ?, run_after = ?, lease_owner = NULL, lease_until = NULL, "
-                      + "last_error = ?, updated_at = ? WHERE image_id = ? AND lease_owner = ? AND state = 'PENDING'")) {
-            ps.setString(1, retryAt == null ? "FAILED" : "PENDING");
-            Jdbc.setInstant(ps, 2, retryAt == null ? now : retryAt);
-            ps.setString(3, trimmed);
-            Jdbc.setInstant(ps, 4, now);
-            Jdbc.setUuid(ps, 5, imageId);
-            ps.setString(6, owner);
-            return ps.executeUpdate() == 1;
-          }
-        });
+    Leases.Assign lastError = Leases.Assign.of("last_error", trimmed);
+    return retryAt == null
+        ? leases.finish(
+            imageId, Optional.of(owner), now, Leases.Assign.sql("state", "'FAILED'"), lastError)
+        : leases.retryLater(imageId, owner, now, retryAt, lastError);
   }
 
   @Override
   public int release(String owner) {
     Args.identifier(owner, "owner", 255);
-    return jdbc.run(
-        "release the thumbnail jobs of worker " + owner,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE thumbnail_jobs SET lease_owner = NULL, lease_until = NULL, "
-                      + "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ? "
-                      + "WHERE lease_owner = ? AND state = 'PENDING'")) {
-            Jdbc.setInstant(ps, 1, clock.instant());
-            ps.setString(2, owner);
-            return ps.executeUpdate();
-          }
-        });
+    return leases.release(owner, clock.instant());
   }
 
   /** Images per backfill transaction. */
@@ -502,7 +411,8 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
         c -> {
           try (PreparedStatement ps =
                   c.prepareStatement(
-                      "SELECT COUNT(*) FROM thumbnail_jobs WHERE state = 'PENDING'");
+                      // run_after: a pending job is in the lease index, a finished one is not
+                      "SELECT COUNT(*) FROM thumbnail_jobs WHERE run_after IS NOT NULL AND state = 'PENDING'");
               ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getInt(1);

@@ -29,8 +29,11 @@ public final class Migrations {
           // finished
           // rows leave the lease index.
           "V3__generation_recording.sql",
-          // Version 4 (issue 19): edits composited by the SDK keep the model's raw output.
-          "V4__composited_edits.sql");
+          // Version 4 (issue 18): one lease primitive (Leases) for thumbnail jobs and generations;
+          // finished jobs leave the lease index, which becomes (run_after, image_id).
+          "V4__one_lease.sql",
+          // Version 5 (issue 19): edits composited by the SDK keep the model's raw output.
+          "V5__composited_edits.sql");
 
   private Migrations() {}
 

@@ -1,4 +1,4 @@
--- RenderLab catalog schema, version 4: edits by models that take no mask. The SDK puts the model's
+-- RenderLab catalog schema, version 5: edits by models that take no mask. The SDK puts the model's
 -- output onto the original inside the mask; the record's url is the composite, raw_url the model's
 -- own output, and the generation says to composite so that any instance can finish it.
 
