@@ -65,6 +65,32 @@ class S3ImageStoreTest extends ImageStoreContract {
   }
 
   @Test
+  void abortsTheUnfinishedMultipartUploadsUnderAPrefixAndNoOthers() {
+    try (var s3 = S3.createS3ClientV2()) {
+      String dead = "user-1/generated_" + key().replace("/", "_") + "_0.png";
+      String other = "user-2/generated_keep_0.png";
+      s3.createMultipartUpload(r -> r.bucket("renderlab-images").key(dead));
+      s3.createMultipartUpload(r -> r.bucket("renderlab-images").key(other));
+
+      int aborted = store.abortIncompleteUploads(dead.substring(0, dead.length() - 6));
+
+      assertThat(aborted).isEqualTo(1);
+      var left = s3.listMultipartUploads(r -> r.bucket("renderlab-images")).uploads();
+      assertThat(left).extracting(u -> u.key()).doesNotContain(dead).contains(other);
+      s3.abortMultipartUpload(
+          r ->
+              r.bucket("renderlab-images")
+                  .key(other)
+                  .uploadId(
+                      left.stream()
+                          .filter(u -> u.key().equals(other))
+                          .findFirst()
+                          .get()
+                          .uploadId()));
+    }
+  }
+
+  @Test
   void uploadsALargeBodyOfUnknownLengthInParts() throws Exception {
     byte[] body = bytes(12 * 1024 * 1024 + 123, 42);
     String key = key();
