@@ -33,6 +33,9 @@ final class Json {
     n.put("thumbUrl", r.thumbUrl().orElse(null));
     n.put("referenceUrl", r.referenceUrl().orElse(null));
     n.put("maskUrl", r.maskUrl().orElse(null));
+    if (r.rawUrl().isPresent()) {
+      n.put("rawUrl", r.rawUrl().get()); // an edit composited by the SDK: the model's own output
+    }
     n.put("prompt", r.prompt().orElse(null));
     n.put("model", r.model().orElse(null));
     n.put("predictionId", r.predictionId().orElse(null));

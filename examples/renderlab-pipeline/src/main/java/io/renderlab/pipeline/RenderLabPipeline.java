@@ -88,7 +88,7 @@ public final class RenderLabPipeline implements AutoCloseable {
     this.fields = b.fields;
     this.fieldOverrides = Map.copyOf(b.fieldOverrides);
     this.clock = b.clock;
-    this.instanceId = b.instanceId != null ? b.instanceId : defaultInstanceId();
+    this.instanceId = b.instanceId; // null: the generations client names this instance
     this.leaseDuration = b.leaseDuration;
     this.webhookUrl = b.webhookUrl;
     this.listener = b.listener;
@@ -236,7 +236,7 @@ public final class RenderLabPipeline implements AutoCloseable {
 
   /** This instance's name in leases. */
   public String instanceId() {
-    return instanceId;
+    return generations().instanceId();
   }
 
   /**
@@ -272,32 +272,18 @@ public final class RenderLabPipeline implements AutoCloseable {
               .ingestor(ingestor)
               .store(catalog.generations())
               .clock(clock)
-              .instanceId(instanceId)
               .leaseDuration(leaseDuration)
               .defaultTimeout(defaultTimeout)
               .listener(listener);
       if (webhookUrl != null) {
         b.webhookUrl(webhookUrl);
       }
+      if (instanceId != null) {
+        b.instanceId(instanceId);
+      }
       generations = b.build();
     }
     return generations;
-  }
-
-  private static String defaultInstanceId() {
-    String host;
-    try {
-      host = java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
-      host = "host";
-    }
-    String id =
-        host
-            + "-"
-            + ProcessHandle.current().pid()
-            + "-"
-            + UUID.randomUUID().toString().substring(0, 8);
-    return id.length() > 200 ? id.substring(id.length() - 200) : id;
   }
 
   private PredictionRequest.Builder generation(GenerateRequest request) {

@@ -760,6 +760,9 @@ public final class RenderLabServer implements AutoCloseable {
     n.put("thumb_url", r.thumbUrl().orElse(null));
     n.put("reference_url", r.referenceUrl().orElse(null));
     n.put("mask_url", r.maskUrl().orElse(null));
+    if (r.rawUrl().isPresent()) {
+      n.put("raw_url", r.rawUrl().get()); // an edit composited by the SDK: the model's own output
+    }
     n.put("prompt", r.prompt().orElse(null));
     n.put("model", r.model().orElse(null));
     n.put("prediction_id", r.predictionId().orElse(null));
