@@ -1,5 +1,6 @@
 package io.renderlab.thumbnails;
 
+import io.renderlab.core.EventListener;
 import io.renderlab.core.ImageCatalog;
 import io.renderlab.core.ImageRecord;
 import io.renderlab.core.ImageStore;
@@ -14,6 +15,7 @@ import io.renderlab.core.ThumbnailJobQueue;
 import io.renderlab.core.ThumbnailJobStatus;
 import io.renderlab.core.internal.Args;
 import io.renderlab.core.internal.OutageLog;
+import io.renderlab.core.internal.SafeEvents;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,6 +63,7 @@ public final class ThumbnailService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ThumbnailService.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
+  private final EventListener events;
   private final ImageCatalog catalog;
   private final ThumbnailJobQueue jobs;
   private final ImageStore store;
@@ -89,6 +92,7 @@ public final class ThumbnailService implements AutoCloseable {
   private Thread dispatcher;
 
   private ThumbnailService(Builder b) {
+    this.events = SafeEvents.of(b.events);
     this.catalog = b.catalog;
     this.jobs = b.jobs;
     this.store = b.store;
@@ -334,11 +338,13 @@ public final class ThumbnailService implements AutoCloseable {
       return;
     }
     try {
+      long started = System.nanoTime();
       String url = renderAndStore(record.get());
       catalog.setThumbUrl(job.imageId(), url);
       if (jobs.complete(job.imageId(), owner)) {
         LOG.debug("Rendered thumbnail of {}", job.imageId());
       }
+      events.thumbnailRendered(job.imageId(), Duration.ofNanos(System.nanoTime() - started));
       resolve(job.imageId(), record.get().withThumbUrl(url), null);
     } catch (RuntimeException e) {
       fail(job, e);
@@ -349,6 +355,7 @@ public final class ThumbnailService implements AutoCloseable {
     // An image over the render's memory or work budget fails the same way every time: given up at
     // once rather than retried (each attempt would cost the budget again).
     boolean giveUp = e instanceof ImageTooLargeException || e instanceof ImageTooComplexException;
+    events.thumbnailFailed(job.imageId(), e, !giveUp && job.attempt() < maxAttempts);
     fail(job, e.getClass().getSimpleName() + ": " + e.getMessage(), giveUp);
   }
 
@@ -499,8 +506,15 @@ public final class ThumbnailService implements AutoCloseable {
     private Duration pollInterval = Duration.ofSeconds(1);
     private Clock clock = Clock.systemUTC();
     private String owner;
+    private EventListener events = EventListener.NONE;
 
     private Builder() {}
+
+    /** Hears every thumbnail rendered or failed; none by default. */
+    public Builder listener(EventListener listener) {
+      this.events = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
 
     /** The catalog whose records get thumbnails (required). */
     public Builder catalog(ImageCatalog catalog) {

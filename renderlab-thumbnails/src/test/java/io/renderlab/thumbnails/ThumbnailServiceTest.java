@@ -142,11 +142,26 @@ class ThumbnailServiceTest {
     JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(h2()).build();
     catalog.migrate();
     FolderImageStore store = FolderImageStore.of(folder);
+    List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (ThumbnailService service =
         ThumbnailService.builder()
             .catalog(catalog)
             .jobs(catalog.thumbnailJobs())
             .store(store)
+            .listener(
+                new io.renderlab.core.EventListener() {
+                  @Override
+                  public void thumbnailRendered(java.util.UUID imageId, Duration elapsed) {
+                    events.add("rendered");
+                  }
+
+                  @Override
+                  public void thumbnailFailed(
+                      java.util.UUID imageId, Throwable cause, boolean retryable) {
+                    events.add(retryable ? "failed, will retry" : "failed for good");
+                    throw new IllegalStateException("a faulty listener never breaks the service");
+                  }
+                })
             .retryPolicy(NO_WAIT)
             .maxAttempts(3)
             .pollInterval(Duration.ofMillis(20))
@@ -171,6 +186,13 @@ class ThumbnailServiceTest {
       assertThat(status.lastError())
           .hasValueSatisfying(e -> assertThat(e).contains("UnsupportedImageException"));
       assertThat(catalog.find(bad.id()).orElseThrow().displayUrl()).isEqualTo(bad.url());
+      assertThat(events)
+          .containsExactlyInAnyOrder(
+              "rendered",
+              "rendered",
+              "failed, will retry",
+              "failed, will retry",
+              "failed for good");
     }
   }
 

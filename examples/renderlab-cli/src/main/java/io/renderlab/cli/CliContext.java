@@ -43,6 +43,7 @@ final class CliContext implements AutoCloseable {
   private ReplicateClient replicate;
   private RenderLabPipeline pipeline;
   private String webhookUrl;
+  private boolean remoteUsers;
   private io.renderlab.core.EventListener listener = io.renderlab.core.EventListener.NONE;
   private io.renderlab.generations.RecoveryWorker recovery;
 
@@ -125,10 +126,30 @@ final class CliContext implements AutoCloseable {
     return fetcher;
   }
 
-  /** Downloads and uploads into the store. */
+  /**
+   * The URLs given to this run come from remote users ({@code serve}): they are fetched under the
+   * strict policy, without the operator's {@code --allow-host} exemptions. Set before the ingestor
+   * is first used.
+   */
+  synchronized void remoteUsers() {
+    if (ingestor != null) {
+      throw new IllegalStateException("the ingestor is built already");
+    }
+    this.remoteUsers = true;
+  }
+
+  /**
+   * Downloads and uploads into the store. On the command line the person who runs it is the
+   * operator, so the URLs they give (an edit's image, a mask) are fetched with their own {@code
+   * --allow-host} exemptions; {@code serve}'s users get the strict policy.
+   */
   synchronized Ingestor ingestor() {
     if (ingestor == null) {
-      ingestor = Ingestor.builder().store(store()).fetcher(fetcher()).build();
+      Ingestor.Builder b = Ingestor.builder().store(store()).fetcher(fetcher());
+      if (!remoteUsers) {
+        b.userFetcher(fetcher());
+      }
+      ingestor = b.build();
     }
     return ingestor;
   }

@@ -167,6 +167,7 @@ final class ServeCommand extends CliCommand {
     ImageIO.setUseCache(false);
     context.listener(
         new ServeEvents()); // a line per generation that ends, is taken over or given up
+    context.remoteUsers(); // users' URLs: the strict policy, without --allow-host
     String url = publicUrl != null ? publicUrl : context.env().get("RENDERLAB_SERVER_URL");
     if (url != null && !url.isBlank() && context.hasReplicateToken()) {
       // Every generation goes through its row: Replicate's delivery completes it in any instance.

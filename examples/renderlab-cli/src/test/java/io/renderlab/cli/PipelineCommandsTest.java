@@ -107,6 +107,30 @@ class PipelineCommandsTest {
     cli.env.put("RENDERLAB_ALLOW_HOSTS", "127.0.0.1");
   }
 
+  @Test
+  void aModelVersionCreatesOnceThroughThePredictionsEndpointWithItsVersion() throws Exception {
+    String version = "39ed52f2a78e934b3ba6e2a89f5b1c712de7dfea535525255b1aa35c5565e08b";
+
+    CliRunner.Result r =
+        cli.run(
+            "generate",
+            "--user",
+            "ada",
+            "--prompt",
+            "a fox",
+            "--model",
+            "stability-ai/sdxl:" + version,
+            "--json");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    RecordedRequest create = takeCreate();
+    assertThat(create.getUrl().encodedPath()).isEqualTo("/v1/predictions");
+    assertThat(create.getBody().utf8())
+        .contains("\"version\":\"" + version + "\"")
+        .contains("\"prompt\":\"a fox\"");
+    assertThat(ids.get()).as("one prediction").isEqualTo(1);
+  }
+
   /** The next create sent to the fake (schema reads skipped). */
   private RecordedRequest takeCreate() throws InterruptedException {
     while (true) {

@@ -185,6 +185,11 @@ public final class RenderLabPipeline implements AutoCloseable {
                             + model
                             + " takes no input image, so it cannot edit one; choose a model that"
                             + " does, such as black-forest-labs/flux-fill-pro (image and mask)."));
+    if (fields.mask().isEmpty()) {
+      // The output will be put onto the image here: refuse, before anything is paid, an image this
+      // process may not read.
+      ingestor.checkUserUrl(request.imageUrl());
+    }
     String imageUrl = inputs().reachable(request.imageUrl());
     PredictionRequest.Builder prediction =
         PredictionRequest.model(model)

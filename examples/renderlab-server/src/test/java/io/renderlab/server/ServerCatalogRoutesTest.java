@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -182,8 +183,30 @@ class ServerCatalogRoutesTest {
 
   @Test
   void anOversizedJsonBodyGets413() throws Exception {
-    String big = "{\"imageId\":\"" + "x".repeat(RenderLabServer.MAX_JSON_BYTES + 10) + "\"}";
-    assertThat(postJson("/api/generate-thumbnail", "ada", big).statusCode()).isEqualTo(413);
+    // The declared length is refused before the body is read and the connection closed without
+    // draining it, so a client pushing the whole body may meet the close (a reset) before it reads
+    // the 413: this one sends the headers and the body's first bytes, then reads the answer.
+    byte[] body =
+        ("{\"imageId\":\"" + "x".repeat(RenderLabServer.MAX_JSON_BYTES + 10) + "\"}")
+            .getBytes(StandardCharsets.US_ASCII);
+    ServerHardeningTest.Answer answer;
+    try (java.net.Socket socket =
+        new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.port())) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /api/generate-thumbnail HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                      + tokens.issue("ada", Duration.ofMinutes(5))
+                      + "\r\nContent-Type: application/json\r\nContent-Length: "
+                      + body.length
+                      + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(body, 0, Math.min(body.length, 16 * 1024));
+      answer =
+          ServerHardeningTest.readAnswer(new java.io.BufferedInputStream(socket.getInputStream()));
+    }
+    assertThat(answer.status()).isEqualTo(413);
   }
 
   @Test
