@@ -236,6 +236,7 @@ final class CliContext implements AutoCloseable {
         b.webhookUrl(webhookUrl);
       }
       b.listener(listener);
+      InputFieldOverrides.parse(env.get(InputFieldOverrides.VARIABLE)).forEach(b::inputFields);
       String lease = env.get("RENDERLAB_GENERATION_LEASE");
       if (lease != null && !lease.isBlank()) {
         b.leaseDuration(Durations.parse(lease.strip(), "RENDERLAB_GENERATION_LEASE"));

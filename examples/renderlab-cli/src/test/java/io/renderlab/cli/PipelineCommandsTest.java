@@ -131,6 +131,36 @@ class PipelineCommandsTest {
     assertThat(ids.get()).as("one prediction").isEqualTo(1);
   }
 
+  @Test
+  void theOperatorsFieldNamesForAModelAreWhatItIsSent() throws Exception {
+    Path mask = home.resolve("mask.png");
+    Files.write(mask, PNG);
+    cli.env.put("RENDERLAB_INPUT_FIELDS", "acme/filler=image:init_image,mask:mask_image");
+
+    CliRunner.Result r =
+        cli.run(
+            "edit",
+            "--user",
+            "ada",
+            "--image",
+            "https://cdn.example.com/v1.png",
+            "--mask",
+            mask.toString(),
+            "--prompt",
+            "a door",
+            "--model",
+            "acme/filler",
+            "--json");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    String sent = takeCreate().getBody().utf8();
+    assertThat(sent)
+        .contains("\"init_image\":\"https://cdn.example.com/v1.png\"")
+        .contains("\"mask_image\":\"data:image/png;base64,")
+        .doesNotContain("\"image\":")
+        .doesNotContain("\"mask\":");
+  }
+
   /** The next create sent to the fake (schema reads skipped). */
   private RecordedRequest takeCreate() throws InterruptedException {
     while (true) {

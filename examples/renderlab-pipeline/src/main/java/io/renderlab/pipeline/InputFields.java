@@ -1,9 +1,11 @@
 package io.renderlab.pipeline;
 
 /**
- * The input field names a model takes. The defaults follow the RenderLab web app and
- * google/nano-banana: {@code prompt}, reference images as the array {@code image_input}, and {@code
- * image} plus {@code mask} for inpainting.
+ * The input field names a model takes, when they are given rather than read from the model's schema
+ * ({@link RenderLabPipeline.Builder#inputFields(String, InputFields)}). {@link #NONE} for a role
+ * means the model takes no such input. The defaults are the RenderLab web app's: {@code prompt},
+ * reference images as the array {@code image_input}, and {@code image} plus {@code mask} for
+ * inpainting.
  *
  * @param prompt the prompt field
  * @param referenceImages the field of reference image URLs (sent as an array)
@@ -18,6 +20,9 @@ public record InputFields(String prompt, String referenceImages, String image, S
     Pipelines.requireText(image, "image", 64, true);
     Pipelines.requireText(mask, "mask", 64, true);
   }
+
+  /** A field name meaning "the model takes no such input" (for the mask: the SDK composites). */
+  public static final String NONE = "-";
 
   /** The RenderLab web app's names. */
   public static InputFields defaults() {

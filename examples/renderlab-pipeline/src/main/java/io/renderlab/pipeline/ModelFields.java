@@ -98,13 +98,20 @@ record ModelFields(
     return known != null ? known : of(names);
   }
 
-  /** Exactly the given names (an explicit override): references an array, the rest single. */
+  /**
+   * Exactly the given names (an explicit override): references an array, the rest single; a name of
+   * {@code -} means the model takes no such input.
+   */
   static ModelFields of(InputFields names) {
     return new ModelFields(
         new Field(names.prompt(), false),
-        Optional.of(new Field(names.referenceImages(), true)),
-        Optional.of(new Field(names.image(), false)),
-        Optional.of(new Field(names.mask(), false)));
+        named(names.referenceImages(), true),
+        named(names.image(), false),
+        named(names.mask(), false));
+  }
+
+  private static Optional<Field> named(String name, boolean array) {
+    return name.equals(InputFields.NONE) ? Optional.empty() : Optional.of(new Field(name, array));
   }
 
   private static Optional<Field> image(InputSchema schema, List<String> preferred) {
