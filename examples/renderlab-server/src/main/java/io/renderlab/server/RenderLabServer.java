@@ -229,6 +229,8 @@ public final class RenderLabServer implements AutoCloseable {
     app.before(
         "/api/*",
         ctx -> {
+          // A user's records, generations and errors: never kept by a browser or a shared cache.
+          ctx.header("Cache-Control", "no-store");
           if (!ctx.path().startsWith("/api/webhooks/")) {
             ctx.attribute(USER, authenticate(ctx));
           }

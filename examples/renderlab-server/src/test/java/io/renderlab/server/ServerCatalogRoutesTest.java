@@ -100,6 +100,10 @@ class ServerCatalogRoutesTest {
 
     HttpResponse<String> first = get("/api/history?limit=1", "ada");
     assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.headers().firstValue("Cache-Control")).hasValue("no-store");
+    assertThat(get("/api/history", null).headers().firstValue("Cache-Control"))
+        .as("an error too")
+        .hasValue("no-store");
     JsonNode page = json(first);
     assertThat(page.get("images")).hasSize(1);
     JsonNode row = page.get("images").get(0);
