@@ -31,6 +31,11 @@ public final class Redaction {
     }
     try {
       URI uri = new URI(trimmed);
+      if (uri.isOpaque() && uri.getSchemeSpecificPart().contains("://")) {
+        // A URL inside a scheme (jdbc:postgresql://user:pass@host/db): redacted as a URL.
+        int colon = trimmed.indexOf(':');
+        return trimmed.substring(0, colon + 1) + url(trimmed.substring(colon + 1));
+      }
       if (uri.getScheme() == null || uri.isOpaque()) {
         return shorten(stripAfter(trimmed));
       }

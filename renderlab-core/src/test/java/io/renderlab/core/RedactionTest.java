@@ -15,6 +15,14 @@ class RedactionTest {
   }
 
   @Test
+  void redactsTheCredentialsOfAJdbcUrl() {
+    assertThat(Redaction.url("jdbc:postgresql://renderlab:s3cret@db.internal:5432/app?password=x"))
+        .isEqualTo("jdbc:postgresql://…@db.internal:5432/app?…")
+        .doesNotContain("s3cret");
+    assertThat(Redaction.url("jdbc:h2:file:/tmp/catalog")).isEqualTo("jdbc:h2:file:/tmp/catalog");
+  }
+
+  @Test
   void keepsPlainUrlsAsTheyAre() {
     assertThat(Redaction.url("https://replicate.delivery/pbxt/abc.png"))
         .isEqualTo("https://replicate.delivery/pbxt/abc.png");
