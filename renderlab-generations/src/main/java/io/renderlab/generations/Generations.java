@@ -158,19 +158,9 @@ public final class Generations implements AutoCloseable {
 
   private PredictionRequest withWebhookAndDeadline(
       PredictionRequest p, Instant deadline, Instant now) {
-    PredictionRequest.Builder b;
-    switch (p.kind()) {
-      case VERSION:
-        b = PredictionRequest.version(p.target());
-        break;
-      case DEPLOYMENT:
-        b = PredictionRequest.deployment(p.target());
-        break;
-      default:
-        b = PredictionRequest.model(p.target());
-        break;
-    }
-    b.input(p.input());
+    // toBuilder keeps the model name of owner/name:version, so the create's input check can read
+    // that version's schema (a bare version id names no model).
+    PredictionRequest.Builder b = p.toBuilder();
     if (p.webhook().isPresent()) {
       b.webhook(p.webhook().get(), List.of("completed"));
     } else if (webhookUrl != null) {

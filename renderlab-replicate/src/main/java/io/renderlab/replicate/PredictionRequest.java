@@ -102,6 +102,19 @@ public final class PredictionRequest {
   }
 
   /**
+   * A builder holding everything this request holds (target, model name, input, webhook, {@code
+   * Cancel-After}), to derive another request from it.
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder(kind, target, modelName);
+    b.input = input.deepCopy();
+    b.webhook = webhook;
+    b.webhookEvents = webhookEvents;
+    b.cancelAfter = cancelAfter;
+    return b;
+  }
+
+  /**
    * A request for a model, {@code owner/name} (since this version also {@code owner/name:version}
    * or a bare version id): the same as {@link #of(String)}.
    */

@@ -404,6 +404,26 @@ class ModelInputsTest {
   // ---- the schema as a public read-only type ----
 
   @Test
+  void aRequestDerivedWithToBuilderKeepsEverythingItHeld() {
+    PredictionRequest pinned =
+        PredictionRequest.model("stability-ai/sdxl:" + SDXL)
+            .put("prompt", "a fox")
+            .webhook("https://app.example.com/hook", List.of("completed"))
+            .cancelAfter(Duration.ofMinutes(2))
+            .build();
+
+    PredictionRequest copy = pinned.toBuilder().build();
+
+    assertThat(copy.kind()).isEqualTo(PredictionRequest.TargetKind.VERSION);
+    assertThat(copy.target()).isEqualTo(SDXL);
+    assertThat(copy.modelName()).contains("stability-ai/sdxl");
+    assertThat(copy.input()).isEqualTo(pinned.input());
+    assertThat(copy.webhook()).isEqualTo(pinned.webhook());
+    assertThat(copy.cancelAfter()).contains(Duration.ofMinutes(2));
+    assertThat(copy.body()).isEqualTo(pinned.body());
+  }
+
+  @Test
   void everyFormOfAModelReferenceIsReadAndAnythingElseRefusedBeforeAnyRequest() {
     PredictionRequest community = PredictionRequest.of("stability-ai/sdxl").build();
     assertThat(community.kind()).isEqualTo(PredictionRequest.TargetKind.MODEL);
