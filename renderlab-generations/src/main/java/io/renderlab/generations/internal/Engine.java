@@ -5,14 +5,10 @@ import io.renderlab.core.Generation;
 import io.renderlab.core.GenerationStatus;
 import io.renderlab.core.GenerationStore;
 import io.renderlab.core.ImageRecord;
-import io.renderlab.core.MediaType;
-import io.renderlab.core.ObjectExistsException;
-import io.renderlab.core.PutOptions;
 import io.renderlab.core.RemoteFetchFailedException;
 import io.renderlab.core.RenderLabException;
 import io.renderlab.core.RetryPolicy;
 import io.renderlab.core.StoredObject;
-import io.renderlab.core.UnsupportedImageException;
 import io.renderlab.core.UpstreamException;
 import io.renderlab.replicate.Prediction;
 import io.renderlab.replicate.PredictionFailedException;
@@ -23,9 +19,6 @@ import io.renderlab.replicate.PredictionTimeoutException;
 import io.renderlab.replicate.ReplicateApiException;
 import io.renderlab.replicate.ReplicateClient;
 import io.renderlab.storage.Ingestor;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * once under a name of its own ({@code {userId}/{prefix}_{generation}_{i}.{ext}}) and completes the
  * row; resumes generations whose instance died. The one completion path: the waiting instance, a
  * webhook and a recovery worker all end a generation through {@link #finish}. Not public API.
+ *
+ * <p>Over 700 lines on purpose: it is one state machine (create, wait, claim, finish, retry or give
+ * up) whose transitions read best side by side. What it delegates lives apart: storing and cleaning
+ * objects ({@link OutputObjects}), lost creates ({@link LostCreates}), compositing ({@link
+ * MaskCompositor}).
  */
 public final class Engine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
@@ -74,6 +72,7 @@ public final class Engine implements AutoCloseable {
   private final RetryPolicy retry;
   private final EventListener events;
   private final LostCreates lostCreates;
+  private final OutputObjects objects;
   private final Map<UUID, CompletableFuture<List<ImageRecord>>> inFlight =
       new ConcurrentHashMap<>();
   private final Map<UUID, CompletableFuture<Prediction>> deliveries = new ConcurrentHashMap<>();
@@ -99,6 +98,7 @@ public final class Engine implements AutoCloseable {
     this.retry = retry;
     this.events = events;
     this.lostCreates = new LostCreates(store);
+    this.objects = new OutputObjects(ingestor, events);
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
             8,
@@ -125,10 +125,6 @@ public final class Engine implements AutoCloseable {
 
   public String owner() {
     return owner;
-  }
-
-  public GenerationStore store() {
-    return store;
   }
 
   /**
@@ -421,35 +417,23 @@ public final class Engine implements AutoCloseable {
 
   private List<ImageRecord> ingestAndComplete(Generation g, Prediction done, List<String> outputs) {
     String base = g.keyPrefix() + "_" + g.id().toString().replace("-", "");
-    if (g.attempts() > 0) {
-      // An earlier attempt may have died mid-upload: its multipart uploads are billed until
-      // aborted.
-      try {
-        int aborted = ingestor.store().abortIncompleteUploads(g.userId() + "/" + base);
-        if (aborted > 0) {
-          LOG.info("Aborted {} unfinished upload(s) of generation {}", aborted, g.id());
-        }
-      } catch (RuntimeException e) {
-        LOG.warn(
-            "Could not list the unfinished uploads of generation {}: {}", g.id(), e.getMessage());
-      }
-    }
+    objects.abortUnfinishedUploads(g, base);
     List<StoredObject> stored = new ArrayList<>();
     List<StoredObject> raws = new ArrayList<>();
     try {
       for (int i = 0; i < outputs.size(); i++) {
         if (g.compositeOutsideMask()) {
-          StoredObject raw = store(g, outputs.get(i), base + "_" + i + "_raw");
+          StoredObject raw = objects.store(g, outputs.get(i), base + "_" + i + "_raw");
           raws.add(raw);
-          stored.add(composite(g, raw, base + "_" + i));
+          stored.add(objects.composite(g, raw, base + "_" + i));
         } else {
-          stored.add(store(g, outputs.get(i), base + "_" + i));
+          stored.add(objects.store(g, outputs.get(i), base + "_" + i));
         }
       }
     } catch (RemoteFetchFailedException e) {
-      deleteQuietly(raws);
-      deleteQuietly(stored);
-      cleanLeftovers(g, base, outputs.size());
+      objects.deleteQuietly(raws);
+      objects.deleteQuietly(stored);
+      objects.cleanLeftovers(g, base, outputs.size());
       if (e.isExpired()) {
         endFor(
             g,
@@ -465,9 +449,9 @@ public final class Engine implements AutoCloseable {
       }
       throw e;
     } catch (RuntimeException e) {
-      deleteQuietly(raws);
-      deleteQuietly(stored);
-      cleanLeftovers(g, base, outputs.size());
+      objects.deleteQuietly(raws);
+      objects.deleteQuietly(stored);
+      objects.cleanLeftovers(g, base, outputs.size());
       retryOrGiveUp(g, e);
       throw e;
     }
@@ -495,8 +479,8 @@ public final class Engine implements AutoCloseable {
     try {
       saved = store.complete(g.id(), records);
     } catch (RuntimeException e) {
-      deleteQuietly(raws);
-      deleteQuietly(stored);
+      objects.deleteQuietly(raws);
+      objects.deleteQuietly(stored);
       retryOrGiveUp(g, e);
       throw e;
     }
@@ -511,91 +495,12 @@ public final class Engine implements AutoCloseable {
         }
       }
     }
-    deleteQuietly(orphans);
+    objects.deleteQuietly(orphans);
     if (saved.isEmpty()) {
       throw ended(store.find(g.id()).orElse(g));
     }
     events.generationEnded(g.id(), g.model(), "succeeded", since(g));
     return saved;
-  }
-
-  /**
-   * Deletes what an earlier attempt of this generation stored and nothing records: objects at this
-   * generation's output names, whatever their extension. Only after a takeover ({@code attempts >
-   * 0}); a first attempt deletes what it stored itself.
-   */
-  private void cleanLeftovers(Generation g, String base, int outputs) {
-    if (g.attempts() == 0) {
-      return;
-    }
-    for (int i = 0; i < outputs; i++) {
-      List<String> keys = new ArrayList<>();
-      for (MediaType type : MediaType.values()) {
-        keys.add(g.userId() + "/" + base + "_" + i + "." + type.extension());
-        if (g.compositeOutsideMask()) {
-          keys.add(g.userId() + "/" + base + "_" + i + "_raw." + type.extension());
-        }
-      }
-      for (String key : keys) {
-        try {
-          if (ingestor.store().delete(key)) {
-            LOG.info("Deleted {}, left by an earlier attempt of generation {}", key, g.id());
-          }
-        } catch (RuntimeException e) {
-          LOG.warn("Could not delete {} left by an earlier attempt: {}", key, e.getMessage());
-        }
-      }
-    }
-  }
-
-  /**
-   * Stores one output under its own name. An object already there was left by an earlier attempt of
-   * this generation (this instance holds the claim and nothing records it): it is replaced.
-   */
-  private StoredObject store(Generation g, String url, String name) {
-    events.ingestStarted(g.userId() + "/" + name);
-    long started = System.nanoTime();
-    StoredObject object;
-    try {
-      try {
-        object = ingestor.ingestNamed(url, g.userId(), name);
-      } catch (ObjectExistsException e) {
-        String key = e.key().orElseThrow(() -> e);
-        LOG.info("Replacing {} left by an earlier attempt of generation {}", key, g.id());
-        ingestor.store().delete(key);
-        object = ingestor.ingestNamed(url, g.userId(), name);
-      }
-    } catch (RuntimeException e) {
-      events.ingestFailed(g.userId() + "/" + name, e);
-      throw e;
-    }
-    events.ingestEnded(object.key(), object.bytes(), Duration.ofNanos(System.nanoTime() - started));
-    return object;
-  }
-
-  /**
-   * Puts the model's output (stored at {@code raw}) onto the image edited inside the mask and
-   * stores the PNG under {@code name}: every pixel outside the mask stays the original's. The image
-   * and the mask are read under the strict policy (or from the store, for its own objects).
-   */
-  private StoredObject composite(Generation g, StoredObject raw, String name) {
-    byte[] png;
-    try (InputStream original = ingestor.openUserImage(g.imageUrl().orElseThrow());
-        InputStream mask = ingestor.openUserImage(g.maskUrl().orElseThrow());
-        InputStream output = ingestor.store().open(raw.key())) {
-      png = MaskCompositor.composite(original, mask, output);
-    } catch (IOException e) {
-      throw new UnsupportedImageException(
-          "Cannot composite the edit of generation " + g.id() + ": " + e.getMessage(), e);
-    }
-    String key = g.userId() + "/" + name + ".png";
-    PutOptions options = PutOptions.of("image/png").withLength(png.length);
-    try {
-      return ingestor.store().put(key, new ByteArrayInputStream(png), options);
-    } catch (ObjectExistsException e) {
-      ingestor.store().delete(key); // left by an earlier attempt of this generation
-      return ingestor.store().put(key, new ByteArrayInputStream(png), options);
-    }
   }
 
   /**
@@ -775,21 +680,6 @@ public final class Engine implements AutoCloseable {
   /** How many generations this instance drives now. */
   public int inFlight() {
     return inFlight.size();
-  }
-
-  /** The future of a generation this instance drives now. */
-  public Optional<CompletableFuture<List<ImageRecord>>> inFlight(UUID id) {
-    return Optional.ofNullable(inFlight.get(id));
-  }
-
-  private void deleteQuietly(List<StoredObject> objects) {
-    for (StoredObject o : objects) {
-      try {
-        ingestor.store().delete(o.key());
-      } catch (RuntimeException e) {
-        LOG.warn("Could not delete {} after a failure; it is orphaned", o.key(), e);
-      }
-    }
   }
 
   private static RuntimeException runtime(Throwable cause) {
