@@ -4,7 +4,8 @@
  */
 module io.renderlab.replicate {
   requires transitive io.renderlab.core;
-  requires transitive com.fasterxml.jackson.databind;
+  // Jackson parses and writes the JSON; no Jackson type is in this module's API.
+  requires com.fasterxml.jackson.databind;
   requires transitive java.net.http;
   requires org.slf4j;
 

@@ -143,7 +143,7 @@ public final class Generations implements AutoCloseable {
             .baseUrl(request.baseUrl().orElse(null))
             .collectionId(request.collectionId().orElse(null))
             .compositeOutsideMask(request.compositeOutsideMask())
-            .inputJson(prediction.input().toString())
+            .inputJson(prediction.input().rawJson())
             .deadline(deadline)
             .createdAt(now);
     request.recordKind().ifPresent(row::recordKind);

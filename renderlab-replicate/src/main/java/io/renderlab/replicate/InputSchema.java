@@ -224,7 +224,7 @@ public final class InputSchema {
    *     misses a required one, has a value of the wrong JSON type or one the field does not allow
    */
   public void check(PredictionRequest request) {
-    check(Objects.requireNonNull(request, "request").input());
+    check(Objects.requireNonNull(request, "request").inputNode());
   }
 
   void check(JsonNode input) {

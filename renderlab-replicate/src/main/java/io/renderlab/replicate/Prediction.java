@@ -2,7 +2,6 @@ package io.renderlab.replicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.NullNode;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -14,7 +13,11 @@ import java.util.Optional;
 
 /**
  * An immutable view of a prediction as Replicate returns it. {@link #json()} is the response
- * exactly as received (Replicate never puts the API token in it, and neither does this client).
+ * exactly as received (Replicate never puts the API token in it, and neither does this client);
+ * {@link #rawJson()} is its text, to read with any JSON library.
+ *
+ * <p>A Jackson {@code ObjectMapper} serialises a {@code Prediction} as that JSON (the response as
+ * received), so a host can pass it on as is.
  */
 public final class Prediction {
   private final JsonNode json;
@@ -23,12 +26,32 @@ public final class Prediction {
     this.json = Objects.requireNonNull(json, "json").deepCopy();
   }
 
-  /** Wraps a prediction's JSON. */
-  public static Prediction of(JsonNode json) {
+  /** Wraps a prediction's JSON (a copy of it). */
+  static Prediction of(JsonNode json) {
     if (json == null || !json.isObject() || !json.hasNonNull("id")) {
       throw new IllegalArgumentException("not a prediction: the JSON has no id");
     }
     return new Prediction(json);
+  }
+
+  /**
+   * A prediction from its JSON, as Replicate returns it (a webhook's body, say).
+   *
+   * @throws IllegalArgumentException if {@code json} is not a JSON object with an {@code id}
+   */
+  public static Prediction of(JsonValue json) {
+    Objects.requireNonNull(json, "json");
+    return of(json.node());
+  }
+
+  /**
+   * A prediction from its JSON text, as Replicate returns it (a webhook's body, say).
+   *
+   * @throws IllegalArgumentException if {@code json} is not valid JSON or not an object with an
+   *     {@code id}
+   */
+  public static Prediction parse(String json) {
+    return of(JsonValue.parse(json));
   }
 
   /** The prediction id. */
@@ -67,15 +90,22 @@ public final class Prediction {
     return state().isTerminal();
   }
 
-  /** The input, as sent. */
-  public JsonNode input() {
-    return json.path("input").deepCopy();
+  /** The input, as Replicate echoes it (an object; {@link JsonValue#NULL} when absent). */
+  public JsonValue input() {
+    return JsonValue.own(json.get("input"));
   }
 
-  /** The output: a string, an array, an object, or JSON null while running. */
-  public JsonNode output() {
-    JsonNode out = json.get("output");
-    return out == null ? NullNode.getInstance() : out.deepCopy();
+  /** The input's node, for this package. */
+  JsonNode inputNode() {
+    return json.path("input");
+  }
+
+  /**
+   * The output: a string, an array, an object, or {@link JsonValue#NULL} while running. {@link
+   * #outputUrls()} reads the file URLs out of any of these.
+   */
+  public JsonValue output() {
+    return JsonValue.own(json.get("output"));
   }
 
   /** The error message of a failed prediction. */
@@ -109,16 +139,19 @@ public final class Prediction {
   }
 
   /** The metrics object ({@code predict_time}, {@code total_time}), empty object when absent. */
-  public JsonNode metrics() {
+  public JsonValue metrics() {
     JsonNode metrics = json.get("metrics");
     return metrics == null || !metrics.isObject()
-        ? JsonNodeFactory.instance.objectNode()
-        : metrics.deepCopy();
+        ? JsonValue.own(JsonNodeFactory.instance.objectNode())
+        : JsonValue.own(metrics);
   }
 
-  /** The {@code urls} object ({@code get}, {@code cancel}, {@code stream}, {@code web}). */
-  public JsonNode urls() {
-    return json.path("urls").deepCopy();
+  /**
+   * The {@code urls} object ({@code get}, {@code cancel}, {@code stream}, {@code web}); {@link
+   * JsonValue#NULL} when absent.
+   */
+  public JsonValue urls() {
+    return JsonValue.own(json.get("urls"));
   }
 
   /** When it was created. */
@@ -167,9 +200,23 @@ public final class Prediction {
     }
   }
 
-  /** The prediction's JSON, exactly as Replicate returned it (a copy). */
-  public JsonNode json() {
-    return json.deepCopy();
+  /** The prediction's JSON, exactly as Replicate returned it. */
+  @com.fasterxml.jackson.annotation.JsonValue
+  public JsonValue json() {
+    return JsonValue.own(json);
+  }
+
+  /**
+   * The prediction's JSON text, exactly as Replicate returned it (compact): to read it with any
+   * JSON library.
+   */
+  public String rawJson() {
+    return json.toString();
+  }
+
+  /** The JSON, for this package; never to be changed. */
+  JsonNode node() {
+    return json;
   }
 
   private Optional<String> text(String field) {

@@ -1,6 +1,5 @@
 package io.renderlab.replicate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.renderlab.core.Redaction;
@@ -175,9 +174,14 @@ public final class PredictionRequest {
     return Optional.ofNullable(modelName);
   }
 
-  /** The input (a copy). */
-  public ObjectNode input() {
-    return input.deepCopy();
+  /** The input, a JSON object. */
+  public JsonValue input() {
+    return JsonValue.own(input);
+  }
+
+  /** The input's node, for this package; never to be changed. */
+  ObjectNode inputNode() {
+    return input;
   }
 
   /** The webhook URL, when set. */
@@ -268,26 +272,39 @@ public final class PredictionRequest {
       this.modelName = modelName;
     }
 
-    /** The input as a map (values become JSON: strings, numbers, booleans, lists, maps). */
+    /**
+     * The input as a map: values are what {@link JsonValue#of(Object)} takes (strings, numbers,
+     * booleans, lists, maps, {@code JsonValue}s, {@code null}).
+     *
+     * @throws IllegalArgumentException if a value is of another type
+     */
     public Builder input(Map<String, ?> input) {
       Objects.requireNonNull(input, "input");
-      this.input = MAPPER.valueToTree(input);
+      this.input = (ObjectNode) JsonValue.toNode(input, "input");
       return this;
     }
 
-    /** The input as a JSON object. */
-    public Builder input(JsonNode input) {
-      if (input == null || !input.isObject()) {
+    /**
+     * The input as a JSON object ({@code JsonValue.parse(text)} reads one from text).
+     *
+     * @throws IllegalArgumentException if it is not an object
+     */
+    public Builder input(JsonValue input) {
+      if (input == null || input.kind() != JsonValue.Kind.OBJECT) {
         throw new IllegalArgumentException("input must be a JSON object");
       }
-      this.input = (ObjectNode) input.deepCopy();
+      this.input = (ObjectNode) input.node().deepCopy();
       return this;
     }
 
-    /** Sets one input field. */
+    /**
+     * Sets one input field to what {@link JsonValue#of(Object)} takes.
+     *
+     * @throws IllegalArgumentException if {@code value} is of another type
+     */
     public Builder put(String field, Object value) {
       Objects.requireNonNull(field, "field");
-      this.input.set(field, MAPPER.valueToTree(value));
+      this.input.set(field, JsonValue.toNode(value, field));
       return this;
     }
 

@@ -136,7 +136,7 @@ public final class Predictions {
                 if (error != null) {
                   notChecked(request, error);
                 } else {
-                  schema.check(request.input());
+                  schema.check(request.inputNode());
                 }
                 return routed;
               });
@@ -159,7 +159,7 @@ public final class Predictions {
                 notChecked(
                     request, new IllegalStateException("the model declares no input schema"));
               } else {
-                info.schema().get().check(request.input());
+                info.schema().get().check(request.inputNode());
               }
               return r;
             });
@@ -376,7 +376,7 @@ public final class Predictions {
                 // The API filters by the window; checked again in case a proxy ignores the filter.
                 boolean inWindow =
                     p.createdAt().map(t -> !t.isBefore(after) && t.isBefore(before)).orElse(true);
-                if (inWindow && LostCreates.matches(p, request)) {
+                if (inWindow && LostCreates.matches(p, p.node(), request, request.inputNode())) {
                   found.add(p);
                 }
               }

@@ -285,7 +285,12 @@ public final class ReplicateClient implements AutoCloseable {
       return this;
     }
 
-    /** A ready HTTP client (connect timeout and executor settings are then its own). */
+    /**
+     * A ready HTTP client (connect timeout and executor settings are then its own): to share one
+     * client, its proxy, TLS or authenticator settings with the host. The JDK's own {@code
+     * java.net.http} type, on purpose: it is the point of this method, and it is part of every JDK
+     * this SDK runs on, so it cannot change under a host as a third-party type would.
+     */
     public Builder httpClient(HttpClient httpClient) {
       this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
       return this;

@@ -164,7 +164,9 @@ class LostCreateTest {
   }
 
   static PredictionRequest request() {
-    return PredictionRequest.model("google/nano-banana").input(input("add a pool", MASK)).build();
+    return PredictionRequest.model("google/nano-banana")
+        .input(JsonValue.parse(input("add a pool", MASK).toString()))
+        .build();
   }
 
   @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.renderlab.replicate.JsonValue;
 import io.renderlab.replicate.Prediction;
 import io.renderlab.replicate.PredictionFailedException;
 import io.renderlab.replicate.PredictionRequest;
@@ -80,7 +81,7 @@ final class PredictCommand extends CliCommand {
             : target.version != null
                 ? PredictionRequest.version(target.version)
                 : PredictionRequest.deployment(target.deployment);
-    request.input(parseInputs(inputs));
+    request.input(JsonValue.parse(parseInputs(inputs).toString()));
     Duration limit = Durations.parse(timeout, "--timeout");
     var predictions = context.replicate().predictions();
     Prediction prediction;
@@ -100,7 +101,7 @@ final class PredictCommand extends CliCommand {
 
   private void print(Prediction p) {
     if (context.json()) {
-      context.out().println(Json.write(p.json()));
+      context.out().println(p.rawJson());
     } else {
       context.out().println("Prediction " + p.id() + " " + p.status());
       p.outputUrls().forEach(u -> context.out().println("  " + io.renderlab.core.Redaction.url(u)));

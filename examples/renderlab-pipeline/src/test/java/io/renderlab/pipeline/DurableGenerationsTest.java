@@ -316,9 +316,7 @@ class DurableGenerationsTest {
     assertThat(a.catalog.findByPrediction("gen1")).hasSize(1);
     assertThat(storedOutputs()).as("the output is stored once").isEqualTo(1);
     assertThat(
-            b.pipeline.complete(
-                Prediction.of(
-                    new ObjectMapper().readTree("{\"id\":\"unknown\",\"status\":\"succeeded\"}"))))
+            b.pipeline.complete(Prediction.parse("{\"id\":\"unknown\",\"status\":\"succeeded\"}")))
         .isEmpty();
   }
 

@@ -566,7 +566,7 @@ public final class RenderLabServer implements AutoCloseable {
     if (json == null || !json.path("id").isTextual() || !json.path("status").isTextual()) {
       throw ApiError.badRequest("webhook body must be a prediction with 'id' and 'status'");
     }
-    Prediction prediction = Prediction.of(json);
+    Prediction prediction = Prediction.parse(json.toString());
     String id = prediction.id();
     Optional<ObjectNode> durable =
         config.pipeline == null ? Optional.empty() : async.deliver(prediction);

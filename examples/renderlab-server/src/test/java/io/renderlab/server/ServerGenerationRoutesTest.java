@@ -316,7 +316,7 @@ class ServerGenerationRoutesTest {
     // Its instance stopped and handed its lease back (with a live holder the delivery would leave
     // the outputs to it, "accepted").
     catalog.generations().release("another-instance");
-    String delivered = replicate.predictions().get(predictionId).json().toString();
+    String delivered = replicate.predictions().get(predictionId).rawJson();
 
     HttpResponse<String> first =
         http.send(signed("msg_1", delivered), HttpResponse.BodyHandlers.ofString());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.renderlab.core.Generation;
 import io.renderlab.core.GenerationStore;
+import io.renderlab.replicate.JsonValue;
 import io.renderlab.replicate.Prediction;
 import io.renderlab.replicate.PredictionRequest;
 import io.renderlab.replicate.ReplicateClient;
@@ -120,7 +121,7 @@ final class LostCreates {
 
   /** The create a generation's row describes. */
   static PredictionRequest requestOf(Generation g) {
-    JsonNode input = input(g);
+    JsonValue input = JsonValue.parse(g.inputJson());
     switch (g.target()) {
       case VERSION:
         return PredictionRequest.version(g.model()).input(input).build();

@@ -26,13 +26,16 @@ public final class LostCreates {
 
   private LostCreates() {}
 
-  /** Whether {@code p} may be what {@code request} started. */
-  public static boolean matches(Prediction p, PredictionRequest request) {
-    JsonNode json = p.json();
+  /**
+   * Whether {@code p} (whose JSON is {@code json}) may be what {@code request} (whose input is
+   * {@code sentInput}) started.
+   */
+  public static boolean matches(
+      Prediction p, JsonNode json, PredictionRequest request, JsonNode sentInput) {
     if ("web".equals(json.path("source").asText())) {
       return false;
     }
-    return sameTarget(p, json, request) && sameInput(p.input(), request.input());
+    return sameTarget(p, json, request) && sameInput(json.path("input"), sentInput);
   }
 
   private static boolean sameTarget(Prediction p, JsonNode json, PredictionRequest r) {

@@ -256,7 +256,7 @@ public final class WaitBenchmark {
     JsonNode p =
         Transport.MAPPER.readTree(plain.send(create, HttpResponse.BodyHandlers.ofString()).body());
     URI get = URI.create(p.path("urls").path("get").asText());
-    while (!Prediction.of(p).isTerminal()) {
+    while (!Prediction.parse(p.toString()).isTerminal()) {
       Thread.sleep(interval.toMillis());
       p =
           Transport.MAPPER.readTree(
