@@ -7,6 +7,8 @@ import java.util.Optional;
 /**
  * One page of a user's history, newest first.
  *
+ * <p>A record that will not grow: a page is its items and the cursor to the next one.
+ *
  * @param images the records of this page (possibly empty, never null)
  * @param nextCursor the opaque cursor of the next page, empty on the last page
  */

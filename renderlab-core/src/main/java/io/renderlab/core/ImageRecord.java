@@ -10,50 +10,24 @@ import java.util.UUID;
 /**
  * One image of a user's history: a row of the {@code images} table.
  *
- * <p>Immutable. Build one with {@link #builder()}; the builder fills {@code id} with a random UUID
- * and {@code createdAt} with the current time when they are not given. Every text field is
- * validated at construction (see the limits below) with an {@link IllegalArgumentException} naming
- * the field; text is stored verbatim.
+ * <p>Immutable, and a class rather than a record so that it can gain fields without breaking
+ * callers. Build one with {@link #builder()} (derive one with {@link #toBuilder()}); the builder
+ * fills {@code id} with a random UUID and {@code createdAt} with the current time when they are not
+ * given. Every text field is validated at construction (see the limits below) with an {@link
+ * IllegalArgumentException} naming the field; text is stored verbatim. Equal when every field is
+ * equal.
+ *
+ * <p>Not a Jackson bean: its accessors are not getters and its optional fields are {@code
+ * Optional}s, so a plain {@code ObjectMapper} does not serialise it to what it holds; write the
+ * fields you publish yourself (as the sample server and the CLI do).
  *
  * <pre>{@code
  * ImageRecord record = ImageRecord.builder()
  *     .userId("user-123").kind(ImageKind.GENERATED).name("generated_1")
  *     .url(stored.url()).storageKey(stored.key()).prompt("modern architecture").build();
  * }</pre>
- *
- * @param id unique id
- * @param userId owner; at most {@value #MAX_ID_LENGTH} characters, no control characters
- * @param kind how the image was made
- * @param name display name; at most {@value #MAX_NAME_LENGTH} characters
- * @param url permanent URL of the full image; absolute, at most {@value #MAX_URL_LENGTH} characters
- * @param storageKey key of the full image in its object store; at most {@value #MAX_KEY_LENGTH}
- * @param thumbUrl permanent URL of the 400×400 thumbnail, once rendered
- * @param referenceUrl URL of the image this one was made from (lineage)
- * @param maskUrl URL of the inpainting mask, for edits
- * @param rawUrl URL of the model's own output, when the image stored at {@code url} was made from
- *     it (an edit by a model without a mask input, composited onto the original outside the mask)
- * @param prompt the prompt; at most {@value #MAX_PROMPT_LENGTH} characters
- * @param model the model that made it ({@code owner/name} or a version id)
- * @param predictionId the Replicate prediction that made it
- * @param collectionId the batch it belongs to
- * @param createdAt when it was recorded, to the microsecond
  */
-public record ImageRecord(
-    UUID id,
-    String userId,
-    ImageKind kind,
-    String name,
-    String url,
-    String storageKey,
-    Optional<String> thumbUrl,
-    Optional<String> referenceUrl,
-    Optional<String> maskUrl,
-    Optional<String> rawUrl,
-    Optional<String> prompt,
-    Optional<String> model,
-    Optional<String> predictionId,
-    Optional<UUID> collectionId,
-    Instant createdAt) {
+public final class ImageRecord {
 
   /** Longest user id, model name or prediction id. */
   public static final int MAX_ID_LENGTH = 255;
@@ -70,31 +44,140 @@ public record ImageRecord(
   /** Longest prompt. */
   public static final int MAX_PROMPT_LENGTH = 10_000;
 
-  /** Validates every field; see the class documentation for the limits. */
-  public ImageRecord {
-    Objects.requireNonNull(id, "id");
-    Args.identifier(userId, "userId", MAX_ID_LENGTH);
-    Objects.requireNonNull(kind, "kind");
-    Args.identifier(name, "name", MAX_NAME_LENGTH);
-    Args.absoluteUrl(url, "url", MAX_URL_LENGTH);
-    Args.identifier(storageKey, "storageKey", MAX_KEY_LENGTH);
-    Objects.requireNonNull(thumbUrl, "thumbUrl")
-        .ifPresent(u -> Args.absoluteUrl(u, "thumbUrl", MAX_URL_LENGTH));
-    Objects.requireNonNull(referenceUrl, "referenceUrl")
-        .ifPresent(u -> Args.absoluteUrl(u, "referenceUrl", MAX_URL_LENGTH));
-    Objects.requireNonNull(maskUrl, "maskUrl")
-        .ifPresent(u -> Args.absoluteUrl(u, "maskUrl", MAX_URL_LENGTH));
-    Objects.requireNonNull(rawUrl, "rawUrl")
-        .ifPresent(u -> Args.absoluteUrl(u, "rawUrl", MAX_URL_LENGTH));
-    Objects.requireNonNull(prompt, "prompt")
-        .ifPresent(p -> Args.text(p, "prompt", MAX_PROMPT_LENGTH));
-    Objects.requireNonNull(model, "model")
-        .ifPresent(m -> Args.identifier(m, "model", MAX_ID_LENGTH));
-    Objects.requireNonNull(predictionId, "predictionId")
-        .ifPresent(p -> Args.identifier(p, "predictionId", MAX_ID_LENGTH));
-    Objects.requireNonNull(collectionId, "collectionId");
-    Objects.requireNonNull(createdAt, "createdAt");
-    createdAt = createdAt.truncatedTo(ChronoUnit.MICROS);
+  private final UUID id;
+  private final String userId;
+  private final ImageKind kind;
+  private final String name;
+  private final String url;
+  private final String storageKey;
+  private final Optional<String> thumbUrl;
+  private final Optional<String> referenceUrl;
+  private final Optional<String> maskUrl;
+  private final Optional<String> rawUrl;
+  private final Optional<String> prompt;
+  private final Optional<String> model;
+  private final Optional<String> predictionId;
+  private final Optional<UUID> collectionId;
+  private final Instant createdAt;
+
+  /** The full state, validated (see the class documentation for the limits); for the catalog. */
+  ImageRecord(
+      UUID id,
+      String userId,
+      ImageKind kind,
+      String name,
+      String url,
+      String storageKey,
+      Optional<String> thumbUrl,
+      Optional<String> referenceUrl,
+      Optional<String> maskUrl,
+      Optional<String> rawUrl,
+      Optional<String> prompt,
+      Optional<String> model,
+      Optional<String> predictionId,
+      Optional<UUID> collectionId,
+      Instant createdAt) {
+    this.id = Objects.requireNonNull(id, "id");
+    this.userId = Args.identifier(userId, "userId", MAX_ID_LENGTH);
+    this.kind = Objects.requireNonNull(kind, "kind");
+    this.name = Args.identifier(name, "name", MAX_NAME_LENGTH);
+    this.url = Args.absoluteUrl(url, "url", MAX_URL_LENGTH);
+    this.storageKey = Args.identifier(storageKey, "storageKey", MAX_KEY_LENGTH);
+    this.thumbUrl = url(thumbUrl, "thumbUrl");
+    this.referenceUrl = url(referenceUrl, "referenceUrl");
+    this.maskUrl = url(maskUrl, "maskUrl");
+    this.rawUrl = url(rawUrl, "rawUrl");
+    this.prompt = Objects.requireNonNull(prompt, "prompt");
+    prompt.ifPresent(p -> Args.text(p, "prompt", MAX_PROMPT_LENGTH));
+    this.model = Objects.requireNonNull(model, "model");
+    model.ifPresent(m -> Args.identifier(m, "model", MAX_ID_LENGTH));
+    this.predictionId = Objects.requireNonNull(predictionId, "predictionId");
+    predictionId.ifPresent(p -> Args.identifier(p, "predictionId", MAX_ID_LENGTH));
+    this.collectionId = Objects.requireNonNull(collectionId, "collectionId");
+    this.createdAt = Objects.requireNonNull(createdAt, "createdAt").truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static Optional<String> url(Optional<String> url, String name) {
+    Objects.requireNonNull(url, name).ifPresent(u -> Args.absoluteUrl(u, name, MAX_URL_LENGTH));
+    return url;
+  }
+
+  /** Unique id. */
+  public UUID id() {
+    return id;
+  }
+
+  /** The owner; at most {@value #MAX_ID_LENGTH} characters, no control characters. */
+  public String userId() {
+    return userId;
+  }
+
+  /** How the image was made. */
+  public ImageKind kind() {
+    return kind;
+  }
+
+  /** Display name; at most {@value #MAX_NAME_LENGTH} characters. */
+  public String name() {
+    return name;
+  }
+
+  /** Permanent URL of the full image; absolute, at most {@value #MAX_URL_LENGTH} characters. */
+  public String url() {
+    return url;
+  }
+
+  /** Key of the full image in its object store; at most {@value #MAX_KEY_LENGTH} characters. */
+  public String storageKey() {
+    return storageKey;
+  }
+
+  /** Permanent URL of the 400×400 thumbnail, once rendered. */
+  public Optional<String> thumbUrl() {
+    return thumbUrl;
+  }
+
+  /** URL of the image this one was made from (lineage). */
+  public Optional<String> referenceUrl() {
+    return referenceUrl;
+  }
+
+  /** URL of the inpainting mask, for edits. */
+  public Optional<String> maskUrl() {
+    return maskUrl;
+  }
+
+  /**
+   * URL of the model's own output, when the image stored at {@link #url()} was made from it (an
+   * edit by a model without a mask input, composited onto the original outside the mask).
+   */
+  public Optional<String> rawUrl() {
+    return rawUrl;
+  }
+
+  /** The prompt; at most {@value #MAX_PROMPT_LENGTH} characters. */
+  public Optional<String> prompt() {
+    return prompt;
+  }
+
+  /** The model that made it ({@code owner/name} or a version id). */
+  public Optional<String> model() {
+    return model;
+  }
+
+  /** The Replicate prediction that made it. */
+  public Optional<String> predictionId() {
+    return predictionId;
+  }
+
+  /** The batch it belongs to. */
+  public Optional<UUID> collectionId() {
+    return collectionId;
+  }
+
+  /** When it was recorded, to the microsecond. */
+  public Instant createdAt() {
+    return createdAt;
   }
 
   /** A builder with a fresh random id and {@code createdAt} = now (unless set). */
@@ -131,6 +214,80 @@ public record ImageRecord(
   /** A copy with the thumbnail URL set. */
   public ImageRecord withThumbUrl(String thumbUrl) {
     return toBuilder().thumbUrl(Objects.requireNonNull(thumbUrl, "thumbUrl")).build();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof ImageRecord)) {
+      return false;
+    }
+    ImageRecord r = (ImageRecord) o;
+    return id.equals(r.id)
+        && userId.equals(r.userId)
+        && kind == r.kind
+        && name.equals(r.name)
+        && url.equals(r.url)
+        && storageKey.equals(r.storageKey)
+        && thumbUrl.equals(r.thumbUrl)
+        && referenceUrl.equals(r.referenceUrl)
+        && maskUrl.equals(r.maskUrl)
+        && rawUrl.equals(r.rawUrl)
+        && prompt.equals(r.prompt)
+        && model.equals(r.model)
+        && predictionId.equals(r.predictionId)
+        && collectionId.equals(r.collectionId)
+        && createdAt.equals(r.createdAt);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        id,
+        userId,
+        kind,
+        name,
+        url,
+        storageKey,
+        thumbUrl,
+        referenceUrl,
+        maskUrl,
+        rawUrl,
+        prompt,
+        model,
+        predictionId,
+        collectionId,
+        createdAt);
+  }
+
+  /**
+   * Id, owner, kind, name, model, prediction and the URLs with their query strings redacted (a
+   * signed URL's signature is a secret); no prompt (it is user data).
+   */
+  @Override
+  public String toString() {
+    return "ImageRecord{id="
+        + id
+        + ", userId="
+        + userId
+        + ", kind="
+        + kind
+        + ", name="
+        + name
+        + ", url="
+        + Redaction.url(url)
+        + thumbUrl.map(u -> ", thumbUrl=" + Redaction.url(u)).orElse("")
+        + referenceUrl.map(u -> ", referenceUrl=" + Redaction.url(u)).orElse("")
+        + maskUrl.map(u -> ", maskUrl=" + Redaction.url(u)).orElse("")
+        + rawUrl.map(u -> ", rawUrl=" + Redaction.url(u)).orElse("")
+        + model.map(m -> ", model=" + m).orElse("")
+        + predictionId.map(p -> ", predictionId=" + p).orElse("")
+        + collectionId.map(c -> ", collectionId=" + c).orElse("")
+        + ", createdAt="
+        + createdAt
+        + '}';
   }
 
   /**

@@ -9,6 +9,9 @@ import java.util.UUID;
  * A leased thumbnail job: the worker that holds it renders the image's thumbnail before {@code
  * leaseUntil}, then calls {@link ThumbnailJobQueue#complete} or {@link ThumbnailJobQueue#fail}.
  *
+ * <p>A record that will not grow: a lease is what a worker needs to render and report one job;
+ * anything more about the image is read from the catalog by {@code imageId}.
+ *
  * @param imageId the image whose thumbnail to render (one job per image)
  * @param attempt which attempt this is, starting at 1
  * @param leaseOwner the worker that holds the lease

@@ -6,6 +6,9 @@ import java.util.Optional;
 /**
  * Where an image's thumbnail job stands.
  *
+ * <p>A record that will not grow: the state, the attempts and the last error are all a job has to
+ * tell (its image is the key it was asked by).
+ *
  * @param state pending (waiting or running), done, or failed for good
  * @param attempts how many attempts have started
  * @param lastError the error of the last failed attempt, if any

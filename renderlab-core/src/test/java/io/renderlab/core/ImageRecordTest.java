@@ -84,4 +84,43 @@ class ImageRecordTest {
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("kind");
   }
+
+  @Test
+  void toBuilderRoundTripsEveryFieldAndEqualityComparesThemAll() {
+    ImageRecord r =
+        valid()
+            .thumbUrl("https://cdn.example.com/t.webp")
+            .referenceUrl("https://cdn.example.com/ref.png")
+            .maskUrl("https://cdn.example.com/mask.png")
+            .rawUrl("https://cdn.example.com/raw.png")
+            .prompt("a lighthouse")
+            .model("google/nano-banana")
+            .predictionId("p1")
+            .collectionId(java.util.UUID.randomUUID())
+            .build();
+
+    assertThat(r.toBuilder().build()).isEqualTo(r).hasSameHashCodeAs(r);
+    assertThat(r.toBuilder().prompt("another").build()).isNotEqualTo(r);
+    assertThat(r.toBuilder().rawUrl(null).build().rawUrl()).isEmpty();
+    assertThat(r.withThumbUrl("https://cdn.example.com/u.webp")).isNotEqualTo(r);
+  }
+
+  @Test
+  void toStringRedactsSignedQueryStringsAndLeavesThePromptOut() {
+    ImageRecord r =
+        valid()
+            .url("https://bucket.example.com/user-1/photo.png?X-Amz-Signature=abcdef123456")
+            .thumbUrl("https://bucket.example.com/t.webp?token=s3cr3t")
+            .prompt("my private prompt")
+            .predictionId("p1")
+            .build();
+
+    assertThat(r.toString())
+        .contains(r.id().toString())
+        .contains("https://bucket.example.com/user-1/photo.png?…")
+        .contains("p1")
+        .doesNotContain("abcdef123456")
+        .doesNotContain("s3cr3t")
+        .doesNotContain("my private prompt");
+  }
 }

@@ -9,32 +9,56 @@ import java.util.Optional;
  * the enums Cog declares through {@code allOf: [{"$ref": ...}]} resolved. Read-only; obtained from
  * {@link InputSchema#fields()}.
  *
- * @param name the field's name, as the model spells it ({@code image_input}, {@code mask})
- * @param type its JSON type ({@link Type#ANY} when the schema does not say one)
- * @param itemType for an array, its items' type; {@link Type#ANY} otherwise or when unknown
- * @param required whether the model requires it
- * @param enumValues the values it allows, as text (empty when any value of its type goes)
- * @param format its {@code format} ({@code uri} for files and images), or for an array its items'
- * @param description its description, if any
- * @param defaultValue its default as plain Java ({@code String}, {@code Long}, {@code Double},
- *     {@code Boolean}, {@code List}, {@code Map}), if any
- * @param minimum its {@code minimum}, if any
- * @param maximum its {@code maximum}, if any
- * @param order its {@code x-order}, the position the model's author gave it ({@link
- *     Integer#MAX_VALUE} when absent)
+ * <p>Immutable; a class rather than a record so that it can gain what schemas declare next ({@code
+ * pattern}, {@code maxLength}) without breaking callers. Equal when every field is equal.
  */
-public record InputField(
-    String name,
-    InputField.Type type,
-    InputField.Type itemType,
-    boolean required,
-    List<String> enumValues,
-    Optional<String> format,
-    Optional<String> description,
-    Optional<Object> defaultValue,
-    Optional<Double> minimum,
-    Optional<Double> maximum,
-    int order) {
+public final class InputField {
+  private final String name;
+  private final Type type;
+  private final Type itemType;
+  private final boolean required;
+  private final List<String> enumValues;
+  private final Optional<String> format;
+  private final Optional<String> description;
+  private final Optional<Object> defaultValue;
+  private final Optional<Double> minimum;
+  private final Optional<Double> maximum;
+  private final int order;
+
+  /** The full state, validated. */
+  InputField(
+      String name,
+      Type type,
+      Type itemType,
+      boolean required,
+      List<String> enumValues,
+      Optional<String> format,
+      Optional<String> description,
+      Optional<Object> defaultValue,
+      Optional<Double> minimum,
+      Optional<Double> maximum,
+      int order) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(itemType, "itemType");
+    enumValues = List.copyOf(enumValues);
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(defaultValue, "defaultValue");
+    Objects.requireNonNull(minimum, "minimum");
+    Objects.requireNonNull(maximum, "maximum");
+    this.name = name;
+    this.type = type;
+    this.itemType = itemType;
+    this.required = required;
+    this.enumValues = enumValues;
+    this.format = format;
+    this.description = description;
+    this.defaultValue = defaultValue;
+    this.minimum = minimum;
+    this.maximum = maximum;
+    this.order = order;
+  }
 
   /** A JSON type. */
   public enum Type {
@@ -52,19 +76,6 @@ public record InputField(
     OBJECT,
     /** The schema does not say (any value is accepted). */
     ANY
-  }
-
-  /** Checks for nulls and copies the list. */
-  public InputField {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(type, "type");
-    Objects.requireNonNull(itemType, "itemType");
-    enumValues = List.copyOf(enumValues);
-    Objects.requireNonNull(format, "format");
-    Objects.requireNonNull(description, "description");
-    Objects.requireNonNull(defaultValue, "defaultValue");
-    Objects.requireNonNull(minimum, "minimum");
-    Objects.requireNonNull(maximum, "maximum");
   }
 
   /** Whether it is an array ({@code image_input} of nano-banana, say). */
@@ -108,5 +119,131 @@ public record InputField(
       b.append(", one of ").append(String.join(", ", enumValues));
     }
     return b.append(')').toString();
+  }
+
+  /** The field's name, as the model spells it ({@code image_input}, {@code mask}). */
+  public String name() {
+    return name;
+  }
+
+  /** Its JSON type ({@link Type#ANY} when the schema does not say one). */
+  public Type type() {
+    return type;
+  }
+
+  /** For an array, its items' type; {@link Type#ANY} otherwise or when unknown. */
+  public Type itemType() {
+    return itemType;
+  }
+
+  /** Whether the model requires it. */
+  public boolean required() {
+    return required;
+  }
+
+  /** The values it allows, as text (empty when any value of its type goes). */
+  public List<String> enumValues() {
+    return enumValues;
+  }
+
+  /** Its {@code format} ({@code uri} for files and images), or for an array its items'. */
+  public Optional<String> format() {
+    return format;
+  }
+
+  /** Its description, if any. */
+  public Optional<String> description() {
+    return description;
+  }
+
+  /**
+   * Its default as plain Java ({@code String}, {@code Long}, {@code Double}, {@code Boolean},
+   * {@code List}, {@code Map}), if any.
+   */
+  public Optional<Object> defaultValue() {
+    return defaultValue;
+  }
+
+  /** Its {@code minimum}, if any. */
+  public Optional<Double> minimum() {
+    return minimum;
+  }
+
+  /** Its {@code maximum}, if any. */
+  public Optional<Double> maximum() {
+    return maximum;
+  }
+
+  /**
+   * Its {@code x-order}, the position the model's author gave it ({@link Integer#MAX_VALUE} when
+   * absent).
+   */
+  public int order() {
+    return order;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof InputField)) {
+      return false;
+    }
+    InputField other = (InputField) o;
+    return name.equals(other.name)
+        && type == other.type
+        && itemType == other.itemType
+        && required == other.required
+        && enumValues.equals(other.enumValues)
+        && format.equals(other.format)
+        && description.equals(other.description)
+        && defaultValue.equals(other.defaultValue)
+        && minimum.equals(other.minimum)
+        && maximum.equals(other.maximum)
+        && order == other.order;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        name,
+        type,
+        itemType,
+        required,
+        enumValues,
+        format,
+        description,
+        defaultValue,
+        minimum,
+        maximum,
+        order);
+  }
+
+  @Override
+  public String toString() {
+    return "InputField[name="
+        + name
+        + ", type="
+        + type
+        + ", itemType="
+        + itemType
+        + ", required="
+        + required
+        + ", enumValues="
+        + enumValues
+        + ", format="
+        + format
+        + ", description="
+        + description
+        + ", defaultValue="
+        + defaultValue
+        + ", minimum="
+        + minimum
+        + ", maximum="
+        + maximum
+        + ", order="
+        + order
+        + ']';
   }
 }

@@ -141,7 +141,13 @@ public final class FolderImageStore implements ImageStore {
       }
       publish(temp, target, key, options.overwrite());
       syncDirectory(target.getParent());
-      return new StoredObject(key, publicUrl(key), options.contentType(), in.count(), in.sha256());
+      return StoredObject.builder()
+          .key(key)
+          .url(publicUrl(key))
+          .contentType(options.contentType())
+          .bytes(in.count())
+          .sha256(in.sha256())
+          .build();
     } catch (IOException e) {
       throw new StorageException(
           "Writing '" + key + "' to " + root + " failed: " + e.getMessage(), key, e, true);

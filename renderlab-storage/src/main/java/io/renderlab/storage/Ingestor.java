@@ -254,14 +254,24 @@ public final class Ingestor {
       }
       String key = masksPrefix + "/" + userId + "/" + digest.sha256() + "." + type.extension();
       if (store.exists(key)) {
-        return new StoredObject(
-            key, store.publicUrl(key), type.mimeType(), digest.count(), digest.sha256());
+        return StoredObject.builder()
+            .key(key)
+            .url(store.publicUrl(key))
+            .contentType(type.mimeType())
+            .bytes(digest.count())
+            .sha256(digest.sha256())
+            .build();
       }
       try (InputStream in = Files.newInputStream(temp)) {
         return store.put(key, in, PutOptions.of(type.mimeType()).withLength(digest.count()));
       } catch (ObjectExistsException raced) {
-        return new StoredObject(
-            key, store.publicUrl(key), type.mimeType(), digest.count(), digest.sha256());
+        return StoredObject.builder()
+            .key(key)
+            .url(store.publicUrl(key))
+            .contentType(type.mimeType())
+            .bytes(digest.count())
+            .sha256(digest.sha256())
+            .build();
       }
     } catch (IOException e) {
       throw new StorageException("Could not stage the mask: " + e.getMessage(), null, e, true);

@@ -198,7 +198,13 @@ public final class S3ImageStore implements ImageStore {
           putMultipart(key, in, buffer, options);
         }
       }
-      return new StoredObject(key, publicUrl(key), options.contentType(), in.count(), in.sha256());
+      return StoredObject.builder()
+          .key(key)
+          .url(publicUrl(key))
+          .contentType(options.contentType())
+          .bytes(in.count())
+          .sha256(in.sha256())
+          .build();
     } catch (IOException e) {
       throw new StorageException(
           "Reading the body for '" + key + "' failed: " + e.getMessage(), key, e, true);

@@ -215,8 +215,13 @@ public final class SupabaseImageStore implements ImageStore {
     DigestingInputStream digest = source.digest();
     confirmKept(key, digest.count());
     LOG.debug("Stored '{}' in Supabase bucket '{}' ({} bytes)", key, bucket, digest.count());
-    return new StoredObject(
-        key, publicUrl(key), options.contentType(), digest.count(), digest.sha256());
+    return StoredObject.builder()
+        .key(key)
+        .url(publicUrl(key))
+        .contentType(options.contentType())
+        .bytes(digest.count())
+        .sha256(digest.sha256())
+        .build();
   }
 
   /**
