@@ -4,6 +4,7 @@ import io.renderlab.core.RemoteFetchRefusedException.Reason;
 import io.renderlab.core.internal.AddressPolicy;
 import io.renderlab.core.internal.Args;
 import io.renderlab.core.internal.BoundedBody;
+import io.renderlab.core.internal.OkHttp;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -813,8 +814,15 @@ public final class RemoteFetcher implements AutoCloseable {
       return this;
     }
 
-    /** Builds the fetcher. */
+    /**
+     * Builds the fetcher.
+     *
+     * @throws ConfigurationException if OkHttp ({@code com.squareup.okhttp3:okhttp-jvm}, an
+     *     optional dependency of renderlab-core that renderlab-storage brings) is not on the class
+     *     or module path
+     */
     public RemoteFetcher build() {
+      OkHttp.require(); // before the first OkHttp type is resolved: a message, not a linkage error
       return new RemoteFetcher(this);
     }
   }
