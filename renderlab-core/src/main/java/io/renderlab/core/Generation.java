@@ -20,7 +20,8 @@ import java.util.UUID;
  *
  * <p>Immutable, and a class rather than a record so that it can gain fields without breaking
  * callers. A new one is made with {@link #builder()} (status {@code PENDING}); the store fills in
- * the rest as the generation moves on. Equal when every field is equal.
+ * the rest as the generation moves on. Equal when every field is equal. Not a Jackson bean (see the
+ * package documentation): a plain {@code ObjectMapper} does not serialise it to what it holds.
  *
  * <pre>{@code
  * Generation g = Generation.builder().userId("ada").kind(GenerationKind.GENERATE)

@@ -36,7 +36,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * ReplicateInputs inputs = ReplicateInputs.builder().client(replicate).store(store).build();
- * PredictionRequest.model(model).put("mask", inputs.reachable(mask.url()));
+ * PredictionRequest.model(model).put("mask", inputs.makeReachable(mask.url()));
  * }</pre>
  */
 public final class ReplicateInputs {
@@ -67,12 +67,12 @@ public final class ReplicateInputs {
     return new Builder();
   }
 
-  /** Each of {@code urls} as {@link #reachable(String)} makes it. */
-  public List<String> reachable(List<String> urls) {
+  /** Each of {@code urls} as {@link #makeReachable(String)} makes it. */
+  public List<String> makeReachable(List<String> urls) {
     Objects.requireNonNull(urls, "urls");
     List<String> out = new ArrayList<>(urls.size());
     for (String url : urls) {
-      out.add(reachable(url));
+      out.add(makeReachable(url));
     }
     return List.copyOf(out);
   }
@@ -85,7 +85,7 @@ public final class ReplicateInputs {
    *     local file outside the store, a private host without a fetch policy that allows it), or is
    *     larger than the Files API accepts
    */
-  public String reachable(String url) {
+  public String makeReachable(String url) {
     Objects.requireNonNull(url, "url");
     URI uri;
     try {

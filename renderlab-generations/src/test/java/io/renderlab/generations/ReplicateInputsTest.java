@@ -61,11 +61,11 @@ class ReplicateInputsTest {
   @Test
   void aPublicHttpsUrlAndADataUriGoAsTheyAre() {
     ReplicateInputs inputs = inputs().build();
-    assertThat(inputs.reachable("https://cdn.example.com/u/a.png?v=1"))
+    assertThat(inputs.makeReachable("https://cdn.example.com/u/a.png?v=1"))
         .isEqualTo("https://cdn.example.com/u/a.png?v=1");
-    assertThat(inputs.reachable("data:image/png;base64,iVBO"))
+    assertThat(inputs.makeReachable("data:image/png;base64,iVBO"))
         .isEqualTo("data:image/png;base64,iVBO");
-    assertThat(inputs.reachable(List.of("https://a.example/x.png")))
+    assertThat(inputs.makeReachable(List.of("https://a.example/x.png")))
         .containsExactly("https://a.example/x.png");
     assertThat(replicate.getRequestCount()).isZero();
   }
@@ -78,7 +78,7 @@ class ReplicateInputsTest {
             .url();
     assertThat(url).startsWith("file:");
 
-    String sent = inputs().build().reachable(url);
+    String sent = inputs().build().makeReachable(url);
 
     assertThat(sent).isEqualTo("data:image/png;base64," + Base64.getEncoder().encodeToString(PNG));
     assertThat(replicate.getRequestCount()).isZero();
@@ -103,7 +103,7 @@ class ReplicateInputsTest {
                     + "/files/ZmlsZS0x\"}}")
             .build());
 
-    String sent = inputs().inlineLimit(PNG.length - 1).build().reachable(url);
+    String sent = inputs().inlineLimit(PNG.length - 1).build().makeReachable(url);
 
     assertThat(sent).isEqualTo(base + "/files/ZmlsZS0x");
     RecordedRequest upload = replicate.takeRequest();
@@ -125,12 +125,12 @@ class ReplicateInputsTest {
     ReplicateInputs inputs =
         ReplicateInputs.builder().client(client).store(served).privateHostsReachable(false).build();
 
-    assertThat(inputs.reachable(url)).startsWith("data:image/png;base64,");
-    assertThatThrownBy(() -> inputs.reachable("http://10.0.0.7/secret.png"))
+    assertThat(inputs.makeReachable(url)).startsWith("data:image/png;base64,");
+    assertThatThrownBy(() -> inputs.makeReachable("http://10.0.0.7/secret.png"))
         .isInstanceOf(InputRejectedException.class)
         .hasMessageContaining("Replicate cannot fetch");
     Path outside = Files.write(Files.createTempFile("outside", ".png"), PNG);
-    assertThatThrownBy(() -> inputs.reachable(outside.toUri().toString()))
+    assertThatThrownBy(() -> inputs.makeReachable(outside.toUri().toString()))
         .isInstanceOf(InputRejectedException.class);
     assertThat(
             ReplicateInputs.builder()
@@ -138,10 +138,13 @@ class ReplicateInputsTest {
                 .store(served)
                 .privateHostsReachable(true)
                 .build()
-                .reachable("http://10.0.0.7/x.png"))
+                .makeReachable("http://10.0.0.7/x.png"))
         .isEqualTo("http://10.0.0.7/x.png");
     assertThat(
-            ReplicateInputs.builder().client(client).build().reachable("http://127.0.0.1:9/x.png"))
+            ReplicateInputs.builder()
+                .client(client)
+                .build()
+                .makeReachable("http://127.0.0.1:9/x.png"))
         .as("a loopback fake of the API can reach loopback URLs")
         .isEqualTo("http://127.0.0.1:9/x.png");
   }

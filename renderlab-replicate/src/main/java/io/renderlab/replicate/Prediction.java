@@ -70,24 +70,24 @@ public final class Prediction {
   }
 
   /**
-   * The raw status: {@code starting}, {@code processing}, {@code succeeded}, {@code failed}, {@code
-   * canceled}, {@code aborted}, or a newer one.
+   * Where the prediction is, as a known state ({@link PredictionStatus#UNKNOWN} for a status this
+   * client does not know; {@link #rawStatus()} then says which).
    */
-  public String status() {
-    return json.path("status").asText("unknown");
+  public PredictionStatus status() {
+    return PredictionStatus.parse(rawStatus());
   }
 
   /**
-   * The status as a known state ({@link PredictionStatus#UNKNOWN} for a status this client does not
-   * know).
+   * The status exactly as Replicate wrote it: {@code starting}, {@code processing}, {@code
+   * succeeded}, {@code failed}, {@code canceled}, {@code aborted}, or a newer one.
    */
-  public PredictionStatus state() {
-    return PredictionStatus.parse(status());
+  public String rawStatus() {
+    return json.path("status").asText("unknown");
   }
 
   /** Whether the prediction has ended (succeeded, failed, canceled or aborted). */
   public boolean isTerminal() {
-    return state().isTerminal();
+    return status().isTerminal();
   }
 
   /** The input, as Replicate echoes it (an object; {@link JsonValue#NULL} when absent). */
@@ -251,7 +251,7 @@ public final class Prediction {
     return "Prediction{id="
         + id()
         + ", status="
-        + status()
+        + rawStatus()
         + model().map(m -> ", model=" + m).orElse("")
         + '}';
   }

@@ -22,7 +22,7 @@ public final class PredictionFailedException extends UpstreamException {
     return "Prediction "
         + p.id()
         + " "
-        + p.status()
+        + p.rawStatus()
         + p.error().map(e -> ": " + e).orElse("")
         + (tail.isEmpty() ? "" : " (last log lines: " + tail.replace('\n', ' ') + ")")
         + ". Nothing was stored.";

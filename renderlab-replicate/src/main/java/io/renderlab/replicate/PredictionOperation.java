@@ -69,29 +69,56 @@ public final class PredictionOperation {
   }
 
   /**
-   * Blocks until the prediction ends or {@code timeout} passes.
+   * Blocks until the prediction ends or {@code timeout} passes, leaving it running at the deadline
+   * ({@link #awaitOrCancel} cancels it).
    *
    * @param timeout how long to wait, from now
-   * @param cancelOnTimeout cancel the prediction when the deadline passes
    * @return the prediction, succeeded
    * @throws PredictionFailedException if it ends failed, canceled or aborted
-   * @throws PredictionTimeoutException at the deadline (saying whether it was canceled)
+   * @throws PredictionTimeoutException at the deadline ({@code canceled()} false)
    */
-  public Prediction await(Duration timeout, boolean cancelOnTimeout) {
-    return Transport.join(future(timeout, cancelOnTimeout));
+  public Prediction await(Duration timeout) {
+    return Transport.join(future(timeout));
+  }
+
+  /**
+   * Blocks until the prediction ends or {@code timeout} passes, canceling it at the deadline. If
+   * the cancel finds it already succeeded, that result is returned.
+   *
+   * @param timeout how long to wait, from now
+   * @return the prediction, succeeded
+   * @throws PredictionFailedException if it ends failed, canceled or aborted
+   * @throws PredictionTimeoutException at the deadline (saying whether the cancel went through)
+   */
+  public Prediction awaitOrCancel(Duration timeout) {
+    return Transport.join(futureOrCancel(timeout));
   }
 
   /**
    * Completes when the prediction ends: with it when it succeeded, exceptionally with {@link
    * PredictionFailedException} when it failed, was canceled or aborted, and with {@link
-   * PredictionTimeoutException} at the deadline (after canceling it, if asked). A poll that fails
-   * for good (404, 401) fails the future with that error; a transient one is retried. Canceling the
-   * returned future stops the polling (not the prediction).
+   * PredictionTimeoutException} at the deadline, leaving the prediction running ({@link
+   * #futureOrCancel} cancels it). A poll that fails for good (404, 401) fails the future with that
+   * error; a transient one is retried. Canceling the returned future stops the polling (not the
+   * prediction).
    *
    * @param timeout how long to wait, from now
-   * @param cancelOnTimeout cancel the prediction when the deadline passes
    */
-  public CompletableFuture<Prediction> future(Duration timeout, boolean cancelOnTimeout) {
+  public CompletableFuture<Prediction> future(Duration timeout) {
+    return future(timeout, false);
+  }
+
+  /**
+   * Like {@link #future(Duration)}, but cancels the prediction when the deadline passes (and
+   * completes with it instead if the cancel finds it already succeeded).
+   *
+   * @param timeout how long to wait, from now
+   */
+  public CompletableFuture<Prediction> futureOrCancel(Duration timeout) {
+    return future(timeout, true);
+  }
+
+  private CompletableFuture<Prediction> future(Duration timeout, boolean cancelOnTimeout) {
     Objects.requireNonNull(timeout, "timeout");
     Duration limit = timeout.isNegative() ? Duration.ZERO : timeout;
     return until(client.clock.instant().plus(limit), limit, cancelOnTimeout);
@@ -114,7 +141,7 @@ public final class PredictionOperation {
     }
     Prediction p = latest.get();
     if (p.isTerminal()) {
-      if (p.state() == PredictionStatus.SUCCEEDED) {
+      if (p.status() == PredictionStatus.SUCCEEDED) {
         result.complete(p);
       } else {
         result.completeExceptionally(new PredictionFailedException(p));
@@ -170,7 +197,7 @@ public final class PredictionOperation {
             (canceled, error) -> {
               if (canceled != null) {
                 latest.set(canceled);
-                if (canceled.state() == PredictionStatus.SUCCEEDED) {
+                if (canceled.status() == PredictionStatus.SUCCEEDED) {
                   result.complete(
                       canceled); // it ended just before the cancel arrived: keep the result
                   return;

@@ -72,7 +72,15 @@ public final class Predictions {
    * @throws PredictionOutcomeUnknownException if the answer was lost (the create is not re-sent)
    */
   public Prediction create(PredictionRequest request) {
-    return Transport.join(createAsync(request, Optional.empty()));
+    return Transport.join(createAsync(request));
+  }
+
+  /**
+   * Like {@link #create}, without holding a thread while the request is in flight; the future fails
+   * with the exceptions {@code create} throws.
+   */
+  public CompletableFuture<Prediction> createAsync(PredictionRequest request) {
+    return createAsync(request, Optional.empty());
   }
 
   /**
@@ -80,10 +88,13 @@ public final class Predictions {
    * {@link #MAX_PREFER_WAIT}; under one second means no wait) for it to finish. Holds no thread
    * while Replicate holds the request. Fails as {@link #create} does.
    */
-  public CompletableFuture<Prediction> createAsync(
+  public CompletableFuture<Prediction> createAsync(PredictionRequest request, Duration preferWait) {
+    return createAsync(request, Optional.of(Objects.requireNonNull(preferWait, "preferWait")));
+  }
+
+  private CompletableFuture<Prediction> createAsync(
       PredictionRequest request, Optional<Duration> preferWait) {
     Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(preferWait, "preferWait");
     Optional<Duration> wait =
         preferWait
             .map(w -> w.compareTo(MAX_PREFER_WAIT) > 0 ? MAX_PREFER_WAIT : w)
@@ -482,17 +493,16 @@ public final class Predictions {
    * @throws ReplicateApiException for errors Replicate answered (auth, not found, validation)
    */
   public Prediction run(PredictionRequest request, Duration timeout) {
-    return Transport.join(runAsync(request, timeout, true));
+    return Transport.join(runAsync(request, timeout));
   }
 
   /**
-   * Like {@link #run}, without holding a thread while waiting; the future fails with the exceptions
-   * {@code run} throws.
-   *
-   * @param cancelOnTimeout whether to cancel the prediction when {@code timeout} passes
+   * Like {@link #run} (canceling the prediction if {@code timeout} passes first), without holding a
+   * thread while waiting; the future fails with the exceptions {@code run} throws. To leave it
+   * running at the deadline, {@link #createAsync(PredictionRequest, Duration)} it and wait with
+   * {@link #operation}{@code .future(timeout)}.
    */
-  public CompletableFuture<Prediction> runAsync(
-      PredictionRequest request, Duration timeout, boolean cancelOnTimeout) {
+  public CompletableFuture<Prediction> runAsync(PredictionRequest request, Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
@@ -523,7 +533,7 @@ public final class Predictions {
                       });
             })
         .thenCompose(f -> f)
-        .thenCompose(p -> operation(p).until(deadline, timeout, cancelOnTimeout));
+        .thenCompose(p -> operation(p).until(deadline, timeout, true));
   }
 
   /**

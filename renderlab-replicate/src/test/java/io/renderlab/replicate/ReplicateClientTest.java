@@ -104,7 +104,7 @@ class ReplicateClientTest {
 
     Prediction p = client.predictions().run(request(), Duration.ofMinutes(5));
 
-    assertThat(p.state()).isEqualTo(PredictionStatus.SUCCEEDED);
+    assertThat(p.status()).isEqualTo(PredictionStatus.SUCCEEDED);
     assertThat(p.outputUrls()).containsExactly("https://replicate.delivery/pbxt/abc.png");
     assertThat(server.getRequestCount()).isEqualTo(1);
     RecordedRequest create = server.takeRequest();
@@ -258,7 +258,7 @@ class ReplicateClientTest {
     server.enqueue(
         created(body("p1", "succeeded", "\"https://replicate.delivery/a.png\""), "wait=60"));
 
-    assertThat(client.predictions().run(request(), Duration.ofMinutes(1)).state())
+    assertThat(client.predictions().run(request(), Duration.ofMinutes(1)).status())
         .isEqualTo(PredictionStatus.SUCCEEDED);
 
     assertThat(scheduler.delays).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(9));
@@ -273,7 +273,7 @@ class ReplicateClientTest {
             429, "{\"detail\":\"Your rate limit resets in ~99999999999999999999s.\"}"));
     server.enqueue(ok(body("p1", "processing", null)));
 
-    assertThat(client.predictions().get("p1").status()).isEqualTo("processing");
+    assertThat(client.predictions().get("p1").rawStatus()).isEqualTo("processing");
 
     assertThat(scheduler.delays).hasSize(2);
     assertThat(scheduler.delays.get(0)).isLessThan(Duration.ofSeconds(5));
@@ -293,7 +293,7 @@ class ReplicateClientTest {
 
     Prediction p = client.predictions().run(request(), Duration.ofMinutes(1));
 
-    assertThat(p.state()).isEqualTo(PredictionStatus.SUCCEEDED);
+    assertThat(p.status()).isEqualTo(PredictionStatus.SUCCEEDED);
     assertThat(p.outputUrls()).hasSize(1);
     assertThat(p.outputUrls().get(0)).hasSize(uri.length()).startsWith("data:image/png;base64,");
   }
@@ -373,7 +373,7 @@ class ReplicateClientTest {
                 PredictionFailedException f = (PredictionFailedException) e;
                 assertThat(f.isRetryable()).isFalse();
                 assertThat(f.predictionId()).isEqualTo("p1");
-                assertThat(f.prediction().status()).isEqualTo(status);
+                assertThat(f.prediction().rawStatus()).isEqualTo(status);
                 assertThat(f.error().isPresent()).isEqualTo(status.equals("failed"));
               });
     }
@@ -403,7 +403,7 @@ class ReplicateClientTest {
 
     Prediction p = client.predictions().run(request(), Duration.ofMinutes(1));
 
-    assertThat(p.state()).isEqualTo(PredictionStatus.SUCCEEDED);
+    assertThat(p.status()).isEqualTo(PredictionStatus.SUCCEEDED);
     assertThat(PredictionStatus.parse("booting-gpu")).isEqualTo(PredictionStatus.UNKNOWN);
     assertThat(server.getRequestCount()).isEqualTo(4);
   }
@@ -457,7 +457,7 @@ class ReplicateClientTest {
     Prediction started = Prediction.of(Transport.MAPPER.readTree(body("p1", "starting", null)));
 
     CompletableFuture<Prediction> wait =
-        client.predictions().operation(started).future(Duration.ofMinutes(1), false);
+        client.predictions().operation(started).future(Duration.ofMinutes(1));
 
     assertThatThrownBy(wait::get)
         .hasCauseInstanceOf(PredictionTimeoutException.class)
@@ -480,7 +480,7 @@ class ReplicateClientTest {
         });
     Prediction started = Prediction.of(Transport.MAPPER.readTree(body("p1", "starting", null)));
 
-    Prediction p = client.predictions().operation(started).await(Duration.ofMinutes(1), true);
+    Prediction p = client.predictions().operation(started).awaitOrCancel(Duration.ofMinutes(1));
 
     assertThat(p.outputUrls()).containsExactly("https://replicate.delivery/late.png");
   }
@@ -494,10 +494,10 @@ class ReplicateClientTest {
             .predictions()
             .operation(Prediction.of(Transport.MAPPER.readTree(body("p1", "starting", null))));
 
-    assertThat(op.poll().status()).isEqualTo("processing");
-    assertThat(op.cancel().status()).isEqualTo("canceled");
-    assertThat(op.latest().state()).isEqualTo(PredictionStatus.CANCELED);
-    assertThatThrownBy(() -> op.await(Duration.ofMinutes(1), true))
+    assertThat(op.poll().rawStatus()).isEqualTo("processing");
+    assertThat(op.cancel().rawStatus()).isEqualTo("canceled");
+    assertThat(op.latest().status()).isEqualTo(PredictionStatus.CANCELED);
+    assertThatThrownBy(() -> op.awaitOrCancel(Duration.ofMinutes(1)))
         .isInstanceOf(PredictionFailedException.class);
     assertThat(server.takeRequest().getUrl().encodedPath()).isEqualTo("/v1/predictions/p1");
     RecordedRequest cancel = server.takeRequest();
@@ -555,11 +555,11 @@ class ReplicateClientTest {
             Prediction.of(
                 Transport.MAPPER.readTree(
                     FakeReplicate.prediction(base, "p" + i, "starting", null, null, "")));
-        waits.add(tiny.predictions().operation(started).future(Duration.ofMinutes(1), true));
+        waits.add(tiny.predictions().operation(started).futureOrCancel(Duration.ofMinutes(1)));
       }
       CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
       assertThat(waits)
-          .allSatisfy(f -> assertThat(f.join().state()).isEqualTo(PredictionStatus.SUCCEEDED));
+          .allSatisfy(f -> assertThat(f.join().status()).isEqualTo(PredictionStatus.SUCCEEDED));
       assertThat(server.getRequestCount()).isEqualTo(600);
       // 1 scheduler + 2 HTTP workers + the HTTP client's selector, plus slack for the JVM's own
       assertThat(mostClientThreads.get() - threadsBefore)
@@ -587,7 +587,7 @@ class ReplicateClientTest {
     CompletableFuture<Prediction> wait =
         slow.predictions()
             .operation(Prediction.of(Transport.MAPPER.readTree(body("p1", "starting", null))))
-            .future(Duration.ofHours(1), true);
+            .futureOrCancel(Duration.ofHours(1));
     firstPoll.get(10, TimeUnit.SECONDS);
 
     wait.cancel(false);
@@ -604,7 +604,7 @@ class ReplicateClientTest {
     server.enqueue(
         created(body("p1", "succeeded", "\"https://replicate.delivery/a.png\""), "wait=60"));
 
-    assertThat(client.predictions().run(request(), Duration.ofMinutes(1)).state())
+    assertThat(client.predictions().run(request(), Duration.ofMinutes(1)).status())
         .isEqualTo(PredictionStatus.SUCCEEDED);
 
     assertThat(server.getRequestCount()).isEqualTo(2);
@@ -616,7 +616,7 @@ class ReplicateClientTest {
     server.enqueue(FakeReplicate.throttled("3"));
     server.enqueue(ok(body("p1", "processing", null)));
 
-    assertThat(client.predictions().get("p1").status()).isEqualTo("processing");
+    assertThat(client.predictions().get("p1").rawStatus()).isEqualTo("processing");
     assertThat(scheduler.delays).containsExactly(Duration.ofSeconds(3));
 
     for (int i = 0; i < 4; i++) {
@@ -650,8 +650,8 @@ class ReplicateClientTest {
                 + body("p1", "succeeded", "null")
                 + "]}"));
 
-    assertThat(client.predictions().get("p1").state()).isEqualTo(PredictionStatus.SUCCEEDED);
-    assertThat(client.predictions().cancel("p1").state()).isEqualTo(PredictionStatus.CANCELED);
+    assertThat(client.predictions().get("p1").status()).isEqualTo(PredictionStatus.SUCCEEDED);
+    assertThat(client.predictions().cancel("p1").status()).isEqualTo(PredictionStatus.CANCELED);
     assertThat(client.predictions().list()).extracting(Prediction::id).containsExactly("p1");
 
     assertThat(server.getRequestCount()).isEqualTo(9);
@@ -665,7 +665,7 @@ class ReplicateClientTest {
     server.enqueue(dropped());
     server.enqueue(ok(body("p1", "processing", null)));
 
-    assertThat(client.predictions().get("p1").status()).isEqualTo("processing");
+    assertThat(client.predictions().get("p1").rawStatus()).isEqualTo("processing");
   }
 
   static MockResponse dropped() {
@@ -1024,10 +1024,10 @@ class ReplicateClientTest {
     try (ReplicateClient limited = builder().createsPerMinute(6000).build()) {
       List<CompletableFuture<Prediction>> creates = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        creates.add(limited.predictions().createAsync(request(), java.util.Optional.empty()));
+        creates.add(limited.predictions().createAsync(request()));
       }
       for (CompletableFuture<Prediction> c : creates) {
-        assertThat(c.get(10, TimeUnit.SECONDS).status()).isEqualTo("starting");
+        assertThat(c.get(10, TimeUnit.SECONDS).rawStatus()).isEqualTo("starting");
       }
     }
     assertThat(server.getRequestCount()).isEqualTo(3);

@@ -214,18 +214,34 @@ public final class Ingestor {
   }
 
   /**
-   * Stores an inpainting mask content-addressed, at {@code {masksPrefix}/{userId}/{sha256}.{ext}}:
-   * storing an identical mask again stores nothing and returns the same URL.
+   * Stores an inpainting mask given by URL content-addressed, at {@code
+   * {masksPrefix}/{userId}/{sha256}.{ext}}: storing an identical mask again stores nothing and
+   * returns the same URL. A URL under the store's own public base is read from the store by key;
+   * any other is fetched as a user's URL (the strict fetcher).
    *
-   * @param urlOrNull the mask's URL, or {@code null} when {@code file} is given
-   * @param file the mask's local file, or {@code null} when {@code urlOrNull} is given
+   * @throws RemoteFetchRefusedException if the URL is refused or the body is over the byte cap
+   * @throws UnsupportedImageException if the bytes are not a recognised image
    */
-  public StoredObject storeMask(String urlOrNull, Path file, String userId) {
+  public StoredObject storeMask(String url, String userId) {
+    return storeMask(Objects.requireNonNull(url, "url"), null, userId);
+  }
+
+  /**
+   * Stores an inpainting mask from a local file content-addressed, at {@code
+   * {masksPrefix}/{userId}/{sha256}.{ext}}: storing an identical mask again stores nothing and
+   * returns the same URL.
+   *
+   * @throws RemoteFetchRefusedException if the file is over the byte cap
+   * @throws UnsupportedImageException if the bytes are not a recognised image
+   */
+  public StoredObject storeMask(Path file, String userId) {
+    return storeMask(null, Objects.requireNonNull(file, "file"), userId);
+  }
+
+  /** One of {@code url} and {@code file} is null. */
+  private StoredObject storeMask(String urlOrNull, Path file, String userId) {
     Args.identifier(userId, "userId", 255);
     checkSegment(userId, "userId");
-    if ((urlOrNull == null) == (file == null)) {
-      throw new IllegalArgumentException("give exactly one of a mask URL or a mask file");
-    }
     Path temp = null;
     try {
       temp = Files.createTempFile("renderlab-mask-", ".bin");

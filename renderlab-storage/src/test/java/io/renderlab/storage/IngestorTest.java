@@ -310,8 +310,8 @@ class IngestorTest {
     RemoteFetcher loopback = RemoteFetcher.builder().allowHost("127.0.0.1").build();
     Ingestor ingestor =
         Ingestor.builder().store(store).fetcher(loopback).userFetcher(loopback).build();
-    StoredObject first = ingestor.storeMask(null, mask, "u");
-    StoredObject second = ingestor.storeMask(server.url("/mask.png").toString(), null, "u");
+    StoredObject first = ingestor.storeMask(mask, "u");
+    StoredObject second = ingestor.storeMask(server.url("/mask.png").toString(), "u");
 
     assertThat(first.key()).isEqualTo("inpaint-masks/u/" + ImageStoreContract.sha256(PNG) + ".png");
     assertThat(second.url()).isEqualTo(first.url());
@@ -324,7 +324,7 @@ class IngestorTest {
   void masksFromUserUrlsGetTheStrictPolicyEvenWhenTheOperatorAllowsLoopback() throws Exception {
     server.enqueue(new MockResponse.Builder().body(new Buffer().write(PNG)).build());
 
-    assertThatThrownBy(() -> ingestor.storeMask(server.url("/mask.png").toString(), null, "u"))
+    assertThatThrownBy(() -> ingestor.storeMask(server.url("/mask.png").toString(), "u"))
         .isInstanceOf(RemoteFetchRefusedException.class)
         .satisfies(
             e ->
@@ -349,23 +349,20 @@ class IngestorTest {
         new ByteArrayInputStream(PNG),
         io.renderlab.core.PutOptions.of("image/png"));
 
-    StoredObject mask = ingestor.storeMask(served.publicUrl("u/my mask.png"), null, "u");
+    StoredObject mask = ingestor.storeMask(served.publicUrl("u/my mask.png"), "u");
 
     assertThat(mask.key()).isEqualTo("inpaint-masks/u/" + ImageStoreContract.sha256(PNG) + ".png");
     assertThat(mask.sha256()).isEqualTo(ImageStoreContract.sha256(PNG));
     ingestor.checkUserUrl(served.publicUrl("u/my mask.png"));
     ingestor.checkUserUrl(served.publicUrl("u/my mask.png") + "?v=2");
 
-    assertThatThrownBy(
-            () -> ingestor.storeMask("http://127.0.0.1:1/files/u/missing.png", null, "u"))
+    assertThatThrownBy(() -> ingestor.storeMask("http://127.0.0.1:1/files/u/missing.png", "u"))
         .isInstanceOf(RemoteFetchRefusedException.class)
         .hasMessageContaining("no object there");
     // a path that does not decode to a valid key is not ours: fetched under the strict policy,
     // refused
     assertThatThrownBy(
-            () ->
-                ingestor.storeMask(
-                    "http://127.0.0.1:1/files/u/%2e%2e/%2e%2e/etc/passwd", null, "u"))
+            () -> ingestor.storeMask("http://127.0.0.1:1/files/u/%2e%2e/%2e%2e/etc/passwd", "u"))
         .isInstanceOf(RemoteFetchRefusedException.class)
         .satisfies(
             e ->

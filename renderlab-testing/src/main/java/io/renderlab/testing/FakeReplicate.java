@@ -148,11 +148,17 @@ public final class FakeReplicate implements AutoCloseable {
   }
 
   /**
-   * While on, a create starts its prediction and then drops the connection before answering, as a
-   * network failure after the request reached Replicate would.
+   * From now on, a create starts its prediction and then drops the connection before answering, as
+   * a network failure after the request reached Replicate would; {@link #answerCreates()} ends it.
    */
-  public FakeReplicate loseCreateAnswers(boolean lose) {
-    loseCreateAnswers = lose;
+  public FakeReplicate loseCreateAnswers() {
+    loseCreateAnswers = true;
+    return this;
+  }
+
+  /** From now on, creates are answered again (the default). */
+  public FakeReplicate answerCreates() {
+    loseCreateAnswers = false;
     return this;
   }
 

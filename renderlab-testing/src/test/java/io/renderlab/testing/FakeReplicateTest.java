@@ -40,7 +40,7 @@ class FakeReplicateTest {
                     .build(),
                 Duration.ofSeconds(30));
 
-    assertThat(p.status()).isEqualTo("succeeded");
+    assertThat(p.rawStatus()).isEqualTo("succeeded");
     assertThat(p.outputUrls()).singleElement().asString().contains("/files/fake");
     assertThat(fake.predictionRequests()).isEqualTo(1);
     assertThat(fake.creates()).isEqualTo(1);
@@ -53,16 +53,16 @@ class FakeReplicateTest {
         replicate
             .predictions()
             .create(PredictionRequest.model("a/b").put("prompt", "please fail").build());
-    assertThat(replicate.predictions().get(running.id()).status()).isEqualTo("processing");
+    assertThat(replicate.predictions().get(running.id()).rawStatus()).isEqualTo("processing");
     fake.release();
     Prediction failed = replicate.predictions().get(running.id());
-    assertThat(failed.status()).isEqualTo("failed");
+    assertThat(failed.rawStatus()).isEqualTo("failed");
     assertThat(failed.error()).hasValue("NSFW content detected");
   }
 
   @Test
   void aLostCreateAnswerStillStartsThePrediction() {
-    fake.loseCreateAnswers(true);
+    fake.loseCreateAnswers();
     assertThatThrownBy(
             () ->
                 replicate
@@ -71,6 +71,11 @@ class FakeReplicateTest {
         .isInstanceOf(PredictionOutcomeUnknownException.class);
     assertThat(fake.creates()).isEqualTo(1);
     assertThat(fake.predictionIds()).hasSize(1);
+
+    fake.answerCreates();
+    Prediction answered =
+        replicate.predictions().create(PredictionRequest.model("a/b").put("prompt", "y").build());
+    assertThat(fake.predictionIds()).hasSize(2).contains(answered.id());
   }
 
   @Test

@@ -103,7 +103,7 @@ final class PredictCommand extends CliCommand {
     if (context.json()) {
       context.out().println(p.rawJson());
     } else {
-      context.out().println("Prediction " + p.id() + " " + p.status());
+      context.out().println("Prediction " + p.id() + " " + p.rawStatus());
       p.outputUrls().forEach(u -> context.out().println("  " + io.renderlab.core.Redaction.url(u)));
     }
   }

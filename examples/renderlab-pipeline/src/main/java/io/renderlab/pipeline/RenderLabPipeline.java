@@ -169,10 +169,8 @@ public final class RenderLabPipeline implements AutoCloseable {
     Objects.requireNonNull(request, "request");
     StoredObject mask =
         request.mask() instanceof EditRequest.Mask.Url
-            ? ingestor.storeMask(
-                ((EditRequest.Mask.Url) request.mask()).url(), null, request.userId())
-            : ingestor.storeMask(
-                null, ((EditRequest.Mask.File) request.mask()).path(), request.userId());
+            ? ingestor.storeMask(((EditRequest.Mask.Url) request.mask()).url(), request.userId())
+            : ingestor.storeMask(((EditRequest.Mask.File) request.mask()).path(), request.userId());
     String model = request.model().orElse(defaultModel);
     ModelFields fields = fieldsOf(model);
     ModelFields.Field image =
@@ -190,14 +188,14 @@ public final class RenderLabPipeline implements AutoCloseable {
       // process may not read.
       ingestor.checkUserUrl(request.imageUrl());
     }
-    String imageUrl = inputs().reachable(request.imageUrl());
+    String imageUrl = inputs().makeReachable(request.imageUrl());
     PredictionRequest.Builder prediction =
         PredictionRequest.model(model)
             .put(fields.prompt().name(), request.prompt())
             .put(image.name(), image.array() ? List.of(imageUrl) : imageUrl);
     // A model that takes a mask gets it; for one that does not, the SDK puts its output onto the
     // image inside the mask, so nothing outside the mask changes.
-    fields.mask().ifPresent(m -> prediction.put(m.name(), inputs().reachable(mask.url())));
+    fields.mask().ifPresent(m -> prediction.put(m.name(), inputs().makeReachable(mask.url())));
     return GenerationRequest.builder()
         .userId(request.userId())
         .prompt(request.prompt())
@@ -315,7 +313,7 @@ public final class RenderLabPipeline implements AutoCloseable {
                 + references.size()
                 + " were given.");
       }
-      List<String> reachable = inputs().reachable(references);
+      List<String> reachable = inputs().makeReachable(references);
       prediction.put(field.name(), field.array() ? reachable : reachable.get(0));
     }
     return prediction;

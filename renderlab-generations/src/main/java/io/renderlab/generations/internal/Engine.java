@@ -140,12 +140,7 @@ public final class Engine implements AutoCloseable {
     Instant sentAt = clock.instant();
     CompletableFuture<Prediction> created;
     try {
-      created =
-          replicate
-              .get()
-              .predictions()
-              .createAsync(
-                  request, preferWait.isZero() ? Optional.empty() : Optional.of(preferWait));
+      created = replicate.get().predictions().createAsync(request, preferWait);
     } catch (RuntimeException e) {
       created = CompletableFuture.failedFuture(e);
     }
@@ -315,7 +310,7 @@ public final class Engine implements AutoCloseable {
     CompletableFuture<Prediction> delivered = new CompletableFuture<>();
     deliveries.put(g.id(), delivered);
     CompletableFuture<Prediction> polled =
-        replicate.get().predictions().operation(p).future(left, true);
+        replicate.get().predictions().operation(p).futureOrCancel(left);
     polled.whenComplete(
         (done, error) -> {
           if (error == null) {
@@ -354,7 +349,7 @@ public final class Engine implements AutoCloseable {
     events.predictionEnded(
         g.model(),
         done.id(),
-        done.status(),
+        done.rawStatus(),
         Duration.between(sentAt != null ? sentAt : g.createdAt(), clock.instant()));
     return finish(g, done, true);
   }
@@ -368,9 +363,9 @@ public final class Engine implements AutoCloseable {
    *     and return its records (a waiter), or return at once (a webhook)
    */
   private List<ImageRecord> finish(Generation g, Prediction done, boolean waitForOthers) {
-    if (done.state() != PredictionStatus.SUCCEEDED) {
+    if (done.status() != PredictionStatus.SUCCEEDED) {
       GenerationStatus status =
-          done.state() == PredictionStatus.CANCELED || done.state() == PredictionStatus.ABORTED
+          done.status() == PredictionStatus.CANCELED || done.status() == PredictionStatus.ABORTED
               ? GenerationStatus.CANCELED
               : GenerationStatus.FAILED;
       PredictionFailedException failure = new PredictionFailedException(done);
