@@ -67,11 +67,10 @@ final class LostCreates {
     // Both sides are read whole, claimed or not, so a claim made by another worker meanwhile
     // changes nobody's pairing: the predictions of this request, and the generations that sent it
     // (those still waiting for their prediction, and those that hold one of these predictions).
+    // The waiting ones are read before the holders: a peer that claims its prediction between the
+    // two reads is then in one list or both, never in neither (read the other way round, it
+    // vanished from both and this generation took the peer's prediction).
     List<Prediction> candidates = candidates(g, client);
-    Map<String, Generation> holders = new HashMap<>();
-    for (Prediction c : candidates) {
-      store.findByPrediction(c.id()).ifPresent(holder -> holders.put(c.id(), holder));
-    }
     Map<java.util.UUID, Generation> peers = new LinkedHashMap<>();
     for (Generation p : store.awaitingPrediction(g.model(), from, to)) {
       JsonNode theirs = input(p);
@@ -82,6 +81,10 @@ final class LostCreates {
     }
     if (!peers.containsKey(g.id())) {
       return Optional.empty(); // it has a prediction now, or it ended
+    }
+    Map<String, Generation> holders = new HashMap<>();
+    for (Prediction c : candidates) {
+      store.findByPrediction(c.id()).ifPresent(holder -> holders.put(c.id(), holder));
     }
     holders.values().forEach(h -> peers.putIfAbsent(h.id(), h));
     List<Generation> ordered = new ArrayList<>(peers.values());
