@@ -1,25 +1,39 @@
 package io.renderlab.core.internal;
 
 import io.renderlab.core.CatalogException;
+import io.renderlab.core.JdbcConnections;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
+import java.sql.Savepoint;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
 import javax.sql.DataSource;
 
-/** Small JDBC helpers: transactions, typed parameters, error translation. Not public API. */
+/**
+ * Small JDBC helpers: transactions, typed parameters, error translation. Not public API.
+ *
+ * <p>Every catalog, generation and job-queue statement runs through {@link #inTransaction} or
+ * {@link #run}, which follow {@link JdbcConnections}' rule: a connection that comes with
+ * auto-commit off is the application's transaction, joined without commit, rollback or
+ * setAutoCommit.
+ */
 public final class Jdbc {
-  private final DataSource dataSource;
+  private final JdbcConnections connections;
 
-  /** Wraps {@code dataSource}. */
+  /** Wraps {@code dataSource} ({@link JdbcConnections#of}). */
   public Jdbc(DataSource dataSource) {
-    this.dataSource = dataSource;
+    this(JdbcConnections.of(dataSource));
+  }
+
+  /** Takes its connections from {@code connections}. */
+  public Jdbc(JdbcConnections connections) {
+    this.connections = connections;
   }
 
   /** Work done on one connection. */
@@ -29,32 +43,72 @@ public final class Jdbc {
     T run(Connection c) throws SQLException;
   }
 
-  /** Runs {@code work} in one transaction, committed on success and rolled back on any failure. */
+  /**
+   * Runs {@code work} in one transaction, committed on success and rolled back on any failure; or,
+   * when the connection is the application's (auto-commit off), inside the application's
+   * transaction, whose owner commits or rolls back.
+   */
   public <T> T inTransaction(String what, Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
+    try {
+      Connection c = connections.acquire();
       try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(c, e);
-        throw e;
+        if (!c.getAutoCommit()) {
+          return joined(c, work);
+        }
+        c.setAutoCommit(false);
+        try {
+          T result = work.run(c);
+          c.commit();
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          rollbackQuietly(c, e);
+          throw e;
+        } finally {
+          c.setAutoCommit(true);
+        }
       } finally {
-        c.setAutoCommit(autoCommit);
+        connections.release(c);
       }
     } catch (SQLException e) {
       throw translate(what, e);
     }
   }
 
-  /** Runs {@code work} on a connection in auto-commit mode. */
+  /**
+   * Runs {@code work} on a connection in auto-commit mode, or inside the application's transaction
+   * when the connection is the application's.
+   */
   public <T> T run(String what, Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      return work.run(c);
+    try {
+      Connection c = connections.acquire();
+      try {
+        return work.run(c);
+      } finally {
+        connections.release(c);
+      }
     } catch (SQLException e) {
       throw translate(what, e);
+    }
+  }
+
+  /**
+   * Runs {@code work} inside the application's transaction. A savepoint undoes only our own
+   * statements when they fail, so that a failure we handle (a lost insert race) leaves the
+   * application's transaction usable on PostgreSQL, which otherwise aborts it whole.
+   */
+  private static <T> T joined(Connection c, Work<T> work) throws SQLException {
+    Savepoint savepoint = c.setSavepoint();
+    try {
+      T result = work.run(c);
+      c.releaseSavepoint(savepoint);
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback(savepoint);
+      } catch (SQLException undoFailure) {
+        e.addSuppressed(undoFailure);
+      }
+      throw e;
     }
   }
 
