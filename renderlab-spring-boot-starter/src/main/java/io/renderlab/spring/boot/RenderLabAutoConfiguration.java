@@ -1,6 +1,7 @@
 package io.renderlab.spring.boot;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.renderlab.core.ConfigurationException;
 import io.renderlab.core.EventListener;
 import io.renderlab.core.GenerationStore;
 import io.renderlab.core.ImageCatalog;
@@ -149,8 +150,14 @@ public class RenderLabAutoConfiguration {
   @ConditionalOnMissingBean
   @ConditionalOnProperty(prefix = "renderlab.replicate", name = "token")
   public ReplicateClient renderLabReplicateClient(RenderLabProperties properties) {
+    String token = properties.getReplicate().getToken();
+    if (token.isBlank()) {
+      throw new ConfigurationException(
+          "renderlab.replicate.token is set but empty (an unset environment variable?): give it"
+              + " the Replicate API token, or remove the property to run without Replicate.");
+    }
     return ReplicateClient.builder()
-        .token(properties.getReplicate().getToken())
+        .token(token.strip())
         .baseUrl(properties.getReplicate().getBaseUrl())
         .build();
   }

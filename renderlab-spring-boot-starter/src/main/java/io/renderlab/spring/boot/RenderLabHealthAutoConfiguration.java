@@ -33,10 +33,10 @@ public class RenderLabHealthAutoConfiguration {
   /** For Spring. */
   public RenderLabHealthAutoConfiguration() {}
 
-  /** The {@code renderlab} component. */
+  /** The {@code renderlab} component (Actuator names it after the bean, less its suffix). */
   @Bean
-  @ConditionalOnMissingBean(name = "renderLabHealthContributor")
-  public HealthContributor renderLabHealthContributor(
+  @ConditionalOnMissingBean(name = "renderlabHealthContributor")
+  public HealthContributor renderlabHealthContributor(
       ObjectProvider<ImageCatalog> catalog,
       ObjectProvider<ImageStore> store,
       ObjectProvider<ReplicateClient> replicate) {
