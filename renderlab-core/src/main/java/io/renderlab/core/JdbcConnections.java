@@ -9,20 +9,27 @@ import javax.sql.DataSource;
  * Where the JDBC catalog, its generation store and its thumbnail job queue get their connections:
  * the one hook that lets their writes join a transaction the application already holds.
  *
- * <p>The rule, for every implementation: a connection that {@link #acquire()} returns with
- * auto-commit <em>off</em> is the application's transaction. RenderLab joins it: it runs its
- * statements on it and never calls {@code commit()}, {@code rollback()} or {@code setAutoCommit()}
- * on it, so the application's own commit or rollback decides the fate of both its rows and ours. A
- * connection returned with auto-commit <em>on</em> is RenderLab's to use for its own short
- * transaction (it turns auto-commit off, commits or rolls back, and restores it). Either way the
+ * <p>The rule: a connection {@link #acquire()} returns that {@link #isApplicationTransaction} says
+ * belongs to the application's transaction (by default: it comes with auto-commit off) is joined.
+ * RenderLab runs its statements on it and never calls {@code commit()}, {@code rollback()} or
+ * {@code setAutoCommit()} on it, so the application's own commit or rollback decides the fate of
+ * both its rows and ours (a savepoint, rolled back to when RenderLab's own statements fail, keeps
+ * the application's transaction usable after an error RenderLab handles, such as a lost insert
+ * race). Any other connection is RenderLab's for one short transaction of its own. Either way the
  * connection goes back through {@link #release(Connection)}, and RenderLab takes no second
  * connection for the same unit of work.
  *
+ * <p>One exception: durable generations never join. A generation's row must be committed before its
+ * paid prediction is created, and is then updated by other threads and instances, so the generation
+ * store works on {@link #acquireDetached()} connections, committed at once whatever the
+ * application's transaction does later.
+ *
  * <p>{@link #of(DataSource)} is the plain default: {@code getConnection()} and {@code close()}. It
- * already joins a transaction when the {@code DataSource} hands over the application's connection
- * (Spring's {@code TransactionAwareDataSourceProxy} does), so its pool must give out connections
- * with auto-commit on (the JDBC and HikariCP default) outside such transactions. The Spring Boot
- * starter supplies an implementation on Spring's {@code DataSourceUtils} instead.
+ * joins a transaction when the {@code DataSource} hands over the application's connection (Spring's
+ * {@code TransactionAwareDataSourceProxy} does), so outside such transactions its pool must give
+ * out connections with auto-commit on (the JDBC and HikariCP default): a pool configured with
+ * auto-commit off needs an implementation that knows its transactions. The Spring Boot starter's
+ * {@code SpringJdbcConnections} asks Spring's transaction synchronization instead.
  *
  * <pre>{@code
  * JdbcImageCatalog catalog =
@@ -34,20 +41,43 @@ import javax.sql.DataSource;
 public interface JdbcConnections {
 
   /**
-   * A connection for one unit of RenderLab's work: the application's transactional connection (with
-   * auto-commit off) when one is bound to the calling thread, else a connection of its own.
+   * A connection for one unit of RenderLab's work: the application's transactional connection when
+   * one is bound to the calling thread, else a connection of its own.
    *
    * @throws SQLException if none can be obtained
    */
   Connection acquire() throws SQLException;
 
   /**
-   * Hands back a connection {@link #acquire()} returned, once the unit of work is done (the
-   * application's own connection stays open: its transaction is not over).
+   * Hands back a connection {@link #acquire()} or {@link #acquireDetached()} returned, once the
+   * unit of work is done (the application's own connection stays open: its transaction is not
+   * over).
    *
    * @throws SQLException if closing fails
    */
   void release(Connection connection) throws SQLException;
+
+  /**
+   * Whether {@code connection} (from {@link #acquire()}) is the application's transaction, to be
+   * joined rather than committed. By default: its auto-commit is off.
+   *
+   * @throws SQLException if the connection cannot say
+   */
+  default boolean isApplicationTransaction(Connection connection) throws SQLException {
+    return !connection.getAutoCommit();
+  }
+
+  /**
+   * A connection outside any application transaction, for the generation store's writes, which must
+   * be committed at once. By default {@link #acquire()}: a {@code DataSource} that hands over the
+   * application's connection then keeps generations inside its transaction, which delays their rows
+   * until it commits.
+   *
+   * @throws SQLException if none can be obtained
+   */
+  default Connection acquireDetached() throws SQLException {
+    return acquire();
+  }
 
   /**
    * Connections straight from {@code dataSource}: {@code getConnection()} and {@code close()}.

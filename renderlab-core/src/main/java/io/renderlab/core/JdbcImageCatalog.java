@@ -52,7 +52,10 @@ public final class JdbcImageCatalog implements ImageCatalog {
     this.jdbc = new Jdbc(b.connections);
     this.clock = b.clock;
     this.jobs = new JdbcThumbnailJobQueue(jdbc, clock, jdbc.product().contains("postgres"));
-    this.generations = new JdbcGenerations(jdbc, clock, jdbc.product().contains("postgres"), jobs);
+    // Never inside the application's transaction: a generation's row is committed before its paid
+    // prediction is created, and other threads and instances update it (JdbcConnections).
+    this.generations =
+        new JdbcGenerations(jdbc.detached(), clock, jdbc.product().contains("postgres"), jobs);
   }
 
   /** A builder; {@link Builder#dataSource} or {@link Builder#connections} is required. */

@@ -19,12 +19,13 @@ import javax.sql.DataSource;
  * Small JDBC helpers: transactions, typed parameters, error translation. Not public API.
  *
  * <p>Every catalog, generation and job-queue statement runs through {@link #inTransaction} or
- * {@link #run}, which follow {@link JdbcConnections}' rule: a connection that comes with
- * auto-commit off is the application's transaction, joined without commit, rollback or
- * setAutoCommit.
+ * {@link #run}, which follow {@link JdbcConnections}' rule: the application's transaction is
+ * joined, without commit, rollback or setAutoCommit. A {@link #detached()} view (the generation
+ * store's) works outside it.
  */
 public final class Jdbc {
   private final JdbcConnections connections;
+  private final boolean detached;
 
   /** Wraps {@code dataSource} ({@link JdbcConnections#of}). */
   public Jdbc(DataSource dataSource) {
@@ -33,7 +34,24 @@ public final class Jdbc {
 
   /** Takes its connections from {@code connections}. */
   public Jdbc(JdbcConnections connections) {
+    this(connections, false);
+  }
+
+  private Jdbc(JdbcConnections connections, boolean detached) {
     this.connections = connections;
+    this.detached = detached;
+  }
+
+  /**
+   * The same database through {@link JdbcConnections#acquireDetached()}: for work that must commit
+   * at once, outside the application's transaction (durable generations).
+   */
+  public Jdbc detached() {
+    return detached ? this : new Jdbc(connections, true);
+  }
+
+  private Connection acquire() throws SQLException {
+    return detached ? connections.acquireDetached() : connections.acquire();
   }
 
   /** Work done on one connection. */
@@ -50,12 +68,15 @@ public final class Jdbc {
    */
   public <T> T inTransaction(String what, Work<T> work) {
     try {
-      Connection c = connections.acquire();
+      Connection c = acquire();
       try {
-        if (!c.getAutoCommit()) {
+        if (connections.isApplicationTransaction(c)) {
           return joined(c, work);
         }
-        c.setAutoCommit(false);
+        boolean autoCommit = c.getAutoCommit();
+        if (autoCommit) {
+          c.setAutoCommit(false);
+        }
         try {
           T result = work.run(c);
           c.commit();
@@ -64,7 +85,9 @@ public final class Jdbc {
           rollbackQuietly(c, e);
           throw e;
         } finally {
-          c.setAutoCommit(true);
+          if (autoCommit) {
+            c.setAutoCommit(true);
+          }
         }
       } finally {
         connections.release(c);
@@ -80,7 +103,7 @@ public final class Jdbc {
    */
   public <T> T run(String what, Work<T> work) {
     try {
-      Connection c = connections.acquire();
+      Connection c = acquire();
       try {
         return work.run(c);
       } finally {

@@ -12,8 +12,11 @@ import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
  * {@link JdbcConnections} on Spring's transaction synchronization: inside a {@code @Transactional}
  * method (or a {@code TransactionTemplate}) the catalog, generation store and thumbnail job queue
  * use the transaction's own connection, join it and leave its commit or rollback to Spring; outside
- * one they take a pooled connection and run their own short transaction. The auto-configuration
- * registers one on the application's {@code DataSource}; a host wiring the catalog itself uses:
+ * one they take a pooled connection and run their own short transaction. Durable generations never
+ * join (their rows must be committed before a paid prediction is created): they take a pooled
+ * connection of their own, so a generation started inside a transaction needs a second connection
+ * of the pool while it writes. The auto-configuration registers one on the application's {@code
+ * DataSource}; a host wiring the catalog itself uses:
  *
  * <pre>{@code
  * JdbcImageCatalog catalog =
@@ -58,6 +61,21 @@ public final class SpringJdbcConnections implements JdbcConnections {
       }
       throw new SQLException(e.getMessage(), "08001", e);
     }
+  }
+
+  /**
+   * Whether Spring bound {@code connection} to this thread's transaction (exact: a pool configured
+   * with auto-commit off is no trouble).
+   */
+  @Override
+  public boolean isApplicationTransaction(Connection connection) {
+    return DataSourceUtils.isConnectionTransactional(connection, dataSource);
+  }
+
+  /** A pooled connection of its own, even inside a transaction (durable generations' writes). */
+  @Override
+  public Connection acquireDetached() throws SQLException {
+    return dataSource.getConnection();
   }
 
   /** Closes a connection of our own; leaves the transaction's connection to Spring. */
