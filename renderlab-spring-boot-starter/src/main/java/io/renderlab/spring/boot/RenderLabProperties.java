@@ -19,6 +19,7 @@ public class RenderLabProperties {
   private final Thumbnails thumbnails = new Thumbnails();
   private final Generations generations = new Generations();
   private final Webhook webhook = new Webhook();
+  private final SpringAi springAi = new SpringAi();
 
   /** Replicate. */
   public Replicate getReplicate() {
@@ -53,6 +54,36 @@ public class RenderLabProperties {
   /** The Replicate webhook endpoint. */
   public Webhook getWebhook() {
     return webhook;
+  }
+
+  /** Spring AI's ImageModel on durable generations. */
+  public SpringAi getSpringAi() {
+    return springAi;
+  }
+
+  /** Spring AI's {@code ImageModel}, when Spring AI is on the class path. */
+  public static class SpringAi {
+    /** The Replicate model an ImagePrompt runs on unless its options name another. */
+    private String model = "black-forest-labs/flux-schnell";
+
+    /** The user the images are recorded for (history, storage keys). */
+    private String userId = "spring-ai";
+
+    public String getModel() {
+      return model;
+    }
+
+    public void setModel(String model) {
+      this.model = model;
+    }
+
+    public String getUserId() {
+      return userId;
+    }
+
+    public void setUserId(String userId) {
+      this.userId = userId;
+    }
   }
 
   /** Replicate's API. */
