@@ -28,8 +28,9 @@ import javax.sql.DataSource;
  * joins a transaction when the {@code DataSource} hands over the application's connection (Spring's
  * {@code TransactionAwareDataSourceProxy} does), so outside such transactions its pool must give
  * out connections with auto-commit on (the JDBC and HikariCP default): a pool configured with
- * auto-commit off needs an implementation that knows its transactions. The Spring Boot starter's
- * {@code SpringJdbcConnections} asks Spring's transaction synchronization instead.
+ * auto-commit off needs an implementation that knows its transactions (building a catalog warns
+ * when its first connection already looks like a transaction). The Spring Boot starter's {@code
+ * SpringJdbcConnections} asks Spring's transaction synchronization instead.
  *
  * <pre>{@code
  * JdbcImageCatalog catalog =

@@ -51,11 +51,11 @@ public final class JdbcImageCatalog implements ImageCatalog {
   private JdbcImageCatalog(Builder b) {
     this.jdbc = new Jdbc(b.connections);
     this.clock = b.clock;
-    this.jobs = new JdbcThumbnailJobQueue(jdbc, clock, jdbc.product().contains("postgres"));
+    boolean postgres = jdbc.product().contains("postgres");
+    this.jobs = new JdbcThumbnailJobQueue(jdbc, clock, postgres);
     // Never inside the application's transaction: a generation's row is committed before its paid
     // prediction is created, and other threads and instances update it (JdbcConnections).
-    this.generations =
-        new JdbcGenerations(jdbc.detached(), clock, jdbc.product().contains("postgres"), jobs);
+    this.generations = new JdbcGenerations(jdbc.detached(), clock, postgres, jobs);
   }
 
   /** A builder; {@link Builder#dataSource} or {@link Builder#connections} is required. */

@@ -14,6 +14,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Small JDBC helpers: transactions, typed parameters, error translation. Not public API.
@@ -24,6 +26,8 @@ import javax.sql.DataSource;
  * store's) works outside it.
  */
 public final class Jdbc {
+  private static final Logger LOG = LoggerFactory.getLogger(Jdbc.class);
+
   private final JdbcConnections connections;
   private final boolean detached;
 
@@ -203,10 +207,26 @@ public final class Jdbc {
     return rs.getObject(column, UUID.class);
   }
 
-  /** The database product, lower case ({@code "postgresql"}, {@code "h2"}, …). */
+  /**
+   * The database product, lower case ({@code "postgresql"}, {@code "h2"}, …). Called when a catalog
+   * is built, usually outside any transaction: a connection that then already counts as the
+   * application's transaction most likely comes from a pool configured with auto-commit off, whose
+   * connections the default {@link JdbcConnections} would join and never commit, so this warns.
+   */
   public String product() {
     return run(
         "read the database product",
-        c -> c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT));
+        c -> {
+          if (!detached && connections.isApplicationTransaction(c)) {
+            LOG.warn(
+                "The catalog's first connection ({}) already counts as the application's"
+                    + " transaction: RenderLab joins such connections and never commits them. If"
+                    + " the pool hands out connections with auto-commit off, give the catalog a"
+                    + " JdbcConnections that knows the application's transactions (the Spring Boot"
+                    + " starter's SpringJdbcConnections), or turn auto-commit on.",
+                connections);
+          }
+          return c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT);
+        });
   }
 }
