@@ -49,13 +49,16 @@ public final class JdbcImageCatalog implements ImageCatalog {
   private final JdbcGenerations generations;
 
   private JdbcImageCatalog(Builder b) {
-    this.jdbc = new Jdbc(b.dataSource);
+    this.jdbc = new Jdbc(b.connections);
     this.clock = b.clock;
-    this.jobs = new JdbcThumbnailJobQueue(jdbc, clock, jdbc.product().contains("postgres"));
-    this.generations = new JdbcGenerations(jdbc, clock, jdbc.product().contains("postgres"), jobs);
+    boolean postgres = jdbc.product().contains("postgres");
+    this.jobs = new JdbcThumbnailJobQueue(jdbc, clock, postgres);
+    // Never inside the application's transaction: a generation's row is committed before its paid
+    // prediction is created, and other threads and instances update it (JdbcConnections).
+    this.generations = new JdbcGenerations(jdbc.detached(), clock, postgres, jobs);
   }
 
-  /** A builder; {@link Builder#dataSource} is required. */
+  /** A builder; {@link Builder#dataSource} or {@link Builder#connections} is required. */
   public static Builder builder() {
     return new Builder();
   }
@@ -380,14 +383,26 @@ public final class JdbcImageCatalog implements ImageCatalog {
 
   /** Builds a {@link JdbcImageCatalog}. Not thread-safe. */
   public static final class Builder {
-    private DataSource dataSource;
+    private JdbcConnections connections;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
 
-    /** The database (required). Use a pooled one in servers. */
+    /**
+     * The database (this or {@link #connections} is required). Use a pooled one in servers. Same as
+     * {@code connections(JdbcConnections.of(dataSource))}.
+     */
     public Builder dataSource(DataSource dataSource) {
-      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      this.connections = JdbcConnections.of(Objects.requireNonNull(dataSource, "dataSource"));
+      return this;
+    }
+
+    /**
+     * Where connections come from, for writes that join the application's transactions (see {@link
+     * JdbcConnections}); the generation store and the thumbnail job queue share them.
+     */
+    public Builder connections(JdbcConnections connections) {
+      this.connections = Objects.requireNonNull(connections, "connections");
       return this;
     }
 
@@ -403,7 +418,7 @@ public final class JdbcImageCatalog implements ImageCatalog {
      * @throws CatalogException if the database cannot be reached
      */
     public JdbcImageCatalog build() {
-      if (dataSource == null) {
+      if (connections == null) {
         throw new IllegalStateException(
             "dataSource is required: JdbcImageCatalog.builder().dataSource(...)");
       }

@@ -1,25 +1,61 @@
 package io.renderlab.core.internal;
 
 import io.renderlab.core.CatalogException;
+import io.renderlab.core.JdbcConnections;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
+import java.sql.Savepoint;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Small JDBC helpers: transactions, typed parameters, error translation. Not public API. */
+/**
+ * Small JDBC helpers: transactions, typed parameters, error translation. Not public API.
+ *
+ * <p>Every catalog, generation and job-queue statement runs through {@link #inTransaction} or
+ * {@link #run}, which follow {@link JdbcConnections}' rule: the application's transaction is
+ * joined, without commit, rollback or setAutoCommit. A {@link #detached()} view (the generation
+ * store's) works outside it.
+ */
 public final class Jdbc {
-  private final DataSource dataSource;
+  private static final Logger LOG = LoggerFactory.getLogger(Jdbc.class);
 
-  /** Wraps {@code dataSource}. */
+  private final JdbcConnections connections;
+  private final boolean detached;
+
+  /** Wraps {@code dataSource} ({@link JdbcConnections#of}). */
   public Jdbc(DataSource dataSource) {
-    this.dataSource = dataSource;
+    this(JdbcConnections.of(dataSource));
+  }
+
+  /** Takes its connections from {@code connections}. */
+  public Jdbc(JdbcConnections connections) {
+    this(connections, false);
+  }
+
+  private Jdbc(JdbcConnections connections, boolean detached) {
+    this.connections = connections;
+    this.detached = detached;
+  }
+
+  /**
+   * The same database through {@link JdbcConnections#acquireDetached()}: for work that must commit
+   * at once, outside the application's transaction (durable generations).
+   */
+  public Jdbc detached() {
+    return detached ? this : new Jdbc(connections, true);
+  }
+
+  private Connection acquire() throws SQLException {
+    return detached ? connections.acquireDetached() : connections.acquire();
   }
 
   /** Work done on one connection. */
@@ -29,32 +65,77 @@ public final class Jdbc {
     T run(Connection c) throws SQLException;
   }
 
-  /** Runs {@code work} in one transaction, committed on success and rolled back on any failure. */
+  /**
+   * Runs {@code work} in one transaction, committed on success and rolled back on any failure; or,
+   * when the connection is the application's (auto-commit off), inside the application's
+   * transaction, whose owner commits or rolls back.
+   */
   public <T> T inTransaction(String what, Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
+    try {
+      Connection c = acquire();
       try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(c, e);
-        throw e;
+        if (connections.isApplicationTransaction(c)) {
+          return joined(c, work);
+        }
+        boolean autoCommit = c.getAutoCommit();
+        if (autoCommit) {
+          c.setAutoCommit(false);
+        }
+        try {
+          T result = work.run(c);
+          c.commit();
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          rollbackQuietly(c, e);
+          throw e;
+        } finally {
+          if (autoCommit) {
+            c.setAutoCommit(true);
+          }
+        }
       } finally {
-        c.setAutoCommit(autoCommit);
+        connections.release(c);
       }
     } catch (SQLException e) {
       throw translate(what, e);
     }
   }
 
-  /** Runs {@code work} on a connection in auto-commit mode. */
+  /**
+   * Runs {@code work} on a connection in auto-commit mode, or inside the application's transaction
+   * when the connection is the application's.
+   */
   public <T> T run(String what, Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      return work.run(c);
+    try {
+      Connection c = acquire();
+      try {
+        return work.run(c);
+      } finally {
+        connections.release(c);
+      }
     } catch (SQLException e) {
       throw translate(what, e);
+    }
+  }
+
+  /**
+   * Runs {@code work} inside the application's transaction. A savepoint undoes only our own
+   * statements when they fail, so that a failure we handle (a lost insert race) leaves the
+   * application's transaction usable on PostgreSQL, which otherwise aborts it whole.
+   */
+  private static <T> T joined(Connection c, Work<T> work) throws SQLException {
+    Savepoint savepoint = c.setSavepoint();
+    try {
+      T result = work.run(c);
+      c.releaseSavepoint(savepoint);
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback(savepoint);
+      } catch (SQLException undoFailure) {
+        e.addSuppressed(undoFailure);
+      }
+      throw e;
     }
   }
 
@@ -126,10 +207,26 @@ public final class Jdbc {
     return rs.getObject(column, UUID.class);
   }
 
-  /** The database product, lower case ({@code "postgresql"}, {@code "h2"}, …). */
+  /**
+   * The database product, lower case ({@code "postgresql"}, {@code "h2"}, …). Called when a catalog
+   * is built, usually outside any transaction: a connection that then already counts as the
+   * application's transaction most likely comes from a pool configured with auto-commit off, whose
+   * connections the default {@link JdbcConnections} would join and never commit, so this warns.
+   */
   public String product() {
     return run(
         "read the database product",
-        c -> c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT));
+        c -> {
+          if (!detached && connections.isApplicationTransaction(c)) {
+            LOG.warn(
+                "The catalog's first connection ({}) already counts as the application's"
+                    + " transaction: RenderLab joins such connections and never commits them. If"
+                    + " the pool hands out connections with auto-commit off, give the catalog a"
+                    + " JdbcConnections that knows the application's transactions (the Spring Boot"
+                    + " starter's SpringJdbcConnections), or turn auto-commit on.",
+                connections);
+          }
+          return c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT);
+        });
   }
 }

@@ -1,0 +1,10 @@
+/**
+ * Micrometer meters for RenderLab's {@code EventListener}: predictions, ingests, thumbnails, leases
+ * and generations, usable with or without Spring.
+ */
+module io.renderlab.micrometer {
+  requires transitive io.renderlab.core;
+  requires transitive micrometer.core;
+
+  exports io.renderlab.micrometer;
+}

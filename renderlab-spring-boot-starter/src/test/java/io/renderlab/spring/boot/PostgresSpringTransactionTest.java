@@ -1,0 +1,12 @@
+package io.renderlab.spring.boot;
+
+import com.zaxxer.hikari.HikariConfig;
+import io.renderlab.core.testing.EmbeddedPostgres;
+
+/** {@link SpringTransactionContract} on the embedded PostgreSQL. */
+class PostgresSpringTransactionTest extends SpringTransactionContract {
+  @Override
+  void database(HikariConfig config) {
+    config.setDataSource(EmbeddedPostgres.freshDatabase());
+  }
+}
