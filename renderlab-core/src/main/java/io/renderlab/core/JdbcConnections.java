@@ -24,13 +24,14 @@ import javax.sql.DataSource;
  * store works on {@link #acquireDetached()} connections, committed at once whatever the
  * application's transaction does later.
  *
- * <p>{@link #of(DataSource)} is the plain default: {@code getConnection()} and {@code close()}. It
- * joins a transaction when the {@code DataSource} hands over the application's connection (Spring's
- * {@code TransactionAwareDataSourceProxy} does), so outside such transactions its pool must give
- * out connections with auto-commit on (the JDBC and HikariCP default): a pool configured with
- * auto-commit off needs an implementation that knows its transactions (building a catalog warns
- * when its first connection already looks like a transaction). The Spring Boot starter's {@code
- * SpringJdbcConnections} asks Spring's transaction synchronization instead.
+ * <p>{@link #of(DataSource)} is the plain default: {@code getConnection()} and {@code close()}, and
+ * every connection is RenderLab's own, committed by RenderLab (whatever auto-commit the pool gives
+ * it), so a pool configured with auto-commit off loses no write. It joins only when the {@code
+ * DataSource} is Spring's {@code TransactionAwareDataSourceProxy}, which hands over the
+ * application's connection. {@link #joining(DataSource)} applies the auto-commit rule to any other
+ * {@code DataSource} that hands over the application's connection (a JTA container's, say). The
+ * Spring Boot starter's {@code SpringJdbcConnections} asks Spring's transaction synchronization
+ * instead.
  *
  * <pre>{@code
  * JdbcImageCatalog catalog =
@@ -81,12 +82,33 @@ public interface JdbcConnections {
   }
 
   /**
-   * Connections straight from {@code dataSource}: {@code getConnection()} and {@code close()}.
+   * Connections straight from {@code dataSource}: {@code getConnection()} and {@code close()}, each
+   * RenderLab's own (committed by RenderLab) unless {@code dataSource} is Spring's {@code
+   * TransactionAwareDataSourceProxy}, whose connections with auto-commit off are the application's
+   * transaction and are joined.
    *
    * @throws NullPointerException if {@code dataSource} is null
    */
   static JdbcConnections of(DataSource dataSource) {
     Objects.requireNonNull(dataSource, "dataSource");
+    return direct(dataSource, handsOverTransactions(dataSource.getClass()));
+  }
+
+  /**
+   * Connections straight from a {@code dataSource} that hands over the application's connection
+   * while it holds a transaction (a JTA container's {@code DataSource}, a transaction-aware proxy):
+   * a connection that comes with auto-commit off is joined, any other is RenderLab's own. Do not
+   * use it with a plain pool configured with auto-commit off: its every connection would be joined
+   * and never committed.
+   *
+   * @throws NullPointerException if {@code dataSource} is null
+   */
+  static JdbcConnections joining(DataSource dataSource) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    return direct(dataSource, true);
+  }
+
+  private static JdbcConnections direct(DataSource dataSource, boolean joins) {
     return new JdbcConnections() {
       @Override
       public Connection acquire() throws SQLException {
@@ -99,9 +121,27 @@ public interface JdbcConnections {
       }
 
       @Override
+      public boolean isApplicationTransaction(Connection connection) throws SQLException {
+        return joins && !connection.getAutoCommit();
+      }
+
+      @Override
       public String toString() {
-        return "JdbcConnections.of(" + dataSource.getClass().getName() + ")";
+        return (joins ? "JdbcConnections.joining(" : "JdbcConnections.of(")
+            + dataSource.getClass().getName()
+            + ")";
       }
     };
+  }
+
+  /** Whether {@code type} is (a subclass of) Spring's {@code TransactionAwareDataSourceProxy}. */
+  private static boolean handsOverTransactions(Class<?> type) {
+    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+      if (c.getName()
+          .equals("org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy")) {
+        return true;
+      }
+    }
+    return false;
   }
 }

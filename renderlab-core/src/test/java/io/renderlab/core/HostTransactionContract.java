@@ -187,4 +187,38 @@ abstract class HostTransactionContract {
     }
     assertThat(callsOnHostConnection).isEmpty();
   }
+
+  @Test
+  void aPoolThatHandsOutConnectionsWithAutoCommitOffStillGetsEveryWriteCommitted()
+      throws SQLException {
+    // A plain pool configured with auto-commit off (HikariCP's autoCommit=false): its connections
+    // are RenderLab's own, not the application's transaction, so RenderLab commits its writes.
+    DataSource autoCommitOff =
+        (DataSource)
+            Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                  try {
+                    Object result = method.invoke(database, args);
+                    if (result instanceof Connection) {
+                      ((Connection) result).setAutoCommit(false);
+                    }
+                    return result;
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    JdbcImageCatalog pooled = JdbcImageCatalog.builder().dataSource(autoCommitOff).build();
+    ImageRecord saved =
+        pooled.save(ImageCatalogContract.image("u", "https://x.test/1.png").build());
+
+    try (Connection c = database.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM images WHERE user_id = 'u'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).as("the save was committed").isOne();
+    }
+    assertThat(catalog.thumbnailJobs().status(saved.id())).isPresent();
+  }
 }

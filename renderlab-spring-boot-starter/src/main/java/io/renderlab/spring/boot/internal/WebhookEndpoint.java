@@ -9,6 +9,7 @@ import io.renderlab.replicate.WebhookVerifier;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -74,7 +75,7 @@ public final class WebhookEndpoint {
     if (json == null || !json.path("id").isTextual() || !json.path("status").isTextual()) {
       return error(HttpStatus.BAD_REQUEST, "webhook body must be a prediction with id and status");
     }
-    Prediction prediction = Prediction.of(json);
+    Prediction prediction = Prediction.parse(new String(body, StandardCharsets.UTF_8));
     Optional<Generation> generation = generations.complete(prediction);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("received", true);
