@@ -45,9 +45,10 @@ final class BodyLimits extends HandlerWrapper {
 
   /**
    * Puts the limits into a Javalin configuration: this handler under Jetty's statistics handler (so
-   * everything Javalin serves is counted), the minimum data rate, a connector with the idle
-   * timeout, JSON for Jetty's own errors, 405 for a known path with another method, and {@code
-   * HEAD} for every {@code GET} route (Javalin would otherwise answer 200 without running it).
+   * everything Javalin serves is counted), the minimum data rate, a connector with the idle timeout
+   * and the connection guard (header deadline, connection caps), JSON for Jetty's own errors, 405
+   * for a known path with another method, and {@code HEAD} for every {@code GET} route (Javalin
+   * would otherwise answer 200 without running it).
    */
   static void configure(
       JavalinConfig cfg,
@@ -56,6 +57,7 @@ final class BodyLimits extends HandlerWrapper {
       int port,
       Duration idleTimeout,
       long minDataRate,
+      ConnectionGuard guard,
       Supplier<Javalin> app) {
     cfg.jetty.modifyServer(
         server -> {
@@ -75,6 +77,8 @@ final class BodyLimits extends HandlerWrapper {
           connector.setHost(host);
           connector.setPort(port);
           connector.setIdleTimeout(idleTimeout.toMillis());
+          guard.scheduler(connector.getScheduler());
+          connector.addBean(guard); // header deadline and connection caps, per connection
           return connector;
         });
     cfg.jetty.timeoutStatus = 408;
