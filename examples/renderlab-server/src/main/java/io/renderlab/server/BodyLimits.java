@@ -77,6 +77,10 @@ final class BodyLimits extends HandlerWrapper {
           connector.setHost(host);
           connector.setPort(port);
           connector.setIdleTimeout(idleTimeout.toMillis());
+          // A flood keeps the kernel's accept queue full; with Java's default of 50, a health
+          // check's SYN is dropped and retried a second (or three) later. The kernel caps this
+          // at net.core.somaxconn.
+          connector.setAcceptQueueSize(4096);
           guard.scheduler(connector.getScheduler());
           connector.addBean(guard); // header deadline and connection caps, per connection
           return connector;

@@ -39,7 +39,8 @@ import org.h2.jdbcx.JdbcDataSource;
  *     -Dmdep.outputFile=target/test.classpath -Dmdep.includeScope=test
  * cd examples/renderlab-server
  * java -cp target/test-classes:target/classes:$(cat target/test.classpath) \
- *     io.renderlab.server.ConnectionFloodBench [connections=20000] [floods=2] [seconds=30] [byteEvery=20]
+ *     io.renderlab.server.ConnectionFloodBench [connections=20000] [floods=2] [seconds=30] \
+ *     [byteEvery=20] [reconnect=true]
  * </pre>
  */
 public final class ConnectionFloodBench {
@@ -51,18 +52,23 @@ public final class ConnectionFloodBench {
       return;
     }
     if (args.length > 0 && args[0].equals("flood")) {
-      flood(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+      flood(
+          Integer.parseInt(args[1]),
+          Integer.parseInt(args[2]),
+          Integer.parseInt(args[3]),
+          Boolean.parseBoolean(args[4]));
       return;
     }
     int connections = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int floods = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
     int byteEvery = args.length > 3 ? Integer.parseInt(args[3]) : 20;
-    orchestrate(connections, floods, seconds, byteEvery);
+    boolean reconnect = args.length <= 4 || Boolean.parseBoolean(args[4]);
+    orchestrate(connections, floods, seconds, byteEvery, reconnect);
   }
 
-  static void orchestrate(int connections, int floods, int seconds, int byteEvery)
-      throws Exception {
+  static void orchestrate(
+      int connections, int floods, int seconds, int byteEvery, boolean reconnect) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String cp = System.getProperty("java.class.path");
     Path portFile = Files.createTempFile("flood-bench", ".port");
@@ -102,15 +108,19 @@ public final class ConnectionFloodBench {
                     "flood",
                     Integer.toString(port),
                     Integer.toString(connections / floods),
-                    Integer.toString(byteEvery))
+                    Integer.toString(byteEvery),
+                    Boolean.toString(reconnect))
                 .inheritIO()
                 .start());
       }
       Thread.sleep(10_000); // the flood builds up
       System.out.printf(
-          "flood of %d connections (one header byte per %d s, reconnecting when closed) for %d"
-              + " s; server fds: %d%n",
-          connections, byteEvery, seconds, fds(server.pid()));
+          "flood of %d connections (one header byte per %d s, %s) for %d s; server fds: %d%n",
+          connections,
+          byteEvery,
+          reconnect ? "reconnecting at once when closed" : "not reconnecting",
+          seconds,
+          fds(server.pid()));
       List<Long> latencies = probe(port, seconds * 5);
       System.out.printf(
           "under flood: /healthz %s; server fds: %d%n", summary(latencies), fds(server.pid()));
@@ -204,7 +214,7 @@ public final class ConnectionFloodBench {
   }
 
   /** Holds {@code n} slow-header connections, reconnecting each one the server closes. */
-  static void flood(int port, int n, int byteEvery) throws IOException {
+  static void flood(int port, int n, int byteEvery, boolean reconnect) throws IOException {
     InetSocketAddress target = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     Selector selector = Selector.open();
     ByteBuffer sink = ByteBuffer.allocate(4096);
@@ -240,7 +250,7 @@ public final class ConnectionFloodBench {
           lost++;
         }
       }
-      for (int i = 0; i < lost; i++) {
+      for (int i = 0; reconnect && i < lost; i++) {
         reconnects++;
         failures += connect(selector, target) ? 0 : 1;
       }
