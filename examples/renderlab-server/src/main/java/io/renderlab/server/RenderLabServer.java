@@ -87,9 +87,16 @@ public final class RenderLabServer implements AutoCloseable {
   private RenderLabServer(Builder b) {
     this.config = b;
     this.webhooks = b.webhookSecret == null ? null : WebhookVerifier.of(b.webhookSecret);
+    io.renderlab.core.GenerationStore durable =
+        b.pipeline == null ? null : b.pipeline.catalog().generations();
     this.costs =
         new CostControls(
-            b.models, b.maxConcurrentGenerations, b.maxCollectionPrompts, b.dailyQuota, b.clock);
+            b.models,
+            b.maxConcurrentGenerations,
+            b.maxCollectionPrompts,
+            b.dailyQuota,
+            b.clock,
+            user -> durable == null ? 0 : durable.countUnfinished(user));
     BodyLimits bodies =
         new BodyLimits(
             MAX_JSON_BYTES,
