@@ -209,8 +209,11 @@ public final class RenderLabServer implements AutoCloseable {
               ctx, 503, "cannot verify access tokens right now; try again", Duration.ofSeconds(30));
         });
     app.exception(
-        IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage(), null));
-    app.exception(InputRejectedException.class, (e, ctx) -> error(ctx, 422, e.getMessage(), null));
+        IllegalArgumentException.class,
+        (e, ctx) -> error(ctx, 400, ApiErrors.scrub(e.getMessage()), null));
+    app.exception(
+        InputRejectedException.class,
+        (e, ctx) -> error(ctx, 422, ApiErrors.scrub(e.getMessage()), null));
     app.exception(
         ReplicateApiException.ValidationException.class,
         (e, ctx) -> error(ctx, 422, e.getMessage(), null));
@@ -218,8 +221,11 @@ public final class RenderLabServer implements AutoCloseable {
         RateLimitedException.class,
         (e, ctx) -> error(ctx, 429, e.getMessage(), e.retryAfter().orElse(null)));
     app.exception(
-        DeadlineExceededException.class, (e, ctx) -> error(ctx, 504, e.getMessage(), null));
-    app.exception(ConfigurationException.class, (e, ctx) -> error(ctx, 503, e.getMessage(), null));
+        DeadlineExceededException.class,
+        (e, ctx) -> error(ctx, 504, ApiErrors.scrub(e.getMessage()), null));
+    app.exception(
+        ConfigurationException.class,
+        (e, ctx) -> error(ctx, 503, ApiErrors.scrub(e.getMessage()), null));
     app.exception(
         CatalogException.class,
         (e, ctx) -> {
@@ -233,7 +239,24 @@ public final class RenderLabServer implements AutoCloseable {
             catalogOutage.succeeded(); // logs once, when an outage ends
           }
         });
-    app.exception(RenderLabException.class, (e, ctx) -> error(ctx, 502, e.getMessage(), null));
+    app.exception(
+        io.renderlab.core.StorageException.class,
+        (e, ctx) -> {
+          // Its message names keys, folders, buckets: the operator's to read, not the client's.
+          LOG.warn("Storage failed on {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+          error(ctx, 502, "the image store failed; try again later", null);
+        });
+    app.exception(
+        ReplicateApiException.NotFoundException.class,
+        (e, ctx) -> {
+          // Replicate knows no such model or version: the request named it (an allowed owner/*).
+          LOG.debug(
+              "Replicate answered 404 on {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+          error(ctx, 422, "Replicate has no such model or version; check the model name", null);
+        });
+    app.exception(
+        RenderLabException.class,
+        (e, ctx) -> error(ctx, 502, ApiErrors.scrub(e.getMessage()), null));
     app.exception(
         Exception.class,
         (e, ctx) -> {
@@ -503,7 +526,16 @@ public final class RenderLabServer implements AutoCloseable {
       if (item.succeeded()) {
         n.set("image", row(item.images().get(0)));
       } else {
-        n.put("error", item.error().map(Throwable::getMessage).orElse("failed"));
+        n.put(
+            "error",
+            item.error()
+                .map(
+                    e ->
+                        e instanceof io.renderlab.core.StorageException
+                            ? "storage failed"
+                            : e.getMessage())
+                .map(ApiErrors::scrub)
+                .orElse("failed"));
       }
     }
     ctx.json(out);
