@@ -78,6 +78,8 @@ public final class ConnectionFloodBench {
         new ProcessBuilder(
                 java,
                 "-Xmx512m",
+                "-Dbench.maxConnections=" + Integer.getInteger("bench.maxConnections", 10_000),
+                "-Dbench.maxPerAddress=" + Integer.getInteger("bench.maxPerAddress", 1_000),
                 "-cp",
                 cp,
                 ConnectionFloodBench.class.getName(),
@@ -123,7 +125,8 @@ public final class ConnectionFloodBench {
           fds(server.pid()));
       List<Long> latencies = probe(port, seconds * 5);
       System.out.printf(
-          "under flood: /healthz %s; server fds: %d%n", summary(latencies), fds(server.pid()));
+          "under flood: /healthz %s; server fds: %d; failures: %s%n",
+          summary(latencies), fds(server.pid()), FAILURES);
     } finally {
       for (Process p : children) {
         p.destroy();
@@ -148,14 +151,24 @@ public final class ConnectionFloodBench {
         o.flush();
         InputStream in = s.getInputStream();
         String answer = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-        out.add(answer.startsWith("HTTP/1.1 200") ? (System.nanoTime() - start) / 1_000_000 : -1);
+        if (answer.startsWith("HTTP/1.1 200")) {
+          out.add((System.nanoTime() - start) / 1_000_000);
+        } else {
+          out.add(-1L);
+          FAILURES.merge(
+              answer.isEmpty() ? "closed without an answer" : "other answer", 1, Integer::sum);
+        }
       } catch (IOException e) {
         out.add(-1L);
+        FAILURES.merge(e.getClass().getSimpleName() + ": " + e.getMessage(), 1, Integer::sum);
       }
       Thread.sleep(200);
     }
     return out;
   }
+
+  static final java.util.Map<String, Integer> FAILURES =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   static String summary(List<Long> latencies) {
     List<Long> ok = new ArrayList<>();
@@ -199,6 +212,9 @@ public final class ConnectionFloodBench {
             .catalog(catalog, catalog.thumbnailJobs())
             .jwtSecret(SECRET)
             .port(0)
+            .maxConnections(
+                Integer.getInteger("bench.maxConnections", 10_000),
+                Integer.getInteger("bench.maxPerAddress", 1_000))
             .build()
             .start();
     Path tmp = Files.createTempFile(portFile.getParent(), "port", ".tmp");
