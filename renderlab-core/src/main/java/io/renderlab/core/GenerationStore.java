@@ -56,6 +56,15 @@ public interface GenerationStore {
   List<Generation> list(String userId, Optional<GenerationStatus> status, int limit);
 
   /**
+   * How many of a user's generations have not ended ({@code PENDING}, {@code RUNNING} or {@code
+   * INGESTING}), whichever instance started them: what a per-user cap on predictions in flight
+   * counts, so that the cap holds across restarts and instances.
+   *
+   * @throws CatalogException if the database fails
+   */
+  int countUnfinished(String userId);
+
+  /**
    * Saves the prediction id of a generation whose create was answered, and moves it to {@code
    * RUNNING}. Changes nothing once the generation has a prediction or has ended, or when another
    * generation holds this prediction (a prediction belongs to one generation).

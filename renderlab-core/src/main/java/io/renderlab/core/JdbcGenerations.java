@@ -149,6 +149,25 @@ final class JdbcGenerations implements GenerationStore {
   }
 
   @Override
+  public int countUnfinished(String userId) {
+    Args.identifier(userId, "userId", ImageRecord.MAX_ID_LENGTH);
+    return jdbc.run(
+        "count the unfinished generations of a user",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT COUNT(*) FROM generations WHERE user_id = ?"
+                      + " AND status IN ('PENDING', 'RUNNING', 'INGESTING')")) {
+            ps.setString(1, userId);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return rs.getInt(1);
+            }
+          }
+        });
+  }
+
+  @Override
   public boolean started(UUID id, String predictionId) {
     Objects.requireNonNull(id, "id");
     Args.identifier(predictionId, "predictionId", ImageRecord.MAX_ID_LENGTH);

@@ -239,6 +239,31 @@ abstract class GenerationStoreContract {
   }
 
   @Test
+  void countUnfinishedCountsAUsersPendingRunningAndIngestingGenerationsOnly() {
+    assertThat(generations.countUnfinished("ada")).isZero();
+    Generation pending = generations.create(pending("ada"), "instance-a", LEASE);
+    Generation running = generations.create(pending("ada"), "instance-b", LEASE);
+    generations.started(running.id(), "pred-1");
+    Generation ingesting = generations.create(pending("ada"), "instance-b", LEASE);
+    generations.started(ingesting.id(), "pred-2");
+    generations.ingesting(ingesting.id());
+    Generation failed = generations.create(pending("ada"), "instance-a", LEASE);
+    generations.finish(failed.id(), GenerationStatus.FAILED, "NSFW");
+    Generation succeeded = generations.create(pending("ada"), "instance-a", LEASE);
+    generations.started(succeeded.id(), "pred-3");
+    generations.complete(succeeded.id(), List.of(output(succeeded, "pred-3", 0)));
+    generations.create(pending("bob"), "instance-a", LEASE);
+
+    assertThat(generations.countUnfinished("ada")).isEqualTo(3);
+    assertThat(generations.countUnfinished("bob")).isEqualTo(1);
+    generations.finish(pending.id(), GenerationStatus.CANCELED, "canceled");
+    assertThat(generations.countUnfinished("ada")).isEqualTo(2);
+    assertThat(generations.countUnfinished("nobody")).isZero();
+    assertThatThrownBy(() -> generations.countUnfinished(" "))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void listIsNewestFirstPerUserAndStatus() {
     Generation older = generations.create(pending("ada"), "i", LEASE);
     clock.advance(Duration.ofSeconds(1));

@@ -133,6 +133,38 @@ final class ServeCommand extends CliCommand {
           "Longest time one request body may take to arrive; later gets 408 (default 10m).")
   String requestBodyTimeout;
 
+  @Option(
+      names = "--header-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      description =
+          "Longest time a connection may take to send a whole request head, whatever its byte rate; later it is closed (default 10s).")
+  String headerTimeout;
+
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      defaultValue = "10000",
+      description =
+          "Most connections open at once; past it, the one waiting longest without a request is closed for the newcomer (default 10000).")
+  int maxConnections;
+
+  @Option(
+      names = "--max-connections-per-address",
+      paramLabel = "N",
+      defaultValue = "1000",
+      description =
+          "Most connections open at once from one address; past it, that address's connection waiting longest without a request is closed (default 1000).")
+  int maxConnectionsPerAddress;
+
+  @Option(
+      names = "--token-roles",
+      paramLabel = "LIST",
+      defaultValue = "authenticated",
+      description =
+          "The role claims a user token may carry, comma-separated (default authenticated: the project's anon and service_role keys get 401).")
+  String tokenRoles;
+
   @Override
   protected int execute() throws InterruptedException {
     String secret = context.env().get("RENDERLAB_JWT_SECRET");
@@ -186,7 +218,14 @@ final class ServeCommand extends CliCommand {
             .minRequestDataRate(
                 minRequestRate.strip().equals("0") ? 0 : Settings.parseSize(minRequestRate))
             .idleTimeout(Durations.parse(idleTimeout, "--idle-timeout"))
-            .requestBodyTimeout(Durations.parse(requestBodyTimeout, "--request-body-timeout"));
+            .requestBodyTimeout(Durations.parse(requestBodyTimeout, "--request-body-timeout"))
+            .headerTimeout(Durations.parse(headerTimeout, "--header-timeout"));
+    try {
+      b.maxConnections(maxConnections, maxConnectionsPerAddress);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(
+          e.getMessage() + " (--max-connections, --max-connections-per-address)", e);
+    }
     if (hasSecret) {
       b.jwtSecret(secret.strip());
     }
@@ -197,10 +236,12 @@ final class ServeCommand extends CliCommand {
       if (allowed != null && !allowed.isBlank()) {
         b.models(java.util.List.of(allowed.split(",")));
       }
+      b.tokenRoles(java.util.List.of(tokenRoles.split(",")));
     } catch (IllegalArgumentException e) {
       throw new ConfigurationException(
           e.getMessage()
-              + " (--supabase-url / RENDERLAB_SUPABASE_URL, --models / RENDERLAB_MODELS)",
+              + " (--supabase-url / RENDERLAB_SUPABASE_URL, --models / RENDERLAB_MODELS,"
+              + " --token-roles)",
           e);
     }
     if (devUser != null) {

@@ -213,6 +213,34 @@ class ServeCommandTest {
   }
 
   @Test
+  void connectionCapsHeaderTimeoutAndTokenRolesAreValidatedAsConfiguration() {
+    CliRunner cli = new CliRunner(home);
+    CliRunner.Result caps =
+        cli.run(
+            "serve",
+            "--port",
+            "0",
+            "--dev-user",
+            "me",
+            "--max-connections",
+            "10",
+            "--max-connections-per-address",
+            "20");
+    assertThat(caps.exitCode()).isEqualTo(2);
+    assertThat(caps.err()).contains("--max-connections-per-address");
+    CliRunner.Result timeout =
+        cli.run("serve", "--port", "0", "--dev-user", "me", "--header-timeout", "soon");
+    CliRunner.Result idle =
+        cli.run("serve", "--port", "0", "--dev-user", "me", "--idle-timeout", "soon");
+    assertThat(timeout.exitCode()).as("like every duration flag").isEqualTo(idle.exitCode());
+    assertThat(timeout.err()).contains("--header-timeout");
+    CliRunner.Result roles =
+        cli.run("serve", "--port", "0", "--dev-user", "me", "--token-roles", " ");
+    assertThat(roles.exitCode()).isEqualTo(2);
+    assertThat(roles.err()).contains("--token-roles");
+  }
+
+  @Test
   void refusesToServeWithoutAuthenticationOrADevUserOffLoopback() {
     CliRunner cli = new CliRunner(home);
     CliRunner.Result noAuth = cli.run("serve", "--port", "0");

@@ -115,6 +115,25 @@ final class ApiErrors {
     return new ApiError(400, "the request body could not be read");
   }
 
+  /**
+   * An absolute file path in a message: a slash not preceded by a URL's host, scheme or path
+   * characters, then at least two segments ({@code /srv/renderlab/objects/ada}).
+   */
+  private static final java.util.regex.Pattern ABSOLUTE_PATH =
+      java.util.regex.Pattern.compile(
+          "(?<![\\w.:/%~-])/(?:[^\\s/'\"`,;:]+/)+(?:[^\\s/'\"`,;:]*[^\\s/'\"`,;:.])?");
+
+  /**
+   * A message as a client may read it: absolute file paths (the storage folder, temporary files)
+   * replaced, so that no error body tells the server's layout. URLs are kept.
+   */
+  static String scrub(String message) {
+    if (message == null) {
+      return null;
+    }
+    return ABSOLUTE_PATH.matcher(message).replaceAll("<path>");
+  }
+
   /** Writes {@code {"error": message}} with a status on a Javalin context. */
   static void write(Context ctx, int status, String message) {
     ctx.status(status);

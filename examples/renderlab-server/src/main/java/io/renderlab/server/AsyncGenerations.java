@@ -125,7 +125,7 @@ final class AsyncGenerations {
     List<ImageRecord> images =
         g.status() == GenerationStatus.SUCCEEDED ? store.records(g.id()) : List.of();
     n.set("images", RenderLabServer.rows(images));
-    n.put("error", g.error().orElse(null));
+    n.put("error", g.error().map(ApiErrors::scrub).orElse(null));
     return n;
   }
 

@@ -28,9 +28,10 @@ import org.eclipse.jetty.server.handler.HandlerWrapper;
  * <p>A declared length over the route's cap is answered 413 before anything is read. Otherwise the
  * body is counted as Jetty receives it, below every reader (JSON, multipart, webhook): the read
  * that would pass the cap fails with {@link TooLargeException} instead of delivering the bytes, and
- * a body still arriving after the body deadline fails with a 408. Jetty then closes the connection
- * rather than drain what the client still sends. Paths not listed get the default cap (a JSON
- * body's).
+ * a body still arriving after the body deadline fails with a 408. The answer is then completed and
+ * what the client still sends drained up to a bound before the connection is closed, so a client
+ * that sends its whole body before reading gets the answer rather than a reset. Paths not listed
+ * get the default cap (a JSON body's).
  */
 final class BodyLimits extends HandlerWrapper {
   private final long defaultLimit;
@@ -45,9 +46,10 @@ final class BodyLimits extends HandlerWrapper {
 
   /**
    * Puts the limits into a Javalin configuration: this handler under Jetty's statistics handler (so
-   * everything Javalin serves is counted), the minimum data rate, a connector with the idle
-   * timeout, JSON for Jetty's own errors, 405 for a known path with another method, and {@code
-   * HEAD} for every {@code GET} route (Javalin would otherwise answer 200 without running it).
+   * everything Javalin serves is counted), the minimum data rate, a connector with the idle timeout
+   * and the connection guard (header deadline, connection caps), JSON for Jetty's own errors, 405
+   * for a known path with another method, and {@code HEAD} for every {@code GET} route (Javalin
+   * would otherwise answer 200 without running it).
    */
   static void configure(
       JavalinConfig cfg,
@@ -56,6 +58,7 @@ final class BodyLimits extends HandlerWrapper {
       int port,
       Duration idleTimeout,
       long minDataRate,
+      ConnectionGuard guard,
       Supplier<Javalin> app) {
     cfg.jetty.modifyServer(
         server -> {
@@ -75,6 +78,12 @@ final class BodyLimits extends HandlerWrapper {
           connector.setHost(host);
           connector.setPort(port);
           connector.setIdleTimeout(idleTimeout.toMillis());
+          // A flood keeps the kernel's accept queue full; with Java's default of 50, a health
+          // check's SYN is dropped and retried a second (or three) later. The kernel caps this
+          // at net.core.somaxconn.
+          connector.setAcceptQueueSize(4096);
+          guard.scheduler(connector.getScheduler());
+          connector.addBean(guard); // header deadline and connection caps, per connection
           return connector;
         });
     cfg.jetty.timeoutStatus = 408;
@@ -110,17 +119,16 @@ final class BodyLimits extends HandlerWrapper {
       response.setHeader("Connection", "close");
       ApiErrors.writeDirect(response, 413, "request body larger than " + limit + " bytes");
       baseRequest.setHandled(true);
-      closeWithoutDraining(baseRequest);
+      closeAfterDraining(baseRequest, null, limit);
       return;
     }
-    baseRequest
-        .getHttpInput()
-        .addInterceptor(new Cap(limit, System.nanoTime() + deadlineNanos, deadlineNanos));
+    Cap cap = new Cap(limit, System.nanoTime() + deadlineNanos, deadlineNanos);
+    baseRequest.getHttpInput().addInterceptor(cap);
     super.handle(target, baseRequest, request, response);
     if (!baseRequest.isAsyncStarted()
         && hasBody(baseRequest)
         && !baseRequest.getHttpInput().isFinished()) {
-      closeWithoutDraining(baseRequest);
+      closeAfterDraining(baseRequest, cap, limit);
     }
   }
 
@@ -144,21 +152,54 @@ final class BodyLimits extends HandlerWrapper {
   }
 
   /**
-   * The answer went out before the body was read to its end (refused, or past its cap). Jetty would
-   * read and discard the rest for as long as the client keeps sending; instead the answer is
-   * completed, the write side shut (the client reads the answer, then the end of the stream) and
-   * the connection closed.
+   * The answer went out before the body was read to its end (refused, or past its cap). Many
+   * clients send their whole body before they read: closing with unread bytes would make the kernel
+   * answer them with a reset, which destroys the answer they have not read. So the answer is
+   * completed, then what the client still sends is read and discarded up to a bound (a body of
+   * twice what the route accepts, or the route's cap plus {@value #DRAIN_BYTES} bytes, within
+   * {@value #DRAIN_SECONDS} seconds, the idle timeout cut to 2 s meanwhile), and the connection
+   * closed: the client reads the answer, then the end of the stream. A declared length beyond the
+   * bound is not drained at all: such a client gets the answer only if it reads while it sends.
    */
-  private static void closeWithoutDraining(Request request) {
+  private static void closeAfterDraining(Request request, Cap cap, long limit) {
     try {
       request.getResponse().closeOutput();
     } catch (IOException e) {
       // the client is gone already
     }
     EndPoint endPoint = request.getHttpChannel().getEndPoint();
+    long bound = Math.max(limit, DRAIN_BYTES) + limit;
+    long declared = request.getContentLengthLong();
+    if (endPoint.isOpen() && declared <= bound) {
+      if (cap != null) {
+        cap.draining = true;
+      }
+      endPoint.setIdleTimeout(Math.min(endPoint.getIdleTimeout(), 2_000));
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS);
+      byte[] sink = new byte[16 * 1024];
+      long drained = 0;
+      try {
+        java.io.InputStream in = request.getInputStream();
+        while (drained < bound && System.nanoTime() - end < 0) {
+          int n = in.read(sink);
+          if (n < 0) {
+            break;
+          }
+          drained += n;
+        }
+      } catch (IOException | RuntimeException e) {
+        // stalled, too slow or gone: close now
+      }
+    }
     endPoint.shutdownOutput();
     endPoint.close();
   }
+
+  /** The least a refused body may be drained by, so that its client reads the answer. */
+  static final long DRAIN_BYTES = 16L * 1024 * 1024;
+
+  /** The longest a refused body is drained. */
+  static final long DRAIN_SECONDS = 10;
 
   /** The body passed its cap; surfaces (wrapped in an {@link IOException}) from the read. */
   static final class TooLargeException extends RuntimeException {
@@ -178,6 +219,9 @@ final class BodyLimits extends HandlerWrapper {
     private final long timeoutNanos;
     private long received;
 
+    /** Set once the answer is out: what still comes is discarded, not checked. */
+    volatile boolean draining;
+
     Cap(long limit, long deadline, long timeoutNanos) {
       this.limit = limit;
       this.deadline = deadline;
@@ -186,7 +230,7 @@ final class BodyLimits extends HandlerWrapper {
 
     @Override
     public HttpInput.Content readFrom(HttpInput.Content content) {
-      if (content == null || content.isSpecial()) {
+      if (content == null || content.isSpecial() || draining) {
         return content;
       }
       received += content.remaining();

@@ -21,7 +21,10 @@ import java.util.regex.Pattern;
  *       that names no model runs the pipeline's default, which is always allowed.
  *   <li>Collections: at most {@code maxCollectionPrompts} prompts.
  *   <li>Predictions in flight per user: a generation or an edit counts 1, a collection of N counts
- *       N; past the cap, 429 with {@code Retry-After}.
+ *       N; past the cap, 429 with {@code Retry-After}. Counted in the database (the user's
+ *       unfinished generations, in every instance and across restarts) and in this process (its
+ *       requests whose generations are not written yet); instances that admit the same user at the
+ *       same moment can together exceed the cap by what each admitted in that moment.
  *   <li>Optionally, predictions per user per UTC day; past it, 429 until midnight UTC.
  * </ul>
  *
@@ -47,12 +50,29 @@ final class CostControls {
   private final int maxCollectionPrompts;
   private final int dailyQuota;
   private final Clock clock;
+  private final java.util.function.ToIntFunction<String> unfinished;
   private final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
   private final Map<String, Integer> today = new ConcurrentHashMap<>();
   private volatile LocalDate day;
 
   CostControls(
       List<String> models, int maxInFlight, int maxCollectionPrompts, int dailyQuota, Clock clock) {
+    this(models, maxInFlight, maxCollectionPrompts, dailyQuota, clock, user -> 0);
+  }
+
+  /**
+   * @param unfinished a user's generations not yet ended in the database, in every instance (see
+   *     {@link io.renderlab.core.GenerationStore#countUnfinished}): counted against the in-flight
+   *     cap with this process's own
+   */
+  CostControls(
+      List<String> models,
+      int maxInFlight,
+      int maxCollectionPrompts,
+      int dailyQuota,
+      Clock clock,
+      java.util.function.ToIntFunction<String> unfinished) {
+    this.unfinished = Objects.requireNonNull(unfinished, "unfinished");
     this.models = List.copyOf(models);
     this.maxInFlight = maxInFlight;
     this.maxCollectionPrompts = maxCollectionPrompts;
@@ -167,12 +187,17 @@ final class CostControls {
     if (predictions < 1) {
       throw new IllegalArgumentException("predictions must be positive");
     }
+    // The database holds every instance's generations, those a restart left and this process's
+    // own once their rows are written; this process's permits also cover generations whose rows
+    // are not written yet. The larger of the two is what the user has in flight, as far as it can
+    // be known without a lock across instances.
+    int durable = unfinished.applyAsInt(user);
     boolean[] admitted = {false};
     inFlight.compute(
         user,
         (u, held) -> {
           int now = held == null ? 0 : held;
-          if (now + predictions > maxInFlight) {
+          if (Math.max(now, durable) + predictions > maxInFlight) {
             return held;
           }
           admitted[0] = true;

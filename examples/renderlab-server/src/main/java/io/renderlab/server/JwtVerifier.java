@@ -5,14 +5,12 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.BadJWSException;
 import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
@@ -21,10 +19,8 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
-import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.text.ParseException;
@@ -46,13 +42,17 @@ import javax.crypto.spec.SecretKeySpec;
  * ES256 and RS256 only with a project URL; {@code alg: none}, encrypted tokens and every other
  * algorithm are refused. Checked claims: {@code aud} must be {@code authenticated}; {@code iss}
  * must be {@code <project URL>/auth/v1} when a project URL is set; {@code exp} is required and
- * {@code nbf} honoured, with a 30-second leeway; {@code sub} is the user id.
+ * {@code nbf} honoured, with a 30-second leeway; {@code role} must be {@code authenticated} (or a
+ * role the operator allowed with {@link Builder#roles}), so the project's {@code anon} key is not a
+ * user; {@code sub} is the user id.
  *
  * <p>The key set is fetched at the first asymmetric token, cached for 5 minutes, fetched again when
  * a token names a key id it does not hold (key rotation), at most twice per 30 seconds whatever
- * tokens arrive, and kept through a short outage of the project. Thread-safe; holds no thread. A
- * plain-http or loopback project URL is allowed, because a local Supabase (its CLI's stack) runs at
- * {@code http://127.0.0.1:54321}.
+ * tokens arrive, and kept through an outage of the project (up to an hour). A fetch has a total
+ * deadline and runs outside any lock: while it runs or after it failed, the cached keys keep
+ * serving, so a slow key-set server costs sign-ins at most one deadline. Thread-safe. A plain-http
+ * or loopback project URL is allowed, because a local Supabase (its CLI's stack) runs at {@code
+ * http://127.0.0.1:54321}.
  *
  * <pre>{@code
  * JwtVerifier tokens = JwtVerifier.builder().supabaseUrl("https://abcd.supabase.co").build();
@@ -60,6 +60,9 @@ import javax.crypto.spec.SecretKeySpec;
  * }</pre>
  */
 public final class JwtVerifier implements AutoCloseable {
+  /** The role Supabase puts in the tokens of signed-in users, the only one accepted by default. */
+  public static final String DEFAULT_ROLE = "authenticated";
+
   /** The audience Supabase puts in the tokens of signed-in users. */
   public static final String AUDIENCE = "authenticated";
 
@@ -72,9 +75,11 @@ public final class JwtVerifier implements AutoCloseable {
   private final JWKSource<SecurityContext> keys;
   private final boolean hasSecret;
   private final String issuer;
+  private final Set<String> roles;
 
   private JwtVerifier(Builder b) {
     this.hasSecret = b.secret != null;
+    this.roles = Set.copyOf(b.roles);
     this.issuer = b.supabaseUrl == null ? null : b.supabaseUrl + "/auth/v1";
     this.keys = b.supabaseUrl == null ? null : jwks(b);
     Key secretKey = b.secret == null ? null : new SecretKeySpec(b.secret, "HmacSHA256");
@@ -104,21 +109,13 @@ public final class JwtVerifier implements AutoCloseable {
   }
 
   private static JWKSource<SecurityContext> jwks(Builder b) {
-    URL url;
+    URI url;
     try {
-      url = new URI(b.supabaseUrl + "/auth/v1/.well-known/jwks.json").toURL();
-    } catch (URISyntaxException | MalformedURLException e) {
+      url = new URI(b.supabaseUrl + "/auth/v1/.well-known/jwks.json");
+    } catch (URISyntaxException e) {
       throw new IllegalArgumentException("supabaseUrl is not a URL: " + e.getMessage(), e);
     }
-    int timeout = (int) b.jwksTimeout.toMillis();
-    return JWKSourceBuilder.<SecurityContext>create(
-            url, new DefaultResourceRetriever(timeout, timeout, 64 * 1024))
-        .cache(Duration.ofMinutes(5).toMillis(), b.jwksTimeout.toMillis())
-        .refreshAheadCache(false) // no background thread
-        .rateLimited(Duration.ofSeconds(30).toMillis())
-        .retrying(true)
-        .outageTolerant(true)
-        .build();
+    return new JwksCache(url, b.jwksTimeout, b.clock);
   }
 
   /** A verifier of HS256 tokens signed with {@code secret}, the project's legacy JWT secret. */
@@ -206,11 +203,25 @@ public final class JwtVerifier implements AutoCloseable {
           String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("no matching key");
       throw new InvalidTokenException(noKey ? "token signed with an unknown key" : "invalid token");
     }
+    Object role = claims.getClaim("role");
+    if (!(role instanceof String) || !roles.contains(role)) {
+      // Supabase's anon and service keys are JWTs of the same project: only a signed-in user's
+      // token (role authenticated) acts as a user unless the operator allows more.
+      throw new InvalidTokenException(
+          "token role "
+              + (role instanceof String ? "'" + abbreviate((String) role) + "'" : "(none)")
+              + " is not accepted; sign in and send the user's access token");
+    }
     Object sub = claims.getClaim("sub");
     if (!(sub instanceof String) || ((String) sub).isBlank() || ((String) sub).length() > 255) {
       throw new InvalidTokenException("token has no subject (sub)");
     }
     return (String) sub;
+  }
+
+  private static String abbreviate(String s) {
+    String clean = s.replaceAll("[^A-Za-z0-9_.-]", "?");
+    return clean.length() > 40 ? clean.substring(0, 40) + "…" : clean;
   }
 
   private static String claimProblem(String nimbus) {
@@ -240,6 +251,11 @@ public final class JwtVerifier implements AutoCloseable {
     return hasSecret && keys != null
         ? "HS256, ES256 and RS256"
         : hasSecret ? "HS256 only" : "ES256 and RS256 only";
+  }
+
+  /** Whether a key-set fetch is running (for tests). */
+  boolean fetchingKeys() {
+    return keys instanceof JwksCache && ((JwksCache) keys).fetching();
   }
 
   /** Releases the key-set cache. */
@@ -272,8 +288,25 @@ public final class JwtVerifier implements AutoCloseable {
     private String supabaseUrl;
     private Clock clock = Clock.systemUTC();
     private Duration jwksTimeout = Duration.ofSeconds(3);
+    private Set<String> roles = Set.of(DEFAULT_ROLE);
 
     private Builder() {}
+
+    /**
+     * The {@code role} claims accepted; default {@value JwtVerifier#DEFAULT_ROLE} only. Supabase
+     * signs its {@code anon} and {@code service_role} API keys like user tokens: allow {@code anon}
+     * here only to let anonymous API-key callers act as users (their {@code sub}).
+     *
+     * @throws IllegalArgumentException if the set is empty or holds a blank role
+     */
+    public Builder roles(Set<String> accepted) {
+      Objects.requireNonNull(accepted, "roles");
+      if (accepted.isEmpty() || accepted.stream().anyMatch(r -> r == null || r.isBlank())) {
+        throw new IllegalArgumentException("roles must name at least one non-blank role");
+      }
+      this.roles = Set.copyOf(accepted);
+      return this;
+    }
 
     /**
      * The project's legacy JWT secret (Supabase: Settings → API → JWT secret), for HS256 tokens.
@@ -329,7 +362,10 @@ public final class JwtVerifier implements AutoCloseable {
       return this;
     }
 
-    /** Connect and read timeout of a key-set fetch; default 3 seconds. */
+    /**
+     * The total deadline of a key-set fetch (connect, headers and body): a response still arriving
+     * then is cut off. Default 3 seconds. Tokens are verified with the cached keys meanwhile.
+     */
     public Builder jwksTimeout(Duration timeout) {
       if (timeout == null
           || timeout.isNegative()

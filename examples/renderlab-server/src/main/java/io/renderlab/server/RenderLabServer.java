@@ -80,21 +80,31 @@ public final class RenderLabServer implements AutoCloseable {
   private final CostControls costs;
   private final SecurityHeaders security = SecurityHeaders.forGallery();
   private final AsyncGenerations async;
+  private final ConnectionGuard connections;
   private final Object secretLock = new Object();
   private volatile WebhookVerifier webhooks;
 
   private RenderLabServer(Builder b) {
     this.config = b;
     this.webhooks = b.webhookSecret == null ? null : WebhookVerifier.of(b.webhookSecret);
+    io.renderlab.core.GenerationStore durable =
+        b.pipeline == null ? null : b.pipeline.catalog().generations();
     this.costs =
         new CostControls(
-            b.models, b.maxConcurrentGenerations, b.maxCollectionPrompts, b.dailyQuota, b.clock);
+            b.models,
+            b.maxConcurrentGenerations,
+            b.maxCollectionPrompts,
+            b.dailyQuota,
+            b.clock,
+            user -> durable == null ? 0 : durable.countUnfinished(user));
     BodyLimits bodies =
         new BodyLimits(
             MAX_JSON_BYTES,
             Map.of("/api/upload", b.maxUploadBytes + 64 * 1024),
             b.requestBodyTimeout);
     this.async = new AsyncGenerations(this::pipeline);
+    this.connections =
+        new ConnectionGuard(b.headerTimeout, b.maxConnections, b.maxConnectionsPerAddress, b.clock);
     this.app =
         Javalin.create(
             cfg -> {
@@ -115,13 +125,25 @@ public final class RenderLabServer implements AutoCloseable {
                   b.maxUploadBytes + 64 * 1024, io.javalin.config.SizeUnit.BYTES);
               cfg.jetty.multipartConfig.maxInMemoryFileSize(1, io.javalin.config.SizeUnit.MB);
               BodyLimits.configure(
-                  cfg, bodies, b.host, b.port, b.idleTimeout, b.minRequestDataRate, this::javalin);
+                  cfg,
+                  bodies,
+                  b.host,
+                  b.port,
+                  b.idleTimeout,
+                  b.minRequestDataRate,
+                  connections,
+                  this::javalin);
             });
     routes();
   }
 
   private Javalin javalin() {
     return app;
+  }
+
+  /** The connection guard: header deadline and connection caps (for tests and benchmarks). */
+  ConnectionGuard connections() {
+    return connections;
   }
 
   /** A builder; a catalog and a Supabase URL, a JWT secret or a dev user are required. */
@@ -187,8 +209,11 @@ public final class RenderLabServer implements AutoCloseable {
               ctx, 503, "cannot verify access tokens right now; try again", Duration.ofSeconds(30));
         });
     app.exception(
-        IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage(), null));
-    app.exception(InputRejectedException.class, (e, ctx) -> error(ctx, 422, e.getMessage(), null));
+        IllegalArgumentException.class,
+        (e, ctx) -> error(ctx, 400, ApiErrors.scrub(e.getMessage()), null));
+    app.exception(
+        InputRejectedException.class,
+        (e, ctx) -> error(ctx, 422, ApiErrors.scrub(e.getMessage()), null));
     app.exception(
         ReplicateApiException.ValidationException.class,
         (e, ctx) -> error(ctx, 422, e.getMessage(), null));
@@ -196,8 +221,11 @@ public final class RenderLabServer implements AutoCloseable {
         RateLimitedException.class,
         (e, ctx) -> error(ctx, 429, e.getMessage(), e.retryAfter().orElse(null)));
     app.exception(
-        DeadlineExceededException.class, (e, ctx) -> error(ctx, 504, e.getMessage(), null));
-    app.exception(ConfigurationException.class, (e, ctx) -> error(ctx, 503, e.getMessage(), null));
+        DeadlineExceededException.class,
+        (e, ctx) -> error(ctx, 504, ApiErrors.scrub(e.getMessage()), null));
+    app.exception(
+        ConfigurationException.class,
+        (e, ctx) -> error(ctx, 503, ApiErrors.scrub(e.getMessage()), null));
     app.exception(
         CatalogException.class,
         (e, ctx) -> {
@@ -211,7 +239,24 @@ public final class RenderLabServer implements AutoCloseable {
             catalogOutage.succeeded(); // logs once, when an outage ends
           }
         });
-    app.exception(RenderLabException.class, (e, ctx) -> error(ctx, 502, e.getMessage(), null));
+    app.exception(
+        io.renderlab.core.StorageException.class,
+        (e, ctx) -> {
+          // Its message names keys, folders, buckets: the operator's to read, not the client's.
+          LOG.warn("Storage failed on {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+          error(ctx, 502, "the image store failed; try again later", null);
+        });
+    app.exception(
+        ReplicateApiException.NotFoundException.class,
+        (e, ctx) -> {
+          // Replicate knows no such model or version: the request named it (an allowed owner/*).
+          LOG.debug(
+              "Replicate answered 404 on {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+          error(ctx, 422, "Replicate has no such model or version; check the model name", null);
+        });
+    app.exception(
+        RenderLabException.class,
+        (e, ctx) -> error(ctx, 502, ApiErrors.scrub(e.getMessage()), null));
     app.exception(
         Exception.class,
         (e, ctx) -> {
@@ -481,7 +526,16 @@ public final class RenderLabServer implements AutoCloseable {
       if (item.succeeded()) {
         n.set("image", row(item.images().get(0)));
       } else {
-        n.put("error", item.error().map(Throwable::getMessage).orElse("failed"));
+        n.put(
+            "error",
+            item.error()
+                .map(
+                    e ->
+                        e instanceof io.renderlab.core.StorageException
+                            ? "storage failed"
+                            : e.getMessage())
+                .map(ApiErrors::scrub)
+                .orElse("failed"));
       }
     }
     ctx.json(out);
@@ -859,6 +913,10 @@ public final class RenderLabServer implements AutoCloseable {
     private long minRequestDataRate = 4 * 1024;
     private Duration idleTimeout = Duration.ofSeconds(30);
     private Duration requestBodyTimeout = Duration.ofMinutes(10);
+    private java.util.Set<String> tokenRoles = java.util.Set.of(JwtVerifier.DEFAULT_ROLE);
+    private Duration headerTimeout = Duration.ofSeconds(10);
+    private int maxConnections = 10_000;
+    private int maxConnectionsPerAddress = 1_000;
 
     private Builder() {}
 
@@ -889,6 +947,10 @@ public final class RenderLabServer implements AutoCloseable {
       c.minRequestDataRate = minRequestDataRate;
       c.idleTimeout = idleTimeout;
       c.requestBodyTimeout = requestBodyTimeout;
+      c.tokenRoles = tokenRoles;
+      c.headerTimeout = headerTimeout;
+      c.maxConnections = maxConnections;
+      c.maxConnectionsPerAddress = maxConnectionsPerAddress;
       return c;
     }
 
@@ -950,6 +1012,38 @@ public final class RenderLabServer implements AutoCloseable {
         throw new IllegalArgumentException("idleTimeout must be positive");
       }
       this.idleTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How long a connection may take to send a whole request head (request line and headers), from
+     * when it opens or finishes its previous request, whatever its byte rate; later it is closed.
+     * Default 10 seconds. Unlike the idle timeout, a byte now and then does not extend it, so slow
+     * headers cannot hold connections.
+     */
+    public Builder headerTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("headerTimeout must be positive");
+      }
+      this.headerTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Most connections open at once, and from one remote address. A newcomer past a cap closes the
+     * connection (of that address, or of anyone for the total) that has waited longest without
+     * sending a complete request head, so a flood of idle connections costs its sender its own
+     * connections and the newcomer (a health check, another user) is served. Defaults 10,000 and
+     * 1,000: keep the total under the process's file-descriptor limit.
+     */
+    public Builder maxConnections(int total, int perAddress) {
+      if (total < 1 || perAddress < 1 || perAddress > total) {
+        throw new IllegalArgumentException(
+            "maxConnections: the total and the per-address cap must be positive, per address at"
+                + " most the total");
+      }
+      this.maxConnections = total;
+      this.maxConnectionsPerAddress = perAddress;
       return this;
     }
 
@@ -1049,6 +1143,20 @@ public final class RenderLabServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The {@code role} claims a token may carry; default {@code authenticated} only, so the
+     * project's {@code anon} key (and {@code service_role}) is refused with 401. Add {@code anon}
+     * only if anonymous API-key callers should act as users.
+     */
+    public Builder tokenRoles(List<String> roles) {
+      Objects.requireNonNull(roles, "roles");
+      java.util.Set<String> set = new java.util.LinkedHashSet<>();
+      roles.forEach(r -> set.add(Objects.requireNonNull(r, "role").strip()));
+      JwtVerifier.builder().roles(set); // validates now
+      this.tokenRoles = java.util.Set.copyOf(set);
+      return this;
+    }
+
     /** Verify {@code Authorization: Bearer} JWTs with this Supabase JWT secret (HS256). */
     public Builder jwtSecret(String secret) {
       JwtVerifier.hs256(secret, clock); // validates the secret now
@@ -1111,7 +1219,7 @@ public final class RenderLabServer implements AutoCloseable {
       }
       Builder fixed = copy();
       if (jwtSecret != null || supabaseUrl != null) {
-        JwtVerifier.Builder tokens = JwtVerifier.builder().clock(clock);
+        JwtVerifier.Builder tokens = JwtVerifier.builder().clock(clock).roles(tokenRoles);
         if (jwtSecret != null) {
           tokens.hs256Secret(jwtSecret);
         }

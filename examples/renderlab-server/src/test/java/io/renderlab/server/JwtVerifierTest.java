@@ -2,6 +2,7 @@ package io.renderlab.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
@@ -23,6 +24,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -50,6 +52,9 @@ class JwtVerifierTest {
   String issuer;
   final List<JWK> published = new CopyOnWriteArrayList<>();
   final AtomicInteger jwksFetches = new AtomicInteger();
+
+  /** When set, the JWKS trickles: one byte per second (minutes for a key set). */
+  volatile boolean trickle;
 
   static String b64(String s) {
     return Base64.getUrlEncoder()
@@ -99,11 +104,15 @@ class JwtVerifierTest {
                   .append(json, 0, json.length() - 1)
                   .append(",\"ext\":true,\"key_ops\":[\"verify\"]}");
             }
-            return new MockResponse.Builder()
-                .addHeader("Content-Type", "application/json")
-                .addHeader("Cache-Control", "public, max-age=600")
-                .body("{\"keys\":[" + keys + "]}")
-                .build();
+            MockResponse.Builder response =
+                new MockResponse.Builder()
+                    .addHeader("Content-Type", "application/json")
+                    .addHeader("Cache-Control", "public, max-age=600")
+                    .body("{\"keys\":[" + keys + "]}");
+            if (trickle) {
+              response.throttleBody(1, 1, TimeUnit.SECONDS);
+            }
+            return response.build();
           }
         });
     supabase.start(InetAddress.getLoopbackAddress(), 0);
@@ -265,6 +274,102 @@ class JwtVerifierTest {
                       .issue("ada", Duration.ofMinutes(5))))
           .isEqualTo("ada");
     }
+  }
+
+  /** Polls a condition until it holds, failing after {@code within}. */
+  static void await(java.util.function.BooleanSupplier condition, Duration within) {
+    long end = System.nanoTime() + within.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - end > 0) {
+        throw new AssertionError("condition not met within " + within);
+      }
+      Thread.onSpinWait();
+      Thread.yield();
+    }
+  }
+
+  @Test
+  void aTricklingJwksIsCutAtItsDeadlineWhileTheCachedKeysKeepServing() {
+    published.add(ec);
+    ServerCostControlsTest.MutableClock clock =
+        new ServerCostControlsTest.MutableClock(Instant.now());
+    TestTokens tokens = TestTokens.signedWith(ec, issuer, clock);
+    try (JwtVerifier v =
+        JwtVerifier.builder()
+            .supabaseUrl(projectUrl)
+            .clock(clock)
+            .jwksTimeout(Duration.ofMillis(500))
+            .build()) {
+      assertThat(v.verify(tokens.issue("ada", Duration.ofHours(1)))).isEqualTo("ada");
+      assertThat(jwksFetches).hasValue(1);
+
+      trickle = true; // the project's JWKS now takes minutes to send its key set
+      clock.now = clock.now.plus(Duration.ofMinutes(6)); // past the cache's 5 minutes
+      // Answered from the stale cache at once; the refresh runs in the background.
+      assertThat(v.verify(tokens.issue("bob", Duration.ofHours(1)))).isEqualTo("bob");
+      await(() -> jwksFetches.get() == 2, Duration.ofSeconds(10));
+      assertThat(v.verify(tokens.issue("cy", Duration.ofHours(1))))
+          .as("one refresh in flight: tokens meanwhile use the cached keys")
+          .isEqualTo("cy");
+      // Cut off at its total deadline (500 ms), not when the trickle ends (minutes).
+      await(() -> !v.fetchingKeys(), Duration.ofSeconds(10));
+      assertThat(v.verify(tokens.issue("dee", Duration.ofHours(1))))
+          .as("a failed refresh keeps the cached keys")
+          .isEqualTo("dee");
+      assertThat(jwksFetches).as("the failed refresh is not retried at once").hasValue(2);
+
+      trickle = false; // healthy again: the next refresh the rate allows brings the keys back
+      clock.now = clock.now.plus(JwksCache.RATE_WINDOW);
+      assertThat(v.verify(tokens.issue("eve", Duration.ofHours(1)))).isEqualTo("eve");
+      await(() -> jwksFetches.get() == 3 && !v.fetchingKeys(), Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
+  void withNothingCachedATricklingJwksCostsOneDeadlineThenAnswers503AtOnce() {
+    published.add(ec);
+    trickle = true;
+    try (JwtVerifier v =
+        JwtVerifier.builder().supabaseUrl(projectUrl).jwksTimeout(Duration.ofMillis(500)).build()) {
+      String token =
+          TestTokens.signedWith(ec, issuer, Clock.systemUTC()).issue("ada", Duration.ofHours(1));
+      // A guard against a hang, not a measurement: the trickle alone would take minutes.
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(20),
+          () -> {
+            for (int i = 0; i < 5; i++) {
+              assertThatThrownBy(() -> v.verify(token))
+                  .isInstanceOf(JwtVerifier.KeysUnavailableException.class);
+            }
+          });
+      assertThat(jwksFetches.get()).as("at most two fetches per 30 s").isLessThanOrEqualTo(2);
+    }
+  }
+
+  @Test
+  void refusesAnonServiceAndRolelessTokensUnlessTheOperatorAllowsTheRole() {
+    String anon = hs.sign(hs.claims("ada", Duration.ofHours(1)).claim("role", "anon").build());
+    String service =
+        hs.sign(hs.claims("ada", Duration.ofHours(1)).claim("role", "service_role").build());
+    String none = hs.sign(hs.claims("ada", Duration.ofHours(1)).claim("role", null).build());
+    for (String token : List.of(anon, service, none)) {
+      assertThatThrownBy(() -> verifier.verify(token))
+          .isInstanceOf(JwtVerifier.InvalidTokenException.class)
+          .hasMessageContaining("role");
+    }
+    assertThat(verifier.verify(hs.issue("ada", Duration.ofHours(1)))).isEqualTo("ada");
+
+    JwtVerifier withAnon =
+        JwtVerifier.builder()
+            .hs256Secret(SECRET)
+            .clock(clock)
+            .roles(java.util.Set.of("authenticated", "anon"))
+            .build();
+    assertThat(withAnon.verify(anon)).isEqualTo("ada");
+    assertThatThrownBy(() -> withAnon.verify(service))
+        .isInstanceOf(JwtVerifier.InvalidTokenException.class);
+    assertThatThrownBy(() -> JwtVerifier.builder().roles(java.util.Set.of(" ")))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -259,6 +259,65 @@ class ServerCostControlsTest {
     assertThat(t.catalog.history(HistoryQuery.of("ada")).images()).hasSize(1);
   }
 
+  @Test
+  void unfinishedGenerationsInTheDatabaseCountAgainstTheCapAcrossInstancesAndRestarts()
+      throws Exception {
+    start(b -> b.maxConcurrentGenerations(2));
+    io.renderlab.core.GenerationStore store = t.catalog.generations();
+    // Two generations another instance (or this one before a restart) started and has not ended.
+    List<io.renderlab.core.Generation> elsewhere = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      elsewhere.add(
+          store.create(
+              io.renderlab.core.Generation.builder()
+                  .userId("ada")
+                  .kind(io.renderlab.core.GenerationKind.GENERATE)
+                  .model("google/nano-banana")
+                  .prompt("p" + i)
+                  .inputJson("{\"prompt\":\"p\"}")
+                  .deadline(Instant.now().plus(Duration.ofMinutes(10)))
+                  .build(),
+              "another-instance",
+              Duration.ofMinutes(5)));
+    }
+
+    HttpResponse<String> refused = post("/api/generate", "ada", "{\"prompt\":\"p\"}");
+    assertThat(refused.statusCode()).isEqualTo(429);
+    assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+    assertThat(t.fake.getRequestCount()).as("nothing reached Replicate").isZero();
+    assertThat(post("/api/generate", "bob", "{\"prompt\":\"p\"}").statusCode())
+        .as("another user's generations do not count")
+        .isEqualTo(200);
+
+    store.finish(elsewhere.get(0).id(), io.renderlab.core.GenerationStatus.FAILED, "failed");
+    assertThat(post("/api/generate", "ada", "{\"prompt\":\"p\"}").statusCode())
+        .as("one of two ended: one more fits")
+        .isEqualTo(200);
+  }
+
+  @Test
+  void theCapCountsTheLargerOfThisProcesssPermitsAndTheDatabasesUnfinishedRows() {
+    java.util.Map<String, Integer> rows = new java.util.concurrent.ConcurrentHashMap<>();
+    CostControls costs =
+        new CostControls(
+            List.of("google/nano-banana"),
+            3,
+            20,
+            0,
+            Clock.systemUTC(),
+            user -> rows.getOrDefault(user, 0));
+    rows.put("ada", 2); // written by other instances
+    CostControls.Permit one = costs.acquire("ada", 1); // rows 2 + 1 = the cap
+    rows.put("ada", 3); // its row is written
+    assertThatThrownBy(() -> costs.acquire("ada", 1)).isInstanceOf(ApiError.class);
+    rows.put("ada", 1); // the others' ended: only this process's own row is left
+    CostControls.Permit two = costs.acquire("ada", 1); // held 1, rows 1: not counted twice
+    assertThatThrownBy(() -> costs.acquire("ada", 2)).isInstanceOf(ApiError.class);
+    one.close();
+    two.close();
+    assertThat(costs.trackedUsers()).isZero();
+  }
+
   // --- CostControls on its own: bounded memory, day roll-over ---
 
   static final class MutableClock extends Clock {

@@ -280,6 +280,48 @@ class ServerHardeningTest {
   }
 
   @Test
+  void aClientThatSendsItsWholeOversizedBodyBeforeReadingGets413AndACleanClose() throws Exception {
+    start(builder().jwtSecret(SECRET).maxUploadBytes(MIB));
+    String auth = "Bearer " + tokens.issue("ada", Duration.ofMinutes(5));
+    byte[] body = new byte[4 * MIB]; // more than the socket buffers hold: sent only if read
+    java.util.Arrays.fill(body, (byte) 'x');
+    for (boolean chunked : new boolean[] {false, true}) {
+      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+        socket.setSoTimeout(30_000);
+        OutputStream out = socket.getOutputStream();
+        String head =
+            "POST /api/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+                + auth
+                + "\r\nContent-Type: multipart/form-data; boundary=xyz\r\n"
+                + (chunked
+                    ? "Transfer-Encoding: chunked\r\n\r\n"
+                    : "Content-Length: " + body.length + "\r\n\r\n");
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        if (chunked) {
+          for (int at = 0; at < body.length; at += 64 * 1024) {
+            out.write(
+                (Integer.toHexString(64 * 1024) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body, at, 64 * 1024);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+          }
+          out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        } else {
+          out.write(body); // the whole body, before reading anything
+        }
+        out.flush();
+
+        InputStream in = new BufferedInputStream(socket.getInputStream());
+        Answer a = readAnswer(in);
+        assertThat(a.status()).as("chunked " + chunked).isEqualTo(413);
+        assertThat(a.headers().get("connection")).isEqualTo("close");
+        assertThat(json(a.body()).get("error").asText()).contains("larger than");
+        assertThat(in.read()).as("then the end of the stream, not a reset").isEqualTo(-1);
+      }
+    }
+    assertThat(catalog.history(HistoryQuery.of("ada")).images()).isEmpty();
+  }
+
+  @Test
   void aDeclaredLengthOverTheCapIsRefusedBeforeReadingOnEveryRoute() throws Exception {
     start(builder().jwtSecret(SECRET));
     for (String path :

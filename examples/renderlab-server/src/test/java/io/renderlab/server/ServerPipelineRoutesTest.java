@@ -332,6 +332,41 @@ class ServerPipelineRoutesTest {
   }
 
   @Test
+  void aStorageFailureAnswers502WithoutTheStoragePathTheKeyOrTheUsersFolder() throws Exception {
+    // A file where ada's folder should be: the store cannot write under it.
+    java.nio.file.Files.writeString(files.resolve("ada"), "in the way");
+    String boundary = "renderlab" + UUID.randomUUID();
+    HttpResponse<String> r =
+        post(
+            "/api/upload",
+            "ada",
+            "multipart/form-data; boundary=" + boundary,
+            multipart(boundary, "photo.png", PNG));
+
+    assertThat(r.statusCode()).isEqualTo(502);
+    String error = json(r).get("error").asText();
+    assertThat(error)
+        .isEqualTo("the image store failed; try again later")
+        .doesNotContain(files.toString())
+        .doesNotContain(files.toRealPath().toString())
+        .doesNotContain("ada/");
+  }
+
+  @Test
+  void errorMessagesLoseAbsolutePathsButKeepUrlsAndKeys() {
+    assertThat(
+            ApiErrors.scrub(
+                "No object at key 'bob/x.png' in /srv/renderlab/objects. Writing to"
+                    + " /tmp/renderlab-123/part failed; see https://cdn.example.com/a/b.png or"
+                    + " http://127.0.0.1:1/files/ada/c.png"))
+        .isEqualTo(
+            "No object at key 'bob/x.png' in <path>. Writing to <path> failed; see"
+                + " https://cdn.example.com/a/b.png or http://127.0.0.1:1/files/ada/c.png");
+    assertThat(ApiErrors.scrub("field 'model' must be owner/name")).contains("owner/name");
+    assertThat(ApiErrors.scrub(null)).isNull();
+  }
+
+  @Test
   void uploadsAreStoredAndTooLargeOnesGet413WhileTheServerKeepsServing() throws Exception {
     String boundary = "renderlab" + UUID.randomUUID();
     HttpResponse<String> ok =

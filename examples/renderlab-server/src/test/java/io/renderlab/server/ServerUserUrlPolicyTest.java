@@ -20,7 +20,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.Dispatcher;
@@ -50,6 +52,10 @@ class ServerUserUrlPolicyTest {
   RenderLabServer server;
   FolderImageStore store;
   final AtomicInteger ids = new AtomicInteger();
+
+  /** When set, the model's output: a text model printing what its user asked for. */
+  volatile String textOutput;
+
   final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
@@ -72,13 +78,14 @@ class ServerUserUrlPolicyTest {
                   .build();
             }
             String id = "p" + ids.incrementAndGet();
+            String output = textOutput;
             return new MockResponse.Builder()
                 .addHeader("Content-Type", "application/json")
                 .body(
                     "{\"id\":\""
                         + id
                         + "\",\"model\":\"google/nano-banana\",\"status\":\"succeeded\",\"output\":\""
-                        + provider.url("/files/" + id + ".png")
+                        + (output != null ? output : provider.url("/files/" + id + ".png"))
                         + "\",\"error\":null,\"logs\":\"\",\"input\":{},\"urls\":{}}")
                 .build();
           }
@@ -213,6 +220,47 @@ class ServerUserUrlPolicyTest {
     assertThat(image.statusCode()).isEqualTo(a.statusCode());
     assertThat(error(image).replace(open, "<url>")).isEqualTo(expected);
     assertThat(internal.getRequestCount()).isZero();
+  }
+
+  @Test
+  void aModelOutputOffTheProvidersDeliveryHostsGetsTheStrictPolicyAndOneOpaqueRefusal()
+      throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    Files.createDirectories(files.resolve("ada"));
+    Files.writeString(files.resolve("ada/notes.txt"), "not an image");
+    List<String> outputs =
+        List.of(
+            internal.url("/admin/secret.png").toString(), // the allowed host's internal service
+            "http://127.0.0.1:" + closed + "/x.png", // a closed port
+            "http://10.1.2.3:8080/x.png", // a private address
+            "http://no-such-host.invalid/x.png", // a name that does not resolve
+            "http://127.0.0.1:1/files/ada/missing.png", // our own storage: not found
+            "http://127.0.0.1:1/files/ada/notes.txt"); // our own storage: not an image
+    List<Integer> statuses = new java.util.ArrayList<>();
+    java.util.Set<String> messages = new java.util.HashSet<>();
+    for (String output : outputs) {
+      textOutput = output;
+      HttpResponse<String> r = postJson("/api/generate", "{\"prompt\":\"print a URL\"}");
+      statuses.add(r.statusCode());
+      messages.add(error(r).replace(output, "<url>"));
+    }
+
+    assertThat(statuses).as("one status").containsOnly(statuses.get(0));
+    assertThat(statuses.get(0)).isBetween(400, 499);
+    assertThat(messages).as("one message: %s", messages).hasSize(1);
+    assertThat(messages.iterator().next())
+        .doesNotContainIgnoringCase("loopback")
+        .doesNotContainIgnoringCase("private")
+        .doesNotContainIgnoringCase("404")
+        .doesNotContainIgnoringCase("resolve")
+        .doesNotContain(files.toString());
+    assertThat(internal.getRequestCount()).as("the exemption did not apply").isZero();
+
+    textOutput = null; // the provider's own delivery still gets the operator's exemption
+    assertThat(postJson("/api/generate", "{\"prompt\":\"p\"}").statusCode()).isEqualTo(200);
   }
 
   @Test

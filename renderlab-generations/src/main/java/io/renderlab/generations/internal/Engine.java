@@ -98,7 +98,7 @@ public final class Engine implements AutoCloseable {
     this.retry = retry;
     this.events = events;
     this.lostCreates = new LostCreates(store);
-    this.objects = new OutputObjects(ingestor, events);
+    this.objects = new OutputObjects(ingestor, events, () -> replicate.get().baseUrl());
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
             8,

@@ -5,15 +5,24 @@ import io.renderlab.core.Generation;
 import io.renderlab.core.MediaType;
 import io.renderlab.core.ObjectExistsException;
 import io.renderlab.core.PutOptions;
+import io.renderlab.core.Redaction;
+import io.renderlab.core.RemoteFetchRefusedException;
+import io.renderlab.core.RenderLabException;
+import io.renderlab.core.StorageException;
 import io.renderlab.core.StoredObject;
 import io.renderlab.core.UnsupportedImageException;
 import io.renderlab.storage.Ingestor;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,12 +35,102 @@ import org.slf4j.LoggerFactory;
 final class OutputObjects {
   private static final Logger LOG = LoggerFactory.getLogger(OutputObjects.class);
 
+  /** Replicate's file-delivery domain: its outputs are served from it and its subdomains. */
+  static final String DELIVERY_DOMAIN = "replicate.delivery";
+
   private final Ingestor ingestor;
   private final EventListener events;
+  private final Supplier<URI> provider;
 
-  OutputObjects(Ingestor ingestor, EventListener events) {
+  /**
+   * @param provider the Replicate API's base URL: an output on its origin (a proxy, a test server)
+   *     is the provider's too
+   */
+  OutputObjects(Ingestor ingestor, EventListener events, Supplier<URI> provider) {
     this.ingestor = ingestor;
     this.events = events;
+    this.provider = provider;
+  }
+
+  /**
+   * Whether an output URL is the provider's delivery: {@code https} on {@value #DELIVERY_DOMAIN} or
+   * a subdomain, the Replicate API's own origin, or a {@code data:} URL (nothing is fetched). Only
+   * those are fetched with the ingestor's fetcher and its {@code allowHost} exemptions: a model's
+   * output is whatever the model printed, and a text model prints what its user asks for, such as
+   * the URL of an internal service the exemptions reach (issue 22).
+   */
+  boolean isDelivery(String url) {
+    String trimmed = url.strip();
+    if (trimmed.regionMatches(true, 0, "data:", 0, 5)) {
+      return true;
+    }
+    URI uri;
+    try {
+      uri = new URI(trimmed);
+    } catch (URISyntaxException e) {
+      return false;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+    if (uri.getRawUserInfo() != null || host.isEmpty()) {
+      return false;
+    }
+    if (scheme.equals("https")
+        && (host.equals(DELIVERY_DOMAIN) || host.endsWith("." + DELIVERY_DOMAIN))
+        && (uri.getPort() == -1 || uri.getPort() == 443)) {
+      return true;
+    }
+    URI base;
+    try {
+      base = provider.get();
+    } catch (RuntimeException e) {
+      return false; // no Replicate configured: nothing is the provider's
+    }
+    return base != null
+        && scheme.equals(String.valueOf(base.getScheme()).toLowerCase(Locale.ROOT))
+        && host.equals(String.valueOf(base.getHost()).toLowerCase(Locale.ROOT))
+        && port(uri) == port(base);
+  }
+
+  private static int port(URI uri) {
+    if (uri.getPort() != -1) {
+      return uri.getPort();
+    }
+    return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+  }
+
+  /**
+   * Fetches an output that is not the provider's delivery under the strict policy (the ingestor's
+   * user fetcher: no exemptions, opaque errors) and stores it under {@code name}. Whatever goes
+   * wrong before the object is stored (a refused or unreachable host, an HTTP error, a body that is
+   * not an image) is one refusal with one message, so the answers map nothing behind the server.
+   */
+  private StoredObject storeUntrusted(Generation g, String url, String name) {
+    String redacted = Redaction.url(url);
+    try (InputStream fetched = ingestor.openUserImage(url);
+        BufferedInputStream in = new BufferedInputStream(fetched, 64 * 1024)) {
+      in.mark(MediaType.SNIFF_LENGTH);
+      byte[] head = in.readNBytes(MediaType.SNIFF_LENGTH);
+      in.reset();
+      MediaType type =
+          MediaType.sniff(head, head.length)
+              .orElseThrow(() -> new UnsupportedImageException("not an image"));
+      return ingestor
+          .store()
+          .put(
+              g.userId() + "/" + name + "." + type.extension(), in, PutOptions.of(type.mimeType()));
+    } catch (StorageException e) {
+      throw e; // ours, not the URL's (ObjectExistsException included)
+    } catch (RenderLabException | IOException e) {
+      LOG.debug("Refusing the output {} of generation {}: {}", redacted, g.id(), e.toString());
+      throw new RemoteFetchRefusedException(
+          RemoteFetchRefusedException.Reason.UNREACHABLE,
+          redacted,
+          "The model's output "
+              + redacted
+              + " is not an image this server can fetch: outputs are fetched only from public"
+              + " http(s) URLs that answer with an image.");
+    }
   }
 
   /**
@@ -91,13 +190,16 @@ final class OutputObjects {
     long started = System.nanoTime();
     StoredObject object;
     try {
+      boolean delivery = isDelivery(url);
       try {
-        object = ingestor.ingestNamed(url, g.userId(), name);
+        object =
+            delivery ? ingestor.ingestNamed(url, g.userId(), name) : storeUntrusted(g, url, name);
       } catch (ObjectExistsException e) {
         String key = e.key().orElseThrow(() -> e);
         LOG.info("Replacing {} left by an earlier attempt of generation {}", key, g.id());
         ingestor.store().delete(key);
-        object = ingestor.ingestNamed(url, g.userId(), name);
+        object =
+            delivery ? ingestor.ingestNamed(url, g.userId(), name) : storeUntrusted(g, url, name);
       }
     } catch (RuntimeException e) {
       events.ingestFailed(g.userId() + "/" + name, e);
