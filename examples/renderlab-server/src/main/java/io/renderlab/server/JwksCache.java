@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *   <li>a caller waits on a fetch (at most the deadline) only when it cannot be answered from the
  *       cache: the first token, or a token naming a key id the cache does not hold (key rotation);
  *   <li>at most two fetches start per 30 seconds, whatever tokens arrive, so unknown key ids cannot
- *       hammer the project.
+ *       hammer the project; after a failed fetch, none starts for 30 seconds.
  * </ul>
  *
  * Thread-safe. Holds no thread of its own: the fetch runs on the HTTP client's threads.
@@ -66,6 +66,8 @@ final class JwksCache implements JWKSource<SecurityContext> {
   private Instant fetchedAt;
   private CompletableFuture<JWKSet> inFlight;
   private final Instant[] recentStarts = {Instant.MIN, Instant.MIN};
+  // Guarded by lock: no fetch starts before this instant (set when one fails).
+  private Instant quietUntil = Instant.MIN;
 
   JwksCache(URI url, Duration deadline, Clock clock) {
     this.url = url;
@@ -135,7 +137,7 @@ final class JwksCache implements JWKSource<SecurityContext> {
       }
       Instant now = clock.instant();
       int oldest = recentStarts[0].isBefore(recentStarts[1]) ? 0 : 1;
-      if (recentStarts[oldest].isAfter(now.minus(RATE_WINDOW))) {
+      if (recentStarts[oldest].isAfter(now.minus(RATE_WINDOW)) || now.isBefore(quietUntil)) {
         return null;
       }
       recentStarts[oldest] = now;
@@ -203,6 +205,8 @@ final class JwksCache implements JWKSource<SecurityContext> {
         if (fresh != null) {
           keys = fresh;
           fetchedAt = clock.instant();
+        } else {
+          quietUntil = clock.instant().plus(RATE_WINDOW); // a failed fetch is not retried at once
         }
       }
     }
