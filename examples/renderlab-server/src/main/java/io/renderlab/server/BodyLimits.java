@@ -188,11 +188,51 @@ final class BodyLimits extends HandlerWrapper {
           drained += n;
         }
       } catch (IOException | RuntimeException e) {
-        // stalled, too slow or gone: close now
+        // The request's input failed (a body past its cap fails it for good: every read throws),
+        // or the client stalled: what it still sends is read from the connection itself.
+        drainRaw(endPoint, bound - drained, end);
       }
     }
     endPoint.shutdownOutput();
     endPoint.close();
+  }
+
+  /**
+   * Reads and discards up to {@code bound} bytes straight from the connection, until the client
+   * stops sending (2 s without a byte), ends the stream or {@code end} (a {@link
+   * System#nanoTime()}) passes; returns how many.
+   */
+  private static long drainRaw(EndPoint endPoint, long bound, long end) {
+    java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(16 * 1024);
+    long drained = 0;
+    try {
+      while (drained < bound && endPoint.isOpen()) {
+        sink.clear();
+        sink.flip(); // Jetty fills from the limit: an empty buffer in flush mode
+        int n = endPoint.fill(sink);
+        if (n < 0) {
+          return drained;
+        }
+        if (n > 0) {
+          drained += n;
+          continue;
+        }
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          return drained;
+        }
+        org.eclipse.jetty.util.FutureCallback readable =
+            new org.eclipse.jetty.util.FutureCallback();
+        endPoint.fillInterested(readable);
+        readable.get(Math.min(left, TimeUnit.SECONDS.toNanos(2)), TimeUnit.NANOSECONDS);
+      }
+    } catch (Exception e) {
+      // stalled past the idle time, too slow, read already pending, or gone: close now
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return drained;
   }
 
   /** The least a refused body may be drained by, so that its client reads the answer. */
