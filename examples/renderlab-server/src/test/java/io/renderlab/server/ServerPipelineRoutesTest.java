@@ -60,6 +60,11 @@ class ServerPipelineRoutesTest {
   final AtomicInteger ids = new AtomicInteger();
 
   /**
+   * Each created prediction's JSON, as a poll of it answers (the fake's predictions never move).
+   */
+  final java.util.Map<String, String> predictions = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
    * Predictions whose prompt contains "slow" wait for this gate (and count down slowArrived first).
    */
   final CountDownLatch slowGate = new CountDownLatch(1);
@@ -91,6 +96,15 @@ class ServerPipelineRoutesTest {
             if (path.startsWith("/files/")) {
               return new MockResponse.Builder().body(new Buffer().write(PNG)).build();
             }
+            if ("GET".equals(r.getMethod()) && path.startsWith("/v1/predictions/")) {
+              String known = t.predictions.get(path.substring("/v1/predictions/".length()));
+              return known == null
+                  ? new MockResponse.Builder().code(404).body("{\"detail\":\"Not found.\"}").build()
+                  : new MockResponse.Builder()
+                      .addHeader("Content-Type", "application/json")
+                      .body(known)
+                      .build();
+            }
             String id = "p" + t.ids.incrementAndGet();
             String body = r.getBody() == null ? "" : r.getBody().utf8();
             if (body.contains("invalid")) {
@@ -117,18 +131,20 @@ class ServerPipelineRoutesTest {
                 !status.equals("succeeded")
                     ? "null"
                     : "\"" + t.fake.url("/files/" + id + ".png") + "\"";
+            String prediction =
+                "{\"id\":\""
+                    + id
+                    + "\",\"model\":\"google/nano-banana\",\"status\":\""
+                    + status
+                    + "\",\"output\":"
+                    + output
+                    + ",\"error\":"
+                    + (status.equals("failed") ? "\"boom\"" : "null")
+                    + ",\"logs\":\"\",\"input\":{},\"urls\":{}}";
+            t.predictions.put(id, prediction);
             return new MockResponse.Builder()
                 .addHeader("Content-Type", "application/json")
-                .body(
-                    "{\"id\":\""
-                        + id
-                        + "\",\"model\":\"google/nano-banana\",\"status\":\""
-                        + status
-                        + "\",\"output\":"
-                        + output
-                        + ",\"error\":"
-                        + (status.equals("failed") ? "\"boom\"" : "null")
-                        + ",\"logs\":\"\",\"input\":{},\"urls\":{}}")
+                .body(prediction)
                 .build();
           }
         });
