@@ -21,6 +21,8 @@ import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadProgressListener;
 import javax.imageio.plugins.tiff.TIFFDirectory;
 import javax.imageio.stream.ImageInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Formats decoded by ImageIO (GIF, BMP, TIFF, and the JPEGs our decoder leaves to it): the reader
@@ -30,9 +32,20 @@ import javax.imageio.stream.ImageInputStream;
 final class ImageIoRenderer {
   private ImageIoRenderer() {}
 
-  /** GIF, BMP and TIFF: decoded whole by ImageIO, then the common finish. */
+  private static final Logger LOG = LoggerFactory.getLogger(ImageIoRenderer.class);
+
+  /** GIF (placed on its screen by {@link GifRenderer}), BMP and TIFF: decoded whole by ImageIO. */
   static Thumbnail render(byte[] image, RenderJob job) {
+    if (job.type == MediaType.GIF) {
+      return GifRenderer.render(image, job);
+    }
     return job.finish(decodeWithImageIo(image, job.type, job), 1);
+  }
+
+  /** Logs the reader's warnings at debug: the picture it decodes is still rendered. */
+  static void logWarnings(ImageReader reader, MediaType type) {
+    reader.addIIOReadWarningListener(
+        (source, warning) -> LOG.debug("ImageIO warned while reading a {}: {}", type, warning));
   }
 
   private static Interleaved decodeWithImageIo(byte[] image, MediaType type, RenderJob job) {
@@ -107,7 +120,7 @@ final class ImageIoRenderer {
    * inks and their pixels); a TIFF's codec also decodes a whole strip or tile, which may be the
    * whole image, into a buffer of its own.
    */
-  private static long imageIoBytes(ImageReader reader, MediaType type) throws IOException {
+  static long imageIoBytes(ImageReader reader, MediaType type) throws IOException {
     long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
     int bits = 32;
     boolean cmyk = false;
