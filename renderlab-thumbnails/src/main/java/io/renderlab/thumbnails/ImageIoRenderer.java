@@ -4,6 +4,7 @@ import io.renderlab.core.MediaType;
 import io.renderlab.core.UnsupportedImageException;
 import io.renderlab.thumbnails.internal.BytesImageInputStream;
 import io.renderlab.thumbnails.internal.ColorProfiles;
+import io.renderlab.thumbnails.internal.Exif;
 import io.renderlab.thumbnails.internal.Interleaved;
 import io.renderlab.thumbnails.internal.Pixels;
 import io.renderlab.thumbnails.internal.Pixels.Argb;
@@ -39,7 +40,9 @@ final class ImageIoRenderer {
     if (job.type == MediaType.GIF) {
       return GifRenderer.render(image, job);
     }
-    return job.finish(decodeWithImageIo(image, job.type, job), 1);
+    // A TIFF's own Orientation tag, as libvips reads it for sharp's rotate().
+    int orientation = Exif.orientation(image, job.type);
+    return job.finish(decodeWithImageIo(image, job.type, job), orientation);
   }
 
   /** Logs the reader's warnings at debug: the picture it decodes is still rendered. */

@@ -29,7 +29,7 @@ final class JpegRenderer {
   private JpegRenderer() {}
 
   static Thumbnail render(byte[] image, RenderJob job) {
-    int orientation = Exif.jpegOrientation(image);
+    int orientation = Exif.orientation(image, MediaType.JPEG);
     JpegFrame frame = JpegFrame.parse(image);
     if (frame.supported()) {
       return renderJpeg(frame, orientation, job);

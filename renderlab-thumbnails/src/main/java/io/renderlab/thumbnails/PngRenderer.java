@@ -1,7 +1,9 @@
 package io.renderlab.thumbnails;
 
+import io.renderlab.core.MediaType;
 import io.renderlab.core.UnsupportedImageException;
 import io.renderlab.thumbnails.internal.BoxShrink;
+import io.renderlab.thumbnails.internal.Exif;
 import io.renderlab.thumbnails.internal.Geometry;
 import io.renderlab.thumbnails.internal.PngDecoder;
 import io.renderlab.thumbnails.internal.Resampler;
@@ -20,9 +22,10 @@ final class PngRenderer {
     int w = header.get().width();
     int h = header.get().height();
     job.checkPixels(w, h);
+    int orientation = Exif.orientation(image, MediaType.PNG);
     // The box shrink runs as rows are decoded, over the window the resize reads only: the full-size
     // image is never held (interlaced files excepted), and buffers follow the data, not the header.
-    Geometry g = job.geometry(w, h, 1);
+    Geometry g = job.geometry(w, h, orientation);
     Resampler.Axis ax = Resampler.Axis.of(w, g.shrink(), g.resizedWidth(), g.cropX(), g.outWidth());
     Resampler.Axis ay =
         Resampler.Axis.of(h, g.shrink(), g.resizedHeight(), g.cropY(), g.outHeight());
@@ -35,6 +38,6 @@ final class PngRenderer {
     }
     byte[] icc = PngDecoder.iccProfile(image).orElse(null);
     // The decoder fed the resize row by row: what is left is packing, colour and encoding.
-    return job.finish(shrunk.result(), shrunk.channels(), false, g, 1, icc);
+    return job.finish(shrunk.result(), shrunk.channels(), false, g, orientation, icc);
   }
 }

@@ -4,6 +4,7 @@ import com.luciad.imageio.webp.WebPReadParam;
 import io.renderlab.core.MediaType;
 import io.renderlab.core.UnsupportedImageException;
 import io.renderlab.thumbnails.internal.ColorProfiles;
+import io.renderlab.thumbnails.internal.Exif;
 import io.renderlab.thumbnails.internal.Interleaved;
 import io.renderlab.thumbnails.internal.Pixels;
 import io.renderlab.thumbnails.internal.Pixels.Argb;
@@ -28,9 +29,15 @@ final class WebpRenderer {
       throw new UnsupportedImageException(
           "Cannot decode the image/webp image (truncated or corrupt?): " + e.getMessage(), e);
     }
+    // The EXIF chunk's orientation, as sharp's rotate() applies it (to a still or a first frame).
+    int orientation = Exif.orientation(image, MediaType.WEBP);
     if (animated.isPresent()) {
-      return renderFirstFrame(animated.get(), job);
+      return renderFirstFrame(animated.get(), orientation, job);
     }
+    return renderStill(image, orientation, job);
+  }
+
+  private static Thumbnail renderStill(byte[] image, int orientation, RenderJob job) {
     Interleaved pixels =
         ImageIoRenderer.withReader(
             image,
@@ -39,7 +46,7 @@ final class WebpRenderer {
             reader -> {
               int w = reader.getWidth(0);
               int h = reader.getHeight(0);
-              double shrink = job.geometry(w, h, 1).commonShrink();
+              double shrink = job.geometry(w, h, orientation).commonShrink();
               // libwebp's scaled decoding, as sharp's shrink-on-load: it decodes straight to about
               // the resize size, and the Lanczos pass is left with (almost) nothing to do.
               int sw = shrink > 1.0 ? Math.max(1, (int) Math.floor(w / shrink + 0.5)) : w;
@@ -53,7 +60,7 @@ final class WebpRenderer {
         0,
         pixels.width(),
         pixels.height(),
-        1,
+        orientation,
         ColorProfiles.webpIccProfile(image).orElse(null));
   }
 
@@ -84,18 +91,19 @@ final class WebpRenderer {
    * is composited at the resize's shrink (the frame decoded by libwebp straight to its share of
    * it), never at full size: a 90-byte animation may claim a 16383×16383 canvas.
    */
-  private static Thumbnail renderFirstFrame(WebpFrames.FirstFrame frame, RenderJob job) {
+  private static Thumbnail renderFirstFrame(
+      WebpFrames.FirstFrame frame, int orientation, RenderJob job) {
     int cw = frame.canvasWidth();
     int ch = frame.canvasHeight();
     job.checkPixels(cw, ch);
     if (frame.x() == 0 && frame.y() == 0 && frame.width() == cw && frame.height() == ch) {
-      return render(frame.still(), job);
+      return renderStill(frame.still(), orientation, job);
     }
     if (frame.x() + frame.width() > cw || frame.y() + frame.height() > ch) {
       throw new UnsupportedImageException(
           "The image/webp animation's first frame lies outside its canvas (corrupt).");
     }
-    double shrink = Math.max(1.0, job.geometry(cw, ch, 1).commonShrink());
+    double shrink = Math.max(1.0, job.geometry(cw, ch, orientation).commonShrink());
     int sw = Math.max(1, (int) Math.floor(cw / shrink + 0.5));
     int sh = Math.max(1, (int) Math.floor(ch / shrink + 0.5));
     // The frame's rectangle on the scaled canvas (at least a pixel each way).
@@ -130,6 +138,6 @@ final class WebpRenderer {
               }
               return Interleaved.ofArgb(canvas, sw, sh, true);
             });
-    return job.finish(pixels, 1);
+    return job.finish(pixels, orientation);
   }
 }
