@@ -42,8 +42,9 @@ final class GifRenderer {
             reader -> {
               job.budget.reserve(
                   ImageIoRenderer.imageIoBytes(reader, MediaType.GIF), "ImageIO's GIF frame");
-              ImageIoRenderer.logWarnings(reader, MediaType.GIF);
+              java.util.List<String> warnings = ImageIoRenderer.watchWarnings(reader);
               BufferedImage frame = reader.read(0, reader.getDefaultReadParam());
+              ImageIoRenderer.refuseIfThePictureIsLost(warnings, MediaType.GIF);
               int[] canvas = new int[sw * sh]; // transparent around the frame
               place(frame, screen, canvas, sw, sh);
               return Interleaved.ofArgb(canvas, sw, sh, true);

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
@@ -45,10 +46,36 @@ final class ImageIoRenderer {
     return job.finish(decodeWithImageIo(image, job.type, job), orientation);
   }
 
-  /** Logs the reader's warnings at debug: the picture it decodes is still rendered. */
-  static void logWarnings(ImageReader reader, MediaType type) {
-    reader.addIIOReadWarningListener(
-        (source, warning) -> LOG.debug("ImageIO warned while reading a {}: {}", type, warning));
+  /** The warnings {@code reader} will report, as a list filled while it reads. */
+  static List<String> watchWarnings(ImageReader reader) {
+    List<String> warnings = new ArrayList<>();
+    reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+    return warnings;
+  }
+
+  /**
+   * The truncation policy (README, Truncation) for ImageIO's readers: a read that returned an image
+   * is rendered and its warnings logged at debug ("REFERENCE_BLACK_WHITE not found", a fax page's
+   * "EOL", a GIF's "Use default color table", a bad ICC profile superseded, extraneous bytes before
+   * a marker), unless a warning says the data ended before the picture did (libjpeg's "Premature
+   * end of JPEG file", "premature end of data segment"; any "truncated"): then the image is
+   * refused, as every format's truncated input is.
+   */
+  static void refuseIfThePictureIsLost(List<String> warnings, MediaType type) {
+    for (String warning : warnings) {
+      if (losesThePicture(warning)) {
+        throw new UnsupportedImageException(
+            "The " + type.mimeType() + " image is truncated: " + warning);
+      }
+    }
+    for (String warning : warnings) {
+      LOG.debug("ImageIO warned while reading a {} image: {}", type.mimeType(), warning);
+    }
+  }
+
+  static boolean losesThePicture(String warning) {
+    String w = warning.toLowerCase(Locale.ROOT);
+    return w.contains("premature end") || w.contains("truncat") || w.contains("partial image");
   }
 
   private static Interleaved decodeWithImageIo(byte[] image, MediaType type, RenderJob job) {
@@ -78,16 +105,9 @@ final class ImageIoRenderer {
         job,
         reader -> {
           job.budget.reserve(imageIoBytes(reader, type), "ImageIO's full-size destination");
-          List<String> warnings = new ArrayList<>();
-          reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+          List<String> warnings = watchWarnings(reader);
           BufferedImage decoded = reader.read(0, reader.getDefaultReadParam());
-          // A profile the reader cannot use is dropped with this warning, as sharp drops it
-          // ("Invalid embedded profile"); the pixels are still whole.
-          warnings.removeIf(w -> w.startsWith("Superseding bad ICC profile"));
-          if (!warnings.isEmpty()) {
-            throw new UnsupportedImageException(
-                "The " + type.mimeType() + " image is truncated or corrupt: " + warnings.get(0));
-          }
+          refuseIfThePictureIsLost(warnings, type);
           if (undoPredictor) {
             Tiffs.undoPredictor(decoded.getRaster(), Tiffs.directory(reader));
           }

@@ -16,7 +16,6 @@ import io.renderlab.thumbnails.internal.jpeg.LosslessJpeg;
 import java.awt.image.DataBufferByte;
 import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
-import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageReadParam;
 
@@ -96,18 +95,14 @@ final class JpegRenderer {
                       * region.height
                       * (Math.max(1, frame.components()) * 3L + (cmyk ? 8 : 3)),
                   "the JPEG's decoded region");
-              List<String> warnings = new ArrayList<>();
-              // ImageIO decodes a truncated JPEG into grey filler and only warns: refuse it
-              // instead.
-              reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+              // ImageIO decodes a truncated JPEG into grey filler and only warns: that warning
+              // refuses it (the truncation policy); the others are logged.
+              List<String> warnings = ImageIoRenderer.watchWarnings(reader);
               // The raster is the file's own colour space (YCbCr for JFIF), with no colour
-              // conversion at full
-              // size; YCbCr becomes RGB after the resize, on the thumbnail's pixels only.
+              // conversion at full size; YCbCr becomes RGB after the resize, on the thumbnail's
+              // pixels only.
               Raster raster = reader.readRaster(0, param);
-              if (!warnings.isEmpty()) {
-                throw new UnsupportedImageException(
-                    "The image/jpeg image is truncated or corrupt: " + warnings.get(0));
-              }
+              ImageIoRenderer.refuseIfThePictureIsLost(warnings, MediaType.JPEG);
               return jpegPixels(raster, frame, image, s);
             });
     // CMYK went through its profile already; YCbCr, RGB and grey go through theirs after the

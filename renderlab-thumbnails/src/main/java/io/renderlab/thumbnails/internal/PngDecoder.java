@@ -236,7 +236,6 @@ public final class PngDecoder {
     int[] key = null;
     List<int[]> idats = new ArrayList<>();
     long idatBytes = 0;
-    boolean ended = false;
     int pos = 8;
     boolean first = true;
     while (pos + 12 <= png.length) {
@@ -279,7 +278,6 @@ public final class PngDecoder {
         idats.add(new int[] {data, len});
         idatBytes += len;
       } else if (type == IEND) {
-        ended = true;
         break;
       } else if (critical && type != IHDR) {
         throw new IllegalArgumentException("PNG has an unknown critical chunk " + typeName(type));
@@ -309,9 +307,8 @@ public final class PngDecoder {
               + " compressed bytes cannot hold "
               + needed);
     }
-    if (!ended) {
-      throw new IllegalArgumentException("PNG has no IEND chunk (truncated)");
-    }
+    // A missing IEND loses nothing when every row is in the data (checked as the rows are
+    // inflated): the file is read, as libpng and sharp read it (README, Truncation).
     boolean alpha = ct == 4 || ct == 6 || (ct == 3 && paletteAlpha != null) || key != null;
     int channels = alpha ? 4 : 3;
     long rowBuffers = 2 * (header.rowBytes(w) + 1) + (long) w * channels;

@@ -109,6 +109,8 @@ public final class JpegDecoder extends JpegCoefficients {
       blocks += (long) blocksW[c] * blocksH[c];
     }
     boolean arithmeticData = false;
+    // Per component, the coefficients a scan has brought to full precision (Al = 0), zigzag order.
+    long[] exact = new long[nc];
     while (sos >= 0) {
       budget.scan(++scans);
       budget.checkDeadline();
@@ -178,6 +180,12 @@ public final class JpegDecoder extends JpegCoefficients {
           throw JpegFrame.corrupt("a component's quantisation table is not defined");
         }
       }
+      if (al == 0) {
+        long bits = se == 63 ? -1L << ssel : ((1L << (se + 1)) - 1) & (-1L << ssel);
+        for (int i = 0; i < ns; i++) {
+          exact[scanComps[i]] |= bits;
+        }
+      }
       if (first) {
         buffered = f.progressive || ns < nc;
         reserve(buffered);
@@ -218,6 +226,17 @@ public final class JpegDecoder extends JpegCoefficients {
     }
     if (f.arithmetic && !arithmeticData) {
       throw JpegFrame.corrupt("the arithmetic-coded scans hold no image data");
+    }
+    if (!f.endOfImage) {
+      // The data ended between scans with no end-of-image marker: complete if every coefficient
+      // reached full precision (a file that lacks only its EOI is read, as a PNG without IEND),
+      // else truncated, refused as every truncated file is (README, Truncation), rather than
+      // rendered as 8×8 blocks.
+      for (int c = 0; c < nc; c++) {
+        if (exact[c] != -1L) {
+          throw JpegFrame.corrupt("the data ends before the image does (cut between its scans)");
+        }
+      }
     }
     outputBuffered();
   }
