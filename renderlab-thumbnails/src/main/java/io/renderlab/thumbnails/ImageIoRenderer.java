@@ -105,24 +105,38 @@ final class ImageIoRenderer {
         job,
         reader -> {
           job.budget.reserve(imageIoBytes(reader, type), "ImageIO's full-size destination");
+          TIFFDirectory tiff = type == MediaType.TIFF ? Tiffs.directory(reader) : null;
+          String wrong = tiff == null ? null : Tiffs.wrongReading(tiff);
+          if (wrong != null) {
+            throw new UnsupportedImageException(
+                "Cannot decode this image/tiff image: "
+                    + wrong
+                    + " is not read; save it as RGBA TIFF or PNG.");
+          }
           List<String> warnings = watchWarnings(reader);
           BufferedImage decoded = reader.read(0, reader.getDefaultReadParam());
           refuseIfThePictureIsLost(warnings, type);
+          if (tiff != null) {
+            Tiffs.clipNegativeFloats(decoded.getRaster());
+          }
           if (undoPredictor) {
             Tiffs.undoPredictor(decoded.getRaster(), Tiffs.directory(reader));
           }
           if (cieLab) {
             return Tiffs.cieLab16ToSrgb(decoded.getRaster());
           }
-          Interleaved samples = Pixels.interleaved(decoded);
+          boolean cmyk =
+              decoded.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK
+                  || (tiff != null && Tiffs.isCmyk(tiff));
+          Interleaved samples = cmyk ? null : Pixels.interleaved(decoded);
           if (samples != null) {
             return samples;
           }
           Argb argb;
-          if (decoded.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
-            // ImageIO's CMYK colour model is a naive formula: the inks go through the embedded
-            // profile, or libvips' default CMYK profile, as libvips converts them.
-            TIFFDirectory tiff = type == MediaType.TIFF ? Tiffs.directory(reader) : null;
+          if (cmyk) {
+            // ImageIO's CMYK colour model is a naive formula (and 16-bit CMYK gets none): the inks
+            // go through the embedded profile, or libvips' default CMYK profile, as libvips
+            // converts them.
             argb =
                 ColorProfiles.cmykToSrgb(
                     Tiffs.cmykInks(decoded.getRaster(), tiff),
@@ -240,7 +254,7 @@ final class ImageIoRenderer {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
         throw new UnsupportedImageException(
-            "No decoder for this " + type.mimeType() + " image (supported: PNG, JPEG, WebP, GIF).");
+            "No decoder for this " + type.mimeType() + " image. " + Formats.READ);
       }
       ImageReader reader = readers.next();
       try {

@@ -160,8 +160,7 @@ public final class Thumbnailer {
     Optional<MediaType> type =
         MediaType.sniff(image, Math.min(image.length, MediaType.SNIFF_LENGTH));
     if (type.isEmpty()) {
-      throw new UnsupportedImageException(
-          "Not an image: the bytes are not PNG, JPEG, WebP, GIF, BMP or TIFF.");
+      throw Formats.notRead(image);
     }
     RenderJob job =
         new RenderJob(
@@ -183,6 +182,7 @@ public final class Thumbnailer {
         case PNG -> PngRenderer.render(image, job);
         case JPEG -> JpegRenderer.render(image, job);
         case WEBP -> WebpRenderer.render(image, job);
+        case AVIF, HEIC -> throw Formats.notRead(image);
         default -> ImageIoRenderer.render(image, job);
       };
     } catch (RenderBudget.Exceeded e) {
