@@ -9,7 +9,8 @@ import io.renderlab.core.UnsupportedImageException;
 final class Formats {
   /** The sentence every refusal of a format ends with. */
   static final String READ =
-      "The formats read are PNG, JPEG, WebP, GIF, BMP and TIFF; AVIF and HEIC are not read.";
+      "The formats read are PNG, JPEG, WebP, GIF, BMP and TIFF; AVIF and HEIC are not read unless"
+          + " libheif's heif-dec is installed.";
 
   private Formats() {}
 
@@ -27,7 +28,8 @@ final class Formats {
       return new UnsupportedImageException(
           "Cannot read this "
               + brand
-              + " image: AVIF and HEIC are not read; convert it to JPEG, PNG or WebP first. "
+              + " image: AVIF and HEIC are not read without libheif's heif-dec; install it"
+              + " (apt-get install libheif-examples) or convert the image to JPEG, PNG or WebP. "
               + READ);
     }
     return new UnsupportedImageException("Not an image this thumbnailer reads. " + READ);

@@ -14,6 +14,11 @@ final class PngRenderer {
   private PngRenderer() {}
 
   static Thumbnail render(byte[] image, RenderJob job) {
+    return render(image, job, Exif.orientation(image, MediaType.PNG));
+  }
+
+  /** As above, oriented by {@code orientation} rather than by the PNG's own eXIf chunk. */
+  static Thumbnail render(byte[] image, RenderJob job, int orientation) {
     Optional<PngDecoder.Header> header = PngDecoder.header(image);
     if (header.isEmpty() || !header.get().supported()) {
       throw new UnsupportedImageException(
@@ -22,7 +27,6 @@ final class PngRenderer {
     int w = header.get().width();
     int h = header.get().height();
     job.checkPixels(w, h);
-    int orientation = Exif.orientation(image, MediaType.PNG);
     // The box shrink runs as rows are decoded, over the window the resize reads only: the full-size
     // image is never held (interlaced files excepted), and buffers follow the data, not the header.
     Geometry g = job.geometry(w, h, orientation);

@@ -182,7 +182,7 @@ public final class Thumbnailer {
         case PNG -> PngRenderer.render(image, job);
         case JPEG -> JpegRenderer.render(image, job);
         case WEBP -> WebpRenderer.render(image, job);
-        case AVIF, HEIC -> throw Formats.notRead(image);
+        case AVIF, HEIC -> HeifRenderer.render(image, job);
         default -> ImageIoRenderer.render(image, job);
       };
     } catch (RenderBudget.Exceeded e) {

@@ -36,7 +36,16 @@ class TiffKindsTest {
   }
 
   @Test
-  void refusesAvifAndHeicSayingTheyAreNotRead() {
+  void refusesAvifAndHeicWithoutLibheifSayingWhatToInstall() {
+    System.setProperty(HeifRenderer.BINARY_PROPERTY, "/nonexistent/heif-dec");
+    try {
+      assertAvifAndHeicRefused();
+    } finally {
+      System.clearProperty(HeifRenderer.BINARY_PROPERTY);
+    }
+  }
+
+  private void assertAvifAndHeicRefused() {
     for (String brand : new String[] {"avif", "heic"}) {
       byte[] iso = new byte[64];
       System.arraycopy(new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p'}, 0, iso, 0, 8);
@@ -46,6 +55,7 @@ class TiffKindsTest {
           .isInstanceOf(UnsupportedImageException.class)
           .hasMessageContaining(brand.toUpperCase(java.util.Locale.ROOT) + " image")
           .hasMessageContaining("AVIF and HEIC are not read")
+          .hasMessageContaining("apt-get install libheif-examples")
           .hasMessageContaining(FORMATS);
     }
   }
