@@ -17,14 +17,16 @@ import java.util.Optional;
  * alpha kept.
  *
  * <p>Reads PNG (8/16-bit, palette, grey, alpha), JPEG (baseline, progressive, grey, CMYK/YCCK),
- * WebP (lossy, lossless, alpha; first frame if animated), GIF (first frame). The image's dimensions
- * are read from its header before any pixel is decoded; more than {@link Builder#maxPixels} pixels
- * (sharp's 268 402 689 by default) is refused at once with {@link ImageTooLargeException}, and so
- * is an image whose decode, at the size it is decoded at, needs more memory than one render's share
- * of the heap ({@link Builder#concurrency}); a JPEG of too many scans, or a render past its
- * deadline ({@link Builder#renderDeadline}), is refused with {@link ImageTooComplexException}.
- * Truncated or non-image input is refused with {@link UnsupportedImageException}; a thumbnail is
- * never half-rendered.
+ * WebP (lossy, lossless, alpha; first frame if animated), GIF (first frame, on its logical screen),
+ * BMP and TIFF, and AVIF and HEIC through the host's libheif ({@code heif-dec}) where it is
+ * installed; orientation from wherever the image carries it (EXIF in JPEG, WebP and PNG, TIFF's
+ * tag). The image's dimensions are read from its header before any pixel is decoded; more than
+ * {@link Builder#maxPixels} pixels (sharp's 268 402 689 by default) is refused at once with {@link
+ * ImageTooLargeException}, and so is an image whose decode, at the size it is decoded at, needs
+ * more memory than one render's share of the heap ({@link Builder#concurrency}); a JPEG of too many
+ * scans, or a render past its deadline ({@link Builder#renderDeadline}), is refused with {@link
+ * ImageTooComplexException}. Truncated or non-image input is refused with {@link
+ * UnsupportedImageException}; a thumbnail is never half-rendered.
  *
  * <p>Geometry and resampling follow sharp 0.34 and libvips (same shrink, rounding and crop; integer
  * box shrink then Lanczos3), so the output matches sharp's to within WebP noise. Speed comes from
