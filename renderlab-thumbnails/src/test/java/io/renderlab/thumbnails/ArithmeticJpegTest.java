@@ -11,7 +11,6 @@ import io.renderlab.thumbnails.internal.jpeg.JpegImage;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -229,14 +228,13 @@ class ArithmeticJpegTest {
     assertThat(JpegFrame.parse(resource("ap420.jpg")).supported()).isTrue();
   }
 
-  /** The fuzz test's mutator over the arithmetic-coded files, for a few seconds. */
+  /** The fuzz test's mutator over the arithmetic-coded files: a fixed 300 mutants (about 3 s). */
   @Test
   void everyMutatedArithmeticJpegEndsInAResultOrATypedRefusal() {
     List<byte[]> seeds = new ArrayList<>();
     for (String name : FILES) {
       seeds.add(resource(name));
     }
-    JpegDecoderFuzzTest.assertMutantsEndInAResultOrATypedRefusal(
-        seeds, 20261202L, Duration.ofSeconds(3).toNanos());
+    JpegDecoderFuzzTest.assertMutantsEndInAResultOrATypedRefusal(seeds, 20261202L, 300);
   }
 }

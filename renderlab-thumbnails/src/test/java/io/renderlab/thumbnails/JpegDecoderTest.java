@@ -248,18 +248,18 @@ class JpegDecoderTest {
   void shrinksOnLoadByTheFactorSharpPicks() {
     // sharp 0.34 pipeline.cc with fastShrinkOnLoad (its default): the largest factor not above the
     // shrink, halved when it equals the shrink's integer part.
-    assertThat(Thumbnailer.jpegShrinkOnLoad(1.99)).isEqualTo(1);
-    assertThat(Thumbnailer.jpegShrinkOnLoad(2.0)).isEqualTo(1); // 800×800: int(2.0) == 2
-    assertThat(Thumbnailer.jpegShrinkOnLoad(2.5)).isEqualTo(1); // int(2.5) == 2
-    assertThat(Thumbnailer.jpegShrinkOnLoad(3.84)).isEqualTo(2); // 2048×1536 to 400×400 cover
-    assertThat(Thumbnailer.jpegShrinkOnLoad(4.0)).isEqualTo(2);
-    assertThat(Thumbnailer.jpegShrinkOnLoad(4.5)).isEqualTo(2);
-    assertThat(Thumbnailer.jpegShrinkOnLoad(5.0)).isEqualTo(4);
-    assertThat(Thumbnailer.jpegShrinkOnLoad(7.5)).isEqualTo(4); // 4000×3000
-    assertThat(Thumbnailer.jpegShrinkOnLoad(8.0)).isEqualTo(4);
-    assertThat(Thumbnailer.jpegShrinkOnLoad(9.0)).isEqualTo(8);
-    assertThat(Thumbnailer.jpegShrinkOnLoad(10.0)).isEqualTo(8); // 6000×4000
-    assertThat(Thumbnailer.jpegShrinkOnLoad(0.5)).isEqualTo(1);
+    assertThat(JpegRenderer.jpegShrinkOnLoad(1.99)).isEqualTo(1);
+    assertThat(JpegRenderer.jpegShrinkOnLoad(2.0)).isEqualTo(1); // 800×800: int(2.0) == 2
+    assertThat(JpegRenderer.jpegShrinkOnLoad(2.5)).isEqualTo(1); // int(2.5) == 2
+    assertThat(JpegRenderer.jpegShrinkOnLoad(3.84)).isEqualTo(2); // 2048×1536 to 400×400 cover
+    assertThat(JpegRenderer.jpegShrinkOnLoad(4.0)).isEqualTo(2);
+    assertThat(JpegRenderer.jpegShrinkOnLoad(4.5)).isEqualTo(2);
+    assertThat(JpegRenderer.jpegShrinkOnLoad(5.0)).isEqualTo(4);
+    assertThat(JpegRenderer.jpegShrinkOnLoad(7.5)).isEqualTo(4); // 4000×3000
+    assertThat(JpegRenderer.jpegShrinkOnLoad(8.0)).isEqualTo(4);
+    assertThat(JpegRenderer.jpegShrinkOnLoad(9.0)).isEqualTo(8);
+    assertThat(JpegRenderer.jpegShrinkOnLoad(10.0)).isEqualTo(8); // 6000×4000
+    assertThat(JpegRenderer.jpegShrinkOnLoad(0.5)).isEqualTo(1);
   }
 
   @Test

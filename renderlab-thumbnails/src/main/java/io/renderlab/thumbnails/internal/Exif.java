@@ -1,8 +1,83 @@
 package io.renderlab.thumbnails.internal;
 
-/** Reads the EXIF orientation (1-8) from a JPEG's APP1 segment. Not public API. */
+import io.renderlab.core.MediaType;
+
+/**
+ * Reads the orientation (1-8) from every place an image carries it, as libvips does for sharp's
+ * {@code .rotate()}: a JPEG's APP1 EXIF segment, a WebP's {@code EXIF} chunk, a PNG's {@code eXIf}
+ * chunk, a TIFF's own Orientation tag (274) in its first directory. Every one is a TIFF structure
+ * read by the same parser. Not public API.
+ */
 public final class Exif {
+  private static final byte[] EXIF_PREFIX = {'E', 'x', 'i', 'f', 0, 0};
+
   private Exif() {}
+
+  /** The orientation of an image of {@code type}, 1 when absent, unreadable or not carried. */
+  public static int orientation(byte[] image, MediaType type) {
+    return switch (type) {
+      case JPEG -> jpegOrientation(image);
+      case PNG -> pngOrientation(image);
+      case WEBP -> webpOrientation(image);
+      case TIFF -> tiffOrientation(image, 0, image.length);
+      default -> 1;
+    };
+  }
+
+  /** A PNG's {@code eXIf} chunk (anywhere before IEND, as libpng reads it); 1 without one. */
+  static int pngOrientation(byte[] png) {
+    int pos = 8;
+    while (pos + 12 <= png.length) {
+      long length = u32(png, pos, false);
+      int data = pos + 8;
+      if (length > png.length - data) {
+        return 1;
+      }
+      if (png[pos + 4] == 'e'
+          && png[pos + 5] == 'X'
+          && png[pos + 6] == 'I'
+          && png[pos + 7] == 'f') {
+        return exifOrientation(png, data, data + (int) length);
+      }
+      if (png[pos + 4] == 'I'
+          && png[pos + 5] == 'E'
+          && png[pos + 6] == 'N'
+          && png[pos + 7] == 'D') {
+        return 1;
+      }
+      pos = data + (int) length + 4;
+    }
+    return 1;
+  }
+
+  /** A WebP's {@code EXIF} chunk (extended format); 1 without one. */
+  static int webpOrientation(byte[] webp) {
+    int pos = 12;
+    while (pos + 8 <= webp.length) {
+      long length = u32(webp, pos + 4, true);
+      int data = pos + 8;
+      if (length > webp.length - data) {
+        return 1;
+      }
+      if (webp[pos] == 'E'
+          && webp[pos + 1] == 'X'
+          && webp[pos + 2] == 'I'
+          && webp[pos + 3] == 'F') {
+        return exifOrientation(webp, data, data + (int) length);
+      }
+      pos = data + (int) length + (int) (length & 1);
+    }
+    return 1;
+  }
+
+  /** EXIF data as a container chunk holds it: a TIFF structure, some writers prefix "Exif\0\0". */
+  private static int exifOrientation(byte[] b, int from, int end) {
+    if (end - from >= EXIF_PREFIX.length
+        && java.util.Arrays.equals(b, from, from + 6, EXIF_PREFIX, 0, 6)) {
+      from += 6;
+    }
+    return tiffOrientation(b, from, end);
+  }
 
   /** The orientation, 1 when absent or unreadable. */
   public static int jpegOrientation(byte[] jpeg) {
@@ -32,11 +107,15 @@ public final class Exif {
     return 1;
   }
 
+  /** The Orientation tag of the first directory of the TIFF structure at {@code tiff}. */
   private static int tiffOrientation(byte[] b, int tiff, int end) {
-    if (tiff + 8 > end) {
+    if (tiff + 8 > end || (b[tiff] != 'I' && b[tiff] != 'M') || b[tiff + 1] != b[tiff]) {
       return 1;
     }
     boolean little = b[tiff] == 'I';
+    if (u16(b, tiff + 2, little) != 42) {
+      return 1; // BigTIFF (43) or not TIFF
+    }
     int ifd = tiff + (int) u32(b, tiff + 4, little);
     if (ifd + 2 > end || ifd < tiff) {
       return 1;

@@ -104,6 +104,14 @@ public final class RenderBudget {
     }
   }
 
+  /** The wall time left before the deadline, in nanoseconds; {@code Long.MAX_VALUE} without one. */
+  public long remainingNanos() {
+    if (deadlineNanos == Long.MAX_VALUE) {
+      return Long.MAX_VALUE;
+    }
+    return Math.max(0, deadlineNanos - (System.nanoTime() - start));
+  }
+
   /** What ran out. */
   public enum Kind {
     /** Bytes of memory. */

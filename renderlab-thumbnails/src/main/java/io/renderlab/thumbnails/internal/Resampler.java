@@ -7,6 +7,12 @@ package io.renderlab.thumbnails.internal;
  * Only the rows and columns that feed the (possibly cropped) output are touched. Works on
  * interleaved 8-bit samples and float rows, with premultiplied alpha, no per-pixel objects, and
  * scratch buffers reused per thread. Not public API.
+ *
+ * <p>Why one class of more than 700 lines: it is one algorithm (libvips' shrink then reduce), and
+ * its parts, the plan ({@link Axis}), the streaming passes ({@link Rows}) and the packed-sum and
+ * multiply-add kernels they share, all use the same private per-thread scratch; the kernels are
+ * speed-specialised copies of one loop (packed, 4-channel, premultiplied), kept next to each other
+ * so that a change to one is made to all.
  */
 public final class Resampler {
   /** Scratch arrays kept per thread between renders; large ones are not retained. */

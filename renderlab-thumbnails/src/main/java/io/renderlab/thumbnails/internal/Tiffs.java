@@ -32,6 +32,7 @@ public final class Tiffs {
   private static final int TILE_WIDTH = 322;
   private static final int COMPRESSION = 259;
   private static final int PHOTOMETRIC = 262;
+  private static final int SAMPLES_PER_PIXEL = 277;
   private static final int ICC_PROFILE = 34675;
   private static final int CIELAB = 8;
 
@@ -234,6 +235,49 @@ public final class Tiffs {
         }
       }
       raster.setPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
+    }
+  }
+
+  /**
+   * Why ImageIO's reading of this TIFF would be garbage, or null when it reads it right: a palette
+   * image with an extra (alpha) sample, whose index ImageIO takes as grey. Read from the tags,
+   * before the pixels are decoded.
+   */
+  public static String wrongReading(TIFFDirectory tiff) {
+    if (intTag(tiff, PHOTOMETRIC, -1) == 3 && intTag(tiff, SAMPLES_PER_PIXEL, 1) > 1) {
+      return "a palette image with an alpha sample (ImageIO would read its index as grey)";
+    }
+    return null;
+  }
+
+  /** True for a separated (CMYK) TIFF: its inks go through the CMYK route whatever the depth. */
+  public static boolean isCmyk(TIFFDirectory tiff) {
+    return intTag(tiff, PHOTOMETRIC, -1) == 5 && intTag(tiff, SAMPLES_PER_PIXEL, 1) >= 4;
+  }
+
+  /**
+   * Clips negative floating-point samples to 0 in place (below black is black, as libvips casts
+   * them), where ImageIO's colour model would wrap them into bright colours.
+   */
+  public static void clipNegativeFloats(java.awt.image.WritableRaster raster) {
+    if (raster.getDataBuffer() instanceof java.awt.image.DataBufferFloat floats) {
+      for (int b = 0; b < floats.getNumBanks(); b++) {
+        float[] data = floats.getData(b);
+        for (int i = 0; i < data.length; i++) {
+          if (data[i] < 0 || Float.isNaN(data[i])) {
+            data[i] = 0;
+          }
+        }
+      }
+    } else if (raster.getDataBuffer() instanceof java.awt.image.DataBufferDouble doubles) {
+      for (int b = 0; b < doubles.getNumBanks(); b++) {
+        double[] data = doubles.getData(b);
+        for (int i = 0; i < data.length; i++) {
+          if (data[i] < 0 || Double.isNaN(data[i])) {
+            data[i] = 0;
+          }
+        }
+      }
     }
   }
 

@@ -142,6 +142,14 @@ public final class JpegFrame {
     return pos;
   }
 
+  /**
+   * An APPn or COM segment whose length is below 2 (a zero-length comment): libjpeg skips only its
+   * length bytes and looks for the next marker, so the picture is whole and it is read.
+   */
+  private static boolean skipsAsLibjpeg(int marker) {
+    return marker == 0xfe || (marker >= 0xe0 && marker <= 0xef);
+  }
+
   static UnsupportedImageException corrupt(String why) {
     return new UnsupportedImageException(
         "The image/jpeg image is truncated or corrupt: " + why + ".");
@@ -179,6 +187,10 @@ public final class JpegFrame {
         throw corrupt("a segment header is cut off");
       }
       int length = ((jpeg[pos] & 0xff) << 8) | (jpeg[pos + 1] & 0xff);
+      if (length < 2 && skipsAsLibjpeg(marker)) {
+        pos += 2;
+        continue;
+      }
       if (length < 2 || pos + length > jpeg.length) {
         throw corrupt("a segment runs past the end of the data");
       }
@@ -430,6 +442,9 @@ public final class JpegFrame {
    * Reads more tables between scans (progressive files may redefine them). Returns the SOS position
    * or -1 at EOI.
    */
+  /** True once {@link #tablesUntilScan} has met the end-of-image marker. */
+  boolean endOfImage;
+
   int tablesUntilScan(int pos) {
     while (true) {
       while (pos < data.length && (data[pos] & 0xff) != 0xff) {
@@ -445,6 +460,7 @@ public final class JpegFrame {
       int segment = pos - 1;
       pos++;
       if (marker == 0xd9) {
+        endOfImage = true;
         return -1;
       }
       if (marker == 0x00 || marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
@@ -454,6 +470,10 @@ public final class JpegFrame {
         return -1;
       }
       int length = ((data[pos] & 0xff) << 8) | (data[pos + 1] & 0xff);
+      if (length < 2 && skipsAsLibjpeg(marker)) {
+        pos += 2;
+        continue;
+      }
       if (length < 2 || pos + length > data.length) {
         throw corrupt("a segment runs past the end of the data");
       }

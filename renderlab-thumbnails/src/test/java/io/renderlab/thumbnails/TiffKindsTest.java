@@ -1,0 +1,207 @@
+package io.renderlab.thumbnails;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.renderlab.core.UnsupportedImageException;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TIFF kinds that ImageIO reads wrong or not at all, and the refusal for formats we do not read:
+ * each decodes right or is refused with a typed error that says what it is; never garbage. The
+ * TIFFs are written byte by byte here (big-endian, one uncompressed strip).
+ */
+class TiffKindsTest {
+  private static final String FORMATS = "PNG, JPEG, WebP, GIF, BMP and TIFF";
+  private final Thumbnailer thumbnailer = Thumbnailer.builder().size(8, 8).quality(100).build();
+
+  @Test
+  void refusesBigTiffNamingIt() {
+    byte[] bigTiff = new byte[64];
+    bigTiff[0] = 'I';
+    bigTiff[1] = 'I';
+    bigTiff[2] = 43;
+    bigTiff[4] = 8;
+    bigTiff[8] = 16;
+
+    assertThatThrownBy(() -> thumbnailer.render(bigTiff))
+        .isInstanceOf(UnsupportedImageException.class)
+        .hasMessageContaining("BigTIFF")
+        .hasMessageContaining(FORMATS);
+  }
+
+  @Test
+  void refusesAvifAndHeicWithoutLibheifSayingWhatToInstall() {
+    System.setProperty(HeifRenderer.BINARY_PROPERTY, "/nonexistent/heif-dec");
+    try {
+      assertAvifAndHeicRefused();
+    } finally {
+      System.clearProperty(HeifRenderer.BINARY_PROPERTY);
+    }
+  }
+
+  private void assertAvifAndHeicRefused() {
+    for (String brand : new String[] {"avif", "heic"}) {
+      byte[] iso = new byte[64];
+      System.arraycopy(new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p'}, 0, iso, 0, 8);
+      System.arraycopy(brand.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, iso, 8, 4);
+
+      assertThatThrownBy(() -> thumbnailer.render(iso))
+          .isInstanceOf(UnsupportedImageException.class)
+          .hasMessageContaining(brand.toUpperCase(java.util.Locale.ROOT) + " image")
+          .hasMessageContaining("AVIF and HEIC are not read")
+          .hasMessageContaining("apt-get install libheif-examples")
+          .hasMessageContaining(FORMATS);
+    }
+  }
+
+  @Test
+  void refusesOtherBytesListingEveryFormatRead() {
+    assertThatThrownBy(() -> thumbnailer.render(new byte[64]))
+        .isInstanceOf(UnsupportedImageException.class)
+        .hasMessageContaining(FORMATS)
+        .hasMessageContaining("AVIF and HEIC are not read");
+  }
+
+  @Test
+  void refusesAPaletteTiffWithAlphaRatherThanReadingItsIndexAsGrey() {
+    Tiff tiff = new Tiff(8, 8, 2);
+    tiff.shorts(258, 8, 8).shorts(262, 3).shorts(338, 2);
+    short[] colourMap = new short[3 * 256];
+    colourMap[1] = (short) 0xffff; // index 1: red
+    tiff.shorts(320, colourMap);
+    byte[] pixels = new byte[8 * 8 * 2];
+    for (int i = 0; i < 64; i++) {
+      pixels[2 * i] = 1;
+      pixels[2 * i + 1] = (byte) 255;
+    }
+
+    assertThatThrownBy(() -> thumbnailer.render(tiff.write(pixels)))
+        .isInstanceOf(UnsupportedImageException.class)
+        .hasMessageContaining("palette image with an alpha sample");
+  }
+
+  @Test
+  void rendersNegativeFloatSamplesAsBlackNotWrapped() throws java.io.IOException {
+    Tiff tiff = new Tiff(8, 8, 3);
+    tiff.shorts(258, 32, 32, 32).shorts(262, 2).shorts(339, 3, 3, 3);
+    ByteBuffer pixels = ByteBuffer.allocate(8 * 8 * 3 * 4);
+    for (int i = 0; i < 64; i++) {
+      pixels.putFloat(-0.75f).putFloat(-0.75f).putFloat(-0.75f);
+    }
+
+    BufferedImage thumb = GifFirstFrameTest.decode(thumbnailer.render(tiff.write(pixels.array())));
+
+    int rgb = thumb.getRGB(4, 4);
+    assertThat((rgb >> 16) & 0xff).as("red of %06x", rgb).isLessThan(24);
+    assertThat((rgb >> 8) & 0xff).as("green of %06x", rgb).isLessThan(24);
+    assertThat(rgb & 0xff).as("blue of %06x", rgb).isLessThan(24);
+  }
+
+  @Test
+  void renders16BitCmykAsIts8BitEquivalent() throws java.io.IOException {
+    int[] inks = {30, 200, 90, 10}; // C M Y K, 0-255
+    byte[] eight = new byte[8 * 8 * 4];
+    ByteBuffer sixteen = ByteBuffer.allocate(8 * 8 * 8);
+    for (int i = 0; i < 64; i++) {
+      for (int c = 0; c < 4; c++) {
+        eight[4 * i + c] = (byte) inks[c];
+        sixteen.putShort((short) (inks[c] * 257));
+      }
+    }
+    Tiff tiff8 = new Tiff(8, 8, 4);
+    tiff8.shorts(258, 8, 8, 8, 8).shorts(262, 5);
+    Tiff tiff16 = new Tiff(8, 8, 4);
+    tiff16.shorts(258, 16, 16, 16, 16).shorts(262, 5);
+
+    int expected = GifFirstFrameTest.decode(thumbnailer.render(tiff8.write(eight))).getRGB(4, 4);
+    int actual =
+        GifFirstFrameTest.decode(thumbnailer.render(tiff16.write(sixteen.array()))).getRGB(4, 4);
+
+    for (int shift = 0; shift <= 16; shift += 8) {
+      assertThat(Math.abs(((actual >> shift) & 0xff) - ((expected >> shift) & 0xff)))
+          .as("16-bit %06x against 8-bit %06x", actual, expected)
+          .isLessThanOrEqualTo(3);
+    }
+  }
+
+  /** A big-endian TIFF of one uncompressed strip, its tags written in order. */
+  static final class Tiff {
+    private final List<Object[]> entries = new ArrayList<>();
+    private final int width;
+    private final int height;
+    private final int samples;
+
+    Tiff(int width, int height, int samples) {
+      this.width = width;
+      this.height = height;
+      this.samples = samples;
+    }
+
+    Tiff shorts(int tag, int... values) {
+      short[] s = new short[values.length];
+      for (int i = 0; i < values.length; i++) {
+        s[i] = (short) values[i];
+      }
+      return shorts(tag, s);
+    }
+
+    Tiff shorts(int tag, short[] values) {
+      entries.add(new Object[] {tag, values});
+      return this;
+    }
+
+    byte[] write(byte[] pixels) {
+      shorts(256, width).shorts(257, height).shorts(259, 1).shorts(277, samples);
+      shorts(278, height);
+      entries.sort((a, b) -> Integer.compare((int) a[0], (int) b[0]));
+      int count = entries.size() + 2; // plus StripOffsets (273) and StripByteCounts (279)
+      int ifdEnd = 8 + 2 + 12 * count + 4;
+      ByteArrayOutputStream extra = new ByteArrayOutputStream();
+      ByteBuffer ifd = ByteBuffer.allocate(ifdEnd - 8);
+      ifd.putShort((short) count);
+      List<Object[]> all = new ArrayList<>(entries);
+      all.add(new Object[] {273, null});
+      all.add(new Object[] {279, null});
+      all.sort((a, b) -> Integer.compare((int) a[0], (int) b[0]));
+      int[] extraSize = {0};
+      for (Object[] e : all) {
+        if (e[1] instanceof short[] s && s.length > 2) {
+          extraSize[0] += 2 * s.length;
+        }
+      }
+      int pixelsAt = ifdEnd + extraSize[0];
+      for (Object[] e : all) {
+        int tag = (int) e[0];
+        ifd.putShort((short) tag);
+        if (e[1] == null) {
+          ifd.putShort((short) 4).putInt(1).putInt(tag == 273 ? pixelsAt : pixels.length);
+          continue;
+        }
+        short[] s = (short[]) e[1];
+        ifd.putShort((short) 3).putInt(s.length);
+        if (s.length <= 2) {
+          ifd.putShort(s[0]).putShort(s.length > 1 ? s[1] : 0);
+        } else {
+          ifd.putInt(ifdEnd + extra.size());
+          for (short v : s) {
+            extra.write(v >> 8);
+            extra.write(v);
+          }
+        }
+      }
+      ifd.putInt(0);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      out.writeBytes(new byte[] {'M', 'M', 0, 42, 0, 0, 0, 8});
+      out.writeBytes(ifd.array());
+      out.writeBytes(extra.toByteArray());
+      out.writeBytes(pixels);
+      return out.toByteArray();
+    }
+  }
+}
