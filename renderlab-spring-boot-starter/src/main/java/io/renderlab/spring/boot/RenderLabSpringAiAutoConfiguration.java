@@ -1,6 +1,7 @@
 package io.renderlab.spring.boot;
 
 import io.renderlab.generations.Generations;
+import io.renderlab.spring.RenderLabProperties;
 import org.springframework.ai.image.ImageModel;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;

@@ -2,9 +2,8 @@ package io.renderlab.spring.boot;
 
 import io.renderlab.generations.Generations;
 import io.renderlab.replicate.ReplicateClient;
-import io.renderlab.replicate.WebhookVerifier;
-import io.renderlab.spring.boot.internal.WebhookEndpoint;
-import java.util.function.Supplier;
+import io.renderlab.spring.RenderLabProperties;
+import io.renderlab.spring.internal.WebhookEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -39,40 +38,6 @@ public class RenderLabWebhookAutoConfiguration {
   @ConditionalOnBean({Generations.class, ReplicateClient.class})
   public WebhookEndpoint renderLabWebhookEndpoint(
       Generations generations, ReplicateClient replicate, RenderLabProperties properties) {
-    String secret = properties.getReplicate().getWebhookSecret();
-    Supplier<WebhookVerifier> verifier =
-        secret != null && !secret.isBlank()
-            ? constant(WebhookVerifier.of(secret.strip()))
-            : new FetchedOnce(replicate);
-    return new WebhookEndpoint(generations, verifier);
-  }
-
-  private static Supplier<WebhookVerifier> constant(WebhookVerifier v) {
-    return () -> v;
-  }
-
-  /** The account's secret, read from Replicate on first use (a failed read is tried again). */
-  private static final class FetchedOnce implements Supplier<WebhookVerifier> {
-    private final ReplicateClient replicate;
-    private volatile WebhookVerifier verifier;
-
-    FetchedOnce(ReplicateClient replicate) {
-      this.replicate = replicate;
-    }
-
-    @Override
-    public WebhookVerifier get() {
-      WebhookVerifier v = verifier;
-      if (v == null) {
-        synchronized (this) {
-          v = verifier;
-          if (v == null) {
-            v = WebhookVerifier.of(replicate.webhookSigningSecret());
-            verifier = v;
-          }
-        }
-      }
-      return v;
-    }
+    return WebhookEndpoint.of(generations, replicate, properties.getReplicate().getWebhookSecret());
   }
 }
