@@ -1,16 +1,11 @@
 package io.renderlab.spring.boot;
 
-import io.renderlab.generations.Generations;
-import io.renderlab.replicate.ReplicateClient;
-import io.renderlab.spring.RenderLabProperties;
-import io.renderlab.spring.internal.WebhookEndpoint;
+import io.renderlab.spring.internal.WebhookConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 /**
  * The Replicate webhook endpoint ({@code renderlab.webhook.path}, default {@code
@@ -20,6 +15,7 @@ import org.springframework.context.annotation.Bean;
  * Replicate on the first delivery. Off with {@code renderlab.webhook.enabled=false}.
  */
 @AutoConfiguration(after = RenderLabAutoConfiguration.class)
+@Import(WebhookConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
 @ConditionalOnProperty(
@@ -31,13 +27,4 @@ public class RenderLabWebhookAutoConfiguration {
 
   /** For Spring. */
   public RenderLabWebhookAutoConfiguration() {}
-
-  /** The endpoint. */
-  @Bean
-  @ConditionalOnMissingBean
-  @ConditionalOnBean({Generations.class, ReplicateClient.class})
-  public WebhookEndpoint renderLabWebhookEndpoint(
-      Generations generations, ReplicateClient replicate, RenderLabProperties properties) {
-    return WebhookEndpoint.of(generations, replicate, properties.getReplicate().getWebhookSecret());
-  }
 }
