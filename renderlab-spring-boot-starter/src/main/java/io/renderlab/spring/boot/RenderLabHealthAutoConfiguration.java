@@ -4,6 +4,7 @@ import io.renderlab.core.ImageCatalog;
 import io.renderlab.core.ImageStore;
 import io.renderlab.replicate.ReplicateClient;
 import io.renderlab.spring.boot.internal.RenderLabHealth;
+import io.renderlab.spring.internal.HealthChecks;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -41,13 +42,14 @@ public class RenderLabHealthAutoConfiguration {
       ObjectProvider<ImageStore> store,
       ObjectProvider<ReplicateClient> replicate) {
     Map<String, HealthContributor> parts = new LinkedHashMap<>();
-    catalog.ifUnique(c -> parts.put("catalog", RenderLabHealth.catalog(c)));
-    store.ifUnique(s -> parts.put("store", RenderLabHealth.store(s)));
+    catalog.ifUnique(c -> parts.put("catalog", RenderLabHealth.of(HealthChecks.catalog(c))));
+    store.ifUnique(s -> parts.put("store", RenderLabHealth.of(HealthChecks.store(s))));
     replicate.ifUnique(
         r ->
             parts.put(
                 "replicate",
-                RenderLabHealth.replicate(r, Duration.ofMinutes(1), Clock.systemUTC())));
+                RenderLabHealth.of(
+                    HealthChecks.replicate(r, Duration.ofMinutes(1), Clock.systemUTC()))));
     return CompositeHealthContributor.fromMap(parts);
   }
 }

@@ -1,12 +1,9 @@
 package io.renderlab.spring.boot;
 
-import io.renderlab.generations.Generations;
-import org.springframework.ai.image.ImageModel;
+import io.renderlab.spring.internal.SpringAiConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 /**
  * Spring AI's {@code ImageModel} on RenderLab's durable generations, when Spring AI is on the class
@@ -16,18 +13,9 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = RenderLabAutoConfiguration.class)
 @ConditionalOnClass(name = "org.springframework.ai.image.ImageModel")
+@Import(SpringAiConfiguration.class)
 public class RenderLabSpringAiAutoConfiguration {
 
   /** For Spring. */
   public RenderLabSpringAiAutoConfiguration() {}
-
-  /** The image model. */
-  @Bean
-  @ConditionalOnMissingBean(ImageModel.class)
-  @ConditionalOnBean(Generations.class)
-  public RenderLabImageModel renderLabImageModel(
-      Generations generations, RenderLabProperties properties) {
-    return RenderLabImageModel.of(
-        generations, properties.getSpringAi().getModel(), properties.getSpringAi().getUserId());
-  }
 }

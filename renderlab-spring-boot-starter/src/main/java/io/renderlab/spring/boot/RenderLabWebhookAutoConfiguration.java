@@ -1,17 +1,11 @@
 package io.renderlab.spring.boot;
 
-import io.renderlab.generations.Generations;
-import io.renderlab.replicate.ReplicateClient;
-import io.renderlab.replicate.WebhookVerifier;
-import io.renderlab.spring.boot.internal.WebhookEndpoint;
-import java.util.function.Supplier;
+import io.renderlab.spring.internal.WebhookConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 /**
  * The Replicate webhook endpoint ({@code renderlab.webhook.path}, default {@code
@@ -21,6 +15,7 @@ import org.springframework.context.annotation.Bean;
  * Replicate on the first delivery. Off with {@code renderlab.webhook.enabled=false}.
  */
 @AutoConfiguration(after = RenderLabAutoConfiguration.class)
+@Import(WebhookConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
 @ConditionalOnProperty(
@@ -32,47 +27,4 @@ public class RenderLabWebhookAutoConfiguration {
 
   /** For Spring. */
   public RenderLabWebhookAutoConfiguration() {}
-
-  /** The endpoint. */
-  @Bean
-  @ConditionalOnMissingBean
-  @ConditionalOnBean({Generations.class, ReplicateClient.class})
-  public WebhookEndpoint renderLabWebhookEndpoint(
-      Generations generations, ReplicateClient replicate, RenderLabProperties properties) {
-    String secret = properties.getReplicate().getWebhookSecret();
-    Supplier<WebhookVerifier> verifier =
-        secret != null && !secret.isBlank()
-            ? constant(WebhookVerifier.of(secret.strip()))
-            : new FetchedOnce(replicate);
-    return new WebhookEndpoint(generations, verifier);
-  }
-
-  private static Supplier<WebhookVerifier> constant(WebhookVerifier v) {
-    return () -> v;
-  }
-
-  /** The account's secret, read from Replicate on first use (a failed read is tried again). */
-  private static final class FetchedOnce implements Supplier<WebhookVerifier> {
-    private final ReplicateClient replicate;
-    private volatile WebhookVerifier verifier;
-
-    FetchedOnce(ReplicateClient replicate) {
-      this.replicate = replicate;
-    }
-
-    @Override
-    public WebhookVerifier get() {
-      WebhookVerifier v = verifier;
-      if (v == null) {
-        synchronized (this) {
-          v = verifier;
-          if (v == null) {
-            v = WebhookVerifier.of(replicate.webhookSigningSecret());
-            verifier = v;
-          }
-        }
-      }
-      return v;
-    }
-  }
 }

@@ -9,6 +9,7 @@ import io.renderlab.generations.GenerationRequest;
 import io.renderlab.generations.Generations;
 import io.renderlab.replicate.PredictionRequest;
 import io.renderlab.replicate.ReplicateClient;
+import io.renderlab.spring.SpringJdbcConnections;
 import io.renderlab.storage.FolderImageStore;
 import io.renderlab.storage.Ingestor;
 import io.renderlab.testing.FakeReplicate;

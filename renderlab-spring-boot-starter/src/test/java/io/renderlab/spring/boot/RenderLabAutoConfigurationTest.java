@@ -13,7 +13,7 @@ import io.renderlab.generations.Generations;
 import io.renderlab.generations.RecoveryWorker;
 import io.renderlab.micrometer.RenderLabMetrics;
 import io.renderlab.replicate.ReplicateClient;
-import io.renderlab.spring.boot.internal.RenderLabWorkers;
+import io.renderlab.spring.internal.RenderLabWorkers;
 import io.renderlab.storage.FolderImageStore;
 import io.renderlab.storage.Ingestor;
 import io.renderlab.thumbnails.ThumbnailService;

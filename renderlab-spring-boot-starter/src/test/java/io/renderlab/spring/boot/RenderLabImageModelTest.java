@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.renderlab.core.ImageCatalog;
 import io.renderlab.core.InputRejectedException;
+import io.renderlab.spring.RenderLabImageModel;
 import io.renderlab.testing.FakeReplicate;
 import java.nio.file.Path;
 import java.util.UUID;

@@ -8,6 +8,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.renderlab.core.ImageKind;
 import io.renderlab.core.ImageRecord;
 import io.renderlab.core.JdbcImageCatalog;
+import io.renderlab.spring.SpringJdbcConnections;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package io.renderlab.spring.boot;
+package io.renderlab.spring;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,10 +1,11 @@
-package io.renderlab.spring.boot.internal;
+package io.renderlab.spring.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.renderlab.core.Generation;
 import io.renderlab.generations.Generations;
 import io.renderlab.replicate.Prediction;
+import io.renderlab.replicate.ReplicateClient;
 import io.renderlab.replicate.WebhookVerifier;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -40,6 +41,19 @@ public final class WebhookEndpoint {
   public WebhookEndpoint(Generations generations, Supplier<WebhookVerifier> verifier) {
     this.generations = generations;
     this.verifier = verifier;
+  }
+
+  /**
+   * The endpoint with {@code secret} ({@code renderlab.replicate.webhook-secret}) or, when it is
+   * null or blank, with the account's secret read from Replicate on the first delivery.
+   */
+  public static WebhookEndpoint of(
+      Generations generations, ReplicateClient replicate, String secret) {
+    if (secret != null && !secret.isBlank()) {
+      WebhookVerifier v = WebhookVerifier.of(secret.strip());
+      return new WebhookEndpoint(generations, () -> v);
+    }
+    return new WebhookEndpoint(generations, new FetchedOnce(replicate));
   }
 
   /** Receives one delivery. */
@@ -90,5 +104,30 @@ public final class WebhookEndpoint {
 
   private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String message) {
     return ResponseEntity.status(status).body(Map.of("error", message));
+  }
+
+  /** The account's secret, read from Replicate on first use (a failed read is tried again). */
+  private static final class FetchedOnce implements Supplier<WebhookVerifier> {
+    private final ReplicateClient replicate;
+    private volatile WebhookVerifier verifier;
+
+    FetchedOnce(ReplicateClient replicate) {
+      this.replicate = replicate;
+    }
+
+    @Override
+    public WebhookVerifier get() {
+      WebhookVerifier v = verifier;
+      if (v == null) {
+        synchronized (this) {
+          v = verifier;
+          if (v == null) {
+            v = WebhookVerifier.of(replicate.webhookSigningSecret());
+            verifier = v;
+          }
+        }
+      }
+      return v;
+    }
   }
 }

@@ -1,4 +1,4 @@
-package io.renderlab.spring.boot;
+package io.renderlab.spring;
 
 import io.renderlab.core.JdbcConnections;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package io.renderlab.spring.boot;
+package io.renderlab.spring;
 
 import io.renderlab.core.ImageRecord;
 import io.renderlab.core.InputRejectedException;

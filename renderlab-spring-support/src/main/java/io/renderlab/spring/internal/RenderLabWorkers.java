@@ -1,4 +1,4 @@
-package io.renderlab.spring.boot.internal;
+package io.renderlab.spring.internal;
 
 import io.renderlab.generations.Generations;
 import io.renderlab.generations.RecoveryWorker;

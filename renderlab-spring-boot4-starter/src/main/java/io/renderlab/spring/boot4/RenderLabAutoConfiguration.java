@@ -1,0 +1,29 @@
+package io.renderlab.spring.boot4;
+
+import io.renderlab.spring.RenderLabProperties;
+import io.renderlab.spring.internal.RenderLabConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Import;
+
+/**
+ * RenderLab's clients from {@code renderlab.*} properties, in a Spring Boot 4 application: the
+ * store, the catalog (with its generation store and thumbnail job queue) on the application's
+ * {@code DataSource} and transactions, the fetcher, the ingestor, the thumbnail service and, with a
+ * Replicate token, the Replicate client and the durable generations engine. Each bean backs off
+ * when the application defines its own. Background workers start with the application and stop with
+ * it. The beans are the Boot 3.5 starter's (renderlab-spring-support); only the ordering after Boot
+ * 4's modules differs.
+ */
+@AutoConfiguration(
+    afterName = {
+      "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+      "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"
+    })
+@EnableConfigurationProperties(RenderLabProperties.class)
+@Import(RenderLabConfiguration.class)
+public class RenderLabAutoConfiguration {
+
+  /** For Spring. */
+  public RenderLabAutoConfiguration() {}
+}
