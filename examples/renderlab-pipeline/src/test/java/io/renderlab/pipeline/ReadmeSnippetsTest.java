@@ -137,7 +137,8 @@ class ReadmeSnippetsTest {
     Files.write(photo, PipelineContract.png(Color.BLUE));
     // tag::thumbnails[]
     Thumbnailer thumbnailer = Thumbnailer.builder().build();   // 400×400 cover, centre, Lanczos3, WebP q75 effort 4
-    Thumbnail thumb = thumbnailer.render(photo);               // EXIF orientation applied; pixel bombs refused
+    Thumbnail thumb = thumbnailer.render(photo);               // PNG, JPEG, WebP, GIF, BMP, TIFF; AVIF/HEIC with libheif;
+                                                               // orientation applied; pixel bombs refused
     Files.write(temp.resolve("thumb.webp"), thumb.webp());
     // end::thumbnails[]
     assertThat(thumb.width()).isEqualTo(400);
