@@ -1,5 +1,6 @@
 package io.renderlab.thumbnails;
 
+import io.renderlab.core.CatalogException;
 import io.renderlab.core.EventListener;
 import io.renderlab.core.ImageCatalog;
 import io.renderlab.core.ImageRecord;
@@ -53,6 +54,12 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#pollInterval}. {@link #close()} stops leasing, lets in-flight renders finish, and
  * gives back what it still holds. Owns its threads; thread-safe.
  *
+ * <p>Waiting costs O(1) queries per image: a render of this process resolves its waiters when it
+ * ends; images rendered by other processes are found once per poll interval by one query per 500
+ * waiters. A thumbnail costs 4 statements from lease to {@code thumb_url} (lease, read, set,
+ * complete; the lease is shared by the jobs it takes). A row that cannot be read (an unknown kind,
+ * a NULL where a value belongs) fails its own job at once, with the reason, never the service.
+ *
  * <pre>{@code
  * ThumbnailService thumbnails = ThumbnailService.builder()
  *     .catalog(catalog).jobs(catalog.thumbnailJobs()).store(store).build().start();
@@ -90,6 +97,7 @@ public final class ThumbnailService implements AutoCloseable {
   private final ScheduledExecutorService heartbeats;
   private final OutageLog outage;
   private Thread dispatcher;
+  private long lastWaiterCheck = System.nanoTime();
 
   private ThumbnailService(Builder b) {
     this.events = SafeEvents.of(b.events);
@@ -215,27 +223,71 @@ public final class ThumbnailService implements AutoCloseable {
     }
     CompletableFuture<ImageRecord> future =
         waiters.computeIfAbsent(imageId, id -> new CompletableFuture<>());
-    checkWaiter(imageId, future);
-    wake.release();
+    checkWaiters(List.of(imageId));
     return future;
   }
 
-  private void checkWaiter(UUID imageId, CompletableFuture<ImageRecord> future) {
-    Optional<ImageRecord> record = catalog.find(imageId);
-    if (record.isEmpty()) {
-      resolve(imageId, null, new IllegalArgumentException("No image with id " + imageId));
-    } else if (record.get().thumbUrl().isPresent()) {
-      resolve(imageId, record.get(), null);
-    } else {
-      Optional<ThumbnailJobStatus> status = jobs.status(imageId);
-      if (status.isPresent() && status.get().state() == ThumbnailJobStatus.State.FAILED) {
-        resolve(
-            imageId,
-            null,
-            new ThumbnailFailedException(
-                imageId, status.get().lastError().orElse("unknown error")));
+  /** Most ids one waiter check names; more waiters are checked in several queries. */
+  static final int WAITER_CHUNK = 500;
+
+  /**
+   * Resolves the waiters among {@code imageIds} whose thumbnail exists or whose job failed for good
+   * (rendered or failed in another process: those of this process are resolved when their render
+   * ends). One query per {@value #WAITER_CHUNK} waiters, plus one read of each finished record, so
+   * waiting costs O(1) queries per image however many are waited for.
+   */
+  private void checkWaiters(java.util.Collection<UUID> imageIds) {
+    List<UUID> ids = List.copyOf(imageIds);
+    for (int from = 0; from < ids.size(); from += WAITER_CHUNK) {
+      List<UUID> chunk = ids.subList(from, Math.min(ids.size(), from + WAITER_CHUNK));
+      Map<UUID, ThumbnailJobStatus> states = jobs.statuses(chunk);
+      for (UUID id : chunk) {
+        ThumbnailJobStatus status = states.get(id);
+        if (status == null || status.state() == ThumbnailJobStatus.State.DONE) {
+          resolveFromCatalog(id, status == null);
+        } else if (status.state() == ThumbnailJobStatus.State.FAILED) {
+          resolve(
+              id,
+              null,
+              new ThumbnailFailedException(id, status.lastError().orElse("unknown error")));
+        }
       }
     }
+  }
+
+  /**
+   * Resolves a waiter from the image's record: with it when it has a thumbnail, with an error when
+   * the image does not exist ({@code mayBeMissing}) or its row cannot be read. A row that cannot be
+   * read is that waiter's failure, never an outage of the service.
+   */
+  private void resolveFromCatalog(UUID imageId, boolean mayBeMissing) {
+    Optional<ImageRecord> record;
+    try {
+      record = catalog.find(imageId);
+    } catch (CatalogException outage) {
+      throw outage;
+    } catch (RuntimeException malformed) {
+      resolve(
+          imageId, null, new ThumbnailFailedException(imageId, malformedRow(imageId, malformed)));
+      return;
+    }
+    if (record.isEmpty()) {
+      if (mayBeMissing) {
+        resolve(imageId, null, new IllegalArgumentException("No image with id " + imageId));
+      }
+    } else if (record.get().thumbUrl().isPresent()) {
+      resolve(imageId, record.get(), null);
+    }
+  }
+
+  private static String malformedRow(UUID imageId, RuntimeException e) {
+    return "MalformedRow: the catalog row of image "
+        + imageId
+        + " cannot be read ("
+        + e.getClass().getSimpleName()
+        + ": "
+        + e.getMessage()
+        + "); fix the row, then run thumbnails backfill";
   }
 
   private void resolve(UUID imageId, ImageRecord record, RuntimeException error) {
@@ -284,8 +336,12 @@ public final class ThumbnailService implements AutoCloseable {
             continue; // more may be waiting
           }
         }
-        for (Map.Entry<UUID, CompletableFuture<ImageRecord>> w : waiters.entrySet()) {
-          checkWaiter(w.getKey(), w.getValue());
+        long now = System.nanoTime();
+        if (!waiters.isEmpty() && now - lastWaiterCheck >= pollInterval.toNanos()) {
+          // Renders of this process resolve their waiters themselves; this finds the images
+          // rendered (or failed) elsewhere, at most once per poll interval, in batched queries.
+          lastWaiterCheck = now;
+          checkWaiters(waiters.keySet());
         }
         wake.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
         wake.drainPermits();
@@ -329,8 +385,15 @@ public final class ThumbnailService implements AutoCloseable {
     Optional<ImageRecord> record;
     try {
       record = catalog.find(job.imageId());
+    } catch (CatalogException e) {
+      fail(job, e); // the database failed: retried like any failed attempt
+      return;
     } catch (RuntimeException e) {
-      fail(job, e);
+      // The row itself cannot be read (an unknown kind, a NULL where a value belongs): it fails the
+      // same way on every attempt, so this job ends now and every other job goes on.
+      String reason = malformedRow(job.imageId(), e);
+      events.thumbnailFailed(job.imageId(), e, false);
+      fail(job, reason, true);
       return;
     }
     if (record.isEmpty()) {
