@@ -91,6 +91,9 @@ public final class ThumbnailService implements AutoCloseable {
   private final Map<UUID, CompletableFuture<ImageRecord>> waiters = new ConcurrentHashMap<>();
   private final ExecutorService renderers;
 
+  /** Store thumbnails and record them: the waits on disk, network and commits, off the renders. */
+  private final ExecutorService finishers;
+
   /** Jobs whose render is in progress here: their leases are renewed by the heartbeat. */
   private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
 
@@ -127,13 +130,25 @@ public final class ThumbnailService implements AutoCloseable {
     this.pollInterval = b.pollInterval;
     this.clock = b.clock;
     this.owner = b.owner != null ? b.owner : defaultOwner();
-    this.slots = new Semaphore(workers);
+    // Jobs admitted at once: one rendering and one waiting per render thread, so a render thread
+    // never waits for a lease round trip, plus those being stored (they hold their slot until
+    // done, which bounds the queue of the store threads).
+    this.slots = new Semaphore(2 * workers);
     AtomicInteger n = new AtomicInteger();
     this.renderers =
         Executors.newFixedThreadPool(
             workers,
             r -> {
               Thread t = new Thread(r, "renderlab-thumbnail-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    AtomicInteger f = new AtomicInteger();
+    this.finishers =
+        Executors.newFixedThreadPool(
+            Math.min(workers, 4),
+            r -> {
+              Thread t = new Thread(r, "renderlab-thumbnail-store-" + f.incrementAndGet());
               t.setDaemon(true);
               return t;
             });
@@ -221,10 +236,29 @@ public final class ThumbnailService implements AutoCloseable {
               + imageId
               + ". Await thumbnails on a running service, or render one now with renderNow(record).");
     }
-    CompletableFuture<ImageRecord> future =
-        waiters.computeIfAbsent(imageId, id -> new CompletableFuture<>());
-    checkWaiters(List.of(imageId));
-    return future;
+    return awaitThumbnails(List.of(imageId)).get(0);
+  }
+
+  /**
+   * {@link #awaitThumbnail} for many images at once, in the same order: their current state is read
+   * in one query per 500 images rather than one each, which matters to a backfill awaiting
+   * millions.
+   *
+   * @throws IllegalStateException if this service is not running and one of the images has no
+   *     thumbnail yet
+   */
+  public List<CompletableFuture<ImageRecord>> awaitThumbnails(List<UUID> imageIds) {
+    Objects.requireNonNull(imageIds, "imageIds");
+    imageIds.forEach(id -> Objects.requireNonNull(id, "imageIds contains null"));
+    if (!running.get()) {
+      return imageIds.stream().map(this::awaitThumbnail).toList();
+    }
+    List<CompletableFuture<ImageRecord>> futures = new java.util.ArrayList<>(imageIds.size());
+    for (UUID id : imageIds) {
+      futures.add(waiters.computeIfAbsent(id, k -> new CompletableFuture<>()));
+    }
+    checkWaiters(imageIds);
+    return futures;
   }
 
   /** Most ids one waiter check names; more waiters are checked in several queries. */
@@ -306,7 +340,7 @@ public final class ThumbnailService implements AutoCloseable {
    * one-off renders and backfills of a single record.
    */
   public ImageRecord renderNow(ImageRecord record) {
-    String url = renderAndStore(record);
+    String url = storeThumbnail(record, render(record));
     catalog.setThumbUrl(record.id(), url);
     return record.withThumbUrl(url);
   }
@@ -323,12 +357,13 @@ public final class ThumbnailService implements AutoCloseable {
             inFlight.add(job.imageId());
             renderers.execute(
                 () -> {
+                  boolean handedOver = false;
                   try {
-                    run(job);
+                    handedOver = run(job);
                   } finally {
-                    inFlight.remove(job.imageId());
-                    slots.release();
-                    wake.release();
+                    if (!handedOver) {
+                      ended(job);
+                    }
                   }
                 });
           }
@@ -360,7 +395,22 @@ public final class ThumbnailService implements AutoCloseable {
     }
   }
 
-  private void run(ThumbnailJob job) {
+  /** A job has ended here (done, failed or given back): its slot goes to the next. */
+  private void ended(ThumbnailJob job) {
+    inFlight.remove(job.imageId());
+    slots.release();
+    wake.release();
+  }
+
+  /**
+   * Runs a job's attempt on a render thread.
+   *
+   * @return whether its end was handed over to a store thread (which then calls {@link #ended})
+   */
+  private boolean run(ThumbnailJob job) {
+    if (!running.get()) {
+      return false; // admitted, not started, and shutting down: release(owner) gives it back
+    }
     if (job.attempt() > maxAttempts) {
       // Leased again after its last attempt never reported back (the worker process died, for
       // example of an OutOfMemoryError): that attempt counts, so the job ends here, not forever.
@@ -370,48 +420,74 @@ public final class ThumbnailService implements AutoCloseable {
               + maxAttempts
               + " attempts (the worker stopped mid-render, for example out of memory)"
               + job.lastError().map(e -> "; last error: " + e).orElse(""));
-      return;
+      return false;
     }
     try {
-      runAttempt(job);
+      return runAttempt(job);
     } catch (RuntimeException | Error e) {
       // An input that breaks the renderer (OutOfMemoryError, StackOverflowError, a bug) is a failed
       // attempt like any other: recorded, retried with backoff, FAILED after maxAttempts.
       fail(job, e);
+      return false;
     }
   }
 
-  private void runAttempt(ThumbnailJob job) {
+  private boolean runAttempt(ThumbnailJob job) {
     Optional<ImageRecord> record;
     try {
       record = catalog.find(job.imageId());
     } catch (CatalogException e) {
       fail(job, e); // the database failed: retried like any failed attempt
-      return;
+      return false;
     } catch (RuntimeException e) {
       // The row itself cannot be read (an unknown kind, a NULL where a value belongs): it fails the
       // same way on every attempt, so this job ends now and every other job goes on.
       String reason = malformedRow(job.imageId(), e);
       events.thumbnailFailed(job.imageId(), e, false);
       fail(job, reason, true);
-      return;
+      return false;
     }
     if (record.isEmpty()) {
       jobs.complete(job.imageId(), owner); // the image was deleted
-      return;
+      return false;
     }
+    ImageRecord image = record.get();
+    long started = System.nanoTime();
+    Thumbnail thumb;
     try {
-      long started = System.nanoTime();
-      String url = renderAndStore(record.get());
-      catalog.setThumbUrl(job.imageId(), url);
-      if (jobs.complete(job.imageId(), owner)) {
-        LOG.debug("Rendered thumbnail of {}", job.imageId());
-      }
-      events.thumbnailRendered(job.imageId(), Duration.ofNanos(System.nanoTime() - started));
-      resolve(job.imageId(), record.get().withThumbUrl(url), null);
+      thumb = render(image);
     } catch (RuntimeException e) {
       fail(job, e);
+      return false;
     }
+    // Storing the thumbnail and the two updates wait on disk or network (fsync, a PUT, commits):
+    // on a store thread, so this render thread takes the next job at once.
+    Runnable finish =
+        () -> {
+          try {
+            finish(job, image, thumb, started);
+          } catch (RuntimeException | Error e) {
+            fail(job, e);
+          } finally {
+            ended(job);
+          }
+        };
+    try {
+      finishers.execute(finish);
+    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+      finish.run();
+    }
+    return true;
+  }
+
+  private void finish(ThumbnailJob job, ImageRecord image, Thumbnail thumb, long started) {
+    String url = storeThumbnail(image, thumb);
+    catalog.setThumbUrl(job.imageId(), url);
+    if (jobs.complete(job.imageId(), owner)) {
+      LOG.debug("Rendered thumbnail of {}", job.imageId());
+    }
+    events.thumbnailRendered(job.imageId(), Duration.ofNanos(System.nanoTime() - started));
+    resolve(job.imageId(), image.withThumbUrl(url), null);
   }
 
   private void fail(ThumbnailJob job, Throwable e) {
@@ -450,10 +526,9 @@ public final class ThumbnailService implements AutoCloseable {
     }
   }
 
-  private String renderAndStore(ImageRecord record) {
-    Thumbnail thumb;
+  private Thumbnail render(ImageRecord record) {
     try (InputStream original = openOriginal(record)) {
-      thumb = thumbnailer.render(original);
+      return thumbnailer.render(original);
     } catch (IOException e) {
       throw new StorageException(
           "Reading the original of " + record.id() + " failed: " + e.getMessage(),
@@ -461,6 +536,9 @@ public final class ThumbnailService implements AutoCloseable {
           e,
           true);
     }
+  }
+
+  private String storeThumbnail(ImageRecord record, Thumbnail thumb) {
     String key = "thumbs/" + record.userId() + "/" + record.id() + ".webp";
     return store
         .put(
@@ -498,6 +576,7 @@ public final class ThumbnailService implements AutoCloseable {
   public void shutdown(Duration timeout) {
     if (!running.getAndSet(false)) {
       renderers.shutdownNow();
+      finishers.shutdownNow();
       heartbeats.shutdownNow();
       return;
     }
@@ -510,9 +589,14 @@ public final class ThumbnailService implements AutoCloseable {
       if (!renderers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         renderers.shutdownNow();
       }
+      finishers.shutdown(); // after the renders: none hands a thumbnail over any more
+      if (!finishers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        finishers.shutdownNow();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       renderers.shutdownNow();
+      finishers.shutdownNow();
     } finally {
       heartbeats.shutdownNow();
       try {

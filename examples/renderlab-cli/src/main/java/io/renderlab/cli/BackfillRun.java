@@ -90,7 +90,7 @@ final class BackfillRun {
       List<UUID> ids = jobs.pendingJobs(after, max);
       room.release(max - ids.size());
       resumed += ids.size();
-      ids.forEach(this::await);
+      await(ids);
       if (ids.size() < max) {
         break; // pendingJobs skips nothing, so a short page is the last
       }
@@ -105,7 +105,7 @@ final class BackfillRun {
       BackfillStep step = jobs.backfillStep(after, max);
       room.release(max - step.enqueued().size());
       enqueued += step.enqueued().size();
-      step.enqueued().forEach(this::await);
+      await(step.enqueued());
       if (step.next().isEmpty()) {
         break;
       }
@@ -128,15 +128,19 @@ final class BackfillRun {
     return end;
   }
 
-  private void await(UUID id) {
-    service
-        .awaitThumbnail(id)
-        .whenComplete(
-            (record, error) -> {
-              (error == null ? rendered : failed).incrementAndGet();
-              lastChange.set(System.nanoTime());
-              room.release();
-            });
+  /** Counts each image as it finishes; one query per batch to see those finished already. */
+  private void await(List<UUID> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    for (var future : service.awaitThumbnails(ids)) {
+      future.whenComplete(
+          (record, error) -> {
+            (error == null ? rendered : failed).incrementAndGet();
+            lastChange.set(System.nanoTime());
+            room.release();
+          });
+    }
   }
 
   /** Waits for room for {@code n} more images; false (stalled) when nothing finishes for long. */
