@@ -54,6 +54,9 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#pollInterval}. {@link #close()} stops leasing, lets in-flight renders finish, and
  * gives back what it still holds. Owns its threads; thread-safe.
  *
+ * <p>Render threads only render: each has a leased job waiting, and storing the thumbnail and
+ * recording it run on up to 4 store threads, so no render waits on disk, network or a commit.
+ *
  * <p>Waiting costs O(1) queries per image: a render of this process resolves its waiters when it
  * ends; images rendered by other processes are found once per poll interval by one query per 500
  * waiters. A thumbnail costs 4 statements from lease to {@code thumb_url} (lease, read, set,

@@ -48,6 +48,7 @@ final class BackfillRun {
   private final int lookahead;
   private final Duration stall;
   private final Consumer<Counts> progress;
+  private final boolean untilEmpty;
   private final Semaphore room;
   private final AtomicInteger rendered = new AtomicInteger();
   private final AtomicInteger failed = new AtomicInteger();
@@ -62,6 +63,8 @@ final class BackfillRun {
    * @param lookahead at most this many images enqueued and not yet finished
    * @param stall give up when nothing finishes for this long (the rest count as failed)
    * @param progress told the counts about once a second, on the calling thread
+   * @param untilEmpty then keep this process's worker on until no job is pending (whoever queued
+   *     it), so several backfills started together all work to the end
    */
   BackfillRun(
       ThumbnailJobQueue jobs,
@@ -69,13 +72,15 @@ final class BackfillRun {
       int limit,
       int lookahead,
       Duration stall,
-      Consumer<Counts> progress) {
+      Consumer<Counts> progress,
+      boolean untilEmpty) {
     this.jobs = jobs;
     this.service = service;
     this.limit = limit;
     this.lookahead = lookahead;
     this.stall = stall;
     this.progress = progress;
+    this.untilEmpty = untilEmpty;
     this.room = new Semaphore(lookahead);
   }
 
@@ -114,6 +119,9 @@ final class BackfillRun {
     if (!stalled) {
       acquire(lookahead); // every image finished
     }
+    if (untilEmpty && !stalled) {
+      drainQueue();
+    }
     Counts end = counts();
     if (stalled) {
       end =
@@ -140,6 +148,24 @@ final class BackfillRun {
             lastChange.set(System.nanoTime());
             room.release();
           });
+    }
+  }
+
+  /** Waits (one count a second) until no job is pending, or nothing changes for {@code stall}. */
+  private void drainQueue() throws InterruptedException {
+    int last = -1;
+    long since = System.nanoTime();
+    Semaphore never = new Semaphore(0);
+    int pending;
+    while ((pending = jobs.pending()) > 0) {
+      if (pending != last) {
+        last = pending;
+        since = System.nanoTime();
+      } else if (System.nanoTime() - since > stall.toNanos()) {
+        return; // the rest are someone else's (retrying later, or a stopped worker's lease)
+      }
+      progress.accept(counts());
+      never.tryAcquire(1, TimeUnit.SECONDS);
     }
   }
 

@@ -1,6 +1,5 @@
 package io.renderlab.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.renderlab.core.ImageCatalog;
@@ -70,6 +69,14 @@ final class BenchBackfillCommand extends CliCommand {
       description = "Records per file (default 1): images = files x copies.")
   int copies;
 
+  @Option(
+      names = "--render-copies",
+      defaultValue = "0",
+      description =
+          "Render-only renders of each file (default 0: --copies), to keep a long end-to-end run"
+              + " from spending as long again rendering alone.")
+  int renderCopies;
+
   @Option(names = "--threads", defaultValue = "1", description = "Render threads (default 1).")
   int threads;
 
@@ -109,9 +116,11 @@ final class BenchBackfillCommand extends CliCommand {
         || processes < 0
         || processes > 16
         || lookahead < 1
-        || lookahead > ThumbnailsCommand.Backfill.MAX_LOOKAHEAD) {
+        || lookahead > ThumbnailsCommand.Backfill.MAX_LOOKAHEAD
+        || renderCopies < 0
+        || renderCopies > 100_000) {
       throw new IllegalArgumentException(
-          "--copies must be 1-100000, --threads 1-64, --runs 1-100, --warmup 0-1000,"
+          "--copies and --render-copies must be 1-100000, --threads 1-64, --runs 1-100, --warmup 0-1000,"
               + " --processes 0-16 and --lookahead 1-100000");
     }
     List<Path> files = BenchCommand.Thumbnails.files(dir);
@@ -128,10 +137,15 @@ final class BenchBackfillCommand extends CliCommand {
     double[] endToEnd = new double[runs];
     ArrayNode runsJson = Json.MAPPER.createArrayNode();
     for (int run = 0; run < runs; run++) {
-      seed(catalog, store, files, images, run);
+      String user = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+      seed(catalog, store, files, images, run, user);
       BenchCommand.Thumbnails.RenderTimes alone =
           BenchCommand.Thumbnails.render(
-              context.thumbnailer(threads), images, threads, copies, warmup);
+              context.thumbnailer(threads),
+              images,
+              threads,
+              renderCopies == 0 ? copies : renderCopies,
+              warmup);
       renderOnly[run] = alone.perSecond();
       long statementsBefore = meter.statements();
       meter.resetMaxOpen();
@@ -143,15 +157,17 @@ final class BenchBackfillCommand extends CliCommand {
         try (ThumbnailService service = context.newThumbnailService(threads)) {
           service.start();
           BackfillRun.Counts counts =
-              ThumbnailsCommand.Backfill.run(context, total, lookahead, service);
+              ThumbnailsCommand.Backfill.run(
+                  context, ThumbnailsCommand.Backfill.MAX_LIMIT, lookahead, service, false);
           rendered = counts.rendered();
           failed = counts.failed();
         }
       } else {
         sampler.start();
-        int[] both = children(total);
-        rendered = both[0];
-        failed = both[1];
+        children();
+        // Counted in the catalog: with --until-empty each child renders more than it waited for.
+        rendered = thumbnails(user, true);
+        failed = thumbnails(user, false);
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       sampler.stop();
@@ -222,7 +238,12 @@ final class BenchBackfillCommand extends CliCommand {
    * jobs failed, so the timed backfill enqueues them itself as it would old rows.
    */
   private void seed(
-      ImageCatalog catalog, ImageStore store, List<Path> files, List<byte[]> images, int run) {
+      ImageCatalog catalog,
+      ImageStore store,
+      List<Path> files,
+      List<byte[]> images,
+      int run,
+      String user) {
     String prefix = "bench/" + UUID.randomUUID() + "/";
     for (int f = 0; f < files.size(); f++) {
       String key = prefix + files.get(f).getFileName();
@@ -237,7 +258,7 @@ final class BenchBackfillCommand extends CliCommand {
       for (int c = 0; c < copies; c++) {
         catalog.save(
             ImageRecord.builder()
-                .userId("bench")
+                .userId(user)
                 .kind(ImageKind.UPLOADED)
                 .name(files.get(f).getFileName() + " #" + c + " run " + (run + 1))
                 .url(url)
@@ -254,8 +275,26 @@ final class BenchBackfillCommand extends CliCommand {
     }
   }
 
-  /** Runs the backfill in child processes of this jar, started together; [rendered, failed]. */
-  private int[] children(int total) throws Exception {
+  /** This run's images with a thumbnail ({@code done}) or without one. */
+  private int thumbnails(String user, boolean done) throws Exception {
+    try (Connection c = context.dataSource().getConnection();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT COUNT(*) FROM images WHERE user_id = ? AND thumb_url IS "
+                    + (done ? "NOT NULL" : "NULL"))) {
+      ps.setString(1, user);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
+  /**
+   * Runs {@code thumbnails backfill --until-empty} in child processes of this jar, started
+   * together, until all have ended.
+   */
+  private void children() throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
     Settings s = settings();
     List<Process> started = new ArrayList<>();
@@ -270,12 +309,13 @@ final class BenchBackfillCommand extends CliCommand {
                   "thumbnails",
                   "backfill",
                   "--limit",
-                  Integer.toString(total),
+                  Integer.toString(ThumbnailsCommand.Backfill.MAX_LIMIT),
                   "--threads",
                   Integer.toString(threads),
                   "--lookahead",
                   Integer.toString(lookahead),
                   "--json",
+                  "--until-empty",
                   "--home",
                   s.home.toString(),
                   "--database",
@@ -286,16 +326,13 @@ final class BenchBackfillCommand extends CliCommand {
       b.redirectError(ProcessBuilder.Redirect.INHERIT);
       started.add(b.start());
     }
-    int rendered = 0;
-    int failed = 0;
     for (Process child : started) {
       String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      child.waitFor();
-      JsonNode json = Json.MAPPER.readTree(out);
-      rendered += json.get("rendered").asInt();
-      failed += json.get("failed").asInt();
+      int exit = child.waitFor();
+      if (exit != ExitCodes.OK) {
+        context.err().println("warning: a child backfill exited " + exit + ": " + out.strip());
+      }
     }
-    return new int[] {rendered, failed};
   }
 
   private static ObjectNode spread(double[] values) {

@@ -58,6 +58,13 @@ final class ThumbnailsCommand implements Runnable {
                 + " keep every worker busy, few enough to stop cleanly.")
     int lookahead;
 
+    @Option(
+        names = "--until-empty",
+        description =
+            "After its own images, keep rendering until no thumbnail job is pending (whoever queued"
+                + " it): start several at once, on several machines, and all work to the end.")
+    boolean untilEmpty;
+
     @Override
     protected int execute() throws InterruptedException {
       if (limit < 1 || limit > MAX_LIMIT) {
@@ -73,7 +80,7 @@ final class ThumbnailsCommand implements Runnable {
             "--lookahead must be between 1 and " + MAX_LOOKAHEAD + ", was " + lookahead);
       }
       context.thumbnailWorkers(threads);
-      BackfillRun.Counts counts = run(context, limit, lookahead, context.thumbnails());
+      BackfillRun.Counts counts = run(context, limit, lookahead, context.thumbnails(), untilEmpty);
       if (context.json()) {
         context
             .out()
@@ -106,7 +113,7 @@ final class ThumbnailsCommand implements Runnable {
      * is a terminal (rewritten in place, at most 4 times a second).
      */
     static BackfillRun.Counts run(
-        CliContext context, int limit, int lookahead, ThumbnailService service)
+        CliContext context, int limit, int lookahead, ThumbnailService service, boolean untilEmpty)
         throws InterruptedException {
       boolean terminal = context.errIsTerminal();
       long[] lastPrint = {0};
@@ -124,7 +131,8 @@ final class ThumbnailsCommand implements Runnable {
                       context.err().print("\r" + progressLine(c));
                       context.err().flush();
                     }
-                  })
+                  },
+                  untilEmpty)
               .run();
       if (terminal) {
         context.err().println("\r" + progressLine(counts));

@@ -109,6 +109,24 @@ class BackfillCommandTest {
   }
 
   @Test
+  void untilEmptyKeepsRenderingWhatOthersQueuedAfterItsOwnImages() throws Exception {
+    CliRunner cli = new CliRunner(home);
+    uploadFive(cli);
+    // Five jobs queued by someone else; this backfill may wait for one only.
+    sql(
+        "UPDATE images SET thumb_url = NULL",
+        "UPDATE thumbnail_jobs SET state = 'PENDING',"
+            + " run_after = TIMESTAMP WITH TIME ZONE '2020-01-01 00:00:00+00'");
+
+    CliRunner.Result run =
+        cli.run("thumbnails", "backfill", "--limit", "1", "--until-empty", "--json");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(json(run).get("rendered").asInt()).isEqualTo(1);
+    assertThat(count("SELECT COUNT(*) FROM images WHERE thumb_url IS NULL")).isZero();
+    assertThat(count("SELECT COUNT(*) FROM thumbnail_jobs WHERE state = 'PENDING'")).isZero();
+  }
+
+  @Test
   void aMalformedRowFailsAloneAndTheBackfillGoesOn() throws Exception {
     CliRunner cli = new CliRunner(home);
     uploadFive(cli);

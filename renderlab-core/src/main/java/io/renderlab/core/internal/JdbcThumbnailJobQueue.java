@@ -413,7 +413,8 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT image_id FROM thumbnail_jobs WHERE state = 'PENDING'"
+                  // run_after: as pending() counts them (a pending job is in the lease index)
+                  "SELECT image_id FROM thumbnail_jobs WHERE state = 'PENDING' AND run_after IS NOT NULL"
                       + (after.isPresent() ? " AND image_id > ?" : "")
                       + " ORDER BY image_id LIMIT ?")) {
             int i = 1;
