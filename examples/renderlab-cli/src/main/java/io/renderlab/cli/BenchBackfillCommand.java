@@ -10,7 +10,6 @@ import io.renderlab.core.PutOptions;
 import io.renderlab.core.ThumbnailJob;
 import io.renderlab.core.ThumbnailJobQueue;
 import io.renderlab.thumbnails.ThumbnailService;
-import io.renderlab.thumbnails.internal.QueryMeter;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -47,7 +47,7 @@ final class CliContext implements AutoCloseable {
   private io.renderlab.core.EventListener listener = io.renderlab.core.EventListener.NONE;
   private io.renderlab.generations.RecoveryWorker recovery;
   private int thumbnailWorkers;
-  private io.renderlab.thumbnails.internal.QueryMeter meter;
+  private QueryMeter meter;
   private DataSource dataSource;
 
   CliContext(Map<String, String> env, PrintStream out, PrintStream err) {
@@ -216,7 +216,7 @@ final class CliContext implements AutoCloseable {
    * Counts the statements and the physical connections of the catalog's database ({@code bench
    * backfill}); set before the catalog is first used.
    */
-  synchronized void meter(io.renderlab.thumbnails.internal.QueryMeter meter) {
+  synchronized void meter(QueryMeter meter) {
     if (catalog != null) {
       throw new IllegalStateException("the catalog is built already");
     }

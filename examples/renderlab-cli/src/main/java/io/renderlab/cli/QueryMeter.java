@@ -1,4 +1,4 @@
-package io.renderlab.thumbnails.internal;
+package io.renderlab.cli;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -13,12 +13,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
 /**
- * Counts what the thumbnail worker asks of its database: statements executed, commits, and the
- * connections open at once (now and at most). Wraps a {@link DataSource} in JDBC proxies; under a
- * pool, wrap the pool's own source to count physical connections. Not public API: the test that
- * holds a thumbnail to its query budget and the CLI's {@code bench backfill} share it. Thread-safe.
+ * Counts what the thumbnail worker asks of its database, for {@code bench backfill}: statements
+ * executed, commits, and the connections open at once (now and at most). Wraps a {@link DataSource}
+ * in JDBC proxies; under a pool, wrap the pool's own source to count physical connections.
+ * (renderlab-thumbnails' tests count statements with a smaller proxy of their own: an example may
+ * not reach into a module's internals, and a module's tests cannot use an example.) Thread-safe.
  */
-public final class QueryMeter {
+final class QueryMeter {
   private final AtomicLong statements = new AtomicLong();
   private final AtomicLong commits = new AtomicLong();
   private final AtomicLong opened = new AtomicLong();
@@ -26,37 +27,37 @@ public final class QueryMeter {
   private final AtomicInteger maxOpen = new AtomicInteger();
 
   /** Statements executed ({@code execute}, {@code executeQuery}, {@code executeUpdate}, ...). */
-  public long statements() {
+  long statements() {
     return statements.get();
   }
 
   /** Commits and rollbacks (each a round trip). */
-  public long commits() {
+  long commits() {
     return commits.get();
   }
 
   /** Connections opened so far. */
-  public long opened() {
+  long opened() {
     return opened.get();
   }
 
   /** Connections open now. */
-  public int open() {
+  int open() {
     return open.get();
   }
 
   /** The most connections open at once since the meter was made or {@link #resetMaxOpen}. */
-  public int maxOpen() {
+  int maxOpen() {
     return maxOpen.get();
   }
 
   /** Starts the high-water mark of open connections again from those open now. */
-  public void resetMaxOpen() {
+  void resetMaxOpen() {
     maxOpen.set(open.get());
   }
 
   /** {@code source}, with every connection it gives and every statement run on one counted. */
-  public DataSource wrap(DataSource source) {
+  DataSource wrap(DataSource source) {
     Objects.requireNonNull(source, "source");
     return (DataSource)
         Proxy.newProxyInstance(
@@ -82,7 +83,7 @@ public final class QueryMeter {
     }
 
     @Override
-    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
       String name = method.getName();
       if (name.equals("close") && !closed.getAndSet(true)) {
         open.decrementAndGet();
@@ -111,7 +112,7 @@ public final class QueryMeter {
     }
 
     @Override
-    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
       if (method.getName().startsWith("execute")) {
         statements.incrementAndGet();
       }
@@ -133,7 +134,7 @@ public final class QueryMeter {
   }
 
   @Override
-  public String toString() {
+  String toString() {
     return "QueryMeter{statements="
         + statements
         + ", commits="
