@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#pollInterval}. {@link #close()} stops leasing, lets in-flight renders finish, and
  * gives back what it still holds. Owns its threads; thread-safe.
  *
- * <p>Render threads only render: each has a leased job waiting, and storing the thumbnail and
- * recording it run on up to 4 store threads, so no render waits on disk, network or a commit.
+ * <p>Render threads only render: storing the thumbnail and recording it run on up to 4 store
+ * threads, so no render waits on disk, network or a commit.
  *
  * <p>Waiting costs O(1) queries per image: a render of this process resolves its waiters when it
  * ends; images rendered by other processes are found once per poll interval by one query per 500
@@ -97,6 +97,8 @@ public final class ThumbnailService implements AutoCloseable {
   /** Store thumbnails and record them: the waits on disk, network and commits, off the renders. */
   private final ExecutorService finishers;
 
+  private final Semaphore finishing;
+
   /** Jobs whose render is in progress here: their leases are renewed by the heartbeat. */
   private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
 
@@ -133,10 +135,11 @@ public final class ThumbnailService implements AutoCloseable {
     this.pollInterval = b.pollInterval;
     this.clock = b.clock;
     this.owner = b.owner != null ? b.owner : defaultOwner();
-    // Jobs admitted at once: one rendering and one waiting per render thread, so a render thread
-    // never waits for a lease round trip, plus those being stored (they hold their slot until
-    // done, which bounds the queue of the store threads).
-    this.slots = new Semaphore(2 * workers);
+    // A render slot per render thread: a job is leased only when a thread is free to render it
+    // (a worker whose renders hang leases nothing more, so its jobs go to others when their leases
+    // lapse). Jobs being stored hold a place among 2 x workers instead, which bounds that queue.
+    this.slots = new Semaphore(workers);
+    this.finishing = new Semaphore(2 * workers);
     AtomicInteger n = new AtomicInteger();
     this.renderers =
         Executors.newFixedThreadPool(
@@ -365,8 +368,10 @@ public final class ThumbnailService implements AutoCloseable {
                     handedOver = run(job);
                   } finally {
                     if (!handedOver) {
-                      ended(job);
+                      inFlight.remove(job.imageId());
                     }
+                    slots.release();
+                    wake.release();
                   }
                 });
           }
@@ -398,17 +403,10 @@ public final class ThumbnailService implements AutoCloseable {
     }
   }
 
-  /** A job has ended here (done, failed or given back): its slot goes to the next. */
-  private void ended(ThumbnailJob job) {
-    inFlight.remove(job.imageId());
-    slots.release();
-    wake.release();
-  }
-
   /**
    * Runs a job's attempt on a render thread.
    *
-   * @return whether its end was handed over to a store thread (which then calls {@link #ended})
+   * @return whether its end was handed over to a store thread (which then ends it)
    */
   private boolean run(ThumbnailJob job) {
     if (!running.get()) {
@@ -465,6 +463,7 @@ public final class ThumbnailService implements AutoCloseable {
     }
     // Storing the thumbnail and the two updates wait on disk or network (fsync, a PUT, commits):
     // on a store thread, so this render thread takes the next job at once.
+    finishing.acquireUninterruptibly(); // the store threads are behind: wait for them
     Runnable finish =
         () -> {
           try {
@@ -472,7 +471,8 @@ public final class ThumbnailService implements AutoCloseable {
           } catch (RuntimeException | Error e) {
             fail(job, e);
           } finally {
-            ended(job);
+            inFlight.remove(job.imageId());
+            finishing.release();
           }
         };
     try {
