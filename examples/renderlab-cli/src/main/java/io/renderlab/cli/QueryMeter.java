@@ -83,7 +83,7 @@ final class QueryMeter {
     }
 
     @Override
-    Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
       String name = method.getName();
       if (name.equals("close") && !closed.getAndSet(true)) {
         open.decrementAndGet();
@@ -112,7 +112,7 @@ final class QueryMeter {
     }
 
     @Override
-    Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
       if (method.getName().startsWith("execute")) {
         statements.incrementAndGet();
       }
@@ -134,7 +134,7 @@ final class QueryMeter {
   }
 
   @Override
-  String toString() {
+  public String toString() {
     return "QueryMeter{statements="
         + statements
         + ", commits="
