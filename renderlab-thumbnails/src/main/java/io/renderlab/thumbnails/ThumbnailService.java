@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#pollInterval}. {@link #close()} stops leasing, lets in-flight renders finish, and
  * gives back what it still holds. Owns its threads; thread-safe.
  *
- * <p>Render threads only render: storing the thumbnail and recording it run on up to 4 store
- * threads, so no render waits on disk, network or a commit.
+ * <p>Render threads only render: each has its next job leased ahead, and storing the thumbnail and
+ * recording it run on up to 4 store threads, so no render waits on disk, network or a commit.
  *
  * <p>Waiting costs O(1) queries per image: a render of this process resolves its waiters when it
  * ends; images rendered by other processes are found once per poll interval by one query per 500
@@ -99,6 +99,9 @@ public final class ThumbnailService implements AutoCloseable {
 
   private final Semaphore finishing;
 
+  /** When each render in progress here started (on {@link #clock}). */
+  private final Map<UUID, Instant> rendering = new ConcurrentHashMap<>();
+
   /** Jobs whose render is in progress here: their leases are renewed by the heartbeat. */
   private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
 
@@ -135,10 +138,11 @@ public final class ThumbnailService implements AutoCloseable {
     this.pollInterval = b.pollInterval;
     this.clock = b.clock;
     this.owner = b.owner != null ? b.owner : defaultOwner();
-    // A render slot per render thread: a job is leased only when a thread is free to render it
-    // (a worker whose renders hang leases nothing more, so its jobs go to others when their leases
-    // lapse). Jobs being stored hold a place among 2 x workers instead, which bounds that queue.
-    this.slots = new Semaphore(workers);
+    // Two slots per render thread: one rendering, one leased ahead, so a render thread never waits
+    // for a lease's round trip. While a render has run for half a lease or more (it may hang),
+    // only free threads lease, so a hung worker never re-takes its own lapsed job (see dispatch).
+    // Jobs being stored hold a place among 2 x workers instead, which bounds that queue.
+    this.slots = new Semaphore(2 * workers);
     this.finishing = new Semaphore(2 * workers);
     AtomicInteger n = new AtomicInteger();
     this.renderers =
@@ -355,6 +359,9 @@ public final class ThumbnailService implements AutoCloseable {
     while (running.get()) {
       try {
         int free = slots.availablePermits();
+        if (longRender()) {
+          free = Math.max(0, free - workers); // no lease ahead: only for threads that are free
+        }
         if (free > 0) {
           List<ThumbnailJob> leased = jobs.lease(owner, free, leaseDuration);
           outage.succeeded();
@@ -433,6 +440,17 @@ public final class ThumbnailService implements AutoCloseable {
     }
   }
 
+  /** Whether a render here has run for half a lease or more (it may hang). */
+  private boolean longRender() {
+    Instant halfALeaseAgo = clock.instant().minus(leaseDuration.dividedBy(2));
+    for (Instant started : rendering.values()) {
+      if (!started.isAfter(halfALeaseAgo)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private boolean runAttempt(ThumbnailJob job) {
     Optional<ImageRecord> record;
     try {
@@ -455,11 +473,14 @@ public final class ThumbnailService implements AutoCloseable {
     ImageRecord image = record.get();
     long started = System.nanoTime();
     Thumbnail thumb;
+    rendering.put(job.imageId(), clock.instant());
     try {
       thumb = render(image);
     } catch (RuntimeException e) {
       fail(job, e);
       return false;
+    } finally {
+      rendering.remove(job.imageId());
     }
     // Storing the thumbnail and the two updates wait on disk or network (fsync, a PUT, commits):
     // on a store thread, so this render thread takes the next job at once.
