@@ -81,6 +81,34 @@ public interface ThumbnailJobQueue {
     throw new UnsupportedOperationException("This queue backfills only through backfill(limit)");
   }
 
+  /**
+   * Lists, in image id order after {@code after}, the images whose thumbnail job is pending
+   * (waiting, leased, or due for a retry): what a backfill that was stopped had enqueued and not
+   * seen finish, so a restarted one can wait for those instead of enqueueing anything twice.
+   *
+   * @param after start after this image id; empty for the first page
+   * @param max at most this many (1 to 10 000)
+   */
+  default List<UUID> pendingJobs(Optional<UUID> after, int max) {
+    return List.of(); // a queue that cannot list: a restarted backfill only sees new work
+  }
+
+  /**
+   * Where the thumbnails of several images stand, in one round trip on a database queue: {@link
+   * ThumbnailJobStatus.State#DONE} for an image that has a thumbnail (whatever its job says), else
+   * its job's state. Images that do not exist, or have neither a thumbnail nor a job, are absent
+   * from the map. Lets a service check all its waiters at once instead of one query each.
+   *
+   * @param imageIds at most 1 000 ids
+   */
+  default java.util.Map<UUID, ThumbnailJobStatus> statuses(java.util.Collection<UUID> imageIds) {
+    java.util.Map<UUID, ThumbnailJobStatus> out = new java.util.HashMap<>();
+    for (UUID id : imageIds) {
+      status(id).ifPresent(s -> out.put(id, s));
+    }
+    return out;
+  }
+
   /** The state of an image's thumbnail job, empty when the image has none. */
   java.util.Optional<ThumbnailJobStatus> status(UUID imageId);
 

@@ -1,5 +1,6 @@
 package io.renderlab.thumbnails;
 
+import io.renderlab.core.CatalogException;
 import io.renderlab.core.EventListener;
 import io.renderlab.core.ImageCatalog;
 import io.renderlab.core.ImageRecord;
@@ -53,6 +54,15 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#pollInterval}. {@link #close()} stops leasing, lets in-flight renders finish, and
  * gives back what it still holds. Owns its threads; thread-safe.
  *
+ * <p>Render threads only render: each has its next job leased ahead, and storing the thumbnail and
+ * recording it run on up to 4 store threads, so no render waits on disk, network or a commit.
+ *
+ * <p>Waiting costs O(1) queries per image: a render of this process resolves its waiters when it
+ * ends; images rendered by other processes are found once per poll interval by one query per 500
+ * waiters. A thumbnail costs 4 statements from lease to {@code thumb_url} (lease, read, set,
+ * complete; the lease is shared by the jobs it takes). A row that cannot be read (an unknown kind,
+ * a NULL where a value belongs) fails its own job at once, with the reason, never the service.
+ *
  * <pre>{@code
  * ThumbnailService thumbnails = ThumbnailService.builder()
  *     .catalog(catalog).jobs(catalog.thumbnailJobs()).store(store).build().start();
@@ -84,12 +94,21 @@ public final class ThumbnailService implements AutoCloseable {
   private final Map<UUID, CompletableFuture<ImageRecord>> waiters = new ConcurrentHashMap<>();
   private final ExecutorService renderers;
 
+  /** Store thumbnails and record them: the waits on disk, network and commits, off the renders. */
+  private final ExecutorService finishers;
+
+  private final Semaphore finishing;
+
+  /** When each render in progress here started (on {@link #clock}). */
+  private final Map<UUID, Instant> rendering = new ConcurrentHashMap<>();
+
   /** Jobs whose render is in progress here: their leases are renewed by the heartbeat. */
   private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
 
   private final ScheduledExecutorService heartbeats;
   private final OutageLog outage;
   private Thread dispatcher;
+  private long lastWaiterCheck = System.nanoTime();
 
   private ThumbnailService(Builder b) {
     this.events = SafeEvents.of(b.events);
@@ -119,13 +138,27 @@ public final class ThumbnailService implements AutoCloseable {
     this.pollInterval = b.pollInterval;
     this.clock = b.clock;
     this.owner = b.owner != null ? b.owner : defaultOwner();
-    this.slots = new Semaphore(workers);
+    // Two slots per render thread: one rendering, one leased ahead, so a render thread never waits
+    // for a lease's round trip. While a render has run for half a lease or more (it may hang),
+    // only free threads lease, so a hung worker never re-takes its own lapsed job (see dispatch).
+    // Jobs being stored hold a place among 2 x workers instead, which bounds that queue.
+    this.slots = new Semaphore(2 * workers);
+    this.finishing = new Semaphore(2 * workers);
     AtomicInteger n = new AtomicInteger();
     this.renderers =
         Executors.newFixedThreadPool(
             workers,
             r -> {
               Thread t = new Thread(r, "renderlab-thumbnail-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    AtomicInteger f = new AtomicInteger();
+    this.finishers =
+        Executors.newFixedThreadPool(
+            Math.min(workers, 4),
+            r -> {
+              Thread t = new Thread(r, "renderlab-thumbnail-store-" + f.incrementAndGet());
               t.setDaemon(true);
               return t;
             });
@@ -213,29 +246,92 @@ public final class ThumbnailService implements AutoCloseable {
               + imageId
               + ". Await thumbnails on a running service, or render one now with renderNow(record).");
     }
-    CompletableFuture<ImageRecord> future =
-        waiters.computeIfAbsent(imageId, id -> new CompletableFuture<>());
-    checkWaiter(imageId, future);
-    wake.release();
-    return future;
+    return awaitThumbnails(List.of(imageId)).get(0);
   }
 
-  private void checkWaiter(UUID imageId, CompletableFuture<ImageRecord> future) {
-    Optional<ImageRecord> record = catalog.find(imageId);
-    if (record.isEmpty()) {
-      resolve(imageId, null, new IllegalArgumentException("No image with id " + imageId));
-    } else if (record.get().thumbUrl().isPresent()) {
-      resolve(imageId, record.get(), null);
-    } else {
-      Optional<ThumbnailJobStatus> status = jobs.status(imageId);
-      if (status.isPresent() && status.get().state() == ThumbnailJobStatus.State.FAILED) {
-        resolve(
-            imageId,
-            null,
-            new ThumbnailFailedException(
-                imageId, status.get().lastError().orElse("unknown error")));
+  /**
+   * {@link #awaitThumbnail} for many images at once, in the same order: their current state is read
+   * in one query per 500 images rather than one each, which matters to a backfill awaiting
+   * millions.
+   *
+   * @throws IllegalStateException if this service is not running and one of the images has no
+   *     thumbnail yet
+   */
+  public List<CompletableFuture<ImageRecord>> awaitThumbnails(List<UUID> imageIds) {
+    Objects.requireNonNull(imageIds, "imageIds");
+    imageIds.forEach(id -> Objects.requireNonNull(id, "imageIds contains null"));
+    if (!running.get()) {
+      return imageIds.stream().map(this::awaitThumbnail).toList();
+    }
+    List<CompletableFuture<ImageRecord>> futures = new java.util.ArrayList<>(imageIds.size());
+    for (UUID id : imageIds) {
+      futures.add(waiters.computeIfAbsent(id, k -> new CompletableFuture<>()));
+    }
+    checkWaiters(imageIds);
+    return futures;
+  }
+
+  /** Most ids one waiter check names; more waiters are checked in several queries. */
+  static final int WAITER_CHUNK = 500;
+
+  /**
+   * Resolves the waiters among {@code imageIds} whose thumbnail exists or whose job failed for good
+   * (rendered or failed in another process: those of this process are resolved when their render
+   * ends). One query per {@value #WAITER_CHUNK} waiters, plus one read of each finished record, so
+   * waiting costs O(1) queries per image however many are waited for.
+   */
+  private void checkWaiters(java.util.Collection<UUID> imageIds) {
+    List<UUID> ids = List.copyOf(imageIds);
+    for (int from = 0; from < ids.size(); from += WAITER_CHUNK) {
+      List<UUID> chunk = ids.subList(from, Math.min(ids.size(), from + WAITER_CHUNK));
+      Map<UUID, ThumbnailJobStatus> states = jobs.statuses(chunk);
+      for (UUID id : chunk) {
+        ThumbnailJobStatus status = states.get(id);
+        if (status == null || status.state() == ThumbnailJobStatus.State.DONE) {
+          resolveFromCatalog(id, status == null);
+        } else if (status.state() == ThumbnailJobStatus.State.FAILED) {
+          resolve(
+              id,
+              null,
+              new ThumbnailFailedException(id, status.lastError().orElse("unknown error")));
+        }
       }
     }
+  }
+
+  /**
+   * Resolves a waiter from the image's record: with it when it has a thumbnail, with an error when
+   * the image does not exist ({@code mayBeMissing}) or its row cannot be read. A row that cannot be
+   * read is that waiter's failure, never an outage of the service.
+   */
+  private void resolveFromCatalog(UUID imageId, boolean mayBeMissing) {
+    Optional<ImageRecord> record;
+    try {
+      record = catalog.find(imageId);
+    } catch (CatalogException outage) {
+      throw outage;
+    } catch (RuntimeException malformed) {
+      resolve(
+          imageId, null, new ThumbnailFailedException(imageId, malformedRow(imageId, malformed)));
+      return;
+    }
+    if (record.isEmpty()) {
+      if (mayBeMissing) {
+        resolve(imageId, null, new IllegalArgumentException("No image with id " + imageId));
+      }
+    } else if (record.get().thumbUrl().isPresent()) {
+      resolve(imageId, record.get(), null);
+    }
+  }
+
+  private static String malformedRow(UUID imageId, RuntimeException e) {
+    return "MalformedRow: the catalog row of image "
+        + imageId
+        + " cannot be read ("
+        + e.getClass().getSimpleName()
+        + ": "
+        + e.getMessage()
+        + "); fix the row, then run thumbnails backfill";
   }
 
   private void resolve(UUID imageId, ImageRecord record, RuntimeException error) {
@@ -254,7 +350,7 @@ public final class ThumbnailService implements AutoCloseable {
    * one-off renders and backfills of a single record.
    */
   public ImageRecord renderNow(ImageRecord record) {
-    String url = renderAndStore(record);
+    String url = storeThumbnail(record, render(record));
     catalog.setThumbUrl(record.id(), url);
     return record.withThumbUrl(url);
   }
@@ -263,6 +359,9 @@ public final class ThumbnailService implements AutoCloseable {
     while (running.get()) {
       try {
         int free = slots.availablePermits();
+        if (longRender()) {
+          free = Math.max(0, free - workers); // no lease ahead: only for threads that are free
+        }
         if (free > 0) {
           List<ThumbnailJob> leased = jobs.lease(owner, free, leaseDuration);
           outage.succeeded();
@@ -271,10 +370,13 @@ public final class ThumbnailService implements AutoCloseable {
             inFlight.add(job.imageId());
             renderers.execute(
                 () -> {
+                  boolean handedOver = false;
                   try {
-                    run(job);
+                    handedOver = run(job);
                   } finally {
-                    inFlight.remove(job.imageId());
+                    if (!handedOver) {
+                      inFlight.remove(job.imageId());
+                    }
                     slots.release();
                     wake.release();
                   }
@@ -284,8 +386,12 @@ public final class ThumbnailService implements AutoCloseable {
             continue; // more may be waiting
           }
         }
-        for (Map.Entry<UUID, CompletableFuture<ImageRecord>> w : waiters.entrySet()) {
-          checkWaiter(w.getKey(), w.getValue());
+        long now = System.nanoTime();
+        if (!waiters.isEmpty() && now - lastWaiterCheck >= pollInterval.toNanos()) {
+          // Renders of this process resolve their waiters themselves; this finds the images
+          // rendered (or failed) elsewhere, at most once per poll interval, in batched queries.
+          lastWaiterCheck = now;
+          checkWaiters(waiters.keySet());
         }
         wake.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
         wake.drainPermits();
@@ -304,7 +410,15 @@ public final class ThumbnailService implements AutoCloseable {
     }
   }
 
-  private void run(ThumbnailJob job) {
+  /**
+   * Runs a job's attempt on a render thread.
+   *
+   * @return whether its end was handed over to a store thread (which then ends it)
+   */
+  private boolean run(ThumbnailJob job) {
+    if (!running.get()) {
+      return false; // admitted, not started, and shutting down: release(owner) gives it back
+    }
     if (job.attempt() > maxAttempts) {
       // Leased again after its last attempt never reported back (the worker process died, for
       // example of an OutOfMemoryError): that attempt counts, so the job ends here, not forever.
@@ -314,41 +428,90 @@ public final class ThumbnailService implements AutoCloseable {
               + maxAttempts
               + " attempts (the worker stopped mid-render, for example out of memory)"
               + job.lastError().map(e -> "; last error: " + e).orElse(""));
-      return;
+      return false;
     }
     try {
-      runAttempt(job);
+      return runAttempt(job);
     } catch (RuntimeException | Error e) {
       // An input that breaks the renderer (OutOfMemoryError, StackOverflowError, a bug) is a failed
       // attempt like any other: recorded, retried with backoff, FAILED after maxAttempts.
       fail(job, e);
+      return false;
     }
   }
 
-  private void runAttempt(ThumbnailJob job) {
+  /** Whether a render here has run for half a lease or more (it may hang). */
+  private boolean longRender() {
+    Instant halfALeaseAgo = clock.instant().minus(leaseDuration.dividedBy(2));
+    for (Instant started : rendering.values()) {
+      if (!started.isAfter(halfALeaseAgo)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean runAttempt(ThumbnailJob job) {
     Optional<ImageRecord> record;
     try {
       record = catalog.find(job.imageId());
+    } catch (CatalogException e) {
+      fail(job, e); // the database failed: retried like any failed attempt
+      return false;
     } catch (RuntimeException e) {
-      fail(job, e);
-      return;
+      // The row itself cannot be read (an unknown kind, a NULL where a value belongs): it fails the
+      // same way on every attempt, so this job ends now and every other job goes on.
+      String reason = malformedRow(job.imageId(), e);
+      events.thumbnailFailed(job.imageId(), e, false);
+      fail(job, reason, true);
+      return false;
     }
     if (record.isEmpty()) {
       jobs.complete(job.imageId(), owner); // the image was deleted
-      return;
+      return false;
     }
+    ImageRecord image = record.get();
+    long started = System.nanoTime();
+    Thumbnail thumb;
+    rendering.put(job.imageId(), clock.instant());
     try {
-      long started = System.nanoTime();
-      String url = renderAndStore(record.get());
-      catalog.setThumbUrl(job.imageId(), url);
-      if (jobs.complete(job.imageId(), owner)) {
-        LOG.debug("Rendered thumbnail of {}", job.imageId());
-      }
-      events.thumbnailRendered(job.imageId(), Duration.ofNanos(System.nanoTime() - started));
-      resolve(job.imageId(), record.get().withThumbUrl(url), null);
+      thumb = render(image);
     } catch (RuntimeException e) {
       fail(job, e);
+      return false;
+    } finally {
+      rendering.remove(job.imageId());
     }
+    // Storing the thumbnail and the two updates wait on disk or network (fsync, a PUT, commits):
+    // on a store thread, so this render thread takes the next job at once.
+    finishing.acquireUninterruptibly(); // the store threads are behind: wait for them
+    Runnable finish =
+        () -> {
+          try {
+            finish(job, image, thumb, started);
+          } catch (RuntimeException | Error e) {
+            fail(job, e);
+          } finally {
+            inFlight.remove(job.imageId());
+            finishing.release();
+          }
+        };
+    try {
+      finishers.execute(finish);
+    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+      finish.run();
+    }
+    return true;
+  }
+
+  private void finish(ThumbnailJob job, ImageRecord image, Thumbnail thumb, long started) {
+    String url = storeThumbnail(image, thumb);
+    catalog.setThumbUrl(job.imageId(), url);
+    if (jobs.complete(job.imageId(), owner)) {
+      LOG.debug("Rendered thumbnail of {}", job.imageId());
+    }
+    events.thumbnailRendered(job.imageId(), Duration.ofNanos(System.nanoTime() - started));
+    resolve(job.imageId(), image.withThumbUrl(url), null);
   }
 
   private void fail(ThumbnailJob job, Throwable e) {
@@ -387,10 +550,9 @@ public final class ThumbnailService implements AutoCloseable {
     }
   }
 
-  private String renderAndStore(ImageRecord record) {
-    Thumbnail thumb;
+  private Thumbnail render(ImageRecord record) {
     try (InputStream original = openOriginal(record)) {
-      thumb = thumbnailer.render(original);
+      return thumbnailer.render(original);
     } catch (IOException e) {
       throw new StorageException(
           "Reading the original of " + record.id() + " failed: " + e.getMessage(),
@@ -398,6 +560,9 @@ public final class ThumbnailService implements AutoCloseable {
           e,
           true);
     }
+  }
+
+  private String storeThumbnail(ImageRecord record, Thumbnail thumb) {
     String key = "thumbs/" + record.userId() + "/" + record.id() + ".webp";
     return store
         .put(
@@ -435,6 +600,7 @@ public final class ThumbnailService implements AutoCloseable {
   public void shutdown(Duration timeout) {
     if (!running.getAndSet(false)) {
       renderers.shutdownNow();
+      finishers.shutdownNow();
       heartbeats.shutdownNow();
       return;
     }
@@ -447,9 +613,14 @@ public final class ThumbnailService implements AutoCloseable {
       if (!renderers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         renderers.shutdownNow();
       }
+      finishers.shutdown(); // after the renders: none hands a thumbnail over any more
+      if (!finishers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        finishers.shutdownNow();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       renderers.shutdownNow();
+      finishers.shutdownNow();
     } finally {
       heartbeats.shutdownNow();
       try {

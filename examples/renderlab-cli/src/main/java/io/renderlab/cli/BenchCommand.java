@@ -21,7 +21,11 @@ import picocli.CommandLine.Parameters;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks.",
-    subcommands = BenchCommand.Thumbnails.class)
+    subcommands = {
+      BenchCommand.Thumbnails.class,
+      BenchBackfillCommand.class,
+      BenchImagesCommand.class
+    })
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -66,26 +70,70 @@ final class BenchCommand implements Runnable {
         throw new IllegalArgumentException(
             "--runs must be at least 1, --threads between 1 and 64 and --warmup between 0 and 1000");
       }
+      List<Path> files = files(dir);
+      Thumbnailer thumbnailer = context.thumbnailer();
+      List<byte[]> images = read(files);
+      RenderTimes rendered = render(thumbnailer, images, threads, runs, warmup);
+      long[][] times = rendered.times();
+      long totalNanos = rendered.totalNanos();
+      for (int f = 0; f < files.size(); f++) {
+        long[] sorted = times[f];
+        Arrays.sort(sorted);
+        double median =
+            runs % 2 == 1 ? sorted[runs / 2] : (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2.0;
+        context
+            .out()
+            .println(
+                files.get(f).getFileName()
+                    + " "
+                    + String.format(Locale.ROOT, "%.2f", median / 1e6));
+      }
+      long totalRenders = (long) files.size() * runs;
+      double throughput = totalNanos == 0 ? 0 : totalRenders / (totalNanos / 1e9);
+      context.out().println("throughput " + String.format(Locale.ROOT, "%.2f", throughput));
+      return ExitCodes.OK;
+    }
+
+    /** Every file of {@code dir} but hidden ones, in name order. */
+    static List<Path> files(Path dir) throws java.io.IOException {
       if (!Files.isDirectory(dir)) {
         throw new IllegalArgumentException("DIR is not a folder: " + dir);
       }
-      List<Path> files;
       try (Stream<Path> list = Files.list(dir)) {
-        files =
-            list.filter(Files::isRegularFile)
-                .filter(p -> !p.getFileName().toString().startsWith("."))
-                .sorted()
-                .toList();
+        return list.filter(Files::isRegularFile)
+            .filter(p -> !p.getFileName().toString().startsWith("."))
+            .sorted()
+            .toList();
       }
-      Thumbnailer thumbnailer = context.thumbnailer();
+    }
+
+    static List<byte[]> read(List<Path> files) throws java.io.IOException {
       List<byte[]> images = new ArrayList<>();
       for (Path file : files) {
         images.add(Files.readAllBytes(file));
       }
-      long[][] times = new long[files.size()][runs];
+      return images;
+    }
+
+    /** Per file, the time of each timed render; and the wall time of them all. */
+    record RenderTimes(long[][] times, long totalNanos) {
+      double perSecond() {
+        long renders = (long) times.length * (times.length == 0 ? 0 : times[0].length);
+        return totalNanos == 0 ? 0 : renders / (totalNanos / 1e9);
+      }
+    }
+
+    /**
+     * Renders each image {@code warmup} times (x threads) untimed, then {@code runs} times timed:
+     * what {@code bench thumbnails} measures, and the render-only side of {@code bench backfill}.
+     */
+    static RenderTimes render(
+        Thumbnailer thumbnailer, List<byte[]> images, int threads, int runs, int warmup)
+        throws Exception {
+      long[][] times = new long[images.size()][runs];
       long totalNanos = 0;
       if (threads == 1) {
-        for (int f = 0; f < files.size(); f++) {
+        for (int f = 0; f < images.size(); f++) {
           for (int i = 0; i < warmup; i++) {
             thumbnailer.render(images.get(f));
           }
@@ -138,22 +186,7 @@ final class BenchCommand implements Runnable {
           pool.shutdownNow();
         }
       }
-      for (int f = 0; f < files.size(); f++) {
-        long[] sorted = times[f];
-        Arrays.sort(sorted);
-        double median =
-            runs % 2 == 1 ? sorted[runs / 2] : (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2.0;
-        context
-            .out()
-            .println(
-                files.get(f).getFileName()
-                    + " "
-                    + String.format(Locale.ROOT, "%.2f", median / 1e6));
-      }
-      long totalRenders = (long) files.size() * runs;
-      double throughput = totalNanos == 0 ? 0 : totalRenders / (totalNanos / 1e9);
-      context.out().println("throughput " + String.format(Locale.ROOT, "%.2f", throughput));
-      return ExitCodes.OK;
+      return new RenderTimes(times, totalNanos);
     }
   }
 }

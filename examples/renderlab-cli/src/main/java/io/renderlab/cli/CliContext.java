@@ -46,6 +46,9 @@ final class CliContext implements AutoCloseable {
   private boolean remoteUsers;
   private io.renderlab.core.EventListener listener = io.renderlab.core.EventListener.NONE;
   private io.renderlab.generations.RecoveryWorker recovery;
+  private int thumbnailWorkers;
+  private QueryMeter meter;
+  private DataSource dataSource;
 
   CliContext(Map<String, String> env, PrintStream out, PrintStream err) {
     this.env = Map.copyOf(env);
@@ -95,7 +98,7 @@ final class CliContext implements AutoCloseable {
   synchronized ImageCatalog catalog() {
     if (catalog == null) {
       Settings s = settings();
-      DataSource dataSource = dataSource(s);
+      dataSource = dataSource(s);
       JdbcImageCatalog jdbc = JdbcImageCatalog.builder().dataSource(dataSource).build();
       jdbc.migrate();
       catalog = jdbc;
@@ -163,18 +166,88 @@ final class CliContext implements AutoCloseable {
   /** The background thumbnail worker, started; stopped when the run ends. */
   synchronized ThumbnailService thumbnails() {
     if (thumbnails == null) {
-      thumbnails =
-          closeLater(
-              ThumbnailService.builder()
-                  .catalog(catalog())
-                  .jobs(catalog().thumbnailJobs())
-                  .store(store())
-                  .fetcher(fetcher())
-                  .thumbnailer(thumbnailer())
-                  .build()
-                  .start());
+      thumbnails = closeLater(newThumbnailService(thumbnailWorkers).start());
     }
     return thumbnails;
+  }
+
+  /**
+   * Render threads of {@link #thumbnails()} ({@code --threads} of a backfill); the number of
+   * processors by default. Set before the worker is first used.
+   */
+  synchronized void thumbnailWorkers(int workers) {
+    if (thumbnails != null) {
+      throw new IllegalStateException("the thumbnail worker is built already");
+    }
+    this.thumbnailWorkers = workers;
+  }
+
+  /**
+   * A thumbnail worker (not started) configured as {@link #thumbnails()} is, with {@code workers}
+   * render threads (0: the number of processors); the caller closes it. For {@code bench backfill},
+   * which starts a fresh one per timed run.
+   */
+  ThumbnailService newThumbnailService(int workers) {
+    ThumbnailService.Builder b =
+        ThumbnailService.builder()
+            .catalog(catalog())
+            .jobs(catalog().thumbnailJobs())
+            .store(store())
+            .fetcher(fetcher());
+    if (workers > 0) {
+      b.workers(workers).thumbnailer(thumbnailer(workers));
+    } else {
+      b.thumbnailer(thumbnailer());
+    }
+    return b.build();
+  }
+
+  /** The renderer with {@code --max-pixels}, its memory budget shared by {@code concurrency}. */
+  Thumbnailer thumbnailer(int concurrency) {
+    Settings s = settings();
+    return Thumbnailer.builder()
+        .maxPixels(s.maxPixels)
+        .maxInputBytes(s.maxBytes)
+        .concurrency(concurrency)
+        .build();
+  }
+
+  /**
+   * Counts the statements and the physical connections of the catalog's database ({@code bench
+   * backfill}); set before the catalog is first used.
+   */
+  synchronized void meter(QueryMeter meter) {
+    if (catalog != null) {
+      throw new IllegalStateException("the catalog is built already");
+    }
+    this.meter = meter;
+  }
+
+  /** The catalog's (pooled) data source, for the bench's connection count. */
+  synchronized DataSource dataSource() {
+    catalog();
+    return dataSource;
+  }
+
+  /**
+   * Whether stderr is a terminal: progress lines are for a person watching, never for a log file or
+   * a pipe. On Linux, from the file descriptor itself (so {@code --json > out.json} still shows
+   * progress); elsewhere, whether the JVM has a console.
+   */
+  boolean errIsTerminal() {
+    if (err != System.err) {
+      return false;
+    }
+    java.nio.file.Path fd2 = java.nio.file.Path.of("/proc/self/fd/2");
+    if (Files.exists(java.nio.file.Path.of("/proc/self/fd"))) {
+      try {
+        String target = Files.readSymbolicLink(fd2).toString();
+        return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+      } catch (java.io.IOException | UnsupportedOperationException e) {
+        return false;
+      }
+    }
+    return System.console() != null;
   }
 
   /** The Replicate client; a configuration error (exit 2) without {@code REPLICATE_API_TOKEN}. */
@@ -298,6 +371,9 @@ final class CliContext implements AutoCloseable {
     DataSource plain =
         new DriverManagerDataSource(
             url, s.databaseUser.orElse(null), s.databasePassword.orElse(null));
+    if (meter != null) {
+      plain = meter.wrap(plain);
+    }
     return DatabasePool.wrap(plain, DatabasePool.size(env), this::closeLater);
   }
 

@@ -74,6 +74,91 @@ class BackfillCommandTest {
     assertThat(json(none).get("failed").asInt()).isZero();
   }
 
+  void uploadFive(CliRunner cli) throws Exception {
+    Path photo = home.resolve("photo.png");
+    Files.write(photo, PipelineCommandsTest.PNG);
+    for (int i = 0; i < 5; i++) {
+      CliRunner.Result up = cli.run("upload", photo.toString(), "--user", "bob", "--json");
+      assertThat(up.exitCode()).as(up.err()).isZero();
+    }
+  }
+
+  @Test
+  void aRestartWaitsForWhatTheStoppedRunHadQueuedAndEnqueuesNothingTwice() throws Exception {
+    CliRunner cli = new CliRunner(home);
+    uploadFive(cli);
+    // A stopped backfill: two jobs it had enqueued are still pending (one leased by its dead
+    // worker, lapsed), three images were never reached.
+    sql(
+        "UPDATE images SET thumb_url = NULL",
+        "DELETE FROM thumbnail_jobs WHERE image_id IN (SELECT id FROM images ORDER BY id LIMIT 3)",
+        "UPDATE thumbnail_jobs SET state = 'PENDING', attempts = 1, lease_owner = 'dead',"
+            + " lease_until = TIMESTAMP WITH TIME ZONE '2020-01-01 00:00:00+00',"
+            + " run_after = TIMESTAMP WITH TIME ZONE '2020-01-01 00:00:00+00'");
+
+    CliRunner.Result rest =
+        cli.run("thumbnails", "backfill", "--lookahead", "1", "--threads", "1", "--json");
+    assertThat(rest.exitCode()).as(rest.err()).isZero();
+    JsonNode out = json(rest);
+    assertThat(out.get("resumed").asInt()).isEqualTo(2);
+    assertThat(out.get("enqueued").asInt()).isEqualTo(3);
+    assertThat(out.get("rendered").asInt()).isEqualTo(5);
+    assertThat(out.get("failed").asInt()).isZero();
+    assertThat(count("SELECT COUNT(*) FROM images WHERE thumb_url IS NULL")).isZero();
+    assertThat(count("SELECT COUNT(*) FROM thumbnail_jobs WHERE state = 'DONE'")).isEqualTo(5);
+  }
+
+  @Test
+  void untilEmptyKeepsRenderingWhatOthersQueuedAfterItsOwnImages() throws Exception {
+    CliRunner cli = new CliRunner(home);
+    uploadFive(cli);
+    // Five jobs queued by someone else; this backfill may wait for one only.
+    sql(
+        "UPDATE images SET thumb_url = NULL",
+        "UPDATE thumbnail_jobs SET state = 'PENDING',"
+            + " run_after = TIMESTAMP WITH TIME ZONE '2020-01-01 00:00:00+00'");
+
+    CliRunner.Result run =
+        cli.run("thumbnails", "backfill", "--limit", "1", "--until-empty", "--json");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(json(run).get("rendered").asInt()).isEqualTo(1);
+    assertThat(count("SELECT COUNT(*) FROM images WHERE thumb_url IS NULL")).isZero();
+    assertThat(count("SELECT COUNT(*) FROM thumbnail_jobs WHERE state = 'PENDING'")).isZero();
+  }
+
+  @Test
+  void aMalformedRowFailsAloneAndTheBackfillGoesOn() throws Exception {
+    CliRunner cli = new CliRunner(home);
+    uploadFive(cli);
+    sql(
+        "UPDATE images SET thumb_url = NULL",
+        "DELETE FROM thumbnail_jobs",
+        "UPDATE images SET kind = 'SCULPTURE' WHERE id = (SELECT MIN(id) FROM images)");
+
+    CliRunner.Result run = cli.run("thumbnails", "backfill", "--json");
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(4); // one job failed: not an outage (3)
+    assertThat(json(run).get("rendered").asInt()).isEqualTo(4);
+    assertThat(json(run).get("failed").asInt()).isEqualTo(1);
+    assertThat(run.err()).doesNotContain("outage");
+    assertThat(count("SELECT COUNT(*) FROM images WHERE thumb_url IS NULL")).isEqualTo(1);
+    assertThat(
+            count(
+                "SELECT COUNT(*) FROM thumbnail_jobs WHERE state = 'FAILED'"
+                    + " AND last_error LIKE 'MalformedRow%SCULPTURE%'"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aLookaheadOrThreadCountOutsideItsRangeIsRejected() {
+    CliRunner cli = new CliRunner(home);
+    CliRunner.Result zero = cli.run("thumbnails", "backfill", "--lookahead", "0");
+    assertThat(zero.exitCode()).isEqualTo(3);
+    assertThat(zero.err()).contains("--lookahead must be between 1 and 100000");
+    assertThat(cli.run("thumbnails", "backfill", "--threads", "-1").exitCode()).isEqualTo(3);
+    assertThat(cli.run("thumbnails", "backfill", "--lookahead", "100000", "--json").exitCode())
+        .isZero();
+  }
+
   @Test
   void aLimitOutsideItsRangeIsRejected() {
     CliRunner cli = new CliRunner(home);

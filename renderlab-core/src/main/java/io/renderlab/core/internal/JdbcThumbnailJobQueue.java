@@ -405,6 +405,91 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
   }
 
   @Override
+  public List<UUID> pendingJobs(Optional<UUID> after, int max) {
+    Objects.requireNonNull(after, "after");
+    Args.range(max, "max", 1, 10_000);
+    return jdbc.run(
+        "list pending thumbnail jobs",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  // run_after: as pending() counts them (a pending job is in the lease index)
+                  "SELECT image_id FROM thumbnail_jobs WHERE state = 'PENDING' AND run_after IS NOT NULL"
+                      + (after.isPresent() ? " AND image_id > ?" : "")
+                      + " ORDER BY image_id LIMIT ?")) {
+            int i = 1;
+            if (after.isPresent()) {
+              Jdbc.setUuid(ps, i++, after.get());
+            }
+            ps.setInt(i, max);
+            List<UUID> ids = new ArrayList<>();
+            collect(ps, ids);
+            return ids;
+          }
+        });
+  }
+
+  @Override
+  public java.util.Map<UUID, ThumbnailJobStatus> statuses(Collection<UUID> imageIds) {
+    Objects.requireNonNull(imageIds, "imageIds");
+    if (imageIds.isEmpty()) {
+      return java.util.Map.of();
+    }
+    Args.range(imageIds.size(), "imageIds.size()", 1, 1000);
+    List<UUID> ids = List.copyOf(imageIds);
+    return jdbc.run(
+        "read the thumbnails of " + ids.size() + " image(s)",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT i.id AS image_id, i.thumb_url, j.state, j.attempts, j.last_error "
+                      + "FROM images i LEFT JOIN thumbnail_jobs j ON j.image_id = i.id WHERE i.id IN ("
+                      + Leases.marks(ids.size())
+                      + ")")) {
+            for (int k = 0; k < ids.size(); k++) {
+              Jdbc.setUuid(ps, 1 + k, ids.get(k));
+            }
+            java.util.Map<UUID, ThumbnailJobStatus> out = new java.util.HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                UUID id = Jdbc.getUuid(rs, "image_id");
+                String state = rs.getString("state");
+                int attempts = rs.getInt("attempts");
+                Optional<String> lastError = Optional.ofNullable(rs.getString("last_error"));
+                if (rs.getString("thumb_url") != null) {
+                  out.put(
+                      id,
+                      new ThumbnailJobStatus(
+                          ThumbnailJobStatus.State.DONE, attempts, Optional.empty()));
+                } else if (state != null) {
+                  out.put(id, statusOf(id, state, attempts, lastError));
+                }
+              }
+            }
+            return out;
+          }
+        });
+  }
+
+  /** A job row's status; a state this version does not know is a failure, never thrown. */
+  private static ThumbnailJobStatus statusOf(
+      UUID imageId, String state, int attempts, Optional<String> lastError) {
+    try {
+      return new ThumbnailJobStatus(ThumbnailJobStatus.State.valueOf(state), attempts, lastError);
+    } catch (IllegalArgumentException e) {
+      return new ThumbnailJobStatus(
+          ThumbnailJobStatus.State.FAILED,
+          attempts,
+          Optional.of(
+              "MalformedRow: the thumbnail job of "
+                  + imageId
+                  + " has the unknown state '"
+                  + state
+                  + "'; fix the row, then run thumbnails backfill"));
+    }
+  }
+
+  @Override
   public int pending() {
     return jdbc.run(
         "count pending thumbnail jobs",
