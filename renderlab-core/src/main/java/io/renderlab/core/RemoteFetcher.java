@@ -3,36 +3,17 @@ package io.renderlab.core;
 import io.renderlab.core.RemoteFetchRefusedException.Reason;
 import io.renderlab.core.internal.AddressPolicy;
 import io.renderlab.core.internal.Args;
-import io.renderlab.core.internal.BoundedBody;
 import io.renderlab.core.internal.OkHttp;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.net.IDN;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import okhttp3.Call;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Fetches remote URLs for the server side safely: only {@code http}, {@code https} and {@code
@@ -52,12 +33,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class RemoteFetcher implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(RemoteFetcher.class);
-
   /** The default byte cap: 64 MiB. */
   public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
-
-  private static final int MAX_REDIRECTS = 5;
 
   private final OkHttpClient http;
   private final AddressPolicy policy;
@@ -77,6 +54,10 @@ public final class RemoteFetcher implements AutoCloseable {
 
   /** Whether {@link #close()} releases {@link #http}: false for a {@link #strict()} view. */
   private final boolean ownsClient;
+
+  private final HostVetting vetting;
+  private final FetchBodies bodies;
+  private final RedirectingFetch redirects;
 
   private RemoteFetcher(Builder b) {
     this.opaqueErrors = b.opaqueErrors;
@@ -99,6 +80,9 @@ public final class RemoteFetcher implements AutoCloseable {
             .writeTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
             .callTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
             .build();
+    this.vetting = new HostVetting(policy, resolver, opaqueErrors);
+    this.bodies = new FetchBodies(maxBytes, connectTimeout, readTimeout, deadline);
+    this.redirects = new RedirectingFetch(http, userAgent, deadline, opaqueErrors, vetting, bodies);
   }
 
   /** The strict view of {@code base}: its limits and client, no exemptions, opaque errors. */
@@ -114,6 +98,9 @@ public final class RemoteFetcher implements AutoCloseable {
     this.http = base.http;
     this.opaqueErrors = true;
     this.ownsClient = false;
+    this.vetting = new HostVetting(policy, resolver, opaqueErrors);
+    this.bodies = base.bodies;
+    this.redirects = new RedirectingFetch(http, userAgent, deadline, opaqueErrors, vetting, bodies);
   }
 
   /**
@@ -158,9 +145,9 @@ public final class RemoteFetcher implements AutoCloseable {
       throw new RemoteFetchRefusedException(
           Reason.SCHEME, Redaction.url(trimmed), "Refusing a data: URL here: give an http(s) URL.");
     }
-    URI uri = parse(trimmed);
-    String rawHost = host(uri);
-    String host = AddressPolicyHost.normalize(rawHost);
+    URI uri = FetchUrls.parse(trimmed);
+    String rawHost = FetchUrls.host(uri);
+    String host = FetchUrls.normalizeHost(rawHost);
     Optional<InetAddress> address = AddressPolicy.parseIpv4Literal(host);
     if (address.isEmpty() && host.contains(":")) {
       try {
@@ -188,40 +175,9 @@ public final class RemoteFetcher implements AutoCloseable {
                     + refusal.get()
                     + ". Allow it with "
                     + "RemoteFetcher.builder().allowHost(...) (CLI: --allow-host) if this is intended.");
-        throw opaqueErrors ? unreachable(trimmed, refused) : refused;
+        throw opaqueErrors ? vetting.unreachable(trimmed, refused) : refused;
       }
     }
-  }
-
-  /**
-   * {@link #vet}, with the failures that tell how a host resolved made opaque when they must be.
-   */
-  private void vetOpaquely(String original, URI uri, Map<String, List<InetAddress>> vetted) {
-    try {
-      vet(uri, vetted);
-    } catch (RemoteFetchRefusedException e) {
-      if (opaqueErrors && e.reason() == Reason.PRIVATE_ADDRESS) {
-        throw unreachable(original, e);
-      }
-      throw e;
-    } catch (RemoteFetchFailedException e) {
-      if (opaqueErrors) {
-        throw unreachable(original, e);
-      }
-      throw e;
-    }
-  }
-
-  /** The one refusal a strict fetcher gives for everything that happens before a response. */
-  private RemoteFetchRefusedException unreachable(String original, Exception cause) {
-    String redacted = Redaction.url(original);
-    LOG.debug("Refusing the user URL {}: {}", redacted, cause.toString());
-    return new RemoteFetchRefusedException(
-        Reason.UNREACHABLE,
-        redacted,
-        "Refusing "
-            + redacted
-            + ": this server fetches only public http(s) URLs that answer. Give a publicly reachable URL of the image.");
   }
 
   /** A builder with the defaults: 64 MiB cap, 10 s connect, 30 s idle read, 5 min deadline. */
@@ -285,344 +241,9 @@ public final class RemoteFetcher implements AutoCloseable {
     }
     String trimmed = url.strip();
     if (trimmed.regionMatches(true, 0, "data:", 0, 5)) {
-      return openData(trimmed);
+      return bodies.openData(trimmed);
     }
-    URI current = parse(trimmed);
-    long start = System.nanoTime();
-    for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      Map<String, List<InetAddress>> vetted = new ConcurrentHashMap<>();
-      vetOpaquely(trimmed, current, vetted);
-      OkHttpClient client =
-          http.newBuilder()
-              .dns(
-                  host -> {
-                    List<InetAddress> addresses = vetted.get(host.toLowerCase(Locale.ROOT));
-                    if (addresses == null) {
-                      throw new UnknownHostException("host was not vetted: " + host);
-                    }
-                    return addresses;
-                  })
-              .callTimeout(remaining(start).toMillis(), TimeUnit.MILLISECONDS)
-              .build();
-      Request request =
-          new Request.Builder()
-              .url(current.toString())
-              .header("User-Agent", userAgent)
-              .header("Accept", "image/*, */*;q=0.5")
-              .get()
-              .build();
-      Call call = client.newCall(request);
-      Response response;
-      try {
-        response = call.execute();
-      } catch (InterruptedIOException e) {
-        if (opaqueErrors) {
-          throw unreachable(trimmed, e);
-        }
-        throw timeout(current, e);
-      } catch (IOException e) {
-        if (opaqueErrors) {
-          throw unreachable(trimmed, e);
-        }
-        throw new RemoteFetchFailedException(
-            "Could not download "
-                + Redaction.url(current.toString())
-                + ": "
-                + e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : " (" + Redaction.url(e.getMessage()) + ")")
-                + ". Check the URL and your network; this is retryable.",
-            0,
-            e,
-            true,
-            false);
-      }
-      int code = response.code();
-      if (code >= 300 && code < 400 && code != 304) {
-        String location = response.header("Location");
-        response.close();
-        if (location == null) {
-          throw new RemoteFetchFailedException(
-              Redaction.url(current.toString())
-                  + " answered "
-                  + code
-                  + " without a Location header.",
-              code,
-              null,
-              false,
-              false);
-        }
-        if (hop == MAX_REDIRECTS) {
-          throw new RemoteFetchRefusedException(
-              Reason.TOO_MANY_REDIRECTS,
-              Redaction.url(trimmed),
-              "Refusing "
-                  + Redaction.url(trimmed)
-                  + ": more than "
-                  + MAX_REDIRECTS
-                  + " redirects.");
-        }
-        URI next;
-        try {
-          next = current.resolve(new URI(location.strip()));
-        } catch (URISyntaxException | IllegalArgumentException e) {
-          throw new RemoteFetchRefusedException(
-              Reason.MALFORMED,
-              Redaction.url(location),
-              "Refusing a redirect to a malformed URL " + Redaction.url(location) + ".");
-        }
-        LOG.debug(
-            "Following redirect {} -> {}",
-            Redaction.url(current.toString()),
-            Redaction.url(next.toString()));
-        current = parse(next.toString());
-        continue;
-      }
-      if (code < 200 || code >= 300) {
-        response.close();
-        boolean expired = code == 403 || code == 404 || code == 410;
-        boolean retryable = code == 408 || code == 429 || code >= 500;
-        String hint =
-            expired
-                ? " The source is gone or expired (Replicate output URLs live about an hour): run the prediction again."
-                : retryable ? " This is retryable." : "";
-        throw new RemoteFetchFailedException(
-            "Downloading "
-                + Redaction.url(current.toString())
-                + " failed with HTTP "
-                + code
-                + "."
-                + hint,
-            code,
-            null,
-            retryable,
-            expired);
-      }
-      return body(current, response);
-    }
-    throw new IllegalStateException("unreachable");
-  }
-
-  private Duration remaining(long startNanos) {
-    Duration left = deadline.minusNanos(System.nanoTime() - startNanos);
-    return left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left;
-  }
-
-  private DeadlineExceededException timeout(URI url, IOException cause) {
-    return new DeadlineExceededException(
-        "Downloading "
-            + Redaction.url(url.toString())
-            + " did not finish within its time limits (connect "
-            + connectTimeout.toSeconds()
-            + " s, idle read "
-            + readTimeout.toSeconds()
-            + " s, overall "
-            + deadline.toSeconds()
-            + " s).",
-        deadline,
-        cause);
-  }
-
-  private RemoteResource body(URI url, Response response) {
-    ResponseBody body = response.body();
-    long announced = body.contentLength();
-    String redacted = Redaction.url(url.toString());
-    if (announced > maxBytes) {
-      response.close();
-      throw tooLarge(redacted);
-    }
-    InputStream raw = body.byteStream();
-    BoundedBody bounded =
-        new BoundedBody(
-            raw,
-            maxBytes,
-            () -> tooLarge(redacted),
-            e -> timeout(url, e),
-            e ->
-                new RemoteFetchFailedException(
-                    "The connection to "
-                        + redacted
-                        + " failed while reading: "
-                        + e.getClass().getSimpleName()
-                        + ". This is retryable.",
-                    0,
-                    e,
-                    true,
-                    false));
-    Optional<MediaType> type;
-    try {
-      type = bounded.sniff();
-    } catch (RuntimeException e) {
-      response.close();
-      throw e;
-    }
-    return new Resource(
-        type,
-        announced >= 0 ? OptionalLong.of(announced) : OptionalLong.empty(),
-        redacted,
-        bounded,
-        response);
-  }
-
-  private RemoteFetchRefusedException tooLarge(String redacted) {
-    return new RemoteFetchRefusedException(
-        Reason.TOO_LARGE,
-        redacted,
-        "Refusing "
-            + redacted
-            + ": the body is larger than the "
-            + maxBytes
-            + "-byte cap. Raise it with "
-            + "RemoteFetcher.builder().maxBytes(...) if this is intended.");
-  }
-
-  private RemoteResource openData(String url) {
-    int comma = url.indexOf(',');
-    String redacted = Redaction.url(url);
-    if (comma < 0) {
-      throw new RemoteFetchRefusedException(
-          Reason.MALFORMED, redacted, "Refusing a malformed data: URL (no comma).");
-    }
-    String meta = url.substring(5, comma).toLowerCase(Locale.ROOT);
-    String payload = url.substring(comma + 1);
-    long estimated = meta.endsWith(";base64") ? payload.length() / 4L * 3 : payload.length();
-    if (estimated > maxBytes) {
-      throw tooLarge(redacted);
-    }
-    byte[] bytes;
-    try {
-      bytes =
-          meta.endsWith(";base64")
-              ? Base64.getMimeDecoder().decode(payload)
-              : java.net.URLDecoder.decode(payload.replace("+", "%2B"), StandardCharsets.ISO_8859_1)
-                  .getBytes(StandardCharsets.ISO_8859_1);
-    } catch (IllegalArgumentException e) {
-      throw new RemoteFetchRefusedException(
-          Reason.MALFORMED, redacted, "Refusing a data: URL whose payload does not decode.");
-    }
-    BoundedBody bounded =
-        new BoundedBody(
-            new ByteArrayInputStream(bytes),
-            maxBytes,
-            () -> tooLarge(redacted),
-            e -> new DeadlineExceededException("data", null, e),
-            e -> new RemoteFetchFailedException("data", 0, e, false, false));
-    return new Resource(bounded.sniff(), OptionalLong.of(bytes.length), redacted, bounded, null);
-  }
-
-  private URI parse(String url) {
-    URI uri;
-    try {
-      uri = new URI(url);
-    } catch (URISyntaxException e) {
-      throw new RemoteFetchRefusedException(
-          Reason.MALFORMED,
-          Redaction.url(url),
-          "Refusing a malformed URL " + Redaction.url(url) + ": " + e.getReason());
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw new RemoteFetchRefusedException(
-          Reason.SCHEME,
-          Redaction.url(url),
-          "Refusing " + Redaction.url(url) + ": only http, https and data: URLs can be fetched.");
-    }
-    if (uri.getRawUserInfo() != null
-        || (uri.getRawAuthority() != null && uri.getRawAuthority().contains("@"))) {
-      throw new RemoteFetchRefusedException(
-          Reason.CREDENTIALS,
-          Redaction.url(url),
-          "Refusing "
-              + Redaction.url(url)
-              + ": URLs with credentials are not fetched; pass a URL without user:password@.");
-    }
-    if (host(uri).isEmpty()) {
-      throw new RemoteFetchRefusedException(
-          Reason.MALFORMED,
-          Redaction.url(url),
-          "Refusing " + Redaction.url(url) + ": it has no host.");
-    }
-    return uri;
-  }
-
-  /**
-   * The URL's host. {@link URI#getHost()} is null for hosts such as {@code 127.1} or {@code 0x7f.1}
-   * (not RFC 2396 host names), which resolvers still accept: read them from the authority so they
-   * are judged too.
-   */
-  private static String host(URI uri) {
-    if (uri.getHost() != null) {
-      return uri.getHost();
-    }
-    String authority = uri.getRawAuthority();
-    if (authority == null) {
-      return "";
-    }
-    int at = authority.lastIndexOf('@');
-    String hostPort = at >= 0 ? authority.substring(at + 1) : authority;
-    if (hostPort.startsWith("[")) {
-      int close = hostPort.indexOf(']');
-      return close > 0 ? hostPort.substring(0, close + 1) : hostPort;
-    }
-    int colon = hostPort.lastIndexOf(':');
-    return colon >= 0 ? hostPort.substring(0, colon) : hostPort;
-  }
-
-  private void vet(URI uri, Map<String, List<InetAddress>> vetted) {
-    String rawHost = host(uri);
-    String host = AddressPolicyHost.normalize(rawHost);
-    String redacted = Redaction.url(uri.toString());
-    List<InetAddress> addresses;
-    Optional<InetAddress> literal = AddressPolicy.parseIpv4Literal(host);
-    if (literal.isPresent()) {
-      addresses = List.of(literal.get());
-    } else if (host.contains(":")) {
-      try {
-        addresses = List.of(InetAddress.getByName(host));
-      } catch (UnknownHostException e) {
-        throw new RemoteFetchRefusedException(
-            Reason.MALFORMED, redacted, "Refusing " + redacted + ": invalid IPv6 address.");
-      }
-    } else {
-      try {
-        addresses = resolver.resolve(host);
-      } catch (UnknownHostException e) {
-        throw new RemoteFetchFailedException(
-            "Cannot resolve the host of "
-                + redacted
-                + ". Check the URL; this is retryable if DNS is flaky.",
-            0,
-            e,
-            true,
-            false);
-      }
-      if (addresses.isEmpty()) {
-        throw new RemoteFetchFailedException(
-            "The host of " + redacted + " has no addresses.", 0, null, true, false);
-      }
-    }
-    for (InetAddress address : addresses) {
-      Optional<String> refusal = policy.refusal(host, address);
-      if (refusal.isPresent()) {
-        throw new RemoteFetchRefusedException(
-            Reason.PRIVATE_ADDRESS,
-            redacted,
-            "Refusing to fetch "
-                + redacted
-                + ": the host resolves to "
-                + refusal.get()
-                + ". Allow it with "
-                + "RemoteFetcher.builder().allowHost(...) if this is intended.");
-      }
-    }
-    // OkHttp asks the Dns for the URL's host as it canonicalises it.
-    List<InetAddress> list = new ArrayList<>(addresses);
-    vetted.put(rawHost.toLowerCase(Locale.ROOT), list);
-    vetted.put(host, list);
-    try {
-      vetted.put(okhttp3.HttpUrl.get(uri.toString()).host(), list);
-    } catch (IllegalArgumentException ignored) {
-      // OkHttp will refuse the URL itself below
-    }
+    return redirects.open(trimmed);
   }
 
   @Override
@@ -650,80 +271,11 @@ public final class RemoteFetcher implements AutoCloseable {
         + '}';
   }
 
-  /** Host name normalisation: lower case, brackets off, IDN to ASCII, trailing dot off. */
-  private static final class AddressPolicyHost {
-    static String normalize(String host) {
-      String h = host.toLowerCase(Locale.ROOT);
-      if (h.startsWith("[") && h.endsWith("]")) {
-        h = h.substring(1, h.length() - 1);
-      }
-      if (h.endsWith(".")) {
-        h = h.substring(0, h.length() - 1);
-      }
-      if (!h.contains(":")) {
-        try {
-          h = IDN.toASCII(h);
-        } catch (IllegalArgumentException ignored) {
-          // keep as is; resolution will fail
-        }
-      }
-      return h;
-    }
-  }
-
   /** Resolves host names; tests substitute one to simulate DNS answers. */
   @FunctionalInterface
   public interface Resolver {
     /** All addresses of {@code host}. */
     List<InetAddress> resolve(String host) throws UnknownHostException;
-  }
-
-  private static final class Resource implements RemoteResource {
-    private final Optional<MediaType> type;
-    private final OptionalLong length;
-    private final String redactedUrl;
-    private final InputStream body;
-    private final Response response;
-
-    Resource(
-        Optional<MediaType> type,
-        OptionalLong length,
-        String redactedUrl,
-        InputStream body,
-        Response response) {
-      this.type = type;
-      this.length = length;
-      this.redactedUrl = redactedUrl;
-      this.body = body;
-      this.response = response;
-    }
-
-    @Override
-    public Optional<MediaType> mediaType() {
-      return type;
-    }
-
-    @Override
-    public OptionalLong contentLength() {
-      return length;
-    }
-
-    @Override
-    public String redactedUrl() {
-      return redactedUrl;
-    }
-
-    @Override
-    public InputStream body() {
-      return body;
-    }
-
-    @Override
-    public void close() {
-      if (response != null) {
-        response.close();
-      }
-    }
   }
 
   /** Builds a {@link RemoteFetcher}. Not thread-safe. */

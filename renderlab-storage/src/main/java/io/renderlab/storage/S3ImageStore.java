@@ -5,29 +5,20 @@ import io.renderlab.core.ImageStore;
 import io.renderlab.core.ObjectExistsException;
 import io.renderlab.core.ObjectKeys;
 import io.renderlab.core.PutOptions;
-import io.renderlab.core.RenderLabException;
 import io.renderlab.core.StorageException;
 import io.renderlab.core.StoredObject;
 import io.renderlab.core.internal.DigestingInputStream;
 import io.renderlab.storage.internal.UrlPaths;
 import io.renderlab.storage.internal.WriteCheck;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -39,15 +30,9 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
-import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
-import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
-import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -71,7 +56,6 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * }</pre>
  */
 public final class S3ImageStore implements ImageStore {
-  private static final Logger LOG = LoggerFactory.getLogger(S3ImageStore.class);
 
   private final S3Client s3;
   private final S3Presigner presigner;
@@ -81,6 +65,9 @@ public final class S3ImageStore implements ImageStore {
   private final boolean checkExistence;
   private final boolean chunkedEncoding;
   private final ExecutorService partUploads;
+  private final S3Errors errors;
+  private final S3WriteConfirmation confirmation;
+  private final S3MultipartUpload multipart;
 
   private S3ImageStore(Builder b) {
     this.bucket = b.bucket;
@@ -121,6 +108,9 @@ public final class S3ImageStore implements ImageStore {
     }
     this.s3 = builder.build();
     this.presigner = presign.build();
+    this.errors = new S3Errors(bucket, chunkedEncoding);
+    this.confirmation = new S3WriteConfirmation(s3, bucket, errors);
+    this.multipart = new S3MultipartUpload(s3, bucket, errors, confirmation, partUploads);
     String base = b.publicBaseUrl;
     if (base == null) {
       base =
@@ -176,18 +166,19 @@ public final class S3ImageStore implements ImageStore {
               null,
               false);
         }
-        confirm(key, length, sums.md5Hex(), sums.crc32(), in.sha256(), response);
+        confirmation.confirm(key, length, sums.md5Hex(), sums.crc32(), in.sha256(), response);
       } else {
         // Without aws-chunked framing the SDK must read a body twice (to sign it, then to send
         // it), so bodies go up from a buffer it can replay: one PUT, or parts.
         byte[] buffer = new byte[partSize];
         int filled = in.readNBytes(buffer, 0, buffer.length);
         if (filled < buffer.length) {
-          checkAnnounced(key, options, in.count());
+          S3MultipartUpload.checkAnnounced(key, options, in.count());
           java.util.zip.CRC32 crc = new java.util.zip.CRC32();
           crc.update(buffer, 0, filled);
-          PutObjectResponse response = putSingle(key, replayable(buffer, filled), options, false);
-          confirm(
+          PutObjectResponse response =
+              putSingle(key, S3MultipartUpload.replayable(buffer, filled), options, false);
+          confirmation.confirm(
               key,
               filled,
               WriteCheck.hex(WriteCheck.md5(buffer, filled)),
@@ -195,7 +186,7 @@ public final class S3ImageStore implements ImageStore {
               in.sha256(),
               response);
         } else {
-          putMultipart(key, in, buffer, options);
+          multipart.putMultipart(key, in, buffer, options);
         }
       }
       return StoredObject.builder()
@@ -211,132 +202,6 @@ public final class S3ImageStore implements ImageStore {
     }
   }
 
-  private static RequestBody replayable(byte[] data, int length) {
-    return RequestBody.fromContentProvider(
-        () -> new ByteArrayInputStream(data, 0, length), length, "application/octet-stream");
-  }
-
-  private static void checkAnnounced(String key, PutOptions options, long count) {
-    if (options.length().isPresent() && options.length().getAsLong() != count) {
-      throw new StorageException(
-          "The body of '"
-              + key
-              + "' had "
-              + count
-              + " bytes, not the announced "
-              + options.length().getAsLong()
-              + "; nothing was stored.",
-          key,
-          null,
-          false);
-    }
-  }
-
-  /**
-   * Confirms a single-part write: the checksums the store reported (a CRC32 or SHA-256 it was sent,
-   * the MD5 ETag of an unencrypted object) against what was sent, then the size it keeps.
-   */
-  private void confirm(
-      String key, long sent, String md5Hex, long crc32, String sha256Hex, PutObjectResponse put) {
-    String problem = null;
-    if (put.checksumCRC32() != null && !put.checksumCRC32().equals(WriteCheck.crc32Base64(crc32))) {
-      problem =
-          "the CRC32 it reports (" + put.checksumCRC32() + ") is not the CRC32 of the bytes sent";
-    } else if (put.checksumSHA256() != null
-        && !put.checksumSHA256().equals(WriteCheck.sha256Base64(sha256Hex))) {
-      problem = "the SHA-256 it reports is not the SHA-256 of the bytes sent";
-    } else if (etagIsMd5(put.serverSideEncryption(), put.sseCustomerAlgorithm())
-        && WriteCheck.singlePartMd5(put.eTag()).filter(etag -> !etag.equals(md5Hex)).isPresent()) {
-      problem =
-          "its ETag (the MD5 of what it kept, "
-              + WriteCheck.unquote(put.eTag())
-              + ") is not the MD5 of the bytes sent ("
-              + md5Hex
-              + ")";
-    }
-    confirmKept(key, sent, put.eTag(), problem);
-  }
-
-  /** S3 ETags are the content's MD5 unless the object is encrypted with KMS or a customer key. */
-  private static boolean etagIsMd5(ServerSideEncryption sse, String customerAlgorithm) {
-    return customerAlgorithm == null && (sse == null || sse == ServerSideEncryption.AES256);
-  }
-
-  /**
-   * Asks the store (HEAD) what it keeps at {@code key}; removes it and fails if it is not what was
-   * sent.
-   */
-  private void confirmKept(String key, long sent, String writtenEtag, String knownProblem) {
-    String problem = knownProblem;
-    if (problem == null) {
-      HeadObjectResponse head;
-      try {
-        head = s3.headObject(r -> r.bucket(bucket).key(key));
-      } catch (NoSuchKeyException e) {
-        throw mismatch(key, "it has no object there right after the write");
-      } catch (S3Exception e) {
-        if (e.statusCode() == 404) {
-          throw mismatch(key, "it has no object there right after the write");
-        }
-        removeQuietly(key);
-        throw translate("confirm the write of", key, e);
-      } catch (SdkException e) {
-        removeQuietly(key);
-        throw failure("confirm the write of", key, e);
-      }
-      if (writtenEtag != null
-          && head.eTag() != null
-          && !WriteCheck.unquote(head.eTag()).equals(WriteCheck.unquote(writtenEtag))) {
-        // another writer replaced the object since (overwrite was allowed): it is not ours to judge
-        LOG.debug("'{}' was replaced by another writer before it could be confirmed", key);
-        return;
-      }
-      Long kept = head.contentLength();
-      if (kept == null || kept != sent) {
-        problem = "it keeps " + kept + " bytes but " + sent + " were sent";
-      }
-    }
-    if (problem != null) {
-      removeQuietly(key);
-      throw mismatch(key, problem);
-    }
-  }
-
-  private void removeQuietly(String key) {
-    try {
-      s3.deleteObject(r -> r.bucket(bucket).key(key));
-    } catch (SdkException e) {
-      LOG.warn("Could not remove '{}' after a failed write check; remove it by hand", key, e);
-    }
-  }
-
-  private StorageException mismatch(String key, String problem) {
-    String cause =
-        chunkedEncoding
-            ? " The likely cause: an S3-compatible server that stores aws-chunked request bodies without decoding them "
-                + "(the SDK frames streamed uploads that way). Turn that framing off: chunkedEncoding=false in the s3:// URL, "
-                + "or S3ImageStore.builder().chunkedEncoding(false)."
-            : " aws-chunked framing is already off (chunkedEncoding=false), so something between here and the store changed "
-                + "the body: a proxy that rewrites bodies, or a store that transforms what it keeps. Check the endpoint.";
-    return new StorageException(
-        "S3 did not keep what was sent for '"
-            + key
-            + "' in bucket '"
-            + bucket
-            + "': "
-            + problem
-            + ". The object was removed; nothing was stored."
-            + cause,
-        key,
-        null,
-        false);
-  }
-
-  /**
-   * A streamed body is read once: the SDK cannot replay it for a retry (it would fail with an
-   * {@code IllegalStateException} and hide the server's answer), so streamed PUTs are not retried
-   * by the SDK; the server's error surfaces as it is (retryable when it is).
-   */
   private static final SdkPlugin NO_RETRIES =
       config -> config.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
 
@@ -358,235 +223,11 @@ public final class S3ImageStore implements ImageStore {
           },
           body);
     } catch (S3Exception e) {
-      throw translate("write", key, e);
+      throw errors.translate("write", key, e);
     } catch (SdkException e) {
-      rethrowSourceFailure(e);
-      throw failure("write", key, e);
+      S3Errors.rethrowSourceFailure(e);
+      throw errors.failure("write", key, e);
     }
-  }
-
-  /**
-   * The SDK reads a body of known length itself and wraps what the body throws; a refusal or
-   * timeout of the download it came from (the fetcher's unchecked exceptions) must reach the caller
-   * as itself, so the CLI reports a refusal as a refusal (exit 3), not a storage failure.
-   */
-  private static void rethrowSourceFailure(SdkException e) {
-    for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
-      if (t instanceof RenderLabException) {
-        throw (RenderLabException) t;
-      }
-    }
-  }
-
-  /** A part as uploaded: what to name in the completion, and the MD5 of what was sent. */
-  private record UploadedPart(CompletedPart part, byte[] md5) {}
-
-  private void putMultipart(String key, DigestingInputStream in, byte[] buffer, PutOptions options)
-      throws IOException {
-    String uploadId;
-    try {
-      uploadId =
-          s3.createMultipartUpload(
-                  r ->
-                      r.bucket(bucket)
-                          .key(key)
-                          .contentType(options.contentType())
-                          .cacheControl(options.cacheControl()))
-              .uploadId();
-    } catch (SdkException e) {
-      throw e instanceof S3Exception
-          ? translate("start a multipart upload of", key, (S3Exception) e)
-          : failure("start a multipart upload of", key, e);
-    }
-    boolean completed = false;
-    Future<UploadedPart> inFlight = null;
-    try {
-      // Two buffers: part n uploads from one while part n+1 is read into the other, so the
-      // download and the upload overlap instead of taking turns.
-      List<UploadedPart> parts = new ArrayList<>();
-      byte[][] buffers = {buffer, null};
-      int which = 0;
-      int filled = buffer.length;
-      int partNumber = 0;
-      while (filled > 0) {
-        byte[] data = buffers[which];
-        int length = filled;
-        int number = ++partNumber;
-        Future<UploadedPart> upload =
-            partUploads.submit(() -> uploadPart(key, uploadId, number, data, length));
-        if (inFlight != null) {
-          parts.add(await(key, inFlight));
-        }
-        inFlight = upload;
-        which ^= 1;
-        if (buffers[which] == null) {
-          buffers[which] = new byte[buffer.length];
-        }
-        // buffers[which] is free: the part that used it has just been awaited
-        filled = in.readNBytes(buffers[which], 0, buffers[which].length);
-      }
-      parts.add(await(key, inFlight));
-      inFlight = null;
-      checkAnnounced(key, options, in.count());
-      List<CompletedPart> completedParts = parts.stream().map(UploadedPart::part).toList();
-      CompleteMultipartUploadResponse done =
-          s3.completeMultipartUpload(
-              r -> {
-                r.bucket(bucket)
-                    .key(key)
-                    .uploadId(uploadId)
-                    .multipartUpload(
-                        CompletedMultipartUpload.builder().parts(completedParts).build());
-                if (!options.overwrite()) {
-                  r.ifNoneMatch("*");
-                }
-              });
-      completed = true;
-      String expected = WriteCheck.multipartEtag(parts.stream().map(UploadedPart::md5).toList());
-      String problem = null;
-      if (etagIsMd5(done.serverSideEncryption(), null)
-          && WriteCheck.isMultipartEtag(done.eTag())
-          && !WriteCheck.unquote(done.eTag()).equals(expected)) {
-        problem =
-            "its multipart ETag ("
-                + WriteCheck.unquote(done.eTag())
-                + ") is not the one of the parts sent ("
-                + expected
-                + ")";
-      }
-      confirmKept(key, in.count(), done.eTag(), problem);
-    } catch (S3Exception e) {
-      throw translate("write", key, e);
-    } catch (SdkException e) {
-      throw failure("write", key, e);
-    } finally {
-      if (!completed) {
-        if (inFlight != null) {
-          // let the part in flight end before aborting, or it could outlive the abort
-          try {
-            inFlight.get();
-          } catch (ExecutionException | CancellationException ignored) {
-            // the upload is being aborted anyway
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-        abort(key, uploadId);
-      }
-    }
-  }
-
-  private UploadedPart uploadPart(
-      String key, String uploadId, int number, byte[] data, int length) {
-    byte[] md5 = WriteCheck.md5(data, length);
-    UploadPartResponse response =
-        s3.uploadPart(
-            r ->
-                r.bucket(bucket)
-                    .key(key)
-                    .uploadId(uploadId)
-                    .partNumber(number)
-                    .contentLength((long) length),
-            replayable(data, length));
-    String etag = response.eTag();
-    if (etagIsMd5(response.serverSideEncryption(), response.sseCustomerAlgorithm())
-        && WriteCheck.singlePartMd5(etag).filter(e -> !e.equals(WriteCheck.hex(md5))).isPresent()) {
-      // the upload is aborted by the caller, so nothing is kept
-      throw mismatch(
-          key,
-          "part "
-              + number
-              + "'s ETag (the MD5 of what it kept, "
-              + WriteCheck.unquote(etag)
-              + ") is not the MD5 of the "
-              + length
-              + " bytes sent");
-    }
-    return new UploadedPart(CompletedPart.builder().partNumber(number).eTag(etag).build(), md5);
-  }
-
-  private UploadedPart await(String key, Future<UploadedPart> part) {
-    try {
-      return part.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StorageException(
-          "Interrupted while uploading '" + key + "'; the multipart upload is aborted.",
-          key,
-          e,
-          true);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof S3Exception) {
-        throw translate("write", key, (S3Exception) cause);
-      }
-      if (cause instanceof SdkException) {
-        throw failure("write", key, (SdkException) cause);
-      }
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
-      }
-      throw new StorageException(
-          "Uploading a part of '" + key + "' failed: " + cause, key, cause, true);
-    }
-  }
-
-  private void abort(String key, String uploadId) {
-    try {
-      s3.abortMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId));
-    } catch (SdkException e) {
-      LOG.warn(
-          "Could not abort the multipart upload of '{}'; a lifecycle rule will have to clean it up",
-          key,
-          e);
-    }
-  }
-
-  private StorageException translate(String what, String key, S3Exception e) {
-    if (e.statusCode() == 412
-        || "PreconditionFailed"
-            .equals(e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode())) {
-      return new ObjectExistsException(key);
-    }
-    boolean retryable = e.statusCode() >= 500 || e.statusCode() == 429 || e.statusCode() == 409;
-    String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
-    String hint =
-        "NoSuchBucket".equals(code)
-            ? " The bucket '" + bucket + "' does not exist: create it first."
-            : e.statusCode() == 403
-                ? " Check the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or the profile)."
-                : "";
-    return new StorageException(
-        "S3 failed to "
-            + what
-            + " '"
-            + key
-            + "' in bucket '"
-            + bucket
-            + "': HTTP "
-            + e.statusCode()
-            + (code.isEmpty() ? "" : " " + code)
-            + "."
-            + hint,
-        key,
-        e,
-        retryable);
-  }
-
-  private StorageException failure(String what, String key, SdkException e) {
-    return new StorageException(
-        "S3 failed to "
-            + what
-            + " '"
-            + key
-            + "' in bucket '"
-            + bucket
-            + "': "
-            + e.getClass().getSimpleName()
-            + ". This is retryable.",
-        key,
-        e,
-        true);
   }
 
   /**
@@ -607,7 +248,7 @@ public final class S3ImageStore implements ImageStore {
             s3.listMultipartUploads(
                 r -> r.bucket(bucket).prefix(keyPrefix).keyMarker(km).uploadIdMarker(um));
         for (software.amazon.awssdk.services.s3.model.MultipartUpload u : page.uploads()) {
-          abort(u.key(), u.uploadId());
+          multipart.abort(u.key(), u.uploadId());
           aborted++;
         }
         if (!Boolean.TRUE.equals(page.isTruncated())) {
@@ -617,9 +258,9 @@ public final class S3ImageStore implements ImageStore {
         uploadMarker = page.nextUploadIdMarker();
       }
     } catch (S3Exception e) {
-      throw translate("list the unfinished uploads under", keyPrefix, e);
+      throw errors.translate("list the unfinished uploads under", keyPrefix, e);
     } catch (SdkException e) {
-      throw failure("list the unfinished uploads under", keyPrefix, e);
+      throw errors.failure("list the unfinished uploads under", keyPrefix, e);
     }
   }
 
@@ -635,9 +276,9 @@ public final class S3ImageStore implements ImageStore {
       if (e.statusCode() == 404) {
         return false;
       }
-      throw translate("look up", key, e);
+      throw errors.translate("look up", key, e);
     } catch (SdkException e) {
-      throw failure("look up", key, e);
+      throw errors.failure("look up", key, e);
     }
   }
 
@@ -650,9 +291,9 @@ public final class S3ImageStore implements ImageStore {
       throw new StorageException(
           "No object at key '" + key + "' in bucket '" + bucket + "'.", key, e, false);
     } catch (S3Exception e) {
-      throw translate("read", key, e);
+      throw errors.translate("read", key, e);
     } catch (SdkException e) {
-      throw failure("read", key, e);
+      throw errors.failure("read", key, e);
     }
   }
 
@@ -664,9 +305,9 @@ public final class S3ImageStore implements ImageStore {
       s3.deleteObject(r -> r.bucket(bucket).key(key));
       return existed;
     } catch (S3Exception e) {
-      throw translate("delete", key, e);
+      throw errors.translate("delete", key, e);
     } catch (SdkException e) {
-      throw failure("delete", key, e);
+      throw errors.failure("delete", key, e);
     }
   }
 

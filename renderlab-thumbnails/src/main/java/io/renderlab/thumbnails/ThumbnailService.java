@@ -1,25 +1,15 @@
 package io.renderlab.thumbnails;
 
-import io.renderlab.core.CatalogException;
 import io.renderlab.core.EventListener;
 import io.renderlab.core.ImageCatalog;
 import io.renderlab.core.ImageRecord;
 import io.renderlab.core.ImageStore;
-import io.renderlab.core.PutOptions;
 import io.renderlab.core.RemoteFetcher;
-import io.renderlab.core.RemoteResource;
-import io.renderlab.core.RenderLabException;
 import io.renderlab.core.RetryPolicy;
-import io.renderlab.core.StorageException;
-import io.renderlab.core.ThumbnailJob;
 import io.renderlab.core.ThumbnailJobQueue;
-import io.renderlab.core.ThumbnailJobStatus;
 import io.renderlab.core.internal.Args;
 import io.renderlab.core.internal.OutageLog;
 import io.renderlab.core.internal.SafeEvents;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,7 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,58 +62,37 @@ public final class ThumbnailService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ThumbnailService.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-  private final EventListener events;
   private final ImageCatalog catalog;
   private final ThumbnailJobQueue jobs;
-  private final ImageStore store;
-  private final RemoteFetcher fetcher;
   private final Thumbnailer thumbnailer;
-  private final RetryPolicy retry;
   private final int workers;
   private final int maxAttempts;
-  private final Duration leaseDuration;
   private final Duration heartbeatInterval;
-  private final Duration pollInterval;
-  private final Clock clock;
   private final String owner;
-  private final Semaphore wake = new Semaphore(0);
-  private final Semaphore slots;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean everStarted = new AtomicBoolean();
-  private final Map<UUID, CompletableFuture<ImageRecord>> waiters = new ConcurrentHashMap<>();
+  private final ThumbnailWaiters waiters;
+  private final RenderAttempts attempts;
+  private final LeaseLoop leases;
   private final ExecutorService renderers;
 
   /** Store thumbnails and record them: the waits on disk, network and commits, off the renders. */
-  private final ExecutorService finishers;
-
-  private final Semaphore finishing;
-
-  /** When each render in progress here started (on {@link #clock}). */
-  private final Map<UUID, Instant> rendering = new ConcurrentHashMap<>();
-
-  /** Jobs whose render is in progress here: their leases are renewed by the heartbeat. */
-  private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
+  private final StoreThreads storeThreads;
 
   private final ScheduledExecutorService heartbeats;
-  private final OutageLog outage;
   private Thread dispatcher;
-  private long lastWaiterCheck = System.nanoTime();
 
   private ThumbnailService(Builder b) {
-    this.events = SafeEvents.of(b.events);
     this.catalog = b.catalog;
     this.jobs = b.jobs;
-    this.store = b.store;
-    this.fetcher = b.fetcher;
     // The default renderer's memory budget is the heap shared by this service's workers.
     this.thumbnailer =
         b.thumbnailer != null
             ? b.thumbnailer
             : Thumbnailer.builder().concurrency(b.workers).build();
-    this.retry = b.retry;
     this.workers = b.workers;
     this.maxAttempts = b.maxAttempts;
-    this.leaseDuration = b.leaseDuration;
+    Duration leaseDuration = b.leaseDuration;
     this.heartbeatInterval =
         b.heartbeatInterval != null ? b.heartbeatInterval : b.leaseDuration.dividedBy(3);
     if (heartbeatInterval.compareTo(leaseDuration) >= 0) {
@@ -135,15 +103,8 @@ public final class ThumbnailService implements AutoCloseable {
               + leaseDuration
               + ")");
     }
-    this.pollInterval = b.pollInterval;
-    this.clock = b.clock;
+    Clock clock = b.clock;
     this.owner = b.owner != null ? b.owner : defaultOwner();
-    // Two slots per render thread: one rendering, one leased ahead, so a render thread never waits
-    // for a lease's round trip. While a render has run for half a lease or more (it may hang),
-    // only free threads lease, so a hung worker never re-takes its own lapsed job (see dispatch).
-    // Jobs being stored hold a place among 2 x workers instead, which bounds that queue.
-    this.slots = new Semaphore(2 * workers);
-    this.finishing = new Semaphore(2 * workers);
     AtomicInteger n = new AtomicInteger();
     this.renderers =
         Executors.newFixedThreadPool(
@@ -153,15 +114,7 @@ public final class ThumbnailService implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    AtomicInteger f = new AtomicInteger();
-    this.finishers =
-        Executors.newFixedThreadPool(
-            Math.min(workers, 4),
-            r -> {
-              Thread t = new Thread(r, "renderlab-thumbnail-store-" + f.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    this.storeThreads = new StoreThreads(workers);
     this.heartbeats =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -169,8 +122,45 @@ public final class ThumbnailService implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.outage = new OutageLog(LOG, "The thumbnail worker's job queue (catalog database)", clock);
-    jobs.onEnqueue(() -> wake.release());
+    // When each render in progress here started, and the jobs whose leases the heartbeat renews.
+    Map<UUID, Instant> rendering = new ConcurrentHashMap<>();
+    Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
+    this.waiters = new ThumbnailWaiters(catalog, jobs, b.pollInterval);
+    this.attempts =
+        new RenderAttempts(
+            SafeEvents.of(b.events),
+            catalog,
+            jobs,
+            b.store,
+            b.fetcher,
+            thumbnailer,
+            b.retry,
+            maxAttempts,
+            clock,
+            owner,
+            running,
+            waiters,
+            storeThreads,
+            rendering,
+            inFlight);
+    OutageLog outage =
+        new OutageLog(LOG, "The thumbnail worker's job queue (catalog database)", clock);
+    this.leases =
+        new LeaseLoop(
+            jobs,
+            owner,
+            workers,
+            leaseDuration,
+            b.pollInterval,
+            clock,
+            running,
+            renderers,
+            attempts,
+            waiters,
+            rendering,
+            inFlight,
+            outage);
+    jobs.onEnqueue(() -> leases.wake());
   }
 
   private static String defaultOwner() {
@@ -195,11 +185,11 @@ public final class ThumbnailService implements AutoCloseable {
   public ThumbnailService start() {
     if (running.compareAndSet(false, true)) {
       everStarted.set(true);
-      dispatcher = new Thread(this::dispatch, "renderlab-thumbnail-dispatcher");
+      dispatcher = new Thread(leases::dispatch, "renderlab-thumbnail-dispatcher");
       dispatcher.setDaemon(true);
       dispatcher.start();
       long every = Math.max(1, heartbeatInterval.toMillis());
-      heartbeats.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+      heartbeats.scheduleWithFixedDelay(leases::heartbeat, every, every, TimeUnit.MILLISECONDS);
     }
     return this;
   }
@@ -209,16 +199,7 @@ public final class ThumbnailService implements AutoCloseable {
    * Builder#heartbeatInterval}; package-private so tests can beat on a controlled clock.
    */
   void heartbeat() {
-    if (inFlight.isEmpty()) {
-      return;
-    }
-    try {
-      int renewed = jobs.renew(owner, Set.copyOf(inFlight), leaseDuration);
-      LOG.debug("Renewed {} thumbnail lease(s)", renewed);
-    } catch (RuntimeException e) {
-      outage.failed(
-          e); // the lease may lapse and another worker retry the job: wasteful, never wrong
-    }
+    leases.heartbeat();
   }
 
   /**
@@ -263,86 +244,7 @@ public final class ThumbnailService implements AutoCloseable {
     if (!running.get()) {
       return imageIds.stream().map(this::awaitThumbnail).toList();
     }
-    List<CompletableFuture<ImageRecord>> futures = new java.util.ArrayList<>(imageIds.size());
-    for (UUID id : imageIds) {
-      futures.add(waiters.computeIfAbsent(id, k -> new CompletableFuture<>()));
-    }
-    checkWaiters(imageIds);
-    return futures;
-  }
-
-  /** Most ids one waiter check names; more waiters are checked in several queries. */
-  static final int WAITER_CHUNK = 500;
-
-  /**
-   * Resolves the waiters among {@code imageIds} whose thumbnail exists or whose job failed for good
-   * (rendered or failed in another process: those of this process are resolved when their render
-   * ends). One query per {@value #WAITER_CHUNK} waiters, plus one read of each finished record, so
-   * waiting costs O(1) queries per image however many are waited for.
-   */
-  private void checkWaiters(java.util.Collection<UUID> imageIds) {
-    List<UUID> ids = List.copyOf(imageIds);
-    for (int from = 0; from < ids.size(); from += WAITER_CHUNK) {
-      List<UUID> chunk = ids.subList(from, Math.min(ids.size(), from + WAITER_CHUNK));
-      Map<UUID, ThumbnailJobStatus> states = jobs.statuses(chunk);
-      for (UUID id : chunk) {
-        ThumbnailJobStatus status = states.get(id);
-        if (status == null || status.state() == ThumbnailJobStatus.State.DONE) {
-          resolveFromCatalog(id, status == null);
-        } else if (status.state() == ThumbnailJobStatus.State.FAILED) {
-          resolve(
-              id,
-              null,
-              new ThumbnailFailedException(id, status.lastError().orElse("unknown error")));
-        }
-      }
-    }
-  }
-
-  /**
-   * Resolves a waiter from the image's record: with it when it has a thumbnail, with an error when
-   * the image does not exist ({@code mayBeMissing}) or its row cannot be read. A row that cannot be
-   * read is that waiter's failure, never an outage of the service.
-   */
-  private void resolveFromCatalog(UUID imageId, boolean mayBeMissing) {
-    Optional<ImageRecord> record;
-    try {
-      record = catalog.find(imageId);
-    } catch (CatalogException outage) {
-      throw outage;
-    } catch (RuntimeException malformed) {
-      resolve(
-          imageId, null, new ThumbnailFailedException(imageId, malformedRow(imageId, malformed)));
-      return;
-    }
-    if (record.isEmpty()) {
-      if (mayBeMissing) {
-        resolve(imageId, null, new IllegalArgumentException("No image with id " + imageId));
-      }
-    } else if (record.get().thumbUrl().isPresent()) {
-      resolve(imageId, record.get(), null);
-    }
-  }
-
-  private static String malformedRow(UUID imageId, RuntimeException e) {
-    return "MalformedRow: the catalog row of image "
-        + imageId
-        + " cannot be read ("
-        + e.getClass().getSimpleName()
-        + ": "
-        + e.getMessage()
-        + "); fix the row, then run thumbnails backfill";
-  }
-
-  private void resolve(UUID imageId, ImageRecord record, RuntimeException error) {
-    CompletableFuture<ImageRecord> f = waiters.remove(imageId);
-    if (f != null) {
-      if (error == null) {
-        f.complete(record);
-      } else {
-        f.completeExceptionally(error);
-      }
-    }
+    return waiters.await(imageIds);
   }
 
   /**
@@ -350,247 +252,9 @@ public final class ThumbnailService implements AutoCloseable {
    * one-off renders and backfills of a single record.
    */
   public ImageRecord renderNow(ImageRecord record) {
-    String url = storeThumbnail(record, render(record));
+    String url = attempts.storeThumbnail(record, attempts.render(record));
     catalog.setThumbUrl(record.id(), url);
     return record.withThumbUrl(url);
-  }
-
-  private void dispatch() {
-    while (running.get()) {
-      try {
-        int free = slots.availablePermits();
-        if (longRender()) {
-          free = Math.max(0, free - workers); // no lease ahead: only for threads that are free
-        }
-        if (free > 0) {
-          List<ThumbnailJob> leased = jobs.lease(owner, free, leaseDuration);
-          outage.succeeded();
-          for (ThumbnailJob job : leased) {
-            slots.acquireUninterruptibly();
-            inFlight.add(job.imageId());
-            renderers.execute(
-                () -> {
-                  boolean handedOver = false;
-                  try {
-                    handedOver = run(job);
-                  } finally {
-                    if (!handedOver) {
-                      inFlight.remove(job.imageId());
-                    }
-                    slots.release();
-                    wake.release();
-                  }
-                });
-          }
-          if (!leased.isEmpty() && leased.size() == free) {
-            continue; // more may be waiting
-          }
-        }
-        long now = System.nanoTime();
-        if (!waiters.isEmpty() && now - lastWaiterCheck >= pollInterval.toNanos()) {
-          // Renders of this process resolve their waiters themselves; this finds the images
-          // rendered (or failed) elsewhere, at most once per poll interval, in batched queries.
-          lastWaiterCheck = now;
-          checkWaiters(waiters.keySet());
-        }
-        wake.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
-        wake.drainPermits();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (RuntimeException e) {
-        outage.failed(e); // once per outage, not a stack trace per poll
-        try {
-          Thread.sleep(pollInterval.toMillis());
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
-  }
-
-  /**
-   * Runs a job's attempt on a render thread.
-   *
-   * @return whether its end was handed over to a store thread (which then ends it)
-   */
-  private boolean run(ThumbnailJob job) {
-    if (!running.get()) {
-      return false; // admitted, not started, and shutting down: release(owner) gives it back
-    }
-    if (job.attempt() > maxAttempts) {
-      // Leased again after its last attempt never reported back (the worker process died, for
-      // example of an OutOfMemoryError): that attempt counts, so the job ends here, not forever.
-      fail(
-          job,
-          "WorkerStopped: no result after "
-              + maxAttempts
-              + " attempts (the worker stopped mid-render, for example out of memory)"
-              + job.lastError().map(e -> "; last error: " + e).orElse(""));
-      return false;
-    }
-    try {
-      return runAttempt(job);
-    } catch (RuntimeException | Error e) {
-      // An input that breaks the renderer (OutOfMemoryError, StackOverflowError, a bug) is a failed
-      // attempt like any other: recorded, retried with backoff, FAILED after maxAttempts.
-      fail(job, e);
-      return false;
-    }
-  }
-
-  /** Whether a render here has run for half a lease or more (it may hang). */
-  private boolean longRender() {
-    Instant halfALeaseAgo = clock.instant().minus(leaseDuration.dividedBy(2));
-    for (Instant started : rendering.values()) {
-      if (!started.isAfter(halfALeaseAgo)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private boolean runAttempt(ThumbnailJob job) {
-    Optional<ImageRecord> record;
-    try {
-      record = catalog.find(job.imageId());
-    } catch (CatalogException e) {
-      fail(job, e); // the database failed: retried like any failed attempt
-      return false;
-    } catch (RuntimeException e) {
-      // The row itself cannot be read (an unknown kind, a NULL where a value belongs): it fails the
-      // same way on every attempt, so this job ends now and every other job goes on.
-      String reason = malformedRow(job.imageId(), e);
-      events.thumbnailFailed(job.imageId(), e, false);
-      fail(job, reason, true);
-      return false;
-    }
-    if (record.isEmpty()) {
-      jobs.complete(job.imageId(), owner); // the image was deleted
-      return false;
-    }
-    ImageRecord image = record.get();
-    long started = System.nanoTime();
-    Thumbnail thumb;
-    rendering.put(job.imageId(), clock.instant());
-    try {
-      thumb = render(image);
-    } catch (RuntimeException e) {
-      fail(job, e);
-      return false;
-    } finally {
-      rendering.remove(job.imageId());
-    }
-    // Storing the thumbnail and the two updates wait on disk or network (fsync, a PUT, commits):
-    // on a store thread, so this render thread takes the next job at once.
-    finishing.acquireUninterruptibly(); // the store threads are behind: wait for them
-    Runnable finish =
-        () -> {
-          try {
-            finish(job, image, thumb, started);
-          } catch (RuntimeException | Error e) {
-            fail(job, e);
-          } finally {
-            inFlight.remove(job.imageId());
-            finishing.release();
-          }
-        };
-    try {
-      finishers.execute(finish);
-    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-      finish.run();
-    }
-    return true;
-  }
-
-  private void finish(ThumbnailJob job, ImageRecord image, Thumbnail thumb, long started) {
-    String url = storeThumbnail(image, thumb);
-    catalog.setThumbUrl(job.imageId(), url);
-    if (jobs.complete(job.imageId(), owner)) {
-      LOG.debug("Rendered thumbnail of {}", job.imageId());
-    }
-    events.thumbnailRendered(job.imageId(), Duration.ofNanos(System.nanoTime() - started));
-    resolve(job.imageId(), image.withThumbUrl(url), null);
-  }
-
-  private void fail(ThumbnailJob job, Throwable e) {
-    // An image over the render's memory or work budget fails the same way every time: given up at
-    // once rather than retried (each attempt would cost the budget again).
-    boolean giveUp = e instanceof ImageTooLargeException || e instanceof ImageTooComplexException;
-    events.thumbnailFailed(job.imageId(), e, !giveUp && job.attempt() < maxAttempts);
-    fail(job, e.getClass().getSimpleName() + ": " + e.getMessage(), giveUp);
-  }
-
-  private void fail(ThumbnailJob job, String error) {
-    fail(job, error, false);
-  }
-
-  private void fail(ThumbnailJob job, String error, boolean giveUp) {
-    boolean lastAttempt = giveUp || job.attempt() >= maxAttempts;
-    Instant retryAt =
-        lastAttempt ? null : clock.instant().plus(retry.backoff(job.attempt(), Optional.empty()));
-    LOG.warn(
-        "Thumbnail of {} failed (attempt {} of {}){}: {}",
-        job.imageId(),
-        job.attempt(),
-        maxAttempts,
-        lastAttempt ? ", giving up" : ", will retry",
-        error);
-    try {
-      jobs.fail(job.imageId(), owner, error, retryAt);
-    } catch (RuntimeException recordFailure) {
-      LOG.warn(
-          "Could not record the failure of {}; its lease will expire and another worker retries",
-          job.imageId(),
-          recordFailure);
-    }
-    if (lastAttempt) {
-      resolve(job.imageId(), null, new ThumbnailFailedException(job.imageId(), error));
-    }
-  }
-
-  private Thumbnail render(ImageRecord record) {
-    try (InputStream original = openOriginal(record)) {
-      return thumbnailer.render(original);
-    } catch (IOException e) {
-      throw new StorageException(
-          "Reading the original of " + record.id() + " failed: " + e.getMessage(),
-          record.storageKey(),
-          e,
-          true);
-    }
-  }
-
-  private String storeThumbnail(ImageRecord record, Thumbnail thumb) {
-    String key = "thumbs/" + record.userId() + "/" + record.id() + ".webp";
-    return store
-        .put(
-            key,
-            new ByteArrayInputStream(thumb.webp()),
-            PutOptions.of(thumb.contentType()).withLength(thumb.webp().length).withOverwrite(true))
-        .url();
-  }
-
-  private InputStream openOriginal(ImageRecord record) {
-    try {
-      return store.open(record.storageKey());
-    } catch (StorageException notHere) {
-      if (fetcher == null) {
-        throw notHere;
-      }
-      RemoteResource resource = fetcher.openImage(record.url());
-      return new java.io.FilterInputStream(resource.body()) {
-        @Override
-        public void close() throws IOException {
-          try {
-            super.close();
-          } finally {
-            resource.close();
-          }
-        }
-      };
-    }
   }
 
   /**
@@ -600,11 +264,11 @@ public final class ThumbnailService implements AutoCloseable {
   public void shutdown(Duration timeout) {
     if (!running.getAndSet(false)) {
       renderers.shutdownNow();
-      finishers.shutdownNow();
+      storeThreads.shutdownNow();
       heartbeats.shutdownNow();
       return;
     }
-    wake.release();
+    leases.wake();
     try {
       if (dispatcher != null) {
         dispatcher.join(timeout.toMillis());
@@ -613,14 +277,14 @@ public final class ThumbnailService implements AutoCloseable {
       if (!renderers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         renderers.shutdownNow();
       }
-      finishers.shutdown(); // after the renders: none hands a thumbnail over any more
-      if (!finishers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        finishers.shutdownNow();
+      storeThreads.shutdown(); // after the renders: none hands a thumbnail over any more
+      if (!storeThreads.awaitTermination(timeout.toMillis())) {
+        storeThreads.shutdownNow();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       renderers.shutdownNow();
-      finishers.shutdownNow();
+      storeThreads.shutdownNow();
     } finally {
       heartbeats.shutdownNow();
       try {
@@ -631,12 +295,7 @@ public final class ThumbnailService implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.warn("Could not release leases; they expire by themselves", e);
       }
-      waiters.forEach(
-          (id, f) ->
-              f.completeExceptionally(
-                  new RenderLabException(
-                      "Thumbnail service closed before " + id + " was rendered")));
-      waiters.clear();
+      waiters.closeAll();
     }
   }
 
