@@ -83,7 +83,7 @@ final class AsyncGenerations {
         pipeline
             .get()
             .generation(id)
-            .filter(found -> found.userId().equals(RenderLabServer.user(ctx)))
+            .filter(found -> found.userId().equals(Authentication.user(ctx)))
             .orElseThrow(() -> new ApiError(404, "no such generation"));
     ctx.json(json(g, pipeline.get().catalog().generations()));
   }
@@ -106,7 +106,7 @@ final class AsyncGenerations {
     GenerationStore store = pipeline.get().catalog().generations();
     ObjectNode out = RenderLabServer.JSON.createObjectNode();
     ArrayNode items = out.putArray("generations");
-    for (Generation g : store.list(RenderLabServer.user(ctx), status, limit)) {
+    for (Generation g : store.list(Authentication.user(ctx), status, limit)) {
       ObjectNode n = json(g, store);
       n.put("kind", g.kind().name().toLowerCase(Locale.ROOT));
       n.put("prompt", g.prompt());
@@ -124,7 +124,7 @@ final class AsyncGenerations {
     n.put("predictionId", g.predictionId().orElse(null));
     List<ImageRecord> images =
         g.status() == GenerationStatus.SUCCEEDED ? store.records(g.id()) : List.of();
-    n.set("images", RenderLabServer.rows(images));
+    n.set("images", ImageRows.rows(images));
     n.put("error", g.error().map(ApiErrors::scrub).orElse(null));
     return n;
   }
