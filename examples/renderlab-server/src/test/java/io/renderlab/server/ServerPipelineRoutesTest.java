@@ -541,7 +541,9 @@ class ServerPipelineRoutesTest {
             + fake.url("/files/p1.png")
             + "\",\"error\":null,\"input\":{},\"urls\":{}}";
 
-    // Replicate may deliver the same event more than once, even at the same time.
+    // The prediction ends at Replicate (a poll now sees it), which delivers the event, maybe more
+    // than once, even at the same time.
+    predictions.put("p1", done);
     java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> deliveries =
         new java.util.ArrayList<>();
     for (int i = 0; i < 3; i++) {
