@@ -37,13 +37,13 @@ final class ServeCommand extends CliCommand {
   @Option(
       names = "--port",
       defaultValue = "8080",
-      description = "Port to listen on (default 8080; 0 picks a free one).")
+      description = "Port to listen on (default ${DEFAULT-VALUE}; 0 picks a free one).")
   int port;
 
   @Option(
       names = "--host",
       defaultValue = "127.0.0.1",
-      description = "Interface to bind (default 127.0.0.1).")
+      description = "Interface to bind (default ${DEFAULT-VALUE}).")
   String host;
 
   @Option(
@@ -56,7 +56,7 @@ final class ServeCommand extends CliCommand {
       names = "--max-upload-bytes",
       paramLabel = "SIZE",
       defaultValue = "50MiB",
-      description = "Largest upload (default 50 MiB).")
+      description = "Largest upload (default ${DEFAULT-VALUE}).")
   String maxUpload;
 
   @Option(
@@ -64,7 +64,7 @@ final class ServeCommand extends CliCommand {
       paramLabel = "N",
       defaultValue = "2",
       description =
-          "Predictions one user may have in flight (a collection of N counts N); more get 429 with Retry-After (default 2).")
+          "Predictions one user may have in flight (a collection of N counts N); more get 429 with Retry-After (default ${DEFAULT-VALUE}).")
   int maxGenerations;
 
   @Option(
@@ -78,7 +78,7 @@ final class ServeCommand extends CliCommand {
       names = "--shutdown-timeout",
       paramLabel = "DURATION",
       defaultValue = "30s",
-      description = "How long in-flight requests may run after SIGTERM (default 30s).")
+      description = "How long in-flight requests may run after SIGTERM (default ${DEFAULT-VALUE}).")
   String shutdownTimeout;
 
   @Option(
@@ -99,7 +99,7 @@ final class ServeCommand extends CliCommand {
       names = "--max-collection-prompts",
       paramLabel = "N",
       defaultValue = "20",
-      description = "Most prompts in one collection (default 20).")
+      description = "Most prompts in one collection (default ${DEFAULT-VALUE}).")
   int maxCollectionPrompts;
 
   @Option(
@@ -107,7 +107,7 @@ final class ServeCommand extends CliCommand {
       paramLabel = "N",
       defaultValue = "0",
       description =
-          "Predictions one user may start per UTC day, counted in memory (default 0: no quota).")
+          "Predictions one user may start per UTC day, counted in memory (default ${DEFAULT-VALUE}: no quota).")
   int dailyQuota;
 
   @Option(
@@ -115,14 +115,15 @@ final class ServeCommand extends CliCommand {
       paramLabel = "SIZE",
       defaultValue = "4KiB",
       description =
-          "Slowest request body accepted, per second, averaged from its first byte; slower gets 408 (default 4KiB; 0 disables).")
+          "Slowest request body accepted, per second, averaged from its first byte; slower gets 408 (default ${DEFAULT-VALUE}; 0 disables).")
   String minRequestRate;
 
   @Option(
       names = "--idle-timeout",
       paramLabel = "DURATION",
       defaultValue = "30s",
-      description = "How long a connection may stay silent (mid-request: 408) (default 30s).")
+      description =
+          "How long a connection may stay silent (mid-request: 408) (default ${DEFAULT-VALUE}).")
   String idleTimeout;
 
   @Option(
@@ -130,7 +131,7 @@ final class ServeCommand extends CliCommand {
       paramLabel = "DURATION",
       defaultValue = "10m",
       description =
-          "Longest time one request body may take to arrive; later gets 408 (default 10m).")
+          "Longest time one request body may take to arrive; later gets 408 (default ${DEFAULT-VALUE}).")
   String requestBodyTimeout;
 
   @Option(
@@ -138,7 +139,7 @@ final class ServeCommand extends CliCommand {
       paramLabel = "DURATION",
       defaultValue = "10s",
       description =
-          "Longest time a connection may take to send a whole request head, whatever its byte rate; later it is closed (default 10s).")
+          "Longest time a connection may take to send a whole request head, whatever its byte rate; later it is closed (default ${DEFAULT-VALUE}).")
   String headerTimeout;
 
   @Option(
@@ -146,7 +147,7 @@ final class ServeCommand extends CliCommand {
       paramLabel = "N",
       defaultValue = "10000",
       description =
-          "Most connections open at once; past it, the one waiting longest without a request is closed for the newcomer (default 10000).")
+          "Most connections open at once; past it, the one waiting longest without a request is closed for the newcomer (default ${DEFAULT-VALUE}).")
   int maxConnections;
 
   @Option(
@@ -154,7 +155,7 @@ final class ServeCommand extends CliCommand {
       paramLabel = "N",
       defaultValue = "1000",
       description =
-          "Most connections open at once from one address; past it, that address's connection waiting longest without a request is closed (default 1000).")
+          "Most connections open at once from one address; past it, that address's connection waiting longest without a request is closed (default ${DEFAULT-VALUE}).")
   int maxConnectionsPerAddress;
 
   @Option(
@@ -162,7 +163,7 @@ final class ServeCommand extends CliCommand {
       paramLabel = "LIST",
       defaultValue = "authenticated",
       description =
-          "The role claims a user token may carry, comma-separated (default authenticated: the project's anon and service_role keys get 401).")
+          "The role claims a user token may carry, comma-separated (default ${DEFAULT-VALUE}: the project's anon and service_role keys get 401).")
   String tokenRoles;
 
   @Override
