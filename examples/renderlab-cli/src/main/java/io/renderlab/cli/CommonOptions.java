@@ -48,7 +48,7 @@ final class CommonOptions {
       paramLabel = "SIZE",
       description =
           "Largest download, e.g. 67108864 or 64MiB (env RENDERLAB_MAX_BYTES; default 64 MiB).")
-  String maxBytes;
+  ByteSize maxBytes;
 
   @Option(
       names = "--max-pixels",

@@ -57,7 +57,7 @@ final class EditCommand extends CliCommand {
     EditRequest request =
         EditRequest.of(user.user, image, EditRequest.Mask.parse(mask), prompt)
             .withModel(model.model)
-            .withTimeout(timeout.value());
+            .withTimeout(timeout.duration);
     if (base != null) {
       request = request.withBaseUrl(base);
     }

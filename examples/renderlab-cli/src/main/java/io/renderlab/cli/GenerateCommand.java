@@ -45,7 +45,7 @@ final class GenerateCommand extends CliCommand {
         GenerateRequest.of(user.user, prompt)
             .withModel(model.model)
             .withReferenceUrls(images)
-            .withTimeout(timeout.value());
+            .withTimeout(timeout.duration);
     List<ImageRecord> records = context.pipeline().generate(request);
     Output.records(context, context.pipeline().awaitThumbnails(records, Duration.ofMinutes(2)));
     return ExitCodes.OK;

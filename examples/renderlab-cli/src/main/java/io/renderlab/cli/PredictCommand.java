@@ -79,7 +79,7 @@ final class PredictCommand extends CliCommand {
                 ? PredictionRequest.version(target.version)
                 : PredictionRequest.deployment(target.deployment);
     request.input(JsonValue.parse(parseInputs(inputs).toString()));
-    Duration limit = timeout.value();
+    Duration limit = timeout.duration;
     var predictions = context.replicate().predictions();
     Prediction prediction;
     if (noWait) {

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import javax.imageio.ImageIO;
@@ -57,7 +58,7 @@ final class ServeCommand extends CliCommand {
       paramLabel = "SIZE",
       defaultValue = "50MiB",
       description = "Largest upload (default ${DEFAULT-VALUE}).")
-  String maxUpload;
+  ByteSize maxUpload;
 
   @Option(
       names = "--max-generations-per-user",
@@ -79,7 +80,7 @@ final class ServeCommand extends CliCommand {
       paramLabel = "DURATION",
       defaultValue = "30s",
       description = "How long in-flight requests may run after SIGTERM (default ${DEFAULT-VALUE}).")
-  String shutdownTimeout;
+  Duration shutdownTimeout;
 
   @Option(
       names = "--supabase-url",
@@ -124,7 +125,7 @@ final class ServeCommand extends CliCommand {
       defaultValue = "30s",
       description =
           "How long a connection may stay silent (mid-request: 408) (default ${DEFAULT-VALUE}).")
-  String idleTimeout;
+  Duration idleTimeout;
 
   @Option(
       names = "--request-body-timeout",
@@ -132,7 +133,7 @@ final class ServeCommand extends CliCommand {
       defaultValue = "10m",
       description =
           "Longest time one request body may take to arrive; later gets 408 (default ${DEFAULT-VALUE}).")
-  String requestBodyTimeout;
+  Duration requestBodyTimeout;
 
   @Option(
       names = "--header-timeout",
@@ -140,7 +141,7 @@ final class ServeCommand extends CliCommand {
       defaultValue = "10s",
       description =
           "Longest time a connection may take to send a whole request head, whatever its byte rate; later it is closed (default ${DEFAULT-VALUE}).")
-  String headerTimeout;
+  Duration headerTimeout;
 
   @Option(
       names = "--max-connections",
@@ -211,16 +212,18 @@ final class ServeCommand extends CliCommand {
             .pipeline(context.pipeline(), context.thumbnails())
             .host(host)
             .port(listenPort)
-            .maxUploadBytes(Settings.parseSize(maxUpload))
+            .maxUploadBytes(maxUpload.bytes())
             .maxConcurrentGenerations(maxGenerations)
-            .shutdownTimeout(Durations.parse(shutdownTimeout, "--shutdown-timeout"))
+            .shutdownTimeout(shutdownTimeout)
             .maxCollectionPrompts(maxCollectionPrompts)
             .dailyQuota(dailyQuota)
             .minRequestDataRate(
-                minRequestRate.strip().equals("0") ? 0 : Settings.parseSize(minRequestRate))
-            .idleTimeout(Durations.parse(idleTimeout, "--idle-timeout"))
-            .requestBodyTimeout(Durations.parse(requestBodyTimeout, "--request-body-timeout"))
-            .headerTimeout(Durations.parse(headerTimeout, "--header-timeout"));
+                minRequestRate.strip().equals("0") // 0 disables: not a size
+                    ? 0
+                    : ByteSize.parse(minRequestRate, "--min-request-rate").bytes())
+            .idleTimeout(idleTimeout)
+            .requestBodyTimeout(requestBodyTimeout)
+            .headerTimeout(headerTimeout);
     try {
       b.maxConnections(maxConnections, maxConnectionsPerAddress);
     } catch (IllegalArgumentException e) {

@@ -5,7 +5,6 @@ import io.renderlab.core.Redaction;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -68,8 +67,8 @@ final class Settings {
     this.allowHosts = List.copyOf(hosts);
     this.maxBytes =
         Optional.ofNullable(o.maxBytes)
-            .or(() -> env(env, "RENDERLAB_MAX_BYTES"))
-            .map(Settings::parseSize)
+            .or(() -> env(env, "RENDERLAB_MAX_BYTES").map(v -> ByteSize.parse(v, "--max-bytes")))
+            .map(ByteSize::bytes)
             .orElse(DEFAULT_MAX_BYTES);
     this.maxPixels =
         Optional.ofNullable(o.maxPixels)
@@ -98,37 +97,6 @@ final class Settings {
   private static Optional<String> env(Map<String, String> env, String name) {
     String v = env.get(name);
     return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
-  }
-
-  /** Parses {@code 1048576}, {@code 64MiB}, {@code 10MB}, {@code 512k}. */
-  static long parseSize(String text) {
-    String t = text.strip().toLowerCase(Locale.ROOT).replace(" ", "");
-    long unit = 1;
-    String[][] units = {
-      {"kib", "1024"},
-      {"mib", "1048576"},
-      {"gib", "1073741824"},
-      {"kb", "1000"},
-      {"mb", "1000000"},
-      {"gb", "1000000000"},
-      {"k", "1024"},
-      {"m", "1048576"},
-      {"g", "1073741824"},
-      {"b", "1"}
-    };
-    for (String[] u : units) {
-      if (t.endsWith(u[0])) {
-        unit = Long.parseLong(u[1]);
-        t = t.substring(0, t.length() - u[0].length());
-        break;
-      }
-    }
-    long value = parseLong(t, "--max-bytes");
-    if (value < 1 || value > Long.MAX_VALUE / unit) {
-      throw new ConfigurationException(
-          "--max-bytes must be a positive size such as 67108864 or 64MiB, was " + text);
-    }
-    return value * unit;
   }
 
   private static long parseLong(String text, String name) {

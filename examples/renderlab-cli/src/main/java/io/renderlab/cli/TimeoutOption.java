@@ -11,10 +11,5 @@ final class TimeoutOption {
       paramLabel = "DURATION",
       description =
           "How long to wait for the prediction, e.g. 90s, 10m (default ${DEFAULT-VALUE}); it is canceled then.")
-  String timeout;
-
-  /** The timeout, or an {@link IllegalArgumentException} naming {@code --timeout}. */
-  Duration value() {
-    return Durations.parse(timeout, "--timeout");
-  }
+  Duration duration;
 }
