@@ -65,6 +65,7 @@ public final class RenderLabCli implements Runnable {
     CommandLine cli = new CommandLine(new RenderLabCli(), new ContextFactory(context));
     cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    cli.setDefaultValueProvider(new EnvironmentDefaults(env));
     cli.registerConverter(Duration.class, new Durations());
     cli.registerConverter(ByteSize.class, new ByteSize.Converter());
     cli.setParameterExceptionHandler(

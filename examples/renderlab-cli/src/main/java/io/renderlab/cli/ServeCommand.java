@@ -170,8 +170,7 @@ final class ServeCommand extends CliCommand {
   @Override
   protected int execute() throws InterruptedException {
     String secret = context.env().get("RENDERLAB_JWT_SECRET");
-    String supabase =
-        supabaseUrl != null ? supabaseUrl : context.env().get("RENDERLAB_SUPABASE_URL");
+    String supabase = supabaseUrl;
     boolean hasSecret = secret != null && !secret.isBlank();
     boolean hasProject = supabase != null && !supabase.isBlank();
     if (devUser == null && !hasSecret && !hasProject) {
@@ -179,7 +178,7 @@ final class ServeCommand extends CliCommand {
           "Set RENDERLAB_SUPABASE_URL (or --supabase-url: the Supabase project whose JWKS verifies user tokens) "
               + "and/or RENDERLAB_JWT_SECRET (its legacy JWT secret), or pass --dev-user NAME for a local trial.");
     }
-    String allowed = models != null ? models : context.env().get("RENDERLAB_MODELS");
+    String allowed = models;
     int listenPort = port == 0 ? freePort(host) : port;
     if (settings().storageUrl.startsWith("file:") && settings().publicBaseUrl.isEmpty()) {
       // Folder storage is served under /files/, so stored objects get URLs a browser can load.
@@ -202,7 +201,7 @@ final class ServeCommand extends CliCommand {
     context.listener(
         new ServeEvents()); // a line per generation that ends, is taken over or given up
     context.remoteUsers(); // users' URLs: the strict policy, without --allow-host
-    String url = publicUrl != null ? publicUrl : context.env().get("RENDERLAB_SERVER_URL");
+    String url = publicUrl;
     if (url != null && !url.isBlank() && context.hasReplicateToken()) {
       // Every generation goes through its row: Replicate's delivery completes it in any instance.
       context.webhookUrl(url.strip().replaceAll("/+$", "") + "/api/webhooks/replicate");

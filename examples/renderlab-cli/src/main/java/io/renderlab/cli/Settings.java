@@ -14,7 +14,8 @@ import java.util.Optional;
  * password.
  */
 final class Settings {
-  static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
+  static final String DEFAULT_HOME = "./renderlab-data";
+  static final String DEFAULT_MAX_BYTES = "64MiB";
   static final long DEFAULT_MAX_PIXELS = 268_402_689L;
   static final String DEFAULT_REPLICATE_BASE_URL = "https://api.replicate.com/v1";
 
@@ -31,20 +32,12 @@ final class Settings {
   final long maxPixels;
 
   private Settings(CommonOptions o, Map<String, String> env) {
-    this.home =
-        (o.home != null ? o.home : Path.of(env(env, "RENDERLAB_HOME").orElse("./renderlab-data")))
-            .toAbsolutePath()
-            .normalize();
+    this.home = (o.home != null ? o.home : Path.of(DEFAULT_HOME)).toAbsolutePath().normalize();
     this.storageUrl =
-        Optional.ofNullable(o.storage)
-            .or(() -> env(env, "RENDERLAB_STORAGE"))
-            .orElse(home.resolve("objects").toUri().toString());
-    this.publicBaseUrl =
-        Optional.ofNullable(o.publicBaseUrl).or(() -> env(env, "RENDERLAB_PUBLIC_BASE_URL"));
+        Optional.ofNullable(o.storage).orElse(home.resolve("objects").toUri().toString());
+    this.publicBaseUrl = Optional.ofNullable(o.publicBaseUrl);
     this.databaseUrl =
-        Optional.ofNullable(o.database)
-            .or(() -> env(env, "RENDERLAB_DATABASE_URL"))
-            .orElse("jdbc:h2:file:" + home.resolve("catalog"));
+        Optional.ofNullable(o.database).orElse("jdbc:h2:file:" + home.resolve("catalog"));
     this.databaseUser =
         env(env, "RENDERLAB_DATABASE_USER").or(() -> env(env, "RENDERLAB_DATABASE_URL_USER"));
     this.databasePassword =
@@ -67,9 +60,8 @@ final class Settings {
     this.allowHosts = List.copyOf(hosts);
     this.maxBytes =
         Optional.ofNullable(o.maxBytes)
-            .or(() -> env(env, "RENDERLAB_MAX_BYTES").map(v -> ByteSize.parse(v, "--max-bytes")))
-            .map(ByteSize::bytes)
-            .orElse(DEFAULT_MAX_BYTES);
+            .orElseGet(() -> ByteSize.parse(DEFAULT_MAX_BYTES, "--max-bytes"))
+            .bytes();
     this.maxPixels =
         Optional.ofNullable(o.maxPixels)
             .or(
@@ -81,6 +73,10 @@ final class Settings {
     }
   }
 
+  /**
+   * The settings of {@code options} as picocli filled them (flags, then the variables of {@link
+   * EnvironmentDefaults}, then defaults), and of the variables that have no flag.
+   */
   static Settings resolve(CommonOptions options, Map<String, String> env) {
     return new Settings(options, env);
   }

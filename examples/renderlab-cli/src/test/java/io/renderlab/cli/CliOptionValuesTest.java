@@ -53,4 +53,33 @@ class CliOptionValuesTest {
     assertThat(r.exitCode()).as(r.err()).isEqualTo(3); // past the flags: the missing file
     assertThat(r.err()).contains("missing.jpg").doesNotContain("--max-bytes");
   }
+
+  @Test
+  void helpShowsTheVariablesValueAsTheDefault() {
+    CliRunner.Result unset = cli.run("thumbnail", "--help");
+    cli.env.put("RENDERLAB_MAX_BYTES", "3MiB");
+    CliRunner.Result thumbnail = cli.run("thumbnail", "--help");
+    CliRunner.Result bench = cli.run("bench", "backfill", "--help");
+
+    assertThat(unset.out().replaceAll("\\s+", " "))
+        .contains("(env RENDERLAB_MAX_BYTES; default 64MiB)");
+    assertThat(thumbnail.exitCode()).isZero();
+    assertThat(thumbnail.out().replaceAll("\\s+", " "))
+        .contains("(env RENDERLAB_MAX_BYTES; default 3MiB)");
+    assertThat(bench.out().replaceAll("\\s+", " "))
+        .as("every command's shared options")
+        .contains("(env RENDERLAB_MAX_BYTES; default 3MiB)");
+  }
+
+  @Test
+  void aVariableBeatsTheDefaultAndAFlagBeatsTheVariable() {
+    cli.env.put("RENDERLAB_MAX_BYTES", "lots");
+    CliRunner.Result fromVariable = cli.run("thumbnail", "in.jpg", "out.webp");
+    CliRunner.Result fromFlag = cli.run("thumbnail", "in.jpg", "out.webp", "--max-bytes", "1MiB");
+
+    assertThat(fromVariable.exitCode()).isEqualTo(2);
+    assertThat(fromVariable.err())
+        .isEqualTo("error: --max-bytes must be a whole number, was 'lots'\n");
+    assertThat(fromFlag.exitCode()).as(fromFlag.err()).isEqualTo(3); // past the flags
+  }
 }
