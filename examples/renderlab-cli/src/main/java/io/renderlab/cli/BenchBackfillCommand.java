@@ -65,41 +65,48 @@ final class BenchBackfillCommand extends CliCommand {
   @Option(
       names = "--copies",
       defaultValue = "1",
-      description = "Records per file (default 1): images = files x copies.")
+      description = "Records per file (default ${DEFAULT-VALUE}): images = files x copies.")
   int copies;
 
   @Option(
       names = "--render-copies",
       defaultValue = "0",
       description =
-          "Render-only renders of each file (default 0: --copies), to keep a long end-to-end run"
+          "Render-only renders of each file (default ${DEFAULT-VALUE}: --copies), to keep a long end-to-end run"
               + " from spending as long again rendering alone.")
   int renderCopies;
 
-  @Option(names = "--threads", defaultValue = "1", description = "Render threads (default 1).")
+  @Option(
+      names = "--threads",
+      defaultValue = "1",
+      description = "Render threads (default ${DEFAULT-VALUE}).")
   int threads;
 
-  @Option(names = "--runs", defaultValue = "3", description = "Timed runs (default 3).")
+  @Option(
+      names = "--runs",
+      defaultValue = "3",
+      description = "Timed runs (default ${DEFAULT-VALUE}).")
   int runs;
 
   @Option(
       names = "--warmup",
       defaultValue = "3",
-      description = "Untimed renders of each file first, times --threads (default 3).")
+      description =
+          "Untimed renders of each file first, times --threads (default ${DEFAULT-VALUE}).")
   int warmup;
 
   @Option(
       names = "--processes",
       defaultValue = "0",
       description =
-          "0 (default): the end-to-end side runs in this process; N: in N child processes of this jar"
-              + " started together, each with --threads render threads.")
+          "N: the end-to-end side runs in N child processes of this jar started together, each with"
+              + " --threads render threads; 0: in this process (default ${DEFAULT-VALUE}).")
   int processes;
 
   @Option(
       names = "--lookahead",
       defaultValue = "1000",
-      description = "The backfill's --lookahead (default 1000).")
+      description = "The backfill's --lookahead (default ${DEFAULT-VALUE}).")
   int lookahead;
 
   @Override

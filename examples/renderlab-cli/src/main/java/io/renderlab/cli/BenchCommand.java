@@ -49,17 +49,20 @@ final class BenchCommand implements Runnable {
     @Option(
         names = "--runs",
         defaultValue = "15",
-        description = "Timed renders per file (default 15).")
+        description = "Timed renders per file (default ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--threads", defaultValue = "1", description = "Renders at once (default 1).")
+    @Option(
+        names = "--threads",
+        defaultValue = "1",
+        description = "Renders at once (default ${DEFAULT-VALUE}).")
     int threads;
 
     @Option(
         names = "--warmup",
         defaultValue = "3",
         description =
-            "Untimed renders of each file first, times --threads (default 3): the JIT compiles the paths"
+            "Untimed renders of each file first, times --threads (default ${DEFAULT-VALUE}): the JIT compiles the paths"
                 + " a file takes over its first few renders, and a thread's scratch buffers grow to"
                 + " the file's size on its first one.")
     int warmup;

@@ -30,10 +30,16 @@ final class BenchImagesCommand extends CliCommand {
   @Parameters(index = "0", paramLabel = "DIR")
   Path dir;
 
-  @Option(names = "--count", defaultValue = "300", description = "How many (default 300).")
+  @Option(
+      names = "--count",
+      defaultValue = "300",
+      description = "How many (default ${DEFAULT-VALUE}).")
   int count;
 
-  @Option(names = "--seed", defaultValue = "23", description = "The seed (default 23).")
+  @Option(
+      names = "--seed",
+      defaultValue = "23",
+      description = "The seed (default ${DEFAULT-VALUE}).")
   long seed;
 
   @Override

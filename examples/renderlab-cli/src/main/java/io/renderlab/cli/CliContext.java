@@ -33,7 +33,7 @@ final class CliContext implements AutoCloseable {
   private final PrintStream out;
   private final PrintStream err;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
-  private CommonOptions options = new CommonOptions();
+  private CommonOptions options;
   private Settings settings;
   private ImageCatalog catalog;
   private ImageStore store;
@@ -54,6 +54,7 @@ final class CliContext implements AutoCloseable {
     this.env = Map.copyOf(env);
     this.out = out;
     this.err = err;
+    this.options = EnvironmentDefaults.commonOptions(this.env);
   }
 
   void use(CommonOptions options) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -22,12 +23,7 @@ import picocli.CommandLine.Option;
     description =
         "A batch: one prediction per prompt, at most --concurrency at once; each item's outcome reported. Exit 4 if any failed.")
 final class CollectionCommand extends CliCommand {
-  @Option(
-      names = "--user",
-      required = true,
-      paramLabel = "USER",
-      description = "The owner of the new image(s).")
-  String user;
+  @Mixin UserOption user;
 
   @Option(
       names = "--prompt",
@@ -36,18 +32,13 @@ final class CollectionCommand extends CliCommand {
       description = "A prompt; repeatable, one prediction each.")
   List<String> prompts = new ArrayList<>();
 
-  @Option(
-      names = "--model",
-      defaultValue = "google/nano-banana",
-      paramLabel = "OWNER/NAME",
-      description = "The model (default google/nano-banana).")
-  String model;
+  @Mixin ModelOption model;
 
   @Option(
       names = "--concurrency",
       defaultValue = "4",
       paramLabel = "N",
-      description = "Predictions at once (default 4).")
+      description = "Predictions at once (default ${DEFAULT-VALUE}).")
   int concurrency;
 
   @Override
@@ -56,7 +47,8 @@ final class CollectionCommand extends CliCommand {
     CollectionResult result =
         context
             .pipeline()
-            .collection(user, prompts, Optional.of(model), concurrency, context::progress);
+            .collection(
+                user.user, prompts, Optional.of(model.model), concurrency, context::progress);
     List<ImageRecord> all = new ArrayList<>();
     result.items().forEach(i -> all.addAll(i.images()));
     List<ImageRecord> withThumbs = context.pipeline().awaitThumbnails(all, Duration.ofMinutes(2));

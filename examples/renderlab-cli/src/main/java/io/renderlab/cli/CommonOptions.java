@@ -6,14 +6,16 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
- * The options every command takes (docs/CLI.md, "Settings"); flags win over environment variables.
+ * The options every command takes (docs/CLI.md, "Settings"); flags win over environment variables
+ * ({@link EnvironmentDefaults}), which win over the defaults written here.
  */
 final class CommonOptions {
   @Option(
       names = "--home",
       paramLabel = "DIR",
+      defaultValue = Settings.DEFAULT_HOME,
       description =
-          "Data folder for the embedded defaults (env RENDERLAB_HOME; default ./renderlab-data).")
+          "Data folder for the embedded defaults (env RENDERLAB_HOME; default ${DEFAULT-VALUE}).")
   Path home;
 
   @Option(
@@ -46,15 +48,18 @@ final class CommonOptions {
   @Option(
       names = "--max-bytes",
       paramLabel = "SIZE",
+      defaultValue = Settings.DEFAULT_MAX_BYTES,
       description =
-          "Largest download, e.g. 67108864 or 64MiB (env RENDERLAB_MAX_BYTES; default 64 MiB).")
-  String maxBytes;
+          "Largest download, e.g. 67108864 or 64MiB (env RENDERLAB_MAX_BYTES; default ${DEFAULT-VALUE}).")
+  ByteSize maxBytes;
 
   @Option(
       names = "--max-pixels",
       paramLabel = "N",
       description =
-          "Largest decoded image in pixels (env RENDERLAB_MAX_PIXELS; default 268402689).")
+          "Largest decoded image in pixels (env RENDERLAB_MAX_PIXELS; default "
+              + Settings.DEFAULT_MAX_PIXELS
+              + ").")
   Long maxPixels;
 
   @Option(names = "--json", description = "Print exactly one JSON document on stdout.")

@@ -3,12 +3,16 @@ package io.renderlab.cli;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
 
-/** Parses {@code 10m}, {@code 30s}, {@code 1h}, {@code 500ms} or ISO-8601 ({@code PT10M}). */
-final class Durations {
-  private Durations() {}
-
-  static Duration parse(String text, String option) {
+/**
+ * Parses {@code 10m}, {@code 30s}, {@code 1h}, {@code 500ms} or ISO-8601 ({@code PT10M}): picocli's
+ * converter for every {@link Duration} option, registered once in {@link RenderLabCli}. A refused
+ * duration is an invalid argument (exit 3).
+ */
+final class Durations implements ITypeConverter<Duration> {
+  @Override
+  public Duration convert(String text) {
     String t = text.strip().toLowerCase(Locale.ROOT);
     try {
       Duration d;
@@ -26,12 +30,21 @@ final class Durations {
         d = Duration.ofSeconds(Long.parseLong(t));
       }
       if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(option + " must be positive, was '" + text + "'");
+        throw new InvalidValueException("must be positive, was '" + text + "'", ExitCodes.REJECTED);
       }
       return d;
     } catch (NumberFormatException | DateTimeParseException e) {
-      throw new IllegalArgumentException(
-          option + " must be a duration such as 30s, 10m or 1h, was '" + text + "'", e);
+      throw new InvalidValueException(
+          "must be a duration such as 30s, 10m or 1h, was '" + text + "'", ExitCodes.REJECTED);
+    }
+  }
+
+  /** Parses a duration that is not an option's (an environment variable's, named {@code name}). */
+  static Duration parse(String text, String name) {
+    try {
+      return new Durations().convert(text);
+    } catch (InvalidValueException e) {
+      throw new IllegalArgumentException(name + " " + e.getMessage(), e);
     }
   }
 }

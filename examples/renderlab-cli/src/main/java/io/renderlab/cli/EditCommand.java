@@ -5,6 +5,7 @@ import io.renderlab.pipeline.EditRequest;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,12 +18,7 @@ import picocli.CommandLine.Option;
     description =
         "Inpainting: mask stored once per content, prediction, re-upload, record with mask_url and reference_url, thumbnail.")
 final class EditCommand extends CliCommand {
-  @Option(
-      names = "--user",
-      required = true,
-      paramLabel = "USER",
-      description = "The owner of the new image(s).")
-  String user;
+  @Mixin UserOption user;
 
   @Option(
       names = "--image",
@@ -51,28 +47,17 @@ final class EditCommand extends CliCommand {
       description = "The original image this edit descends from (default: --image).")
   String base;
 
-  @Option(
-      names = "--model",
-      defaultValue = "google/nano-banana",
-      paramLabel = "OWNER/NAME",
-      description = "The model (default google/nano-banana).")
-  String model;
+  @Mixin ModelOption model;
 
-  @Option(
-      names = "--timeout",
-      defaultValue = "10m",
-      paramLabel = "DURATION",
-      description =
-          "How long to wait for the prediction, e.g. 90s, 10m (default 10m); it is canceled then.")
-  String timeout;
+  @Mixin TimeoutOption timeout;
 
   @Override
   protected int execute() {
     context.replicate();
     EditRequest request =
-        EditRequest.of(user, image, EditRequest.Mask.parse(mask), prompt)
-            .withModel(model)
-            .withTimeout(Durations.parse(timeout, "--timeout"));
+        EditRequest.of(user.user, image, EditRequest.Mask.parse(mask), prompt)
+            .withModel(model.model)
+            .withTimeout(timeout.duration);
     if (base != null) {
       request = request.withBaseUrl(base);
     }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,12 +19,7 @@ import picocli.CommandLine.Option;
     description =
         "The whole pipeline: prediction, re-upload of every output, catalog record (reference_url with --image), thumbnail.")
 final class GenerateCommand extends CliCommand {
-  @Option(
-      names = "--user",
-      required = true,
-      paramLabel = "USER",
-      description = "The owner of the new image(s).")
-  String user;
+  @Mixin UserOption user;
 
   @Option(
       names = "--prompt",
@@ -32,12 +28,7 @@ final class GenerateCommand extends CliCommand {
       description = "What to generate or change.")
   String prompt;
 
-  @Option(
-      names = "--model",
-      defaultValue = "google/nano-banana",
-      paramLabel = "OWNER/NAME",
-      description = "The model (default google/nano-banana).")
-  String model;
+  @Mixin ModelOption model;
 
   @Option(
       names = "--image",
@@ -45,22 +36,16 @@ final class GenerateCommand extends CliCommand {
       description = "A reference image URL (image-to-image); repeatable.")
   List<String> images = new ArrayList<>();
 
-  @Option(
-      names = "--timeout",
-      defaultValue = "10m",
-      paramLabel = "DURATION",
-      description =
-          "How long to wait for the prediction, e.g. 90s, 10m (default 10m); it is canceled then.")
-  String timeout;
+  @Mixin TimeoutOption timeout;
 
   @Override
   protected int execute() {
     context.replicate(); // fail fast (exit 2) without a token
     GenerateRequest request =
-        GenerateRequest.of(user, prompt)
-            .withModel(model)
+        GenerateRequest.of(user.user, prompt)
+            .withModel(model.model)
             .withReferenceUrls(images)
-            .withTimeout(Durations.parse(timeout, "--timeout"));
+            .withTimeout(timeout.duration);
     List<ImageRecord> records = context.pipeline().generate(request);
     Output.records(context, context.pipeline().awaitThumbnails(records, Duration.ofMinutes(2)));
     return ExitCodes.OK;

@@ -39,7 +39,7 @@ final class GenerationsCommand extends CliCommand {
       names = "--limit",
       defaultValue = "50",
       paramLabel = "N",
-      description = "At most N generations (default 50, at most 1000).")
+      description = "At most N generations (default ${DEFAULT-VALUE}, at most 1000).")
   int limit;
 
   @Override
@@ -124,7 +124,7 @@ final class GenerationsCommand extends CliCommand {
         names = "--limit",
         defaultValue = "100",
         paramLabel = "N",
-        description = "At most N generations (default 100, at most 1000).")
+        description = "At most N generations (default ${DEFAULT-VALUE}, at most 1000).")
     int limit;
 
     @Override

@@ -7,6 +7,7 @@ import io.renderlab.core.ImageRecord;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,14 +19,13 @@ import picocli.CommandLine.Option;
     description =
         "The user's images, newest first, each with its display URL (thumbnail, else full image).")
 final class HistoryCommand extends CliCommand {
-  @Option(names = "--user", required = true, paramLabel = "USER", description = "Whose history.")
-  String user;
+  @Mixin UserOption user;
 
   @Option(
       names = "--limit",
       defaultValue = "50",
       paramLabel = "N",
-      description = "At most N images (default 50).")
+      description = "At most N images (default ${DEFAULT-VALUE}).")
   int limit;
 
   @Option(
@@ -42,7 +42,7 @@ final class HistoryCommand extends CliCommand {
 
   @Override
   protected int execute() {
-    HistoryQuery query = HistoryQuery.of(user).withLimit(limit);
+    HistoryQuery query = HistoryQuery.of(user.user).withLimit(limit);
     if (kind != null) {
       query = query.withKind(parseKind(kind));
     }
@@ -75,7 +75,7 @@ final class HistoryCommand extends CliCommand {
 
   private void printTable(List<ImageRecord> images) {
     if (images.isEmpty()) {
-      context.out().println("No images for user " + user + ".");
+      context.out().println("No images for user " + user.user + ".");
       return;
     }
     Table.print(context.out(), images);

@@ -25,7 +25,7 @@ final class IngestCommand extends CliCommand {
       names = "--user",
       paramLabel = "USER",
       defaultValue = "anonymous",
-      description = "The owner (default anonymous).")
+      description = "The owner (default ${DEFAULT-VALUE}).")
   String user;
 
   @Override

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -64,11 +65,7 @@ final class PredictCommand extends CliCommand {
           "An input field; a value that parses as JSON is sent as JSON, otherwise as a string.")
   List<String> inputs = new ArrayList<>();
 
-  @Option(
-      names = "--timeout",
-      defaultValue = "10m",
-      description = "How long to wait (default 10m).")
-  String timeout;
+  @Mixin TimeoutOption timeout;
 
   @Option(names = "--no-wait", description = "Create the prediction and print it without waiting.")
   boolean noWait;
@@ -82,7 +79,7 @@ final class PredictCommand extends CliCommand {
                 ? PredictionRequest.version(target.version)
                 : PredictionRequest.deployment(target.deployment);
     request.input(JsonValue.parse(parseInputs(inputs).toString()));
-    Duration limit = Durations.parse(timeout, "--timeout");
+    Duration limit = timeout.duration;
     var predictions = context.replicate().predictions();
     Prediction prediction;
     if (noWait) {

@@ -1,14 +1,17 @@
 package io.renderlab.cli;
 
+import io.renderlab.core.Redaction;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The {@code renderlab} command: the SDK's modules composed into the RenderLab pipeline. Every
@@ -62,8 +65,19 @@ public final class RenderLabCli implements Runnable {
     CommandLine cli = new CommandLine(new RenderLabCli(), new ContextFactory(context));
     cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    cli.setDefaultValueProvider(new EnvironmentDefaults(env));
+    cli.registerConverter(Duration.class, new Durations());
+    cli.registerConverter(ByteSize.class, new ByteSize.Converter());
     cli.setParameterExceptionHandler(
         (ex, argv) -> {
+          if (ex.getCause() instanceof InvalidValueException
+              && ex.getArgSpec() instanceof OptionSpec) {
+            // One of our converters: the same line and exit code as any refused setting.
+            InvalidValueException invalid = (InvalidValueException) ex.getCause();
+            String name = ((OptionSpec) ex.getArgSpec()).longestName();
+            err.println("error: " + Redaction.text(name + " " + invalid.getMessage()));
+            return invalid.exitCode();
+          }
           err.println("error: " + ex.getMessage() + " (see --help)");
           if (ex.getCommandLine() == cli) {
             cli.usage(err); // an unknown command: show the ones there are

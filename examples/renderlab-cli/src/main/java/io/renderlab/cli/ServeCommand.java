@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import javax.imageio.ImageIO;
@@ -37,13 +38,13 @@ final class ServeCommand extends CliCommand {
   @Option(
       names = "--port",
       defaultValue = "8080",
-      description = "Port to listen on (default 8080; 0 picks a free one).")
+      description = "Port to listen on (default ${DEFAULT-VALUE}; 0 picks a free one).")
   int port;
 
   @Option(
       names = "--host",
       defaultValue = "127.0.0.1",
-      description = "Interface to bind (default 127.0.0.1).")
+      description = "Interface to bind (default ${DEFAULT-VALUE}).")
   String host;
 
   @Option(
@@ -56,15 +57,15 @@ final class ServeCommand extends CliCommand {
       names = "--max-upload-bytes",
       paramLabel = "SIZE",
       defaultValue = "50MiB",
-      description = "Largest upload (default 50 MiB).")
-  String maxUpload;
+      description = "Largest upload (default ${DEFAULT-VALUE}).")
+  ByteSize maxUpload;
 
   @Option(
       names = "--max-generations-per-user",
       paramLabel = "N",
       defaultValue = "2",
       description =
-          "Predictions one user may have in flight (a collection of N counts N); more get 429 with Retry-After (default 2).")
+          "Predictions one user may have in flight (a collection of N counts N); more get 429 with Retry-After (default ${DEFAULT-VALUE}).")
   int maxGenerations;
 
   @Option(
@@ -78,8 +79,8 @@ final class ServeCommand extends CliCommand {
       names = "--shutdown-timeout",
       paramLabel = "DURATION",
       defaultValue = "30s",
-      description = "How long in-flight requests may run after SIGTERM (default 30s).")
-  String shutdownTimeout;
+      description = "How long in-flight requests may run after SIGTERM (default ${DEFAULT-VALUE}).")
+  Duration shutdownTimeout;
 
   @Option(
       names = "--supabase-url",
@@ -99,7 +100,7 @@ final class ServeCommand extends CliCommand {
       names = "--max-collection-prompts",
       paramLabel = "N",
       defaultValue = "20",
-      description = "Most prompts in one collection (default 20).")
+      description = "Most prompts in one collection (default ${DEFAULT-VALUE}).")
   int maxCollectionPrompts;
 
   @Option(
@@ -107,7 +108,7 @@ final class ServeCommand extends CliCommand {
       paramLabel = "N",
       defaultValue = "0",
       description =
-          "Predictions one user may start per UTC day, counted in memory (default 0: no quota).")
+          "Predictions one user may start per UTC day, counted in memory (default ${DEFAULT-VALUE}: no quota).")
   int dailyQuota;
 
   @Option(
@@ -115,38 +116,39 @@ final class ServeCommand extends CliCommand {
       paramLabel = "SIZE",
       defaultValue = "4KiB",
       description =
-          "Slowest request body accepted, per second, averaged from its first byte; slower gets 408 (default 4KiB; 0 disables).")
+          "Slowest request body accepted, per second, averaged from its first byte; slower gets 408 (default ${DEFAULT-VALUE}; 0 disables).")
   String minRequestRate;
 
   @Option(
       names = "--idle-timeout",
       paramLabel = "DURATION",
       defaultValue = "30s",
-      description = "How long a connection may stay silent (mid-request: 408) (default 30s).")
-  String idleTimeout;
+      description =
+          "How long a connection may stay silent (mid-request: 408) (default ${DEFAULT-VALUE}).")
+  Duration idleTimeout;
 
   @Option(
       names = "--request-body-timeout",
       paramLabel = "DURATION",
       defaultValue = "10m",
       description =
-          "Longest time one request body may take to arrive; later gets 408 (default 10m).")
-  String requestBodyTimeout;
+          "Longest time one request body may take to arrive; later gets 408 (default ${DEFAULT-VALUE}).")
+  Duration requestBodyTimeout;
 
   @Option(
       names = "--header-timeout",
       paramLabel = "DURATION",
       defaultValue = "10s",
       description =
-          "Longest time a connection may take to send a whole request head, whatever its byte rate; later it is closed (default 10s).")
-  String headerTimeout;
+          "Longest time a connection may take to send a whole request head, whatever its byte rate; later it is closed (default ${DEFAULT-VALUE}).")
+  Duration headerTimeout;
 
   @Option(
       names = "--max-connections",
       paramLabel = "N",
       defaultValue = "10000",
       description =
-          "Most connections open at once; past it, the one waiting longest without a request is closed for the newcomer (default 10000).")
+          "Most connections open at once; past it, the one waiting longest without a request is closed for the newcomer (default ${DEFAULT-VALUE}).")
   int maxConnections;
 
   @Option(
@@ -154,7 +156,7 @@ final class ServeCommand extends CliCommand {
       paramLabel = "N",
       defaultValue = "1000",
       description =
-          "Most connections open at once from one address; past it, that address's connection waiting longest without a request is closed (default 1000).")
+          "Most connections open at once from one address; past it, that address's connection waiting longest without a request is closed (default ${DEFAULT-VALUE}).")
   int maxConnectionsPerAddress;
 
   @Option(
@@ -162,14 +164,13 @@ final class ServeCommand extends CliCommand {
       paramLabel = "LIST",
       defaultValue = "authenticated",
       description =
-          "The role claims a user token may carry, comma-separated (default authenticated: the project's anon and service_role keys get 401).")
+          "The role claims a user token may carry, comma-separated (default ${DEFAULT-VALUE}: the project's anon and service_role keys get 401).")
   String tokenRoles;
 
   @Override
   protected int execute() throws InterruptedException {
     String secret = context.env().get("RENDERLAB_JWT_SECRET");
-    String supabase =
-        supabaseUrl != null ? supabaseUrl : context.env().get("RENDERLAB_SUPABASE_URL");
+    String supabase = supabaseUrl;
     boolean hasSecret = secret != null && !secret.isBlank();
     boolean hasProject = supabase != null && !supabase.isBlank();
     if (devUser == null && !hasSecret && !hasProject) {
@@ -177,7 +178,7 @@ final class ServeCommand extends CliCommand {
           "Set RENDERLAB_SUPABASE_URL (or --supabase-url: the Supabase project whose JWKS verifies user tokens) "
               + "and/or RENDERLAB_JWT_SECRET (its legacy JWT secret), or pass --dev-user NAME for a local trial.");
     }
-    String allowed = models != null ? models : context.env().get("RENDERLAB_MODELS");
+    String allowed = models;
     int listenPort = port == 0 ? freePort(host) : port;
     if (settings().storageUrl.startsWith("file:") && settings().publicBaseUrl.isEmpty()) {
       // Folder storage is served under /files/, so stored objects get URLs a browser can load.
@@ -200,7 +201,7 @@ final class ServeCommand extends CliCommand {
     context.listener(
         new ServeEvents()); // a line per generation that ends, is taken over or given up
     context.remoteUsers(); // users' URLs: the strict policy, without --allow-host
-    String url = publicUrl != null ? publicUrl : context.env().get("RENDERLAB_SERVER_URL");
+    String url = publicUrl;
     if (url != null && !url.isBlank() && context.hasReplicateToken()) {
       // Every generation goes through its row: Replicate's delivery completes it in any instance.
       context.webhookUrl(url.strip().replaceAll("/+$", "") + "/api/webhooks/replicate");
@@ -210,16 +211,18 @@ final class ServeCommand extends CliCommand {
             .pipeline(context.pipeline(), context.thumbnails())
             .host(host)
             .port(listenPort)
-            .maxUploadBytes(Settings.parseSize(maxUpload))
+            .maxUploadBytes(maxUpload.bytes())
             .maxConcurrentGenerations(maxGenerations)
-            .shutdownTimeout(Durations.parse(shutdownTimeout, "--shutdown-timeout"))
+            .shutdownTimeout(shutdownTimeout)
             .maxCollectionPrompts(maxCollectionPrompts)
             .dailyQuota(dailyQuota)
             .minRequestDataRate(
-                minRequestRate.strip().equals("0") ? 0 : Settings.parseSize(minRequestRate))
-            .idleTimeout(Durations.parse(idleTimeout, "--idle-timeout"))
-            .requestBodyTimeout(Durations.parse(requestBodyTimeout, "--request-body-timeout"))
-            .headerTimeout(Durations.parse(headerTimeout, "--header-timeout"));
+                minRequestRate.strip().equals("0") // 0 disables: not a size
+                    ? 0
+                    : ByteSize.parse(minRequestRate, "--min-request-rate").bytes())
+            .idleTimeout(idleTimeout)
+            .requestBodyTimeout(requestBodyTimeout)
+            .headerTimeout(headerTimeout);
     try {
       b.maxConnections(maxConnections, maxConnectionsPerAddress);
     } catch (IllegalArgumentException e) {

@@ -5,7 +5,6 @@ import io.renderlab.core.Redaction;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,7 +14,8 @@ import java.util.Optional;
  * password.
  */
 final class Settings {
-  static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
+  static final String DEFAULT_HOME = "./renderlab-data";
+  static final String DEFAULT_MAX_BYTES = "64MiB";
   static final long DEFAULT_MAX_PIXELS = 268_402_689L;
   static final String DEFAULT_REPLICATE_BASE_URL = "https://api.replicate.com/v1";
 
@@ -32,20 +32,12 @@ final class Settings {
   final long maxPixels;
 
   private Settings(CommonOptions o, Map<String, String> env) {
-    this.home =
-        (o.home != null ? o.home : Path.of(env(env, "RENDERLAB_HOME").orElse("./renderlab-data")))
-            .toAbsolutePath()
-            .normalize();
+    this.home = (o.home != null ? o.home : Path.of(DEFAULT_HOME)).toAbsolutePath().normalize();
     this.storageUrl =
-        Optional.ofNullable(o.storage)
-            .or(() -> env(env, "RENDERLAB_STORAGE"))
-            .orElse(home.resolve("objects").toUri().toString());
-    this.publicBaseUrl =
-        Optional.ofNullable(o.publicBaseUrl).or(() -> env(env, "RENDERLAB_PUBLIC_BASE_URL"));
+        Optional.ofNullable(o.storage).orElse(home.resolve("objects").toUri().toString());
+    this.publicBaseUrl = Optional.ofNullable(o.publicBaseUrl);
     this.databaseUrl =
-        Optional.ofNullable(o.database)
-            .or(() -> env(env, "RENDERLAB_DATABASE_URL"))
-            .orElse("jdbc:h2:file:" + home.resolve("catalog"));
+        Optional.ofNullable(o.database).orElse("jdbc:h2:file:" + home.resolve("catalog"));
     this.databaseUser =
         env(env, "RENDERLAB_DATABASE_USER").or(() -> env(env, "RENDERLAB_DATABASE_URL_USER"));
     this.databasePassword =
@@ -68,9 +60,8 @@ final class Settings {
     this.allowHosts = List.copyOf(hosts);
     this.maxBytes =
         Optional.ofNullable(o.maxBytes)
-            .or(() -> env(env, "RENDERLAB_MAX_BYTES"))
-            .map(Settings::parseSize)
-            .orElse(DEFAULT_MAX_BYTES);
+            .orElseGet(() -> ByteSize.parse(DEFAULT_MAX_BYTES, "--max-bytes"))
+            .bytes();
     this.maxPixels =
         Optional.ofNullable(o.maxPixels)
             .or(
@@ -82,6 +73,10 @@ final class Settings {
     }
   }
 
+  /**
+   * The settings of {@code options} as picocli filled them (flags, then the variables of {@link
+   * EnvironmentDefaults}, then defaults), and of the variables that have no flag.
+   */
   static Settings resolve(CommonOptions options, Map<String, String> env) {
     return new Settings(options, env);
   }
@@ -98,37 +93,6 @@ final class Settings {
   private static Optional<String> env(Map<String, String> env, String name) {
     String v = env.get(name);
     return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
-  }
-
-  /** Parses {@code 1048576}, {@code 64MiB}, {@code 10MB}, {@code 512k}. */
-  static long parseSize(String text) {
-    String t = text.strip().toLowerCase(Locale.ROOT).replace(" ", "");
-    long unit = 1;
-    String[][] units = {
-      {"kib", "1024"},
-      {"mib", "1048576"},
-      {"gib", "1073741824"},
-      {"kb", "1000"},
-      {"mb", "1000000"},
-      {"gb", "1000000000"},
-      {"k", "1024"},
-      {"m", "1048576"},
-      {"g", "1073741824"},
-      {"b", "1"}
-    };
-    for (String[] u : units) {
-      if (t.endsWith(u[0])) {
-        unit = Long.parseLong(u[1]);
-        t = t.substring(0, t.length() - u[0].length());
-        break;
-      }
-    }
-    long value = parseLong(t, "--max-bytes");
-    if (value < 1 || value > Long.MAX_VALUE / unit) {
-      throw new ConfigurationException(
-          "--max-bytes must be a positive size such as 67108864 or 64MiB, was " + text);
-    }
-    return value * unit;
   }
 
   private static long parseLong(String text, String name) {

@@ -28,16 +28,19 @@ final class ThumbnailCommand extends CliCommand {
   @Option(
       names = "--size",
       defaultValue = "400",
-      description = "Width and height of the thumbnail (default 400).")
+      description = "Width and height of the thumbnail (default ${DEFAULT-VALUE}).")
   int size;
 
   @Option(
       names = "--quality",
       defaultValue = "75",
-      description = "WebP quality 1-100 (default 75).")
+      description = "WebP quality 1-100 (default ${DEFAULT-VALUE}).")
   int quality;
 
-  @Option(names = "--effort", defaultValue = "4", description = "WebP effort 0-6 (default 4).")
+  @Option(
+      names = "--effort",
+      defaultValue = "4",
+      description = "WebP effort 0-6 (default ${DEFAULT-VALUE}).")
   int effort;
 
   @Override

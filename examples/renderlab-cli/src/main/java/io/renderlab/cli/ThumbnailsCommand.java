@@ -41,7 +41,7 @@ final class ThumbnailsCommand implements Runnable {
     @Option(
         names = "--limit",
         defaultValue = "1000",
-        description = "At most N images (default 1000, at most 10 000 000).")
+        description = "At most N images (default ${DEFAULT-VALUE}, at most 10 000 000).")
     int limit;
 
     @Option(
@@ -54,7 +54,7 @@ final class ThumbnailsCommand implements Runnable {
         names = "--lookahead",
         defaultValue = "1000",
         description =
-            "At most N images enqueued and not yet finished (default 1000, 1 to 100 000): enough to"
+            "At most N images enqueued and not yet finished (default ${DEFAULT-VALUE}, 1 to 100 000): enough to"
                 + " keep every worker busy, few enough to stop cleanly.")
     int lookahead;
 

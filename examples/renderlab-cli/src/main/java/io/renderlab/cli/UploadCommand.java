@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code upload FILE --user USER}. */
@@ -21,12 +21,7 @@ final class UploadCommand extends CliCommand {
   @Parameters(index = "0", paramLabel = "FILE", description = "The image file to upload.")
   Path file;
 
-  @Option(
-      names = "--user",
-      required = true,
-      paramLabel = "USER",
-      description = "The owner of the upload.")
-  String user;
+  @Mixin UserOption user;
 
   @Override
   protected int execute() throws Exception {
@@ -35,7 +30,8 @@ final class UploadCommand extends CliCommand {
     }
     ImageRecord record;
     try (InputStream in = Files.newInputStream(file)) {
-      record = context.pipeline().upload(in, UploadRequest.of(user, file.getFileName().toString()));
+      record =
+          context.pipeline().upload(in, UploadRequest.of(user.user, file.getFileName().toString()));
     }
     ImageRecord done =
         context.pipeline().awaitThumbnails(List.of(record), Duration.ofMinutes(2)).get(0);
