@@ -120,17 +120,26 @@ final class HeifRenderer {
       Path path = Path.of(named);
       return Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
     }
+    for (String name : List.of("heif-dec", "heif-convert")) {
+      Optional<Path> found = onPath(name);
+      if (found.isPresent()) {
+        return found;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The executable {@code name} in the first folder of the PATH that holds one. */
+  static Optional<Path> onPath(String name) {
     String pathVariable = System.getenv("PATH");
     if (pathVariable == null) {
       return Optional.empty();
     }
-    for (String name : List.of("heif-dec", "heif-convert")) {
-      for (String dir : pathVariable.split(File.pathSeparator)) {
-        if (!dir.isEmpty()) {
-          Path candidate = Path.of(dir, name);
-          if (Files.isExecutable(candidate)) {
-            return Optional.of(candidate);
-          }
+    for (String dir : pathVariable.split(File.pathSeparator)) {
+      if (!dir.isEmpty()) {
+        Path candidate = Path.of(dir, name);
+        if (Files.isExecutable(candidate)) {
+          return Optional.of(candidate);
         }
       }
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -26,8 +25,8 @@ class LibheifTest {
   @ParameterizedTest
   @ValueSource(strings = {"avif", "heic"})
   void anImageLibheifEncodedRendersLikeItsSource(String format) throws Exception {
-    assumeTrue(onPath("heif-enc"), "libheif's heif-enc is not installed");
-    assumeTrue(onPath("heif-dec") || onPath("heif-convert"), "libheif's decoder is not installed");
+    assumeTrue(HeifRenderer.onPath("heif-enc").isPresent(), "libheif's heif-enc is not installed");
+    assumeTrue(HeifRenderer.binary().isPresent(), "libheif's decoder is not installed");
     BufferedImage source = photoLike(640, 480);
     Path png = dir.resolve("source.png");
     Files.write(png, TestImages.encode(source, "png"));
@@ -71,18 +70,5 @@ class LibheifTest {
       }
     }
     return image;
-  }
-
-  private static boolean onPath(String binary) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return false;
-    }
-    for (String folder : path.split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(folder, binary))) {
-        return true;
-      }
-    }
-    return false;
   }
 }
