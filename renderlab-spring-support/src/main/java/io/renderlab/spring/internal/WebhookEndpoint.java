@@ -1,9 +1,8 @@
 package io.renderlab.spring.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.renderlab.core.Generation;
 import io.renderlab.generations.Generations;
+import io.renderlab.replicate.JsonValue;
 import io.renderlab.replicate.Prediction;
 import io.renderlab.replicate.ReplicateClient;
 import io.renderlab.replicate.WebhookVerifier;
@@ -31,8 +30,6 @@ import org.springframework.web.bind.annotation.RestController;
 public final class WebhookEndpoint {
   /** A prediction's JSON is small; anything larger is not Replicate's. */
   static final int MAX_BODY_BYTES = 1024 * 1024;
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Generations generations;
   private final Supplier<WebhookVerifier> verifier;
@@ -80,16 +77,16 @@ public final class WebhookEndpoint {
     } catch (WebhookVerifier.InvalidWebhookException e) {
       return error(HttpStatus.UNAUTHORIZED, "invalid webhook: " + e.getMessage());
     }
-    JsonNode json;
+    JsonValue json;
     try {
-      json = JSON.readTree(body);
-    } catch (IOException e) {
+      json = JsonValue.parse(new String(body, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
       return error(HttpStatus.BAD_REQUEST, "malformed webhook body");
     }
-    if (json == null || !json.path("id").isTextual() || !json.path("status").isTextual()) {
+    if (!isText(json, "id") || !isText(json, "status")) {
       return error(HttpStatus.BAD_REQUEST, "webhook body must be a prediction with id and status");
     }
-    Prediction prediction = Prediction.parse(new String(body, StandardCharsets.UTF_8));
+    Prediction prediction = Prediction.of(json);
     Optional<Generation> generation = generations.complete(prediction);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("received", true);
@@ -100,6 +97,10 @@ public final class WebhookEndpoint {
           out.put("status", g.status().name().toLowerCase(java.util.Locale.ROOT));
         });
     return ResponseEntity.ok(out);
+  }
+
+  private static boolean isText(JsonValue json, String field) {
+    return json.get(field).map(v -> v.kind() == JsonValue.Kind.STRING).orElse(false);
   }
 
   private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String message) {
