@@ -1,12 +1,12 @@
 package io.renderlab.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.renderlab.core.RenderLabException;
+import io.renderlab.replicate.JsonValue;
 import io.renderlab.replicate.Prediction;
 import io.renderlab.replicate.WebhookVerifier;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -44,16 +44,16 @@ final class WebhookRoutes {
     } catch (WebhookVerifier.InvalidWebhookException e) {
       throw new ApiError(401, "invalid webhook: " + e.getMessage());
     }
-    JsonNode json;
+    JsonValue json;
     try {
-      json = RenderLabServer.JSON.readTree(body);
-    } catch (IOException e) {
+      json = JsonValue.parse(new String(body, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
       throw ApiError.badRequest("malformed webhook body");
     }
-    if (json == null || !json.path("id").isTextual() || !json.path("status").isTextual()) {
+    if (!isText(json, "id") || !isText(json, "status")) {
       throw ApiError.badRequest("webhook body must be a prediction with 'id' and 'status'");
     }
-    Prediction prediction = Prediction.parse(json.toString());
+    Prediction prediction = Prediction.of(json);
     String id = prediction.id();
     Optional<ObjectNode> durable =
         config.pipeline == null ? Optional.empty() : async.deliver(prediction);
@@ -70,6 +70,10 @@ final class WebhookRoutes {
     out.put("outcome", recorded ? "duplicate" : "unknown");
     out.put("alreadyRecorded", recorded);
     ctx.json(out);
+  }
+
+  private static boolean isText(JsonValue json, String field) {
+    return json.get(field).map(v -> v.kind() == JsonValue.Kind.STRING).orElse(false);
   }
 
   /**
