@@ -18,13 +18,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The example application, booted as it ships (its properties, its controller, the starter's
  * auto-configuration) against the fake Replicate and the embedded PostgreSQL: generate, edit,
- * history, a signed webhook, health and meters over HTTP.
+ * history, a signed webhook, health and meters over HTTP. {@code examples/renderlab-spring-boot4}
+ * runs this same test on the same application against Spring Boot 4.
  */
 class RenderLabSpringApplicationTest {
   @TempDir static Path dir;
@@ -85,6 +87,13 @@ class RenderLabSpringApplicationTest {
   private static String field(String json, String name) {
     int at = json.indexOf("\"" + name + "\":\"") + name.length() + 4;
     return json.substring(at, json.indexOf('"', at));
+  }
+
+  @Test
+  void runsOnTheSpringBootItsBuildChose() {
+    // examples/renderlab-spring-boot4 compiles this same test against Boot 4 and says so here.
+    String major = System.getProperty("renderlab.example.boot-major", "3");
+    assertThat(SpringBootVersion.getVersion()).startsWith(major + ".");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.renderlab.spring.boot;
+package io.renderlab.spring.transactions;
 
 import com.zaxxer.hikari.HikariConfig;
 import java.util.UUID;

@@ -1,4 +1,4 @@
-package io.renderlab.spring.boot;
+package io.renderlab.spring.transactions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.renderlab.spring.boot;
+package io.renderlab.spring.transactions;
 
 import com.zaxxer.hikari.HikariConfig;
 import io.renderlab.core.testing.EmbeddedPostgres;
