@@ -99,7 +99,13 @@ public final class PinnedHttp {
    *     not HTTP/1.x
    */
   public static Response get(Target target, Map<String, String> headers) throws IOException {
-    Socket socket = connect(target);
+    return get(target, headers, null);
+  }
+
+  /** {@link #get(Target, Map)} with a TLS socket factory (tests); null for the JDK's default. */
+  static Response get(Target target, Map<String, String> headers, SSLSocketFactory tlsFactory)
+      throws IOException {
+    Socket socket = connect(target, tlsFactory);
     try {
       DeadlineInput in = new DeadlineInput(socket, target.readTimeout, target.deadlineNanos);
       BufferedInputStream buffered = new BufferedInputStream(in, 8192);
@@ -114,7 +120,7 @@ public final class PinnedHttp {
     }
   }
 
-  private static Socket connect(Target target) throws IOException {
+  private static Socket connect(Target target, SSLSocketFactory tlsFactory) throws IOException {
     IOException last = null;
     for (InetAddress address : target.addresses) {
       Duration left = remaining(target.deadlineNanos);
@@ -123,7 +129,7 @@ public final class PinnedHttp {
       try {
         socket.connect(new InetSocketAddress(address, target.port), timeoutMillis(timeout));
         socket.setTcpNoDelay(true);
-        return target.secure() ? tls(socket, target) : socket;
+        return target.secure() ? tls(socket, target, tlsFactory) : socket;
       } catch (IOException e) {
         closeQuietly(socket, e);
         if (last != null) {
@@ -138,12 +144,15 @@ public final class PinnedHttp {
     throw last;
   }
 
-  private static Socket tls(Socket plain, Target target) throws IOException {
-    SSLSocketFactory factory;
-    try {
-      factory = SSLContext.getDefault().getSocketFactory();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IOException("no default TLS context", e);
+  private static Socket tls(Socket plain, Target target, SSLSocketFactory tlsFactory)
+      throws IOException {
+    SSLSocketFactory factory = tlsFactory;
+    if (factory == null) {
+      try {
+        factory = SSLContext.getDefault().getSocketFactory();
+      } catch (NoSuchAlgorithmException e) {
+        throw new IOException("no default TLS context", e);
+      }
     }
     SSLSocket ssl = (SSLSocket) factory.createSocket(plain, target.host, target.port, true);
     SSLParameters parameters = ssl.getSSLParameters();
