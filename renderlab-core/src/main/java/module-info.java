@@ -8,8 +8,6 @@
  */
 module io.renderlab.core {
   requires transitive java.sql;
-  // Optional: only RemoteFetcher uses it (renderlab-storage requires it for hosts that fetch).
-  requires static okhttp3;
   requires org.slf4j;
 
   exports io.renderlab.core;

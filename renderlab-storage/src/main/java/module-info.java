@@ -9,8 +9,6 @@
 module io.renderlab.storage {
   requires transitive io.renderlab.core;
   requires java.net.http;
-  // RemoteFetcher's OkHttp: optional in core, resolved here, where ingesting lives.
-  requires okhttp3;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
   requires static software.amazon.awssdk.auth;

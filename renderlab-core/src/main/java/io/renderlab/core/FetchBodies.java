@@ -2,6 +2,7 @@ package io.renderlab.core;
 
 import io.renderlab.core.RemoteFetchRefusedException.Reason;
 import io.renderlab.core.internal.BoundedBody;
+import io.renderlab.core.internal.PinnedHttp;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,8 +13,6 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 /**
  * The body limits of {@link RemoteFetcher}: the byte cap (announced and while streaming), the
@@ -48,15 +47,14 @@ final class FetchBodies {
         cause);
   }
 
-  RemoteResource body(URI url, Response response) {
-    ResponseBody body = response.body();
-    long announced = body.contentLength();
+  RemoteResource body(URI url, PinnedHttp.Response response) {
+    long announced = response.contentLength();
     String redacted = Redaction.url(url.toString());
     if (announced > maxBytes) {
       response.close();
       throw tooLarge(redacted);
     }
-    InputStream raw = body.byteStream();
+    InputStream raw = response.body();
     BoundedBody bounded =
         new BoundedBody(
             raw,
@@ -140,14 +138,14 @@ final class FetchBodies {
     private final OptionalLong length;
     private final String redactedUrl;
     private final InputStream body;
-    private final Response response;
+    private final PinnedHttp.Response response;
 
     Resource(
         Optional<MediaType> type,
         OptionalLong length,
         String redactedUrl,
         InputStream body,
-        Response response) {
+        PinnedHttp.Response response) {
       this.type = type;
       this.length = length;
       this.redactedUrl = redactedUrl;

@@ -72,6 +72,36 @@ final class FetchUrls {
     return colon >= 0 ? hostPort.substring(0, colon) : hostPort;
   }
 
+  /**
+   * The URL's port, or its scheme's default. Read from the authority when {@link URI#getPort()}
+   * cannot tell (a host {@link URI#getHost()} does not parse, such as {@code 127.1:8080}).
+   *
+   * @throws IllegalArgumentException if the port is not a number from 1 to 65535
+   */
+  static int port(URI uri) {
+    int port = uri.getPort();
+    if (port == -1 && uri.getHost() == null && uri.getRawAuthority() != null) {
+      String authority = uri.getRawAuthority();
+      String afterHost = authority.substring(authority.lastIndexOf('@') + 1);
+      int close = afterHost.lastIndexOf(']');
+      int colon = afterHost.lastIndexOf(':');
+      if (colon > close && colon < afterHost.length() - 1) {
+        try {
+          port = Integer.parseInt(afterHost.substring(colon + 1));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("invalid port");
+        }
+      }
+    }
+    if (port == -1) {
+      return uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("invalid port");
+    }
+    return port;
+  }
+
   /** Host name normalisation: lower case, brackets off, IDN to ASCII, trailing dot off. */
   static String normalizeHost(String host) {
     String h = host.toLowerCase(Locale.ROOT);

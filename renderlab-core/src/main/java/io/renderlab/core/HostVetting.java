@@ -5,20 +5,17 @@ import io.renderlab.core.internal.AddressPolicy;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import okhttp3.Dns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The DNS pinning of {@link RemoteFetcher}: a URL's host is resolved once, every address is judged
- * by the {@link AddressPolicy}, and the connection may go only to the addresses vetted (no second
- * lookup). Failures that tell how a host resolved are made opaque for a strict fetcher.
- * Package-private: the fetcher's implementation.
+ * by the {@link AddressPolicy}, and the connection goes only to the addresses vetted (no second
+ * lookup: {@link io.renderlab.core.internal.PinnedHttp} is handed the addresses, never the name).
+ * Failures that tell how a host resolved are made opaque for a strict fetcher. Package-private: the
+ * fetcher's implementation.
  */
 final class HostVetting {
   // the fetcher's logger: these lines are the fetcher's
@@ -36,10 +33,12 @@ final class HostVetting {
 
   /**
    * {@link #vet}, with the failures that tell how a host resolved made opaque when they must be.
+   *
+   * @return the addresses the connection may go to
    */
-  void vetOpaquely(String original, URI uri, Map<String, List<InetAddress>> vetted) {
+  List<InetAddress> vetOpaquely(String original, URI uri) {
     try {
-      vet(uri, vetted);
+      return vet(uri);
     } catch (RemoteFetchRefusedException e) {
       if (opaqueErrors && e.reason() == Reason.PRIVATE_ADDRESS) {
         throw unreachable(original, e);
@@ -65,7 +64,7 @@ final class HostVetting {
             + ": this server fetches only public http(s) URLs that answer. Give a publicly reachable URL of the image.");
   }
 
-  private void vet(URI uri, Map<String, List<InetAddress>> vetted) {
+  private List<InetAddress> vet(URI uri) {
     String rawHost = FetchUrls.host(uri);
     String host = FetchUrls.normalizeHost(rawHost);
     String redacted = Redaction.url(uri.toString());
@@ -112,25 +111,6 @@ final class HostVetting {
                 + "RemoteFetcher.builder().allowHost(...) if this is intended.");
       }
     }
-    // OkHttp asks the Dns for the URL's host as it canonicalises it.
-    List<InetAddress> list = new ArrayList<>(addresses);
-    vetted.put(rawHost.toLowerCase(Locale.ROOT), list);
-    vetted.put(host, list);
-    try {
-      vetted.put(okhttp3.HttpUrl.get(uri.toString()).host(), list);
-    } catch (IllegalArgumentException ignored) {
-      // OkHttp will refuse the URL itself below
-    }
-  }
-
-  /** A {@link Dns} that answers only with the addresses {@code vetted} holds for a host. */
-  static Dns pinned(Map<String, List<InetAddress>> vetted) {
-    return host -> {
-      List<InetAddress> addresses = vetted.get(host.toLowerCase(Locale.ROOT));
-      if (addresses == null) {
-        throw new UnknownHostException("host was not vetted: " + host);
-      }
-      return addresses;
-    };
+    return List.copyOf(addresses);
   }
 }

@@ -1,20 +1,16 @@
 package io.renderlab.core;
 
 import io.renderlab.core.RemoteFetchRefusedException.Reason;
+import io.renderlab.core.internal.PinnedHttp;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import okhttp3.Call;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,22 +25,25 @@ final class RedirectingFetch {
 
   private static final int MAX_REDIRECTS = 5;
 
-  private final OkHttpClient http;
   private final String userAgent;
+  private final Duration connectTimeout;
+  private final Duration readTimeout;
   private final Duration deadline;
   private final boolean opaqueErrors;
   private final HostVetting vetting;
   private final FetchBodies bodies;
 
   RedirectingFetch(
-      OkHttpClient http,
       String userAgent,
+      Duration connectTimeout,
+      Duration readTimeout,
       Duration deadline,
       boolean opaqueErrors,
       HostVetting vetting,
       FetchBodies bodies) {
-    this.http = http;
     this.userAgent = userAgent;
+    this.connectTimeout = connectTimeout;
+    this.readTimeout = readTimeout;
     this.deadline = deadline;
     this.opaqueErrors = opaqueErrors;
     this.vetting = vetting;
@@ -54,26 +53,16 @@ final class RedirectingFetch {
   /** Fetches {@code trimmed}, an http(s) URL, following redirects. */
   RemoteResource open(String trimmed) {
     URI current = FetchUrls.parse(trimmed);
-    long start = System.nanoTime();
+    long deadlineNanos = System.nanoTime() + deadline.toNanos();
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("User-Agent", userAgent);
+    headers.put("Accept", "image/*, */*;q=0.5");
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      Map<String, List<InetAddress>> vetted = new ConcurrentHashMap<>();
-      vetting.vetOpaquely(trimmed, current, vetted);
-      OkHttpClient client =
-          http.newBuilder()
-              .dns(HostVetting.pinned(vetted))
-              .callTimeout(remaining(start).toMillis(), TimeUnit.MILLISECONDS)
-              .build();
-      Request request =
-          new Request.Builder()
-              .url(current.toString())
-              .header("User-Agent", userAgent)
-              .header("Accept", "image/*, */*;q=0.5")
-              .get()
-              .build();
-      Call call = client.newCall(request);
-      Response response;
+      List<InetAddress> addresses = vetting.vetOpaquely(trimmed, current);
+      PinnedHttp.Target target = target(current, addresses, deadlineNanos);
+      PinnedHttp.Response response;
       try {
-        response = call.execute();
+        response = PinnedHttp.get(target, headers);
       } catch (InterruptedIOException e) {
         if (opaqueErrors) {
           throw vetting.unreachable(trimmed, e);
@@ -97,7 +86,7 @@ final class RedirectingFetch {
       }
       int code = response.code();
       if (code >= 300 && code < 400 && code != 304) {
-        String location = response.header("Location");
+        String location = response.header("Location").orElse(null);
         response.close();
         if (location == null) {
           throw new RemoteFetchFailedException(
@@ -161,8 +150,26 @@ final class RedirectingFetch {
     throw new IllegalStateException("unreachable");
   }
 
-  private Duration remaining(long startNanos) {
-    Duration left = deadline.minusNanos(System.nanoTime() - startNanos);
-    return left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left;
+  private PinnedHttp.Target target(URI url, List<InetAddress> addresses, long deadlineNanos) {
+    try {
+      URI ascii = new URI(url.toASCIIString());
+      String path =
+          ascii.getRawPath() == null || ascii.getRawPath().isEmpty() ? "/" : ascii.getRawPath();
+      String query = ascii.getRawQuery() == null ? "" : "?" + ascii.getRawQuery();
+      return new PinnedHttp.Target(
+          ascii.getScheme().toLowerCase(java.util.Locale.ROOT),
+          FetchUrls.normalizeHost(FetchUrls.host(ascii)),
+          FetchUrls.port(ascii),
+          path + query,
+          addresses,
+          connectTimeout,
+          readTimeout,
+          deadlineNanos);
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      throw new RemoteFetchRefusedException(
+          Reason.MALFORMED,
+          Redaction.url(url.toString()),
+          "Refusing a malformed URL " + Redaction.url(url.toString()) + ".");
+    }
   }
 }

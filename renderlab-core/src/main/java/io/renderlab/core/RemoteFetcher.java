@@ -3,7 +3,6 @@ package io.renderlab.core;
 import io.renderlab.core.RemoteFetchRefusedException.Reason;
 import io.renderlab.core.internal.AddressPolicy;
 import io.renderlab.core.internal.Args;
-import io.renderlab.core.internal.OkHttp;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -12,8 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import okhttp3.OkHttpClient;
 
 /**
  * Fetches remote URLs for the server side safely: only {@code http}, {@code https} and {@code
@@ -22,8 +19,9 @@ import okhttp3.OkHttpClient;
  * second DNS lookup); within a byte cap, a connect and idle-read timeout and an overall deadline.
  * The content type comes from the first bytes.
  *
- * <p>Immutable and thread-safe; build one per application and share it. {@link #close()} releases
- * its connection pool.
+ * <p>Immutable and thread-safe; build one per application and share it. It needs no dependency: it
+ * speaks HTTP/1.1 on JDK sockets, connecting only to the addresses it vetted, one connection per
+ * fetch (closed with the {@link RemoteResource}).
  *
  * <pre>{@code
  * RemoteFetcher fetcher = RemoteFetcher.builder().maxBytes(64L << 20).build();
@@ -36,7 +34,6 @@ public final class RemoteFetcher implements AutoCloseable {
   /** The default byte cap: 64 MiB. */
   public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
 
-  private final OkHttpClient http;
   private final AddressPolicy policy;
   private final List<String> allowList;
   private final long maxBytes;
@@ -52,16 +49,12 @@ public final class RemoteFetcher implements AutoCloseable {
    */
   private final boolean opaqueErrors;
 
-  /** Whether {@link #close()} releases {@link #http}: false for a {@link #strict()} view. */
-  private final boolean ownsClient;
-
   private final HostVetting vetting;
   private final FetchBodies bodies;
   private final RedirectingFetch redirects;
 
   private RemoteFetcher(Builder b) {
     this.opaqueErrors = b.opaqueErrors;
-    this.ownsClient = true;
     this.allowList = List.copyOf(b.allow);
     this.policy = new AddressPolicy(allowList);
     this.maxBytes = b.maxBytes;
@@ -70,19 +63,11 @@ public final class RemoteFetcher implements AutoCloseable {
     this.deadline = b.deadline;
     this.userAgent = b.userAgent;
     this.resolver = b.resolver;
-    this.http =
-        new OkHttpClient.Builder()
-            .followRedirects(false)
-            .followSslRedirects(false)
-            .retryOnConnectionFailure(false)
-            .connectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
-            .readTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
-            .writeTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
-            .callTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
-            .build();
     this.vetting = new HostVetting(policy, resolver, opaqueErrors);
     this.bodies = new FetchBodies(maxBytes, connectTimeout, readTimeout, deadline);
-    this.redirects = new RedirectingFetch(http, userAgent, deadline, opaqueErrors, vetting, bodies);
+    this.redirects =
+        new RedirectingFetch(
+            userAgent, connectTimeout, readTimeout, deadline, opaqueErrors, vetting, bodies);
   }
 
   /** The strict view of {@code base}: its limits and client, no exemptions, opaque errors. */
@@ -95,12 +80,12 @@ public final class RemoteFetcher implements AutoCloseable {
     this.deadline = base.deadline;
     this.userAgent = base.userAgent;
     this.resolver = base.resolver;
-    this.http = base.http;
     this.opaqueErrors = true;
-    this.ownsClient = false;
     this.vetting = new HostVetting(policy, resolver, opaqueErrors);
     this.bodies = base.bodies;
-    this.redirects = new RedirectingFetch(http, userAgent, deadline, opaqueErrors, vetting, bodies);
+    this.redirects =
+        new RedirectingFetch(
+            userAgent, connectTimeout, readTimeout, deadline, opaqueErrors, vetting, bodies);
   }
 
   /**
@@ -109,8 +94,7 @@ public final class RemoteFetcher implements AutoCloseable {
    * operator's own sources, such as a provider on loopback), and errors that do not tell how a host
    * resolved or whether a port is open: a non-public address, an unknown host, a refused or
    * timed-out connection and a port that does not speak HTTP all fail with one {@link
-   * RemoteFetchRefusedException} ({@link Reason#UNREACHABLE}) and one message. Shares this
-   * fetcher's connection pool; closing the view does nothing, close this fetcher instead.
+   * RemoteFetchRefusedException} ({@link Reason#UNREACHABLE}) and one message.
    *
    * <pre>{@code
    * RemoteFetcher operator = RemoteFetcher.builder().allowHost("127.0.0.1").build();
@@ -246,14 +230,13 @@ public final class RemoteFetcher implements AutoCloseable {
     return redirects.open(trimmed);
   }
 
+  /**
+   * Does nothing today: every fetch opens its own connection and closes it with its {@link
+   * RemoteResource}, and the fetcher owns no thread. Kept so that a fetcher can be used in
+   * try-with-resources and may own resources later.
+   */
   @Override
-  public void close() {
-    if (!ownsClient) {
-      return;
-    }
-    http.dispatcher().executorService().shutdown();
-    http.connectionPool().evictAll();
-  }
+  public void close() {}
 
   @Override
   public String toString() {
@@ -366,15 +349,8 @@ public final class RemoteFetcher implements AutoCloseable {
       return this;
     }
 
-    /**
-     * Builds the fetcher.
-     *
-     * @throws ConfigurationException if OkHttp ({@code com.squareup.okhttp3:okhttp-jvm}, an
-     *     optional dependency of renderlab-core that renderlab-storage brings) is not on the class
-     *     or module path
-     */
+    /** Builds the fetcher. */
     public RemoteFetcher build() {
-      OkHttp.require(); // before the first OkHttp type is resolved: a message, not a linkage error
       return new RemoteFetcher(this);
     }
   }

@@ -4,13 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import io.renderlab.replicate.WebhookVerifier;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,14 +27,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
-import mockwebserver3.SocketEffect;
-import okio.Buffer;
 
 /**
  * Replicate's HTTP API on loopback, for a host's tests: it speaks the real API's JSON (predictions
@@ -51,7 +53,9 @@ import okio.Buffer;
  * }
  * }</pre>
  *
- * <p>Thread-safe. {@link #close()} stops the server.
+ * <p>Thread-safe. {@link #close()} stops the server. It runs on the JDK's own HTTP server (module
+ * {@code jdk.httpserver}), so it adds nothing to a host's test class path but this module and
+ * Jackson.
  */
 public final class FakeReplicate implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,7 +63,9 @@ public final class FakeReplicate implements AutoCloseable {
   /** The page size of the prediction list (Replicate's is 100). */
   public static final int PAGE_SIZE = 100;
 
-  private final MockWebServer server = new MockWebServer();
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final String origin;
   private final String webhookSecret = "whsec_" + "dGVzdC1zZWNyZXQtZm9yLWZha2UtcmVwbGljYXRl";
   private final Map<String, Entry> predictions = new ConcurrentHashMap<>();
   private final List<Entry> order = new CopyOnWriteArrayList<>();
@@ -99,7 +105,10 @@ public final class FakeReplicate implements AutoCloseable {
     }
   }
 
-  private FakeReplicate() {
+  private FakeReplicate(HttpServer server, ExecutorService executor) {
+    this.server = server;
+    this.executor = executor;
+    this.origin = "http://127.0.0.1:" + server.getAddress().getPort();
     png = png(Color.ORANGE);
   }
 
@@ -109,25 +118,29 @@ public final class FakeReplicate implements AutoCloseable {
    * @throws UncheckedIOException if no port can be bound
    */
   public static FakeReplicate start() {
-    FakeReplicate fake = new FakeReplicate();
-    fake.server.setDispatcher(
-        new Dispatcher() {
-          @Override
-          public MockResponse dispatch(RecordedRequest r) {
-            return fake.answer(r);
-          }
-        });
+    HttpServer server;
     try {
-      fake.server.start(InetAddress.getLoopbackAddress(), 0);
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start the fake Replicate", e);
     }
+    ExecutorService executor =
+        Executors.newCachedThreadPool(
+            task -> {
+              Thread t = new Thread(task, "fake-replicate");
+              t.setDaemon(true);
+              return t;
+            });
+    FakeReplicate fake = new FakeReplicate(server, executor);
+    server.setExecutor(executor);
+    server.createContext("/", fake::handle);
+    server.start();
     return fake;
   }
 
   /** The API base URL to give the client ({@code http://127.0.0.1:PORT/v1}). */
   public String baseUrl() {
-    return server.url("/v1").toString();
+    return origin + "/v1";
   }
 
   /** The secret webhook deliveries are signed with (give it to the host's verifier). */
@@ -239,25 +252,78 @@ public final class FakeReplicate implements AutoCloseable {
     return new WebhookDelivery(Optional.ofNullable(e.webhook), headers, body);
   }
 
-  private MockResponse answer(RecordedRequest r) {
-    String path = r.getUrl().encodedPath();
-    String method = r.getMethod();
+  /** A request as the dispatcher reads it. */
+  private record Request(
+      String method, String path, Map<String, String> query, String prefer, byte[] body) {}
+
+  /** An answer; {@code drop} closes the connection without one. */
+  private record Answer(int code, String contentType, byte[] body, boolean drop) {
+    static Answer of(int code, String contentType, String body) {
+      return new Answer(code, contentType, body.getBytes(StandardCharsets.UTF_8), false);
+    }
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      byte[] body;
+      try (InputStream in = exchange.getRequestBody()) {
+        body = in.readAllBytes();
+      }
+      Request request =
+          new Request(
+              exchange.getRequestMethod(),
+              exchange.getRequestURI().getRawPath(),
+              query(exchange.getRequestURI().getRawQuery()),
+              exchange.getRequestHeaders().getFirst("Prefer"),
+              body);
+      Answer answer = answer(request);
+      if (answer.drop) {
+        return; // closing an exchange that sent no headers drops the connection
+      }
+      if (answer.contentType != null) {
+        exchange.getResponseHeaders().set("Content-Type", answer.contentType);
+      }
+      exchange.sendResponseHeaders(answer.code, answer.body.length == 0 ? -1 : answer.body.length);
+      if (answer.body.length > 0) {
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(answer.body);
+        }
+      }
+    }
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? pair : pair.substring(0, eq);
+      String value = eq < 0 ? "" : pair.substring(eq + 1);
+      out.putIfAbsent(
+          URLDecoder.decode(name, StandardCharsets.UTF_8),
+          URLDecoder.decode(value, StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  private Answer answer(Request r) {
+    String path = r.path();
+    String method = r.method();
     try {
       if (path.startsWith("/files/")) {
         fileRequests.incrementAndGet();
         if (path.contains("gone")) {
-          return new MockResponse.Builder().code(404).body("Not found").build();
+          return Answer.of(404, "text/plain", "Not found");
         }
         if (path.contains("html")) {
-          return new MockResponse.Builder()
-              .addHeader("Content-Type", "text/html; charset=utf-8")
-              .body("<!doctype html><html><body>Not an image</body></html>")
-              .build();
+          return Answer.of(
+              200,
+              "text/html; charset=utf-8",
+              "<!doctype html><html><body>Not an image</body></html>");
         }
-        return new MockResponse.Builder()
-            .addHeader("Content-Type", "image/png")
-            .body(new Buffer().write(png))
-            .build();
+        return new Answer(200, "image/png", png, false);
       }
       if (!path.startsWith("/v1/")) {
         return notFound();
@@ -299,12 +365,12 @@ public final class FakeReplicate implements AutoCloseable {
       }
       return notFound();
     } catch (IOException e) {
-      return new MockResponse.Builder().code(500).build();
+      return new Answer(500, null, new byte[0], false);
     }
   }
 
-  private MockResponse create(RecordedRequest r, String path) throws IOException {
-    JsonNode body = JSON.readTree(r.getBody().utf8());
+  private Answer create(Request r, String path) throws IOException {
+    JsonNode body = JSON.readTree(r.body());
     if (body == null || !body.path("input").isObject()) {
       return json(
           422, JSON.createObjectNode().put("detail", "input is required").put("status", 422));
@@ -335,22 +401,20 @@ public final class FakeReplicate implements AutoCloseable {
     predictions.put(id, e);
     order.add(e);
     creates.incrementAndGet();
-    String prefer = r.getHeaders().get("Prefer");
+    String prefer = r.prefer();
     if (prefer != null && prefer.toLowerCase(Locale.ROOT).startsWith("wait")) {
       settle(e); // a prediction that ends at once is answered ended: one request
     }
     if (loseCreateAnswers) {
-      return new MockResponse.Builder()
-          .onResponseStart(new SocketEffect.CloseSocket(true, false, false))
-          .build();
+      return new Answer(0, null, new byte[0], true);
     }
     return json(201, render(e));
   }
 
-  private MockResponse list(RecordedRequest r) {
-    Instant after = instant(r.getUrl().queryParameter("created_after"));
-    Instant before = instant(r.getUrl().queryParameter("created_before"));
-    String cursor = r.getUrl().queryParameter("cursor");
+  private Answer list(Request r) {
+    Instant after = instant(r.query().get("created_after"));
+    Instant before = instant(r.query().get("created_before"));
+    String cursor = r.query().get("cursor");
     int from = cursor == null ? 0 : Integer.parseInt(cursor);
     List<Entry> newestFirst = new ArrayList<>();
     for (int i = order.size() - 1; i >= 0; i--) {
@@ -427,7 +491,7 @@ public final class FakeReplicate implements AutoCloseable {
     p.put("logs", "");
     if (succeeded) {
       String file = prompt.contains("gone") ? "gone-" : prompt.contains("html") ? "html-" : "";
-      p.putArray("output").add(server.url("/files/" + file + e.id + ".png").toString());
+      p.putArray("output").add(origin + "/files/" + file + e.id + ".png");
     } else {
       p.putNull("output");
     }
@@ -456,15 +520,11 @@ public final class FakeReplicate implements AutoCloseable {
     return p;
   }
 
-  private static MockResponse json(int code, JsonNode body) {
-    return new MockResponse.Builder()
-        .code(code)
-        .addHeader("Content-Type", "application/json")
-        .body(body.toString())
-        .build();
+  private static Answer json(int code, JsonNode body) {
+    return Answer.of(code, "application/json", body.toString());
   }
 
-  private static MockResponse notFound() {
+  private static Answer notFound() {
     return json(404, JSON.createObjectNode().put("detail", "Not found.").put("status", 404));
   }
 
@@ -486,7 +546,8 @@ public final class FakeReplicate implements AutoCloseable {
 
   @Override
   public void close() {
-    server.close();
+    server.stop(0);
+    executor.shutdownNow();
   }
 
   @Override

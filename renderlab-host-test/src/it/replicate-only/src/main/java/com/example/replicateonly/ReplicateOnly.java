@@ -1,7 +1,8 @@
 package com.example.replicateonly;
 
-import io.renderlab.core.ConfigurationException;
+import io.renderlab.core.RemoteFetchRefusedException;
 import io.renderlab.core.RemoteFetcher;
+import io.renderlab.core.RemoteResource;
 import io.renderlab.replicate.JsonValue;
 import io.renderlab.replicate.Prediction;
 import io.renderlab.replicate.PredictionRequest;
@@ -45,12 +46,17 @@ public final class ReplicateOnly {
     check(p.outputUrls().equals(List.of("https://replicate.delivery/a.png")), "output URLs");
     check(p.output().asList().orElseThrow().size() == 1, "output as a list");
 
-    // RemoteFetcher lives in core, but without OkHttp it says what to add instead of a linkage error.
+    // RemoteFetcher lives in core and needs no HTTP library: it builds and fetches here too.
+    String png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+    try (RemoteFetcher fetcher = RemoteFetcher.builder().build();
+        RemoteResource image = fetcher.openImage(png)) {
+      check(image.mediaType().map(Enum::name).orElse("").equals("PNG"), "fetched a PNG: " + image.mediaType());
+    }
     try {
-      RemoteFetcher.builder().build().close();
-      fail("RemoteFetcher built without OkHttp");
-    } catch (ConfigurationException expected) {
-      check(expected.getMessage().contains("com.squareup.okhttp3:okhttp-jvm"), "message names the artifact: " + expected.getMessage());
+      RemoteFetcher.builder().build().open("http://169.254.169.254/latest/meta-data/");
+      fail("RemoteFetcher fetched a link-local address");
+    } catch (RemoteFetchRefusedException expected) {
+      // the policy holds without any HTTP library
     }
     System.out.println("replicate-only host OK on the " + mode);
   }
