@@ -100,7 +100,8 @@ final class CliContext implements AutoCloseable {
     if (catalog == null) {
       Settings s = settings();
       dataSource = dataSource(s);
-      JdbcImageCatalog jdbc = JdbcImageCatalog.builder().dataSource(dataSource).build();
+      JdbcImageCatalog jdbc =
+          JdbcImageCatalog.builder().dataSource(dataSource).tableNames(s.tableNames).build();
       jdbc.migrate();
       catalog = jdbc;
     }
