@@ -1,6 +1,7 @@
 /**
  * Micrometer meters for RenderLab's {@code EventListener}: predictions, ingests, thumbnails, leases
- * and generations, usable with or without Spring.
+ * and generations, and the thumbnail queue depth ({@code QueueDepthGauge}), usable with or without
+ * Spring.
  */
 module io.renderlab.micrometer {
   requires transitive io.renderlab.core;

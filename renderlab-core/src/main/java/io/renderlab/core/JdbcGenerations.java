@@ -34,13 +34,18 @@ final class JdbcGenerations implements GenerationStore {
   private final JdbcThumbnailJobQueue jobs;
   private final Leases leases;
   private final String unfinished;
+  private final String generationsTable;
+  private final String imagesTable;
 
-  JdbcGenerations(Jdbc jdbc, Clock clock, boolean postgres, JdbcThumbnailJobQueue jobs) {
+  JdbcGenerations(
+      Jdbc jdbc, Clock clock, boolean postgres, JdbcThumbnailJobQueue jobs, TableNames tables) {
     this.jdbc = jdbc;
     this.clock = clock;
     this.postgres = postgres;
     this.jobs = jobs;
-    this.leases = Leases.generations(jdbc, postgres);
+    this.generationsTable = tables.generations();
+    this.imagesTable = tables.images();
+    this.leases = Leases.generations(jdbc, postgres, generationsTable);
     this.unfinished = leases.unfinished();
   }
 
@@ -59,7 +64,9 @@ final class JdbcGenerations implements GenerationStore {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "INSERT INTO generations ("
+                  "INSERT INTO "
+                      + generationsTable
+                      + " ("
                       + COLUMNS
                       + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'PENDING', NULL, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             Jdbc.setUuid(ps, 1, g.id());
@@ -106,7 +113,7 @@ final class JdbcGenerations implements GenerationStore {
         c ->
             one(
                 c,
-                "SELECT " + COLUMNS + " FROM generations WHERE id = ?",
+                "SELECT " + COLUMNS + " FROM " + generationsTable + " WHERE id = ?",
                 ps -> Jdbc.setUuid(ps, 1, id)));
   }
 
@@ -118,7 +125,7 @@ final class JdbcGenerations implements GenerationStore {
         c ->
             one(
                 c,
-                "SELECT " + COLUMNS + " FROM generations WHERE prediction_id = ?",
+                "SELECT " + COLUMNS + " FROM " + generationsTable + " WHERE prediction_id = ?",
                 ps -> ps.setString(1, predictionId)));
   }
 
@@ -130,7 +137,9 @@ final class JdbcGenerations implements GenerationStore {
     String sql =
         "SELECT "
             + COLUMNS
-            + " FROM generations WHERE user_id = ?"
+            + " FROM "
+            + generationsTable
+            + " WHERE user_id = ?"
             + (status.isPresent() ? " AND status = ?" : "")
             + " ORDER BY created_at DESC, id DESC LIMIT ?";
     return jdbc.run(
@@ -156,7 +165,9 @@ final class JdbcGenerations implements GenerationStore {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT COUNT(*) FROM generations WHERE user_id = ?"
+                  "SELECT COUNT(*) FROM "
+                      + generationsTable
+                      + " WHERE user_id = ?"
                       + " AND status IN ('PENDING', 'RUNNING', 'INGESTING')")) {
             ps.setString(1, userId);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
@@ -174,7 +185,9 @@ final class JdbcGenerations implements GenerationStore {
     try {
       return update(
               "save the prediction of generation " + id,
-              "UPDATE generations SET prediction_id = ?, status = 'RUNNING', error = NULL, updated_at = ? "
+              "UPDATE "
+                  + generationsTable
+                  + " SET prediction_id = ?, status = 'RUNNING', error = NULL, updated_at = ? "
                   + "WHERE id = ? AND prediction_id IS NULL AND status = 'PENDING'",
               ps -> {
                 ps.setString(1, predictionId);
@@ -213,7 +226,9 @@ final class JdbcGenerations implements GenerationStore {
               c.prepareStatement(
                   "SELECT "
                       + COLUMNS
-                      + " FROM generations WHERE model = ? AND created_at >= ? AND created_at <= ? "
+                      + " FROM "
+                      + generationsTable
+                      + " WHERE model = ? AND created_at >= ? AND created_at <= ? "
                       + "AND prediction_id IS NULL AND "
                       + unfinished
                       + " ORDER BY created_at, id LIMIT 1000")) {
@@ -230,7 +245,9 @@ final class JdbcGenerations implements GenerationStore {
     Objects.requireNonNull(id, "id");
     return update(
             "mark generation " + id + " ingesting",
-            "UPDATE generations SET status = 'INGESTING', updated_at = ? WHERE id = ? AND "
+            "UPDATE "
+                + generationsTable
+                + " SET status = 'INGESTING', updated_at = ? WHERE id = ? AND "
                 + unfinished,
             ps -> {
               Jdbc.setInstant(ps, 1, clock.instant());
@@ -267,7 +284,9 @@ final class JdbcGenerations implements GenerationStore {
                 }
                 try (PreparedStatement ps =
                     c.prepareStatement(
-                        "INSERT INTO images ("
+                        "INSERT INTO "
+                            + imagesTable
+                            + " ("
                             + JdbcImageCatalog.COLUMNS
                             + ", generation_id, output_index) "
                             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -362,7 +381,9 @@ final class JdbcGenerations implements GenerationStore {
               c.prepareStatement(
                   "SELECT "
                       + JdbcImageCatalog.COLUMNS
-                      + " FROM images WHERE generation_id = ? ORDER BY output_index, id")) {
+                      + " FROM "
+                      + imagesTable
+                      + " WHERE generation_id = ? ORDER BY output_index, id")) {
             Jdbc.setUuid(ps, 1, generationId);
             return JdbcImageCatalog.readAll(ps);
           }

@@ -47,15 +47,21 @@ public final class JdbcImageCatalog implements ImageCatalog {
   private final Clock clock;
   private final JdbcThumbnailJobQueue jobs;
   private final JdbcGenerations generations;
+  private final TableNames tables;
+
+  /** The images table as SQL names it. */
+  private final String images;
 
   private JdbcImageCatalog(Builder b) {
     this.jdbc = new Jdbc(b.connections);
     this.clock = b.clock;
+    this.tables = b.tables;
+    this.images = tables.images();
     boolean postgres = jdbc.product().contains("postgres");
-    this.jobs = new JdbcThumbnailJobQueue(jdbc, clock, postgres);
+    this.jobs = new JdbcThumbnailJobQueue(jdbc, clock, postgres, tables);
     // Never inside the application's transaction: a generation's row is committed before its paid
     // prediction is created, and other threads and instances update it (JdbcConnections).
-    this.generations = new JdbcGenerations(jdbc.detached(), clock, postgres, jobs);
+    this.generations = new JdbcGenerations(jdbc.detached(), clock, postgres, jobs, tables);
   }
 
   /** A builder; {@link Builder#dataSource} or {@link Builder#connections} is required. */
@@ -67,16 +73,37 @@ public final class JdbcImageCatalog implements ImageCatalog {
    * Creates or upgrades the catalog's tables and indexes to this SDK's schema version. Safe to call
    * on every start and from several processes at once.
    *
+   * <p>Refuses, before changing anything, to take over a table that has one of the catalog's names
+   * ({@link #tableNames()}) but was not created by this method, such as a host's own {@code
+   * images}: choose a prefix or a schema ({@link Builder#tableNames}) instead.
+   *
+   * <p>A host that applies its schema with Flyway or Liquibase can apply the same scripts itself
+   * ({@link #MIGRATION_SCRIPTS}) and never call this method.
+   *
    * @return the schema versions this call applied (empty when already up to date)
+   * @throws ConfigurationException if a table with one of the catalog's names is not the catalog's
+   *     (the message names it)
    * @throws CatalogException if the database fails
    */
   public List<Integer> migrate() {
-    return Migrations.apply(jdbc, clock);
+    return Migrations.apply(jdbc, clock, tables);
   }
+
+  /**
+   * The class-path folder of the SQL scripts {@link #migrate()} applies, Flyway-named ({@code
+   * V1__images.sql} to {@code V5__composited_edits.sql}), with the placeholders of {@link
+   * TableNames#placeholders()}; for hosts that apply them with their own migration tool.
+   */
+  public static final String MIGRATION_SCRIPTS = "classpath:" + Migrations.LOCATION;
 
   /** The schema version the database is at; 0 before the first {@link #migrate()}. */
   public int schemaVersion() {
-    return Migrations.currentVersion(jdbc);
+    return Migrations.currentVersion(jdbc, tables);
+  }
+
+  /** The names of the catalog's tables ({@link TableNames#defaults()} unless set). */
+  public TableNames tableNames() {
+    return tables;
   }
 
   /** The durable thumbnail jobs stored beside the records. */
@@ -125,10 +152,12 @@ public final class JdbcImageCatalog implements ImageCatalog {
     return record;
   }
 
-  private static void insert(Connection c, ImageRecord r) throws SQLException {
+  private void insert(Connection c, ImageRecord r) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "INSERT INTO images ("
+            "INSERT INTO "
+                + images
+                + " ("
                 + COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       bind(ps, r);
@@ -159,14 +188,16 @@ public final class JdbcImageCatalog implements ImageCatalog {
   public Optional<ImageRecord> find(UUID id) {
     Objects.requireNonNull(id, "id");
     return jdbc.run(
-        "find image " + id, c -> findOne(c, "SELECT " + COLUMNS + " FROM images WHERE id = ?", id));
+        "find image " + id,
+        c -> findOne(c, "SELECT " + COLUMNS + " FROM " + images + " WHERE id = ?", id));
   }
 
   @Override
   public ImagePage history(HistoryQuery query) {
     Objects.requireNonNull(query, "query");
     Optional<Cursor> after = query.cursor().map(Cursor::decode);
-    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM images WHERE user_id = ?");
+    StringBuilder sql =
+        new StringBuilder("SELECT " + COLUMNS + " FROM " + images + " WHERE user_id = ?");
     query.kind().ifPresent(k -> sql.append(" AND kind = ?"));
     after.ifPresent(a -> sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))"));
     sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
@@ -204,7 +235,7 @@ public final class JdbcImageCatalog implements ImageCatalog {
         "read the lineage of image " + imageId,
         c -> {
           Optional<ImageRecord> start =
-              findOne(c, "SELECT " + COLUMNS + " FROM images WHERE id = ?", imageId);
+              findOne(c, "SELECT " + COLUMNS + " FROM " + images + " WHERE id = ?", imageId);
           if (start.isEmpty()) {
             return List.of();
           }
@@ -217,7 +248,9 @@ public final class JdbcImageCatalog implements ImageCatalog {
               c.prepareStatement(
                   "SELECT "
                       + COLUMNS
-                      + " FROM images WHERE user_id = ? AND url = ? ORDER BY created_at, id LIMIT 1")) {
+                      + " FROM "
+                      + images
+                      + " WHERE user_id = ? AND url = ? ORDER BY created_at, id LIMIT 1")) {
             while (current.referenceUrl().isPresent() && chain.size() <= MAX_LINEAGE_DEPTH) {
               ps.setString(1, current.userId());
               ps.setString(2, current.referenceUrl().get());
@@ -242,7 +275,7 @@ public final class JdbcImageCatalog implements ImageCatalog {
         "set the thumbnail of image " + imageId,
         c -> {
           try (PreparedStatement ps =
-              c.prepareStatement("UPDATE images SET thumb_url = ? WHERE id = ?")) {
+              c.prepareStatement("UPDATE " + images + " SET thumb_url = ? WHERE id = ?")) {
             ps.setString(1, thumbUrl);
             Jdbc.setUuid(ps, 2, imageId);
             return ps.executeUpdate() == 1;
@@ -260,7 +293,9 @@ public final class JdbcImageCatalog implements ImageCatalog {
               c.prepareStatement(
                   "SELECT "
                       + COLUMNS
-                      + " FROM images WHERE thumb_url IS NULL ORDER BY created_at, id LIMIT ?")) {
+                      + " FROM "
+                      + images
+                      + " WHERE thumb_url IS NULL ORDER BY created_at, id LIMIT ?")) {
             ps.setInt(1, limit);
             return readAll(ps);
           }
@@ -277,7 +312,9 @@ public final class JdbcImageCatalog implements ImageCatalog {
               c.prepareStatement(
                   "SELECT "
                       + COLUMNS
-                      + " FROM images WHERE prediction_id = ? ORDER BY created_at, id")) {
+                      + " FROM "
+                      + images
+                      + " WHERE prediction_id = ? ORDER BY created_at, id")) {
             ps.setString(1, predictionId);
             return readAll(ps);
           }
@@ -291,8 +328,10 @@ public final class JdbcImageCatalog implements ImageCatalog {
         "delete image " + imageId,
         c -> {
           try (PreparedStatement jobs =
-                  c.prepareStatement("DELETE FROM thumbnail_jobs WHERE image_id = ?");
-              PreparedStatement image = c.prepareStatement("DELETE FROM images WHERE id = ?")) {
+                  c.prepareStatement(
+                      "DELETE FROM " + tables.thumbnailJobs() + " WHERE image_id = ?");
+              PreparedStatement image =
+                  c.prepareStatement("DELETE FROM " + images + " WHERE id = ?")) {
             Jdbc.setUuid(jobs, 1, imageId);
             jobs.executeUpdate();
             Jdbc.setUuid(image, 1, imageId);
@@ -303,7 +342,7 @@ public final class JdbcImageCatalog implements ImageCatalog {
 
   @Override
   public String toString() {
-    return "JdbcImageCatalog{clock=" + clock + '}';
+    return "JdbcImageCatalog{clock=" + clock + ", tables=" + tables + '}';
   }
 
   private static Optional<ImageRecord> findOne(Connection c, String sql, UUID id)
@@ -385,8 +424,19 @@ public final class JdbcImageCatalog implements ImageCatalog {
   public static final class Builder {
     private JdbcConnections connections;
     private Clock clock = Clock.systemUTC();
+    private TableNames tables = TableNames.defaults();
 
     private Builder() {}
+
+    /**
+     * The names of the catalog's tables: a prefix or a schema so that they fit beside a host's own
+     * tables ({@link TableNames#defaults()}, {@code images}, {@code generations}, {@code
+     * thumbnail_jobs}, unless set). The generation store and the thumbnail job queue use the same.
+     */
+    public Builder tableNames(TableNames tableNames) {
+      this.tables = Objects.requireNonNull(tableNames, "tableNames");
+      return this;
+    }
 
     /**
      * The database (this or {@link #connections} is required). Use a pooled one in servers. Same as

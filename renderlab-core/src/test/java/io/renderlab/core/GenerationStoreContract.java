@@ -3,9 +3,8 @@ package io.renderlab.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.renderlab.core.internal.Migrations;
 import io.renderlab.core.testing.MutableClock;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,11 +39,21 @@ abstract class GenerationStoreContract {
 
   abstract DataSource freshDatabase();
 
+  /** The catalog's table names; the defaults unless a subclass says otherwise. */
+  TableNames tableNames() {
+    return TableNames.defaults();
+  }
+
   @BeforeEach
   void migrate() {
     clock = new MutableClock(T0);
     database = freshDatabase();
-    catalog = JdbcImageCatalog.builder().dataSource(database).clock(clock).build();
+    catalog =
+        JdbcImageCatalog.builder()
+            .dataSource(database)
+            .clock(clock)
+            .tableNames(tableNames())
+            .build();
     catalog.migrate();
     generations = catalog.generations();
   }
@@ -340,10 +349,9 @@ abstract class GenerationStoreContract {
 
   /** The version 1 DDL as shipped, one statement per element. */
   private static List<String> v1Statements() throws Exception {
-    try (InputStream in =
-        GenerationStoreContract.class.getResourceAsStream("/io/renderlab/core/db/V1__images.sql")) {
+    {
       StringBuilder sql = new StringBuilder();
-      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+      for (String line : Migrations.read("V1__images.sql", TableNames.defaults()).split("\n")) {
         if (!line.strip().startsWith("--")) {
           sql.append(line).append('\n');
         }

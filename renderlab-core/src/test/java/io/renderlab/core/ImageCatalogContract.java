@@ -43,11 +43,21 @@ abstract class ImageCatalogContract {
   /** A new, empty database for each test. */
   abstract DataSource freshDatabase();
 
+  /** The catalog's table names; the defaults unless a subclass says otherwise. */
+  TableNames tableNames() {
+    return TableNames.defaults();
+  }
+
   @BeforeEach
   void setUp() {
     clock = new MutableClock(T0);
     database = freshDatabase();
-    catalog = JdbcImageCatalog.builder().dataSource(database).clock(clock).build();
+    catalog =
+        JdbcImageCatalog.builder()
+            .dataSource(database)
+            .clock(clock)
+            .tableNames(tableNames())
+            .build();
     assertThat(catalog.migrate()).containsExactly(1, 2, 3, 4, 5);
     jobs = catalog.thumbnailJobs();
   }
@@ -421,7 +431,10 @@ abstract class ImageCatalogContract {
 
     try (Connection c = database.getConnection();
         PreparedStatement ps =
-            c.prepareStatement("SELECT COUNT(*) FROM thumbnail_jobs WHERE run_after IS NOT NULL");
+            c.prepareStatement(
+                "SELECT COUNT(*) FROM "
+                    + catalog.tableNames().thumbnailJobs()
+                    + " WHERE run_after IS NOT NULL");
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       assertThat(rs.getInt(1)).as("finished jobs have no run_after").isZero();
@@ -432,7 +445,9 @@ abstract class ImageCatalogContract {
     try (Connection c = database.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "SELECT run_after, lease_until FROM thumbnail_jobs WHERE image_id = ?")) {
+                "SELECT run_after, lease_until FROM "
+                    + catalog.tableNames().thumbnailJobs()
+                    + " WHERE image_id = ?")) {
       ps.setObject(1, a.id());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();

@@ -169,12 +169,41 @@ public class RenderLabProperties {
     /** Whether to create or upgrade RenderLab's tables when the application starts. */
     private boolean migrate = true;
 
+    /**
+     * A prefix for the names of RenderLab's tables and indexes ("rl_" gives rl_images,
+     * rl_generations, rl_thumbnail_jobs), so that they fit beside the application's own tables.
+     * Letters, digits and underscores; empty for none.
+     */
+    private String tablePrefix = "";
+
+    /**
+     * The schema of RenderLab's tables (created by the migration when missing); empty for the
+     * connection's current schema.
+     */
+    private String schema = "";
+
     public boolean isMigrate() {
       return migrate;
     }
 
     public void setMigrate(boolean migrate) {
       this.migrate = migrate;
+    }
+
+    public String getTablePrefix() {
+      return tablePrefix;
+    }
+
+    public void setTablePrefix(String tablePrefix) {
+      this.tablePrefix = tablePrefix;
+    }
+
+    public String getSchema() {
+      return schema;
+    }
+
+    public void setSchema(String schema) {
+      this.schema = schema;
     }
   }
 
@@ -213,6 +242,20 @@ public class RenderLabProperties {
 
     /** Concurrent renders. */
     private int workers = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+
+    /**
+     * The shortest time between two counts of the pending jobs for the renderlab.thumbnails.pending
+     * gauge; scrapes in between read the last count.
+     */
+    private Duration queueDepthInterval = Duration.ofSeconds(15);
+
+    public Duration getQueueDepthInterval() {
+      return queueDepthInterval;
+    }
+
+    public void setQueueDepthInterval(Duration queueDepthInterval) {
+      this.queueDepthInterval = queueDepthInterval;
+    }
 
     public boolean isEnabled() {
       return enabled;

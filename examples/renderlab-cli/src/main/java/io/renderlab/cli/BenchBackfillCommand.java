@@ -286,7 +286,9 @@ final class BenchBackfillCommand extends CliCommand {
     try (Connection c = context.dataSource().getConnection();
         java.sql.PreparedStatement ps =
             c.prepareStatement(
-                "SELECT COUNT(*) FROM images WHERE user_id = ? AND thumb_url IS "
+                "SELECT COUNT(*) FROM "
+                    + context.settings().tableNames.images()
+                    + " WHERE user_id = ? AND thumb_url IS "
                     + (done ? "NOT NULL" : "NULL"))) {
       ps.setString(1, user);
       try (ResultSet rs = ps.executeQuery()) {
@@ -326,6 +328,10 @@ final class BenchBackfillCommand extends CliCommand {
                   s.home.toString(),
                   "--database",
                   s.databaseUrl,
+                  "--table-prefix",
+                  s.tableNames.prefix(),
+                  "--table-schema",
+                  s.tableNames.schema().orElse(""),
                   "--storage",
                   s.storageUrl));
       ProcessBuilder b = new ProcessBuilder(command);

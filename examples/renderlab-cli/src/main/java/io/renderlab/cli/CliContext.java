@@ -6,6 +6,7 @@ import io.renderlab.core.ImageStore;
 import io.renderlab.core.JdbcImageCatalog;
 import io.renderlab.core.Redaction;
 import io.renderlab.core.RemoteFetcher;
+import io.renderlab.core.TableNames;
 import io.renderlab.pipeline.RenderLabPipeline;
 import io.renderlab.replicate.ReplicateClient;
 import io.renderlab.storage.ImageStores;
@@ -100,7 +101,8 @@ final class CliContext implements AutoCloseable {
     if (catalog == null) {
       Settings s = settings();
       dataSource = dataSource(s);
-      JdbcImageCatalog jdbc = JdbcImageCatalog.builder().dataSource(dataSource).build();
+      TableNames tables = s.tableNames;
+      var jdbc = JdbcImageCatalog.builder().dataSource(dataSource).tableNames(tables).build();
       jdbc.migrate();
       catalog = jdbc;
     }

@@ -39,6 +39,20 @@ final class CommonOptions {
   String database;
 
   @Option(
+      names = "--table-prefix",
+      paramLabel = "PREFIX",
+      description =
+          "Prefix of the catalog's table names, e.g. rl_ for rl_images, when the database has tables of its own with those names (env RENDERLAB_TABLE_PREFIX; default none).")
+  String tablePrefix;
+
+  @Option(
+      names = "--table-schema",
+      paramLabel = "SCHEMA",
+      description =
+          "Schema of the catalog's tables, created when missing (env RENDERLAB_TABLE_SCHEMA; default the connection's own).")
+  String tableSchema;
+
+  @Option(
       names = "--allow-host",
       paramLabel = "HOST_OR_CIDR",
       description =

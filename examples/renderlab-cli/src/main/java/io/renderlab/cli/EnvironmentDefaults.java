@@ -19,6 +19,8 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
           "--storage", "RENDERLAB_STORAGE",
           "--public-base-url", "RENDERLAB_PUBLIC_BASE_URL",
           "--database", "RENDERLAB_DATABASE_URL",
+          "--table-prefix", "RENDERLAB_TABLE_PREFIX",
+          "--table-schema", "RENDERLAB_TABLE_SCHEMA",
           "--max-bytes", "RENDERLAB_MAX_BYTES",
           "--public-url", "RENDERLAB_SERVER_URL",
           "--supabase-url", "RENDERLAB_SUPABASE_URL",

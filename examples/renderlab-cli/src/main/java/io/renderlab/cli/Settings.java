@@ -2,6 +2,7 @@ package io.renderlab.cli;
 
 import io.renderlab.core.ConfigurationException;
 import io.renderlab.core.Redaction;
+import io.renderlab.core.TableNames;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,7 @@ final class Settings {
   final String databaseUrl;
   final Optional<String> databaseUser;
   final Optional<String> databasePassword;
+  final TableNames tableNames;
   final Optional<String> replicateToken;
   final String replicateBaseUrl;
   final List<String> allowHosts;
@@ -43,6 +45,16 @@ final class Settings {
     this.databasePassword =
         env(env, "RENDERLAB_DATABASE_PASSWORD")
             .or(() -> env(env, "RENDERLAB_DATABASE_URL_PASSWORD"));
+    try {
+      this.tableNames =
+          TableNames.builder()
+              .prefix(o.tablePrefix == null ? "" : o.tablePrefix.strip())
+              .schema(o.tableSchema == null ? "" : o.tableSchema.strip())
+              .build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(
+          "--table-prefix or --table-schema is not usable: " + e.getMessage());
+    }
     this.replicateToken = env(env, "REPLICATE_API_TOKEN");
     this.replicateBaseUrl = env(env, "REPLICATE_BASE_URL").orElse(DEFAULT_REPLICATE_BASE_URL);
     List<String> hosts = new ArrayList<>(o.allowHosts);
@@ -111,6 +123,8 @@ final class Settings {
         + Redaction.url(storageUrl)
         + ", database="
         + Redaction.url(databaseUrl)
+        + ", tables="
+        + tableNames
         + ", replicateToken="
         + replicateToken.map(Redaction::secret).orElse("unset")
         + ", allowHosts="

@@ -1,6 +1,7 @@
 package io.renderlab.core.internal;
 
 import io.renderlab.core.BackfillStep;
+import io.renderlab.core.TableNames;
 import io.renderlab.core.ThumbnailJob;
 import io.renderlab.core.ThumbnailJobQueue;
 import io.renderlab.core.ThumbnailJobStatus;
@@ -34,20 +35,38 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
   private final boolean postgres;
   private final Leases leases;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final String jobsTable;
+  private final String imagesTable;
+
+  /** Images that need a job (alias {@code i}): no thumbnail and no pending job. */
+  private final String needsJob;
+
+  /** Creates the queue on the default tables; {@code postgres} selects {@code SKIP LOCKED}. */
+  public JdbcThumbnailJobQueue(Jdbc jdbc, Clock clock, boolean postgres) {
+    this(jdbc, clock, postgres, TableNames.defaults());
+  }
 
   /** Creates the queue; {@code postgres} selects {@code FOR UPDATE SKIP LOCKED} leasing. */
-  public JdbcThumbnailJobQueue(Jdbc jdbc, Clock clock, boolean postgres) {
+  public JdbcThumbnailJobQueue(Jdbc jdbc, Clock clock, boolean postgres, TableNames tables) {
     this.jdbc = jdbc;
     this.clock = clock;
     this.postgres = postgres;
-    this.leases = Leases.thumbnailJobs(jdbc, postgres);
+    this.jobsTable = tables.thumbnailJobs();
+    this.imagesTable = tables.images();
+    this.needsJob =
+        "i.thumb_url IS NULL AND NOT EXISTS (SELECT 1 FROM "
+            + jobsTable
+            + " p WHERE p.image_id = i.id AND p.state = 'PENDING')";
+    this.leases = Leases.thumbnailJobs(jdbc, postgres, jobsTable);
   }
 
   /** Inserts a pending job inside the caller's transaction. */
   public void insertPending(Connection c, UUID imageId, Instant now) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "INSERT INTO thumbnail_jobs (image_id, state, attempts, run_after, updated_at) VALUES (?, 'PENDING', 0, ?, ?)")) {
+            "INSERT INTO "
+                + jobsTable
+                + " (image_id, state, attempts, run_after, updated_at) VALUES (?, 'PENDING', 0, ?, ?)")) {
       Jdbc.setUuid(ps, 1, imageId);
       Jdbc.setInstant(ps, 2, now);
       Jdbc.setInstant(ps, 3, now);
@@ -79,7 +98,7 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
             "enqueue the thumbnail of image " + imageId,
             c -> {
               try (PreparedStatement check =
-                  c.prepareStatement("SELECT 1 FROM images WHERE id = ?")) {
+                  c.prepareStatement("SELECT 1 FROM " + imagesTable + " WHERE id = ?")) {
                 Jdbc.setUuid(check, 1, imageId);
                 try (ResultSet rs = check.executeQuery()) {
                   if (!rs.next()) {
@@ -109,7 +128,9 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
   private boolean resetUnlessLeased(Connection c, UUID imageId, Instant now) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "UPDATE thumbnail_jobs SET state = 'PENDING', attempts = 0, run_after = ?, lease_owner = NULL, "
+            "UPDATE "
+                + jobsTable
+                + " SET state = 'PENDING', attempts = 0, run_after = ?, lease_owner = NULL, "
                 + "lease_until = NULL, last_error = NULL, updated_at = ? WHERE image_id = ? "
                 + "AND NOT ("
                 + leases.unfinished()
@@ -123,7 +144,7 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
       }
     }
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT 1 FROM thumbnail_jobs WHERE image_id = ?")) {
+        c.prepareStatement("SELECT 1 FROM " + jobsTable + " WHERE image_id = ?")) {
       Jdbc.setUuid(ps, 1, imageId);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
@@ -135,9 +156,15 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
   private void insertIfAbsent(Connection c, UUID imageId, Instant now) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "INSERT INTO thumbnail_jobs (image_id, state, attempts, run_after, updated_at) "
-                + "SELECT i.id, 'PENDING', 0, ?, ? FROM images i WHERE i.id = ? "
-                + "AND NOT EXISTS (SELECT 1 FROM thumbnail_jobs j WHERE j.image_id = i.id)"
+            "INSERT INTO "
+                + jobsTable
+                + " (image_id, state, attempts, run_after, updated_at) "
+                + "SELECT i.id, 'PENDING', 0, ?, ? FROM "
+                + imagesTable
+                + " i WHERE i.id = ? "
+                + "AND NOT EXISTS (SELECT 1 FROM "
+                + jobsTable
+                + " j WHERE j.image_id = i.id)"
                 + (postgres ? " ON CONFLICT (image_id) DO NOTHING" : ""))) {
       Jdbc.setInstant(ps, 1, now);
       Jdbc.setInstant(ps, 2, now);
@@ -222,9 +249,6 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
   /** Images per backfill transaction. */
   static final int BACKFILL_BATCH = 500;
 
-  private static final String NEEDS_JOB =
-      "i.thumb_url IS NULL AND NOT EXISTS (SELECT 1 FROM thumbnail_jobs p WHERE p.image_id = i.id AND p.state = 'PENDING')";
-
   @Override
   public int backfill(int limit) {
     Args.range(limit, "limit", 1, 10_000_000);
@@ -267,8 +291,10 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
     UUID last = null;
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT i.id FROM images i WHERE "
-                + NEEDS_JOB
+            "SELECT i.id FROM "
+                + imagesTable
+                + " i WHERE "
+                + needsJob
                 + (after.isPresent() ? " AND i.id > ?" : "")
                 + " ORDER BY i.id LIMIT ?"
                 + (postgres ? " FOR NO KEY UPDATE OF i SKIP LOCKED" : ""))) {
@@ -297,13 +323,15 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
    * changed (a concurrent backfill that committed first has made them pending: the update's
    * re-check and {@code ON CONFLICT DO NOTHING} skip them).
    */
-  private static List<UUID> enqueueSetBased(Connection c, List<UUID> ids, Instant now)
+  private List<UUID> enqueueSetBased(Connection c, List<UUID> ids, Instant now)
       throws SQLException {
     String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
     List<UUID> out = new ArrayList<>();
     try (PreparedStatement reset =
         c.prepareStatement(
-            "UPDATE thumbnail_jobs SET state = 'PENDING', attempts = 0, run_after = ?, lease_owner = NULL, "
+            "UPDATE "
+                + jobsTable
+                + " SET state = 'PENDING', attempts = 0, run_after = ?, lease_owner = NULL, "
                 + "lease_until = NULL, last_error = NULL, updated_at = ? WHERE state <> 'PENDING' AND image_id IN ("
                 + marks
                 + ") RETURNING image_id")) {
@@ -316,11 +344,17 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
     }
     try (PreparedStatement insert =
         c.prepareStatement(
-            "INSERT INTO thumbnail_jobs (image_id, state, attempts, run_after, updated_at) "
-                + "SELECT i.id, 'PENDING', 0, ?, ? FROM images i WHERE i.id IN ("
+            "INSERT INTO "
+                + jobsTable
+                + " (image_id, state, attempts, run_after, updated_at) "
+                + "SELECT i.id, 'PENDING', 0, ?, ? FROM "
+                + imagesTable
+                + " i WHERE i.id IN ("
                 + marks
                 + ") "
-                + "AND NOT EXISTS (SELECT 1 FROM thumbnail_jobs j WHERE j.image_id = i.id) "
+                + "AND NOT EXISTS (SELECT 1 FROM "
+                + jobsTable
+                + " j WHERE j.image_id = i.id) "
                 + "ON CONFLICT (image_id) DO NOTHING RETURNING image_id")) {
       Jdbc.setInstant(insert, 1, now);
       Jdbc.setInstant(insert, 2, now);
@@ -341,18 +375,25 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
   }
 
   /** Elsewhere (H2): a conditional update or insert per image, counted by its update count. */
-  private static List<UUID> enqueueEach(Connection c, List<UUID> ids, Instant now)
-      throws SQLException {
+  private List<UUID> enqueueEach(Connection c, List<UUID> ids, Instant now) throws SQLException {
     List<UUID> out = new ArrayList<>();
     try (PreparedStatement reset =
             c.prepareStatement(
-                "UPDATE thumbnail_jobs SET state = 'PENDING', attempts = 0, run_after = ?, lease_owner = NULL, "
+                "UPDATE "
+                    + jobsTable
+                    + " SET state = 'PENDING', attempts = 0, run_after = ?, lease_owner = NULL, "
                     + "lease_until = NULL, last_error = NULL, updated_at = ? WHERE image_id = ? AND state <> 'PENDING'");
         PreparedStatement insert =
             c.prepareStatement(
-                "INSERT INTO thumbnail_jobs (image_id, state, attempts, run_after, updated_at) "
-                    + "SELECT i.id, 'PENDING', 0, ?, ? FROM images i WHERE i.id = ? "
-                    + "AND NOT EXISTS (SELECT 1 FROM thumbnail_jobs j WHERE j.image_id = i.id)")) {
+                "INSERT INTO "
+                    + jobsTable
+                    + " (image_id, state, attempts, run_after, updated_at) "
+                    + "SELECT i.id, 'PENDING', 0, ?, ? FROM "
+                    + imagesTable
+                    + " i WHERE i.id = ? "
+                    + "AND NOT EXISTS (SELECT 1 FROM "
+                    + jobsTable
+                    + " j WHERE j.image_id = i.id)")) {
       for (UUID id : ids) {
         Jdbc.setInstant(reset, 1, now);
         Jdbc.setInstant(reset, 2, now);
@@ -388,7 +429,7 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT state, attempts, last_error FROM thumbnail_jobs WHERE image_id = ?")) {
+                  "SELECT state, attempts, last_error FROM " + jobsTable + " WHERE image_id = ?")) {
             Jdbc.setUuid(ps, 1, imageId);
             try (ResultSet rs = ps.executeQuery()) {
               if (!rs.next()) {
@@ -414,7 +455,9 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
           try (PreparedStatement ps =
               c.prepareStatement(
                   // run_after: as pending() counts them (a pending job is in the lease index)
-                  "SELECT image_id FROM thumbnail_jobs WHERE state = 'PENDING' AND run_after IS NOT NULL"
+                  "SELECT image_id FROM "
+                      + jobsTable
+                      + " WHERE state = 'PENDING' AND run_after IS NOT NULL"
                       + (after.isPresent() ? " AND image_id > ?" : "")
                       + " ORDER BY image_id LIMIT ?")) {
             int i = 1;
@@ -443,7 +486,11 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
           try (PreparedStatement ps =
               c.prepareStatement(
                   "SELECT i.id AS image_id, i.thumb_url, j.state, j.attempts, j.last_error "
-                      + "FROM images i LEFT JOIN thumbnail_jobs j ON j.image_id = i.id WHERE i.id IN ("
+                      + "FROM "
+                      + imagesTable
+                      + " i LEFT JOIN "
+                      + jobsTable
+                      + " j ON j.image_id = i.id WHERE i.id IN ("
                       + Leases.marks(ids.size())
                       + ")")) {
             for (int k = 0; k < ids.size(); k++) {
@@ -497,7 +544,9 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
           try (PreparedStatement ps =
                   c.prepareStatement(
                       // run_after: a pending job is in the lease index, a finished one is not
-                      "SELECT COUNT(*) FROM thumbnail_jobs WHERE run_after IS NOT NULL AND state = 'PENDING'");
+                      "SELECT COUNT(*) FROM "
+                          + jobsTable
+                          + " WHERE run_after IS NOT NULL AND state = 'PENDING'");
               ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getInt(1);

@@ -108,7 +108,12 @@ public final class Leases {
    * attempt back (a released job is handed over unchanged).
    */
   public static Leases thumbnailJobs(Jdbc jdbc, boolean postgres) {
-    return new Leases(jdbc, postgres, "thumbnail_jobs", "image_id", "state = 'PENDING'", true);
+    return thumbnailJobs(jdbc, postgres, "thumbnail_jobs");
+  }
+
+  /** The leases of thumbnail jobs in {@code table} (a {@code TableNames.thumbnailJobs()}). */
+  public static Leases thumbnailJobs(Jdbc jdbc, boolean postgres, String table) {
+    return new Leases(jdbc, postgres, table, "image_id", "state = 'PENDING'", true);
   }
 
   /**
@@ -116,13 +121,13 @@ public final class Leases {
    * INGESTING}; a release keeps the attempts (they count recoveries).
    */
   public static Leases generations(Jdbc jdbc, boolean postgres) {
+    return generations(jdbc, postgres, "generations");
+  }
+
+  /** The leases of generations in {@code table} (a {@code TableNames.generations()}). */
+  public static Leases generations(Jdbc jdbc, boolean postgres, String table) {
     return new Leases(
-        jdbc,
-        postgres,
-        "generations",
-        "id",
-        "status IN ('PENDING', 'RUNNING', 'INGESTING')",
-        false);
+        jdbc, postgres, table, "id", "status IN ('PENDING', 'RUNNING', 'INGESTING')", false);
   }
 
   /** The condition of an unfinished row, for the table's own statements. */

@@ -1,16 +1,23 @@
 package io.renderlab.core.internal;
 
+import io.renderlab.core.ConfigurationException;
+import io.renderlab.core.TableNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +44,13 @@ public final class Migrations {
 
   private Migrations() {}
 
+  /** Where the scripts are, on the class path (a folder, no leading slash). */
+  public static final String LOCATION = "io/renderlab/core/db";
+
+  /** The version that creates each table, by its unqualified, unprefixed name. */
+  private static final Map<String, Integer> CREATED_BY =
+      Map.of("images", 1, "thumbnail_jobs", 1, "generations", 2);
+
   /** The latest schema version this SDK knows. */
   public static int latestVersion() {
     return SCRIPTS.size();
@@ -50,27 +64,43 @@ public final class Migrations {
    * Elsewhere (H2) migrations in one JVM are serialized, each version re-checks the history inside
    * its transaction, and losing a duplicate-create race to another process counts as done.
    *
+   * <p>Refuses, before changing anything, a table with one of our names that the history does not
+   * record as ours (a host's own {@code images}).
+   *
    * @return the versions applied by this call
+   * @throws ConfigurationException if a table with one of our names is not ours
    */
-  public static List<Integer> apply(Jdbc jdbc, Clock clock) {
-    return MigrationLock.around(jdbc, pinned -> applyUnlocked(pinned, clock));
+  public static List<Integer> apply(Jdbc jdbc, Clock clock, TableNames names) {
+    return MigrationLock.around(jdbc, pinned -> applyUnlocked(pinned, clock, names));
   }
 
-  private static List<Integer> applyUnlocked(Jdbc jdbc, Clock clock) {
+  private static List<Integer> applyUnlocked(Jdbc jdbc, Clock clock, TableNames names) {
+    jdbc.run(
+        "look for tables with the catalog's names",
+        c -> {
+          refuseForeignTables(c, names);
+          return null;
+        });
     jdbc.run(
         "create the schema history table",
         c -> {
-          if (historyExists(c)) {
+          if (historyExists(c, names)) {
             return null;
           }
           try (Statement s = c.createStatement()) {
+            if (names.schema().isPresent() && !schemaExists(c, names.schema().get())) {
+              // only when missing: creating one needs a privilege a host may not grant
+              s.execute("CREATE SCHEMA IF NOT EXISTS " + names.schema().get());
+            }
             s.execute(
-                "CREATE TABLE IF NOT EXISTS renderlab_schema_history ("
+                "CREATE TABLE IF NOT EXISTS "
+                    + names.schemaHistory()
+                    + " ("
                     + "version INTEGER NOT NULL PRIMARY KEY, "
                     + "script VARCHAR(255) NOT NULL, "
                     + "applied_at TIMESTAMP WITH TIME ZONE NOT NULL)");
           } catch (SQLException e) {
-            if (!MigrationLock.isDuplicateCreate(e) || !historyExists(c)) {
+            if (!MigrationLock.isDuplicateCreate(e) || !historyExists(c, names)) {
               throw e;
             }
             // created by another process at the same moment: what we wanted
@@ -85,12 +115,14 @@ public final class Migrations {
           jdbc.inTransaction(
               "apply schema version " + version,
               c -> {
-                if (isApplied(c, version)) {
+                if (isApplied(c, version, names)) {
                   return false;
                 }
                 try (PreparedStatement ps =
                     c.prepareStatement(
-                        "INSERT INTO renderlab_schema_history (version, script, applied_at) VALUES (?, ?, ?)")) {
+                        "INSERT INTO "
+                            + names.schemaHistory()
+                            + " (version, script, applied_at) VALUES (?, ?, ?)")) {
                   ps.setInt(1, version);
                   ps.setString(2, script);
                   Jdbc.setInstant(ps, 3, clock.instant());
@@ -102,7 +134,7 @@ public final class Migrations {
                   throw e;
                 }
                 try (Statement s = c.createStatement()) {
-                  for (String statement : statements(read(script))) {
+                  for (String statement : statements(read(script, names))) {
                     s.execute(statement);
                   }
                 }
@@ -117,23 +149,111 @@ public final class Migrations {
   }
 
   /** The highest applied version, 0 when none. */
-  public static int currentVersion(Jdbc jdbc) {
+  public static int currentVersion(Jdbc jdbc, TableNames names) {
     return jdbc.run(
         "read the schema version",
         c -> {
-          if (!historyExists(c)) {
+          if (!historyExists(c, names)) {
             return 0;
           }
           try (Statement s = c.createStatement();
-              ResultSet rs = s.executeQuery("SELECT MAX(version) FROM renderlab_schema_history")) {
+              ResultSet rs = s.executeQuery("SELECT MAX(version) FROM " + names.schemaHistory())) {
             return rs.next() ? rs.getInt(1) : 0;
           }
         });
   }
 
-  private static boolean historyExists(Connection c) throws SQLException {
-    for (String name : new String[] {"renderlab_schema_history", "RENDERLAB_SCHEMA_HISTORY"}) {
-      try (ResultSet rs = c.getMetaData().getTables(null, null, name, null)) {
+  private static boolean historyExists(Connection c, TableNames names) throws SQLException {
+    if (names.schema().isPresent()) {
+      return find(c, names.schema().get(), names.prefix() + "renderlab_schema_history") != null;
+    }
+    // Resolved as our statements resolve it (the search path), not by schema: another catalog's
+    // history in a schema of its own is not ours.
+    Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
+    try (Statement s = c.createStatement()) {
+      s.executeQuery("SELECT 1 FROM " + names.schemaHistory() + " WHERE 1 = 0").close();
+      return true;
+    } catch (SQLException e) {
+      if (before != null) {
+        c.rollback(before);
+      }
+      String state = e.getSQLState() == null ? "" : e.getSQLState();
+      if (Set.of("42P01", "42S02", "42S03", "42S04", "42102", "42103", "42104").contains(state)) {
+        return false;
+      }
+      throw e;
+    } finally {
+      if (before != null) {
+        try {
+          c.releaseSavepoint(before);
+        } catch (SQLException alreadyReleased) {
+          // rolled back to it, which some drivers count as released
+        }
+      }
+    }
+  }
+
+  /**
+   * Refuses the first table with one of our names (in our schema, or else the connection's current
+   * one) whose creating version the history does not record: it is someone else's.
+   */
+  private static void refuseForeignTables(Connection c, TableNames names) throws SQLException {
+    String schema = names.schema().orElseGet(() -> currentSchema(c));
+    boolean history = historyExists(c, names);
+    for (String table : List.of("images", "thumbnail_jobs", "generations")) {
+      String found = find(c, schema, names.prefix() + table);
+      if (found != null && (!history || !isApplied(c, CREATED_BY.get(table), names))) {
+        throw new ConfigurationException(
+            "Cannot migrate the RenderLab catalog: the table "
+                + found
+                + " already exists and is not RenderLab's (schema version "
+                + CREATED_BY.get(table)
+                + ", which creates it, is not recorded in "
+                + names.schemaHistory()
+                + "). Give RenderLab tables of its own with a prefix or a schema:"
+                + " JdbcImageCatalog.builder().tableNames(TableNames.builder().prefix(\"rl_\")"
+                + ".build()), or renderlab.catalog.table-prefix=rl_ (or"
+                + " renderlab.catalog.schema) in Spring Boot. If RenderLab's own scripts created"
+                + " this table through Flyway or Liquibase, keep applying them with that tool"
+                + " and do not call migrate().");
+      }
+    }
+  }
+
+  private static String currentSchema(Connection c) {
+    try {
+      return c.getSchema();
+    } catch (SQLException | AbstractMethodError e) {
+      return null; // a driver that cannot say: look in every schema
+    }
+  }
+
+  /**
+   * The table {@code name} in {@code schema} (any schema when null) as {@code schema.name}, or
+   * null; unquoted names are stored lower case by PostgreSQL and upper case by H2.
+   */
+  private static String find(Connection c, String schema, String name) throws SQLException {
+    DatabaseMetaData meta = c.getMetaData();
+    String escape = meta.getSearchStringEscape();
+    for (boolean upper : new boolean[] {false, true}) {
+      String s = schema == null ? null : schemaCase(schema, upper);
+      String n = upper ? name.toUpperCase(Locale.ROOT) : name;
+      try (ResultSet rs =
+          meta.getTables(null, pattern(s, escape), pattern(n, escape), new String[] {"TABLE"})) {
+        if (rs.next()) {
+          String in = rs.getString("TABLE_SCHEM");
+          return (in == null ? "" : in + ".") + rs.getString("TABLE_NAME");
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean schemaExists(Connection c, String schema) throws SQLException {
+    DatabaseMetaData meta = c.getMetaData();
+    for (boolean upper : new boolean[] {false, true}) {
+      try (ResultSet rs =
+          meta.getSchemas(null, pattern(schemaCase(schema, upper), meta.getSearchStringEscape()))) {
         if (rs.next()) {
           return true;
         }
@@ -142,9 +262,28 @@ public final class Migrations {
     return false;
   }
 
-  private static boolean isApplied(Connection c, int version) throws SQLException {
+  /** Our lower-case schema as the database stores it; another (the current one) unchanged. */
+  private static String schemaCase(String schema, boolean upper) {
+    return upper && schema.equals(schema.toLowerCase(Locale.ROOT))
+        ? schema.toUpperCase(Locale.ROOT)
+        : schema;
+  }
+
+  /** {@code value} as a metadata pattern that matches only itself ({@code _} is a wildcard). */
+  private static String pattern(String value, String escape) {
+    if (value == null || escape == null || escape.isEmpty()) {
+      return value;
+    }
+    return value
+        .replace(escape, escape + escape)
+        .replace("_", escape + "_")
+        .replace("%", escape + "%");
+  }
+
+  private static boolean isApplied(Connection c, int version, TableNames names)
+      throws SQLException {
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT 1 FROM renderlab_schema_history WHERE version = ?")) {
+        c.prepareStatement("SELECT 1 FROM " + names.schemaHistory() + " WHERE version = ?")) {
       ps.setInt(1, version);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
@@ -152,12 +291,17 @@ public final class Migrations {
     }
   }
 
-  private static String read(String script) {
-    try (InputStream in = Migrations.class.getResourceAsStream("/io/renderlab/core/db/" + script)) {
+  /** The script with its placeholders ({@link TableNames#placeholders()}) replaced. */
+  public static String read(String script, TableNames names) {
+    try (InputStream in = Migrations.class.getResourceAsStream("/" + LOCATION + "/" + script)) {
       if (in == null) {
         throw new IllegalStateException("Schema script missing from the jar: " + script);
       }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      String sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      for (Map.Entry<String, String> p : names.placeholders().entrySet()) {
+        sql = sql.replace("${" + p.getKey() + "}", p.getValue());
+      }
+      return sql;
     } catch (IOException e) {
       throw new IllegalStateException("Cannot read schema script " + script, e);
     }

@@ -2,7 +2,7 @@
 -- A generation is written before its prediction is created, so a paid prediction is never lost
 -- with the process that waited for it: any instance can finish it (see GenerationStore).
 
-CREATE TABLE generations (
+CREATE TABLE ${renderlab_qualifier}${renderlab_prefix}generations (
   id            UUID                     NOT NULL PRIMARY KEY,
   user_id       VARCHAR(255)             NOT NULL,
   kind          VARCHAR(16)              NOT NULL,
@@ -27,15 +27,15 @@ CREATE TABLE generations (
 );
 
 -- A user's generations, newest first.
-CREATE INDEX generations_user ON generations (user_id, created_at, id);
+CREATE INDEX ${renderlab_prefix}generations_user ON ${renderlab_qualifier}${renderlab_prefix}generations (user_id, created_at, id);
 -- Recovery workers look for unfinished generations whose lease lapsed.
-CREATE INDEX generations_due ON generations (status, run_after);
+CREATE INDEX ${renderlab_prefix}generations_due ON ${renderlab_qualifier}${renderlab_prefix}generations (status, run_after);
 -- Webhooks find the generation of a prediction; one generation per prediction.
-CREATE UNIQUE INDEX generations_prediction ON generations (prediction_id);
+CREATE UNIQUE INDEX ${renderlab_prefix}generations_prediction ON ${renderlab_qualifier}${renderlab_prefix}generations (prediction_id);
 
 -- Records made from a generation carry its id and the output they were made from; a prediction's
 -- output is recorded once, whichever path (the waiting process, a webhook, a recovery worker) completes it.
-ALTER TABLE images ADD COLUMN generation_id UUID;
-ALTER TABLE images ADD COLUMN output_index INTEGER;
-CREATE UNIQUE INDEX images_prediction_output ON images (prediction_id, output_index);
-CREATE INDEX images_generation ON images (generation_id);
+ALTER TABLE ${renderlab_qualifier}${renderlab_prefix}images ADD COLUMN generation_id UUID;
+ALTER TABLE ${renderlab_qualifier}${renderlab_prefix}images ADD COLUMN output_index INTEGER;
+CREATE UNIQUE INDEX ${renderlab_prefix}images_prediction_output ON ${renderlab_qualifier}${renderlab_prefix}images (prediction_id, output_index);
+CREATE INDEX ${renderlab_prefix}images_generation ON ${renderlab_qualifier}${renderlab_prefix}images (generation_id);

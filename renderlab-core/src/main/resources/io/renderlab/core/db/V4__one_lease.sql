@@ -8,13 +8,13 @@
 
 -- Thumbnail jobs: a DONE or FAILED job has no run_after; the due index becomes (run_after, image_id),
 -- which also orders ties (a backfill enqueues thousands at one instant) without a sort.
-ALTER TABLE thumbnail_jobs ALTER COLUMN run_after DROP NOT NULL;
-UPDATE thumbnail_jobs SET run_after = NULL WHERE state <> 'PENDING';
-DROP INDEX thumbnail_jobs_due;
-CREATE INDEX thumbnail_jobs_lease ON thumbnail_jobs (run_after, image_id);
+ALTER TABLE ${renderlab_qualifier}${renderlab_prefix}thumbnail_jobs ALTER COLUMN run_after DROP NOT NULL;
+UPDATE ${renderlab_qualifier}${renderlab_prefix}thumbnail_jobs SET run_after = NULL WHERE state <> 'PENDING';
+DROP INDEX ${renderlab_qualifier}${renderlab_prefix}thumbnail_jobs_due;
+CREATE INDEX ${renderlab_prefix}thumbnail_jobs_lease ON ${renderlab_qualifier}${renderlab_prefix}thumbnail_jobs (run_after, image_id);
 
 -- Leases held now (taken before this version) move run_after to their end.
-UPDATE thumbnail_jobs SET run_after = lease_until
+UPDATE ${renderlab_qualifier}${renderlab_prefix}thumbnail_jobs SET run_after = lease_until
   WHERE state = 'PENDING' AND lease_until IS NOT NULL AND lease_until > run_after;
-UPDATE generations SET run_after = lease_until
+UPDATE ${renderlab_qualifier}${renderlab_prefix}generations SET run_after = lease_until
   WHERE run_after IS NOT NULL AND lease_until IS NOT NULL AND lease_until > run_after;

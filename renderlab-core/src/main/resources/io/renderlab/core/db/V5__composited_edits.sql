@@ -2,5 +2,5 @@
 -- output onto the original inside the mask; the record's url is the composite, raw_url the model's
 -- own output, and the generation says to composite so that any instance can finish it.
 
-ALTER TABLE generations ADD COLUMN composite_mask BOOLEAN DEFAULT FALSE NOT NULL;
-ALTER TABLE images ADD COLUMN raw_url VARCHAR(2048);
+ALTER TABLE ${renderlab_qualifier}${renderlab_prefix}generations ADD COLUMN composite_mask BOOLEAN DEFAULT FALSE NOT NULL;
+ALTER TABLE ${renderlab_qualifier}${renderlab_prefix}images ADD COLUMN raw_url VARCHAR(2048);

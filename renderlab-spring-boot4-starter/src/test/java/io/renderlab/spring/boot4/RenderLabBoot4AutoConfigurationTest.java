@@ -10,10 +10,12 @@ import io.renderlab.core.ImageRecord;
 import io.renderlab.core.ImageStore;
 import io.renderlab.core.JdbcImageCatalog;
 import io.renderlab.core.RemoteFetcher;
+import io.renderlab.core.TableNames;
 import io.renderlab.core.ThumbnailJobQueue;
 import io.renderlab.generations.GenerationRequest;
 import io.renderlab.generations.Generations;
 import io.renderlab.generations.RecoveryWorker;
+import io.renderlab.micrometer.QueueDepthGauge;
 import io.renderlab.micrometer.RenderLabMetrics;
 import io.renderlab.replicate.PredictionRequest;
 import io.renderlab.replicate.ReplicateClient;
@@ -25,6 +27,11 @@ import io.renderlab.testing.FakeReplicate;
 import io.renderlab.testing.WebhookDelivery;
 import io.renderlab.thumbnails.ThumbnailService;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -141,6 +148,85 @@ class RenderLabBoot4AutoConfigurationTest {
             context ->
                 assertThat(((JdbcImageCatalog) context.getBean(ImageCatalog.class)).schemaVersion())
                     .isZero());
+  }
+
+  @Test
+  void theQueueDepthGaugeGoesToTheApplicationsRegistry() {
+    runner()
+        .withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new)
+        .withPropertyValues("renderlab.thumbnails.queue-depth-interval=1m")
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(QueueDepthGauge.class);
+              assertThat(context.getBean(QueueDepthGauge.class).interval())
+                  .isEqualTo(Duration.ofMinutes(1));
+              SimpleMeterRegistry registry = context.getBean(SimpleMeterRegistry.class);
+              assertThat(registry.get(QueueDepthGauge.NAME).gauge().value()).isZero();
+            });
+    runner().run(context -> assertThat(context).doesNotHaveBean(QueueDepthGauge.class));
+  }
+
+  @Test
+  void tablePrefixAndSchemaNameTheCatalogsTables() {
+    runner()
+        .withPropertyValues(
+            "renderlab.catalog.table-prefix=rl_", "renderlab.catalog.schema=renderlab")
+        .run(
+            context -> {
+              JdbcImageCatalog catalog = (JdbcImageCatalog) context.getBean(ImageCatalog.class);
+              assertThat(catalog.tableNames())
+                  .isEqualTo(TableNames.builder().prefix("rl_").schema("renderlab").build());
+              assertThat(catalog.schemaVersion()).isPositive();
+              try (Connection c = context.getBean(DataSource.class).getConnection();
+                  ResultSet rs = c.getMetaData().getTables(null, "RENDERLAB", "RL_IMAGES", null)) {
+                assertThat(rs.next()).isTrue();
+              }
+            });
+  }
+
+  @Test
+  void anUnusableTablePrefixFailsTheStartNamingTheProperty() {
+    runner()
+        .withPropertyValues("renderlab.catalog.table-prefix=rl; DROP TABLE x")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("Table prefix must be"));
+    runner()
+        .withPropertyValues("renderlab.catalog.table-prefix=rl; DROP TABLE x")
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .hasStackTraceContaining(
+                        "renderlab.catalog.table-prefix or renderlab.catalog.schema"));
+  }
+
+  @Test
+  void aHostsOwnImagesTableFailsTheStartNamingIt() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(RenderLabAutoConfiguration.class))
+        .withPropertyValues("renderlab.storage.url=" + dir.resolve("images").toUri())
+        .withBean(
+            DataSource.class,
+            () -> {
+              DataSource ds = h2();
+              try (Connection c = ds.getConnection();
+                  Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE images (id BIGINT PRIMARY KEY)");
+              } catch (SQLException e) {
+                throw new IllegalStateException(e);
+              }
+              return ds;
+            })
+        .run(
+            context ->
+                assertThat(context)
+                    .getFailure()
+                    .hasStackTraceContaining("the table PUBLIC.IMAGES already exists")
+                    .hasStackTraceContaining("renderlab.catalog.table-prefix"));
   }
 
   @Test

@@ -9,9 +9,11 @@ import io.renderlab.core.ImageStore;
 import io.renderlab.core.JdbcConnections;
 import io.renderlab.core.JdbcImageCatalog;
 import io.renderlab.core.RemoteFetcher;
+import io.renderlab.core.TableNames;
 import io.renderlab.core.ThumbnailJobQueue;
 import io.renderlab.generations.Generations;
 import io.renderlab.generations.RecoveryWorker;
+import io.renderlab.micrometer.QueueDepthGauge;
 import io.renderlab.micrometer.RenderLabMetrics;
 import io.renderlab.replicate.ReplicateClient;
 import io.renderlab.spring.RenderLabProperties;
@@ -20,6 +22,7 @@ import io.renderlab.storage.ImageStores;
 import io.renderlab.storage.Ingestor;
 import io.renderlab.thumbnails.ThumbnailService;
 import java.nio.file.Path;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -69,17 +72,39 @@ public class RenderLabConfiguration {
     return SpringJdbcConnections.of(dataSource);
   }
 
-  /** The catalog, migrated on start unless {@code renderlab.catalog.migrate=false}. */
+  /**
+   * The catalog, migrated on start unless {@code renderlab.catalog.migrate=false}, its tables named
+   * by {@code renderlab.catalog.table-prefix} and {@code renderlab.catalog.schema}.
+   */
   @Bean
   @ConditionalOnMissingBean(ImageCatalog.class)
   @ConditionalOnBean(JdbcConnections.class)
   public JdbcImageCatalog renderLabImageCatalog(
       JdbcConnections connections, RenderLabProperties properties) {
-    JdbcImageCatalog catalog = JdbcImageCatalog.builder().connections(connections).build();
+    JdbcImageCatalog catalog =
+        JdbcImageCatalog.builder()
+            .connections(connections)
+            .tableNames(tableNames(properties.getCatalog()))
+            .build();
     if (properties.getCatalog().isMigrate()) {
       catalog.migrate();
     }
     return catalog;
+  }
+
+  /** {@code renderlab.catalog.table-prefix} and {@code .schema}, checked. */
+  static TableNames tableNames(RenderLabProperties.Catalog catalog) {
+    try {
+      return TableNames.builder()
+          .prefix(catalog.getTablePrefix() == null ? "" : catalog.getTablePrefix().strip())
+          .schema(catalog.getSchema() == null ? "" : catalog.getSchema().strip())
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(
+          "renderlab.catalog.table-prefix or renderlab.catalog.schema is not usable: "
+              + e.getMessage(),
+          e);
+    }
   }
 
   /** The durable generations beside the catalog's records. */
@@ -96,6 +121,35 @@ public class RenderLabConfiguration {
   @ConditionalOnBean(ImageCatalog.class)
   public ThumbnailJobQueue renderLabThumbnailJobQueue(ImageCatalog catalog) {
     return catalog.thumbnailJobs();
+  }
+
+  /**
+   * The gauge {@code renderlab.thumbnails.pending} on the application's registry, counted at most
+   * once per {@code renderlab.thumbnails.queue-depth-interval}; only with a registry and a queue.
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnBean({ThumbnailJobQueue.class, MeterRegistry.class})
+  public QueueDepthGauge renderLabQueueDepthGauge(
+      ThumbnailJobQueue queue,
+      ObjectProvider<MeterRegistry> registry,
+      RenderLabProperties properties) {
+    Duration interval = properties.getThumbnails().getQueueDepthInterval();
+    QueueDepthGauge gauge;
+    try {
+      gauge =
+          QueueDepthGauge.builder(queue)
+              .interval(interval == null ? QueueDepthGauge.DEFAULT_INTERVAL : interval)
+              .build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(
+          "renderlab.thumbnails.queue-depth-interval must be positive, was " + interval, e);
+    }
+    MeterRegistry r = registry.getIfUnique();
+    if (r != null) {
+      gauge.bindTo(r);
+    }
+    return gauge;
   }
 
   /** The fetch policy: {@code renderlab.fetch.*}. */
