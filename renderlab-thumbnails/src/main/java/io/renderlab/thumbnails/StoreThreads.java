@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The store threads of {@link ThumbnailService}: storing a thumbnail and recording it wait on disk,
- * network and commits, so they run here, off the render threads; up to 4 threads, and at most 2 x
- * workers jobs waiting for them. Package-private: the service's implementation.
+ * network and commits, so they run here, off the render threads; 2 to 4 threads (two even for one
+ * render thread, so one store's fsync or commit never holds up the next), and at most 2 x workers
+ * jobs waiting for them. Package-private: the service's implementation.
  */
 final class StoreThreads {
   /** Store thumbnails and record them: the waits on disk, network and commits, off the renders. */
@@ -24,7 +25,7 @@ final class StoreThreads {
     AtomicInteger f = new AtomicInteger();
     this.finishers =
         Executors.newFixedThreadPool(
-            Math.min(workers, 4),
+            Math.max(2, Math.min(workers, 4)),
             r -> {
               Thread t = new Thread(r, "renderlab-thumbnail-store-" + f.incrementAndGet());
               t.setDaemon(true);

@@ -41,7 +41,7 @@ import picocli.CommandLine.Parameters;
  *       enqueue, lease, read the original from the store, render, store the thumbnail, set {@code
  *       thumb_url}, complete, wake the waiter. In this process with {@code --threads} render
  *       threads, or with {@code --processes N}, N child processes of this jar with {@code
- *       --threads} each, started together.
+ *       --threads} each ({@link BenchBackfillChild}), warmed up, then started together.
  * </ol>
  *
  * <p>It counts the statements per thumbnail and the most connections open at once (this process's
@@ -156,6 +156,7 @@ final class BenchBackfillCommand extends CliCommand {
       long statementsBefore = meter.statements();
       meter.resetMaxOpen();
       ConnectionSampler sampler = new ConnectionSampler(context);
+      List<Process> ready = processes == 0 ? List.of() : children();
       long started = System.nanoTime();
       int rendered;
       int failed;
@@ -170,7 +171,7 @@ final class BenchBackfillCommand extends CliCommand {
         }
       } else {
         sampler.start();
-        children();
+        go(ready);
         // Counted in the catalog: with --until-empty each child renders more than it waited for.
         rendered = thumbnails(user, true);
         failed = thumbnails(user, false);
@@ -299,10 +300,11 @@ final class BenchBackfillCommand extends CliCommand {
   }
 
   /**
-   * Runs {@code thumbnails backfill --until-empty} in child processes of this jar, started
-   * together, until all have ended.
+   * Starts {@code processes} children ({@link BenchBackfillChild}: {@code thumbnails backfill
+   * --until-empty} once told to go) and returns when every one has warmed up, so a JVM's start, its
+   * JIT and its pool are outside the timed part, as they are for the in-process side.
    */
-  private void children() throws Exception {
+  private List<Process> children() throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
     Settings s = settings();
     List<Process> started = new ArrayList<>();
@@ -311,19 +313,22 @@ final class BenchBackfillCommand extends CliCommand {
           new ArrayList<>(
               List.of(
                   java,
+                  // one core's worth per render thread: the JVM sizes its GC and JIT threads to it,
+                  // as on an instance of that size, instead of counting on the other children's
+                  // cores
+                  "-XX:ActiveProcessorCount=" + threads,
                   "-cp",
                   System.getProperty("java.class.path"),
                   RenderLabCli.class.getName(),
-                  "thumbnails",
-                  "backfill",
-                  "--limit",
-                  Integer.toString(ThumbnailsCommand.Backfill.MAX_LIMIT),
+                  "bench",
+                  "backfill-child",
+                  dir.toString(),
                   "--threads",
                   Integer.toString(threads),
+                  "--warmup",
+                  Integer.toString(warmup),
                   "--lookahead",
                   Integer.toString(lookahead),
-                  "--json",
-                  "--until-empty",
                   "--home",
                   s.home.toString(),
                   "--database",
@@ -339,12 +344,44 @@ final class BenchBackfillCommand extends CliCommand {
       started.add(b.start());
     }
     for (Process child : started) {
+      String line = readLine(child.getInputStream());
+      if (!BenchBackfillChild.READY.equals(line)) {
+        started.forEach(Process::destroyForcibly);
+        throw new IllegalStateException(
+            "a child backfill did not start (exit "
+                + child.waitFor()
+                + "): "
+                + (line == null ? "no output" : line));
+      }
+    }
+    return started;
+  }
+
+  /** Tells every ready child to start its backfill, at once, and waits until all have ended. */
+  private void go(List<Process> children) throws Exception {
+    for (Process child : children) {
+      child.getOutputStream().write('\n');
+      child.getOutputStream().flush();
+    }
+    for (Process child : children) {
       String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int exit = child.waitFor();
       if (exit != ExitCodes.OK) {
         context.err().println("warning: a child backfill exited " + exit + ": " + out.strip());
+      } else if (context.debug()) {
+        context.err().println("child: " + out.strip());
       }
     }
+  }
+
+  /** One line of a child's output, read byte by byte (no buffer may hold back what follows). */
+  private static String readLine(java.io.InputStream in) throws java.io.IOException {
+    java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) != -1 && b != '\n') {
+      line.write(b);
+    }
+    return b == -1 && line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8).strip();
   }
 
   private static ObjectNode spread(double[] values) {

@@ -24,6 +24,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {
       BenchCommand.Thumbnails.class,
       BenchBackfillCommand.class,
+      BenchBackfillChild.class,
       BenchImagesCommand.class
     })
 final class BenchCommand implements Runnable {
