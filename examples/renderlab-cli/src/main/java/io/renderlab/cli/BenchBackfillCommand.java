@@ -275,7 +275,9 @@ final class BenchBackfillCommand extends CliCommand {
     }
     ThumbnailJobQueue jobs = catalog.thumbnailJobs();
     List<ThumbnailJob> leased;
-    while (!(leased = jobs.lease(SEED_OWNER, 1000, Duration.ofHours(1))).isEmpty()) {
+    // A short lease: a bench killed while seeding leaves jobs that workers take a minute later,
+    // not ones every backfill waits an hour for.
+    while (!(leased = jobs.lease(SEED_OWNER, 1000, Duration.ofMinutes(1))).isEmpty()) {
       for (ThumbnailJob job : leased) {
         jobs.fail(job.imageId(), SEED_OWNER, "seeded by bench backfill", null);
       }
