@@ -56,15 +56,7 @@ final class BenchBackfillChild extends CliCommand {
     BackfillRun.Counts counts =
         ThumbnailsCommand.Backfill.run(
             context, ThumbnailsCommand.Backfill.MAX_LIMIT, lookahead, context.thumbnails(), true);
-    context
-        .out()
-        .println(
-            Json.write(
-                Json.object()
-                    .put("rendered", counts.rendered())
-                    .put("failed", counts.failed())
-                    .put("enqueued", counts.enqueued())
-                    .put("seconds", counts.elapsed().toNanos() / 1e9)));
+    context.out().println(Json.write(ThumbnailsCommand.Backfill.json(counts)));
     context.out().flush();
     return counts.failed() > 0 ? ExitCodes.UPSTREAM : ExitCodes.OK;
   }

@@ -82,17 +82,7 @@ final class ThumbnailsCommand implements Runnable {
       context.thumbnailWorkers(threads);
       BackfillRun.Counts counts = run(context, limit, lookahead, context.thumbnails(), untilEmpty);
       if (context.json()) {
-        context
-            .out()
-            .println(
-                Json.write(
-                    Json.object()
-                        .put("rendered", counts.rendered())
-                        .put("failed", counts.failed())
-                        .put("enqueued", counts.enqueued())
-                        .put("resumed", counts.resumed())
-                        .put("seconds", round(counts.elapsed().toNanos() / 1e9))
-                        .put("imagesPerSecond", round(counts.perSecond()))));
+        context.out().println(Json.write(json(counts)));
       } else {
         context
             .out()
@@ -106,6 +96,17 @@ final class ThumbnailsCommand implements Runnable {
                         : ""));
       }
       return counts.failed() > 0 ? ExitCodes.UPSTREAM : ExitCodes.OK;
+    }
+
+    /** The {@code --json} document of a backfill's counts (docs/CLI.md). */
+    static com.fasterxml.jackson.databind.node.ObjectNode json(BackfillRun.Counts counts) {
+      return Json.object()
+          .put("rendered", counts.rendered())
+          .put("failed", counts.failed())
+          .put("enqueued", counts.enqueued())
+          .put("resumed", counts.resumed())
+          .put("seconds", round(counts.elapsed().toNanos() / 1e9))
+          .put("imagesPerSecond", round(counts.perSecond()));
     }
 
     /**

@@ -152,20 +152,26 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
     }
   }
 
+  /**
+   * A pending job for image {@code ?3} (run after {@code ?1}, updated at {@code ?2}) unless it has
+   * one; on PostgreSQL a concurrent insert that committed first makes it a no-op.
+   */
+  private String insertIfAbsentSql() {
+    return "INSERT INTO "
+        + jobsTable
+        + " (image_id, state, attempts, run_after, updated_at) "
+        + "SELECT i.id, 'PENDING', 0, ?, ? FROM "
+        + imagesTable
+        + " i WHERE i.id = ? "
+        + "AND NOT EXISTS (SELECT 1 FROM "
+        + jobsTable
+        + " j WHERE j.image_id = i.id)"
+        + (postgres ? " ON CONFLICT (image_id) DO NOTHING" : "");
+  }
+
   /** Inserts a pending job unless one exists (a concurrent enqueue that committed first wins). */
   private void insertIfAbsent(Connection c, UUID imageId, Instant now) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO "
-                + jobsTable
-                + " (image_id, state, attempts, run_after, updated_at) "
-                + "SELECT i.id, 'PENDING', 0, ?, ? FROM "
-                + imagesTable
-                + " i WHERE i.id = ? "
-                + "AND NOT EXISTS (SELECT 1 FROM "
-                + jobsTable
-                + " j WHERE j.image_id = i.id)"
-                + (postgres ? " ON CONFLICT (image_id) DO NOTHING" : ""))) {
+    try (PreparedStatement ps = c.prepareStatement(insertIfAbsentSql())) {
       Jdbc.setInstant(ps, 1, now);
       Jdbc.setInstant(ps, 2, now);
       Jdbc.setUuid(ps, 3, imageId);
@@ -383,17 +389,7 @@ public final class JdbcThumbnailJobQueue implements ThumbnailJobQueue {
                     + jobsTable
                     + " SET state = 'PENDING', attempts = 0, run_after = ?, lease_owner = NULL, "
                     + "lease_until = NULL, last_error = NULL, updated_at = ? WHERE image_id = ? AND state <> 'PENDING'");
-        PreparedStatement insert =
-            c.prepareStatement(
-                "INSERT INTO "
-                    + jobsTable
-                    + " (image_id, state, attempts, run_after, updated_at) "
-                    + "SELECT i.id, 'PENDING', 0, ?, ? FROM "
-                    + imagesTable
-                    + " i WHERE i.id = ? "
-                    + "AND NOT EXISTS (SELECT 1 FROM "
-                    + jobsTable
-                    + " j WHERE j.image_id = i.id)")) {
+        PreparedStatement insert = c.prepareStatement(insertIfAbsentSql())) {
       for (UUID id : ids) {
         Jdbc.setInstant(reset, 1, now);
         Jdbc.setInstant(reset, 2, now);
