@@ -109,6 +109,13 @@ final class BenchBackfillCommand extends CliCommand {
       description = "The backfill's --lookahead (default ${DEFAULT-VALUE}).")
   int lookahead;
 
+  @Option(
+      names = "--pin",
+      description =
+          "With --processes: run each child on its own --threads CPUs (Linux taskset), as on an instance"
+              + " of that many cores; the database and this process are not pinned.")
+  boolean pin;
+
   @Override
   protected int execute() throws Exception {
     if (copies < 1
@@ -128,6 +135,14 @@ final class BenchBackfillCommand extends CliCommand {
       throw new IllegalArgumentException(
           "--copies and --render-copies must be 1-100000, --threads 1-64, --runs 1-100, --warmup 0-1000,"
               + " --processes 0-16 and --lookahead 1-100000");
+    }
+    if (pin && processes == 0) {
+      throw new IllegalArgumentException("--pin needs --processes");
+    }
+    if (pin && processes * threads > Runtime.getRuntime().availableProcessors()) {
+      throw new IllegalArgumentException(
+          "--pin needs --processes x --threads CPUs, this machine has "
+              + Runtime.getRuntime().availableProcessors());
     }
     List<Path> files = BenchCommand.Thumbnails.files(dir);
     if (files.isEmpty()) {
@@ -341,6 +356,10 @@ final class BenchBackfillCommand extends CliCommand {
                   s.tableNames.schema().orElse(""),
                   "--storage",
                   s.storageUrl));
+      if (pin) {
+        int first = p * threads;
+        command.addAll(0, List.of("taskset", "-c", first + "-" + (first + threads - 1)));
+      }
       ProcessBuilder b = new ProcessBuilder(command);
       b.redirectError(ProcessBuilder.Redirect.INHERIT);
       started.add(b.start());

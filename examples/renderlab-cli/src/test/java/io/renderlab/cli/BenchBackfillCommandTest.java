@@ -53,6 +53,21 @@ class BenchBackfillCommandTest {
   }
 
   @Test
+  void pinningNeedsChildProcessesAndACpuForEachThread() throws Exception {
+    Path dir = Files.createDirectories(home.resolve("images"));
+    Files.write(dir.resolve("a.png"), PipelineCommandsTest.PNG);
+    CliRunner cli = new CliRunner(home);
+    CliRunner.Result alone = cli.run("bench", "backfill", dir.toString(), "--pin");
+    assertThat(alone.exitCode()).isEqualTo(3);
+    assertThat(alone.err()).contains("--pin needs --processes");
+    CliRunner.Result tooMany =
+        cli.run(
+            "bench", "backfill", dir.toString(), "--pin", "--processes", "16", "--threads", "64");
+    assertThat(tooMany.exitCode()).isEqualTo(3);
+    assertThat(tooMany.err()).contains("--pin needs --processes x --threads CPUs");
+  }
+
+  @Test
   void theChildIsNotPartOfTheContract() {
     CliRunner.Result help = new CliRunner(home).run("bench", "--help");
     assertThat(help.out()).contains("backfill").doesNotContain("backfill-child");
