@@ -106,18 +106,16 @@ final class ImageIoRenderer {
         reader -> {
           job.budget.reserve(imageIoBytes(reader, type), "ImageIO's full-size destination");
           TIFFDirectory tiff = type == MediaType.TIFF ? Tiffs.directory(reader) : null;
-          String wrong = tiff == null ? null : Tiffs.wrongReading(tiff);
-          if (wrong != null) {
-            throw new UnsupportedImageException(
-                "Cannot decode this image/tiff image: "
-                    + wrong
-                    + " is not read; save it as RGBA TIFF or PNG.");
-          }
           List<String> warnings = watchWarnings(reader);
           BufferedImage decoded = reader.read(0, reader.getDefaultReadParam());
           refuseIfThePictureIsLost(warnings, type);
+          if (tiff != null && Tiffs.isPaletteWithAlpha(tiff)) {
+            // ImageIO's samples are right (index, alpha); its colour model takes the index as grey.
+            return Tiffs.paletteWithAlpha(decoded.getRaster(), tiff);
+          }
           if (tiff != null) {
             Tiffs.clipNegativeFloats(decoded.getRaster());
+            Tiffs.linearFloatsToSrgb(decoded.getRaster(), tiff);
           }
           if (undoPredictor) {
             Tiffs.undoPredictor(decoded.getRaster(), Tiffs.directory(reader));
