@@ -9,6 +9,7 @@ import io.renderlab.thumbnails.internal.Interleaved;
 import io.renderlab.thumbnails.internal.Pixels;
 import io.renderlab.thumbnails.internal.Pixels.Argb;
 import io.renderlab.thumbnails.internal.RenderBudget;
+import io.renderlab.thumbnails.internal.TiffWebp;
 import io.renderlab.thumbnails.internal.Tiffs;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -43,6 +44,16 @@ final class ImageIoRenderer {
     }
     // A TIFF's own Orientation tag, as libvips reads it for sharp's rotate().
     int orientation = Exif.orientation(image, job.type);
+    if (job.type == MediaType.TIFF && TiffWebp.compression(image) == TiffWebp.COMPRESSION_WEBP) {
+      // WebP-compressed strips or tiles, which ImageIO's TIFF plugin refuses: libwebp decodes each.
+      Interleaved pixels =
+          TiffWebp.decode(
+              image,
+              job::checkPixels,
+              bytes -> job.budget.reserve(bytes, "the WebP-compressed TIFF's canvas"),
+              job.budget::checkDeadline);
+      return job.finish(pixels, orientation);
+    }
     return job.finish(decodeWithImageIo(image, job.type, job), orientation);
   }
 

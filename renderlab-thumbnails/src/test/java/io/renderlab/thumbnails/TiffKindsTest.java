@@ -116,6 +116,22 @@ class TiffKindsTest {
   }
 
   @Test
+  void readsAWebpCompressedTiff() throws java.io.IOException {
+    BufferedImage source = TestImages.bands(16, 8); // red, green, blue bands
+    byte[] webp = TestImages.encode(source, "webp");
+    Tiff tiff = new Tiff(16, 8, 3);
+    tiff.shorts(258, 8, 8, 8).shorts(262, 2).compression(50001);
+
+    BufferedImage thumb =
+        GifFirstFrameTest.decode(
+            Thumbnailer.builder().size(16, 8).quality(100).build().render(tiff.write(webp)));
+
+    assertThat((thumb.getRGB(1, 4) >> 16) & 0xff).as("red band").isGreaterThan(200);
+    assertThat((thumb.getRGB(8, 4) >> 8) & 0xff).as("green band").isGreaterThan(200);
+    assertThat(thumb.getRGB(14, 4) & 0xff).as("blue band").isGreaterThan(200);
+  }
+
+  @Test
   void readsFloatRgbAsLinearLight() throws java.io.IOException {
     Tiff tiff = new Tiff(8, 8, 3);
     tiff.shorts(258, 32, 32, 32).shorts(262, 2).shorts(339, 3, 3, 3);
@@ -180,6 +196,13 @@ class TiffKindsTest {
     private final int width;
     private final int height;
     private final int samples;
+
+    private int compression = 1;
+
+    Tiff compression(int compression) {
+      this.compression = compression;
+      return this;
+    }
 
     Tiff(int width, int height, int samples) {
       this.width = width;
@@ -256,7 +279,7 @@ class TiffKindsTest {
     }
 
     byte[] write(byte[] pixels) {
-      shorts(256, width).shorts(257, height).shorts(259, 1).shorts(277, samples);
+      shorts(256, width).shorts(257, height).shorts(259, compression).shorts(277, samples);
       shorts(278, height);
       entries.sort((a, b) -> Integer.compare((int) a[0], (int) b[0]));
       int count = entries.size() + 2; // plus StripOffsets (273) and StripByteCounts (279)
