@@ -124,6 +124,10 @@ final class ImageIoRenderer {
             // ImageIO's samples are right (index, alpha); its colour model takes the index as grey.
             return Tiffs.paletteWithAlpha(decoded.getRaster(), tiff);
           }
+          Interleaved signed = tiff == null ? null : Tiffs.signedToUchar(decoded.getRaster(), tiff);
+          if (signed != null) {
+            return signed;
+          }
           if (tiff != null) {
             Tiffs.clipNegativeFloats(decoded.getRaster());
             Tiffs.linearFloatsToSrgb(decoded.getRaster(), tiff);

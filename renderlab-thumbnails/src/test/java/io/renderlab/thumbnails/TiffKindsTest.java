@@ -132,6 +132,21 @@ class TiffKindsTest {
   }
 
   @Test
+  void readsSigned8BitGreyAsSignedClippedAtBlack() throws java.io.IOException {
+    Tiff tiff = new Tiff(8, 8, 1);
+    tiff.shorts(258, 8).shorts(262, 1).shorts(339, 2);
+    byte[] pixels = new byte[64];
+    for (int i = 0; i < 64; i++) {
+      pixels[i] = (byte) (i % 8 < 4 ? -100 : 100); // left: below black; right: grey 100
+    }
+
+    BufferedImage thumb = GifFirstFrameTest.decode(thumbnailer.render(tiff.write(pixels)));
+
+    assertThat(thumb.getRGB(1, 4) & 0xff).as("-100").isLessThan(12);
+    assertThat(thumb.getRGB(6, 4) & 0xff).as("100").isBetween(90, 110);
+  }
+
+  @Test
   void readsFloatRgbAsLinearLight() throws java.io.IOException {
     Tiff tiff = new Tiff(8, 8, 3);
     tiff.shorts(258, 32, 32, 32).shorts(262, 2).shorts(339, 3, 3, 3);

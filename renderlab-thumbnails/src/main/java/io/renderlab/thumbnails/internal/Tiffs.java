@@ -36,6 +36,7 @@ public final class Tiffs {
   private static final int ICC_PROFILE = 34675;
   private static final int CIELAB = 8;
   private static final int COLOR_MAP = 320;
+  private static final int SAMPLE_FORMAT = 339;
   private static final int EXTRA_SAMPLES = 338;
 
   private Tiffs() {}
@@ -457,6 +458,38 @@ public final class Tiffs {
       }
       raster.setPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
     }
+  }
+
+  /**
+   * Signed 8- or 32-bit grey or RGB samples (SampleFormat 2) as libvips casts them to 8 bits for
+   * sharp: the value as signed, clipped to 0..255 (negative is black); ImageIO read a signed byte
+   * as unsigned, so -1 came out white. Null for any other kind.
+   */
+  public static Interleaved signedToUchar(Raster raster, TIFFDirectory tiff) {
+    int bits = raster.getSampleModel().getSampleSize(0);
+    int bands = raster.getNumBands();
+    if (intTag(tiff, SAMPLE_FORMAT, 1) != 2
+        || (bits != 8 && bits != 32)
+        || (bands != 1 && bands != 3)) {
+      return null;
+    }
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    byte[] out = new byte[Math.multiplyExact(w * h, 3)];
+    int[] row = new int[w * bands];
+    for (int y = 0, o = 0; y < h; y++) {
+      raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
+      for (int i = 0; i < row.length; i += bands, o += 3) {
+        for (int c = 0; c < 3; c++) {
+          int v = row[i + (bands == 1 ? 0 : c)];
+          if (bits == 8) {
+            v = (byte) v;
+          }
+          out[o + c] = (byte) Math.max(0, Math.min(255, v));
+        }
+      }
+    }
+    return new Interleaved(out, w, h, 3, false);
   }
 
   private static int intTag(TIFFDirectory tiff, int tag, int absent) {
