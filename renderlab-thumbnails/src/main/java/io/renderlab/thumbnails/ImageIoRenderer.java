@@ -142,6 +142,9 @@ final class ImageIoRenderer {
               decoded.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK
                   || (tiff != null && Tiffs.isCmyk(tiff));
           Interleaved samples = cmyk ? null : Pixels.interleaved(decoded);
+          if (samples == null && !cmyk) {
+            samples = Pixels.bilevel(decoded);
+          }
           if (samples != null) {
             return samples;
           }
