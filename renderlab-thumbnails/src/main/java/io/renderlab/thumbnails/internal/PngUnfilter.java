@@ -252,10 +252,6 @@ final class PngUnfilter {
     int pa = Math.abs(b - c);
     int pb = Math.abs(a - c);
     int pc = Math.abs(a + b - 2 * c);
-    // Branch-free (the choice depends on the picture, so a branch mispredicts often): the masks
-    // are -1 where a difference is negative. a unless pb < pa or pc < pa; then b unless pc < pb.
-    int notA = ((pb - pa) | (pc - pa)) >> 31;
-    int bOrC = b ^ ((b ^ c) & ((pc - pb) >> 31));
-    return a ^ ((a ^ bOrC) & notA);
+    return (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
   }
 }
