@@ -4,7 +4,7 @@ import io.renderlab.core.UnsupportedImageException;
 
 /**
  * What the thumbnailer reads, said once: the refusal for bytes it does not read names every format
- * it does, and says so plainly for the formats people most often ask about (AVIF, HEIC, BigTIFF).
+ * it does, and says so plainly for the formats people most often ask about (AVIF, HEIC).
  */
 final class Formats {
   /** The sentence every refusal of a format ends with. */
@@ -16,13 +16,6 @@ final class Formats {
 
   /** The refusal for bytes that are none of the formats read, naming what they are if known. */
   static UnsupportedImageException notRead(byte[] image) {
-    if (isBigTiff(image)) {
-      return new UnsupportedImageException(
-          "Cannot read this BigTIFF image: BigTIFF (TIFF with 64-bit offsets) is not read, as"
-              + " ImageIO's TIFF plugin reads classic TIFF only; save it as classic TIFF, PNG or"
-              + " JPEG. "
-              + READ);
-    }
     String brand = isoBrand(image);
     if (brand != null) {
       return new UnsupportedImageException(
@@ -35,7 +28,10 @@ final class Formats {
     return new UnsupportedImageException("Not an image this thumbnailer reads. " + READ);
   }
 
-  /** BigTIFF's header: the byte order, then 43 where classic TIFF has 42. */
+  /**
+   * BigTIFF's header: the byte order, then 43 where classic TIFF has 42 (read as classic TIFF, see
+   * {@code Tiffs.classicFromBigTiff}).
+   */
   static boolean isBigTiff(byte[] b) {
     return b.length >= 8
         && ((b[0] == 'I' && b[1] == 'I' && b[2] == 43 && b[3] == 0)

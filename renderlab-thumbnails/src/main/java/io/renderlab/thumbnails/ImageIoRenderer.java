@@ -9,6 +9,7 @@ import io.renderlab.thumbnails.internal.Interleaved;
 import io.renderlab.thumbnails.internal.Pixels;
 import io.renderlab.thumbnails.internal.Pixels.Argb;
 import io.renderlab.thumbnails.internal.RenderBudget;
+import io.renderlab.thumbnails.internal.TiffWebp;
 import io.renderlab.thumbnails.internal.Tiffs;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -43,6 +44,16 @@ final class ImageIoRenderer {
     }
     // A TIFF's own Orientation tag, as libvips reads it for sharp's rotate().
     int orientation = Exif.orientation(image, job.type);
+    if (job.type == MediaType.TIFF && TiffWebp.compression(image) == TiffWebp.COMPRESSION_WEBP) {
+      // WebP-compressed strips or tiles, which ImageIO's TIFF plugin refuses: libwebp decodes each.
+      Interleaved pixels =
+          TiffWebp.decode(
+              image,
+              job::checkPixels,
+              bytes -> job.budget.reserve(bytes, "the WebP-compressed TIFF's canvas"),
+              job.budget::checkDeadline);
+      return job.finish(pixels, orientation);
+    }
     return job.finish(decodeWithImageIo(image, job.type, job), orientation);
   }
 
@@ -106,18 +117,20 @@ final class ImageIoRenderer {
         reader -> {
           job.budget.reserve(imageIoBytes(reader, type), "ImageIO's full-size destination");
           TIFFDirectory tiff = type == MediaType.TIFF ? Tiffs.directory(reader) : null;
-          String wrong = tiff == null ? null : Tiffs.wrongReading(tiff);
-          if (wrong != null) {
-            throw new UnsupportedImageException(
-                "Cannot decode this image/tiff image: "
-                    + wrong
-                    + " is not read; save it as RGBA TIFF or PNG.");
-          }
           List<String> warnings = watchWarnings(reader);
           BufferedImage decoded = reader.read(0, reader.getDefaultReadParam());
           refuseIfThePictureIsLost(warnings, type);
+          if (tiff != null && Tiffs.isPaletteWithAlpha(tiff)) {
+            // ImageIO's samples are right (index, alpha); its colour model takes the index as grey.
+            return Tiffs.paletteWithAlpha(decoded.getRaster(), tiff);
+          }
+          Interleaved signed = tiff == null ? null : Tiffs.signedToUchar(decoded.getRaster(), tiff);
+          if (signed != null) {
+            return signed;
+          }
           if (tiff != null) {
             Tiffs.clipNegativeFloats(decoded.getRaster());
+            Tiffs.linearFloatsToSrgb(decoded.getRaster(), tiff);
           }
           if (undoPredictor) {
             Tiffs.undoPredictor(decoded.getRaster(), Tiffs.directory(reader));
@@ -129,6 +142,9 @@ final class ImageIoRenderer {
               decoded.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK
                   || (tiff != null && Tiffs.isCmyk(tiff));
           Interleaved samples = cmyk ? null : Pixels.interleaved(decoded);
+          if (samples == null && !cmyk) {
+            samples = Pixels.bilevel(decoded);
+          }
           if (samples != null) {
             return samples;
           }

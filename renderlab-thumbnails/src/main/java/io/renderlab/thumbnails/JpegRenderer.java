@@ -28,7 +28,11 @@ final class JpegRenderer {
   private JpegRenderer() {}
 
   static Thumbnail render(byte[] image, RenderJob job) {
-    int orientation = Exif.orientation(image, MediaType.JPEG);
+    return render(image, job, Exif.orientation(image, MediaType.JPEG));
+  }
+
+  /** A JPEG whose orientation is given (1 when another decoder applied it already). */
+  static Thumbnail render(byte[] image, RenderJob job, int orientation) {
     JpegFrame frame = JpegFrame.parse(image);
     if (frame.supported()) {
       return renderJpeg(frame, orientation, job);

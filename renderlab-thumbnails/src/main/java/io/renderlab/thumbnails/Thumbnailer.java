@@ -3,6 +3,7 @@ package io.renderlab.thumbnails;
 import io.renderlab.core.MediaType;
 import io.renderlab.core.UnsupportedImageException;
 import io.renderlab.thumbnails.internal.RenderBudget;
+import io.renderlab.thumbnails.internal.Tiffs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -161,6 +162,12 @@ public final class Thumbnailer {
     Objects.requireNonNull(image, "image");
     Optional<MediaType> type =
         MediaType.sniff(image, Math.min(image.length, MediaType.SNIFF_LENGTH));
+    if (type.isEmpty() && Formats.isBigTiff(image)) {
+      // BigTIFF as the classic TIFF ImageIO reads: a copy of the (size-limited) input plus its
+      // first directory rewritten with 32-bit offsets.
+      image = Tiffs.classicFromBigTiff(image);
+      type = Optional.of(MediaType.TIFF);
+    }
     if (type.isEmpty()) {
       throw Formats.notRead(image);
     }

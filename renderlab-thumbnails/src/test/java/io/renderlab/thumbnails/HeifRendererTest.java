@@ -15,8 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * AVIF and HEIC through libheif's heif-dec as a child process. The binary here is a stand-in script
- * with heif-dec's command line ({@code heif-dec in out.png}) that writes a prepared PNG, or fails:
- * what is tested is our side of the binding (arguments, exit status, output, clean-up).
+ * with heif-dec's command line ({@code heif-dec -q 100 in out.jpg}, or {@code out.png} for an image
+ * with alpha) that writes a prepared file, or fails: what is tested is our side of the binding
+ * (arguments, exit status, output, clean-up).
  */
 class HeifRendererTest {
   @TempDir Path dir;
@@ -26,14 +27,60 @@ class HeifRendererTest {
     System.clearProperty(HeifRenderer.BINARY_PROPERTY);
   }
 
-  @Test
-  void rendersThePngLibheifWrites() throws IOException {
+  /**
+   * A stand-in that writes the prepared JPEG or PNG, as the output's name asks, to {@code name}.
+   */
+  private void useStandIn(String name) throws IOException {
+    Path jpg = dir.resolve("decoded.jpg");
+    Files.write(jpg, TestImages.encode(OrientationTest.quadrants(), "jpg"));
     Path png = dir.resolve("decoded.png");
     Files.write(png, TestImages.encode(OrientationTest.quadrants(), "png"));
-    useBinary("#!/bin/sh\ncp '" + png + "' \"$2\"\n");
+    useBinary(
+        "#!/bin/sh\n[ \"$1 $2\" = '-q 100' ] || exit 9\nout=\"$4\"\ncase \"$out\" in *.jpg) src='"
+            + jpg
+            + "';; *) src='"
+            + png
+            + "';; esac\ncp \"$src\" \""
+            + name
+            + "\"\n");
+  }
+
+  @Test
+  void rendersTheJpegLibheifWritesForAnOpaqueImage() throws IOException {
+    useStandIn("$out");
 
     Thumbnail thumb = Thumbnailer.builder().size(40, 20).quality(100).build().render(avif());
 
+    assertQuadrants(thumb);
+  }
+
+  @Test
+  void asksForAPngWhenTheImageHasAnAlphaPlane() throws IOException {
+    // Only a PNG can carry the alpha: the stand-in would write nothing for a .jpg it is not asked.
+    useBinary(
+        "#!/bin/sh\ncase \"$4\" in *.png) cp '" + writePng() + "' \"$4\";; *) exit 3;; esac\n");
+    byte[] avif = avif();
+    byte[] alpha = "urn:mpeg:mpegB:cicp:systems:auxiliary:alpha".getBytes();
+    System.arraycopy(alpha, 0, avif, 16, alpha.length);
+
+    assertQuadrants(Thumbnailer.builder().size(40, 20).quality(100).build().render(avif));
+  }
+
+  @Test
+  void readsTheFirstImageOfAFileWithSeveral() throws IOException {
+    // heif-convert writes each top-level image as out-1.jpg, out-2.jpg...; sharp reads the first.
+    useStandIn("${out%.jpg}-1.jpg");
+
+    assertQuadrants(Thumbnailer.builder().size(40, 20).quality(100).build().render(avif()));
+  }
+
+  private Path writePng() throws IOException {
+    Path png = dir.resolve("decoded.png");
+    Files.write(png, TestImages.encode(OrientationTest.quadrants(), "png"));
+    return png;
+  }
+
+  private static void assertQuadrants(Thumbnail thumb) throws IOException {
     assertThat(thumb.width()).isEqualTo(40);
     assertThat(thumb.height()).isEqualTo(20);
     BufferedImage out = GifFirstFrameTest.decode(thumb);

@@ -209,6 +209,21 @@ class PngDecoderTest {
   }
 
   @Test
+  void aGreyKeyWiderThanTheBitDepthIsTakenModuloIt() {
+    // A 1-bit grey PNG whose tRNS says 0x00ff (as PIL writes "white is transparent"): libspng, so
+    // sharp, keeps the key's low bit, 1, and white turns transparent.
+    byte[] row = {0, (byte) 0b1010_0000};
+    byte[] file = png(4, 1, 1, 0, row, chunkBytes("tRNS", new byte[] {0, (byte) 0xff}));
+
+    Interleaved ours = PngDecoder.decode(file, PngDecoder.header(file).orElseThrow());
+
+    byte[] d = ours.data();
+    assertThat(ours.channels()).isEqualTo(4);
+    assertThat(new int[] {d[3] & 0xff, d[7] & 0xff, d[11] & 0xff, d[15] & 0xff})
+        .containsExactly(0, 255, 0, 255);
+  }
+
+  @Test
   void refusesABadCrcOnACriticalChunkAndIgnoresAnAncillaryChunkWithOne() {
     byte[] good =
         png(

@@ -21,18 +21,38 @@ class TiffKindsTest {
   private final Thumbnailer thumbnailer = Thumbnailer.builder().size(8, 8).quality(100).build();
 
   @Test
-  void refusesBigTiffNamingIt() {
+  void readsBigTiffAsItsClassicTwin() {
+    byte[] pixels = new byte[8 * 8 * 3];
+    for (int i = 0; i < 64; i++) {
+      pixels[3 * i] = (byte) (i * 4); // a red ramp, green and blue by quadrant
+      pixels[3 * i + 1] = (byte) ((i % 8) < 4 ? 200 : 20);
+      pixels[3 * i + 2] = (byte) (i < 32 ? 30 : 220);
+    }
+    Tiff classic = new Tiff(8, 8, 3);
+    classic.shorts(258, 8, 8, 8).shorts(262, 2);
+    Tiff big = new Tiff(8, 8, 3);
+    big.shorts(258, 8, 8, 8).shorts(262, 2);
+
+    byte[] bigTiff = big.writeBig(pixels);
+    assertThat(bigTiff[2]).as("a BigTIFF header").isEqualTo((byte) 43);
+
+    assertThat(thumbnailer.render(bigTiff).webp())
+        .isEqualTo(thumbnailer.render(classic.write(pixels)).webp());
+  }
+
+  @Test
+  void refusesADamagedBigTiffNamingIt() {
     byte[] bigTiff = new byte[64];
     bigTiff[0] = 'I';
     bigTiff[1] = 'I';
     bigTiff[2] = 43;
     bigTiff[4] = 8;
-    bigTiff[8] = 16;
+    bigTiff[8] = 16; // a directory of 0 entries
 
     assertThatThrownBy(() -> thumbnailer.render(bigTiff))
         .isInstanceOf(UnsupportedImageException.class)
         .hasMessageContaining("BigTIFF")
-        .hasMessageContaining(FORMATS);
+        .hasMessageContaining("damaged");
   }
 
   @Test
@@ -69,21 +89,76 @@ class TiffKindsTest {
   }
 
   @Test
-  void refusesAPaletteTiffWithAlphaRatherThanReadingItsIndexAsGrey() {
+  void readsAPaletteTiffWithAlphaThroughItsColourMap() throws java.io.IOException {
     Tiff tiff = new Tiff(8, 8, 2);
     tiff.shorts(258, 8, 8).shorts(262, 3).shorts(338, 2);
     short[] colourMap = new short[3 * 256];
     colourMap[1] = (short) 0xffff; // index 1: red
+    colourMap[2 * 256 + 2] = (short) 0xffff; // index 2: blue
     tiff.shorts(320, colourMap);
     byte[] pixels = new byte[8 * 8 * 2];
     for (int i = 0; i < 64; i++) {
-      pixels[2 * i] = 1;
-      pixels[2 * i + 1] = (byte) 255;
+      boolean left = i % 8 < 4;
+      pixels[2 * i] = (byte) (left ? 1 : 2);
+      pixels[2 * i + 1] = (byte) (i < 32 ? 255 : 0); // top half opaque, bottom transparent
     }
 
-    assertThatThrownBy(() -> thumbnailer.render(tiff.write(pixels)))
-        .isInstanceOf(UnsupportedImageException.class)
-        .hasMessageContaining("palette image with an alpha sample");
+    BufferedImage thumb = GifFirstFrameTest.decode(thumbnailer.render(tiff.write(pixels)));
+
+    int red = thumb.getRGB(1, 1);
+    int blue = thumb.getRGB(6, 1);
+    assertThat(red >>> 24).as("alpha top").isGreaterThan(240);
+    assertThat((red >> 16) & 0xff).as("red of %08x", red).isGreaterThan(200);
+    assertThat(red & 0xff).as("blue of %08x", red).isLessThan(60);
+    assertThat(blue & 0xff).as("blue of %08x", blue).isGreaterThan(200);
+    assertThat((blue >> 16) & 0xff).as("red of %08x", blue).isLessThan(60);
+    assertThat(thumb.getRGB(1, 6) >>> 24).as("alpha bottom").isLessThan(16);
+  }
+
+  @Test
+  void readsAWebpCompressedTiff() throws java.io.IOException {
+    BufferedImage source = TestImages.bands(16, 8); // red, green, blue bands
+    byte[] webp = TestImages.encode(source, "webp");
+    Tiff tiff = new Tiff(16, 8, 3);
+    tiff.shorts(258, 8, 8, 8).shorts(262, 2).compression(50001);
+
+    BufferedImage thumb =
+        GifFirstFrameTest.decode(
+            Thumbnailer.builder().size(16, 8).quality(100).build().render(tiff.write(webp)));
+
+    assertThat((thumb.getRGB(1, 4) >> 16) & 0xff).as("red band").isGreaterThan(200);
+    assertThat((thumb.getRGB(8, 4) >> 8) & 0xff).as("green band").isGreaterThan(200);
+    assertThat(thumb.getRGB(14, 4) & 0xff).as("blue band").isGreaterThan(200);
+  }
+
+  @Test
+  void readsSigned8BitGreyAsSignedClippedAtBlack() throws java.io.IOException {
+    Tiff tiff = new Tiff(8, 8, 1);
+    tiff.shorts(258, 8).shorts(262, 1).shorts(339, 2);
+    byte[] pixels = new byte[64];
+    for (int i = 0; i < 64; i++) {
+      pixels[i] = (byte) (i % 8 < 4 ? -100 : 100); // left: below black; right: grey 100
+    }
+
+    BufferedImage thumb = GifFirstFrameTest.decode(thumbnailer.render(tiff.write(pixels)));
+
+    assertThat(thumb.getRGB(1, 4) & 0xff).as("-100").isLessThan(12);
+    assertThat(thumb.getRGB(6, 4) & 0xff).as("100").isBetween(90, 110);
+  }
+
+  @Test
+  void readsFloatRgbAsLinearLight() throws java.io.IOException {
+    Tiff tiff = new Tiff(8, 8, 3);
+    tiff.shorts(258, 32, 32, 32).shorts(262, 2).shorts(339, 3, 3, 3);
+    ByteBuffer pixels = ByteBuffer.allocate(8 * 8 * 3 * 4);
+    for (int i = 0; i < 64; i++) {
+      pixels.putFloat(0.214f).putFloat(0.214f).putFloat(0.214f); // linear 0.214 is sRGB 128
+    }
+
+    BufferedImage thumb = GifFirstFrameTest.decode(thumbnailer.render(tiff.write(pixels.array())));
+
+    int rgb = thumb.getRGB(4, 4);
+    assertThat((rgb >> 8) & 0xff).as("green of %06x", rgb).isBetween(122, 134);
   }
 
   @Test
@@ -137,6 +212,13 @@ class TiffKindsTest {
     private final int height;
     private final int samples;
 
+    private int compression = 1;
+
+    Tiff compression(int compression) {
+      this.compression = compression;
+      return this;
+    }
+
     Tiff(int width, int height, int samples) {
       this.width = width;
       this.height = height;
@@ -156,8 +238,63 @@ class TiffKindsTest {
       return this;
     }
 
+    /** The same image as a BigTIFF (little-endian, 8-byte counts and offsets, LONG8 strips). */
+    byte[] writeBig(byte[] pixels) {
+      List<Object[]> all = new ArrayList<>(entries);
+      all.add(new Object[] {256, new short[] {(short) width}});
+      all.add(new Object[] {257, new short[] {(short) height}});
+      all.add(new Object[] {259, new short[] {1}});
+      all.add(new Object[] {277, new short[] {(short) samples}});
+      all.add(new Object[] {278, new short[] {(short) height}});
+      all.add(new Object[] {273, null});
+      all.add(new Object[] {279, null});
+      all.sort((a, b) -> Integer.compare((int) a[0], (int) b[0]));
+      int ifdEnd = 16 + 8 + 20 * all.size() + 8;
+      int extraSize = 0;
+      for (Object[] e : all) {
+        if (e[1] instanceof short[] s && s.length > 4) {
+          extraSize += 2 * s.length;
+        }
+      }
+      ByteBuffer out =
+          ByteBuffer.allocate(ifdEnd + extraSize + pixels.length)
+              .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      out.put(new byte[] {'I', 'I', 43, 0, 8, 0, 0, 0}).putLong(16).putLong(all.size());
+      int extraAt = ifdEnd;
+      for (Object[] e : all) {
+        int tag = (int) e[0];
+        out.putShort((short) tag);
+        if (e[1] == null) {
+          out.putShort((short) 16)
+              .putLong(1)
+              .putLong(tag == 273 ? ifdEnd + extraSize : pixels.length);
+          continue;
+        }
+        short[] s = (short[]) e[1];
+        out.putShort((short) 3).putLong(s.length);
+        if (s.length <= 4) {
+          for (int k = 0; k < 4; k++) {
+            out.putShort(k < s.length ? s[k] : 0);
+          }
+        } else {
+          out.putLong(extraAt);
+          int at = out.position();
+          out.position(extraAt);
+          for (short v : s) {
+            out.putShort(v);
+          }
+          extraAt = out.position();
+          out.position(at);
+        }
+      }
+      out.putLong(0);
+      out.position(ifdEnd + extraSize);
+      out.put(pixels);
+      return out.array();
+    }
+
     byte[] write(byte[] pixels) {
-      shorts(256, width).shorts(257, height).shorts(259, 1).shorts(277, samples);
+      shorts(256, width).shorts(257, height).shorts(259, compression).shorts(277, samples);
       shorts(278, height);
       entries.sort((a, b) -> Integer.compare((int) a[0], (int) b[0]));
       int count = entries.size() + 2; // plus StripOffsets (273) and StripByteCounts (279)

@@ -20,6 +20,59 @@ public final class Pixels {
    * array when it is laid out as {@link Interleaved} wants it. Null for any other image (Java2D's
    * generic conversion of such an image costs several times its decoding).
    */
+  /**
+   * A 1-bit image (a fax page, a bilevel scan: ImageIO packs 8 pixels a byte) expanded straight to
+   * RGB bytes through its two colours, 8 pixels per table lookup, where the general path asked
+   * Java2D for every pixel's colour. Null for any other kind, or when a colour is transparent.
+   */
+  public static Interleaved bilevel(BufferedImage image) {
+    Raster r = image.getRaster();
+    if (r.getNumBands() != 1
+        || !(r.getSampleModel() instanceof java.awt.image.MultiPixelPackedSampleModel sm)
+        || sm.getPixelBitStride() != 1
+        || sm.getDataBitOffset() != 0
+        || !(r.getDataBuffer() instanceof DataBufferByte buffer)
+        || buffer.getNumBanks() != 1
+        || buffer.getOffset() != 0
+        || r.getSampleModelTranslateX() != 0
+        || r.getSampleModelTranslateY() != 0) {
+      return null;
+    }
+    java.awt.image.ColorModel cm = image.getColorModel();
+    int c0 = cm.getRGB(0);
+    int c1 = cm.getRGB(1);
+    if ((c0 >>> 24) != 0xff || (c1 >>> 24) != 0xff) {
+      return null; // a transparent colour: the general path keeps its alpha
+    }
+    // Each packed byte's 8 pixels as 24 output bytes, looked up once.
+    byte[] table = new byte[256 * 24];
+    for (int v = 0; v < 256; v++) {
+      for (int k = 0; k < 8; k++) {
+        int c = ((v >> (7 - k)) & 1) == 0 ? c0 : c1;
+        table[v * 24 + 3 * k] = (byte) (c >> 16);
+        table[v * 24 + 3 * k + 1] = (byte) (c >> 8);
+        table[v * 24 + 3 * k + 2] = (byte) c;
+      }
+    }
+    int w = image.getWidth();
+    int h = image.getHeight();
+    byte[] data = buffer.getData();
+    int scanline = sm.getScanlineStride();
+    byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(w, h), 3)];
+    int whole = w >> 3;
+    for (int y = 0, o = 0; y < h; y++) {
+      int p = y * scanline;
+      for (int i = 0; i < whole; i++, o += 24) {
+        System.arraycopy(table, (data[p + i] & 0xff) * 24, out, o, 24);
+      }
+      for (int x = whole << 3; x < w; x++, o += 3) {
+        int bit = (data[p + (x >> 3)] >> (7 - (x & 7))) & 1;
+        System.arraycopy(table, (bit == 0 ? 0 : 255) * 24, out, o, 3);
+      }
+    }
+    return new Interleaved(out, w, h, 3, false);
+  }
+
   public static Interleaved interleaved(BufferedImage image) {
     java.awt.image.ColorModel cm = image.getColorModel();
     Raster r = image.getRaster();

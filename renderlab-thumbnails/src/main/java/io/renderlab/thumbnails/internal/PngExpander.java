@@ -96,6 +96,8 @@ final class PngExpander {
     int mask = (1 << depth) - 1;
     int scale = 255 / mask;
     int perByte = 8 / depth;
+    // A key wider than the depth keeps its low bits, as libspng compares it.
+    int k = key == null ? -1 : key[0] & mask;
     for (int x = 0, o = 0; x < w; x++, o += ch) {
       int raw =
           depth == 8
@@ -106,7 +108,7 @@ final class PngExpander {
       out[o + 1] = v;
       out[o + 2] = v;
       if (ch == 4) {
-        out[o + 3] = raw == key[0] ? 0 : (byte) 255;
+        out[o + 3] = raw == k ? 0 : (byte) 255;
       }
     }
   }

@@ -35,6 +35,9 @@ public final class Tiffs {
   private static final int SAMPLES_PER_PIXEL = 277;
   private static final int ICC_PROFILE = 34675;
   private static final int CIELAB = 8;
+  private static final int COLOR_MAP = 320;
+  private static final int SAMPLE_FORMAT = 339;
+  private static final int EXTRA_SAMPLES = 338;
 
   private Tiffs() {}
 
@@ -239,15 +242,165 @@ public final class Tiffs {
   }
 
   /**
-   * Why ImageIO's reading of this TIFF would be garbage, or null when it reads it right: a palette
-   * image with an extra (alpha) sample, whose index ImageIO takes as grey. Read from the tags,
-   * before the pixels are decoded.
+   * True for a palette image with an extra (alpha) sample: ImageIO decodes its samples as stored
+   * but colours the index as grey; {@link #paletteWithAlpha} colours it through the ColorMap.
    */
-  public static String wrongReading(TIFFDirectory tiff) {
-    if (intTag(tiff, PHOTOMETRIC, -1) == 3 && intTag(tiff, SAMPLES_PER_PIXEL, 1) > 1) {
-      return "a palette image with an alpha sample (ImageIO would read its index as grey)";
+  public static boolean isPaletteWithAlpha(TIFFDirectory tiff) {
+    return intTag(tiff, PHOTOMETRIC, -1) == 3 && intTag(tiff, SAMPLES_PER_PIXEL, 1) > 1;
+  }
+
+  /**
+   * A palette image with an alpha sample as RGBA, as libtiff (so libvips) reads it: band 0 the
+   * index into the ColorMap (tag 320: all reds, then greens, then blues, 16 bits each), band 1 the
+   * alpha (unassociated as stored; associated, ExtraSamples 1, un-premultiplied). An index past the
+   * map is refused: there is no colour to give it.
+   */
+  public static Interleaved paletteWithAlpha(Raster raster, TIFFDirectory tiff) {
+    TIFFField map = tiff.getTIFFField(COLOR_MAP);
+    int bits = raster.getSampleModel().getSampleSize(0);
+    int entries = map == null ? 0 : map.getCount() / 3;
+    if (map == null || bits > 16 || entries < 1) {
+      throw new UnsupportedImageException(
+          "Cannot decode this image/tiff image: a palette image without a usable ColorMap.");
     }
-    return null;
+    int[] rgb = new int[entries];
+    for (int i = 0; i < entries; i++) {
+      rgb[i] =
+          (map.getAsInt(i) >> 8) << 16
+              | (map.getAsInt(entries + i) >> 8) << 8
+              | map.getAsInt(2 * entries + i) >> 8;
+    }
+    boolean associated = intTag(tiff, EXTRA_SAMPLES, 2) == 1;
+    int alphaShift = Math.max(0, raster.getSampleModel().getSampleSize(1) - 8);
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    byte[] out = new byte[Math.multiplyExact(w * h, 4)];
+    int[] index = new int[w];
+    int[] alpha = new int[w];
+    for (int y = 0, o = 0; y < h; y++) {
+      raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, index);
+      raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 1, alpha);
+      for (int x = 0; x < w; x++, o += 4) {
+        int i = index[x];
+        if (i < 0 || i >= entries) {
+          throw new UnsupportedImageException(
+              "Cannot decode this image/tiff image: palette index "
+                  + i
+                  + " lies past its "
+                  + entries
+                  + "-entry ColorMap (corrupt).");
+        }
+        int a = alpha[x] >> alphaShift;
+        int c = rgb[i];
+        int r = c >> 16 & 0xff;
+        int g = c >> 8 & 0xff;
+        int b = c & 0xff;
+        if (associated && a > 0 && a < 255) {
+          r = Math.min(255, r * 255 / a);
+          g = Math.min(255, g * 255 / a);
+          b = Math.min(255, b * 255 / a);
+        }
+        out[o] = (byte) r;
+        out[o + 1] = (byte) g;
+        out[o + 2] = (byte) b;
+        out[o + 3] = (byte) a;
+      }
+    }
+    return new Interleaved(out, w, h, 4, false);
+  }
+
+  /**
+   * A BigTIFF (64-bit offsets, which ImageIO's TIFF plugin does not read) as a classic TIFF that
+   * reads the same: the file's bytes stay where they are, so every strip and tile offset still
+   * points at its data, and its first image directory is appended rewritten with 32-bit counts and
+   * offsets (LONG8 and IFD8 values become LONG), the header pointing at it. A byte array never
+   * holds an offset past 4 GB, so nothing is lost; a value that does not fit is refused.
+   */
+  public static byte[] classicFromBigTiff(byte[] big) {
+    ByteBuffer b = buffer(big);
+    if (big.length < 16 || b.getShort(2) != 43 || b.getShort(4) != 8) {
+      throw new UnsupportedImageException(
+          "Cannot read this BigTIFF image: its header is damaged (offset size not 8).");
+    }
+    long ifd = b.getLong(8);
+    if (ifd < 16 || ifd + 8 > big.length) {
+      throw new UnsupportedImageException(
+          "Cannot read this BigTIFF image: it is truncated (its first directory lies past its end).");
+    }
+    long count = b.getLong((int) ifd);
+    if (count <= 0 || count > 4096 || ifd + 8 + 20 * count > big.length) {
+      throw new UnsupportedImageException(
+          "Cannot read this BigTIFF image: its first directory is truncated or damaged.");
+    }
+    int n = (int) count;
+    // The new directory, then the values that no longer fit in an entry, word-aligned.
+    int dirAt = (big.length + 1) & ~1;
+    int dirSize = 2 + 12 * n + 4;
+    java.io.ByteArrayOutputStream values = new java.io.ByteArrayOutputStream();
+    ByteBuffer dir = ByteBuffer.allocate(dirSize).order(b.order());
+    dir.putShort((short) n);
+    for (int i = 0; i < n; i++) {
+      int e = (int) (ifd + 8 + 20L * i);
+      int tag = b.getShort(e) & 0xffff;
+      int type = b.getShort(e + 2) & 0xffff;
+      long items = b.getLong(e + 4);
+      boolean wide = type == 16 || type == 17 || type == 18; // LONG8, SLONG8, IFD8
+      int size = wide ? 8 : typeSize(type);
+      if (size == 0 || items < 0 || items > big.length) {
+        throw new UnsupportedImageException(
+            "Cannot read this BigTIFF image: tag " + tag + " has a damaged type or count.");
+      }
+      long bytes = items * size;
+      long at = bytes <= 8 ? e + 12 : b.getLong(e + 12);
+      if (at < 0 || at + bytes > big.length) {
+        throw new UnsupportedImageException(
+            "Cannot read this BigTIFF image: it is truncated (tag " + tag + " lies past its end).");
+      }
+      byte[] value;
+      if (wide) {
+        ByteBuffer narrow = ByteBuffer.allocate((int) items * 4).order(b.order());
+        for (long k = 0; k < items; k++) {
+          long v = b.getLong((int) (at + 8 * k));
+          if (v < 0 || v > 0xffffffffL) {
+            throw new UnsupportedImageException(
+                "Cannot read this BigTIFF image: tag " + tag + " holds a value past 4 GB.");
+          }
+          narrow.putInt((int) v);
+        }
+        value = narrow.array();
+        type = type == 17 ? 9 : 4; // SLONG, else LONG
+      } else {
+        value = java.util.Arrays.copyOfRange(big, (int) at, (int) (at + bytes));
+      }
+      dir.putShort((short) tag).putShort((short) type).putInt((int) items);
+      if (value.length <= 4) {
+        dir.put(java.util.Arrays.copyOf(value, 4));
+      } else {
+        dir.putInt(dirAt + dirSize + values.size());
+        values.writeBytes(value);
+        if ((values.size() & 1) != 0) {
+          values.write(0);
+        }
+      }
+    }
+    dir.putInt(0); // the first image only
+    byte[] classic = java.util.Arrays.copyOf(big, dirAt + dirSize + values.size());
+    System.arraycopy(dir.array(), 0, classic, dirAt, dirSize);
+    System.arraycopy(values.toByteArray(), 0, classic, dirAt + dirSize, values.size());
+    ByteBuffer header = buffer(classic);
+    header.putShort(2, (short) 42);
+    header.putInt(4, dirAt);
+    return classic;
+  }
+
+  private static int typeSize(int type) {
+    return switch (type) {
+      case 1, 2, 6, 7 -> 1; // BYTE, ASCII, SBYTE, UNDEFINED
+      case 3, 8 -> 2; // SHORT, SSHORT
+      case 4, 9, 11, 13 -> 4; // LONG, SLONG, FLOAT, IFD
+      case 5, 10, 12 -> 8; // RATIONAL, SRATIONAL, DOUBLE
+      default -> 0;
+    };
   }
 
   /** True for a separated (CMYK) TIFF: its inks go through the CMYK route whatever the depth. */
@@ -279,6 +432,64 @@ public final class Tiffs {
         }
       }
     }
+  }
+
+  /**
+   * Floating-point RGB samples are linear light (libvips reads such a TIFF as scRGB and sharp
+   * converts it to sRGB): encodes the colour samples in place with the sRGB transfer curve, clipped
+   * to 0..1, so that ImageIO's colour model, which takes them as sRGB, shows them right.
+   */
+  public static void linearFloatsToSrgb(WritableRaster raster, TIFFDirectory tiff) {
+    if (!(raster.getDataBuffer() instanceof java.awt.image.DataBufferFloat)
+        || intTag(tiff, PHOTOMETRIC, -1) != 2
+        || raster.getNumBands() < 3) {
+      return;
+    }
+    int w = raster.getWidth();
+    int bands = raster.getNumBands();
+    float[] row = new float[w * bands];
+    for (int y = 0; y < raster.getHeight(); y++) {
+      raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
+      for (int i = 0; i < row.length; i += bands) {
+        for (int c = 0; c < 3; c++) {
+          double v = Math.max(0, Math.min(1, row[i + c]));
+          row[i + c] = (float) (v <= 0.0031308 ? 12.92 * v : 1.055 * Math.pow(v, 1 / 2.4) - 0.055);
+        }
+      }
+      raster.setPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
+    }
+  }
+
+  /**
+   * Signed 8- or 32-bit grey or RGB samples (SampleFormat 2) as libvips casts them to 8 bits for
+   * sharp: the value as signed, clipped to 0..255 (negative is black); ImageIO read a signed byte
+   * as unsigned, so -1 came out white. Null for any other kind.
+   */
+  public static Interleaved signedToUchar(Raster raster, TIFFDirectory tiff) {
+    int bits = raster.getSampleModel().getSampleSize(0);
+    int bands = raster.getNumBands();
+    if (intTag(tiff, SAMPLE_FORMAT, 1) != 2
+        || (bits != 8 && bits != 32)
+        || (bands != 1 && bands != 3)) {
+      return null;
+    }
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    byte[] out = new byte[Math.multiplyExact(w * h, 3)];
+    int[] row = new int[w * bands];
+    for (int y = 0, o = 0; y < h; y++) {
+      raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
+      for (int i = 0; i < row.length; i += bands, o += 3) {
+        for (int c = 0; c < 3; c++) {
+          int v = row[i + (bands == 1 ? 0 : c)];
+          if (bits == 8) {
+            v = (byte) v;
+          }
+          out[o + c] = (byte) Math.max(0, Math.min(255, v));
+        }
+      }
+    }
+    return new Interleaved(out, w, h, 3, false);
   }
 
   private static int intTag(TIFFDirectory tiff, int tag, int absent) {

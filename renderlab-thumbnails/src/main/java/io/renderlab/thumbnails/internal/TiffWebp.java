@@ -1,0 +1,171 @@
+package io.renderlab.thumbnails.internal;
+
+import io.renderlab.core.UnsupportedImageException;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+
+/**
+ * WebP-compressed TIFF (Compression 50001, as libtiff writes it and libvips reads it), which
+ * ImageIO's TIFF plugin refuses: each strip or tile is a whole WebP bitstream, decoded by libwebp
+ * (webp-imageio) and placed. Classic TIFF, RGB or RGBA, 8 bits a sample. Not public API.
+ */
+public final class TiffWebp {
+  /** libtiff's COMPRESSION_WEBP. */
+  public static final int COMPRESSION_WEBP = 50001;
+
+  private TiffWebp() {}
+
+  /** The first image's Compression tag, or -1 when the bytes are not a classic TIFF. */
+  public static int compression(byte[] tiff) {
+    long[] c = Ifd.of(tiff) == null ? null : Ifd.of(tiff).values(259);
+    return c == null || c.length == 0 ? -1 : (int) c[0];
+  }
+
+  /**
+   * Decodes the first image. {@code checkPixels} sees the size before anything is allocated; {@code
+   * reserve} is asked for the canvas and its copy; {@code deadline} runs once per strip.
+   */
+  public static Interleaved decode(
+      byte[] tiff,
+      java.util.function.BiConsumer<Long, Long> checkPixels,
+      java.util.function.LongConsumer reserve,
+      Runnable deadline) {
+    Ifd ifd = Ifd.of(tiff);
+    long w = ifd.first(256, 0);
+    long h = ifd.first(257, 0);
+    int samples = (int) ifd.first(277, 1);
+    if (w <= 0 || h <= 0) {
+      throw refusal("its header gives no size");
+    }
+    checkPixels.accept(w, h);
+    if (samples != 3 && samples != 4) {
+      throw refusal(samples + " samples a pixel (libtiff's WebP codec writes RGB or RGBA)");
+    }
+    boolean tiled = ifd.values(324) != null;
+    long[] offsets = tiled ? ifd.values(324) : ifd.values(273);
+    long[] counts = tiled ? ifd.values(325) : ifd.values(279);
+    long tw = tiled ? ifd.first(322, 0) : w;
+    long th = tiled ? ifd.first(323, 0) : Math.min(h, ifd.first(278, h));
+    if (offsets == null
+        || counts == null
+        || offsets.length != counts.length
+        || tw <= 0
+        || th <= 0) {
+      throw refusal("its strip or tile tags are missing or damaged");
+    }
+    long across = (w + tw - 1) / tw;
+    long down = (h + th - 1) / th;
+    if (across * down > offsets.length) {
+      throw refusal("it is truncated (fewer strips or tiles than its size needs)");
+    }
+    // The canvas and its interleaved copy, then one strip or tile decoded at a time.
+    reserve.accept(w * h * 8 + tw * th * 8);
+    int width = (int) w;
+    int height = (int) h;
+    int[] canvas = new int[Math.multiplyExact(width, height)];
+    boolean alpha = samples == 4;
+    for (int i = 0; i < across * down; i++) {
+      deadline.run();
+      long at = offsets[i];
+      long n = counts[i];
+      if (at < 0 || n <= 0 || at + n > tiff.length) {
+        throw refusal("it is truncated (strip or tile " + i + " lies past its end)");
+      }
+      BufferedImage part = webp(java.util.Arrays.copyOfRange(tiff, (int) at, (int) (at + n)));
+      int x0 = (int) (i % across * tw);
+      int y0 = (int) (i / across * th);
+      int pw = Math.min(part.getWidth(), width - x0);
+      int ph = Math.min(part.getHeight(), height - y0);
+      if (pw > 0 && ph > 0) {
+        part.getRGB(0, 0, pw, ph, canvas, y0 * width + x0, width);
+      }
+    }
+    return Interleaved.ofArgb(canvas, width, height, alpha);
+  }
+
+  private static BufferedImage webp(byte[] webp) {
+    try (BytesImageInputStream in = new BytesImageInputStream(webp)) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        throw refusal("a strip is not a WebP bitstream");
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        return reader.read(0);
+      } finally {
+        reader.dispose();
+      }
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof UnsupportedImageException u) {
+        throw u;
+      }
+      throw refusal("libwebp could not decode a strip (" + e.getMessage() + ")");
+    }
+  }
+
+  private static UnsupportedImageException refusal(String why) {
+    return new UnsupportedImageException(
+        "Cannot decode this WebP-compressed image/tiff image: " + why + ".");
+  }
+
+  /** IFD0 of a classic TIFF, its SHORT and LONG values. */
+  private record Ifd(ByteBuffer b, int at, int entries) {
+    static Ifd of(byte[] tiff) {
+      if (tiff.length < 8 || tiff[0] != tiff[1] || (tiff[0] != 'I' && tiff[0] != 'M')) {
+        return null;
+      }
+      ByteBuffer b =
+          ByteBuffer.wrap(tiff)
+              .order(tiff[0] == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+      if (b.getShort(2) != 42) {
+        return null;
+      }
+      long at = b.getInt(4) & 0xffffffffL;
+      if (at + 2 > tiff.length) {
+        return null;
+      }
+      int entries = b.getShort((int) at) & 0xffff;
+      if (at + 2 + 12L * entries > tiff.length) {
+        return null;
+      }
+      return new Ifd(b, (int) at, entries);
+    }
+
+    long first(int tag, long absent) {
+      long[] v = values(tag);
+      return v == null || v.length == 0 ? absent : v[0];
+    }
+
+    long[] values(int tag) {
+      for (int i = 0; i < entries; i++) {
+        int e = at + 2 + 12 * i;
+        if ((b.getShort(e) & 0xffff) != tag) {
+          continue;
+        }
+        int type = b.getShort(e + 2) & 0xffff;
+        long count = b.getInt(e + 4) & 0xffffffffL;
+        int size = type == 3 ? 2 : type == 4 ? 4 : 0;
+        if (size == 0 || count > b.capacity() / size) {
+          return null;
+        }
+        long where = count * size <= 4 ? e + 8 : b.getInt(e + 8) & 0xffffffffL;
+        if (where + count * size > b.capacity()) {
+          return null;
+        }
+        long[] out = new long[(int) count];
+        for (int k = 0; k < count; k++) {
+          int p = (int) (where + (long) k * size);
+          out[k] = size == 2 ? b.getShort(p) & 0xffff : b.getInt(p) & 0xffffffffL;
+        }
+        return out;
+      }
+      return null;
+    }
+  }
+}
