@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,9 +34,19 @@ class PostgresMigrationLockTest {
   /** {@code MigrationLock.KEY}, "RENDLAB1" in ASCII. */
   private static final long KEY = 0x5245_4e44_4c41_4231L;
 
+  /**
+   * One database for the class, each test in tables of its own (names, prefix or schema): every
+   * database the suite creates is deleted with the server's folder when the test JVM exits.
+   */
+  private static DataSource db;
+
+  @BeforeAll
+  static void database() {
+    db = EmbeddedPostgres.freshDatabase();
+  }
+
   @Test
   void migrationLockIsReleasedAtEveryTransactionEndAndNoneRemains() throws Exception {
-    DataSource db = EmbeddedPostgres.freshDatabase();
     Boundaries boundaries = new Boundaries(db, null);
     JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(boundaries.dataSource).build();
 
@@ -49,7 +60,6 @@ class PostgresMigrationLockTest {
 
   @Test
   void prefixedAndSchemaCatalogsMigrateWithTheLockReleasedAtEveryTransactionEnd() throws Exception {
-    DataSource db = EmbeddedPostgres.freshDatabase();
     Boundaries boundaries = new Boundaries(db, null);
     for (TableNames names :
         List.of(
@@ -65,10 +75,11 @@ class PostgresMigrationLockTest {
 
   @Test
   void aVersionThatFailsLeavesNoVersionAppliedAndNoLockHeld() throws Exception {
-    DataSource db = EmbeddedPostgres.freshDatabase();
     // Version 5's first statement fails, after versions 1 to 4 ran in the same transaction.
     Boundaries failing = new Boundaries(db, "ADD COLUMN composite_mask");
-    JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(failing.dataSource).build();
+    TableNames names = TableNames.builder().schema("failing").build();
+    JdbcImageCatalog catalog =
+        JdbcImageCatalog.builder().dataSource(failing.dataSource).tableNames(names).build();
 
     assertThatThrownBy(catalog::migrate)
         .isInstanceOf(CatalogException.class)
@@ -76,21 +87,25 @@ class PostgresMigrationLockTest {
 
     assertThat(failing.lockHeldAt).isEmpty();
     assertThat(advisoryLocks(db)).isZero();
-    JdbcImageCatalog plain = JdbcImageCatalog.builder().dataSource(db).build();
+    JdbcImageCatalog plain = JdbcImageCatalog.builder().dataSource(db).tableNames(names).build();
     assertThat(plain.schemaVersion()).as("nothing committed").isZero();
-    assertThat(tableCount(db)).as("tables left behind").isZero();
+    assertThat(tableCount(db, "failing")).as("tables left behind").isZero();
     assertThat(plain.migrate()).containsExactly(1, 2, 3, 4, 5);
   }
 
   @Test
   void aForeignTableIsRefusedWithNoLockLeftHeld() throws Exception {
-    DataSource db = EmbeddedPostgres.freshDatabase();
     try (Connection c = db.getConnection();
         Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE images (id BIGINT PRIMARY KEY)");
+      s.execute("CREATE SCHEMA host");
+      s.execute("CREATE TABLE host.images (id BIGINT PRIMARY KEY)");
     }
     Boundaries boundaries = new Boundaries(db, null);
-    JdbcImageCatalog catalog = JdbcImageCatalog.builder().dataSource(boundaries.dataSource).build();
+    JdbcImageCatalog catalog =
+        JdbcImageCatalog.builder()
+            .dataSource(boundaries.dataSource)
+            .tableNames(TableNames.builder().schema("host").build())
+            .build();
 
     assertThatThrownBy(catalog::migrate).isInstanceOf(ConfigurationException.class);
 
@@ -108,15 +123,15 @@ class PostgresMigrationLockTest {
     }
   }
 
-  private static int tableCount(DataSource db) throws SQLException {
+  private static int tableCount(DataSource db, String schema) throws SQLException {
     try (Connection c = db.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT COUNT(*) FROM pg_tables WHERE schemaname NOT IN"
-                    + " ('pg_catalog', 'information_schema')")) {
-      rs.next();
-      return rs.getInt(1);
+        PreparedStatement ps =
+            c.prepareStatement("SELECT COUNT(*) FROM pg_tables WHERE schemaname = ?")) {
+      ps.setString(1, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
     }
   }
 
