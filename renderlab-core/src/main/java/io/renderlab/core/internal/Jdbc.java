@@ -74,31 +74,48 @@ public final class Jdbc {
     try {
       Connection c = acquire();
       try {
-        if (connections.isApplicationTransaction(c)) {
-          return joined(c, work);
-        }
-        boolean autoCommit = c.getAutoCommit();
-        if (autoCommit) {
-          c.setAutoCommit(false);
-        }
-        try {
-          T result = work.run(c);
-          c.commit();
-          return result;
-        } catch (SQLException | RuntimeException e) {
-          rollbackQuietly(c, e);
-          throw e;
-        } finally {
-          if (autoCommit) {
-            c.setAutoCommit(true);
-          }
-        }
+        return inTransactionOn(c, work);
       } finally {
         connections.release(c);
       }
     } catch (SQLException e) {
       throw translate(what, e);
     }
+  }
+
+  /**
+   * {@link #inTransaction}'s transaction on {@code c}, a connection this {@code Jdbc} acquired and
+   * still holds: the application's transaction joined under a savepoint, or a transaction of
+   * RenderLab's own, committed on success and rolled back on any failure.
+   */
+  <T> T inTransactionOn(Connection c, Work<T> work) throws SQLException {
+    if (connections.isApplicationTransaction(c)) {
+      return joined(c, work);
+    }
+    boolean autoCommit = c.getAutoCommit();
+    if (autoCommit) {
+      c.setAutoCommit(false);
+    }
+    try {
+      T result = work.run(c);
+      c.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      rollbackQuietly(c, e);
+      throw e;
+    } finally {
+      if (autoCommit) {
+        c.setAutoCommit(true);
+      }
+    }
+  }
+
+  /**
+   * Whether {@code c} (acquired by this {@code Jdbc}) is the application's transaction, which
+   * RenderLab joins and never commits, rolls back or restarts.
+   */
+  boolean isApplicationTransaction(Connection c) throws SQLException {
+    return connections.isApplicationTransaction(c);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.renderlab.core.internal;
 
 import io.renderlab.core.CatalogException;
+import io.renderlab.core.JdbcConnections;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -15,10 +16,20 @@ import javax.sql.DataSource;
 /**
  * Serializes schema migrations between processes. Not public API.
  *
- * <p>On PostgreSQL: a session-level advisory lock ({@code pg_try_advisory_lock}) on one connection,
- * held for the whole migration and released after it (the server also releases it if the process
- * dies). The migration itself runs on that same connection, so it needs no second connection from a
- * pool that may have only one. Waiting is bounded by {@link #MAX_WAIT}.
+ * <p>On PostgreSQL: one transaction on one connection takes a transaction-scoped advisory lock
+ * ({@code pg_try_advisory_xact_lock}) and applies every pending version (PostgreSQL's DDL is
+ * transactional); its commit or rollback releases the lock, and so does the server if the process
+ * dies. No session state outlives the transaction, so migrating through a transaction-mode pooler
+ * (pgbouncer {@code pool_mode = transaction}) is safe: a session lock taken there could be left
+ * held on a pooled server connection, blocking every later migration. The migration runs on that
+ * same connection, so it needs no second connection from a pool that may have only one. Waiting is
+ * bounded by {@link #MAX_WAIT}; between attempts a transaction of RenderLab's own is rolled back,
+ * so the waiter holds no transaction (nor a pooled server connection) and each attempt sees what
+ * the holder committed. Inside the application's transaction (a connection {@link
+ * io.renderlab.core.JdbcConnections} joins), the lock is held until the application commits.
+ *
+ * <p>The key is the one older SDKs took as a session lock: session and transaction advisory locks
+ * on one key exclude each other, so old and new SDKs starting together still take turns.
  *
  * <p>Elsewhere (H2, whose file databases one process owns): a lock per JVM; the scripts' own
  * re-checks handle what remains.
@@ -37,7 +48,11 @@ public final class MigrationLock {
 
   private MigrationLock() {}
 
-  /** Runs {@code migration} while holding the migration lock of {@code jdbc}'s database. */
+  /**
+   * Runs {@code migration} while holding the migration lock of {@code jdbc}'s database; on
+   * PostgreSQL inside the one transaction that holds it, through a {@link Jdbc} whose every call
+   * joins that transaction (each under a savepoint).
+   */
   public static <T> T around(Jdbc jdbc, Function<Jdbc, T> migration) {
     return jdbc.run(
         "take the schema migration lock",
@@ -48,19 +63,26 @@ public final class MigrationLock {
               return migration.apply(jdbc);
             }
           }
-          lock(c);
-          try {
-            return migration.apply(pinned(c));
-          } finally {
-            unlock(c);
-          }
+          boolean own = !jdbc.isApplicationTransaction(c);
+          return jdbc.inTransactionOn(
+              c,
+              tx -> {
+                lock(tx, own);
+                return migration.apply(pinned(tx));
+              });
         });
   }
 
-  private static void lock(Connection c) throws SQLException {
+  /**
+   * Takes the transaction's advisory lock, waiting at most {@link #MAX_WAIT}. When the transaction
+   * is RenderLab's own ({@code own}), each failed attempt rolls it back: nothing is held while
+   * waiting, and the next attempt starts a fresh transaction (a fresh snapshot whatever the
+   * isolation level).
+   */
+  private static void lock(Connection c, boolean own) throws SQLException {
     long deadline = System.nanoTime() + MAX_WAIT.toNanos();
     long pause = 20;
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
       ps.setLong(1, KEY);
       while (true) {
         try (ResultSet rs = ps.executeQuery()) {
@@ -68,6 +90,9 @@ public final class MigrationLock {
           if (rs.getBoolean(1)) {
             return;
           }
+        }
+        if (own) {
+          c.rollback();
         }
         if (System.nanoTime() > deadline) {
           throw new CatalogException(
@@ -92,15 +117,6 @@ public final class MigrationLock {
     }
   }
 
-  private static void unlock(Connection c) {
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-      ps.setLong(1, KEY);
-      ps.executeQuery().close();
-    } catch (SQLException e) {
-      // The connection is gone: the server released the session's lock with it.
-    }
-  }
-
   /** Whether {@code e} says the object to create already exists (a create race lost). */
   static boolean isDuplicateCreate(SQLException e) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
@@ -112,7 +128,10 @@ public final class MigrationLock {
         || Jdbc.isUniqueViolation(e);
   }
 
-  /** A {@link Jdbc} whose every call runs on {@code c}, which it never closes. */
+  /**
+   * A {@link Jdbc} whose every call runs on {@code c}, which it never closes; when {@code c} is in
+   * a transaction (auto-commit off) every call joins it under a savepoint, never committing it.
+   */
   static Jdbc pinned(Connection c) {
     Connection unclosable =
         (Connection)
@@ -143,6 +162,6 @@ public final class MigrationLock {
                   }
                   throw new UnsupportedOperationException(method.getName());
                 });
-    return new Jdbc(single);
+    return new Jdbc(JdbcConnections.joining(single));
   }
 }

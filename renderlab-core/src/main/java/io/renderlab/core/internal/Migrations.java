@@ -59,10 +59,13 @@ public final class Migrations {
   /**
    * Applies every script not yet applied, safely when several processes start together.
    *
-   * <p>On PostgreSQL the whole migration runs on one connection holding a session advisory lock
-   * ({@link MigrationLock}): the others wait, then find the versions applied and do nothing.
-   * Elsewhere (H2) migrations in one JVM are serialized, each version re-checks the history inside
-   * its transaction, and losing a duplicate-create race to another process counts as done.
+   * <p>On PostgreSQL the whole migration is one transaction on one connection, holding a
+   * transaction-scoped advisory lock ({@link MigrationLock}) taken before anything is read: every
+   * pending version is applied, each under a savepoint, and committed together (or none is); the
+   * others wait, then find the versions applied and do nothing. Nothing outlives the transaction,
+   * so a transaction-mode pooler (pgbouncer) in between is safe. Elsewhere (H2) migrations in one
+   * JVM are serialized, each version re-checks the history inside its transaction, and losing a
+   * duplicate-create race to another process counts as done.
    *
    * <p>Refuses, before changing anything, a table with one of our names that the history does not
    * record as ours (a host's own {@code images}).
@@ -71,7 +74,12 @@ public final class Migrations {
    * @throws ConfigurationException if a table with one of our names is not ours
    */
   public static List<Integer> apply(Jdbc jdbc, Clock clock, TableNames names) {
-    return MigrationLock.around(jdbc, pinned -> applyUnlocked(pinned, clock, names));
+    List<Integer> applied =
+        MigrationLock.around(jdbc, pinned -> applyUnlocked(pinned, clock, names));
+    for (int version : applied) { // logged once committed: on PostgreSQL all commit together
+      LOG.info("Applied catalog schema version {} ({})", version, SCRIPTS.get(version - 1));
+    }
+    return applied;
   }
 
   private static List<Integer> applyUnlocked(Jdbc jdbc, Clock clock, TableNames names) {
@@ -87,6 +95,9 @@ public final class Migrations {
           if (historyExists(c, names)) {
             return null;
           }
+          // Inside the PostgreSQL migration's transaction a failed statement aborts it: a
+          // savepoint undoes only the lost create race.
+          Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
           try (Statement s = c.createStatement()) {
             if (names.schema().isPresent() && !schemaExists(c, names.schema().get())) {
               // only when missing: creating one needs a privilege a host may not grant
@@ -100,6 +111,9 @@ public final class Migrations {
                     + "script VARCHAR(255) NOT NULL, "
                     + "applied_at TIMESTAMP WITH TIME ZONE NOT NULL)");
           } catch (SQLException e) {
+            if (before != null) {
+              c.rollback(before);
+            }
             if (!MigrationLock.isDuplicateCreate(e) || !historyExists(c, names)) {
               throw e;
             }
@@ -118,6 +132,7 @@ public final class Migrations {
                 if (isApplied(c, version, names)) {
                   return false;
                 }
+                Savepoint before = c.setSavepoint(); // a lost insert race aborts no transaction
                 try (PreparedStatement ps =
                     c.prepareStatement(
                         "INSERT INTO "
@@ -129,6 +144,7 @@ public final class Migrations {
                   ps.executeUpdate();
                 } catch (SQLException e) {
                   if (Jdbc.isUniqueViolation(e)) {
+                    c.rollback(before);
                     return false; // another process applied this version concurrently
                   }
                   throw e;
@@ -141,7 +157,6 @@ public final class Migrations {
                 return true;
               });
       if (done) {
-        LOG.info("Applied catalog schema version {} ({})", version, script);
         applied.add(version);
       }
     }
