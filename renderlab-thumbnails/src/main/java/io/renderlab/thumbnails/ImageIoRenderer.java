@@ -145,6 +145,9 @@ final class ImageIoRenderer {
           if (samples == null && !cmyk) {
             samples = Pixels.bilevel(decoded);
           }
+          if (samples == null && !cmyk) {
+            samples = Pixels.palette(decoded);
+          }
           if (samples != null) {
             return samples;
           }

@@ -120,6 +120,41 @@ public final class Pixels {
     return new Interleaved(out, w, h, bands, false);
   }
 
+  /**
+   * A palette image (1-8 bits an index, at most 256 entries) as 8-bit RGB, or RGBA when the palette
+   * has alpha: the samples {@link #of} would give, without its full-size ARGB array and the copy
+   * {@link Interleaved#ofArgb} then makes of it. Null for any other image.
+   */
+  public static Interleaved palette(BufferedImage image) {
+    if (!(image.getColorModel() instanceof IndexColorModel palette)
+        || image.getRaster().getNumBands() != 1
+        || palette.getMapSize() > 256) {
+      return null;
+    }
+    int w = image.getWidth();
+    int h = image.getHeight();
+    boolean alpha = palette.hasAlpha();
+    int channels = alpha ? 4 : 3;
+    int[] lut = new int[256];
+    palette.getRGBs(lut);
+    byte[] out = new byte[w * h * channels];
+    Raster r = image.getRaster();
+    int[] row = new int[w];
+    for (int y = 0, o = 0; y < h; y++) {
+      r.getSamples(r.getMinX(), r.getMinY() + y, w, 1, 0, row);
+      for (int x = 0; x < w; x++, o += channels) {
+        int v = lut[row[x] & 0xff];
+        out[o] = (byte) (v >> 16);
+        out[o + 1] = (byte) (v >> 8);
+        out[o + 2] = (byte) v;
+        if (alpha) {
+          out[o + 3] = (byte) (v >>> 24);
+        }
+      }
+    }
+    return new Interleaved(out, w, h, channels, false);
+  }
+
   /** The image's pixels as ARGB, without per-pixel getRGB calls. */
   public static Argb of(BufferedImage image) {
     int w = image.getWidth();
