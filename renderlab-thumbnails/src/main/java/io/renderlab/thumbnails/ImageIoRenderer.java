@@ -116,7 +116,7 @@ final class ImageIoRenderer {
         job,
         reader -> {
           job.budget.reserve(imageIoBytes(reader, type), "ImageIO's full-size destination");
-          TIFFDirectory tiff = type == MediaType.TIFF ? Tiffs.directory(reader) : null;
+          TIFFDirectory tiff = type == MediaType.TIFF ? Tiffs.directory(image, reader) : null;
           List<String> warnings = watchWarnings(reader);
           BufferedImage decoded = reader.read(0, reader.getDefaultReadParam());
           refuseIfThePictureIsLost(warnings, type);
@@ -133,7 +133,7 @@ final class ImageIoRenderer {
             Tiffs.linearFloatsToSrgb(decoded.getRaster(), tiff);
           }
           if (undoPredictor) {
-            Tiffs.undoPredictor(decoded.getRaster(), Tiffs.directory(reader));
+            Tiffs.undoPredictor(decoded.getRaster(), Tiffs.directory(image, reader));
           }
           if (cieLab) {
             return Tiffs.cieLab16ToSrgb(decoded.getRaster());
@@ -144,6 +144,9 @@ final class ImageIoRenderer {
           Interleaved samples = cmyk ? null : Pixels.interleaved(decoded);
           if (samples == null && !cmyk) {
             samples = Pixels.bilevel(decoded);
+          }
+          if (samples == null && !cmyk) {
+            samples = Pixels.palette(decoded);
           }
           if (samples != null) {
             return samples;

