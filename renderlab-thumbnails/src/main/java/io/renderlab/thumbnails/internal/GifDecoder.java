@@ -54,7 +54,7 @@ public final class GifDecoder {
           anyTransparency |= flag;
           transparent = flag ? gif[p + 6] & 0xff : -1;
         }
-        p = skipSubBlocks(gif, p + 2);
+        p = GifScreen.skipSubBlocks(gif, p + 2);
       } else if (block == 0x2c) {
         if (p + 10 > gif.length) {
           break;
@@ -76,7 +76,7 @@ public final class GifDecoder {
           decoded = true;
         }
         transparent = -1;
-        p = data < gif.length ? skipSubBlocks(gif, data + 1) : gif.length;
+        p = data < gif.length ? GifScreen.skipSubBlocks(gif, data + 1) : gif.length;
       } else {
         break; // the trailer, or damage
       }
@@ -267,16 +267,5 @@ public final class GifDecoder {
   private static UnsupportedImageException truncated() {
     return new UnsupportedImageException(
         "The image/gif image is truncated: its data ends inside the first frame.");
-  }
-
-  private static int skipSubBlocks(byte[] gif, int p) {
-    while (p < gif.length) {
-      int n = gif[p] & 0xff;
-      p += n + 1;
-      if (n == 0) {
-        return p;
-      }
-    }
-    return p;
   }
 }

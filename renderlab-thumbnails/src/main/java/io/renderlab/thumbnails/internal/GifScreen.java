@@ -94,7 +94,8 @@ public record GifScreen(
     return Optional.of(new GifScreen(screenW, screenH, 0, 0, 0, 0, -1));
   }
 
-  private static int skipSubBlocks(byte[] gif, int p) {
+  /** The position after the data sub-blocks starting at {@code p} (after their 0 terminator). */
+  static int skipSubBlocks(byte[] gif, int p) {
     while (p < gif.length) {
       int n = gif[p] & 0xff;
       p += n + 1;
