@@ -133,7 +133,7 @@ final class ImageIoRenderer {
             Tiffs.linearFloatsToSrgb(decoded.getRaster(), tiff);
           }
           if (undoPredictor) {
-            Tiffs.undoPredictor(decoded.getRaster(), Tiffs.directory(image, reader));
+            Tiffs.undoPredictor(decoded.getRaster(), tiff); // read above: TIFF only
           }
           if (cieLab) {
             return Tiffs.cieLab16ToSrgb(decoded.getRaster());

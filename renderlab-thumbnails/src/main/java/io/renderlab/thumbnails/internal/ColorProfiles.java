@@ -495,8 +495,11 @@ public final class ColorProfiles {
     }
   }
 
-  /** Profile bytes as a map key (hash computed once). */
-  private static final class Key {
+  /**
+   * Profile bytes as a map key (hash computed once, 8 bytes at a time): the key of every cache of
+   * this package keyed by an ICC profile.
+   */
+  static final class Key {
     final byte[] bytes;
     final int hash;
 

@@ -12,7 +12,6 @@ import java.awt.image.DataBufferUShort;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
-import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -275,10 +274,10 @@ public final class Pixels {
     return of(converted);
   }
 
-  private static final Map<ByteBuffer, ColorConvertOp> ICC_RGB_OPS =
+  private static final Map<ColorProfiles.Key, ColorConvertOp> ICC_RGB_OPS =
       new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, ColorConvertOp> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<ColorProfiles.Key, ColorConvertOp> eldest) {
           return size() > 4;
         }
       };
@@ -324,7 +323,7 @@ public final class Pixels {
             - r.getSampleModelTranslateX() * pixelStride
             - r.getSampleModelTranslateY() * scanline;
     ColorConvertOp op;
-    ByteBuffer key = ByteBuffer.wrap(space.getProfile().getData());
+    ColorProfiles.Key key = new ColorProfiles.Key(space.getProfile().getData());
     synchronized (ICC_RGB_OPS) {
       op = ICC_RGB_OPS.get(key);
     }
