@@ -81,17 +81,27 @@ public final class ColorProfiles {
       }
       return new Argb(result, image.width(), image.height(), image.alpha());
     }
-    int bands = 3;
-    byte[] in = new byte[n * bands];
-    for (int i = 0, o = 0; i < n; i++, o += bands) {
+    RgbLut table = n < LUT_MIN_PIXELS ? null : rgbLut(icc, op);
+    int[] result =
+        table != null
+            ? table.apply(px, n, pixels -> convertRgb(op, pixels, pixels.length, 1))
+            : convertRgb(op, px, image.width(), image.height());
+    return result == null ? image : new Argb(result, image.width(), image.height(), image.alpha());
+  }
+
+  /** The {@code w}×{@code h} pixels {@code px} through {@code op}, alpha kept; null on failure. */
+  private static int[] convertRgb(ColorConvertOp op, int[] px, int w, int h) {
+    int n = w * h;
+    byte[] in = new byte[n * 3];
+    for (int i = 0, o = 0; i < n; i++, o += 3) {
       int v = px[i];
       in[o] = (byte) (v >> 16);
       in[o + 1] = (byte) (v >> 8);
       in[o + 2] = (byte) v;
     }
-    byte[] out = convert(op, in, image.width(), image.height(), bands);
+    byte[] out = convert(op, in, w, h, 3);
     if (out == null) {
-      return image;
+      return null;
     }
     int[] result = new int[n];
     for (int i = 0, o = 0; i < n; i++, o += 3) {
@@ -101,7 +111,7 @@ public final class ColorProfiles {
               | (out[o + 1] & 0xff) << 8
               | (out[o + 2] & 0xff);
     }
-    return new Argb(result, image.width(), image.height(), image.alpha());
+    return result;
   }
 
   /**
@@ -207,6 +217,41 @@ public final class ColorProfiles {
     float b0 = a00 + (a10 - a00) * fm;
     float b1 = a01 + (a11 - a01) * fm;
     return b0 + (b1 - b0) * fy;
+  }
+
+  /** Tables of LUT-based RGB profiles; null for a profile converted directly. */
+  private static final Map<Key, RgbLut> RGB_LUTS =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, RgbLut> eldest) {
+          return size() > CACHE_SIZE;
+        }
+      };
+
+  /**
+   * The cached table of {@code icc}'s transform {@code op} when the profile is LUT-based (see
+   * {@link RgbLut}); null for a matrix-and-curves profile, or when sampling fails.
+   */
+  private static RgbLut rgbLut(byte[] icc, ColorConvertOp op) {
+    Key key = new Key(icc);
+    synchronized (RGB_LUTS) {
+      if (RGB_LUTS.containsKey(key)) {
+        return RGB_LUTS.get(key);
+      }
+    }
+    ICC_Profile[] profiles = op.getICC_Profiles();
+    RgbLut table = null;
+    if (RgbLut.tableBased(profiles[0])) {
+      try {
+        table = RgbLut.sample(profiles);
+      } catch (RuntimeException e) {
+        LOG.debug("Sampling a colour table failed ({}); converting each pixel", e.toString());
+      }
+    }
+    synchronized (RGB_LUTS) {
+      RGB_LUTS.put(key, table);
+    }
+    return table;
   }
 
   private static final Map<Key, int[]> GREY_LUTS =
