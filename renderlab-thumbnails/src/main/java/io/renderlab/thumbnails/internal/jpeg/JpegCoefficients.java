@@ -98,6 +98,13 @@ abstract class JpegCoefficients extends JpegUpsampler {
   boolean pooled;
   int poolNext;
 
+  /**
+   * Per component, the successive-approximation bit (Al) of each of the first ten zigzag
+   * coefficients as the last scan that carried it left it, -1 where none did (libjpeg's {@code
+   * coef_bits}, for {@link BlockSmoothing}); null until the first scan.
+   */
+  int[][] coefBits;
+
   // Progressive blocks: shorts kept per block, where (SLOT_FOR), and one nonzero mask per block,
   // assigned with the coefficients.
   final int[] blockSize = new int[4];
@@ -403,6 +410,25 @@ abstract class JpegCoefficients extends JpegUpsampler {
     }
   }
 
+  /** Notes a scan's spectral band {@code ssel..se} at bit {@code al} for {@code coefBits}. */
+  void noteScan(int c, int ssel, int se, int al) {
+    if (coefBits == null) {
+      coefBits = new int[nc][10];
+      for (int[] b : coefBits) {
+        Arrays.fill(b, -1);
+      }
+    }
+    for (int k = ssel; k <= Math.min(se, 9); k++) {
+      coefBits[c][k] = al;
+    }
+  }
+
+  /** The stored (quantised) DC of block {@code col} of block row {@code r}; 0 if never touched. */
+  int dcOf(int c, int r, int col) {
+    short[] row = coefRow[c][r];
+    return row == null ? 0 : row[coefOff[c][r] + col * blockSize[c]];
+  }
+
   void outputBuffered() {
     allocateOutput(false);
     prepareIdct();
@@ -410,6 +436,7 @@ abstract class JpegCoefficients extends JpegUpsampler {
     short[] blk = scratch.block;
     Arrays.fill(blk, (short) 0); // a decode that failed mid-block may have left coefficients
     int[] ws = scratch.ws;
+    BlockSmoothing[] smoothing = BlockSmoothing.of(this);
     for (int m = 0; m < mcusY; m++) {
       budget.checkDeadline();
       for (int c = 0; c < nc && rowNeeded(m); c++) {
@@ -431,7 +458,15 @@ abstract class JpegCoefficients extends JpegUpsampler {
           int mbase = row == null ? 0 : maskOff[c][r];
           int o = ((r * s) % ringRows[c]) * planeStride[c];
           for (int bx = mcuLo * hc; bx < (mcuHi + 1) * hc; bx++) {
-            if (row == null) {
+            if (smoothing != null) {
+              // The stored blocks stay as they are (neighbours read their DC): a copy, smoothed.
+              if (row != null) {
+                copyBlock(c, row, base + bx * bs, spread ? masks[mbase + bx] : 0, blk);
+              }
+              smoothing[c].estimate(blk, r, bx);
+              idct(c, blk, 0, ws, o + bx * s);
+              Arrays.fill(blk, (short) 0); // a scaled IDCT leaves what it does not read
+            } else if (row == null) {
               idct(c, zero, 0, ws, o + bx * s);
             } else if (!spread) {
               idct(c, row, base + bx * bs, ws, o + bx * s);
@@ -458,5 +493,22 @@ abstract class JpegCoefficients extends JpegUpsampler {
       }
     }
     scratch.keepCoefficients();
+  }
+
+  /**
+   * The block at {@code p} of component {@code c} into {@code blk} in natural order: whole, or
+   * (compact at 1/2, 1/4, 1/8 scale) its DC and the kept coefficients {@code nonzero} marks.
+   */
+  private void copyBlock(int c, short[] row, int p, long nonzero, short[] blk) {
+    if (!compact() || ss[c] == 8) {
+      System.arraycopy(row, p, blk, 0, 64);
+      return;
+    }
+    blk[0] = row[p];
+    int[] slot = slotOf[c];
+    for (long nz = nonzero & READ[ss[c]] & ~1L; nz != 0; nz &= nz - 1) {
+      int k = Long.numberOfTrailingZeros(nz);
+      blk[NATURAL[k]] = row[p + slot[k]];
+    }
   }
 }

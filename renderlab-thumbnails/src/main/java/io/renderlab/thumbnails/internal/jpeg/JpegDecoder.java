@@ -45,7 +45,9 @@ public final class JpegDecoder extends JpegCoefficients {
   /**
    * Decodes the window [{@code x0}, {@code x1}) × [{@code y0}, {@code y1}) of {@code frame}'s image
    * scaled by 1/{@code scale} (1, 2, 4 or 8; the scaled size is {@link #scaled}). The returned
-   * pixels may share a per-thread buffer: use them before the next decode on the same thread.
+   * pixels may share a per-thread buffer: use them before the next decode on the same thread. The
+   * decode reads on through {@code frame}, whose tables the file may redefine between scans: parse
+   * a new frame for each decode.
    *
    * @throws UnsupportedImageException if the data is truncated or corrupt
    */
@@ -178,6 +180,11 @@ public final class JpegDecoder extends JpegCoefficients {
         }
         if (q[c] == null) {
           throw JpegFrame.corrupt("a component's quantisation table is not defined");
+        }
+      }
+      if (f.progressive) {
+        for (int i = 0; i < ns; i++) {
+          noteScan(scanComps[i], ssel, se, al);
         }
       }
       if (al == 0) {
