@@ -9,6 +9,7 @@ import io.renderlab.thumbnails.internal.Interleaved;
 import io.renderlab.thumbnails.internal.Pixels;
 import io.renderlab.thumbnails.internal.Pixels.Argb;
 import io.renderlab.thumbnails.internal.RenderBudget;
+import io.renderlab.thumbnails.internal.TiffStrips;
 import io.renderlab.thumbnails.internal.TiffWebp;
 import io.renderlab.thumbnails.internal.Tiffs;
 import java.awt.color.ColorSpace;
@@ -53,6 +54,21 @@ final class ImageIoRenderer {
               bytes -> job.budget.reserve(bytes, "the WebP-compressed TIFF's canvas"),
               job.budget::checkDeadline);
       return job.finish(pixels, orientation);
+    }
+    if (job.type == MediaType.TIFF) {
+      // The common kinds (8-bit RGB, RGBA, grey, palette; none, LZW, Deflate) without ImageIO.
+      Interleaved pixels =
+          TiffStrips.decode(
+              image,
+              (w, h) -> {
+                job.checkPixels(w, h);
+                checkClaim(job.type, w, h, image.length);
+              },
+              bytes -> job.budget.reserve(bytes, "the TIFF's canvas and a strip"),
+              job.budget::checkDeadline);
+      if (pixels != null) {
+        return job.finish(pixels, orientation);
+      }
     }
     return job.finish(decodeWithImageIo(image, job.type, job), orientation);
   }

@@ -3,8 +3,6 @@ package io.renderlab.thumbnails.internal;
 import io.renderlab.core.UnsupportedImageException;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -22,7 +20,7 @@ public final class TiffWebp {
 
   /** The first image's Compression tag, or -1 when the bytes are not a classic TIFF. */
   public static int compression(byte[] tiff) {
-    long[] c = Ifd.of(tiff) == null ? null : Ifd.of(tiff).values(259);
+    long[] c = TiffIfd.of(tiff) == null ? null : TiffIfd.of(tiff).values(259);
     return c == null || c.length == 0 ? -1 : (int) c[0];
   }
 
@@ -35,7 +33,7 @@ public final class TiffWebp {
       java.util.function.BiConsumer<Long, Long> checkPixels,
       java.util.function.LongConsumer reserve,
       Runnable deadline) {
-    Ifd ifd = Ifd.of(tiff);
+    TiffIfd ifd = TiffIfd.of(tiff);
     long w = ifd.first(256, 0);
     long h = ifd.first(257, 0);
     int samples = (int) ifd.first(277, 1);
@@ -112,60 +110,5 @@ public final class TiffWebp {
   private static UnsupportedImageException refusal(String why) {
     return new UnsupportedImageException(
         "Cannot decode this WebP-compressed image/tiff image: " + why + ".");
-  }
-
-  /** IFD0 of a classic TIFF, its SHORT and LONG values. */
-  private record Ifd(ByteBuffer b, int at, int entries) {
-    static Ifd of(byte[] tiff) {
-      if (tiff.length < 8 || tiff[0] != tiff[1] || (tiff[0] != 'I' && tiff[0] != 'M')) {
-        return null;
-      }
-      ByteBuffer b =
-          ByteBuffer.wrap(tiff)
-              .order(tiff[0] == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
-      if (b.getShort(2) != 42) {
-        return null;
-      }
-      long at = b.getInt(4) & 0xffffffffL;
-      if (at + 2 > tiff.length) {
-        return null;
-      }
-      int entries = b.getShort((int) at) & 0xffff;
-      if (at + 2 + 12L * entries > tiff.length) {
-        return null;
-      }
-      return new Ifd(b, (int) at, entries);
-    }
-
-    long first(int tag, long absent) {
-      long[] v = values(tag);
-      return v == null || v.length == 0 ? absent : v[0];
-    }
-
-    long[] values(int tag) {
-      for (int i = 0; i < entries; i++) {
-        int e = at + 2 + 12 * i;
-        if ((b.getShort(e) & 0xffff) != tag) {
-          continue;
-        }
-        int type = b.getShort(e + 2) & 0xffff;
-        long count = b.getInt(e + 4) & 0xffffffffL;
-        int size = type == 3 ? 2 : type == 4 ? 4 : 0;
-        if (size == 0 || count > b.capacity() / size) {
-          return null;
-        }
-        long where = count * size <= 4 ? e + 8 : b.getInt(e + 8) & 0xffffffffL;
-        if (where + count * size > b.capacity()) {
-          return null;
-        }
-        long[] out = new long[(int) count];
-        for (int k = 0; k < count; k++) {
-          int p = (int) (where + (long) k * size);
-          out[k] = size == 2 ? b.getShort(p) & 0xffff : b.getInt(p) & 0xffffffffL;
-        }
-        return out;
-      }
-      return null;
-    }
   }
 }

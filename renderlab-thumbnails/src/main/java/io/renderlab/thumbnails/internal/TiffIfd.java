@@ -1,0 +1,72 @@
+package io.renderlab.thumbnails.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * IFD0 of a classic TIFF, its SHORT and LONG values: what the TIFF codecs of this package that
+ * bypass ImageIO ({@link TiffWebp}, {@link TiffStrips}) read of a file. Not public API.
+ */
+record TiffIfd(ByteBuffer b, int at, int entries) {
+  static TiffIfd of(byte[] tiff) {
+    if (tiff.length < 8 || tiff[0] != tiff[1] || (tiff[0] != 'I' && tiff[0] != 'M')) {
+      return null;
+    }
+    ByteBuffer b =
+        ByteBuffer.wrap(tiff)
+            .order(tiff[0] == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+    if (b.getShort(2) != 42) {
+      return null;
+    }
+    long at = b.getInt(4) & 0xffffffffL;
+    if (at + 2 > tiff.length) {
+      return null;
+    }
+    int entries = b.getShort((int) at) & 0xffff;
+    if (at + 2 + 12L * entries > tiff.length) {
+      return null;
+    }
+    return new TiffIfd(b, (int) at, entries);
+  }
+
+  /** Whether the directory has an entry for {@code tag}, of any type. */
+  boolean has(int tag) {
+    for (int i = 0; i < entries; i++) {
+      if ((b.getShort(at + 2 + 12 * i) & 0xffff) == tag) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  long first(int tag, long absent) {
+    long[] v = values(tag);
+    return v == null || v.length == 0 ? absent : v[0];
+  }
+
+  long[] values(int tag) {
+    for (int i = 0; i < entries; i++) {
+      int e = at + 2 + 12 * i;
+      if ((b.getShort(e) & 0xffff) != tag) {
+        continue;
+      }
+      int type = b.getShort(e + 2) & 0xffff;
+      long count = b.getInt(e + 4) & 0xffffffffL;
+      int size = type == 3 ? 2 : type == 4 ? 4 : 0;
+      if (size == 0 || count > b.capacity() / size) {
+        return null;
+      }
+      long where = count * size <= 4 ? e + 8 : b.getInt(e + 8) & 0xffffffffL;
+      if (where + count * size > b.capacity()) {
+        return null;
+      }
+      long[] out = new long[(int) count];
+      for (int k = 0; k < count; k++) {
+        int p = (int) (where + (long) k * size);
+        out[k] = size == 2 ? b.getShort(p) & 0xffff : b.getInt(p) & 0xffffffffL;
+      }
+      return out;
+    }
+    return null;
+  }
+}
