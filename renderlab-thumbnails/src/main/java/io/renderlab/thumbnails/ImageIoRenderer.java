@@ -67,7 +67,7 @@ final class ImageIoRenderer {
               bytes -> job.budget.reserve(bytes, "the TIFF's canvas and a strip"),
               job.budget::checkDeadline);
       if (pixels != null) {
-        return job.finish(pixels, orientation);
+        return job.finish(pixels, orientation, TiffStrips.iccProfile(image));
       }
     }
     return job.finish(decodeWithImageIo(image, job.type, job), orientation);

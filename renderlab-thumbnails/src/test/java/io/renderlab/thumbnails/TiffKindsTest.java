@@ -8,6 +8,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -238,6 +239,12 @@ class TiffKindsTest {
       return this;
     }
 
+    /** An UNDEFINED entry (an ICC profile, say); classic TIFF ({@link #write}) only. */
+    Tiff bytes(int tag, byte[] values) {
+      entries.add(new Object[] {tag, values});
+      return this;
+    }
+
     /** The same image as a BigTIFF (little-endian, 8-byte counts and offsets, LONG8 strips). */
     byte[] writeBig(byte[] pixels) {
       List<Object[]> all = new ArrayList<>(entries);
@@ -311,6 +318,9 @@ class TiffKindsTest {
         if (e[1] instanceof short[] s && s.length > 2) {
           extraSize[0] += 2 * s.length;
         }
+        if (e[1] instanceof byte[] b && b.length > 4) {
+          extraSize[0] += b.length;
+        }
       }
       int pixelsAt = ifdEnd + extraSize[0];
       for (Object[] e : all) {
@@ -318,6 +328,16 @@ class TiffKindsTest {
         ifd.putShort((short) tag);
         if (e[1] == null) {
           ifd.putShort((short) 4).putInt(1).putInt(tag == 273 ? pixelsAt : pixels.length);
+          continue;
+        }
+        if (e[1] instanceof byte[] b) {
+          ifd.putShort((short) 7).putInt(b.length);
+          if (b.length <= 4) {
+            ifd.put(Arrays.copyOf(b, 4));
+          } else {
+            ifd.putInt(ifdEnd + extra.size());
+            extra.writeBytes(b);
+          }
           continue;
         }
         short[] s = (short[]) e[1];

@@ -118,6 +118,28 @@ class TiffStripsTest {
   }
 
   @Test
+  void convertsAnEmbeddedProfileOnTheSmallResult() throws IOException {
+    // Mid grey stored in linear light: through the profile it is sRGB 137, not 64.
+    byte[] samples = new byte[32 * 32 * 3];
+    Arrays.fill(samples, (byte) 64);
+    byte[] linear =
+        java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_LINEAR_RGB).getData();
+    byte[] tiff =
+        new TiffKindsTest.Tiff(32, 32, 3)
+            .shorts(258, 8, 8, 8)
+            .shorts(262, 2)
+            .bytes(34675, linear)
+            .write(samples);
+
+    assertThat(decode(tiff)).as("decoded without ImageIO").isNotNull();
+    assertThat(TiffStrips.iccProfile(tiff)).isEqualTo(linear);
+    BufferedImage thumb =
+        GifFirstFrameTest.decode(
+            Thumbnailer.builder().size(16, 16).quality(100).build().render(tiff));
+    assertThat(thumb.getRGB(8, 8) & 0xff).isBetween(134, 140);
+  }
+
+  @Test
   void leavesOtherKindsToImageIo() throws IOException {
     BufferedImage source = picture("RGB", 16, 16);
     byte[] packBits = imageIoTiff(source, "PackBits", false);

@@ -39,6 +39,29 @@ record TiffIfd(ByteBuffer b, int at, int entries) {
     return false;
   }
 
+  /** The bytes of a BYTE or UNDEFINED entry (an ICC profile, say), or null. */
+  byte[] bytes(int tag) {
+    for (int i = 0; i < entries; i++) {
+      int e = at + 2 + 12 * i;
+      if ((b.getShort(e) & 0xffff) != tag) {
+        continue;
+      }
+      int type = b.getShort(e + 2) & 0xffff;
+      long count = b.getInt(e + 4) & 0xffffffffL;
+      if ((type != 1 && type != 7) || count > b.capacity()) {
+        return null;
+      }
+      long where = count <= 4 ? e + 8 : b.getInt(e + 8) & 0xffffffffL;
+      if (where + count > b.capacity()) {
+        return null;
+      }
+      byte[] out = new byte[(int) count];
+      b.get((int) where, out);
+      return out;
+    }
+    return null;
+  }
+
   long first(int tag, long absent) {
     long[] v = values(tag);
     return v == null || v.length == 0 ? absent : v[0];
