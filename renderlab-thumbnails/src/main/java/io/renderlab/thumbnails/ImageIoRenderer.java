@@ -56,8 +56,9 @@ final class ImageIoRenderer {
       return job.finish(pixels, orientation);
     }
     if (job.type == MediaType.TIFF) {
-      // The common kinds (8-bit RGB, RGBA, grey, palette; none, LZW, Deflate) without ImageIO.
-      Interleaved pixels =
+      // The common kinds (8 or 16-bit RGB, RGBA, grey, CMYK; palette; none, LZW, Deflate) without
+      // ImageIO.
+      TiffStrips.Image tiff =
           TiffStrips.decode(
               image,
               (w, h) -> {
@@ -66,8 +67,8 @@ final class ImageIoRenderer {
               },
               bytes -> job.budget.reserve(bytes, "the TIFF's canvas and a strip"),
               job.budget::checkDeadline);
-      if (pixels != null) {
-        return job.finish(pixels, orientation, TiffStrips.iccProfile(image));
+      if (tiff != null) {
+        return job.finish(tiff.pixels(), orientation, tiff.iccProfile());
       }
     }
     return job.finish(decodeWithImageIo(image, job.type, job), orientation);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.renderlab.core.UnsupportedImageException;
+import io.renderlab.thumbnails.internal.ColorProfiles;
 import io.renderlab.thumbnails.internal.Interleaved;
 import io.renderlab.thumbnails.internal.TiffStrips;
 import java.awt.image.BufferedImage;
@@ -72,6 +73,100 @@ class TiffStripsTest {
   }
 
   @Test
+  void reads16BitRgbWithDifferencingAsJava2dRoundsItTo8Bits() {
+    int w = 23;
+    int h = 11;
+    java.awt.image.WritableRaster raster =
+        java.awt.image.Raster.createInterleavedRaster(
+            java.awt.image.DataBuffer.TYPE_USHORT, w, h, 3, null);
+    Random random = new Random(16);
+    byte[] differenced = new byte[w * h * 6]; // big-endian, as the builder writes
+    for (int y = 0; y < h; y++) {
+      int[] left = {0, 0, 0};
+      for (int x = 0; x < w; x++) {
+        for (int c = 0; c < 3; c++) {
+          int v = random.nextInt(65536);
+          raster.setSample(x, y, c, v);
+          int d = (v - left[c]) & 0xffff;
+          int at = ((y * w + x) * 3 + c) * 2;
+          differenced[at] = (byte) (d >> 8);
+          differenced[at + 1] = (byte) d;
+          left[c] = v;
+        }
+      }
+    }
+    BufferedImage source =
+        new BufferedImage(
+            new java.awt.image.ComponentColorModel(
+                java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB),
+                false,
+                false,
+                java.awt.Transparency.OPAQUE,
+                java.awt.image.DataBuffer.TYPE_USHORT),
+            raster,
+            false,
+            null);
+    byte[] tiff =
+        new TiffKindsTest.Tiff(w, h, 3)
+            .shorts(258, 16, 16, 16)
+            .shorts(262, 2)
+            .shorts(317, 2)
+            .compression(8)
+            .write(deflate(differenced));
+
+    assertSamples(decode(tiff), source);
+  }
+
+  @Test
+  void reads16BitGreyByItsHighByte() throws IOException {
+    BufferedImage source = new BufferedImage(29, 17, BufferedImage.TYPE_USHORT_GRAY);
+    Random random = new Random(17);
+    for (int y = 0; y < 17; y++) {
+      for (int x = 0; x < 29; x++) {
+        source.getRaster().setSample(x, y, 0, random.nextInt(65536));
+      }
+    }
+    Interleaved decoded = decode(imageIoTiff(source, "LZW", false));
+
+    assertThat(decoded).isNotNull();
+    for (int i = 0; i < 29 * 17; i++) {
+      int v = source.getRaster().getSample(i % 29, i / 29, 0) >>> 8;
+      assertThat(decoded.data()[i * 3] & 0xff).as("sample %d", i).isEqualTo(v);
+    }
+  }
+
+  @Test
+  void convertsCmykInksAsTheImageIoRouteDid() {
+    int w = 19;
+    int h = 13;
+    byte[] inks = new byte[w * h * 4];
+    new Random(4).nextBytes(inks);
+    byte[] differenced = inks.clone();
+    for (int y = 0; y < h; y++) {
+      for (int i = (y * w + 1) * 4; i < (y + 1) * w * 4; i++) {
+        differenced[i] = (byte) (inks[i] - inks[i - 4]);
+      }
+    }
+    byte[] tiff =
+        new TiffKindsTest.Tiff(w, h, 4)
+            .shorts(258, 8, 8, 8, 8)
+            .shorts(262, 5)
+            .shorts(317, 2)
+            .compression(8)
+            .write(deflate(differenced));
+
+    TiffStrips.Image image = image(tiff);
+
+    assertThat(image.iccProfile()).as("applied already").isNull();
+    int[] expected = ColorProfiles.cmykToSrgb(inks, w, h, null).pixels();
+    byte[] rgb = image.pixels().data();
+    for (int i = 0; i < w * h; i++) {
+      int ours = (rgb[i * 3] & 0xff) << 16 | (rgb[i * 3 + 1] & 0xff) << 8 | (rgb[i * 3 + 2] & 0xff);
+      assertThat(ours).as("pixel %d", i).isEqualTo(expected[i] & 0xffffff);
+    }
+  }
+
+  @Test
   void refusesAStripThatEndsBeforeItsRows() {
     // Clear, three literals and the end code: 3 of the strip's 8 samples.
     byte[] tiff =
@@ -132,7 +227,7 @@ class TiffStripsTest {
             .write(samples);
 
     assertThat(decode(tiff)).as("decoded without ImageIO").isNotNull();
-    assertThat(TiffStrips.iccProfile(tiff)).isEqualTo(linear);
+    assertThat(image(tiff).iccProfile()).isEqualTo(linear);
     BufferedImage thumb =
         GifFirstFrameTest.decode(
             Thumbnailer.builder().size(16, 16).quality(100).build().render(tiff));
@@ -149,6 +244,11 @@ class TiffStripsTest {
   }
 
   private static Interleaved decode(byte[] tiff) {
+    TiffStrips.Image image = image(tiff);
+    return image == null ? null : image.pixels();
+  }
+
+  private static TiffStrips.Image image(byte[] tiff) {
     return TiffStrips.decode(tiff, (w, h) -> {}, bytes -> {}, () -> {});
   }
 

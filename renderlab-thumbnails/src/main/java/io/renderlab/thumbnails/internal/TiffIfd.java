@@ -29,6 +29,10 @@ record TiffIfd(ByteBuffer b, int at, int entries) {
     return new TiffIfd(b, (int) at, entries);
   }
 
+  boolean bigEndian() {
+    return b.order() == java.nio.ByteOrder.BIG_ENDIAN;
+  }
+
   /** Whether the directory has an entry for {@code tag}, of any type. */
   boolean has(int tag) {
     for (int i = 0; i < entries; i++) {

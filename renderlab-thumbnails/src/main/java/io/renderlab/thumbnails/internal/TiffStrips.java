@@ -9,14 +9,15 @@ import java.util.zip.Inflater;
 /**
  * The common TIFF, decoded without ImageIO: 8-bit chunky RGB, RGBA (unassociated alpha), grey
  * (black is zero) or palette, in strips or tiles, uncompressed, LZW or Deflate, with or without
- * horizontal differencing. Its ICC profile ({@link #iccProfile}) is converted on the small result,
- * as for JPEG, PNG and WebP (ImageIO's route converted every pixel of the full image: 3 s for a 16
- * MP photo in Display P3, ten times sharp). ImageIO's TIFF plugin decodes LZW a code and a string
- * at a time and undoes the predictor one byte store to the next byte's load: a 16 MP LZW or Deflate
- * photo took 1.8–1.9× sharp's CPU. Here LZW strings are copied from the strip already decoded (as
- * libtiff does), the predictor carries the left pixel in locals, and the samples land in {@link
- * Interleaved} directly. Every other kind returns null from {@link #decode} and goes to ImageIO as
- * before. Not public API.
+ * horizontal differencing, 8 or 16 bits a sample (not palette), and CMYK inks (converted through
+ * their profile at full size, as before). An ICC profile of the others is converted on the small
+ * result, as for JPEG, PNG and WebP (ImageIO's route converted every pixel of the full image: 3 s
+ * for a 16 MP photo in Display P3, ten times sharp). ImageIO's TIFF plugin decodes LZW a code and a
+ * string at a time and undoes the predictor one byte store to the next byte's load: a 16 MP LZW or
+ * Deflate photo took 1.8–1.9× sharp's CPU. Here LZW strings are copied from the strip already
+ * decoded (as libtiff does), the predictor carries the left pixel in locals, and the samples land
+ * in {@link Interleaved} directly. Every other kind returns null from {@link #decode} and goes to
+ * ImageIO as before. Not public API.
  */
 public final class TiffStrips {
   private static final int NONE = 1;
@@ -27,13 +28,19 @@ public final class TiffStrips {
   private TiffStrips() {}
 
   /**
-   * The first image's pixels, or null when it is not a kind this class decodes. {@code checkPixels}
-   * sees the size before anything is allocated; {@code reserve} is asked for the canvas and a
-   * strip's buffer; {@code deadline} runs once per strip or tile.
+   * A decoded TIFF: its samples, and the ICC profile they are still in (null when none, or when it
+   * was applied: CMYK inks come out as sRGB).
+   */
+  public record Image(Interleaved pixels, byte[] iccProfile) {}
+
+  /**
+   * The first image, or null when it is not a kind this class decodes. {@code checkPixels} sees the
+   * size before anything is allocated; {@code reserve} is asked for the canvas and a strip's
+   * buffer; {@code deadline} runs once per strip or tile.
    *
    * @throws UnsupportedImageException when the data ends before the picture does or is corrupt
    */
-  public static Interleaved decode(
+  public static Image decode(
       byte[] tiff, BiConsumer<Long, Long> checkPixels, LongConsumer reserve, Runnable deadline) {
     TiffIfd ifd = TiffIfd.of(tiff);
     if (ifd == null) {
@@ -55,6 +62,7 @@ public final class TiffStrips {
               (samples == 3 && extra == null)
                   || (samples == 4 && extra != null && extra.length == 1 && extra[0] == 2);
           case 3 -> samples == 1 && extra == null && colormap != null && colormap.length == 768;
+          case 5 -> samples == 4 && extra == null && ifd.first(332, 1) == 1; // CMYK inks
           default -> false;
         };
     if (!kind
@@ -70,7 +78,8 @@ public final class TiffStrips {
         || ifd.first(339, 1) != 1 // sample format: unsigned integers
         || bits == null
         || bits.length != samples
-        || !allEight(bits)) {
+        || !allEqual(bits)
+        || (bits[0] != 8 && (bits[0] != 16 || photometric == 3))) {
       return null;
     }
     boolean tiled = ifd.values(324) != null;
@@ -91,9 +100,11 @@ public final class TiffStrips {
     if (across * down > offsets.length) {
       throw refusal("it is truncated (fewer strips or tiles than its size needs)");
     }
-    int channels = photometric == 2 ? samples : 3;
-    long rowBytes = tw * samples;
-    reserve.accept(w * h * channels + rowBytes * th * 2);
+    int channels = photometric == 2 || photometric == 5 ? samples : 3;
+    int depth = (int) bits[0] / 8; // bytes a sample
+    long rowBytes = tw * samples * depth;
+    // CMYK: the inks' sRGB as ARGB and as samples too.
+    reserve.accept(w * h * (channels + (photometric == 5 ? 7 : 0)) + rowBytes * th * 2);
     int width = (int) w;
     int height = (int) h;
     byte[] canvas = new byte[Math.multiplyExact(Math.multiplyExact(width, height), channels)];
@@ -129,7 +140,14 @@ public final class TiffStrips {
           throw refusal("it is truncated (strip or tile " + i + " ends before its rows do)");
         }
         if (predictor == 2) {
-          undifference(part, (int) tw, rows, samples);
+          if (depth == 1) {
+            undifference(part, (int) tw, rows, samples);
+          } else {
+            undifference16(part, (int) tw, rows, samples, ifd.bigEndian());
+          }
+        }
+        if (depth == 2) {
+          to8(part, need / 2, ifd.bigEndian(), photometric == 1 || photometric == 5);
         }
         place(part, (int) tw, rows, samples, lut, canvas, width, height, x0, y0, channels);
       }
@@ -138,22 +156,60 @@ public final class TiffStrips {
         inflater.end();
       }
     }
-    return new Interleaved(canvas, width, height, channels, false);
+    byte[] icc = ifd.bytes(34675);
+    if (photometric == 5) {
+      // The inks through their profile, or libvips' default CMYK one, at full size before the
+      // resize, as libvips converts them (and as the ImageIO route did).
+      Pixels.Argb rgb = ColorProfiles.cmykToSrgb(canvas, width, height, icc);
+      return new Image(Interleaved.ofArgb(rgb.pixels(), width, height, false), null);
+    }
+    return new Image(new Interleaved(canvas, width, height, channels, false), icc);
   }
 
-  /** The first image's embedded ICC profile (tag 34675), or null. */
-  public static byte[] iccProfile(byte[] tiff) {
-    TiffIfd ifd = TiffIfd.of(tiff);
-    return ifd == null ? null : ifd.bytes(34675);
-  }
-
-  private static boolean allEight(long[] bits) {
+  private static boolean allEqual(long[] bits) {
     for (long b : bits) {
-      if (b != 8) {
+      if (b != bits[0]) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * 16-bit samples to 8 bits in place (into the first half): grey by its high byte, colour rounded
+   * from {@code v / 65535} as Java2D's colour model rounds it, so the thumbnails stay those of the
+   * ImageIO route.
+   */
+  private static void to8(byte[] b, int n, boolean bigEndian, boolean grey) {
+    byte[] table = grey ? null : SIXTEEN_TO_EIGHT;
+    int hi = bigEndian ? 0 : 1;
+    for (int i = 0; i < n; i++) {
+      int v = (b[2 * i + hi] & 0xff) << 8 | (b[2 * i + 1 - hi] & 0xff);
+      b[i] = grey ? (byte) (v >>> 8) : table[v];
+    }
+  }
+
+  private static final byte[] SIXTEEN_TO_EIGHT = new byte[65536];
+
+  static {
+    for (int v = 0; v < 65536; v++) {
+      SIXTEEN_TO_EIGHT[v] = (byte) (int) ((v / 65535.0f) * 255.0f + 0.5f);
+    }
+  }
+
+  /** 16-bit horizontal differencing undone in place, in the file's byte order. */
+  private static void undifference16(byte[] b, int w, int rows, int spp, boolean bigEndian) {
+    int hi = bigEndian ? 0 : 1;
+    int lo = 1 - hi;
+    int stride = w * spp * 2;
+    for (int y = 0, row = 0; y < rows; y++, row += stride) {
+      for (int i = row + spp * 2; i < row + stride; i += 2) {
+        int left = (b[i - spp * 2 + hi] & 0xff) << 8 | (b[i - spp * 2 + lo] & 0xff);
+        int v = ((b[i + hi] & 0xff) << 8 | (b[i + lo] & 0xff)) + left;
+        b[i + hi] = (byte) (v >> 8);
+        b[i + lo] = (byte) v;
+      }
+    }
   }
 
   /** The ColorMap's 16-bit entries as 8-bit RGB, scaled as ImageIO's TIFF reader scales them. */
