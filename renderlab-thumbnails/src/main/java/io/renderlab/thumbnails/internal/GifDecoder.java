@@ -35,13 +35,14 @@ public final class GifDecoder {
   public static Interleaved firstFrame(byte[] gif, GifScreen screen, Runnable deadline) {
     int sw = screen.screenWidth();
     int sh = screen.screenHeight();
-    int[] canvas = new int[Math.multiplyExact(sw, sh)];
     int packed = gif[10] & 0xff;
     int globalColours = (packed & 0x80) != 0 ? 2 << (packed & 7) : 0;
-    int[] global = colours(gif, 13, globalColours);
     int p = 13 + 3 * globalColours;
+    // The blocks first: whether any frame has a transparent index decides the samples (RGBA or
+    // RGB), and the first frame is decoded straight into them.
     boolean anyTransparency = false;
-    boolean decoded = false;
+    int frame = -1;
+    int frameTransparent = -1;
     int transparent = -1;
     while (p < gif.length) {
       int block = gif[p] & 0xff;
@@ -59,34 +60,59 @@ public final class GifDecoder {
         if (p + 10 > gif.length) {
           break;
         }
-        int local = gif[p + 9] & 0xff;
-        int localColours = (local & 0x80) != 0 ? 2 << (local & 7) : 0;
-        int data = p + 10 + 3 * localColours;
-        if (!decoded) {
-          int[] table = localColours > 0 ? colours(gif, p + 10, localColours) : global;
-          if (localColours == 0 && globalColours == 0) {
-            table = defaultTable();
-          }
-          if (!screen.emptyFrame()) {
-            if (data + 1 >= gif.length) {
-              throw truncated();
-            }
-            decode(gif, data, screen, (local & 0x40) != 0, table, transparent, canvas, deadline);
-          }
-          decoded = true;
+        if (frame < 0) {
+          frame = p;
+          frameTransparent = transparent;
         }
         transparent = -1;
+        int local = gif[p + 9] & 0xff;
+        int data = p + 10 + 3 * ((local & 0x80) != 0 ? 2 << (local & 7) : 0);
         p = data < gif.length ? GifScreen.skipSubBlocks(gif, data + 1) : gif.length;
       } else {
         break; // the trailer, or damage
       }
     }
-    if (!anyTransparency) {
-      for (int i = 0; i < canvas.length; i++) {
-        canvas[i] |= 0xff000000;
+    int channels = anyTransparency ? 4 : 3;
+    // Zero: transparent black with alpha, the opaque black screen without.
+    byte[] canvas = new byte[Math.multiplyExact(Math.multiplyExact(sw, sh), channels)];
+    if (frame >= 0 && !screen.emptyFrame()) {
+      int local = gif[frame + 9] & 0xff;
+      int localColours = (local & 0x80) != 0 ? 2 << (local & 7) : 0;
+      int data = frame + 10 + 3 * localColours;
+      int[] table =
+          localColours > 0
+              ? colours(gif, frame + 10, localColours)
+              : globalColours > 0 ? colours(gif, 13, globalColours) : defaultTable();
+      if (data + 1 >= gif.length) {
+        throw truncated();
+      }
+      decode(
+          gif,
+          data,
+          screen,
+          (local & 0x40) != 0,
+          samples(table, channels),
+          frameTransparent,
+          canvas,
+          channels,
+          deadline);
+    }
+    return new Interleaved(canvas, sw, sh, channels, false);
+  }
+
+  /** An ARGB table as {@code channels} samples an entry (RGB, or RGBA). */
+  private static byte[] samples(int[] table, int channels) {
+    byte[] out = new byte[256 * channels];
+    for (int i = 0; i < 256; i++) {
+      int v = table[i];
+      out[i * channels] = (byte) (v >> 16);
+      out[i * channels + 1] = (byte) (v >> 8);
+      out[i * channels + 2] = (byte) v;
+      if (channels == 4) {
+        out[i * channels + 3] = (byte) (v >>> 24);
       }
     }
-    return Interleaved.ofArgb(canvas, sw, sh, anyTransparency);
+    return out;
   }
 
   /**
@@ -114,9 +140,10 @@ public final class GifDecoder {
       int at,
       GifScreen screen,
       boolean interlaced,
-      int[] table,
+      byte[] palette,
       int transparent,
-      int[] canvas,
+      byte[] canvas,
+      int channels,
       Runnable deadline) {
     int minCodeSize = gif[at] & 0xff;
     if (minCodeSize >= 12) {
@@ -125,10 +152,6 @@ public final class GifDecoder {
     int sw = screen.screenWidth();
     int fw = screen.width();
     int fh = screen.height();
-    int[] colour = table.clone();
-    if (transparent >= 0) {
-      colour[transparent] = 0;
-    }
     Bits bits = new Bits(gif, at + 1);
     short[] prefix = new short[MAX_CODES];
     byte[] suffix = new byte[MAX_CODES];
@@ -146,6 +169,7 @@ public final class GifDecoder {
     int row = 0;
     int pass = interlaced ? 0 : -1;
     int y = 0;
+    int o = (screen.top() * sw + screen.left()) * channels; // the frame's first pixel
     deadline.run();
     while (true) {
       int code = bits.read(codeSize);
@@ -193,11 +217,16 @@ public final class GifDecoder {
       prev = code;
       while (sp > 0) {
         int index = stack[--sp] & 0xff;
-        int argb = colour[index];
-        int o = (screen.top() + y) * sw + screen.left() + x;
         if (index != transparent) {
-          canvas[o] = argb;
+          int q = index * channels;
+          canvas[o] = palette[q];
+          canvas[o + 1] = palette[q + 1];
+          canvas[o + 2] = palette[q + 2];
+          if (channels == 4) {
+            canvas[o + 3] = palette[q + 3];
+          }
         }
+        o += channels;
         if (++x == fw) {
           x = 0;
           row++;
@@ -216,6 +245,7 @@ public final class GifDecoder {
               y = PASS_START[pass];
             }
           }
+          o = ((screen.top() + y) * sw + screen.left()) * channels;
           deadline.run();
         }
       }
