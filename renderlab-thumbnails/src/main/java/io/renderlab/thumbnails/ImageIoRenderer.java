@@ -71,7 +71,9 @@ final class ImageIoRenderer {
         return job.finish(tiff.pixels(), orientation, tiff.iccProfile());
       }
     }
-    return job.finish(decodeWithImageIo(image, job.type, job), orientation);
+    byte[][] profile = new byte[1][]; // the ICC profile the samples are still in, if any
+    Interleaved pixels = decodeWithImageIo(image, job.type, job, profile);
+    return job.finish(pixels, orientation, profile[0]);
   }
 
   /** The warnings {@code reader} will report, as a list filled while it reads. */
@@ -106,9 +108,10 @@ final class ImageIoRenderer {
     return w.contains("premature end") || w.contains("truncat") || w.contains("partial image");
   }
 
-  private static Interleaved decodeWithImageIo(byte[] image, MediaType type, RenderJob job) {
+  private static Interleaved decodeWithImageIo(
+      byte[] image, MediaType type, RenderJob job, byte[][] profile) {
     try {
-      return decodeWithImageIo(image, type, false, false, job);
+      return decodeWithImageIo(image, type, false, false, job, profile);
     } catch (UnsupportedImageException e) {
       // ImageIO refuses 16-bit samples with horizontal differencing: read them as stored, then
       // add the differences up ourselves.
@@ -121,12 +124,22 @@ final class ImageIoRenderer {
       if (undifferenced == null) {
         throw e;
       }
-      return decodeWithImageIo(undifferenced, type, true, Tiffs.isCieLab(image), job);
+      return decodeWithImageIo(undifferenced, type, true, Tiffs.isCieLab(image), job, profile);
     }
   }
 
+  /**
+   * ImageIO's decode, as samples; a TIFF's RGB samples in an embedded profile stay as stored and
+   * the profile goes to {@code profile[0]}, to be converted on the small result as the other
+   * formats' are (ImageIO's colour model converts every pixel of the full image, at 16 bits).
+   */
   private static Interleaved decodeWithImageIo(
-      byte[] image, MediaType type, boolean undoPredictor, boolean cieLab, RenderJob job) {
+      byte[] image,
+      MediaType type,
+      boolean undoPredictor,
+      boolean cieLab,
+      RenderJob job,
+      byte[][] profile) {
     return withReader(
         image,
         type,
@@ -158,6 +171,12 @@ final class ImageIoRenderer {
           boolean cmyk =
               decoded.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK
                   || (tiff != null && Tiffs.isCmyk(tiff));
+          byte[] icc = tiff == null || cmyk ? null : Tiffs.iccProfile(tiff);
+          BufferedImage stored = icc == null ? null : Pixels.samplesAsSrgb(decoded);
+          if (stored != null) {
+            decoded = stored;
+            profile[0] = icc;
+          }
           Interleaved samples = cmyk ? null : Pixels.interleaved(decoded);
           if (samples == null && !cmyk) {
             samples = Pixels.bilevel(decoded);

@@ -33,7 +33,7 @@ class TiffStripsTest {
     "LZW, RGB, false", "LZW, RGB, true", "LZW, GREY, false", "LZW, PALETTE, false",
     "LZW, RGBA, true", "Deflate, RGB, false", "Deflate, RGB, true", "Deflate, GREY, true",
     "Deflate, PALETTE, true", "Deflate, RGBA, false", "none, RGB, false", "none, RGB, true",
-    "none, PALETTE, false"
+    "none, PALETTE, false", "PackBits, RGB, false", "PackBits, GREY, true", "PackBits, RGBA, false"
   })
   void decodesTheImagesOwnSamples(String compression, String kind, boolean tiled)
       throws IOException {
@@ -235,12 +235,38 @@ class TiffStripsTest {
   }
 
   @Test
+  void convertsTheProfileOfAKindLeftToImageIoOnTheSmallResultToo() throws IOException {
+    // Associated (premultiplied) alpha goes to ImageIO; its samples must still reach the profile
+    // conversion as stored, opaque mid grey in linear light: sRGB 137.
+    byte[] samples = new byte[32 * 32 * 4];
+    for (int i = 0; i < samples.length; i += 4) {
+      samples[i] = samples[i + 1] = samples[i + 2] = 64;
+      samples[i + 3] = (byte) 255;
+    }
+    byte[] linear =
+        java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_LINEAR_RGB).getData();
+    byte[] tiff =
+        new TiffKindsTest.Tiff(32, 32, 4)
+            .shorts(258, 8, 8, 8, 8)
+            .shorts(262, 2)
+            .shorts(338, 1)
+            .bytes(34675, linear)
+            .write(samples);
+
+    assertThat(decode(tiff)).as("left to ImageIO").isNull();
+    BufferedImage thumb =
+        GifFirstFrameTest.decode(
+            Thumbnailer.builder().size(16, 16).quality(100).build().render(tiff));
+    assertThat(thumb.getRGB(8, 8) & 0xff).isBetween(134, 140);
+  }
+
+  @Test
   void leavesOtherKindsToImageIo() throws IOException {
     BufferedImage source = picture("RGB", 16, 16);
-    byte[] packBits = imageIoTiff(source, "PackBits", false);
+    byte[] jpeg = imageIoTiff(source, "JPEG", false);
 
-    assertThat(decode(packBits)).isNull();
-    assertThat(Thumbnailer.builder().build().render(packBits).width()).isEqualTo(400);
+    assertThat(decode(jpeg)).isNull();
+    assertThat(Thumbnailer.builder().build().render(jpeg).width()).isEqualTo(400);
   }
 
   private static Interleaved decode(byte[] tiff) {

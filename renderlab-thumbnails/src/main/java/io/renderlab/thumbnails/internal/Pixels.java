@@ -373,6 +373,30 @@ public final class Pixels {
   }
 
   /**
+   * {@code image}'s own samples labelled sRGB (the same raster, an sRGB colour model): so they come
+   * out as stored, for an embedded profile converted later on the small result. Null unless its
+   * colour model is a component one of 8 or 16-bit RGB(A) samples.
+   */
+  public static BufferedImage samplesAsSrgb(BufferedImage image) {
+    if (!(image.getColorModel() instanceof java.awt.image.ComponentColorModel cm)
+        || cm.getColorSpace().getType() != ColorSpace.TYPE_RGB
+        || cm.getNumColorComponents() != 3
+        || (cm.getTransferType() != DataBuffer.TYPE_BYTE
+            && cm.getTransferType() != DataBuffer.TYPE_USHORT)) {
+      return null;
+    }
+    java.awt.image.ComponentColorModel srgb =
+        new java.awt.image.ComponentColorModel(
+            ColorSpace.getInstance(ColorSpace.CS_sRGB),
+            cm.getComponentSize(),
+            cm.hasAlpha(),
+            cm.isAlphaPremultiplied(),
+            cm.getTransparency(),
+            cm.getTransferType());
+    return new BufferedImage(srgb, image.getRaster(), image.isAlphaPremultiplied(), null);
+  }
+
+  /**
    * An image for the encoder that wraps {@code argb} without copying it. Its {@code getData()}
    * hands out the raster itself rather than a copy (webp-imageio reads the pixels through it and
    * only reads), which saves a full-size copy per encode.

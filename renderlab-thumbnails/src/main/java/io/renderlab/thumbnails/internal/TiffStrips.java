@@ -7,8 +7,8 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
- * The common TIFF, decoded without ImageIO: 8-bit chunky RGB, RGBA (unassociated alpha), grey
- * (black is zero) or palette, in strips or tiles, uncompressed, LZW or Deflate, with or without
+ * The common TIFF, decoded without ImageIO: chunky RGB, RGBA (unassociated alpha), grey (black is
+ * zero) or palette, in strips or tiles, uncompressed, LZW, Deflate or PackBits, with or without
  * horizontal differencing, 8 or 16 bits a sample (not palette), and CMYK inks (converted through
  * their profile at full size, as before). An ICC profile of the others is converted on the small
  * result, as for JPEG, PNG and WebP (ImageIO's route converted every pixel of the full image: 3 s
@@ -24,6 +24,7 @@ public final class TiffStrips {
   private static final int LZW = 5;
   private static final int DEFLATE = 8;
   private static final int DEFLATE_OLD = 32946;
+  private static final int PACKBITS = 32773;
 
   private TiffStrips() {}
 
@@ -71,7 +72,8 @@ public final class TiffStrips {
         || (compression != NONE
             && compression != LZW
             && compression != DEFLATE
-            && compression != DEFLATE_OLD)
+            && compression != DEFLATE_OLD
+            && compression != PACKBITS)
         || (predictor != 1 && predictor != 2)
         || ifd.first(284, 1) != 1 // planar configuration: chunky
         || ifd.first(266, 1) != 1 // fill order: most significant bit first
@@ -134,6 +136,7 @@ public final class TiffStrips {
                 yield k;
               }
               case LZW -> lzw.decode(tiff, (int) at, (int) n, part, need);
+              case PACKBITS -> unpackBits(tiff, (int) at, (int) n, part, need);
               default -> inflate(inflater, tiff, (int) at, (int) n, part, need);
             };
         if (got < need) {
@@ -221,6 +224,30 @@ public final class TiffStrips {
       }
     }
     return lut;
+  }
+
+  /** PackBits runs (Macintosh RLE) into {@code out}; returns how many bytes came out. */
+  private static int unpackBits(byte[] src, int at, int n, byte[] out, int need) {
+    int p = at;
+    int end = at + n;
+    int o = 0;
+    while (o < need && p < end) {
+      int header = src[p++];
+      if (header >= 0) { // the next header + 1 bytes as they are
+        int k = Math.min(Math.min(header + 1, end - p), need - o);
+        System.arraycopy(src, p, out, o, k);
+        p += header + 1;
+        o += k;
+      } else if (header != -128) { // the next byte, 1 - header times
+        if (p >= end) {
+          break;
+        }
+        int k = Math.min(1 - header, need - o);
+        java.util.Arrays.fill(out, o, o + k, src[p++]);
+        o += k;
+      }
+    }
+    return o;
   }
 
   private static int inflate(Inflater inflater, byte[] src, int at, int n, byte[] out, int need) {
