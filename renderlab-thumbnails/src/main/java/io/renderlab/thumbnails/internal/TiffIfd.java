@@ -35,35 +35,38 @@ record TiffIfd(ByteBuffer b, int at, int entries) {
 
   /** Whether the directory has an entry for {@code tag}, of any type. */
   boolean has(int tag) {
+    return entry(tag) >= 0;
+  }
+
+  /** Where {@code tag}'s 12-byte entry starts, or -1. */
+  private int entry(int tag) {
     for (int i = 0; i < entries; i++) {
-      if ((b.getShort(at + 2 + 12 * i) & 0xffff) == tag) {
-        return true;
+      int e = at + 2 + 12 * i;
+      if ((b.getShort(e) & 0xffff) == tag) {
+        return e;
       }
     }
-    return false;
+    return -1;
   }
 
   /** The bytes of a BYTE or UNDEFINED entry (an ICC profile, say), or null. */
   byte[] bytes(int tag) {
-    for (int i = 0; i < entries; i++) {
-      int e = at + 2 + 12 * i;
-      if ((b.getShort(e) & 0xffff) != tag) {
-        continue;
-      }
-      int type = b.getShort(e + 2) & 0xffff;
-      long count = b.getInt(e + 4) & 0xffffffffL;
-      if ((type != 1 && type != 7) || count > b.capacity()) {
-        return null;
-      }
-      long where = count <= 4 ? e + 8 : b.getInt(e + 8) & 0xffffffffL;
-      if (where + count > b.capacity()) {
-        return null;
-      }
-      byte[] out = new byte[(int) count];
-      b.get((int) where, out);
-      return out;
+    int e = entry(tag);
+    if (e < 0) {
+      return null;
     }
-    return null;
+    int type = b.getShort(e + 2) & 0xffff;
+    long count = b.getInt(e + 4) & 0xffffffffL;
+    if ((type != 1 && type != 7) || count > b.capacity()) {
+      return null;
+    }
+    long where = count <= 4 ? e + 8 : b.getInt(e + 8) & 0xffffffffL;
+    if (where + count > b.capacity()) {
+      return null;
+    }
+    byte[] out = new byte[(int) count];
+    b.get((int) where, out);
+    return out;
   }
 
   long first(int tag, long absent) {
@@ -72,28 +75,49 @@ record TiffIfd(ByteBuffer b, int at, int entries) {
   }
 
   long[] values(int tag) {
-    for (int i = 0; i < entries; i++) {
-      int e = at + 2 + 12 * i;
-      if ((b.getShort(e) & 0xffff) != tag) {
-        continue;
-      }
-      int type = b.getShort(e + 2) & 0xffff;
-      long count = b.getInt(e + 4) & 0xffffffffL;
-      int size = type == 3 ? 2 : type == 4 ? 4 : 0;
-      if (size == 0 || count > b.capacity() / size) {
-        return null;
-      }
-      long where = count * size <= 4 ? e + 8 : b.getInt(e + 8) & 0xffffffffL;
-      if (where + count * size > b.capacity()) {
-        return null;
-      }
-      long[] out = new long[(int) count];
-      for (int k = 0; k < count; k++) {
-        int p = (int) (where + (long) k * size);
-        out[k] = size == 2 ? b.getShort(p) & 0xffff : b.getInt(p) & 0xffffffffL;
-      }
-      return out;
+    int e = entry(tag);
+    if (e < 0) {
+      return null;
     }
-    return null;
+    int type = b.getShort(e + 2) & 0xffff;
+    long count = b.getInt(e + 4) & 0xffffffffL;
+    int size = type == 3 ? 2 : type == 4 ? 4 : 0;
+    if (size == 0 || count > b.capacity() / size) {
+      return null;
+    }
+    long where = count * size <= 4 ? e + 8 : b.getInt(e + 8) & 0xffffffffL;
+    if (where + count * size > b.capacity()) {
+      return null;
+    }
+    long[] out = new long[(int) count];
+    for (int k = 0; k < count; k++) {
+      int p = (int) (where + (long) k * size);
+      out[k] = size == 2 ? b.getShort(p) & 0xffff : b.getInt(p) & 0xffffffffL;
+    }
+    return out;
+  }
+
+  /**
+   * Where the first image's data lies: strips (a tile as wide as the image, {@code RowsPerStrip}
+   * high) or tiles, {@code across} × {@code down} of them, with their offsets and byte counts.
+   */
+  record Layout(
+      boolean tiled, long[] offsets, long[] counts, long tw, long th, long across, long down) {}
+
+  /** The layout of a {@code w}×{@code h} image, or null when its tags are missing or damaged. */
+  Layout layout(long w, long h) {
+    boolean tiled = values(324) != null;
+    long[] offsets = tiled ? values(324) : values(273);
+    long[] counts = tiled ? values(325) : values(279);
+    long tw = tiled ? first(322, 0) : w;
+    long th = tiled ? first(323, 0) : Math.min(h, first(278, h));
+    if (offsets == null
+        || counts == null
+        || offsets.length != counts.length
+        || tw <= 0
+        || th <= 0) {
+      return null;
+    }
+    return new Layout(tiled, offsets, counts, tw, th, (w + tw - 1) / tw, (h + th - 1) / th);
   }
 }

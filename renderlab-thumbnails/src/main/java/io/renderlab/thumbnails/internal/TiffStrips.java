@@ -84,21 +84,18 @@ public final class TiffStrips {
         || (bits[0] != 8 && (bits[0] != 16 || photometric == 3))) {
       return null;
     }
-    boolean tiled = ifd.values(324) != null;
-    long[] offsets = tiled ? ifd.values(324) : ifd.values(273);
-    long[] counts = tiled ? ifd.values(325) : ifd.values(279);
-    long tw = tiled ? ifd.first(322, 0) : w;
-    long th = tiled ? ifd.first(323, 0) : Math.min(h, ifd.first(278, h));
-    if (offsets == null
-        || counts == null
-        || offsets.length != counts.length
-        || tw <= 0
-        || th <= 0) {
+    TiffIfd.Layout layout = ifd.layout(w, h);
+    if (layout == null) {
       return null; // ImageIO's refusal, as before
     }
     checkPixels.accept(w, h);
-    long across = (w + tw - 1) / tw;
-    long down = (h + th - 1) / th;
+    boolean tiled = layout.tiled();
+    long[] offsets = layout.offsets();
+    long[] counts = layout.counts();
+    long tw = layout.tw();
+    long th = layout.th();
+    long across = layout.across();
+    long down = layout.down();
     if (across * down > offsets.length) {
       throw refusal("it is truncated (fewer strips or tiles than its size needs)");
     }

@@ -44,20 +44,17 @@ public final class TiffWebp {
     if (samples != 3 && samples != 4) {
       throw refusal(samples + " samples a pixel (libtiff's WebP codec writes RGB or RGBA)");
     }
-    boolean tiled = ifd.values(324) != null;
-    long[] offsets = tiled ? ifd.values(324) : ifd.values(273);
-    long[] counts = tiled ? ifd.values(325) : ifd.values(279);
-    long tw = tiled ? ifd.first(322, 0) : w;
-    long th = tiled ? ifd.first(323, 0) : Math.min(h, ifd.first(278, h));
-    if (offsets == null
-        || counts == null
-        || offsets.length != counts.length
-        || tw <= 0
-        || th <= 0) {
+    TiffIfd.Layout layout = ifd.layout(w, h);
+    if (layout == null) {
       throw refusal("its strip or tile tags are missing or damaged");
     }
-    long across = (w + tw - 1) / tw;
-    long down = (h + th - 1) / th;
+    boolean tiled = layout.tiled();
+    long[] offsets = layout.offsets();
+    long[] counts = layout.counts();
+    long tw = layout.tw();
+    long th = layout.th();
+    long across = layout.across();
+    long down = layout.down();
     if (across * down > offsets.length) {
       throw refusal("it is truncated (fewer strips or tiles than its size needs)");
     }
