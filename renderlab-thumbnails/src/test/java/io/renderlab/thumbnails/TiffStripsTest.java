@@ -201,6 +201,26 @@ class TiffStripsTest {
   }
 
   @Test
+  void refusesATileTooLargeToHoldAsATypedError() {
+    // A 4×4 image whose one tile claims 65535×65535 pixels.
+    byte[] tiff =
+        new TiffKindsTest.Tiff(4, 4, 3)
+            .shorts(258, 8, 8, 8)
+            .shorts(262, 2)
+            .shorts(322, 65535)
+            .shorts(323, 65535)
+            .shorts(324, 300)
+            .shorts(325, 48)
+            .write(new byte[48]);
+
+    assertThatThrownBy(() -> decode(tiff))
+        .isInstanceOf(UnsupportedImageException.class)
+        .hasMessageContaining("too large");
+    assertThatThrownBy(() -> Thumbnailer.builder().build().render(tiff))
+        .isInstanceOf(UnsupportedImageException.class);
+  }
+
+  @Test
   void refusesAnLzwCodePastItsTable() {
     // 9-bit codes, most significant bit first: a literal, then code 400 (the table holds 258).
     byte[] lzw = bits(new int[] {65, 400, 257});

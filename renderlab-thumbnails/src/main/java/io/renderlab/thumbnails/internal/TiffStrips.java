@@ -102,6 +102,10 @@ public final class TiffStrips {
     int channels = photometric == 2 || photometric == 5 ? samples : 3;
     int depth = (int) bits[0] / 8; // bytes a sample
     long rowBytes = tw * samples * depth;
+    if (w * h * channels > Integer.MAX_VALUE - 8 || rowBytes * th > Integer.MAX_VALUE - 8) {
+      // Tags can claim a tile of 2^32 rows: refused before any arithmetic on it can overflow.
+      throw refusal("its image or one of its strips or tiles is too large to decode in one piece");
+    }
     // CMYK: the inks' sRGB as ARGB and as samples too.
     reserve.accept(w * h * (channels + (photometric == 5 ? 7 : 0)) + rowBytes * th * 2);
     int width = (int) w;
