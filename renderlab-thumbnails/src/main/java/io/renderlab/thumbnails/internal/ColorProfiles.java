@@ -176,9 +176,15 @@ public final class ColorProfiles {
     return (byte) Math.round(i * 255.0 / (GRID - 1));
   }
 
-  /** Quadrilinear interpolation of {@code lut} at each of the {@code n} CMYK pixels. */
+  /**
+   * {@code lut} at each of the {@code n} CMYK pixels, as LittleCMS evaluates a 4-input table
+   * ({@code Eval4Inputs}): tetrahedral interpolation in C, M and Y within the two K slices around
+   * the pixel, then linear in K. The tetrahedron and its weights are found once a pixel and serve
+   * both slices and all three channels (8 table reads a channel, where trilinear slices took 16).
+   */
   private static byte[] interpolate(int[] lut, byte[] cmyk, int n) {
     byte[] out = new byte[n * 3];
+    final int sc = 3;
     final int sm = GRID * 3;
     final int sy = GRID * GRID * 3;
     final int sk = GRID * GRID * GRID * 3;
@@ -195,28 +201,66 @@ public final class ColorProfiles {
       float fm = (tm - im * 255) * (1f / 255f);
       float fy = (ty - iy * 255) * (1f / 255f);
       float fk = (tk - ik * 255) * (1f / 255f);
+      // The corners from (0,0,0) to (1,1,1) step along the axes in order of decreasing fraction.
+      int a;
+      int b;
+      float f1;
+      float f2;
+      float f3;
+      if (fc >= fm) {
+        if (fm >= fy) {
+          a = sc;
+          b = sc + sm;
+          f1 = fc;
+          f2 = fm;
+          f3 = fy;
+        } else if (fc >= fy) {
+          a = sc;
+          b = sc + sy;
+          f1 = fc;
+          f2 = fy;
+          f3 = fm;
+        } else {
+          a = sy;
+          b = sy + sc;
+          f1 = fy;
+          f2 = fc;
+          f3 = fm;
+        }
+      } else if (fc >= fy) {
+        a = sm;
+        b = sm + sc;
+        f1 = fm;
+        f2 = fc;
+        f3 = fy;
+      } else if (fm >= fy) {
+        a = sm;
+        b = sm + sy;
+        f1 = fm;
+        f2 = fy;
+        f3 = fc;
+      } else {
+        a = sy;
+        b = sy + sm;
+        f1 = fy;
+        f2 = fm;
+        f3 = fc;
+      }
+      float w0 = 1f - f1;
+      float wa = f1 - f2;
+      float wb = f2 - f3;
       int base = (((ik * GRID + iy) * GRID + im) * GRID + ic) * 3;
+      int all = sc + sm + sy;
       for (int ch = 0; ch < 3; ch++) {
         int s0 = base + ch;
         int s1 = s0 + sk;
-        float v0 = slice(lut, s0, sm, sy, fc, fm, fy);
-        float v1 = slice(lut, s1, sm, sy, fc, fm, fy);
+        float v0 = lut[s0] * w0 + lut[s0 + a] * wa + lut[s0 + b] * wb + lut[s0 + all] * f3;
+        float v1 = lut[s1] * w0 + lut[s1 + a] * wa + lut[s1 + b] * wb + lut[s1 + all] * f3;
         float v = v0 + (v1 - v0) * fk;
         out[o + ch] = (byte) Math.min(255, (int) (v + 0.5f));
       }
     }
     return out;
-  }
-
-  /** Trilinear interpolation in one K slice of the table, from sample index {@code s}. */
-  private static float slice(int[] lut, int s, int sm, int sy, float fc, float fm, float fy) {
-    float a00 = lut[s] + (lut[s + 3] - lut[s]) * fc;
-    float a10 = lut[s + sm] + (lut[s + sm + 3] - lut[s + sm]) * fc;
-    float a01 = lut[s + sy] + (lut[s + sy + 3] - lut[s + sy]) * fc;
-    float a11 = lut[s + sy + sm] + (lut[s + sy + sm + 3] - lut[s + sy + sm]) * fc;
-    float b0 = a00 + (a10 - a00) * fm;
-    float b1 = a01 + (a11 - a01) * fm;
-    return b0 + (b1 - b0) * fy;
   }
 
   /** Tables of LUT-based RGB profiles; null for a profile converted directly. */
