@@ -188,6 +188,7 @@ public final class ColorProfiles {
     final int sm = GRID * 3;
     final int sy = GRID * GRID * 3;
     final int sk = GRID * GRID * GRID * 3;
+    Tetrahedron t = new Tetrahedron();
     for (int i = 0, p = 0, o = 0; i < n; i++, p += 4, o += 3) {
       int tc = (cmyk[p] & 0xff) * (GRID - 1);
       int tm = (cmyk[p + 1] & 0xff) * (GRID - 1);
@@ -201,61 +202,16 @@ public final class ColorProfiles {
       float fm = (tm - im * 255) * (1f / 255f);
       float fy = (ty - iy * 255) * (1f / 255f);
       float fk = (tk - ik * 255) * (1f / 255f);
-      // The corners from (0,0,0) to (1,1,1) step along the axes in order of decreasing fraction.
-      int a;
-      int b;
-      float f1;
-      float f2;
-      float f3;
-      if (fc >= fm) {
-        if (fm >= fy) {
-          a = sc;
-          b = sc + sm;
-          f1 = fc;
-          f2 = fm;
-          f3 = fy;
-        } else if (fc >= fy) {
-          a = sc;
-          b = sc + sy;
-          f1 = fc;
-          f2 = fy;
-          f3 = fm;
-        } else {
-          a = sy;
-          b = sy + sc;
-          f1 = fy;
-          f2 = fc;
-          f3 = fm;
-        }
-      } else if (fc >= fy) {
-        a = sm;
-        b = sm + sc;
-        f1 = fm;
-        f2 = fc;
-        f3 = fy;
-      } else if (fm >= fy) {
-        a = sm;
-        b = sm + sy;
-        f1 = fm;
-        f2 = fy;
-        f3 = fc;
-      } else {
-        a = sy;
-        b = sy + sm;
-        f1 = fy;
-        f2 = fm;
-        f3 = fc;
-      }
-      float w0 = 1f - f1;
-      float wa = f1 - f2;
-      float wb = f2 - f3;
+      t.locate(fc, fm, fy, sc, sm, sy);
       int base = (((ik * GRID + iy) * GRID + im) * GRID + ic) * 3;
       int all = sc + sm + sy;
       for (int ch = 0; ch < 3; ch++) {
         int s0 = base + ch;
         int s1 = s0 + sk;
-        float v0 = lut[s0] * w0 + lut[s0 + a] * wa + lut[s0 + b] * wb + lut[s0 + all] * f3;
-        float v1 = lut[s1] * w0 + lut[s1 + a] * wa + lut[s1 + b] * wb + lut[s1 + all] * f3;
+        float v0 =
+            lut[s0] * t.w0 + lut[s0 + t.a] * t.wa + lut[s0 + t.b] * t.wb + lut[s0 + all] * t.w3;
+        float v1 =
+            lut[s1] * t.w0 + lut[s1 + t.a] * t.wa + lut[s1 + t.b] * t.wb + lut[s1 + all] * t.w3;
         float v = v0 + (v1 - v0) * fk;
         out[o + ch] = (byte) Math.min(255, (int) (v + 0.5f));
       }

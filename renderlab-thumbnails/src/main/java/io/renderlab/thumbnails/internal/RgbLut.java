@@ -130,6 +130,7 @@ final class RgbLut {
    */
   int[] apply(int[] argb, int n, UnaryOperator<int[]> exact) {
     float[] t = table;
+    Tetrahedron tet = new Tetrahedron();
     int[] result = new int[n];
     int[] edge = new int[64];
     int edges = 0;
@@ -149,61 +150,14 @@ final class RgbLut {
         edge[edges++] = i;
       }
       int x0 = cell * SB;
-      // The tetrahedron of the cell that holds the point: its corners from (0,0,0) to (1,1,1)
-      // step along the axes in order of decreasing fraction (LittleCMS's TetrahedralInterp16).
-      int a;
-      int c;
-      float f1;
-      float f2;
-      float f3;
-      if (fr >= fg) {
-        if (fg >= fb) { // r, g, b
-          a = SR;
-          c = SR + SG;
-          f1 = fr;
-          f2 = fg;
-          f3 = fb;
-        } else if (fr >= fb) { // r, b, g
-          a = SR;
-          c = SR + SB;
-          f1 = fr;
-          f2 = fb;
-          f3 = fg;
-        } else { // b, r, g
-          a = SB;
-          c = SB + SR;
-          f1 = fb;
-          f2 = fr;
-          f3 = fg;
-        }
-      } else if (fr >= fb) { // g, r, b
-        a = SG;
-        c = SG + SR;
-        f1 = fg;
-        f2 = fr;
-        f3 = fb;
-      } else if (fg >= fb) { // g, b, r
-        a = SG;
-        c = SG + SB;
-        f1 = fg;
-        f2 = fb;
-        f3 = fr;
-      } else { // b, g, r
-        a = SB;
-        c = SB + SG;
-        f1 = fb;
-        f2 = fg;
-        f3 = fr;
-      }
+      tet.locate(fr, fg, fb, SR, SG, SB);
       int x3 = x0 + SR + SG + SB;
-      int xa = x0 + a;
-      int xc = x0 + c;
-      float w0 = 1f - f1;
-      float wa = f1 - f2;
-      float wc = f2 - f3;
+      int xa = x0 + tet.a;
+      int xc = x0 + tet.b;
       int out = v & 0xff000000;
       for (int ch = 0; ch < 3; ch++) {
-        float s = t[x0 + ch] * w0 + t[xa + ch] * wa + t[xc + ch] * wc + t[x3 + ch] * f3;
+        float s =
+            t[x0 + ch] * tet.w0 + t[xa + ch] * tet.wa + t[xc + ch] * tet.wb + t[x3 + ch] * tet.w3;
         out |= Math.min(255, (int) (s + 0.5f)) << (16 - 8 * ch);
       }
       result[i] = out;
