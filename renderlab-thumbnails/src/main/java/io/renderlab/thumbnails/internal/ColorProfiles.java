@@ -124,10 +124,10 @@ public final class ColorProfiles {
 
   private static final int GRID = 17;
 
-  private static final Map<Key, int[]> CMYK_LUTS =
+  private static final Map<Key, float[]> CMYK_LUTS =
       new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, int[]> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Key, float[]> eldest) {
           return size() > 4;
         }
       };
@@ -135,10 +135,10 @@ public final class ColorProfiles {
   /**
    * sRGB samples at every grid point, {@code ((k * G + y) * G + m) * G + c} × 3; null on failure.
    */
-  private static int[] cmykLut(byte[] profile, ColorConvertOp op) {
+  private static float[] cmykLut(byte[] profile, ColorConvertOp op) {
     Key key = new Key(profile);
     synchronized (CMYK_LUTS) {
-      int[] lut = CMYK_LUTS.get(key);
+      float[] lut = CMYK_LUTS.get(key);
       if (lut != null) {
         return lut;
       }
@@ -162,7 +162,7 @@ public final class ColorProfiles {
     if (out == null) {
       return null;
     }
-    int[] lut = new int[points * 3];
+    float[] lut = new float[points * 3]; // floats: no conversion per corner read
     for (int i = 0; i < lut.length; i++) {
       lut[i] = out[i] & 0xff;
     }
@@ -182,7 +182,7 @@ public final class ColorProfiles {
    * the pixel, then linear in K. The tetrahedron and its weights are found once a pixel and serve
    * both slices and all three channels (8 table reads a channel, where trilinear slices took 16).
    */
-  private static byte[] interpolate(int[] lut, byte[] cmyk, int n) {
+  private static byte[] interpolate(float[] lut, byte[] cmyk, int n) {
     byte[] out = new byte[n * 3];
     final int sc = 3;
     final int sm = GRID * 3;
@@ -302,7 +302,7 @@ public final class ColorProfiles {
       op = transform(profile, true);
     }
     int n = width * height;
-    int[] table = op == null || n < LUT_MIN_PIXELS ? null : cmykLut(profile, op);
+    float[] table = op == null || n < LUT_MIN_PIXELS ? null : cmykLut(profile, op);
     byte[] out =
         op == null
             ? null
