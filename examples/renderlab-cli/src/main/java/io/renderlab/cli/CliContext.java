@@ -429,12 +429,21 @@ final class CliContext implements AutoCloseable {
     @Override
     public void setLogWriter(java.io.PrintWriter out) {}
 
+    /**
+     * Kept for the pool, which sets it from its connection timeout and, closing, waits that long
+     * for its connection-adding thread to end: at 0 it gave up at once and logged a warning at the
+     * end of every run ("Timed-out waiting for add connection executor to shutdown").
+     */
+    private volatile int loginTimeout;
+
     @Override
-    public void setLoginTimeout(int seconds) {}
+    public void setLoginTimeout(int seconds) {
+      loginTimeout = seconds;
+    }
 
     @Override
     public int getLoginTimeout() {
-      return 0;
+      return loginTimeout;
     }
 
     @Override
