@@ -143,6 +143,9 @@ class ThumbnailServiceTest {
     catalog.migrate();
     FolderImageStore store = FolderImageStore.of(folder);
     List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    // The listener hears of a render after its thumb_url is set, so after awaitThumbnail may have
+    // returned: the test waits for all five events before it looks at them.
+    java.util.concurrent.CountDownLatch heard = new java.util.concurrent.CountDownLatch(5);
     try (ThumbnailService service =
         ThumbnailService.builder()
             .catalog(catalog)
@@ -153,12 +156,14 @@ class ThumbnailServiceTest {
                   @Override
                   public void thumbnailRendered(java.util.UUID imageId, Duration elapsed) {
                     events.add("rendered");
+                    heard.countDown();
                   }
 
                   @Override
                   public void thumbnailFailed(
                       java.util.UUID imageId, Throwable cause, boolean retryable) {
                     events.add(retryable ? "failed, will retry" : "failed for good");
+                    heard.countDown();
                     throw new IllegalStateException("a faulty listener never breaks the service");
                   }
                 })
@@ -186,6 +191,7 @@ class ThumbnailServiceTest {
       assertThat(status.lastError())
           .hasValueSatisfying(e -> assertThat(e).contains("UnsupportedImageException"));
       assertThat(catalog.find(bad.id()).orElseThrow().displayUrl()).isEqualTo(bad.url());
+      assertThat(heard.await(30, TimeUnit.SECONDS)).as("five events heard").isTrue();
       assertThat(events)
           .containsExactlyInAnyOrder(
               "rendered",
