@@ -5,7 +5,8 @@ import java.nio.ByteOrder;
 
 /**
  * IFD0 of a classic TIFF, its SHORT and LONG values: what the TIFF codecs of this package that
- * bypass ImageIO ({@link TiffWebp}, {@link TiffStrips}) read of a file. Not public API.
+ * bypass ImageIO ({@link TiffWebp}, {@link TiffStrips}) read of a file, and where {@link Tiffs}
+ * finds the entries it reads and rewrites. Not public API.
  */
 record TiffIfd(ByteBuffer b, int at, int entries) {
   static TiffIfd of(byte[] tiff) {
@@ -38,8 +39,8 @@ record TiffIfd(ByteBuffer b, int at, int entries) {
     return entry(tag) >= 0;
   }
 
-  /** Where {@code tag}'s 12-byte entry starts, or -1. */
-  private int entry(int tag) {
+  /** Where {@code tag}'s 12-byte entry starts in the file, or -1. */
+  int entry(int tag) {
     for (int i = 0; i < entries; i++) {
       int e = at + 2 + 12 * i;
       if ((b.getShort(e) & 0xffff) == tag) {

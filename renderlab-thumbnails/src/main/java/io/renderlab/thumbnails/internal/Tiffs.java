@@ -68,21 +68,13 @@ public final class Tiffs {
   };
 
   private static TIFFDirectory ownDirectory(byte[] tiff) {
-    if (tiff.length < 8 || tiff[0] != tiff[1] || (tiff[0] != 'I' && tiff[0] != 'M')) {
+    TiffIfd own = TiffIfd.of(tiff);
+    if (own == null || own.at() < 8) {
       return null;
     }
-    ByteBuffer b = buffer(tiff);
-    if (b.getShort(2) != 42) {
-      return null;
-    }
-    long ifd = b.getInt(4) & 0xffffffffL;
-    if (ifd < 8 || ifd + 2 > tiff.length) {
-      return null;
-    }
-    int entries = b.getShort((int) ifd) & 0xffff;
-    if (ifd + 2 + 12L * entries > tiff.length) {
-      return null;
-    }
+    ByteBuffer b = own.b();
+    long ifd = own.at();
+    int entries = own.entries();
     BaselineTIFFTagSet baseline = BaselineTIFFTagSet.getInstance();
     TIFFDirectory dir = new TIFFDirectory(new TIFFTagSet[] {baseline}, null);
     try {
@@ -271,31 +263,11 @@ public final class Tiffs {
    * the entry); -1 when there is none or the file is not a classic TIFF.
    */
   private static int shortEntry(byte[] tiff, int tag) {
-    if (tiff.length < 8 || tiff[0] != tiff[1] || (tiff[0] != 'I' && tiff[0] != 'M')) {
-      return -1;
-    }
-    ByteBuffer b = buffer(tiff);
-    if (b.getShort(2) != 42) {
-      return -1; // BigTIFF or not TIFF
-    }
-    long ifd = b.getInt(4) & 0xffffffffL;
-    if (ifd + 2 > tiff.length) {
-      return -1;
-    }
-    int entries = b.getShort((int) ifd) & 0xffff;
-    for (int i = 0; i < entries; i++) {
-      long e = ifd + 2 + 12L * i;
-      if (e + 12 > tiff.length) {
-        return -1;
-      }
-      int at = (int) e;
-      if ((b.getShort(at) & 0xffff) == tag
-          && b.getShort(at + 2) == TIFFTag.TIFF_SHORT
-          && b.getInt(at + 4) == 1) {
-        return at;
-      }
-    }
-    return -1;
+    TiffIfd ifd = TiffIfd.of(tiff); // null for BigTIFF or not TIFF
+    int at = ifd == null ? -1 : ifd.entry(tag);
+    return at >= 0 && ifd.b().getShort(at + 2) == TIFFTag.TIFF_SHORT && ifd.b().getInt(at + 4) == 1
+        ? at
+        : -1;
   }
 
   private static int value(byte[] tiff, int entry) {
