@@ -56,8 +56,8 @@ final class ImageIoRenderer {
       return job.finish(pixels, orientation);
     }
     if (job.type == MediaType.TIFF) {
-      // The common kinds (8 or 16-bit RGB, RGBA, grey, CMYK; palette; none, LZW, Deflate) without
-      // ImageIO.
+      // The common kinds (8 or 16-bit RGB, RGBA, grey, CMYK; palette; none, LZW, Deflate,
+      // PackBits) without ImageIO.
       TiffStrips.Image tiff =
           TiffStrips.decode(
               image,

@@ -283,10 +283,11 @@ public final class Pixels {
       };
 
   /**
-   * 8-bit RGB in an embedded profile's colour space (a TIFF's ICC tag, as ImageIO reads it) to
-   * sRGB, the very values drawImage gives (ComponentColorModel.getRGB: each sample scaled to 16
-   * bits, LittleCMS from the colour space to sRGB, back to 8 bits rounded) in one LittleCMS call
-   * for the whole image rather than one a pixel (~4× faster). Null for any other image.
+   * 8-bit RGB in an embedded profile's colour space (a BMP's, as ImageIO reads it; a TIFF's profile
+   * is converted on the small result instead, see ImageIoRenderer) to sRGB, the very values
+   * drawImage gives (ComponentColorModel.getRGB: each sample scaled to 16 bits, LittleCMS from the
+   * colour space to sRGB, back to 8 bits rounded) in one LittleCMS call for the whole image rather
+   * than one a pixel (~4× faster). Null for any other image.
    */
   private static Argb iccRgb(BufferedImage image) {
     java.awt.image.ColorModel cm = image.getColorModel();

@@ -448,7 +448,6 @@ abstract class JpegCoefficients extends JpegUpsampler {
         // others the DC and the nonzero kept coefficients go to their natural places in the
         // scratch block, which the IDCT clears again where it reads.
         boolean spread = compact() && s != 8 && s != 1;
-        int[] slot = slotOf[c];
         long read = READ[s] & ~1L;
         for (int by = 0; by < vc; by++) {
           int r = m * vc + by;
@@ -477,11 +476,7 @@ abstract class JpegCoefficients extends JpegUpsampler {
                 Idct.dcOnly(row[p], q[c], s, plane[c], o + bx * s, planeStride[c]);
                 continue;
               }
-              blk[0] = row[p];
-              for (; nz != 0; nz &= nz - 1) {
-                int k = Long.numberOfTrailingZeros(nz);
-                blk[NATURAL[k]] = row[p + slot[k]];
-              }
+              copyBlock(c, row, p, nz, blk);
               idct(c, blk, 0, ws, o + bx * s);
             }
           }
